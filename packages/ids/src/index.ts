@@ -1,0 +1,2 @@
+export * from './prefixed.js';
+export * from './snowflake.js';

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+
+/** Prefixes for resource ids other than messages, so an id says what it names. */
+export const idPrefix = {
+  account: 'acc',
+  apiKey: 'key',
+  device: 'dev',
+  agent: 'agt',
+  sender: 'snd',
+  job: 'job',
+  template: 'tpl',
+  webhook: 'whk',
+} as const;
+
+/** A time-sortable id such as `dev_01jz3k...`: 48-bit ms timestamp then 80 random bits, base32. */
+export function prefixedId(kind: keyof typeof idPrefix, now = Date.now()): string {
+  const bytes = Buffer.alloc(16);
+  bytes.writeUIntBE(now, 0, 6);
+  randomBytes(10).copy(bytes, 6);
+  return `${idPrefix[kind]}_${crockfordBase32(bytes)}`;
+}
+
+const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+function crockfordBase32(bytes: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}

@@ -1,0 +1,3 @@
+export * from './grpc.js';
+export * from './logger.js';
+export * from './tracing.js';

@@ -1,0 +1,93 @@
+import { type Attributes, context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export interface TelemetryOptions {
+  /** `service.name` of this process (in the embedded runtime: `wagate`). */
+  serviceName: string;
+  /** Extra processors, e.g. a SimpleSpanProcessor over an InMemorySpanExporter in tests. */
+  spanProcessors?: SpanProcessor[];
+}
+
+export interface Telemetry {
+  shutdown(): Promise<void>;
+}
+
+let active: NodeTracerProvider | undefined;
+
+/**
+ * Registers the global tracer provider, the AsyncLocalStorage context manager and the W3C
+ * propagators. Spans are exported over OTLP only when the standard `OTEL_EXPORTER_OTLP_*`
+ * variables name an endpoint, so nothing is sent anywhere by default.
+ */
+export function initTelemetry(options: TelemetryOptions): Telemetry {
+  if (active) return { shutdown: () => Promise.resolve() };
+  const processors = [...(options.spanProcessors ?? [])];
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  }
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? options.serviceName }),
+    spanProcessors: processors,
+  });
+  provider.register();
+  active = provider;
+  return {
+    async shutdown() {
+      await provider.shutdown();
+      if (active === provider) active = undefined;
+    },
+  };
+}
+
+/**
+ * Runs `fn` in a new span named `<service>.<operation>`; records an exception and an error
+ * status when it throws. `parent` overrides the active context (for work that arrives from
+ * the bus or a device stream carrying its own trace headers).
+ */
+export async function inSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const service = name.split('.')[0] ?? 'wagate';
+  const tracer = trace.getTracer(service);
+  return tracer.startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {} },
+    options.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+/** The active trace context as string headers (`traceparent`, `tracestate`). */
+export function traceHeaders(ctx: Context = context.active()): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  return carrier;
+}
+
+/** A context whose parent is the span named by the headers (or the root context when absent). */
+export function contextFromHeaders(headers: Record<string, string | undefined> | undefined): Context {
+  return propagation.extract(context.active(), headers ?? {});
+}
+
+/** The `traceparent` of the active span, or '' outside a trace. */
+export function currentTraceparent(): string {
+  return traceHeaders().traceparent ?? '';
+}
+
+export { SpanKind };
