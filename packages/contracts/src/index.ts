@@ -5,3 +5,4 @@ export * as billing from './gen/wagate/billing/v1/billing.js';
 export * as templates from './gen/wagate/templates/v1/templates.js';
 export * as dispatch from './gen/wagate/dispatch/v1/dispatch.js';
 export * as fleet from './gen/wagate/fleet/v1/fleet.js';
+export * from './events.js';

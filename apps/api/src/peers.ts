@@ -1,0 +1,18 @@
+import { billing, dispatch, templates } from '@wagate/contracts';
+import { grpcClient } from '@wagate/rpc';
+import type { Client } from 'nice-grpc';
+
+/** The services the api talks to, by gRPC. */
+export interface Peers {
+  billing: Client<typeof billing.BillingServiceDefinition>;
+  templates: Client<typeof templates.TemplatesServiceDefinition>;
+  dispatch: Client<typeof dispatch.DispatchServiceDefinition>;
+}
+
+export function connectPeers(addresses: { billing: string; templates: string; dispatch: string }): Peers {
+  return {
+    billing: grpcClient(billing.BillingServiceDefinition, addresses.billing),
+    templates: grpcClient(templates.TemplatesServiceDefinition, addresses.templates),
+    dispatch: grpcClient(dispatch.DispatchServiceDefinition, addresses.dispatch),
+  };
+}

@@ -1,0 +1,131 @@
+import type { Bus, Subscription } from '@wagate/bus';
+import { billing } from '@wagate/contracts';
+import { type Database, migrateSchema, withSchema } from '@wagate/db';
+import { prefixedId } from '@wagate/ids';
+import { mount, type ServiceMount } from '@wagate/rpc';
+import { contextFromHeaders, createLogger, inSpan, SpanKind } from '@wagate/telemetry';
+import type { Kysely } from 'kysely';
+import { hashApiKey, keyPrefix } from './api-keys.js';
+import { billingMigrations } from './db/migrations.js';
+import { BILLING_SCHEMA, type BillingTables } from './db/tables.js';
+
+const log = createLogger('billing');
+
+export interface StatusEvent {
+  messageId: string;
+  accountId: string;
+  status: string;
+}
+
+export interface BillingService {
+  grpc: ServiceMount;
+  /** Makes sure the demo account exists and `apiKey` is one of its keys (embedded and demos). */
+  ensureDemoAccount(apiKey: string): Promise<{ accountId: string }>;
+  stop(): Promise<void>;
+}
+
+export const DEMO_ACCOUNT_ID = 'acc_demo';
+
+/**
+ * Billing for the walking skeleton: accounts, hashed API keys, and one reservation per
+ * message that is captured when the message is sent and released when it fails or expires.
+ * Prices, balances and quotas arrive with the billing issue; the call shapes are final.
+ */
+export async function startBilling(deps: { database: Database; bus: Bus }): Promise<BillingService> {
+  await migrateSchema(deps.database, BILLING_SCHEMA, billingMigrations);
+  const db = withSchema<BillingTables>(deps.database, BILLING_SCHEMA);
+
+  const implementation: billing.BillingServiceImplementation = {
+    async authenticateKey(request) {
+      const key = await db
+        .selectFrom('api_keys')
+        .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
+        .select(['api_keys.id', 'api_keys.account_id', 'api_keys.scopes'])
+        .where('api_keys.key_hash', '=', request.keyHash)
+        .where('api_keys.revoked_at', 'is', null)
+        .where('accounts.status', '=', 'active')
+        .executeTakeFirst();
+      if (!key) return { valid: false, accountId: '', keyId: '', scopes: [] };
+      return { valid: true, accountId: key.account_id, keyId: key.id, scopes: key.scopes };
+    },
+
+    async reserve(request) {
+      if (request.items.length > 0) {
+        await db
+          .insertInto('reservations')
+          .values(
+            request.items.map((item) => ({
+              message_id: item.messageId,
+              account_id: request.accountId,
+              kind: item.kind,
+              state: 'reserved' as const,
+            })),
+          )
+          .onConflict((conflict) => conflict.column('message_id').doNothing())
+          .execute();
+      }
+      return {
+        results: request.items.map((item) => ({
+          messageId: item.messageId,
+          reserved: true,
+          rejectionKey: '',
+          description: '',
+        })),
+      };
+    },
+  };
+
+  const subscription: Subscription = await deps.bus.consume<StatusEvent>({
+    topic: 'message.status',
+    group: 'billing',
+    handler: (delivery) =>
+      inSpan(
+        'billing.settle',
+        { kind: SpanKind.CONSUMER, parent: contextFromHeaders(delivery.headers) },
+        () => settle(db, delivery.data),
+      ),
+  });
+
+  return {
+    grpc: mount(billing.BillingServiceDefinition, implementation),
+    async ensureDemoAccount(apiKey) {
+      await db
+        .insertInto('accounts')
+        .values({ id: DEMO_ACCOUNT_ID, name: 'Demo', parent_id: null, status: 'active' })
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .execute();
+      await db
+        .insertInto('api_keys')
+        .values({
+          id: prefixedId('apiKey'),
+          account_id: DEMO_ACCOUNT_ID,
+          key_hash: hashApiKey(apiKey),
+          prefix: keyPrefix(apiKey),
+          scopes: ['send', 'read', 'manage'],
+          revoked_at: null,
+        })
+        .onConflict((conflict) => conflict.column('key_hash').doNothing())
+        .execute();
+      return { accountId: DEMO_ACCOUNT_ID };
+    },
+    async stop() {
+      await subscription.close();
+    },
+  };
+}
+
+/**
+ * Captures on SENT, releases on FAILED/EXPIRED. The state guard makes a redelivered event a
+ * no-op, so a reservation is settled exactly once however often the event arrives.
+ */
+async function settle(db: Kysely<BillingTables>, event: StatusEvent): Promise<void> {
+  const next = event.status === 'SENT' ? 'captured' : event.status === 'FAILED' || event.status === 'EXPIRED' ? 'released' : undefined;
+  if (!next) return;
+  const result = await db
+    .updateTable('reservations')
+    .set({ state: next, updated_at: new Date() })
+    .where('message_id', '=', event.messageId)
+    .where('state', '=', 'reserved')
+    .executeTakeFirst();
+  if (result.numUpdatedRows > 0n) log.debug({ messageId: event.messageId, state: next }, 'reservation settled');
+}

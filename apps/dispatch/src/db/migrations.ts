@@ -1,0 +1,62 @@
+import type { Migration } from '@wagate/db';
+import { createOutboxTable } from '@wagate/outbox';
+import { type Kysely, sql } from 'kysely';
+
+export const dispatchMigrations: Record<string, Migration> = {
+  '2026-11-24T00:00_messages_history_callbacks_outbox': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('messages')
+        .addColumn('id', 'bigint', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('payload', 'jsonb', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error_code', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('callback_url', 'text')
+        .addColumn('callback_data', 'text')
+        .addColumn('accepted_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('messages_account_accepted')
+        .on('messages')
+        .columns(['account_id', 'accepted_at'])
+        .execute();
+      await db.schema
+        .createTable('status_history')
+        .addColumn('message_id', 'bigint', (c) => c.notNull().references('messages.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error_code', 'integer', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('status_history_pk', ['message_id', 'status'])
+        .execute();
+      await db.schema
+        .createTable('callbacks')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'bigint', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('lease_until', 'timestamptz')
+        .addColumn('last_error', 'text')
+        .addColumn('traceparent', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('delivered_at', 'timestamptz')
+        .execute();
+      await db.schema
+        .createIndex('callbacks_pending')
+        .on('callbacks')
+        .columns(['state', 'next_attempt_at'])
+        .execute();
+      await db.schema.createIndex('callbacks_message').on('callbacks').columns(['message_id', 'id']).execute();
+      await createOutboxTable(db);
+    },
+  },
+};

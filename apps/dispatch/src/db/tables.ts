@@ -1,0 +1,51 @@
+import type { OutboxTable } from '@wagate/outbox';
+import type { ColumnType, Generated } from 'kysely';
+
+export const DISPATCH_SCHEMA = 'dispatch';
+
+export interface MessagesTable {
+  id: string;
+  account_id: string;
+  sender: string;
+  recipient: string;
+  /** The whole message as accepted (OutboundMessage as JSON). */
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  status: string;
+  error_code: number;
+  callback_url: string | null;
+  callback_data: string | null;
+  accepted_at: Date;
+  updated_at: Date;
+}
+
+export interface StatusHistoryTable {
+  message_id: string;
+  status: string;
+  error_code: number;
+  at: Date;
+  source: string;
+  recorded_at: Generated<Date>;
+}
+
+export interface CallbacksTable {
+  id: Generated<string>;
+  account_id: string;
+  message_id: string;
+  url: string;
+  /** The exact JSON body: kept as text so 64-bit ids are written as the digits they are. */
+  body: string;
+  state: 'pending' | 'delivered' | 'dead';
+  attempts: Generated<number>;
+  next_attempt_at: Date;
+  lease_until: Date | null;
+  last_error: string | null;
+  traceparent: string;
+  created_at: Generated<Date>;
+  delivered_at: Date | null;
+}
+
+export interface DispatchTables extends OutboxTable {
+  messages: MessagesTable;
+  status_history: StatusHistoryTable;
+  callbacks: CallbacksTable;
+}

@@ -1,0 +1,1 @@
+export { type DispatchService, startDispatch } from './dispatch-service.js';

@@ -1,0 +1,72 @@
+import type { MessageStatusEvent } from '@wagate/contracts';
+import { createLogger, currentTraceparent } from '@wagate/telemetry';
+import type { Kysely } from 'kysely';
+import type { DispatchTables } from './db/tables.js';
+import { isAdvance } from './status-order.js';
+import { statusCallbackBody } from './webhooks/status-callback.js';
+
+const log = createLogger('dispatch:status');
+
+/**
+ * Records one status event: its history entry, the message's current status, and the
+ * status callback to deliver — in one transaction. A redelivered event finds its history
+ * entry already there and changes nothing, so each status is applied and called back once.
+ * Returns whether a callback was queued.
+ */
+export async function recordStatus(db: Kysely<DispatchTables>, event: MessageStatusEvent): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const message = await trx
+      .selectFrom('messages')
+      .select(['id', 'account_id', 'status', 'callback_url', 'callback_data'])
+      .where('id', '=', event.messageId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!message) {
+      log.warn({ messageId: event.messageId, status: event.status }, 'status for an unknown message ignored');
+      return false;
+    }
+    const inserted = await trx
+      .insertInto('status_history')
+      .values({
+        message_id: event.messageId,
+        status: event.status,
+        error_code: event.errorCode,
+        at: new Date(event.atMs),
+        source: event.source,
+      })
+      .onConflict((conflict) => conflict.columns(['message_id', 'status']).doNothing())
+      .returning('message_id')
+      .executeTakeFirst();
+    if (!inserted) return false;
+    if (isAdvance(message.status, event.status)) {
+      await trx
+        .updateTable('messages')
+        .set({ status: event.status, error_code: event.errorCode, updated_at: new Date() })
+        .where('id', '=', event.messageId)
+        .execute();
+    }
+    if (!message.callback_url) return false;
+    await trx
+      .insertInto('callbacks')
+      .values({
+        account_id: message.account_id,
+        message_id: event.messageId,
+        url: message.callback_url,
+        body: statusCallbackBody({
+          messageId: event.messageId,
+          ts: event.atMs,
+          status: event.status,
+          errorCode: event.errorCode,
+          options: message.callback_data,
+        }),
+        state: 'pending',
+        next_attempt_at: new Date(),
+        lease_until: null,
+        last_error: null,
+        traceparent: currentTraceparent(),
+        delivered_at: null,
+      })
+      .execute();
+    return true;
+  });
+}

@@ -1,0 +1,36 @@
+import type { fleet } from '@wagate/contracts';
+
+/** A device whose agent is connected to this fleet process right now. */
+export interface ConnectedDevice {
+  deviceId: string;
+  senderId: string | null;
+  /** Jobs the agent has room for (credit-based flow control: never more offers than credits). */
+  credits: number;
+  offer(offer: fleet.JobOffer): void;
+}
+
+/** The devices connected to this process, by id. A reconnect replaces the old entry. */
+export class DeviceSessions {
+  readonly #devices = new Map<string, ConnectedDevice>();
+
+  attach(device: ConnectedDevice): void {
+    this.#devices.set(device.deviceId, device);
+  }
+
+  /** Detaches only if `device` is still the current entry (a newer stream may have replaced it). */
+  detach(device: ConnectedDevice): void {
+    if (this.#devices.get(device.deviceId) === device) this.#devices.delete(device.deviceId);
+  }
+
+  get(deviceId: string): ConnectedDevice | undefined {
+    return this.#devices.get(deviceId);
+  }
+
+  withCredit(): ConnectedDevice[] {
+    return [...this.#devices.values()].filter((device) => device.credits > 0 && device.senderId !== null);
+  }
+
+  get size(): number {
+    return this.#devices.size;
+  }
+}

@@ -1,0 +1,92 @@
+import { eventId, fleet, type MessageStatusEvent, Topics } from '@wagate/contracts';
+import { StatusErrorCode } from '@wagate/errors';
+import { enqueueEvents } from '@wagate/outbox';
+import { contextFromHeaders, inSpan, SpanKind, traceHeaders } from '@wagate/telemetry';
+import type { Kysely } from 'kysely';
+import type { FleetTables } from './db/tables.js';
+
+/**
+ * Turns what devices report into `message.status` events, through the outbox. A job's result
+ * is applied once (the state guard ignores a repeated report after a reconnect); receipts
+ * are keyed by message and status, so repeats are dropped downstream.
+ */
+export async function recordJobResult(db: Kysely<FleetTables>, result: fleet.JobResult): Promise<boolean> {
+  return inSpan(
+    'fleet.record-result',
+    {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromHeaders({ traceparent: result.traceparent }),
+      attributes: { 'wagate.message_id': result.messageId, 'wagate.device_id': result.deviceId, 'wagate.sent': result.sent },
+    },
+    () =>
+      db.transaction().execute(async (trx) => {
+        const job = await trx
+          .updateTable('jobs')
+          .set({ state: 'done', updated_at: new Date() })
+          .where('job_id', '=', result.jobId)
+          .where('state', '!=', 'done')
+          .returning(['message_id', 'account_id'])
+          .executeTakeFirst();
+        if (!job) return false;
+        const status = result.sent ? 'SENT' : 'FAILED';
+        await enqueueStatus(trx, {
+          messageId: job.message_id,
+          accountId: job.account_id,
+          status,
+          errorCode: result.sent ? StatusErrorCode.None : result.errorCode || StatusErrorCode.Unknown,
+          atMs: Number(result.atMs) || Date.now(),
+          source: `device:${result.deviceId}`,
+        });
+        return true;
+      }),
+  );
+}
+
+export async function recordReceipt(db: Kysely<FleetTables>, receipt: fleet.Receipt): Promise<boolean> {
+  const status =
+    receipt.kind === fleet.ReceiptKind.RECEIPT_KIND_DELIVERED
+      ? 'DELIVERED'
+      : receipt.kind === fleet.ReceiptKind.RECEIPT_KIND_READ
+        ? 'READ'
+        : undefined;
+  if (!status) return false;
+  return inSpan(
+    'fleet.record-receipt',
+    {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromHeaders({ traceparent: receipt.traceparent }),
+      attributes: { 'wagate.message_id': receipt.messageId, 'wagate.status': status },
+    },
+    () =>
+      db.transaction().execute(async (trx) => {
+        const job = await trx
+          .selectFrom('jobs')
+          .select(['message_id', 'account_id'])
+          .where('message_id', '=', receipt.messageId)
+          .where('device_id', '=', receipt.deviceId)
+          .executeTakeFirst();
+        if (!job) return false;
+        await enqueueStatus(trx, {
+          messageId: job.message_id,
+          accountId: job.account_id,
+          status,
+          errorCode: 0,
+          atMs: Number(receipt.atMs) || Date.now(),
+          source: `device:${receipt.deviceId}`,
+        });
+        return true;
+      }),
+  );
+}
+
+function enqueueStatus(trx: Kysely<FleetTables>, event: MessageStatusEvent): Promise<void> {
+  return enqueueEvents(trx, [
+    {
+      topic: Topics.messageStatus,
+      id: eventId.status(event.messageId, event.status),
+      key: event.messageId,
+      data: event,
+      headers: traceHeaders(),
+    },
+  ]);
+}

@@ -1,0 +1,156 @@
+import type { Bus, Subscription } from '@wagate/bus';
+import { fleet, type MessageAcceptedEvent, Topics } from '@wagate/contracts';
+import { type Database, migrateSchema, withSchema } from '@wagate/db';
+import { prefixedId } from '@wagate/ids';
+import { startOutboxRelay } from '@wagate/outbox';
+import { mount, type ServiceMount } from '@wagate/rpc';
+import { contextFromHeaders, currentTraceparent, inSpan, SpanKind } from '@wagate/telemetry';
+import type { Kysely } from 'kysely';
+import { createAgentGateway } from './agents/agent-gateway.js';
+import { DeviceSessions } from './agents/device-sessions.js';
+import { fleetMigrations } from './db/migrations.js';
+import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
+import { recordJobResult, recordReceipt } from './device-reports.js';
+import { startJobScheduler, toOffer } from './job-scheduler.js';
+
+export interface FleetService {
+  grpc: ServiceMount[];
+  /** Creates the sender if missing; unbound devices that connect join its pool. */
+  ensureDefaultSender(accountId: string, name: string): Promise<{ senderId: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startFleet(deps: {
+  database: Database;
+  bus: Bus;
+  enrolmentToken: string;
+}): Promise<FleetService> {
+  await migrateSchema(deps.database, FLEET_SCHEMA, fleetMigrations);
+  const db = withSchema<FleetTables>(deps.database, FLEET_SCHEMA);
+  const sessions = new DeviceSessions();
+  const relay = startOutboxRelay({ db, bus: deps.bus, name: 'fleet' });
+  const scheduler = startJobScheduler(db, sessions);
+  let defaultSenderId: string | undefined;
+
+  const fleetApi: fleet.FleetServiceImplementation = {
+    async resolveSenders(request) {
+      const names = [...new Set(request.senders)];
+      const rows =
+        names.length === 0
+          ? []
+          : await db
+              .selectFrom('senders')
+              .leftJoin('devices', 'devices.sender_id', 'senders.id')
+              .select(['senders.name', 'devices.phone_number'])
+              .where('senders.account_id', '=', request.accountId)
+              .where('senders.name', 'in', names)
+              .execute();
+      return {
+        senders: request.senders.map((name) => {
+          const matches = rows.filter((row) => row.name === name);
+          return {
+            name,
+            available: matches.length > 0,
+            numbers: matches.flatMap((row) => (row.phone_number ? [row.phone_number] : [])),
+          };
+        }),
+      };
+    },
+  };
+
+  const agentGateway = createAgentGateway({
+    db,
+    sessions,
+    enrolmentToken: deps.enrolmentToken,
+    defaultSenderId: () => defaultSenderId,
+    onCapacity: () => scheduler.kick(),
+    async onResult(result) {
+      if (await recordJobResult(db, result)) relay.kick();
+    },
+    async onReceipt(receipt) {
+      if (await recordReceipt(db, receipt)) relay.kick();
+    },
+    async unfinishedOffers(deviceIds) {
+      if (deviceIds.length === 0) return [];
+      const jobs = await db
+        .selectFrom('jobs')
+        .select(['job_id', 'sender_id', 'recipient', 'payload', 'traceparent', 'device_id'])
+        .where('state', '=', 'offered')
+        .where('device_id', 'in', deviceIds)
+        .orderBy('seq')
+        .execute();
+      return jobs.map((job) => toOffer(job, job.device_id!));
+    },
+  });
+
+  const accepted: Subscription = await deps.bus.consume<MessageAcceptedEvent & { accountId: string }>({
+    topic: Topics.messageAccepted,
+    group: 'fleet',
+    handler: (delivery) =>
+      inSpan(
+        'fleet.enqueue-job',
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromHeaders(delivery.headers),
+          attributes: { 'wagate.message_id': delivery.data.messageId },
+        },
+        async () => {
+          await enqueueJob(db, delivery.data);
+          scheduler.kick();
+        },
+      ),
+  });
+
+  return {
+    grpc: [mount(fleet.FleetServiceDefinition, fleetApi), mount(fleet.AgentGatewayServiceDefinition, agentGateway)],
+    async ensureDefaultSender(accountId, name) {
+      await db
+        .insertInto('senders')
+        .values({ id: prefixedId('sender'), account_id: accountId, name })
+        .onConflict((conflict) => conflict.columns(['account_id', 'name']).doNothing())
+        .execute();
+      const sender = await db
+        .selectFrom('senders')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
+      defaultSenderId = sender.id;
+      // Devices that registered before the sender existed join it now.
+      await db.updateTable('devices').set({ sender_id: sender.id }).where('sender_id', 'is', null).execute();
+      return { senderId: sender.id };
+    },
+    async stop() {
+      await accepted.close();
+      await scheduler.stop();
+      await relay.stop();
+    },
+  };
+}
+
+/** Queues a job once per message, however often the event is delivered. */
+async function enqueueJob(db: Kysely<FleetTables>, message: MessageAcceptedEvent & { accountId: string }): Promise<void> {
+  const sender = await db
+    .selectFrom('senders')
+    .select('id')
+    .where('account_id', '=', message.accountId)
+    .where('name', '=', message.sender)
+    .executeTakeFirst();
+  if (!sender) throw new Error(`sender ${message.sender} of ${message.accountId} is unknown to fleet`);
+  await db
+    .insertInto('jobs')
+    .values({
+      message_id: message.messageId,
+      job_id: prefixedId('job'),
+      account_id: message.accountId,
+      sender_id: sender.id,
+      recipient: message.recipient,
+      device_id: null,
+      state: 'queued',
+      payload: JSON.stringify(message),
+      traceparent: currentTraceparent(),
+      updated_at: new Date(),
+    })
+    .onConflict((conflict) => conflict.column('message_id').doNothing())
+    .execute();
+}

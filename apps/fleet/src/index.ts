@@ -1,0 +1,1 @@
+export { type FleetService, startFleet } from './fleet-service.js';

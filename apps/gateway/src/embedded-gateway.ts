@@ -1,0 +1,128 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApiApp, connectPeers } from '@wagate/api';
+import { startBilling, generateApiKey, DEMO_ACCOUNT_ID } from '@wagate/billing';
+import { openBus, type Bus } from '@wagate/bus';
+import { type Database, openDatabase } from '@wagate/db';
+import { createSimDrivers, startAgent } from '@wagate/device-agent';
+import { startDispatch } from '@wagate/dispatch';
+import { startFleet } from '@wagate/fleet';
+import { createIdGenerator } from '@wagate/ids';
+import { closeGrpcChannels, freePort, startGrpcServer } from '@wagate/rpc';
+import { startTemplates } from '@wagate/templates';
+import { Hono } from 'hono';
+import { createDevInbox, serve } from './dev-inbox.js';
+
+export interface EmbeddedOptions {
+  /** Directory for PGlite's files; `undefined` keeps the database in memory (tests). */
+  dataDir?: string;
+  /** Overrides the database (e.g. a real Postgres in tests); default PGlite under dataDir. */
+  databaseUrl?: string;
+  /** Overrides the bus (e.g. nats://…); default the in-process bus. */
+  busUrl?: string;
+  port: number;
+  host?: string;
+  apiKey?: string;
+  simDevices?: number;
+  simSeed?: number;
+  demoSender?: string;
+}
+
+export interface EmbeddedGateway {
+  url: string;
+  apiKey: string;
+  accountId: string;
+  database: Database;
+  bus: Bus;
+  stop(): Promise<void>;
+}
+
+const ENROLMENT_TOKEN = 'embedded-enrolment-token';
+
+/**
+ * The whole gateway in one process: every service on one gRPC server bound to loopback (the
+ * same code and the same gRPC calls as production, only wired together here), PGlite, the
+ * in-process bus, and simulated devices serving the demo sender.
+ */
+export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<EmbeddedGateway> {
+  const database = await openDatabase(
+    options.databaseUrl ?? (options.dataDir ? `pglite://${join(options.dataDir, 'pglite')}` : 'pglite://memory'),
+  );
+  const bus = await openBus(options.busUrl ?? 'memory://');
+  const grpcPort = await freePort();
+  const grpcAddress = `127.0.0.1:${grpcPort}`;
+
+  const billing = await startBilling({ database, bus });
+  const templates = await startTemplates({ database });
+  const fleet = await startFleet({ database, bus, enrolmentToken: ENROLMENT_TOKEN });
+  const dispatch = await startDispatch({ database, bus, fleetAddress: grpcAddress });
+  const grpc = await startGrpcServer({
+    host: '127.0.0.1',
+    port: grpcPort,
+    services: [billing.grpc, templates.grpc, dispatch.grpc, ...fleet.grpc],
+  });
+
+  const apiKey = options.apiKey ?? demoApiKey(options.dataDir);
+  const { accountId } = await billing.ensureDemoAccount(apiKey);
+  await fleet.ensureDefaultSender(accountId, options.demoSender ?? 'MyCompany');
+
+  const agent = startAgent({
+    fleetAddress: grpcAddress,
+    agentId: 'embedded-agent',
+    enrolmentToken: ENROLMENT_TOKEN,
+    drivers: createSimDrivers(options.simDevices ?? 3, { seed: options.simSeed ?? 1 }),
+  });
+
+  const app = new Hono();
+  app.route('/', createDevInbox().app);
+  app.route(
+    '/',
+    createApiApp({
+      peers: connectPeers({ billing: grpcAddress, templates: grpcAddress, dispatch: grpcAddress }),
+      ids: createIdGenerator(0),
+    }),
+  );
+  const host = options.host ?? '127.0.0.1';
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port: options.port }, (info) =>
+      resolve({ server, port: info.port }),
+    );
+  });
+
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    apiKey,
+    accountId: accountId ?? DEMO_ACCOUNT_ID,
+    database,
+    bus,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await agent.stop();
+      await grpc.shutdown();
+      await dispatch.stop();
+      await fleet.stop();
+      await templates.stop();
+      await billing.stop();
+      closeGrpcChannels();
+      await bus.close();
+      await database.close();
+    },
+  };
+}
+
+/**
+ * The demo key: `WAGATE_DEV_API_KEY` wins; otherwise one is made on first start and kept in
+ * the data directory (mode 0600), so the same key works after a restart.
+ */
+function demoApiKey(dataDir: string | undefined): string {
+  if (!dataDir) return generateApiKey();
+  const file = join(dataDir, 'dev-api-key');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    const key = generateApiKey();
+    writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+}

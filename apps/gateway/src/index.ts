@@ -1,0 +1,1 @@
+export { type EmbeddedGateway, type EmbeddedOptions, startEmbeddedGateway } from './embedded-gateway.js';

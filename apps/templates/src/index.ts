@@ -1,0 +1,1 @@
+export { startTemplates, type TemplatesService } from './templates-service.js';

@@ -1,0 +1,39 @@
+import type { OutboundMessage } from './gen/wagate/common/v1/message.js';
+
+/**
+ * Bus events: the topic names and payloads services exchange over JetStream. Every payload
+ * carries the ids its consumers need to be idempotent; every publish uses a deterministic
+ * event id (below) so a re-publish is deduplicated by the bus and by the consumer.
+ */
+export const Topics = {
+  /** dispatch → fleet: a message to hand to a device. Key: sender/recipient pair. */
+  messageAccepted: 'message.accepted',
+  /** fleet → dispatch, billing: a status reported for a message. Key: message id. */
+  messageStatus: 'message.status',
+  /** fleet → dispatch: a message a device received. Key: device id. */
+  messageInbound: 'message.inbound',
+} as const;
+
+export type MessageAcceptedEvent = OutboundMessage;
+
+export interface MessageStatusEvent {
+  messageId: string;
+  accountId: string;
+  /** SENT, DELIVERED, READ, FAILED or EXPIRED. */
+  status: string;
+  /** Callback-time contract code; 0 when none. */
+  errorCode: number;
+  atMs: number;
+  /** Who reported it, e.g. `device:dev_…`. */
+  source: string;
+}
+
+export const eventId = {
+  accepted: (messageId: string) => `accepted:${messageId}`,
+  status: (messageId: string, status: string) => `status:${messageId}:${status}`,
+};
+
+/** Messages from one sender to one recipient keep their order through the bus. */
+export function conversationKey(accountId: string, sender: string, recipient: string): string {
+  return `${accountId}/${sender}/${recipient}`;
+}

@@ -1,0 +1,112 @@
+import type { Bus, PublishInput } from '@wagate/bus';
+import { createLogger } from '@wagate/telemetry';
+import { type Kysely, sql } from 'kysely';
+import { type Pump, startPump } from './pump.js';
+
+/**
+ * The transactional outbox: a service writes its state change and the events announcing it
+ * in ONE transaction; a relay publishes the events afterwards and deletes them once the bus
+ * has them. An accepted message is therefore never lost between the database and the bus,
+ * and a crash at any point only leads to a re-publish, which consumers dedupe by event id.
+ */
+
+export interface OutboxTable {
+  outbox: {
+    seq: string;
+    topic: string;
+    event_id: string;
+    key: string;
+    data: unknown;
+    headers: Record<string, string>;
+    created_at: Date;
+  };
+}
+
+/** Creates `outbox` in the schema the migration runs in; call from a service's own migration. */
+export async function createOutboxTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('outbox')
+    .ifNotExists()
+    .addColumn('seq', 'bigserial', (column) => column.primaryKey())
+    .addColumn('topic', 'text', (column) => column.notNull())
+    .addColumn('event_id', 'text', (column) => column.notNull())
+    .addColumn('key', 'text', (column) => column.notNull())
+    .addColumn('data', 'jsonb', (column) => column.notNull())
+    .addColumn('headers', 'jsonb', (column) => column.notNull().defaultTo(sql`'{}'::jsonb`))
+    .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
+    .execute();
+}
+
+/** Adds events to the outbox inside the caller's transaction. */
+export async function enqueueEvents(trx: Kysely<any>, events: PublishInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await (trx as Kysely<OutboxTable>)
+    .insertInto('outbox')
+    .values(
+      events.map((event) => ({
+        topic: event.topic,
+        event_id: event.id,
+        key: event.key,
+        data: JSON.stringify(event.data),
+        headers: JSON.stringify(event.headers ?? {}),
+      })) as never,
+    )
+    .execute();
+}
+
+export type OutboxRelay = Pump;
+
+/**
+ * Publishes pending events in insertion order. Several replicas may run relays on one
+ * schema: `FOR UPDATE SKIP LOCKED` gives each batch to one of them.
+ */
+export function startOutboxRelay(options: {
+  db: Kysely<any>;
+  bus: Bus;
+  name: string;
+  batchSize?: number;
+  pollMs?: number;
+}): OutboxRelay {
+  const db = options.db as Kysely<OutboxTable>;
+  const batchSize = options.batchSize ?? 500;
+  const log = createLogger(`${options.name}:outbox`);
+
+  async function publishBatch(): Promise<number> {
+    return db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('outbox')
+        .selectAll()
+        .orderBy('seq')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return 0;
+      // Publishing in call order keeps the stream in outbox order.
+      await Promise.all(
+        rows.map((row) =>
+          options.bus.publish({ topic: row.topic, id: row.event_id, key: row.key, data: row.data, headers: row.headers }),
+        ),
+      );
+      await trx
+        .deleteFrom('outbox')
+        .where(
+          'seq',
+          'in',
+          rows.map((row) => row.seq),
+        )
+        .execute();
+      return rows.length;
+    });
+  }
+
+  return startPump({
+    pollMs: options.pollMs ?? 1_000,
+    async drainOnce() {
+      while ((await publishBatch()) === batchSize) {
+        // A full batch means more may be waiting.
+      }
+    },
+    onError: (error, failures) => log.warn({ err: error, failures }, 'outbox publish failed; will retry'),
+  });
+}
