@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createApiApp, connectPeers } from '@wagate/api';
 import { startBilling, generateApiKey, DEMO_ACCOUNT_ID } from '@wagate/billing';
 import { openBus, type Bus } from '@wagate/bus';
@@ -46,7 +46,7 @@ const ENROLMENT_TOKEN = 'embedded-enrolment-token';
  */
 export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<EmbeddedGateway> {
   const database = await openDatabase(
-    options.databaseUrl ?? (options.dataDir ? `pglite://${join(options.dataDir, 'pglite')}` : 'pglite://memory'),
+    options.databaseUrl ?? (options.dataDir ? `pglite://${resolve(options.dataDir, 'pglite')}` : 'pglite://memory'),
   );
   const bus = await openBus(options.busUrl ?? 'memory://');
   const grpcPort = await freePort();
