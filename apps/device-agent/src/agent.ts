@@ -1,0 +1,316 @@
+import { fleet } from '@wagate/contracts';
+import { grpcClient } from '@wagate/rpc';
+import {
+  contextFromHeaders,
+  createLogger,
+  currentTraceparent,
+  inSpan,
+  type Logger,
+  SpanKind,
+} from '@wagate/telemetry';
+import { type BackoffRange, backoffDelay, sleep } from './backoff.js';
+import { BoundedMap } from './bounded-map.js';
+import type { DeviceDriver, DeviceInbound, DeviceReceipt } from './driver.js';
+import { attemptSend, toJobResult } from './job-result.js';
+import { Outbox, type OutboxItem, type StreamState } from './outbox.js';
+
+export interface AgentOptions {
+  /** `host:port` of the fleet's AgentGatewayService. */
+  fleetAddress: string;
+  agentId: string;
+  enrolmentToken: string;
+  drivers: DeviceDriver[];
+  heartbeatIntervalMs?: number;
+  /** Backoff between reconnect attempts. */
+  reconnect?: BackoffRange;
+  /** Completed jobs (and sent messages' traces) remembered, to answer repeated offers. */
+  rememberJobs?: number;
+  /** Results, receipts and inbound messages held while the fleet is unreachable. */
+  maxPending?: number;
+  logger?: Logger;
+}
+
+export interface Agent {
+  /** Ends the stream and the timers, and waits for sends in progress to finish. */
+  stop(): Promise<void>;
+  /** True while a stream is up and the fleet has welcomed the agent. */
+  connected(): boolean;
+}
+
+/** A device as the agent tracks it: its id comes from the fleet's welcome on each stream. */
+interface Device {
+  readonly driver: DeviceDriver;
+  deviceId: string | undefined;
+  /** Jobs running on it; normally 0 or 1, since it never gets more than one credit. */
+  busy: number;
+}
+
+interface Stream extends StreamState {
+  heartbeat?: NodeJS.Timeout;
+}
+
+const receiptKinds = {
+  DELIVERED: fleet.ReceiptKind.RECEIPT_KIND_DELIVERED,
+  READ: fleet.ReceiptKind.RECEIPT_KIND_READ,
+} as const;
+
+/**
+ * Connects a host's devices to the fleet over one `Connect` stream and keeps it up: says
+ * hello, grants one credit per idle device, runs offered jobs, reports results, receipts
+ * and inbound messages, and reconnects with backoff when the stream goes away.
+ */
+export function startAgent(options: AgentOptions): Agent {
+  const log = options.logger ?? createLogger('device-agent');
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
+  const reconnect = options.reconnect ?? { minMs: 500, maxMs: 30_000 };
+  const remember = options.rememberJobs ?? 10_000;
+  const client = grpcClient(fleet.AgentGatewayServiceDefinition, options.fleetAddress);
+
+  const devices: Device[] = options.drivers.map((driver) => ({ driver, deviceId: undefined, busy: 0 }));
+  const byKey = new Map(devices.map((device) => [device.driver.info.deviceKey, device]));
+  if (byKey.size !== devices.length) throw new Error('every driver needs its own deviceKey');
+  let byId = new Map<string, Device>();
+
+  const completed = new BoundedMap<string, fleet.JobResult>(remember);
+  const running = new Set<string>();
+  // So a receipt joins the trace of the send it ticks.
+  const sendTraces = new BoundedMap<string, string>(remember);
+  const jobs = new Set<Promise<void>>();
+  const outbox = new Outbox(options.maxPending ?? 10_000, (item) =>
+    log.warn({ message: item.label }, 'dropped a message the fleet will not receive'),
+  );
+  const stopper = new AbortController();
+  let stream: Stream | undefined;
+
+  for (const device of devices) {
+    device.driver.onReceipt((receipt) => outbox.push(receiptItem(device, receipt)));
+    device.driver.onInbound((message) => outbox.push(inboundItem(device, message)));
+  }
+
+  function receiptItem(device: Device, receipt: DeviceReceipt): OutboxItem {
+    const traceparent = sendTraces.get(receipt.messageId) ?? '';
+    return {
+      label: 'receipt',
+      durable: true,
+      build: () =>
+        device.deviceId === undefined
+          ? undefined
+          : {
+              kind: {
+                $case: 'receipt',
+                value: {
+                  deviceId: device.deviceId,
+                  messageId: receipt.messageId,
+                  kind: receiptKinds[receipt.kind],
+                  atMs: String(receipt.atMs),
+                  traceparent,
+                },
+              },
+            },
+    };
+  }
+
+  function inboundItem(device: Device, message: DeviceInbound): OutboxItem {
+    return {
+      label: 'inbound',
+      durable: true,
+      build: () =>
+        device.deviceId === undefined
+          ? undefined
+          : {
+              kind: {
+                $case: 'inbound',
+                value: { ...message, deviceId: device.deviceId, atMs: String(message.atMs) },
+              },
+            },
+    };
+  }
+
+  function resultItem(result: fleet.JobResult): OutboxItem {
+    return { label: 'result', durable: true, build: () => ({ kind: { $case: 'result', value: result } }) };
+  }
+
+  function isUp(): boolean {
+    return stream?.welcomed === true && !stream.closed;
+  }
+
+  /** Only the stream that is up may carry credits and heartbeats: the next one starts afresh. */
+  function pushToStream(message: fleet.AgentMessage): void {
+    if (isUp()) {
+      outbox.push({ label: message.kind?.$case ?? 'message', durable: false, build: () => message });
+    }
+  }
+
+  function grantCredit(device: Device | undefined): void {
+    if (device?.deviceId === undefined) return;
+    pushToStream({ kind: { $case: 'credit', value: { deviceId: device.deviceId, credits: 1 } } });
+  }
+
+  function sendHeartbeats(): void {
+    for (const device of devices) {
+      const { deviceId } = device;
+      if (deviceId === undefined) continue;
+      device.driver.heartbeat().then(
+        (health) => pushToStream({ kind: { $case: 'heartbeat', value: { ...health, deviceId } } }),
+        (error) => log.warn({ err: error, deviceKey: device.driver.info.deviceKey }, 'heartbeat failed'),
+      );
+    }
+  }
+
+  function onWelcome(current: Stream, welcome: fleet.AgentWelcome): void {
+    if (current.welcomed) {
+      log.warn('ignored a second welcome on the same stream');
+      return;
+    }
+    byId = new Map();
+    for (const device of devices) device.deviceId = undefined;
+    for (const registered of welcome.devices) {
+      const device = byKey.get(registered.deviceKey);
+      if (!device) continue;
+      device.deviceId = registered.deviceId;
+      byId.set(registered.deviceId, device);
+    }
+    for (const device of devices) {
+      if (device.deviceId === undefined) {
+        log.warn({ deviceKey: device.driver.info.deviceKey }, 'the fleet did not register this device');
+      }
+    }
+    current.welcomed = true;
+    log.info({ devices: byId.size }, 'welcomed by the fleet');
+    // One job at a time per device, so a slow phone is never flooded: one credit per idle
+    // device now, one more each time a job finishes.
+    for (const device of devices) if (device.busy === 0) grantCredit(device);
+    sendHeartbeats();
+    current.heartbeat = setInterval(sendHeartbeats, heartbeatIntervalMs);
+    outbox.notify();
+  }
+
+  function onOffer(offer: fleet.JobOffer): void {
+    const done = completed.get(offer.jobId);
+    if (done) {
+      // The fleet missed our result (e.g. it was in flight when the stream broke): answer
+      // again from memory, never by sending twice. The offer spent a credit; give it back.
+      log.info({ jobId: offer.jobId }, 'repeated offer for a finished job: re-sending its result');
+      outbox.push(resultItem(done));
+      grantCredit(byId.get(offer.deviceId));
+      return;
+    }
+    if (running.has(offer.jobId)) {
+      log.info({ jobId: offer.jobId }, 'repeated offer for a job in progress: ignored');
+      return;
+    }
+    const device = byId.get(offer.deviceId);
+    if (!device) {
+      log.warn(
+        { jobId: offer.jobId, deviceId: offer.deviceId },
+        'offer for a device this agent does not drive',
+      );
+      return;
+    }
+    const job = runJob(device, offer)
+      .catch((error) => log.error({ err: error, jobId: offer.jobId }, 'job failed unexpectedly'))
+      .finally(() => jobs.delete(job));
+    jobs.add(job);
+  }
+
+  async function runJob(device: Device, offer: fleet.JobOffer): Promise<void> {
+    running.add(offer.jobId);
+    device.busy += 1;
+    try {
+      const result = await inSpan(
+        'device-agent.send',
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromHeaders({ traceparent: offer.traceparent }),
+          attributes: {
+            'wagate.job_id': offer.jobId,
+            'wagate.device_id': offer.deviceId,
+            'wagate.message_id': offer.message?.messageId ?? '',
+            'wagate.driver': device.driver.info.driver,
+          },
+        },
+        async (span) => {
+          const outcome = await attemptSend(device.driver, offer, (error) => span.recordException(error));
+          if (!outcome.sent) {
+            span.setAttribute('wagate.error_code', outcome.errorCode);
+            log.info(
+              { jobId: offer.jobId, errorCode: outcome.errorCode, reason: outcome.reason },
+              'not sent',
+            );
+          }
+          return toJobResult(offer, outcome, currentTraceparent());
+        },
+      );
+      completed.set(offer.jobId, result);
+      if (result.sent) sendTraces.set(result.messageId, result.traceparent);
+      outbox.push(resultItem(result));
+    } finally {
+      running.delete(offer.jobId);
+      device.busy -= 1;
+      grantCredit(device);
+    }
+  }
+
+  /** One `Connect` stream, from hello to its end. Never throws; says whether it got welcomed. */
+  async function runStream(): Promise<{ welcomed: boolean; error?: unknown }> {
+    const current: Stream = { welcomed: false, closed: false };
+    stream = current;
+    const hello: fleet.AgentMessage = {
+      kind: {
+        $case: 'hello',
+        value: {
+          agentId: options.agentId,
+          enrolmentToken: options.enrolmentToken,
+          devices: devices.map((device) => ({ ...device.driver.info })),
+        },
+      },
+    };
+    try {
+      const responses = client.connect(outbox.stream(current, hello), { signal: stopper.signal });
+      for await (const message of responses) {
+        const kind = message.kind;
+        if (kind?.$case === 'welcome') onWelcome(current, kind.value);
+        else if (kind?.$case === 'offer') onOffer(kind.value);
+      }
+      return { welcomed: current.welcomed };
+    } catch (error) {
+      return { welcomed: current.welcomed, error };
+    } finally {
+      current.closed = true;
+      clearInterval(current.heartbeat);
+      if (stream === current) stream = undefined;
+      outbox.dropStreamItems();
+      outbox.notify();
+    }
+  }
+
+  const loop = (async () => {
+    let failures = 0;
+    while (!stopper.signal.aborted) {
+      const { welcomed, error } = await runStream();
+      if (stopper.signal.aborted) break;
+      if (error) log.warn({ err: error, welcomed }, 'stream to the fleet failed');
+      else log.warn({ welcomed }, 'the fleet ended the stream');
+      // A stream that got as far as a welcome was healthy: start the backoff over.
+      failures = welcomed ? 0 : failures + 1;
+      await sleep(backoffDelay(failures, reconnect), stopper.signal);
+    }
+  })();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    connected: isUp,
+    stop() {
+      stopped ??= (async () => {
+        stopper.abort();
+        if (stream) stream.closed = true;
+        outbox.notify();
+        await loop;
+        await Promise.allSettled(jobs);
+        if (outbox.length > 0)
+          log.warn({ pending: outbox.length }, 'stopped with messages the fleet has not received');
+      })();
+      return stopped;
+    },
+  };
+}

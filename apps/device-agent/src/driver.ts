@@ -1,0 +1,65 @@
+import type { fleet } from '@wagate/contracts';
+
+/** One message for a device to send, as the agent hands it to a driver. */
+export interface SendJob {
+  jobId: string;
+  messageId: string;
+  /** Digits only, E.164 without "+". */
+  recipient: string;
+  text: string;
+  contentUrl?: string;
+  contentType?: string;
+  contentName?: string;
+}
+
+/**
+ * What the phone reported. A driver resolves with `sent: false` when WhatsApp itself refused
+ * (e.g. 2305: the recipient is not on WhatsApp) and throws only when the driver could not
+ * drive the phone at all (adb gone, UI stuck): then nobody knows whether the message left.
+ */
+export type SendOutcome = { sent: true; atMs: number } | { sent: false; errorCode: number; reason: string };
+
+export type ReceiptKind = 'DELIVERED' | 'READ';
+
+/** A delivered/read tick for a message this device sent. */
+export interface DeviceReceipt {
+  messageId: string;
+  kind: ReceiptKind;
+  atMs: number;
+}
+
+/** A message someone sent to this device's number. */
+export interface DeviceInbound {
+  /** Unique per device, so the fleet recognises a repeated report. */
+  deviceMessageKey: string;
+  from: string;
+  text: string;
+  profileName: string;
+  atMs: number;
+}
+
+export interface DeviceInfo {
+  /** Stable identity of the phone/VM on its host, e.g. an adb serial. */
+  deviceKey: string;
+  phoneNumber: string;
+  androidVersion: string;
+  whatsappVersion: string;
+  driver: 'sim' | 'adb';
+}
+
+export type DeviceHealth = Omit<fleet.DeviceHeartbeat, 'deviceId'>;
+
+/**
+ * The port every device driver implements: a simulated phone (`sim`) or a real Android
+ * phone/VM driven over adb. A phone is one UI, so a driver may serialise sends; the agent
+ * never offers a device more than one job at a time anyway.
+ */
+export interface DeviceDriver {
+  readonly info: DeviceInfo;
+  send(job: SendJob): Promise<SendOutcome>;
+  heartbeat(): Promise<DeviceHealth>;
+  /** Delivered/read ticks for messages this device sent. */
+  onReceipt(listener: (receipt: DeviceReceipt) => void): void;
+  onInbound(listener: (message: DeviceInbound) => void): void;
+  close(): Promise<void>;
+}
