@@ -1,0 +1,5 @@
+export { type Migration, MigrationError, migrateSchema, withSchema } from './migrate.js';
+export { openDatabase } from './open-database.js';
+export { openPglite } from './pglite.js';
+export type { Database } from './port.js';
+export { openPostgres, type PostgresOptions } from './postgres.js';

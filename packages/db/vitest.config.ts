@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Each test opens a fresh database: PGlite takes a few seconds to start, Postgres creates and drops one.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});

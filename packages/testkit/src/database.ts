@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { type Database, openPglite, openPostgres } from '@wagate/db';
+import pg from 'pg';
+import { postgresServerUrl } from './postgres-server.js';
+
+// No vitest imports here: benchmarks and other non-test code use these fixtures too.
+
+export interface FreshPostgres {
+  /** URL of a new, empty database on the test server. */
+  readonly url: string;
+  /** Drops the database, terminating any sessions still connected. Idempotent. */
+  drop(): Promise<void>;
+}
+
+/** Several independent handles (own pools, like replicas) on one fresh database. */
+export interface DatabaseReplicas {
+  readonly handles: Database[];
+  /** Closes every handle, then drops the database. */
+  close(): Promise<void>;
+}
+
+export interface DatabaseAdapter {
+  readonly name: 'pglite' | 'postgres';
+  /** A fresh, empty database; closing it discards it. */
+  open(): Promise<Database>;
+  /**
+   * Postgres only: PGlite has one session per data directory and one process per directory, so
+   * "replicas" can only ever share a single handle there.
+   */
+  openReplicas?(count: number): Promise<DatabaseReplicas>;
+}
+
+/** The adapters a database-backed suite should run against, both on real engines. */
+export function databaseAdapters(): DatabaseAdapter[] {
+  return [
+    { name: 'pglite', open: () => openPglite(undefined) },
+    { name: 'postgres', open: openFreshPostgres, openReplicas: openPostgresReplicas },
+  ];
+}
+
+/**
+ * Creates a uniquely named database (`wagate_t_<random>`) on the test server (see
+ * postgres-server.ts for how that server is chosen). For end-to-end tests that hand a URL to
+ * another process.
+ */
+export async function freshPostgresUrl(): Promise<FreshPostgres> {
+  const server = await postgresServerUrl();
+  const name = `wagate_t_${randomBytes(6).toString('hex')}`;
+  await runAdmin(server, `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  let dropped: Promise<void> | undefined;
+  return {
+    url: url.toString(),
+    drop: () => {
+      // FORCE (PostgreSQL 13+) terminates leftover sessions, e.g. of a process a test killed.
+      dropped ??= runAdmin(server, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      return dropped;
+    },
+  };
+}
+
+async function openFreshPostgres(): Promise<Database> {
+  const fresh = await freshPostgresUrl();
+  const database = openPostgres(fresh.url);
+  return {
+    kind: database.kind,
+    db: database.db,
+    close: async () => {
+      await database.close();
+      await fresh.drop();
+    },
+  };
+}
+
+async function openPostgresReplicas(count: number): Promise<DatabaseReplicas> {
+  const fresh = await freshPostgresUrl();
+  const handles = Array.from({ length: count }, () => openPostgres(fresh.url));
+  return {
+    handles,
+    close: async () => {
+      await Promise.all(handles.map((handle) => handle.close()));
+      await fresh.drop();
+    },
+  };
+}
+
+/** CREATE/DROP DATABASE cannot run in a transaction or take parameters: one plain client per statement. */
+async function runAdmin(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,11 @@
+export {
+  type DatabaseAdapter,
+  type DatabaseReplicas,
+  databaseAdapters,
+  type FreshPostgres,
+  freshPostgresUrl,
+} from './database.js';
+export { LOCAL_POSTGRES_URL, postgresServerUrl } from './postgres-server.js';
+export { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './callback-receiver.js';
+export { isolatedBusNames, natsUrl } from './nats.js';
+export { type ServiceProcess, startServiceProcess } from './service-processes.js';

@@ -1,0 +1,65 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly output: string[];
+  /** Resolves when a line of output matches `pattern`; rejects if the process exits first. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts one app as its own Node process from its TypeScript entry (`apps/<app>/src/main.ts`),
+ * the way the production runtime runs it (one process per service), with output captured.
+ */
+export function startServiceProcess(app: string, env: Record<string, string>): ServiceProcess {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const listeners = new Set<(line: string) => void>();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      output.push(line);
+      for (const listener of listeners) listener(line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  return {
+    name: app,
+    output,
+    waitForOutput(pattern, timeoutMs = 60_000) {
+      const seen = output.find((line) => pattern.test(line));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => finish(new Error(`${app}: no output matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
+        const listener = (line: string) => pattern.test(line) && finish(undefined, line);
+        const finish = (error?: Error, line?: string) => {
+          clearTimeout(timer);
+          listeners.delete(listener);
+          if (error) reject(new Error(`${error.message}\n--- ${app} output ---\n${output.slice(-40).join('\n')}`));
+          else resolve(line!);
+        };
+        listeners.add(listener);
+        void exited.then((code) => finish(new Error(`${app} exited with code ${code}`)));
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(forced);
+      return code;
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // PGlite takes a few seconds to start; the first Postgres fixture may start a container.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
