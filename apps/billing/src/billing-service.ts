@@ -1,21 +1,15 @@
-import type { Bus, Subscription } from '@wagate/bus';
-import { billing } from '@wagate/contracts';
+import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
+import { billing, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { mount, type ServiceMount } from '@wagate/rpc';
-import { contextFromHeaders, createLogger, inSpan, SpanKind } from '@wagate/telemetry';
+import { createLogger } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { hashApiKey, keyPrefix } from './api-keys.js';
 import { billingMigrations } from './db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from './db/tables.js';
 
 const log = createLogger('billing');
-
-export interface StatusEvent {
-  messageId: string;
-  accountId: string;
-  status: string;
-}
 
 export interface BillingService {
   grpc: ServiceMount;
@@ -75,15 +69,14 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
     },
   };
 
-  const subscription: Subscription = await deps.bus.consume<StatusEvent>({
-    topic: 'message.status',
+  const subscription: Subscription = await deps.bus.consume<MessageStatusEvent>({
+    topic: Topics.messageStatus,
     group: 'billing',
-    handler: (delivery) =>
-      inSpan(
-        'billing.settle',
-        { kind: SpanKind.CONSUMER, parent: contextFromHeaders(delivery.headers) },
-        () => settle(db, delivery.data),
-      ),
+    handler: tracedHandler(
+      'billing.settle',
+      (delivery) => ({ 'wagate.message_id': delivery.data.messageId, 'wagate.status': delivery.data.status }),
+      (event) => settle(db, event),
+    ),
   });
 
   return {
@@ -118,7 +111,7 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
  * Captures on SENT, releases on FAILED/EXPIRED. The state guard makes a redelivered event a
  * no-op, so a reservation is settled exactly once however often the event arrives.
  */
-async function settle(db: Kysely<BillingTables>, event: StatusEvent): Promise<void> {
+async function settle(db: Kysely<BillingTables>, event: MessageStatusEvent): Promise<void> {
   const next = event.status === 'SENT' ? 'captured' : event.status === 'FAILED' || event.status === 'EXPIRED' ? 'released' : undefined;
   if (!next) return;
   const result = await db

@@ -1,9 +1,8 @@
-import type { Bus, Subscription } from '@wagate/bus';
+import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
 import { dispatch, fleet, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import { grpcClient, mount, type ServiceMount } from '@wagate/rpc';
-import { contextFromHeaders, inSpan, SpanKind } from '@wagate/telemetry';
 import { acceptMessages } from './accept.js';
 import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
@@ -40,18 +39,13 @@ export async function startDispatch(deps: {
   const statusSubscription: Subscription = await deps.bus.consume<MessageStatusEvent>({
     topic: Topics.messageStatus,
     group: 'dispatch',
-    handler: (delivery) =>
-      inSpan(
-        'dispatch.record-status',
-        {
-          kind: SpanKind.CONSUMER,
-          parent: contextFromHeaders(delivery.headers),
-          attributes: { 'wagate.message_id': delivery.data.messageId, 'wagate.status': delivery.data.status },
-        },
-        async () => {
-          if (await recordStatus(db, delivery.data)) callbacks.kick();
-        },
-      ),
+    handler: tracedHandler(
+      'dispatch.record-status',
+      (delivery) => ({ 'wagate.message_id': delivery.data.messageId, 'wagate.status': delivery.data.status }),
+      async (event) => {
+        if (await recordStatus(db, event)) callbacks.kick();
+      },
+    ),
   });
 
   return {

@@ -1,10 +1,10 @@
-import type { Bus, Subscription } from '@wagate/bus';
+import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
 import { fleet, type MessageAcceptedEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
 import { mount, type ServiceMount } from '@wagate/rpc';
-import { contextFromHeaders, currentTraceparent, inSpan, SpanKind } from '@wagate/telemetry';
+import { currentTraceparent } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { createAgentGateway } from './agents/agent-gateway.js';
 import { DeviceSessions } from './agents/device-sessions.js';
@@ -86,19 +86,14 @@ export async function startFleet(deps: {
   const accepted: Subscription = await deps.bus.consume<MessageAcceptedEvent & { accountId: string }>({
     topic: Topics.messageAccepted,
     group: 'fleet',
-    handler: (delivery) =>
-      inSpan(
-        'fleet.enqueue-job',
-        {
-          kind: SpanKind.CONSUMER,
-          parent: contextFromHeaders(delivery.headers),
-          attributes: { 'wagate.message_id': delivery.data.messageId },
-        },
-        async () => {
-          await enqueueJob(db, delivery.data);
-          scheduler.kick();
-        },
-      ),
+    handler: tracedHandler(
+      'fleet.enqueue-job',
+      (delivery) => ({ 'wagate.message_id': delivery.data.messageId }),
+      async (message) => {
+        await enqueueJob(db, message);
+        scheduler.kick();
+      },
+    ),
   });
 
   return {

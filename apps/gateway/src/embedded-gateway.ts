@@ -20,6 +20,8 @@ export interface EmbeddedOptions {
   databaseUrl?: string;
   /** Overrides the bus (e.g. nats://…); default the in-process bus. */
   busUrl?: string;
+  /** JetStream stream and subject prefix when `busUrl` is NATS. */
+  busNames?: { streamName: string; subjectPrefix: string };
   port: number;
   host?: string;
   apiKey?: string;
@@ -48,7 +50,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const database = await openDatabase(
     options.databaseUrl ?? (options.dataDir ? `pglite://${resolve(options.dataDir, 'pglite')}` : 'pglite://memory'),
   );
-  const bus = await openBus(options.busUrl ?? 'memory://');
+  const bus = await openBus(options.busUrl ?? 'memory://', options.busNames);
   const grpcPort = await freePort();
   const grpcAddress = `127.0.0.1:${grpcPort}`;
 
@@ -66,11 +68,12 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const { accountId } = await billing.ensureDemoAccount(apiKey);
   await fleet.ensureDefaultSender(accountId, options.demoSender ?? 'MyCompany');
 
+  const drivers = createSimDrivers(options.simDevices ?? 3, { seed: options.simSeed ?? 1 });
   const agent = startAgent({
     fleetAddress: grpcAddress,
     agentId: 'embedded-agent',
     enrolmentToken: ENROLMENT_TOKEN,
-    drivers: createSimDrivers(options.simDevices ?? 3, { seed: options.simSeed ?? 1 }),
+    drivers,
   });
 
   const app = new Hono();
@@ -98,6 +101,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await agent.stop();
+      await Promise.all(drivers.map((driver) => driver.close()));
       await grpc.shutdown();
       await dispatch.stop();
       await fleet.stop();

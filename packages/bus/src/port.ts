@@ -60,5 +60,10 @@ export interface Bus {
   readonly kind: 'jetstream' | 'memory';
   publish(input: PublishInput): Promise<PublishResult>;
   consume<T = unknown>(options: ConsumeOptions<T>): Promise<Subscription>;
+  /**
+   * Disconnects like a process that stops: deliveries not yet started are handed back, but
+   * handlers still running are not waited for and their deliveries come back after ack wait.
+   * Close subscriptions first to drain gracefully.
+   */
   close(): Promise<void>;
 }

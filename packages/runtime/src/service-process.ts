@@ -30,13 +30,18 @@ export async function runServiceProcess(options: {
   const config = readConfig({
     DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://... or pglite://...)'),
     NATS_URL: z.string().min(1, 'NATS_URL is required (nats://host:port or memory://)'),
+    NATS_STREAM: z.string().default('WAGATE'),
+    NATS_SUBJECT_PREFIX: z.string().default('wagate'),
     GRPC_HOST: z.string().default('0.0.0.0'),
     GRPC_PORT: env.port(options.defaultGrpcPort),
   });
   const telemetry = initTelemetry({ serviceName: options.name });
   const log = createLogger(options.name);
   const database = await openDatabase(config.DATABASE_URL);
-  const bus = await openBus(config.NATS_URL);
+  const bus = await openBus(config.NATS_URL, {
+    streamName: config.NATS_STREAM,
+    subjectPrefix: config.NATS_SUBJECT_PREFIX,
+  });
   const service = await options.start({ database, bus, env: process.env });
   const server = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: service.grpc });
   log.info({ address: server.address }, `${options.name} listening`);

@@ -91,3 +91,4 @@ export function currentTraceparent(): string {
 }
 
 export { SpanKind };
+export type { Attributes };

@@ -1,0 +1,84 @@
+import { freePort } from '@wagate/rpc';
+import {
+  type CallbackReceiver,
+  type FreshPostgres,
+  freshPostgresUrl,
+  isolatedBusNames,
+  natsUrl,
+  type ServiceProcess,
+  startCallbackReceiver,
+  startServiceProcess,
+} from '@wagate/testkit';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { runSendScenario } from './send-scenario.js';
+
+const apiKey = 'wag_production_e2e_key_0123456789';
+const processes: ServiceProcess[] = [];
+let database: FreshPostgres;
+let receiver: CallbackReceiver;
+let apiUrl: string;
+
+beforeAll(async () => {
+  database = await freshPostgresUrl();
+  receiver = await startCallbackReceiver();
+  const bus = isolatedBusNames();
+  const [billing, templates, dispatch, fleet, api] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
+  const infrastructure = {
+    DATABASE_URL: database.url,
+    NATS_URL: natsUrl(),
+    NATS_STREAM: bus.streamName,
+    NATS_SUBJECT_PREFIX: bus.subjectPrefix,
+    GRPC_HOST: '127.0.0.1',
+  };
+  const start = async (app: string, env: Record<string, string>, ready: RegExp) => {
+    const process = startServiceProcess(app, env);
+    processes.push(process);
+    await process.waitForOutput(ready);
+  };
+  // Services migrate their own schemas on start; starting them together also exercises
+  // concurrent migrations on one database.
+  await Promise.all([
+    start('billing', { ...infrastructure, GRPC_PORT: `${billing}`, WAGATE_DEV_API_KEY: apiKey }, /billing listening/),
+    start('templates', { ...infrastructure, GRPC_PORT: `${templates}` }, /templates listening/),
+    start(
+      'fleet',
+      {
+        ...infrastructure,
+        GRPC_PORT: `${fleet}`,
+        WAGATE_ENROLMENT_TOKEN: 'e2e-enrolment-token',
+        WAGATE_DEFAULT_ACCOUNT: 'acc_demo',
+        WAGATE_DEFAULT_SENDER: 'MyCompany',
+      },
+      /fleet listening/,
+    ),
+    start('dispatch', { ...infrastructure, GRPC_PORT: `${dispatch}`, FLEET_ADDRESS: `127.0.0.1:${fleet}` }, /dispatch listening/),
+    start(
+      'api',
+      {
+        PORT: `${api}`,
+        BILLING_ADDRESS: `127.0.0.1:${billing}`,
+        TEMPLATES_ADDRESS: `127.0.0.1:${templates}`,
+        DISPATCH_ADDRESS: `127.0.0.1:${dispatch}`,
+      },
+      /api listening/,
+    ),
+  ]);
+  await start(
+    'device-agent',
+    { FLEET_ADDRESS: `127.0.0.1:${fleet}`, WAGATE_ENROLMENT_TOKEN: 'e2e-enrolment-token', WAGATE_SIM_DEVICES: '1' },
+    /welcomed by the fleet/,
+  );
+  apiUrl = `http://127.0.0.1:${api}`;
+});
+
+afterAll(async () => {
+  await Promise.all(processes.map((process) => process.stop()));
+  await receiver?.close();
+  await database?.drop();
+});
+
+describe('production runtime: five services and a device agent as separate processes on Postgres and NATS', () => {
+  test('sends the example message and calls back SENT, DELIVERED, READ', async () => {
+    await runSendScenario({ baseUrl: apiUrl, apiKey, receiver });
+  });
+});

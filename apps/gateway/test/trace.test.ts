@@ -1,0 +1,75 @@
+import { type ReadableSpan, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { initTelemetry, type Telemetry } from '@wagate/telemetry';
+import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type EmbeddedGateway, startEmbeddedGateway } from '../src/embedded-gateway.js';
+
+const apiKey = 'wag_trace_test_key_0123456789';
+const exporter = new InMemorySpanExporter();
+let telemetry: Telemetry;
+let gateway: EmbeddedGateway;
+let receiver: CallbackReceiver;
+
+beforeAll(async () => {
+  telemetry = initTelemetry({ serviceName: 'wagate-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  receiver = await startCallbackReceiver();
+  gateway = await startEmbeddedGateway({ port: 0, apiKey });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await receiver?.close();
+  await telemetry?.shutdown();
+});
+
+function chainOf(span: ReadableSpan, spans: ReadableSpan[]): string[] {
+  const byId = new Map(spans.map((s) => [s.spanContext().spanId, s]));
+  const names: string[] = [];
+  for (let current: ReadableSpan | undefined = span; current; ) {
+    names.unshift(current.name);
+    const parentId: string | undefined = current.parentSpanContext?.spanId;
+    current = parentId ? byId.get(parentId) : undefined;
+    if (parentId && !current) names.unshift(`<missing parent ${parentId}>`);
+  }
+  return names;
+}
+
+test('one message is one trace from the api through dispatch, fleet and the device agent back to its callback', async () => {
+  const response = await fetch(`${gateway.url}/whatsapp/messages`, {
+    method: 'POST',
+    headers: { authorization: `Key ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      messages: [{ from: 'MyCompany', to: '79034567890', text: 'Code: 1234', callbackUrl: receiver.url }],
+    }),
+  });
+  expect(response.status).toBe(200);
+  await receiver.waitFor(3, 30_000);
+  await expect.poll(() => exporter.getFinishedSpans().filter((s) => s.name === 'dispatch.callback.deliver').length).toBe(3);
+
+  const spans = exporter.getFinishedSpans();
+  const root = spans.find((s) => s.name === 'api.POST /whatsapp/messages');
+  expect(root).toBeDefined();
+  const traceId = root!.spanContext().traceId;
+  const sentCallback = spans.find(
+    (s) => s.name === 'dispatch.callback.deliver' && s.spanContext().traceId === traceId,
+  );
+  expect(sentCallback, 'the callback delivery continues the request trace').toBeDefined();
+
+  const chain = chainOf(sentCallback!, spans);
+  expect(chain[0]).toBe('api.POST /whatsapp/messages');
+  // Each hop appears in order: gRPC into dispatch, the bus to fleet, the stream to the agent,
+  // the result back to fleet, the bus to dispatch, and the callback.
+  const hops = [
+    'api.POST /whatsapp/messages',
+    '/wagate.dispatch.v1.DispatchService/Accept',
+    'fleet.enqueue-job',
+    'device-agent.send',
+    'fleet.record-result',
+    'dispatch.record-status',
+    'dispatch.callback.deliver',
+  ];
+  const positions = hops.map((hop) => chain.findIndex((name) => name.includes(hop.replace(/^\//, ''))));
+  expect(positions.every((p) => p >= 0), `chain was: ${chain.join(' → ')}`).toBe(true);
+  expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  expect(chain.some((name) => name.startsWith('<missing'))).toBe(false);
+});

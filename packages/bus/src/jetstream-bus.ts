@@ -1,0 +1,93 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type MsgHdrs, headers as natsHeaders } from '@nats-io/transport-node';
+import { consumeSettings } from './consume-settings.js';
+import { createDeliveryWorker } from './delivery-worker.js';
+import { assertValidStreamConfig, durableNameFor, KEY_HEADER, subjectFor } from './jetstream-naming.js';
+import { ensureDurableConsumer, ensureStream } from './jetstream-provisioning.js';
+import { JetStreamSubscription } from './jetstream-subscription.js';
+import type { Bus, ConsumeOptions } from './port.js';
+import { type PreparedPublish, preparePublish } from './publish-input.js';
+
+export interface JetStreamBusOptions {
+  /** One or more `nats://host:port` URLs of the same cluster. */
+  servers: string | string[];
+  /** Default `WAGATE`. */
+  streamName?: string;
+  /** Subjects are `<prefix>.<topic>`; the stream captures `<prefix>.>`. Default `wagate`. */
+  subjectPrefix?: string;
+}
+
+/** The production bus: one JetStream stream, one durable pull consumer per group and topic. */
+export async function createJetStreamBus(options: JetStreamBusOptions): Promise<Bus> {
+  const streamName = options.streamName ?? 'WAGATE';
+  const subjectPrefix = options.subjectPrefix ?? 'wagate';
+  assertValidStreamConfig(streamName, subjectPrefix);
+
+  const nc = await connect({ servers: options.servers, name: `wagate-bus:${streamName}` });
+  let jsm: Awaited<ReturnType<typeof jetstreamManager>>;
+  try {
+    jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, { name: streamName, subjectPrefix });
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+  const js = jetstream(nc);
+  const subscriptions = new Set<JetStreamSubscription>();
+  let closed = false;
+
+  const assertOpen = (): void => {
+    if (closed) throw new Error('JetStream bus is closed');
+  };
+
+  return {
+    kind: 'jetstream',
+
+    async publish(input) {
+      assertOpen();
+      const message = preparePublish(input);
+      const ack = await js.publish(subjectFor(subjectPrefix, message.topic), message.payload, {
+        msgID: message.id,
+        headers: headersOf(message),
+      });
+      return { duplicate: ack.duplicate };
+    },
+
+    async consume<T>(options: ConsumeOptions<T>) {
+      assertOpen();
+      const settings = consumeSettings(options as ConsumeOptions<unknown>);
+      const durableName = durableNameFor(options.group, options.topic);
+      await ensureDurableConsumer(jsm, streamName, {
+        durableName,
+        filterSubject: subjectFor(subjectPrefix, options.topic),
+        ackWaitMs: settings.ackWaitMs,
+      });
+      const subscription: JetStreamSubscription = new JetStreamSubscription({
+        consumer: await js.consumers.get(streamName, durableName),
+        topic: options.topic,
+        worker: createDeliveryWorker(options.handler, settings.maxInFlight),
+        maxInFlight: settings.maxInFlight,
+        onDetached: () => subscriptions.delete(subscription),
+      });
+      await subscription.start();
+      subscriptions.add(subscription);
+      return subscription;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Handlers still running cannot ack once the connection is drained; the server
+      // redelivers their messages after ack wait. Close subscriptions first to drain gracefully.
+      await Promise.all([...subscriptions].map((subscription) => subscription.abandon()));
+      if (!nc.isClosed() && !nc.isDraining()) await nc.drain();
+    },
+  };
+}
+
+function headersOf(message: PreparedPublish): MsgHdrs {
+  const headers = natsHeaders();
+  for (const [name, value] of Object.entries(message.headers)) headers.set(name, value);
+  headers.set(KEY_HEADER, message.key);
+  return headers;
+}

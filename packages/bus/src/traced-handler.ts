@@ -1,0 +1,31 @@
+import { type Attributes, contextFromHeaders, createLogger, inSpan, SpanKind } from '@wagate/telemetry';
+import type { Delivery, DeliveryHandler } from './port.js';
+
+const log = createLogger('bus');
+
+/**
+ * Wraps a consumer's handler: the work runs in a span that continues the publisher's trace
+ * (from the delivery's headers), and a failure is logged before the bus redelivers it.
+ */
+export function tracedHandler<T>(
+  spanName: string,
+  attributes: (delivery: Delivery<T>) => Attributes,
+  handle: (data: T, delivery: Delivery<T>) => Promise<void>,
+): DeliveryHandler<T> {
+  return (delivery) =>
+    inSpan(
+      spanName,
+      { kind: SpanKind.CONSUMER, parent: contextFromHeaders(delivery.headers), attributes: attributes(delivery) },
+      async () => {
+        try {
+          await handle(delivery.data, delivery);
+        } catch (error) {
+          log.warn(
+            { err: error, topic: delivery.topic, eventId: delivery.id, deliveryCount: delivery.deliveryCount, handler: spanName },
+            'event handling failed; it will be redelivered',
+          );
+          throw error;
+        }
+      },
+    );
+}
