@@ -1,3 +1,4 @@
+import type { PublishInput } from '@wagate/bus';
 import { type common, conversationKey, eventId, Topics } from '@wagate/contracts';
 import type { dispatch } from '@wagate/contracts';
 import { RequestErrorKey } from '@wagate/errors';
@@ -56,6 +57,7 @@ export async function acceptMessages(
           callback_data: message.callbackData ?? null,
           accepted_at: new Date(Number(message.acceptedAtMs)),
           updated_at: new Date(),
+          redriven_at: null,
         })),
       )
       .onConflict((conflict) => conflict.column('id').doNothing())
@@ -78,14 +80,23 @@ export async function acceptMessages(
       .execute();
     await enqueueEvents(
       trx,
-      newMessages.map((message) => ({
-        topic: Topics.messageAccepted,
-        id: eventId.accepted(message.messageId),
-        key: conversationKey(request.accountId, message.sender, message.recipient),
-        data: { ...message, accountId: request.accountId },
-        headers,
-      })),
+      newMessages.map((message) => acceptedEvent(request.accountId, message, headers)),
     );
   });
   return { results };
+}
+
+/** The event that hands a message to fleet; announcing it twice is harmless (same event id). */
+export function acceptedEvent(
+  accountId: string,
+  message: common.OutboundMessage,
+  headers: Record<string, string>,
+): PublishInput {
+  return {
+    topic: Topics.messageAccepted,
+    id: eventId.accepted(message.messageId),
+    key: conversationKey(accountId, message.sender, message.recipient),
+    data: { ...message, accountId },
+    headers,
+  };
 }

@@ -8,6 +8,7 @@ import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 import { getMessage } from './get-message.js';
 import { recordStatus } from './record-status.js';
+import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
 import { startCallbackWorker } from './webhooks/callback-worker.js';
 
@@ -20,12 +21,14 @@ export async function startDispatch(deps: {
   database: Database;
   bus: Bus;
   fleetAddress: string;
+  redrive?: { staleMs?: number };
 }): Promise<DispatchService> {
   await migrateSchema(deps.database, DISPATCH_SCHEMA, dispatchMigrations);
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
   const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
   const callbacks = startCallbackWorker(db);
+  const redrive = startRedrive(db, () => relay.kick(), deps.redrive);
 
   const implementation: dispatch.DispatchServiceImplementation = {
     async accept(request) {
@@ -52,6 +55,7 @@ export async function startDispatch(deps: {
     grpc: mount(dispatch.DispatchServiceDefinition, implementation),
     async stop() {
       await statusSubscription.close();
+      await redrive.stop();
       await relay.stop();
       await callbacks.stop();
     },

@@ -18,7 +18,9 @@ export const dispatchMigrations: Record<string, Migration> = {
         .addColumn('callback_data', 'text')
         .addColumn('accepted_at', 'timestamptz', (c) => c.notNull())
         .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('redriven_at', 'timestamptz')
         .execute();
+      await db.schema.createIndex('messages_status_accepted').on('messages').columns(['status', 'accepted_at']).execute();
       await db.schema
         .createIndex('messages_account_accepted')
         .on('messages')

@@ -16,6 +16,8 @@ export interface MessagesTable {
   callback_data: string | null;
   accepted_at: Date;
   updated_at: Date;
+  /** Last time the message was announced again because it made no progress (see redrive.ts). */
+  redriven_at: Date | null;
 }
 
 export interface StatusHistoryTable {
