@@ -2,13 +2,20 @@ import { AckPolicy, DeliverPolicy, JetStreamApiError, type JetStreamManager } fr
 import { nanos } from '@nats-io/transport-node';
 
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
+/**
+ * How long events stay in the stream. The database is the source of truth and every
+ * consumer acks within seconds, so a week is ample for a group created later or a consumer
+ * down over a weekend, and it keeps the stream from growing without bound.
+ */
+const MAX_AGE_MS = 7 * 24 * 3_600_000;
 /** "stream name already in use with a different configuration". */
 const STREAM_NAME_IN_USE = 10058;
 
 /**
  * Creates the bus stream, or aligns an existing one with what the bus relies on (its subjects
- * and the dedup window), leaving other settings an operator may have tuned alone. Retention
- * stays "limits", so a consumer group created later still finds earlier messages.
+ * and the dedup window), leaving other settings an operator may have tuned alone (such as the
+ * maximum age it starts with). Retention stays "limits", so a consumer group created later
+ * still finds earlier messages.
  * Only server 2.9 features are used.
  */
 export async function ensureStream(
@@ -18,7 +25,7 @@ export async function ensureStream(
   const subjects = [`${stream.subjectPrefix}.>`];
   const duplicate_window = nanos(DUPLICATE_WINDOW_MS);
   try {
-    await jsm.streams.add({ name: stream.name, subjects, duplicate_window });
+    await jsm.streams.add({ name: stream.name, subjects, duplicate_window, max_age: nanos(MAX_AGE_MS) });
   } catch (err) {
     if (!(err instanceof JetStreamApiError && err.code === STREAM_NAME_IN_USE)) throw err;
     await jsm.streams.update(stream.name, { subjects, duplicate_window });
