@@ -19,6 +19,7 @@ export const RequestErrorKey = {
   UnsupportedMediaType: 'unsupported.media.type',
   PayloadTooLarge: 'payload.too.large',
   NotFound: 'not.found',
+  Unavailable: 'service.unavailable',
 } as const;
 export type RequestErrorKey = (typeof RequestErrorKey)[keyof typeof RequestErrorKey];
 
@@ -40,7 +41,7 @@ export function rejection(key: RequestErrorKey, ref: string | undefined, descrip
 /** The error a whole request fails with: the edge turns it into an HTTP response. */
 export class RequestError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 413 | 415 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 413 | 415 | 500 | 503,
     readonly rejection: Rejection,
   ) {
     super(rejection.description);

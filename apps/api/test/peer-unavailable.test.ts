@@ -1,0 +1,27 @@
+import { createIdGenerator } from '@wagate/ids';
+import { closeGrpcChannels, freePort } from '@wagate/rpc';
+import { afterAll, expect, test } from 'vitest';
+import { createApiApp } from '../src/app.js';
+import { connectPeers } from '../src/peers.js';
+
+afterAll(() => closeGrpcChannels());
+
+test('a send while billing is down answers 503 with Retry-After in the contract shape, not 500', async () => {
+  const nobody = `127.0.0.1:${await freePort()}`;
+  const app = createApiApp({
+    peers: connectPeers({ billing: nobody, templates: nobody, dispatch: nobody }),
+    ids: createIdGenerator(0),
+  });
+  const response = await app.request('/whatsapp/messages', {
+    method: 'POST',
+    headers: { authorization: 'Key wag_some_key_0123456789', 'content-type': 'application/json' },
+    body: JSON.stringify({ messages: [{ from: 'MyCompany', to: '79034567890', text: 'hi' }] }),
+  });
+  expect(response.status).toBe(503);
+  expect(response.headers.get('retry-after')).toBe('1');
+  expect(await response.json()).toEqual({
+    code: 'REJECTED',
+    reasons: [{ key: 'service.unavailable' }],
+    description: expect.stringContaining('retry'),
+  });
+});
