@@ -1,4 +1,4 @@
-import { databaseAdapters } from '@wagate/testkit';
+import { databaseAdapters } from '../src/testing/index.js';
 import { runDatabaseContract } from './db-contract.js';
 
 for (const adapter of databaseAdapters()) {

@@ -4,8 +4,9 @@ export {
   databaseAdapters,
   type FreshPostgres,
   freshPostgresUrl,
-} from './database.js';
-export { LOCAL_POSTGRES_URL, postgresServerUrl } from './postgres-server.js';
+  LOCAL_POSTGRES_URL,
+  postgresServerUrl,
+} from '@wagate/db/testing';
 export { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './callback-receiver.js';
 export { isolatedBusNames, natsUrl } from './nats.js';
 export { type ServiceProcess, startServiceProcess } from './service-processes.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { databaseAdapters, freshPostgresUrl, postgresServerUrl } from '../src/index.js';
+import { databaseAdapters, freshPostgresUrl, postgresServerUrl } from '../src/testing/index.js';
 
 async function databaseExists(name: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: await postgresServerUrl() });
@@ -92,7 +92,7 @@ describe('postgresServerUrl', () => {
   it('prefers DATABASE_URL', async () => {
     vi.stubEnv('DATABASE_URL', 'postgres://someone@db.example:6543/admin');
     vi.resetModules();
-    const fresh = await import('../src/postgres-server.js');
+    const fresh = await import('../src/testing/postgres-server.js');
     await expect(fresh.postgresServerUrl()).resolves.toBe('postgres://someone@db.example:6543/admin');
   });
 });

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { type Database, openPglite, openPostgres } from '@wagate/db';
+import { openPglite } from '../pglite.js';
+import type { Database } from '../port.js';
+import { openPostgres } from '../postgres.js';
 import pg from 'pg';
 import { postgresServerUrl } from './postgres-server.js';
 
