@@ -19,13 +19,16 @@ export function startJobScheduler(db: Kysely<FleetTables>, sessions: DeviceSessi
     const free = sessions.withCredit();
     if (free.length === 0) return;
     const senderIds = [...new Set(free.map((device) => device.senderId!))];
+    const credits = free.reduce((sum, device) => sum + device.credits, 0);
+    // Look only a little past what free devices can take now: a deep queue must not make
+    // every credit grant scan it (blocked conversations are skipped, hence the margin).
     const jobs = await db
       .selectFrom('jobs')
       .select(['job_id', 'sender_id', 'recipient', 'payload', 'traceparent'])
       .where('state', '=', 'queued')
       .where('sender_id', 'in', senderIds)
       .orderBy('seq')
-      .limit(500)
+      .limit(Math.min(500, 20 + 4 * credits))
       .execute();
     if (jobs.length === 0) return;
     const sticky = await stickyDevices(db, jobs);
@@ -99,12 +102,12 @@ function leastBusy(devices: ConnectedDevice[], senderId: string): ConnectedDevic
 }
 
 async function stickyDevices(db: Kysely<FleetTables>, jobs: QueuedJob[]): Promise<Map<string, string>> {
+  // A superset (every pair of these senders and recipients) keeps the query simple and indexed.
   const rows = await db
     .selectFrom('contacts')
     .select(['sender_id', 'recipient', 'device_id'])
-    .where((eb) =>
-      eb.or(jobs.map((job) => eb.and([eb('sender_id', '=', job.sender_id), eb('recipient', '=', job.recipient)]))),
-    )
+    .where('sender_id', 'in', [...new Set(jobs.map((job) => job.sender_id))])
+    .where('recipient', 'in', [...new Set(jobs.map((job) => job.recipient))])
     .execute();
   return new Map(rows.map((row) => [`${row.sender_id}/${row.recipient}`, row.device_id]));
 }

@@ -1,0 +1,55 @@
+/**
+ * CPU time of the target process and of this one (the load generator) over a measured run:
+ * a process near 100 % of one core is bound by its own event loop, one well below it is
+ * waiting on something else (a database server, the network, the other process).
+ */
+import { readFileSync } from 'node:fs';
+
+/** Kernel clock ticks per second for /proc/<pid>/stat; 100 on every mainstream Linux build. */
+const CLOCK_TICKS = 100;
+
+export interface CpuSample {
+  atMs: number;
+  targetSeconds: number | null;
+  generatorSeconds: number;
+}
+
+export interface CpuShare {
+  /** Percent of one core; above 100 when GC or worker threads run in parallel. Null off Linux. */
+  targetPercent: number | null;
+  generatorPercent: number;
+}
+
+export function sampleCpu(targetPid: number | undefined): CpuSample {
+  const own = process.cpuUsage();
+  return {
+    atMs: performance.now(),
+    targetSeconds: targetPid === undefined ? null : procCpuSeconds(targetPid),
+    generatorSeconds: (own.user + own.system) / 1e6,
+  };
+}
+
+export function cpuShare(before: CpuSample, after: CpuSample): CpuShare {
+  const wall = (after.atMs - before.atMs) / 1000;
+  const percent = (seconds: number) => (wall > 0 ? (100 * seconds) / wall : 0);
+  return {
+    targetPercent:
+      before.targetSeconds === null || after.targetSeconds === null
+        ? null
+        : percent(after.targetSeconds - before.targetSeconds),
+    generatorPercent: percent(after.generatorSeconds - before.generatorSeconds),
+  };
+}
+
+/** utime + stime of every thread of `pid`, or null where /proc is not available. */
+function procCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (the command) may contain spaces and parentheses: split after its closing one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 overall, i.e. 11 and 12 after the command.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: messages accepted per second through POST /whatsapp/messages, for each
+ * target × body size. One target process at a time, the load generator in this process.
+ */
+import { constants } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BODY_SIZES } from './bodies.js';
+import { cpuShare, sampleCpu } from './cpu.js';
+import { type LoadCase, runLoad, verifyAccepted } from './load.js';
+import { conditions, formatTable, type Row, relativeToBaseline, toRow, writeResults } from './report.js';
+import { startTarget, stopAllTargets, type TargetProcess } from './target-process.js';
+
+const TARGETS = ['bare-hono', 'embedded', 'postgres-nats'] as const;
+/** Not counted: lets the JIT, connection pools and database caches settle before measuring. */
+const WARMUP_SECONDS = 2;
+
+const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(benchDir, '..');
+
+const settings = {
+  seconds: positiveInt('BENCH_SECONDS', 8),
+  connections: positiveInt('BENCH_CONNECTIONS', 16),
+  warmupSeconds: WARMUP_SECONDS,
+  targets: selectedTargets(),
+};
+
+// Ctrl-C or a CI timeout must not leave a gateway (and its Postgres database) running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping targets\n`);
+    // The shell convention for "killed by a signal": 128 + its number.
+    void stopAllTargets().finally(() => process.exit(128 + constants.signals[signal]));
+  });
+}
+
+// Taken before the first target starts: the load average then says how busy the machine
+// already was (the runs' own load would otherwise dominate it).
+const runConditions = conditions(settings);
+process.stderr.write(
+  `bench: ${settings.targets.join(', ')} × ${BODY_SIZES.join('/')} messages per body, ` +
+    `${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s each\n`,
+);
+
+const measured: Array<Omit<Row, 'percentOfBareHono'>> = [];
+const failures: string[] = [];
+for (const name of settings.targets) {
+  let target: TargetProcess | undefined;
+  let lastCase: LoadCase | undefined;
+  try {
+    process.stderr.write(`${name}: starting\n`);
+    target = await startTarget(name, repoRoot);
+    for (const messages of BODY_SIZES) {
+      lastCase = {
+        url: target.url,
+        apiKey: target.apiKey,
+        messages,
+        connections: settings.connections,
+        seconds: settings.seconds,
+      };
+      try {
+        measured.push(await measureCase(target, lastCase));
+      } catch (error) {
+        failures.push(`${name} × ${messages}: ${(error as Error).message}`);
+      }
+    }
+  } catch (error) {
+    failures.push((error as Error).message);
+  } finally {
+    if (target) {
+      // Let the target finish what the last run abandoned, so it can stop cleanly (and the
+      // postgres target drop its database) instead of being killed mid-backlog.
+      if (lastCase) await verifyAccepted(lastCase).catch(() => undefined);
+      const stopping = Date.now();
+      await target.stop();
+      process.stderr.write(`${name}: stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s\n`);
+    }
+  }
+}
+
+// Side by side: each body size together, targets in their fixed order.
+const rows = relativeToBaseline(measured).sort(
+  (a, b) =>
+    a.messagesPerBody - b.messagesPerBody ||
+    TARGETS.indexOf(a.target as (typeof TARGETS)[number]) -
+      TARGETS.indexOf(b.target as (typeof TARGETS)[number]),
+);
+const report = { conditions: runConditions, rows, failures };
+process.stdout.write(`\n${formatTable(rows, failures)}\n\n`);
+const file = writeResults(resolve(benchDir, 'results'), report);
+process.stderr.write(`results: ${file} (and latest.json)\n`);
+if (failures.length > 0) process.exitCode = 1;
+
+/** Verify, warm up, wait for the warm-up's leftovers, then the one timed run. */
+async function measureCase(target: TargetProcess, load: LoadCase): Promise<Omit<Row, 'percentOfBareHono'>> {
+  await verifyAccepted(load);
+  await runLoad({ ...load, seconds: settings.warmupSeconds });
+  const settling = Date.now();
+  await verifyAccepted(load);
+  process.stderr.write(
+    `${target.name} × ${load.messages}: warm-up settled in ${((Date.now() - settling) / 1000).toFixed(1)} s, measuring\n`,
+  );
+  const before = sampleCpu(target.pid);
+  const result = await runLoad(load);
+  return toRow(target.name, load.messages, result, cpuShare(before, sampleCpu(target.pid)));
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function selectedTargets(): Array<(typeof TARGETS)[number]> {
+  const raw = process.env.BENCH_TARGETS;
+  if (!raw) return [...TARGETS];
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(TARGETS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`BENCH_TARGETS: unknown ${unknown.join(', ')}; known: ${TARGETS.join(', ')}`);
+  return TARGETS.filter((name) => names.includes(name));
+}
