@@ -4,3 +4,4 @@ export { createMemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { openBus } from './open-bus.js';
 export type * from './port.js';
 export { tracedHandler } from './traced-handler.js';
+export { deleteJetStreamStream } from './jetstream-admin.js';
