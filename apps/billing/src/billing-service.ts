@@ -6,6 +6,7 @@ import { mount, type ServiceMount } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { hashApiKey, keyPrefix } from './api-keys.js';
+import { getBalance } from './balance.js';
 import { billingMigrations } from './db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from './db/tables.js';
 
@@ -23,7 +24,8 @@ export const DEMO_ACCOUNT_ID = 'acc_demo';
 /**
  * Billing for the walking skeleton: accounts, hashed API keys, and one reservation per
  * message that is captured when the message is sent and released when it fails or expires.
- * Prices, balances and quotas arrive with the billing issue; the call shapes are final.
+ * Each account has a balance that GetBalance reads; nothing moves it yet. Prices, the prepaid
+ * ledger and quotas arrive with the billing issue; the call shapes are final.
  */
 export async function startBilling(deps: { database: Database; bus: Bus }): Promise<BillingService> {
   await migrateSchema(deps.database, BILLING_SCHEMA, billingMigrations);
@@ -67,6 +69,8 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
         })),
       };
     },
+
+    getBalance: (request) => getBalance(db, request),
   };
 
   const subscription: Subscription = await deps.bus.consume<MessageStatusEvent>({

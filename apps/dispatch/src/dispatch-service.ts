@@ -7,10 +7,12 @@ import { acceptMessages } from './accept.js';
 import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 import { getMessage } from './get-message.js';
+import { listMessages } from './list-messages.js';
 import { recordStatus } from './record-status.js';
 import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
 import { startCallbackWorker } from './webhooks/callback-worker.js';
+import { getWebhookSettings, setWebhookSettings } from './webhooks/webhook-settings.js';
 
 export interface DispatchService {
   grpc: ServiceMount;
@@ -37,6 +39,9 @@ export async function startDispatch(deps: {
       return response;
     },
     getMessage: (request) => getMessage(db, request),
+    listMessages: (request) => listMessages(db, request),
+    getWebhookSettings: (request) => getWebhookSettings(db, request),
+    setWebhookSettings: (request) => setWebhookSettings(db, request),
   };
 
   const statusSubscription: Subscription = await deps.bus.consume<MessageStatusEvent>({

@@ -15,11 +15,26 @@ const log = createLogger('dispatch:status');
  */
 export async function recordStatus(db: Kysely<DispatchTables>, event: MessageStatusEvent): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    // A message accepted without a callbackUrl reports to its account's status_url, as the
+    // account has it set when the status arrives.
     const message = await trx
       .selectFrom('messages')
-      .select(['id', 'account_id', 'status', 'callback_url', 'callback_data'])
-      .where('id', '=', event.messageId)
-      .forUpdate()
+      .leftJoin('account_settings', 'account_settings.account_id', 'messages.account_id')
+      .select((eb) => [
+        'messages.account_id',
+        'messages.status',
+        'messages.callback_data',
+        eb.fn
+          .coalesce(
+            eb.fn<string | null>('nullif', ['messages.callback_url', eb.val('')]),
+            'account_settings.status_url',
+          )
+          .as('callback_url'),
+      ])
+      .where('messages.id', '=', event.messageId)
+      // Locks only the message: the settings row may change meanwhile, and FOR UPDATE cannot lock
+      // the nullable side of an outer join anyway.
+      .forUpdate(['messages'])
       .executeTakeFirst();
     if (!message) {
       log.warn({ messageId: event.messageId, status: event.status }, 'status for an unknown message ignored');

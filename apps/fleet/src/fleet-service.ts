@@ -12,6 +12,7 @@ import { fleetMigrations } from './db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
 import { recordJobResult, recordReceipt } from './device-reports.js';
 import { startJobScheduler, toOffer } from './job-scheduler.js';
+import { listSenders } from './list-senders.js';
 
 export interface FleetService {
   grpc: ServiceMount[];
@@ -56,6 +57,7 @@ export async function startFleet(deps: {
         }),
       };
     },
+    listSenders: (request) => listSenders(db, sessions, request),
   };
 
   const agentGateway = createAgentGateway({

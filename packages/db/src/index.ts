@@ -1,3 +1,12 @@
+export {
+  DEFAULT_PAGE_SIZE,
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  MAX_PAGE_SIZE,
+  pageOf,
+  pageSize,
+} from './cursor.js';
 export { type Migration, MigrationError, migrateSchema, withSchema } from './migrate.js';
 export { openDatabase } from './open-database.js';
 export { openPglite } from './pglite.js';

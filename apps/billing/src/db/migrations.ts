@@ -34,4 +34,17 @@ export const billingMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-11-24T09:00_account_balances': {
+    async up(db: Kysely<any>) {
+      // Amounts are integers in the currency's minor units (kopecks for RUB): no rounding, ever.
+      await db.schema
+        .alterTable('accounts')
+        .addColumn('currency', 'text', (c) =>
+          c.notNull().defaultTo('RUB').check(sql`currency ~ '^[A-Z]{3}$'`),
+        )
+        .addColumn('balance_minor', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('credit_limit_minor', 'bigint', (c) => c.check(sql`credit_limit_minor >= 0`))
+        .execute();
+    },
+  },
 };

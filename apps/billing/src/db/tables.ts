@@ -8,6 +8,12 @@ export interface AccountsTable {
   parent_id: string | null;
   status: 'active' | 'suspended' | 'closed';
   created_at: Generated<Date>;
+  /** ISO 4217 code; every amount of the account is in its minor units. */
+  currency: Generated<string>;
+  /** int8, read as a string (see @wagate/db). */
+  balance_minor: ColumnType<string, string | undefined, string>;
+  /** How far the balance may go below zero; NULL means it may not. */
+  credit_limit_minor: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {

@@ -61,4 +61,26 @@ export const dispatchMigrations: Record<string, Migration> = {
       await createOutboxTable(db);
     },
   },
+  '2026-11-24T09:00_messages_account_id_index': {
+    async up(db: Kysely<any>) {
+      // ListMessages: one account's messages newest first, a page after a given id.
+      await db.schema
+        .createIndex('messages_account_id')
+        .on('messages')
+        .columns(['account_id', 'id desc'])
+        .execute();
+    },
+  },
+  '2026-11-24T09:01_account_settings': {
+    async up(db: Kysely<any>) {
+      // NULL means "not set"; an account without a row has no settings at all.
+      await db.schema
+        .createTable('account_settings')
+        .addColumn('account_id', 'text', (c) => c.primaryKey())
+        .addColumn('incoming_url', 'text')
+        .addColumn('status_url', 'text')
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
 };

@@ -46,8 +46,18 @@ export interface CallbacksTable {
   delivered_at: Date | null;
 }
 
+/** Per-account webhook settings; NULL means not set. */
+export interface AccountSettingsTable {
+  account_id: string;
+  incoming_url: string | null;
+  /** Where status callbacks go for messages accepted without a callbackUrl. */
+  status_url: string | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface DispatchTables extends OutboxTable {
   messages: MessagesTable;
   status_history: StatusHistoryTable;
   callbacks: CallbacksTable;
+  account_settings: AccountSettingsTable;
 }

@@ -1,4 +1,4 @@
-import { fleet } from '@wagate/contracts';
+import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { ServerError, Status } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';

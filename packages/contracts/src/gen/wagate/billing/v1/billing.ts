@@ -12,6 +12,21 @@ export const protobufPackage = "wagate.billing.v1";
 
 export const protobufFileName = "wagate/billing/v1/billing.proto";
 
+export interface GetBalanceRequest {
+  accountId: string;
+}
+
+export interface GetBalanceResponse {
+  accountId: string;
+  /** ISO 4217, e.g. "RUB". */
+  currency: string;
+  balanceMinor: string;
+  /** Funds held by messages accepted and not yet sent, failed or expired. */
+  reservedMinor: string;
+  /** How far the balance may go below zero; absent means it may not. */
+  creditLimitMinor?: string | undefined;
+}
+
 export interface AuthenticateKeyRequest {
   keyHash: string;
 }
@@ -46,6 +61,228 @@ export interface ReserveResult {
   rejectionKey: string;
   description: string;
 }
+
+function createBaseGetBalanceRequest(): GetBalanceRequest {
+  return { accountId: "" };
+}
+
+export const GetBalanceRequest: MessageFns<GetBalanceRequest> = {
+  encode(message: GetBalanceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBalanceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBalanceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBalanceRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetBalanceRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetBalanceRequest>): GetBalanceRequest {
+    return GetBalanceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetBalanceRequest>): GetBalanceRequest {
+    const message = createBaseGetBalanceRequest();
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetBalanceResponse(): GetBalanceResponse {
+  return { accountId: "", currency: "", balanceMinor: "0", reservedMinor: "0", creditLimitMinor: undefined };
+}
+
+export const GetBalanceResponse: MessageFns<GetBalanceResponse> = {
+  encode(message: GetBalanceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.currency !== "") {
+      writer.uint32(18).string(message.currency);
+    }
+    if (message.balanceMinor !== "0") {
+      writer.uint32(24).int64(message.balanceMinor);
+    }
+    if (message.reservedMinor !== "0") {
+      writer.uint32(32).int64(message.reservedMinor);
+    }
+    if (message.creditLimitMinor !== undefined) {
+      writer.uint32(40).int64(message.creditLimitMinor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBalanceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBalanceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.balanceMinor = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.reservedMinor = reader.int64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.creditLimitMinor = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBalanceResponse {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      balanceMinor: isSet(object.balanceMinor)
+        ? globalThis.String(object.balanceMinor)
+        : isSet(object.balance_minor)
+        ? globalThis.String(object.balance_minor)
+        : "0",
+      reservedMinor: isSet(object.reservedMinor)
+        ? globalThis.String(object.reservedMinor)
+        : isSet(object.reserved_minor)
+        ? globalThis.String(object.reserved_minor)
+        : "0",
+      creditLimitMinor: isSet(object.creditLimitMinor)
+        ? globalThis.String(object.creditLimitMinor)
+        : isSet(object.credit_limit_minor)
+        ? globalThis.String(object.credit_limit_minor)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetBalanceResponse): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.balanceMinor !== "0") {
+      obj.balanceMinor = message.balanceMinor;
+    }
+    if (message.reservedMinor !== "0") {
+      obj.reservedMinor = message.reservedMinor;
+    }
+    if (message.creditLimitMinor !== undefined) {
+      obj.creditLimitMinor = message.creditLimitMinor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetBalanceResponse>): GetBalanceResponse {
+    return GetBalanceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetBalanceResponse>): GetBalanceResponse {
+    const message = createBaseGetBalanceResponse();
+    message.accountId = object.accountId ?? "";
+    message.currency = object.currency ?? "";
+    message.balanceMinor = object.balanceMinor ?? "0";
+    message.reservedMinor = object.reservedMinor ?? "0";
+    message.creditLimitMinor = object.creditLimitMinor ?? undefined;
+    return message;
+  },
+};
 
 function createBaseAuthenticateKeyRequest(): AuthenticateKeyRequest {
   return { keyHash: "" };
@@ -659,6 +896,15 @@ export const BillingServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The account's balance in minor units of its currency. */
+    getBalance: {
+      name: "GetBalance",
+      requestType: GetBalanceRequest as typeof GetBalanceRequest,
+      requestStream: false,
+      responseType: GetBalanceResponse as typeof GetBalanceResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -670,6 +916,11 @@ export interface BillingServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<AuthenticateKeyResponse>>;
   /** Reserves funds for a whole request's messages in one call; one result per message, same order. */
   reserve(request: ReserveRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ReserveResponse>>;
+  /** The account's balance in minor units of its currency. */
+  getBalance(
+    request: GetBalanceRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetBalanceResponse>>;
 }
 
 export interface BillingServiceClient<CallOptionsExt = {}> {
@@ -680,6 +931,11 @@ export interface BillingServiceClient<CallOptionsExt = {}> {
   ): Promise<AuthenticateKeyResponse>;
   /** Reserves funds for a whole request's messages in one call; one result per message, same order. */
   reserve(request: DeepPartial<ReserveRequest>, options?: CallOptions & CallOptionsExt): Promise<ReserveResponse>;
+  /** The account's balance in minor units of its currency. */
+  getBalance(
+    request: DeepPartial<GetBalanceRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetBalanceResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

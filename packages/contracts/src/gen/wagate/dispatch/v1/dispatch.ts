@@ -52,6 +52,67 @@ export interface StatusEntry {
   source: string;
 }
 
+export interface ListMessagesRequest {
+  accountId: string;
+  sender?: string | undefined;
+  recipient?: string | undefined;
+  status?:
+    | string
+    | undefined;
+  /** Accepted at or after this time (ms since the epoch). */
+  acceptedFromMs?:
+    | string
+    | undefined;
+  /** Accepted before this time (ms since the epoch). */
+  acceptedToMs?:
+    | string
+    | undefined;
+  /** 1..100; 0 means the default (50). */
+  limit: number;
+  /** Opaque; from a previous response's next_cursor. */
+  cursor: string;
+}
+
+export interface ListMessagesResponse {
+  messages: MessageSummary[];
+  /** Empty when there are no more pages. */
+  nextCursor: string;
+}
+
+export interface MessageSummary {
+  message?: OutboundMessage | undefined;
+  status: string;
+  errorCode: number;
+  updatedAtMs: string;
+}
+
+export interface GetWebhookSettingsRequest {
+  accountId: string;
+}
+
+export interface SetWebhookSettingsRequest {
+  accountId: string;
+  /** Empty clears it. */
+  incomingUrl: string;
+  /** Where statuses go for messages sent without a callbackUrl; empty clears it. */
+  statusUrl: string;
+}
+
+export interface GetWebhookSettingsResponse {
+  settings?: WebhookSettings | undefined;
+}
+
+export interface SetWebhookSettingsResponse {
+  settings?: WebhookSettings | undefined;
+}
+
+export interface WebhookSettings {
+  accountId: string;
+  incomingUrl: string;
+  statusUrl: string;
+  updatedAtMs: string;
+}
+
 function createBaseAcceptRequest(): AcceptRequest {
   return { accountId: "", messages: [] };
 }
@@ -658,6 +719,883 @@ export const StatusEntry: MessageFns<StatusEntry> = {
   },
 };
 
+function createBaseListMessagesRequest(): ListMessagesRequest {
+  return {
+    accountId: "",
+    sender: undefined,
+    recipient: undefined,
+    status: undefined,
+    acceptedFromMs: undefined,
+    acceptedToMs: undefined,
+    limit: 0,
+    cursor: "",
+  };
+}
+
+export const ListMessagesRequest: MessageFns<ListMessagesRequest> = {
+  encode(message: ListMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sender !== undefined) {
+      writer.uint32(18).string(message.sender);
+    }
+    if (message.recipient !== undefined) {
+      writer.uint32(26).string(message.recipient);
+    }
+    if (message.status !== undefined) {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.acceptedFromMs !== undefined) {
+      writer.uint32(40).int64(message.acceptedFromMs);
+    }
+    if (message.acceptedToMs !== undefined) {
+      writer.uint32(48).int64(message.acceptedToMs);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(56).int32(message.limit);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(66).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.recipient = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.acceptedFromMs = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.acceptedToMs = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMessagesRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : undefined,
+      recipient: isSet(object.recipient) ? globalThis.String(object.recipient) : undefined,
+      status: isSet(object.status) ? globalThis.String(object.status) : undefined,
+      acceptedFromMs: isSet(object.acceptedFromMs)
+        ? globalThis.String(object.acceptedFromMs)
+        : isSet(object.accepted_from_ms)
+        ? globalThis.String(object.accepted_from_ms)
+        : undefined,
+      acceptedToMs: isSet(object.acceptedToMs)
+        ? globalThis.String(object.acceptedToMs)
+        : isSet(object.accepted_to_ms)
+        ? globalThis.String(object.accepted_to_ms)
+        : undefined,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: ListMessagesRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.sender !== undefined) {
+      obj.sender = message.sender;
+    }
+    if (message.recipient !== undefined) {
+      obj.recipient = message.recipient;
+    }
+    if (message.status !== undefined) {
+      obj.status = message.status;
+    }
+    if (message.acceptedFromMs !== undefined) {
+      obj.acceptedFromMs = message.acceptedFromMs;
+    }
+    if (message.acceptedToMs !== undefined) {
+      obj.acceptedToMs = message.acceptedToMs;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMessagesRequest>): ListMessagesRequest {
+    return ListMessagesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMessagesRequest>): ListMessagesRequest {
+    const message = createBaseListMessagesRequest();
+    message.accountId = object.accountId ?? "";
+    message.sender = object.sender ?? undefined;
+    message.recipient = object.recipient ?? undefined;
+    message.status = object.status ?? undefined;
+    message.acceptedFromMs = object.acceptedFromMs ?? undefined;
+    message.acceptedToMs = object.acceptedToMs ?? undefined;
+    message.limit = object.limit ?? 0;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseListMessagesResponse(): ListMessagesResponse {
+  return { messages: [], nextCursor: "" };
+}
+
+export const ListMessagesResponse: MessageFns<ListMessagesResponse> = {
+  encode(message: ListMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      MessageSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(MessageSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMessagesResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => MessageSummary.fromJSON(e))
+        : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+    };
+  },
+
+  toJSON(message: ListMessagesResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => MessageSummary.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMessagesResponse>): ListMessagesResponse {
+    return ListMessagesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMessagesResponse>): ListMessagesResponse {
+    const message = createBaseListMessagesResponse();
+    message.messages = object.messages?.map((e) => MessageSummary.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
+function createBaseMessageSummary(): MessageSummary {
+  return { message: undefined, status: "", errorCode: 0, updatedAtMs: "0" };
+}
+
+export const MessageSummary: MessageFns<MessageSummary> = {
+  encode(message: MessageSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== undefined) {
+      OutboundMessage.encode(message.message, writer.uint32(10).fork()).join();
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    if (message.errorCode !== 0) {
+      writer.uint32(24).int32(message.errorCode);
+    }
+    if (message.updatedAtMs !== "0") {
+      writer.uint32(32).int64(message.updatedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MessageSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMessageSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = OutboundMessage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.errorCode = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.updatedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MessageSummary {
+    return {
+      message: isSet(object.message) ? OutboundMessage.fromJSON(object.message) : undefined,
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      errorCode: isSet(object.errorCode)
+        ? globalThis.Number(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.Number(object.error_code)
+        : 0,
+      updatedAtMs: isSet(object.updatedAtMs)
+        ? globalThis.String(object.updatedAtMs)
+        : isSet(object.updated_at_ms)
+        ? globalThis.String(object.updated_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: MessageSummary): unknown {
+    const obj: any = {};
+    if (message.message !== undefined) {
+      obj.message = OutboundMessage.toJSON(message.message);
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.errorCode !== 0) {
+      obj.errorCode = Math.round(message.errorCode);
+    }
+    if (message.updatedAtMs !== "0") {
+      obj.updatedAtMs = message.updatedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MessageSummary>): MessageSummary {
+    return MessageSummary.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MessageSummary>): MessageSummary {
+    const message = createBaseMessageSummary();
+    message.message = (object.message !== undefined && object.message !== null)
+      ? OutboundMessage.fromPartial(object.message)
+      : undefined;
+    message.status = object.status ?? "";
+    message.errorCode = object.errorCode ?? 0;
+    message.updatedAtMs = object.updatedAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseGetWebhookSettingsRequest(): GetWebhookSettingsRequest {
+  return { accountId: "" };
+}
+
+export const GetWebhookSettingsRequest: MessageFns<GetWebhookSettingsRequest> = {
+  encode(message: GetWebhookSettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetWebhookSettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetWebhookSettingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetWebhookSettingsRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetWebhookSettingsRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetWebhookSettingsRequest>): GetWebhookSettingsRequest {
+    return GetWebhookSettingsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetWebhookSettingsRequest>): GetWebhookSettingsRequest {
+    const message = createBaseGetWebhookSettingsRequest();
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseSetWebhookSettingsRequest(): SetWebhookSettingsRequest {
+  return { accountId: "", incomingUrl: "", statusUrl: "" };
+}
+
+export const SetWebhookSettingsRequest: MessageFns<SetWebhookSettingsRequest> = {
+  encode(message: SetWebhookSettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.incomingUrl !== "") {
+      writer.uint32(18).string(message.incomingUrl);
+    }
+    if (message.statusUrl !== "") {
+      writer.uint32(26).string(message.statusUrl);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetWebhookSettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetWebhookSettingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.incomingUrl = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.statusUrl = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetWebhookSettingsRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      incomingUrl: isSet(object.incomingUrl)
+        ? globalThis.String(object.incomingUrl)
+        : isSet(object.incoming_url)
+        ? globalThis.String(object.incoming_url)
+        : "",
+      statusUrl: isSet(object.statusUrl)
+        ? globalThis.String(object.statusUrl)
+        : isSet(object.status_url)
+        ? globalThis.String(object.status_url)
+        : "",
+    };
+  },
+
+  toJSON(message: SetWebhookSettingsRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.incomingUrl !== "") {
+      obj.incomingUrl = message.incomingUrl;
+    }
+    if (message.statusUrl !== "") {
+      obj.statusUrl = message.statusUrl;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetWebhookSettingsRequest>): SetWebhookSettingsRequest {
+    return SetWebhookSettingsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetWebhookSettingsRequest>): SetWebhookSettingsRequest {
+    const message = createBaseSetWebhookSettingsRequest();
+    message.accountId = object.accountId ?? "";
+    message.incomingUrl = object.incomingUrl ?? "";
+    message.statusUrl = object.statusUrl ?? "";
+    return message;
+  },
+};
+
+function createBaseGetWebhookSettingsResponse(): GetWebhookSettingsResponse {
+  return { settings: undefined };
+}
+
+export const GetWebhookSettingsResponse: MessageFns<GetWebhookSettingsResponse> = {
+  encode(message: GetWebhookSettingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      WebhookSettings.encode(message.settings, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetWebhookSettingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetWebhookSettingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.settings = WebhookSettings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetWebhookSettingsResponse {
+    return { settings: isSet(object.settings) ? WebhookSettings.fromJSON(object.settings) : undefined };
+  },
+
+  toJSON(message: GetWebhookSettingsResponse): unknown {
+    const obj: any = {};
+    if (message.settings !== undefined) {
+      obj.settings = WebhookSettings.toJSON(message.settings);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetWebhookSettingsResponse>): GetWebhookSettingsResponse {
+    return GetWebhookSettingsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetWebhookSettingsResponse>): GetWebhookSettingsResponse {
+    const message = createBaseGetWebhookSettingsResponse();
+    message.settings = (object.settings !== undefined && object.settings !== null)
+      ? WebhookSettings.fromPartial(object.settings)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetWebhookSettingsResponse(): SetWebhookSettingsResponse {
+  return { settings: undefined };
+}
+
+export const SetWebhookSettingsResponse: MessageFns<SetWebhookSettingsResponse> = {
+  encode(message: SetWebhookSettingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      WebhookSettings.encode(message.settings, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetWebhookSettingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetWebhookSettingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.settings = WebhookSettings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetWebhookSettingsResponse {
+    return { settings: isSet(object.settings) ? WebhookSettings.fromJSON(object.settings) : undefined };
+  },
+
+  toJSON(message: SetWebhookSettingsResponse): unknown {
+    const obj: any = {};
+    if (message.settings !== undefined) {
+      obj.settings = WebhookSettings.toJSON(message.settings);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetWebhookSettingsResponse>): SetWebhookSettingsResponse {
+    return SetWebhookSettingsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetWebhookSettingsResponse>): SetWebhookSettingsResponse {
+    const message = createBaseSetWebhookSettingsResponse();
+    message.settings = (object.settings !== undefined && object.settings !== null)
+      ? WebhookSettings.fromPartial(object.settings)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWebhookSettings(): WebhookSettings {
+  return { accountId: "", incomingUrl: "", statusUrl: "", updatedAtMs: "0" };
+}
+
+export const WebhookSettings: MessageFns<WebhookSettings> = {
+  encode(message: WebhookSettings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.incomingUrl !== "") {
+      writer.uint32(18).string(message.incomingUrl);
+    }
+    if (message.statusUrl !== "") {
+      writer.uint32(26).string(message.statusUrl);
+    }
+    if (message.updatedAtMs !== "0") {
+      writer.uint32(32).int64(message.updatedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WebhookSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebhookSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.incomingUrl = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.statusUrl = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.updatedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WebhookSettings {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      incomingUrl: isSet(object.incomingUrl)
+        ? globalThis.String(object.incomingUrl)
+        : isSet(object.incoming_url)
+        ? globalThis.String(object.incoming_url)
+        : "",
+      statusUrl: isSet(object.statusUrl)
+        ? globalThis.String(object.statusUrl)
+        : isSet(object.status_url)
+        ? globalThis.String(object.status_url)
+        : "",
+      updatedAtMs: isSet(object.updatedAtMs)
+        ? globalThis.String(object.updatedAtMs)
+        : isSet(object.updated_at_ms)
+        ? globalThis.String(object.updated_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: WebhookSettings): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.incomingUrl !== "") {
+      obj.incomingUrl = message.incomingUrl;
+    }
+    if (message.statusUrl !== "") {
+      obj.statusUrl = message.statusUrl;
+    }
+    if (message.updatedAtMs !== "0") {
+      obj.updatedAtMs = message.updatedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WebhookSettings>): WebhookSettings {
+    return WebhookSettings.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WebhookSettings>): WebhookSettings {
+    const message = createBaseWebhookSettings();
+    message.accountId = object.accountId ?? "";
+    message.incomingUrl = object.incomingUrl ?? "";
+    message.statusUrl = object.statusUrl ?? "";
+    message.updatedAtMs = object.updatedAtMs ?? "0";
+    return message;
+  },
+};
+
 /** Dispatch owns message state, policy, routing and webhook delivery. */
 export type DispatchServiceDefinition = typeof DispatchServiceDefinition;
 export const DispatchServiceDefinition = {
@@ -682,6 +1620,32 @@ export const DispatchServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The account's messages, newest first, filtered, one page at a time. */
+    listMessages: {
+      name: "ListMessages",
+      requestType: ListMessagesRequest as typeof ListMessagesRequest,
+      requestStream: false,
+      responseType: ListMessagesResponse as typeof ListMessagesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Where the account's incoming messages (and, by default, statuses) are POSTed. */
+    getWebhookSettings: {
+      name: "GetWebhookSettings",
+      requestType: GetWebhookSettingsRequest as typeof GetWebhookSettingsRequest,
+      requestStream: false,
+      responseType: GetWebhookSettingsResponse as typeof GetWebhookSettingsResponse,
+      responseStream: false,
+      options: {},
+    },
+    setWebhookSettings: {
+      name: "SetWebhookSettings",
+      requestType: SetWebhookSettingsRequest as typeof SetWebhookSettingsRequest,
+      requestStream: false,
+      responseType: SetWebhookSettingsResponse as typeof SetWebhookSettingsResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -693,6 +1657,20 @@ export interface DispatchServiceImplementation<CallContextExt = {}> {
     request: GetMessageRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<GetMessageResponse>>;
+  /** The account's messages, newest first, filtered, one page at a time. */
+  listMessages(
+    request: ListMessagesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListMessagesResponse>>;
+  /** Where the account's incoming messages (and, by default, statuses) are POSTed. */
+  getWebhookSettings(
+    request: GetWebhookSettingsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetWebhookSettingsResponse>>;
+  setWebhookSettings(
+    request: SetWebhookSettingsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<SetWebhookSettingsResponse>>;
 }
 
 export interface DispatchServiceClient<CallOptionsExt = {}> {
@@ -703,6 +1681,20 @@ export interface DispatchServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<GetMessageRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<GetMessageResponse>;
+  /** The account's messages, newest first, filtered, one page at a time. */
+  listMessages(
+    request: DeepPartial<ListMessagesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListMessagesResponse>;
+  /** Where the account's incoming messages (and, by default, statuses) are POSTed. */
+  getWebhookSettings(
+    request: DeepPartial<GetWebhookSettingsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetWebhookSettingsResponse>;
+  setWebhookSettings(
+    request: DeepPartial<SetWebhookSettingsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<SetWebhookSettingsResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

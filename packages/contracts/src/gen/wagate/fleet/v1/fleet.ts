@@ -135,6 +135,28 @@ export function receiptKindToNumber(object: ReceiptKind): number {
   }
 }
 
+export interface ListSendersRequest {
+  accountId: string;
+  /** 1..100; 0 means the default (50). */
+  limit: number;
+  cursor: string;
+}
+
+export interface ListSendersResponse {
+  senders: SenderSummary[];
+  nextCursor: string;
+}
+
+export interface SenderSummary {
+  senderId: string;
+  name: string;
+  numbers: string[];
+  devices: number;
+  /** Devices whose agent is connected now. */
+  devicesConnected: number;
+  createdAtMs: string;
+}
+
 export interface ResolveSendersRequest {
   accountId: string;
   senders: string[];
@@ -243,6 +265,363 @@ export interface InboundMessage {
   profileName: string;
   atMs: string;
 }
+
+function createBaseListSendersRequest(): ListSendersRequest {
+  return { accountId: "", limit: 0, cursor: "" };
+}
+
+export const ListSendersRequest: MessageFns<ListSendersRequest> = {
+  encode(message: ListSendersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSendersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSendersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSendersRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: ListSendersRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListSendersRequest>): ListSendersRequest {
+    return ListSendersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListSendersRequest>): ListSendersRequest {
+    const message = createBaseListSendersRequest();
+    message.accountId = object.accountId ?? "";
+    message.limit = object.limit ?? 0;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseListSendersResponse(): ListSendersResponse {
+  return { senders: [], nextCursor: "" };
+}
+
+export const ListSendersResponse: MessageFns<ListSendersResponse> = {
+  encode(message: ListSendersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.senders) {
+      SenderSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSendersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSendersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.senders.push(SenderSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSendersResponse {
+    return {
+      senders: globalThis.Array.isArray(object?.senders)
+        ? object.senders.map((e: any) => SenderSummary.fromJSON(e))
+        : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+    };
+  },
+
+  toJSON(message: ListSendersResponse): unknown {
+    const obj: any = {};
+    if (message.senders?.length) {
+      obj.senders = message.senders.map((e) => SenderSummary.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListSendersResponse>): ListSendersResponse {
+    return ListSendersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListSendersResponse>): ListSendersResponse {
+    const message = createBaseListSendersResponse();
+    message.senders = object.senders?.map((e) => SenderSummary.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
+function createBaseSenderSummary(): SenderSummary {
+  return { senderId: "", name: "", numbers: [], devices: 0, devicesConnected: 0, createdAtMs: "0" };
+}
+
+export const SenderSummary: MessageFns<SenderSummary> = {
+  encode(message: SenderSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.senderId !== "") {
+      writer.uint32(10).string(message.senderId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    for (const v of message.numbers) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.devices !== 0) {
+      writer.uint32(32).int32(message.devices);
+    }
+    if (message.devicesConnected !== 0) {
+      writer.uint32(40).int32(message.devicesConnected);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(48).int64(message.createdAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SenderSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSenderSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.senderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.numbers.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.devices = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.devicesConnected = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SenderSummary {
+    return {
+      senderId: isSet(object.senderId)
+        ? globalThis.String(object.senderId)
+        : isSet(object.sender_id)
+        ? globalThis.String(object.sender_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      numbers: globalThis.Array.isArray(object?.numbers) ? object.numbers.map((e: any) => globalThis.String(e)) : [],
+      devices: isSet(object.devices) ? globalThis.Number(object.devices) : 0,
+      devicesConnected: isSet(object.devicesConnected)
+        ? globalThis.Number(object.devicesConnected)
+        : isSet(object.devices_connected)
+        ? globalThis.Number(object.devices_connected)
+        : 0,
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: SenderSummary): unknown {
+    const obj: any = {};
+    if (message.senderId !== "") {
+      obj.senderId = message.senderId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.numbers?.length) {
+      obj.numbers = message.numbers;
+    }
+    if (message.devices !== 0) {
+      obj.devices = Math.round(message.devices);
+    }
+    if (message.devicesConnected !== 0) {
+      obj.devicesConnected = Math.round(message.devicesConnected);
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SenderSummary>): SenderSummary {
+    return SenderSummary.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SenderSummary>): SenderSummary {
+    const message = createBaseSenderSummary();
+    message.senderId = object.senderId ?? "";
+    message.name = object.name ?? "";
+    message.numbers = object.numbers?.map((e) => e) || [];
+    message.devices = object.devices ?? 0;
+    message.devicesConnected = object.devicesConnected ?? 0;
+    message.createdAtMs = object.createdAtMs ?? "0";
+    return message;
+  },
+};
 
 function createBaseResolveSendersRequest(): ResolveSendersRequest {
   return { accountId: "", senders: [] };
@@ -2119,6 +2498,15 @@ export const FleetServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The account's senders with their numbers, one page at a time. */
+    listSenders: {
+      name: "ListSenders",
+      requestType: ListSendersRequest as typeof ListSendersRequest,
+      requestStream: false,
+      responseType: ListSendersResponse as typeof ListSendersResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -2128,6 +2516,11 @@ export interface FleetServiceImplementation<CallContextExt = {}> {
     request: ResolveSendersRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ResolveSendersResponse>>;
+  /** The account's senders with their numbers, one page at a time. */
+  listSenders(
+    request: ListSendersRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListSendersResponse>>;
 }
 
 export interface FleetServiceClient<CallOptionsExt = {}> {
@@ -2136,6 +2529,11 @@ export interface FleetServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ResolveSendersRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ResolveSendersResponse>;
+  /** The account's senders with their numbers, one page at a time. */
+  listSenders(
+    request: DeepPartial<ListSendersRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListSendersResponse>;
 }
 
 /**
