@@ -3,6 +3,7 @@
  * on stop) and NATS JetStream (a stream and subjects no other run uses).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { deleteJetStreamStream } from '@wagate/bus';
 import { startEmbeddedGateway } from '@wagate/gateway';
 import { freshPostgresUrl, isolatedBusNames, natsUrl } from '@wagate/testkit';
 import { serveTarget } from '../target-child.js';
@@ -16,13 +17,14 @@ const GATEWAY_STOP_DEADLINE_MS = 6_000;
 
 await serveTarget(async () => {
   const database = await freshPostgresUrl();
+  const busNames = isolatedBusNames();
   try {
     const gateway = await startEmbeddedGateway({
       port: 0,
       simDevices: simDevices(),
       databaseUrl: database.url,
       busUrl: natsUrl(),
-      busNames: isolatedBusNames(),
+      busNames,
     });
     return {
       url: gateway.url,
@@ -32,6 +34,7 @@ await serveTarget(async () => {
           await Promise.race([gateway.stop(), sleep(GATEWAY_STOP_DEADLINE_MS, undefined, { ref: false })]);
         } finally {
           await database.drop();
+          await deleteJetStreamStream(natsUrl(), busNames.streamName);
         }
       },
     };
