@@ -1,41 +1,90 @@
-import { RequestError, RequestErrorKey } from '@wagate/errors';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Database } from '@wagate/db';
+import { RequestErrorKey } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
-import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cachedKeyResolver, type Principal, requireApiKey } from './http/auth.js';
+import { ApiError } from './errors/api-error.js';
+import { type ApiEnv, cachedKeyResolver, requireApiKey } from './http/auth.js';
 import { errorResponse, handleError } from './http/error-response.js';
+import { createIdempotencyGate } from './http/idempotency-gate.js';
 import { traceRequests } from './http/tracing.js';
+import { validationHook } from './http/validation-hook.js';
 import type { Peers } from './peers.js';
-import { registerGetMessage } from './routes/get-message.js';
-import { registerSendMessages } from './routes/send-messages.js';
+import { registerDocsPage } from './routes/docs_page.js';
+import { registerOpenApiDocument } from './routes/docs_openapi.js';
+import { registerHealth } from './routes/system_health.js';
+import type { ApiApp, RouteDeps } from './routes/types.js';
+import { registerGetBalance } from './routes/v1_balance_get.js';
+import { registerGetMessage } from './routes/v1_messages_get.js';
+import { registerListMessages } from './routes/v1_messages_list.js';
+import { registerListSenders } from './routes/v1_senders_list.js';
+import { registerGetIncomingWebhook } from './routes/v1_webhooks_incoming_get.js';
+import { registerPutIncomingWebhook } from './routes/v1_webhooks_incoming_put.js';
+import { registerSendMessages } from './routes/whatsapp_sendMessages.js';
 import { limits } from './validation/limits.js';
 
-/** The public HTTP API: Devino's send call and the /v1 management API. */
-export function createApiApp(deps: { peers: Peers; ids: IdGenerator }): Hono<{ Variables: { principal: Principal } }> {
-  const app = new Hono<{ Variables: { principal: Principal } }>();
+export interface ApiDeps {
+  peers: Peers;
+  ids: IdGenerator;
+  /** The api's own tables (idempotency keys, schema `api`); migrated before first use. */
+  database: Database;
+}
+
+export type { ApiApp };
+
+/**
+ * The public HTTP API: Devino's send call, the /v1 management API, and their OpenAPI document
+ * (`/openapi.json`, `/docs`). Building it does no I/O.
+ */
+export function createApiApp(deps: ApiDeps): ApiApp {
+  const app: ApiApp = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(handleError);
-  app.notFound((c) => errorResponse(c, RequestError.of(404, RequestErrorKey.NotFound, `no route ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    errorResponse(c, ApiError.of(404, RequestErrorKey.NotFound, `no route ${c.req.method} ${c.req.path}`)),
+  );
   app.use(traceRequests());
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: "The API key as `Key <api key>` (Devino's form) or `Bearer <api key>`.",
+  });
 
   const resolveKey = cachedKeyResolver(async (keyHash) => {
     const key = await deps.peers.billing.authenticateKey({ keyHash });
     return key.valid ? { accountId: key.accountId, keyId: key.keyId, scopes: key.scopes } : undefined;
   });
-  const authenticated = ['/whatsapp/*', '/v1/*'];
-  for (const path of authenticated) {
+  for (const path of ['/whatsapp/*', '/v1/*']) {
     app.use(
       path,
       bodyLimit({
         maxSize: limits.maxBodyBytes,
         onError: () => {
-          throw RequestError.of(413, RequestErrorKey.PayloadTooLarge, `the body is larger than ${limits.maxBodyBytes} bytes`);
+          throw ApiError.of(
+            413,
+            RequestErrorKey.PayloadTooLarge,
+            `the body is larger than ${limits.maxBodyBytes} bytes`,
+          );
         },
       }),
       requireApiKey(resolveKey),
     );
   }
-  registerSendMessages(app, deps);
-  registerGetMessage(app, deps);
+
+  const routeDeps: RouteDeps = {
+    peers: deps.peers,
+    ids: deps.ids,
+    idempotency: createIdempotencyGate(deps.database),
+  };
+  registerHealth(app);
+  registerOpenApiDocument(app);
+  registerDocsPage(app);
+  registerSendMessages(app, routeDeps);
+  registerListMessages(app, routeDeps);
+  registerGetMessage(app, routeDeps);
+  registerListSenders(app, routeDeps);
+  registerGetIncomingWebhook(app, routeDeps);
+  registerPutIncomingWebhook(app, routeDeps);
+  registerGetBalance(app, routeDeps);
   return app;
 }

@@ -1,3 +1,5 @@
-export { createApiApp } from './app.js';
-export { connectPeers, type Peers } from './peers.js';
-export { startApiServer } from './server.js';
+export { type ApiApp, type ApiDeps, createApiApp } from './app.js';
+export { openApiConfig } from './openapi/config.js';
+export { createOfflineApiApp, openApiDocument } from './openapi/document.js';
+export { connectPeers, type PeerAddresses, type Peers } from './peers.js';
+export { type ApiServer, migrateApiSchema, startApiServer } from './server.js';

@@ -1,34 +1,43 @@
 import { env, readConfig } from '@wagate/config';
+import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels } from '@wagate/rpc';
 import { onShutdownSignal } from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
+import { z } from 'zod';
 import { connectPeers } from './peers.js';
 import { startApiServer } from './server.js';
 
 const config = readConfig({
   PORT: env.port(3000),
+  // The api's own tables (idempotency keys) live in schema `api` of this database.
+  DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://… or pglite://…)'),
   BILLING_ADDRESS: env.address('127.0.0.1:50051'),
   TEMPLATES_ADDRESS: env.address('127.0.0.1:50052'),
   DISPATCH_ADDRESS: env.address('127.0.0.1:50053'),
+  FLEET_ADDRESS: env.address('127.0.0.1:50054'),
   // Each api replica needs its own worker id so message ids never collide across replicas.
   WAGATE_WORKER_ID: env.int(0),
 });
 const telemetry = initTelemetry({ serviceName: 'api' });
 const log = createLogger('api');
+const database = await openDatabase(config.DATABASE_URL);
 const server = await startApiServer({
   host: '0.0.0.0',
   port: config.PORT,
   ids: createIdGenerator(config.WAGATE_WORKER_ID),
+  database,
   peers: connectPeers({
     billing: config.BILLING_ADDRESS,
     templates: config.TEMPLATES_ADDRESS,
     dispatch: config.DISPATCH_ADDRESS,
+    fleet: config.FLEET_ADDRESS,
   }),
 });
 log.info({ url: server.url }, 'api listening');
 onShutdownSignal(log, async () => {
   await server.close();
   closeGrpcChannels();
+  await database.close();
   await telemetry.shutdown();
 });

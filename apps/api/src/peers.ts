@@ -1,4 +1,4 @@
-import { billing, dispatch, templates } from '@wagate/contracts';
+import { billing, dispatch, fleet, templates } from '@wagate/contracts';
 import { grpcClient } from '@wagate/rpc';
 import type { Client } from 'nice-grpc';
 
@@ -7,12 +7,21 @@ export interface Peers {
   billing: Client<typeof billing.BillingServiceDefinition>;
   templates: Client<typeof templates.TemplatesServiceDefinition>;
   dispatch: Client<typeof dispatch.DispatchServiceDefinition>;
+  fleet: Client<typeof fleet.FleetServiceDefinition>;
 }
 
-export function connectPeers(addresses: { billing: string; templates: string; dispatch: string }): Peers {
+export interface PeerAddresses {
+  billing: string;
+  templates: string;
+  dispatch: string;
+  fleet: string;
+}
+
+export function connectPeers(addresses: PeerAddresses): Peers {
   return {
     billing: grpcClient(billing.BillingServiceDefinition, addresses.billing),
     templates: grpcClient(templates.TemplatesServiceDefinition, addresses.templates),
     dispatch: grpcClient(dispatch.DispatchServiceDefinition, addresses.dispatch),
+    fleet: grpcClient(fleet.FleetServiceDefinition, addresses.fleet),
   };
 }

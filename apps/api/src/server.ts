@@ -1,6 +1,8 @@
 import { serve } from '@hono/node-server';
+import type { Database } from '@wagate/db';
 import type { IdGenerator } from '@wagate/ids';
 import { createApiApp } from './app.js';
+import { migrateIdempotency } from './idempotency/index.js';
 import type { Peers } from './peers.js';
 
 export interface ApiServer {
@@ -8,8 +10,15 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** Serves the api on `host:port` (port 0 picks a free one). */
-export function startApiServer(options: { host: string; port: number; peers: Peers; ids: IdGenerator }): Promise<ApiServer> {
+/** Serves the api on `host:port` (port 0 picks a free one), once its schema is migrated. */
+export async function startApiServer(options: {
+  host: string;
+  port: number;
+  peers: Peers;
+  ids: IdGenerator;
+  database: Database;
+}): Promise<ApiServer> {
+  await migrateApiSchema(options.database);
   const app = createApiApp(options);
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info) => {
@@ -20,4 +29,9 @@ export function startApiServer(options: { host: string; port: number; peers: Pee
       });
     });
   });
+}
+
+/** Brings the api's own schema up to date; safe to repeat and from several replicas at once. */
+export function migrateApiSchema(database: Database): Promise<void> {
+  return migrateIdempotency(database);
 }

@@ -1,16 +1,25 @@
+import { type Database, openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, freePort } from '@wagate/rpc';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createApiApp } from '../src/app.js';
 import { connectPeers } from '../src/peers.js';
 
-afterAll(() => closeGrpcChannels());
+let database: Database;
+beforeAll(async () => {
+  database = await openDatabase('pglite://memory');
+}, 120_000);
+afterAll(async () => {
+  closeGrpcChannels();
+  await database?.close();
+});
 
 test('a send while billing is down answers 503 with Retry-After in the contract shape, not 500', async () => {
   const nobody = `127.0.0.1:${await freePort()}`;
   const app = createApiApp({
-    peers: connectPeers({ billing: nobody, templates: nobody, dispatch: nobody }),
+    peers: connectPeers({ billing: nobody, templates: nobody, dispatch: nobody, fleet: nobody }),
     ids: createIdGenerator(0),
+    database,
   });
   const response = await app.request('/whatsapp/messages', {
     method: 'POST',
@@ -24,4 +33,4 @@ test('a send while billing is down answers 503 with Retry-After in the contract 
     reasons: [{ key: 'service.unavailable' }],
     description: expect.stringContaining('retry'),
   });
-});
+}, 60_000);

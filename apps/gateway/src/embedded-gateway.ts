@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createApiApp, connectPeers } from '@wagate/api';
+import { createApiApp, connectPeers, migrateApiSchema } from '@wagate/api';
 import { startBilling, generateApiKey, DEMO_ACCOUNT_ID } from '@wagate/billing';
 import { openBus, type Bus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
@@ -10,7 +10,6 @@ import { startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, freePort, startGrpcServer } from '@wagate/rpc';
 import { startTemplates } from '@wagate/templates';
-import { Hono } from 'hono';
 import { createDevInbox, serve } from './dev-inbox.js';
 
 export interface EmbeddedOptions {
@@ -54,6 +53,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const grpcPort = await freePort();
   const grpcAddress = `127.0.0.1:${grpcPort}`;
 
+  await migrateApiSchema(database);
   const billing = await startBilling({ database, bus });
   const templates = await startTemplates({ database });
   const fleet = await startFleet({ database, bus, enrolmentToken: ENROLMENT_TOKEN });
@@ -76,15 +76,13 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     drivers,
   });
 
-  const app = new Hono();
+  // The api is the root app, so a path nobody serves gets its 404 in the contract's shape.
+  const app = createApiApp({
+    peers: connectPeers({ billing: grpcAddress, templates: grpcAddress, dispatch: grpcAddress, fleet: grpcAddress }),
+    ids: createIdGenerator(0),
+    database,
+  });
   app.route('/', createDevInbox().app);
-  app.route(
-    '/',
-    createApiApp({
-      peers: connectPeers({ billing: grpcAddress, templates: grpcAddress, dispatch: grpcAddress }),
-      ids: createIdGenerator(0),
-    }),
-  );
   const host = options.host ?? '127.0.0.1';
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: host, port: options.port }, (info) =>

@@ -38,7 +38,11 @@ beforeAll(async () => {
   // Services migrate their own schemas on start; starting them together also exercises
   // concurrent migrations on one database.
   await Promise.all([
-    start('billing', { ...infrastructure, GRPC_PORT: `${billing}`, WAGATE_DEV_API_KEY: apiKey }, /billing listening/),
+    start(
+      'billing',
+      { ...infrastructure, GRPC_PORT: `${billing}`, WAGATE_DEV_API_KEY: apiKey },
+      /billing listening/,
+    ),
     start('templates', { ...infrastructure, GRPC_PORT: `${templates}` }, /templates listening/),
     start(
       'fleet',
@@ -51,21 +55,31 @@ beforeAll(async () => {
       },
       /fleet listening/,
     ),
-    start('dispatch', { ...infrastructure, GRPC_PORT: `${dispatch}`, FLEET_ADDRESS: `127.0.0.1:${fleet}` }, /dispatch listening/),
+    start(
+      'dispatch',
+      { ...infrastructure, GRPC_PORT: `${dispatch}`, FLEET_ADDRESS: `127.0.0.1:${fleet}` },
+      /dispatch listening/,
+    ),
     start(
       'api',
       {
         PORT: `${api}`,
+        DATABASE_URL: database.url,
         BILLING_ADDRESS: `127.0.0.1:${billing}`,
         TEMPLATES_ADDRESS: `127.0.0.1:${templates}`,
         DISPATCH_ADDRESS: `127.0.0.1:${dispatch}`,
+        FLEET_ADDRESS: `127.0.0.1:${fleet}`,
       },
       /api listening/,
     ),
   ]);
   await start(
     'device-agent',
-    { FLEET_ADDRESS: `127.0.0.1:${fleet}`, WAGATE_ENROLMENT_TOKEN: 'e2e-enrolment-token', WAGATE_SIM_DEVICES: '1' },
+    {
+      FLEET_ADDRESS: `127.0.0.1:${fleet}`,
+      WAGATE_ENROLMENT_TOKEN: 'e2e-enrolment-token',
+      WAGATE_SIM_DEVICES: '1',
+    },
     /welcomed by the fleet/,
   );
   apiUrl = `http://127.0.0.1:${api}`;

@@ -1,17 +1,22 @@
+import { createWagateClient } from '@wagate/client';
 import type { CallbackReceiver } from '@wagate/testkit';
 import { expect } from 'vitest';
 
 /**
  * The walking skeleton's scenario, shared by the embedded and the multi-process tests: the
  * first message of the contract's example request is accepted, called back as SENT,
- * DELIVERED and READ with its callbackData, and shown with its history.
+ * DELIVERED and READ with its callbackData, and shown with its history. It calls the API
+ * through the typed client generated from the OpenAPI document, as a tenant would.
  */
-export async function runSendScenario(options: { baseUrl: string; apiKey: string; receiver: CallbackReceiver }) {
+export async function runSendScenario(options: {
+  baseUrl: string;
+  apiKey: string;
+  receiver: CallbackReceiver;
+}) {
+  const client = createWagateClient(options.baseUrl, options.apiKey);
   const callbackData = 'order-42';
-  const response = await fetch(`${options.baseUrl}/whatsapp/messages`, {
-    method: 'POST',
-    headers: { authorization: `Key ${options.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
+  const sent = await client.POST('/whatsapp/messages', {
+    body: {
       messages: [
         {
           from: 'MyCompany',
@@ -21,12 +26,13 @@ export async function runSendScenario(options: { baseUrl: string; apiKey: string
           callbackData,
         },
       ],
-    }),
+    },
   });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as { result: Array<{ code: string; messageId: string }> };
-  expect(body).toEqual({ result: [{ code: 'OK', messageId: expect.stringMatching(/^\d{1,19}$/) }] });
-  const messageId = body.result[0]!.messageId;
+  expect(sent.response.status).toBe(200);
+  expect(sent.data).toEqual({ result: [{ code: 'OK', messageId: expect.stringMatching(/^\d{1,19}$/) }] });
+  const [result] = sent.data!.result;
+  if (result?.code !== 'OK') throw new Error(`the message was rejected: ${JSON.stringify(result)}`);
+  const messageId = result.messageId;
   expect(BigInt(messageId) < 2n ** 63n).toBe(true);
 
   const callbacks = await options.receiver.waitFor(3, 30_000);
@@ -51,12 +57,20 @@ export async function runSendScenario(options: { baseUrl: string; apiKey: string
     expect(callback.headers['content-type']).toBe('application/json');
   }
 
-  const lookup = await fetch(`${options.baseUrl}/v1/messages/${messageId}`, {
-    headers: { authorization: `Key ${options.apiKey}` },
+  const lookup = await client.GET('/v1/messages/{messageId}', { params: { path: { messageId } } });
+  expect(lookup.response.status).toBe(200);
+  expect(lookup.data).toMatchObject({
+    messageId,
+    from: 'MyCompany',
+    to: '79034567890',
+    text: 'Code: 1234',
+    status: 'READ',
   });
-  expect(lookup.status).toBe(200);
-  const message = (await lookup.json()) as { status: string; history: Array<{ status: string }> };
-  expect(message).toMatchObject({ messageId, from: 'MyCompany', to: '79034567890', text: 'Code: 1234', status: 'READ' });
-  expect(message.history.map((entry) => entry.status)).toEqual(['ACCEPTED', 'SENT', 'DELIVERED', 'READ']);
+  expect(lookup.data!.history.map((entry) => entry.status)).toEqual([
+    'ACCEPTED',
+    'SENT',
+    'DELIVERED',
+    'READ',
+  ]);
   return { messageId };
 }

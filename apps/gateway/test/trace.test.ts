@@ -1,4 +1,5 @@
 import { type ReadableSpan, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createWagateClient } from '@wagate/client';
 import { initTelemetry, type Telemetry } from '@wagate/telemetry';
 import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -11,7 +12,10 @@ let gateway: EmbeddedGateway;
 let receiver: CallbackReceiver;
 
 beforeAll(async () => {
-  telemetry = initTelemetry({ serviceName: 'wagate-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  telemetry = initTelemetry({
+    serviceName: 'wagate-test',
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
   receiver = await startCallbackReceiver();
   gateway = await startEmbeddedGateway({ port: 0, apiKey });
 });
@@ -35,16 +39,16 @@ function chainOf(span: ReadableSpan, spans: ReadableSpan[]): string[] {
 }
 
 test('one message is one trace from the api through dispatch, fleet and the device agent back to its callback', async () => {
-  const response = await fetch(`${gateway.url}/whatsapp/messages`, {
-    method: 'POST',
-    headers: { authorization: `Key ${apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
+  const { response } = await createWagateClient(gateway.url, apiKey).POST('/whatsapp/messages', {
+    body: {
       messages: [{ from: 'MyCompany', to: '79034567890', text: 'Code: 1234', callbackUrl: receiver.url }],
-    }),
+    },
   });
   expect(response.status).toBe(200);
   await receiver.waitFor(3, 30_000);
-  await expect.poll(() => exporter.getFinishedSpans().filter((s) => s.name === 'dispatch.callback.deliver').length).toBe(3);
+  await expect
+    .poll(() => exporter.getFinishedSpans().filter((s) => s.name === 'dispatch.callback.deliver').length)
+    .toBe(3);
 
   const spans = exporter.getFinishedSpans();
   const root = spans.find((s) => s.name === 'api.POST /whatsapp/messages');
@@ -69,7 +73,10 @@ test('one message is one trace from the api through dispatch, fleet and the devi
     'dispatch.callback.deliver',
   ];
   const positions = hops.map((hop) => chain.findIndex((name) => name.includes(hop.replace(/^\//, ''))));
-  expect(positions.every((p) => p >= 0), `chain was: ${chain.join(' → ')}`).toBe(true);
+  expect(
+    positions.every((p) => p >= 0),
+    `chain was: ${chain.join(' → ')}`,
+  ).toBe(true);
   expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   expect(chain.some((name) => name.startsWith('<missing'))).toBe(false);
 });

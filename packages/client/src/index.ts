@@ -1,1 +1,36 @@
-export {};
+import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+import type { components, paths } from './schema.js';
+
+export type { components, operations, paths } from './schema.js';
+
+type Schemas = components['schemas'];
+export type SendRequest = Schemas['SendRequest'];
+export type DevinoMessage = Schemas['DevinoMessage'];
+export type SendResponse = Schemas['SendResponse'];
+export type MessageResult = Schemas['MessageResult'];
+export type ApiErrorBody = Schemas['Error'];
+export type Message = Schemas['Message'];
+export type MessageSummary = Schemas['MessageSummary'];
+export type Sender = Schemas['Sender'];
+export type WebhookSettings = Schemas['WebhookSettings'];
+export type Balance = Schemas['Balance'];
+
+export type WagateClient = Client<paths>;
+
+/**
+ * A typed client for the wagate HTTP API, generated from its OpenAPI document (`src/schema.d.ts`)
+ * and built on openapi-fetch: `client.POST('/whatsapp/messages', { body })` answers
+ * `{ data, error, response }`, with `data` typed by the route's 2xx schema and `error` by its
+ * error schema. Every request carries `Authorization: Key <apiKey>`.
+ */
+export function createWagateClient(
+  baseUrl: string,
+  apiKey: string,
+  options: Omit<ClientOptions, 'baseUrl'> = {},
+): WagateClient {
+  return createClient<paths>({
+    ...options,
+    baseUrl,
+    headers: { ...(options.headers as Record<string, string> | undefined), authorization: `Key ${apiKey}` },
+  });
+}

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
-import { RequestError, RequestErrorKey } from '@wagate/errors';
+import { RequestErrorKey } from '@wagate/errors';
 import type { MiddlewareHandler } from 'hono';
+import { ApiError } from '../errors/api-error.js';
 
 export interface Principal {
   accountId: string;
   keyId: string;
   scopes: string[];
 }
+
+export type Scope = 'send' | 'read' | 'manage';
+
+export type ApiEnv = { Variables: { principal: Principal } };
 
 export type KeyResolver = (keyHash: string) => Promise<Principal | undefined>;
 
@@ -28,22 +33,34 @@ export function cachedKeyResolver(resolve: KeyResolver, ttlMs = 30_000, maxEntri
 }
 
 /** `Authorization: Key <api key>`, as the contract says; `Bearer` is accepted too. */
-export function requireApiKey(resolve: KeyResolver): MiddlewareHandler<{ Variables: { principal: Principal } }> {
+export function requireApiKey(resolve: KeyResolver): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^(?:Key|Bearer)\s+(\S+)\s*$/i.exec(header);
     if (!match) {
-      throw RequestError.of(401, RequestErrorKey.Unauthorized, 'send your API key as "Authorization: Key <api key>"');
+      throw ApiError.of(
+        401,
+        RequestErrorKey.Unauthorized,
+        'send your API key as "Authorization: Key <api key>"',
+      );
     }
     const principal = await resolve(createHash('sha256').update(match[1]!).digest('hex'));
-    if (!principal) throw RequestError.of(401, RequestErrorKey.Unauthorized, 'the API key is unknown or revoked');
+    if (!principal) throw ApiError.of(401, RequestErrorKey.Unauthorized, 'the API key is unknown or revoked');
     c.set('principal', principal);
     await next();
   };
 }
 
-export function requireScope(principal: Principal, scope: 'send' | 'read' | 'manage'): void {
-  if (!principal.scopes.includes(scope)) {
-    throw RequestError.of(403, RequestErrorKey.Forbidden, `this API key lacks the "${scope}" scope`);
-  }
+/** Refuses (403 `forbidden`) a key without `scope`, before the route reads or validates anything. */
+export function requireScope(scope: Scope): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    if (!c.get('principal').scopes.includes(scope)) {
+      throw ApiError.of(
+        403,
+        RequestErrorKey.Forbidden,
+        `this API key lacks the "${scope}" scope this route needs`,
+      );
+    }
+    await next();
+  };
 }

@@ -1,24 +1,56 @@
-import { RequestError, RequestErrorKey } from '@wagate/errors';
-import type { Context } from 'hono';
+import { RequestErrorKey } from '@wagate/errors';
+import type { Context, MiddlewareHandler } from 'hono';
+import { ApiError } from '../errors/api-error.js';
+
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+export interface JsonBody {
+  /** The body as sent, e.g. for an idempotency fingerprint. */
+  text: string;
+  value: Record<string, unknown>;
+}
 
 /**
  * Reads a JSON object body: the wrong content type is 415, malformed JSON is 400, and a body
  * that is valid JSON but not an object is 400 — each in the contract's error shape.
  */
-export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
-  const contentType = c.req.header('content-type') ?? '';
-  if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
-    throw RequestError.of(415, RequestErrorKey.UnsupportedMediaType, 'send the body as JSON with Content-Type: application/json');
+export async function readJsonObject(c: Context): Promise<JsonBody> {
+  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw ApiError.of(
+      415,
+      RequestErrorKey.UnsupportedMediaType,
+      'send the body as JSON with Content-Type: application/json',
+    );
   }
   const text = await c.req.text();
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw RequestError.of(400, RequestErrorKey.MalformedJson, `the body is not valid JSON: ${(error as Error).message}`);
+    throw ApiError.of(
+      400,
+      RequestErrorKey.MalformedJson,
+      `the body is not valid JSON: ${(error as Error).message}`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw RequestError.of(400, RequestErrorKey.Invalid, 'the body must be a JSON object such as {"messages":[...]}');
+    throw ApiError.of(
+      400,
+      RequestErrorKey.Invalid,
+      'the body must be a JSON object such as {"messages":[...]}',
+    );
   }
-  return value as Record<string, unknown>;
+  return { text, value: value as Record<string, unknown> };
+}
+
+/**
+ * For routes whose body a zod validator reads next: refuses what is not a JSON object with the
+ * same errors as the send call, so every route answers bad bodies alike.
+ */
+export function jsonObjectBody(): MiddlewareHandler {
+  return async (c, next) => {
+    await readJsonObject(c);
+    await next();
+  };
 }

@@ -1,0 +1,87 @@
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../idempotency/index.js';
+import { catalogueTable } from '../errors/catalogue.js';
+import { limits } from '../validation/limits.js';
+import { mediaTable } from '../validation/media-types.js';
+
+const description = `
+wagate speaks Devino's WhatsApp HTTP API — a client written for Devino works by changing only its
+base URL — and adds a \`/v1\` management API in the same error style.
+
+## Authentication
+Every route except \`/healthz\`, \`/openapi.json\` and \`/docs\` takes an API key:
+\`Authorization: Key <api key>\` (\`Bearer <api key>\` is accepted too). A key has scopes:
+\`send\` for \`POST /whatsapp/messages\`, \`read\` for \`GET /v1/...\`, \`manage\` for \`PUT /v1/...\`.
+
+## Sending a batch
+\`POST /whatsapp/messages\` takes 1–${limits.maxMessagesPerRequest} messages. The envelope is checked for
+the request as a whole (a missing, empty, non-array or too long \`messages\` is a 400); then **each
+message is validated on its own** and gets its own result, at its own index, in one 200 response:
+\`{"code":"OK","messageId"}\` or \`{"code":"REJECTED","reasons":[{"key","ref"}],"description"}\` with
+\`ref\` = \`messages[i].<field>\`. The valid messages of a batch are sent even when others are rejected;
+a rejected message is not sent and costs nothing. A message can also be rejected after validation:
+\`not.available\` (a sender the account does not have), \`billing.error\`, or an unknown template
+(\`invalid\`, \`messages[i].templateId\`). The whole batch costs one call per concern (billing, templates,
+dispatch), never one per message.
+
+## Errors
+Every failure of a whole request has the shape of a rejected message,
+\`{"code":"REJECTED","reasons":[{"key","ref"}],"description"}\`, with a 4xx or 5xx status.
+
+${catalogueTable()}
+
+## Limits
+Where the contract names no number, wagate chose:
+
+| what | limit |
+|---|---|
+| messages per request | 1–${limits.maxMessagesPerRequest} |
+| body size | ${limits.maxBodyBytes} bytes (413 above) |
+| \`text\` | ${limits.maxTextLength} characters (Unicode code points) |
+| \`to\` | a valid number (libphonenumber-js), at most ${limits.maxPhoneDigits} digits; \`89XXXXXXXXX\` is read as \`79XXXXXXXXX\` |
+| \`from\` | ${limits.maxSenderLength} characters |
+| \`validity\` | ${limits.minValiditySeconds}–${limits.maxValiditySeconds} seconds |
+| \`languageCode\` | ${limits.minLanguageCodeLength}–${limits.maxLanguageCodeLength} characters, \`ru\`, \`en_US\`, \`pt-BR\`, \`zh_Hant\` |
+| \`contentName\` | ${limits.minContentNameLength}–${limits.maxContentNameLength} characters |
+| \`callbackUrl\`, \`contentUrl\` | absolute http(s), ${limits.maxUrlLength} characters |
+| \`callbackData\` | ${limits.maxCallbackDataLength} characters |
+| \`templateId\` | ${limits.maxTemplateIdLength} characters |
+| \`templateParams\` | ${limits.maxTemplateParams} parameters of ${limits.maxTemplateParamLength} characters |
+| \`Idempotency-Key\` | 1–${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, remembered ${limits.idempotencyWindowHours} hours |
+| list pages | 1–${limits.maxPageSize} items, default ${limits.defaultPageSize} |
+
+Media (\`contentType\`), from the contract's media table; sizes are checked when the file is sent
+(callback code 2303), not at request time:
+
+${mediaTable()}
+
+## Retries and idempotency
+Send an \`Idempotency-Key\` header with \`POST /whatsapp/messages\` to make retries safe: for
+${limits.idempotencyWindowHours} hours the same key and the same body (byte for byte) answer the first
+response again, with \`Idempotent-Replayed: true\`, and nothing is sent twice. The same key with a
+different body is refused with 409 \`idempotency.conflict\`; while the first request is still being
+handled, a second one gets 409 \`idempotency.in.progress\` (retry shortly). Keys are per account. A
+request refused before any message was handled (400, 401, 403, 413, 415) does not use up its key, nor
+does one that failed while nothing could have been sent (503).
+
+## Lists
+\`GET /v1/messages\` and \`GET /v1/senders\` return \`{"data":[…],"nextCursor"}\`; pass \`nextCursor\` as
+\`cursor\` for the next page until it is \`null\`. Cursors are opaque.
+`.trim();
+
+/** The document's fixed part; paths and components come from the routes' schemas. */
+export const openApiConfig = {
+  openapi: '3.1.0',
+  info: {
+    title: 'wagate',
+    version: '1.0.0',
+    description,
+  },
+  tags: [
+    { name: 'Devino', description: "Devino's WhatsApp HTTP API, wire-compatible." },
+    { name: 'Messages', description: 'Messages of the account and their statuses.' },
+    { name: 'Senders', description: 'The names (and numbers) the account sends from.' },
+    { name: 'Webhooks', description: 'Where the account receives incoming messages and statuses.' },
+    { name: 'Billing', description: 'The prepaid balance.' },
+    { name: 'System', description: 'Health and this documentation.' },
+  ],
+};

@@ -1,0 +1,14 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { IdGenerator } from '@wagate/ids';
+import type { ApiEnv } from '../http/auth.js';
+import type { IdempotencyGate } from '../http/idempotency-gate.js';
+import type { Peers } from '../peers.js';
+
+export type ApiApp = OpenAPIHono<ApiEnv>;
+
+/** What the routes need; built once by createApiApp. */
+export interface RouteDeps {
+  peers: Peers;
+  ids: IdGenerator;
+  idempotency: IdempotencyGate;
+}

@@ -1,0 +1,58 @@
+import { createRoute } from '@hono/zod-openapi';
+import { RequestErrorKey } from '@wagate/errors';
+import { ApiError } from '../errors/api-error.js';
+import { requireScope } from '../http/auth.js';
+import { apiKeySecurity, errorResponses } from '../schemas/common.js';
+import { MessageDetailSchema, MessageIdParam } from '../schemas/messages.js';
+import { asStatus, messageFields } from '../views/messages.js';
+import type { ApiApp, RouteDeps } from './types.js';
+
+export const getMessageRoute = createRoute({
+  method: 'get',
+  path: '/v1/messages/{messageId}',
+  tags: ['Messages'],
+  operationId: 'getMessage',
+  summary: 'Get a message',
+  description:
+    "A message of the caller's account with its status history. Another account's message answers 404, like a missing one.",
+  security: apiKeySecurity,
+  middleware: [requireScope('read')] as const,
+  request: { params: MessageIdParam },
+  responses: {
+    200: { description: 'The message.', content: { 'application/json': { schema: MessageDetailSchema } } },
+    ...errorResponses(401, 403, 404, 500, 503),
+  },
+});
+
+export function registerGetMessage(app: ApiApp, deps: RouteDeps): void {
+  app.openapi(getMessageRoute, async (c) => {
+    const { messageId } = c.req.valid('param');
+    const found = await deps.peers.dispatch.getMessage({
+      accountId: c.get('principal').accountId,
+      messageId,
+    });
+    if (!found.found || !found.message) {
+      // Another account's message reads exactly like a missing one.
+      throw ApiError.of(
+        404,
+        RequestErrorKey.NotFound,
+        `no message ${messageId} in this account`,
+        'messageId',
+      );
+    }
+    return c.json(
+      {
+        ...messageFields(messageId, found.message),
+        status: asStatus(found.status),
+        errorCode: found.history.at(-1)?.errorCode ?? 0,
+        history: found.history.map((entry) => ({
+          status: asStatus(entry.status),
+          errorCode: entry.errorCode,
+          ts: Number(entry.atMs),
+          source: entry.source,
+        })),
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,52 @@
+import { createRoute } from '@hono/zod-openapi';
+import { requireScope } from '../http/auth.js';
+import { apiKeySecurity, errorResponses } from '../schemas/common.js';
+import { ListSendersQuery, SenderListSchema } from '../schemas/senders.js';
+import { isoTime } from '../views/messages.js';
+import type { ApiApp, RouteDeps } from './types.js';
+
+export const listSendersRoute = createRoute({
+  method: 'get',
+  path: '/v1/senders',
+  tags: ['Senders'],
+  operationId: 'listSenders',
+  summary: 'List senders',
+  description:
+    "The names the account may send from (the send call's `from`), by name, with their devices' numbers and how many " +
+    'devices are connected now.',
+  security: apiKeySecurity,
+  middleware: [requireScope('read')] as const,
+  request: { query: ListSendersQuery },
+  responses: {
+    200: {
+      description: 'One page of senders.',
+      content: { 'application/json': { schema: SenderListSchema } },
+    },
+    ...errorResponses(400, 401, 403, 500, 503),
+  },
+});
+
+export function registerListSenders(app: ApiApp, deps: RouteDeps): void {
+  app.openapi(listSendersRoute, async (c) => {
+    const query = c.req.valid('query');
+    const page = await deps.peers.fleet.listSenders({
+      accountId: c.get('principal').accountId,
+      limit: query.limit ?? 0,
+      cursor: query.cursor ?? '',
+    });
+    return c.json(
+      {
+        data: page.senders.map((sender) => ({
+          senderId: sender.senderId,
+          name: sender.name,
+          numbers: sender.numbers,
+          devices: sender.devices,
+          devicesConnected: sender.devicesConnected,
+          createdAt: isoTime(sender.createdAtMs),
+        })),
+        nextCursor: page.nextCursor || null,
+      },
+      200,
+    );
+  });
+}

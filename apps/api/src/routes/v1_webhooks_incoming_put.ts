@@ -1,0 +1,42 @@
+import { createRoute } from '@hono/zod-openapi';
+import { requireScope } from '../http/auth.js';
+import { jsonObjectBody } from '../http/read-json.js';
+import { apiKeySecurity, errorResponses } from '../schemas/common.js';
+import { WebhookSettingsInputSchema, WebhookSettingsSchema } from '../schemas/webhooks.js';
+import type { ApiApp, RouteDeps } from './types.js';
+import { webhookSettingsView } from './v1_webhooks_incoming_get.js';
+
+export const putIncomingWebhookRoute = createRoute({
+  method: 'put',
+  path: '/v1/webhooks/incoming',
+  tags: ['Webhooks'],
+  operationId: 'putIncomingWebhook',
+  summary: 'Set the webhook URLs',
+  description:
+    'Replaces both URLs at once: give `incomingUrl` and `statusUrl`, each an absolute http(s) URL or `null` to clear ' +
+    'it. They apply to what arrives from now on, including statuses of messages sent earlier. Needs the `manage` scope.',
+  security: apiKeySecurity,
+  middleware: [requireScope('manage'), jsonObjectBody()] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: WebhookSettingsInputSchema } } },
+  },
+  responses: {
+    200: {
+      description: 'The URLs as stored.',
+      content: { 'application/json': { schema: WebhookSettingsSchema } },
+    },
+    ...errorResponses(400, 401, 403, 413, 415, 500, 503),
+  },
+});
+
+export function registerPutIncomingWebhook(app: ApiApp, deps: RouteDeps): void {
+  app.openapi(putIncomingWebhookRoute, async (c) => {
+    const body = c.req.valid('json');
+    const { settings } = await deps.peers.dispatch.setWebhookSettings({
+      accountId: c.get('principal').accountId,
+      incomingUrl: body.incomingUrl ?? '',
+      statusUrl: body.statusUrl ?? '',
+    });
+    return c.json(webhookSettingsView(settings), 200);
+  });
+}

@@ -1,0 +1,108 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { RequestErrorKey } from '@wagate/errors';
+import { ClientError, Status } from 'nice-grpc';
+import { ApiError } from '../errors/api-error.js';
+import { requireScope } from '../http/auth.js';
+import { readJsonObject } from '../http/read-json.js';
+import { type SendStage, sendBatch } from '../send/send-batch.js';
+import { apiKeySecurity, errorResponses } from '../schemas/common.js';
+import {
+  IdempotencyKeyHeader,
+  SendEnvelopeSchema,
+  SendRequestSchema,
+  SendResponseSchema,
+} from '../schemas/send.js';
+import { limits } from '../validation/limits.js';
+import type { ApiApp, RouteDeps } from './types.js';
+
+export const sendMessagesRoute = createRoute({
+  method: 'post',
+  path: '/whatsapp/messages',
+  tags: ['Devino'],
+  operationId: 'sendMessages',
+  summary: 'Send messages',
+  description:
+    "Devino's send call. Each message is validated on its own and gets its own result, in request order, in one 200 " +
+    'response; valid messages are sent even when others are rejected. The request fails as a whole (4xx) only for its ' +
+    `envelope: \`messages\` missing, empty, not an array, or more than ${limits.maxMessagesPerRequest} — or for auth, ` +
+    'content type, size and idempotency. Send `Idempotency-Key` to make retries safe.',
+  security: apiKeySecurity,
+  request: {
+    headers: z.object({ 'idempotency-key': IdempotencyKeyHeader }),
+    body: { required: true, content: { 'application/json': { schema: SendRequestSchema } } },
+  },
+  responses: {
+    200: {
+      description: 'One result per message, in request order.',
+      headers: z.object({
+        'idempotent-replayed': z.literal('true').optional().openapi({
+          description:
+            'Present when this is the stored response of an earlier request with the same Idempotency-Key.',
+          example: 'true',
+        }),
+      }),
+      content: { 'application/json': { schema: SendResponseSchema } },
+    },
+    ...errorResponses(400, 401, 403, 409, 413, 415, 500, 503),
+  },
+});
+
+/**
+ * The route is documented from `sendMessagesRoute` but validated here, not by the generic
+ * body validator: that one would refuse a whole batch for one bad message, where the contract
+ * wants a result per message. The envelope is checked with `SendEnvelopeSchema`, each message
+ * with `DevinoMessageSchema` (in `sendBatch`).
+ */
+export function registerSendMessages(app: ApiApp, deps: RouteDeps): void {
+  app.openAPIRegistry.registerPath(sendMessagesRoute);
+  app.post(sendMessagesRoute.getRoutingPath(), requireScope('send'), async (c) => {
+    const principal = c.get('principal');
+    const body = await readJsonObject(c);
+    const envelope = z.safeParse(SendEnvelopeSchema, body.value, { reportInput: true });
+    if (!envelope.success) throw envelopeError(envelope.error);
+    const messages = envelope.data.messages;
+
+    const progress: { stage: SendStage } = { stage: 'validating' };
+    const send = async () => ({
+      status: 200,
+      body: JSON.stringify({ result: await sendBatch(deps, principal.accountId, messages, progress) }),
+    });
+    const key = c.req.header('idempotency-key');
+    const response =
+      key === undefined
+        ? { ...(await send()), replayed: false }
+        : await deps.idempotency.run(
+            { accountId: principal.accountId, key, rawBody: body.text },
+            send,
+            (error) => nothingSent(progress.stage, error),
+          );
+    c.header('content-type', 'application/json');
+    if (response.replayed) c.header('idempotent-replayed', 'true');
+    return c.body(response.body, response.status as 200);
+  });
+}
+
+/** The envelope's failure, as the contract names it: always about `messages`. */
+function envelopeError(error: z.ZodError): ApiError {
+  const issue = error.issues[0]!;
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === 'too_big')
+    return ApiError.of(400, RequestErrorKey.TooManyMessages, issue.message, 'messages');
+  if (issue.code === 'too_small' || input === undefined || input === null) {
+    return ApiError.of(400, RequestErrorKey.MustBeNotNull, issue.message, 'messages');
+  }
+  return ApiError.of(400, RequestErrorKey.Invalid, issue.message, 'messages');
+}
+
+/**
+ * Whether a failed send certainly sent nothing, so its Idempotency-Key may be used again: it
+ * failed before dispatch was asked, or dispatch answered with an error (its Accept is one
+ * transaction, rolled back when it throws), or could not be reached. A deadline or a
+ * cancellation while dispatch was accepting leaves it unknown. (A connection that breaks in
+ * the middle of the call also reads as UNAVAILABLE; that is far rarer than a peer being down,
+ * and treating it as unknown would lock the key for a day whenever dispatch restarts.)
+ */
+function nothingSent(stage: SendStage, error: unknown): boolean {
+  if (stage !== 'accepting') return true;
+  return error instanceof ClientError && ![Status.DEADLINE_EXCEEDED, Status.CANCELLED].includes(error.code);
+}

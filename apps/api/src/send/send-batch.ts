@@ -1,0 +1,125 @@
+import type { common } from '@wagate/contracts';
+import { RequestErrorKey } from '@wagate/errors';
+import type { IdGenerator } from '@wagate/ids';
+import type { ErrorKey } from '../errors/catalogue.js';
+import type { Peers } from '../peers.js';
+import type { SendResult } from '../schemas/send.js';
+import { validateMessage } from '../validation/validate-message.js';
+
+type Candidate = { index: number; message: common.OutboundMessage };
+
+/** Where a batch got to: a failure before dispatch was asked leaves nothing sent. */
+export type SendStage = 'validating' | 'reserving' | 'rendering' | 'accepting' | 'done';
+
+/**
+ * Sends one batch: each message is validated on its own, then the valid ones go through one
+ * gRPC call per concern — billing `Reserve`, templates `Render` (template messages only),
+ * dispatch `Accept` — never a call per message. Every message gets its result at its index,
+ * so the response is in request order; valid messages are sent even when others are rejected.
+ * `progress` tells the caller how far it got, should a call throw.
+ */
+export async function sendBatch(
+  deps: { peers: Peers; ids: IdGenerator },
+  accountId: string,
+  messages: readonly unknown[],
+  progress: { stage: SendStage } = { stage: 'validating' },
+): Promise<SendResult[]> {
+  const acceptedAtMs = String(Date.now());
+  const results: SendResult[] = new Array(messages.length);
+  const reject = (index: number, key: ErrorKey, field: string, description: string) => {
+    results[index] = {
+      code: 'REJECTED',
+      reasons: [{ key, ref: field ? `messages[${index}].${field}` : `messages[${index}]` }],
+      description,
+    };
+  };
+
+  let pending: Candidate[] = [];
+  messages.forEach((raw, index) => {
+    const validation = validateMessage(raw, index);
+    if (!validation.ok) {
+      results[index] = { code: 'REJECTED', reasons: validation.reasons, description: validation.description };
+      return;
+    }
+    pending.push({
+      index,
+      message: { ...validation.message, messageId: deps.ids.next(), accountId, acceptedAtMs },
+    });
+  });
+
+  if (pending.length > 0) {
+    progress.stage = 'reserving';
+    const { results: reserved } = await deps.peers.billing.reserve({
+      accountId,
+      items: pending.map(({ message }) => ({
+        messageId: message.messageId,
+        recipient: message.recipient,
+        kind: message.templateId ? 'template' : message.contentUrl ? 'media' : 'text',
+      })),
+    });
+    pending = pending.filter((candidate, i) => {
+      const outcome = reserved[i];
+      if (outcome?.reserved) return true;
+      results[candidate.index] = {
+        code: 'REJECTED',
+        reasons: [{ key: (outcome?.rejectionKey as ErrorKey) || RequestErrorKey.BillingError }],
+        description:
+          outcome?.description || 'payment is required: top up the account or raise its credit limit',
+      };
+      return false;
+    });
+  }
+
+  const templated = pending.filter(({ message }) => message.templateId);
+  if (templated.length > 0) {
+    progress.stage = 'rendering';
+    const { results: rendered } = await deps.peers.templates.render({
+      accountId,
+      items: templated.map(({ message }) => ({
+        messageId: message.messageId,
+        templateId: message.templateId!,
+        params: message.templateParams,
+        languageCode: message.languageCode ?? 'en',
+      })),
+    });
+    const failed = new Set<number>();
+    templated.forEach((candidate, i) => {
+      const outcome = rendered[i];
+      if (outcome && outcome.errorCode === 0) candidate.message.text = outcome.text;
+      else {
+        // Template failures become callback codes (2308–2311) with the templates issue.
+        reject(
+          candidate.index,
+          RequestErrorKey.Invalid,
+          'templateId',
+          outcome?.description || 'template not found',
+        );
+        failed.add(candidate.index);
+      }
+    });
+    pending = pending.filter((candidate) => !failed.has(candidate.index));
+  }
+
+  if (pending.length > 0) {
+    progress.stage = 'accepting';
+    const { results: accepted } = await deps.peers.dispatch.accept({
+      accountId,
+      messages: pending.map(({ message }) => message),
+    });
+    pending.forEach((candidate, i) => {
+      const outcome = accepted[i];
+      if (outcome?.accepted)
+        results[candidate.index] = { code: 'OK', messageId: candidate.message.messageId };
+      else {
+        reject(
+          candidate.index,
+          (outcome?.rejection?.key as ErrorKey) || RequestErrorKey.Unknown,
+          outcome?.rejection?.ref ?? '',
+          outcome?.rejection?.description || 'the message was not accepted',
+        );
+      }
+    });
+  }
+  progress.stage = 'done';
+  return results;
+}

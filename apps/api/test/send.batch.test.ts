@@ -1,0 +1,166 @@
+import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+
+/**
+ * Batch semantics: valid and invalid messages of one request each get their own result, in
+ * request order, in one 200 response; the valid ones are sent, with every field of the
+ * contract carried through to dispatch.
+ */
+
+let t: TestGateway;
+let receiver: CallbackReceiver;
+beforeAll(async () => {
+  receiver = await startCallbackReceiver();
+  t = await startTestGateway();
+  // Templates have no management API yet (the templates issue): the test approves one in its table.
+  await t.gateway.database.db
+    .withSchema('templates')
+    .insertInto('template_versions')
+    .values({
+      template_id: 'account_activated',
+      account_id: t.accountId,
+      language_code: 'ru',
+      body: 'Аккаунт активирован. Поддержка: {{1}}, {{2}}',
+      status: 'approved',
+    })
+    .execute();
+}, SLOW);
+afterAll(async () => {
+  await t?.stop();
+  await receiver?.close();
+}, SLOW);
+
+const text = () => ({
+  from: 'MyCompany',
+  to: '+7 (903) 456-78-90',
+  text: 'Code: 1234',
+  callbackUrl: `${receiver.url}/status`,
+  callbackData: 'order-42',
+  validity: 3600,
+});
+const media = {
+  from: 'MyCompany',
+  to: '79034567891',
+  text: 'Your invoice',
+  contentUrl: 'https://example.com/files/invoice-42.pdf',
+  contentName: 'invoice-42.pdf',
+  contentType: 'application/pdf',
+};
+const template = () => ({
+  from: 'MyCompany',
+  to: '89034567892',
+  templateId: 'account_activated',
+  templateParams: { '1': '+7(495) 646 00 54', '2': 'https://devino.online' },
+  languageCode: 'ru',
+  validity: 86_400,
+  callbackUrl: `${receiver.url}/template-status`,
+});
+
+test('each message gets its own result in request order, and only the valid ones are sent', async () => {
+  const response = await t.send({
+    messages: [
+      text(),
+      { ...text(), to: 'nobody' },
+      media,
+      { ...text(), from: 'NotMine' },
+      template(),
+      null,
+      { ...template(), templateId: 'no_such_template' },
+    ],
+  });
+  expect(response.status).toBe(200);
+  const { result } = (await response.json()) as SendBody;
+  expect(result).toEqual([
+    { code: 'OK', messageId: expect.stringMatching(/^\d+$/) },
+    {
+      code: 'REJECTED',
+      reasons: [{ key: 'invalid', ref: 'messages[1].to' }],
+      description: expect.any(String),
+    },
+    { code: 'OK', messageId: expect.stringMatching(/^\d+$/) },
+    {
+      code: 'REJECTED',
+      reasons: [{ key: 'not.available', ref: 'messages[3].from' }],
+      description: expect.any(String),
+    },
+    { code: 'OK', messageId: expect.stringMatching(/^\d+$/) },
+    {
+      code: 'REJECTED',
+      reasons: [{ key: 'must.be.not.null', ref: 'messages[5]' }],
+      description: expect.any(String),
+    },
+    {
+      code: 'REJECTED',
+      reasons: [{ key: 'invalid', ref: 'messages[6].templateId' }],
+      description: expect.any(String),
+    },
+  ]);
+  const ids = [result[0], result[2], result[4]].map((entry) => (entry as { messageId: string }).messageId);
+  // Ids are time-ordered and given in request order.
+  expect([...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))).toEqual(ids);
+
+  const [textId, mediaId, templateId] = ids;
+  const fetchMessage = async (id: string) =>
+    (await (await t.request(`/v1/messages/${id}`)).json()) as Record<string, unknown>;
+  expect(await fetchMessage(textId!)).toMatchObject({
+    from: 'MyCompany',
+    to: '79034567890',
+    text: 'Code: 1234',
+    callbackUrl: `${receiver.url}/status`,
+    callbackData: 'order-42',
+    validity: 3600,
+  });
+  expect(await fetchMessage(mediaId!)).toMatchObject({
+    to: '79034567891',
+    contentUrl: media.contentUrl,
+    contentName: media.contentName,
+    contentType: media.contentType,
+  });
+  expect(await fetchMessage(templateId!)).toMatchObject({
+    to: '79034567892',
+    text: 'Аккаунт активирован. Поддержка: +7(495) 646 00 54, https://devino.online',
+    templateId: 'account_activated',
+    templateParams: template().templateParams,
+    languageCode: 'ru',
+    validity: 86_400,
+    callbackUrl: template().callbackUrl,
+  });
+
+  // Sent: each accepted message reaches a device and is reported SENT (or later).
+  for (const id of ids) {
+    await expect
+      .poll(async () => (await fetchMessage(id!)).status, { timeout: 60_000, interval: 250 })
+      .toMatch(/^(SENT|DELIVERED|READ)$/);
+  }
+  // The rejected ones were never stored.
+  const list = (await (await t.request('/v1/messages?limit=100')).json()) as {
+    data: Array<{ messageId: string }>;
+  };
+  expect(list.data.map((message) => message.messageId).sort()).toEqual([...ids].sort());
+});
+
+test('a batch of exactly 1000 messages is taken, each with its result', async () => {
+  const invalid = { from: 'MyCompany', to: '79034567890' };
+  const response = await t.send({ messages: Array.from({ length: 1000 }, () => invalid) });
+  expect(response.status).toBe(200);
+  const { result } = (await response.json()) as SendBody;
+  expect(result).toHaveLength(1000);
+  expect(result[999]).toEqual({
+    code: 'REJECTED',
+    reasons: [{ key: 'must.be.not.null', ref: 'messages[999]' }],
+    description: expect.any(String),
+  });
+});
+
+test('a batch where every message is rejected still answers 200 with every result', async () => {
+  const response = await t.send({ messages: [{}, 'text', 42] });
+  expect(response.status).toBe(200);
+  const { result } = (await response.json()) as SendBody;
+  expect(result.map((entry) => entry.code)).toEqual(['REJECTED', 'REJECTED', 'REJECTED']);
+  expect(result[1]).toEqual({
+    code: 'REJECTED',
+    reasons: [{ key: 'invalid', ref: 'messages[1]' }],
+    description: expect.any(String),
+  });
+});
