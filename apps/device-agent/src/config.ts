@@ -1,14 +1,39 @@
 import { hostname } from 'node:os';
 import { ConfigError, env, readConfig } from '@wagate/config';
 import { z } from 'zod';
+import type { WhatsAppPackage } from './drivers/adb/adb-driver.js';
 
-export interface AgentConfig {
+export interface SimConfig {
+  devices: number;
+  seed: number;
+  numberBase: string;
+}
+
+export interface AdbDeviceConfig {
+  /** `emulator-5554`, or `host:5555` for a VM reached with `adb connect`. */
+  serial: string;
+  /** The WhatsApp number registered on that phone, digits. */
+  phoneNumber: string;
+}
+
+export interface AdbConfig {
+  devices: AdbDeviceConfig[];
+  adbPath: string;
+  whatsappPackage: WhatsAppPackage;
+  /** 0: no receipts from ticks (see the adb driver's `ticks`). */
+  ticksIntervalMs: number;
+  /** 0: no incoming messages from notifications. */
+  notificationsIntervalMs: number;
+}
+
+interface CommonConfig {
   fleetAddress: string;
   agentId: string;
   enrolmentToken: string;
-  driver: 'sim';
-  sim: { devices: number; seed: number; numberBase: string };
 }
+
+export type AgentConfig = CommonConfig &
+  ({ driver: 'sim'; sim: SimConfig } | { driver: 'adb'; adb: AdbConfig });
 
 /** One agent per host, so the host name tells agents apart until enrolment assigns more. */
 function defaultAgentId(): string {
@@ -28,21 +53,67 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
         .string()
         .regex(/^\d{5,15}$/, 'expected digits')
         .default('79990000001'),
+      WAGATE_ADB_SERIALS: z.string().optional(),
+      WAGATE_ADB_PATH: z.string().min(1).default('adb'),
+      WAGATE_WHATSAPP_PACKAGE: z.enum(['com.whatsapp', 'com.whatsapp.w4b']).default('com.whatsapp'),
+      WAGATE_ADB_TICKS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
+      WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
     },
     source,
   );
-  if (config.WAGATE_DRIVER === 'adb') {
-    throw new ConfigError('WAGATE_DRIVER=adb: the adb driver is not implemented yet; use WAGATE_DRIVER=sim');
-  }
-  return {
+  const common: CommonConfig = {
     fleetAddress: config.FLEET_ADDRESS,
     agentId: config.WAGATE_AGENT_ID,
     enrolmentToken: config.WAGATE_ENROLMENT_TOKEN,
-    driver: config.WAGATE_DRIVER,
+  };
+  if (config.WAGATE_DRIVER === 'adb') {
+    return {
+      ...common,
+      driver: 'adb',
+      adb: {
+        devices: parseAdbDevices(config.WAGATE_ADB_SERIALS),
+        adbPath: config.WAGATE_ADB_PATH,
+        whatsappPackage: config.WAGATE_WHATSAPP_PACKAGE,
+        ticksIntervalMs: config.WAGATE_ADB_TICKS_INTERVAL_MS,
+        notificationsIntervalMs: config.WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS,
+      },
+    };
+  }
+  return {
+    ...common,
+    driver: 'sim',
     sim: {
       devices: config.WAGATE_SIM_DEVICES,
       seed: config.WAGATE_SIM_SEED,
       numberBase: config.WAGATE_SIM_NUMBER_BASE,
     },
   };
+}
+
+/** `WAGATE_ADB_SERIALS=emulator-5554=79990000001,10.0.0.7:5555=79990000002`. */
+function parseAdbDevices(value: string | undefined): AdbDeviceConfig[] {
+  const expected = 'expected serial=phoneNumber[,serial=phoneNumber…], e.g. emulator-5554=79990000001';
+  if (value === undefined || value.trim() === '') {
+    throw new ConfigError(
+      `invalid configuration:\n  WAGATE_ADB_SERIALS: required with WAGATE_DRIVER=adb; ${expected}`,
+    );
+  }
+  const devices = value.split(',').map((item) => {
+    const match = /^\s*([^\s=,]+)=(\d{8,15})\s*$/.exec(item);
+    if (!match)
+      throw new ConfigError(`invalid configuration:\n  WAGATE_ADB_SERIALS: "${item.trim()}": ${expected}`);
+    return { serial: match[1]!, phoneNumber: match[2]! };
+  });
+  for (const key of ['serial', 'phoneNumber'] as const) {
+    const seen = new Set<string>();
+    for (const device of devices) {
+      if (seen.has(device[key])) {
+        throw new ConfigError(
+          `invalid configuration:\n  WAGATE_ADB_SERIALS: ${key} ${device[key]} is listed twice`,
+        );
+      }
+      seen.add(device[key]);
+    }
+  }
+  return devices;
 }

@@ -1,5 +1,11 @@
 export { type Agent, type AgentOptions, startAgent } from './agent.js';
-export { type AgentConfig, readAgentConfig } from './config.js';
+export {
+  type AdbConfig,
+  type AdbDeviceConfig,
+  type AgentConfig,
+  readAgentConfig,
+  type SimConfig,
+} from './config.js';
 export type {
   DeviceDriver,
   DeviceHealth,
@@ -10,6 +16,15 @@ export type {
   SendJob,
   SendOutcome,
 } from './driver.js';
+export {
+  type AdbDriver,
+  type AdbDriverOptions,
+  type AdbTimeouts,
+  createAdbDriver,
+  defaultAdbTimeouts,
+  openAdbDriver,
+  type WhatsAppPackage,
+} from './drivers/adb/adb-driver.js';
 export {
   createSimDriver,
   type DelayRange,

@@ -2,16 +2,29 @@ import { closeGrpcChannels } from '@wagate/rpc';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { startAgent } from './agent.js';
 import { readAgentConfig } from './config.js';
+import type { DeviceDriver } from './driver.js';
+import { openAdbDriver } from './drivers/adb/adb-driver.js';
 import { createSimDrivers } from './drivers/sim/sim-drivers.js';
 
 const config = readAgentConfig();
 const telemetry = initTelemetry({ serviceName: 'device-agent' });
 const log = createLogger('device-agent');
 
-const drivers = createSimDrivers(config.sim.devices, {
-  seed: config.sim.seed,
-  numberBase: config.sim.numberBase,
-});
+const drivers: DeviceDriver[] =
+  config.driver === 'adb'
+    ? await Promise.all(
+        config.adb.devices.map((device) =>
+          openAdbDriver({
+            ...device,
+            adbPath: config.adb.adbPath,
+            whatsappPackage: config.adb.whatsappPackage,
+            ticks: { intervalMs: config.adb.ticksIntervalMs },
+            notifications: { intervalMs: config.adb.notificationsIntervalMs },
+            logger: createLogger('device-agent:adb'),
+          }),
+        ),
+      )
+    : createSimDrivers(config.sim.devices, { seed: config.sim.seed, numberBase: config.sim.numberBase });
 const agent = startAgent({
   fleetAddress: config.fleetAddress,
   agentId: config.agentId,

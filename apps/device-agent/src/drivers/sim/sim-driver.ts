@@ -11,6 +11,7 @@ import type {
   SendOutcome,
 } from '../../driver.js';
 import { Listeners } from '../listeners.js';
+import { SerialQueue } from '../serial-queue.js';
 import { createPrng } from './prng.js';
 
 export interface DelayRange {
@@ -74,7 +75,7 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
   // The phone is one UI: each send waits for the one before it.
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue = new SerialQueue();
 
   /** Ticks must not keep a process alive that has nothing else to do. */
   function later(ms: number, fn: () => void): void {
@@ -118,11 +119,7 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
 
   return {
     info,
-    send(job) {
-      const outcome = queue.then(() => sendNow(job));
-      queue = outcome.catch(() => undefined);
-      return outcome;
-    },
+    send: (job) => queue.run(() => sendNow(job)),
     async heartbeat(): Promise<DeviceHealth> {
       return {
         batteryPercent: 100,
@@ -149,7 +146,7 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      await queue;
+      await queue.idle();
     },
   };
 }
