@@ -1,3 +1,4 @@
+import type { OutboundUrlOptions } from '@wagate/config';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database } from '@wagate/db';
 import { RequestErrorKey } from '@wagate/errors';
@@ -18,7 +19,9 @@ import { registerGetBalance } from './routes/v1_balance_get.js';
 import { registerGetMessage } from './routes/v1_messages_get.js';
 import { registerListMessages } from './routes/v1_messages_list.js';
 import { registerListSenders } from './routes/v1_senders_list.js';
+import { registerFailedCallbacks } from './routes/v1_webhooks_failed.js';
 import { registerGetIncomingWebhook } from './routes/v1_webhooks_incoming_get.js';
+import { registerWebhookSecret } from './routes/v1_webhooks_secret.js';
 import { registerPutIncomingWebhook } from './routes/v1_webhooks_incoming_put.js';
 import { registerSendMessages } from './routes/whatsapp_sendMessages.js';
 import { limits } from './validation/limits.js';
@@ -28,6 +31,8 @@ export interface ApiDeps {
   ids: IdGenerator;
   /** The api's own tables (idempotency keys, schema `api`); migrated before first use. */
   database: Database;
+  /** Which message URLs may point at loopback or private networks (default: neither; SSRF guard). */
+  outboundUrls?: OutboundUrlOptions;
 }
 
 export type { ApiApp };
@@ -75,6 +80,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     peers: deps.peers,
     ids: deps.ids,
     idempotency: createIdempotencyGate(deps.database),
+    ...(deps.outboundUrls ? { outboundUrls: deps.outboundUrls } : {}),
   };
   registerHealth(app);
   registerOpenApiDocument(app);
@@ -85,6 +91,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerListSenders(app, routeDeps);
   registerGetIncomingWebhook(app, routeDeps);
   registerPutIncomingWebhook(app, routeDeps);
+  registerFailedCallbacks(app, routeDeps);
+  registerWebhookSecret(app, routeDeps);
   registerGetBalance(app, routeDeps);
   return app;
 }

@@ -18,6 +18,9 @@ const config = readConfig({
   FLEET_ADDRESS: env.address('127.0.0.1:50054'),
   // Each api replica needs its own worker id so message ids never collide across replicas.
   WAGATE_WORKER_ID: env.int(0),
+  // contentUrl/callbackUrl on loopback or private networks are refused unless allowed (SSRF guard).
+  WAGATE_ALLOW_LOOPBACK_WEBHOOKS: env.bool(false),
+  WAGATE_ALLOW_PRIVATE_WEBHOOKS: env.bool(false),
 });
 const telemetry = initTelemetry({ serviceName: 'api' });
 const log = createLogger('api');
@@ -27,6 +30,10 @@ const server = await startApiServer({
   port: config.PORT,
   ids: createIdGenerator(config.WAGATE_WORKER_ID),
   database,
+  outboundUrls: {
+    allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
+    allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
+  },
   peers: connectPeers({
     billing: config.BILLING_ADDRESS,
     templates: config.TEMPLATES_ADDRESS,

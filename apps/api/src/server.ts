@@ -1,3 +1,4 @@
+import type { OutboundUrlOptions } from '@wagate/config';
 import { serve } from '@hono/node-server';
 import type { Database } from '@wagate/db';
 import type { IdGenerator } from '@wagate/ids';
@@ -17,6 +18,7 @@ export async function startApiServer(options: {
   peers: Peers;
   ids: IdGenerator;
   database: Database;
+  outboundUrls?: OutboundUrlOptions;
 }): Promise<ApiServer> {
   await migrateApiSchema(options.database);
   const app = createApiApp(options);

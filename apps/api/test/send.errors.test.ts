@@ -137,6 +137,15 @@ describe('rows about one message (200, result at the message index)', () => {
     );
   });
 
+  test('invalid messages[i].callbackUrl: an internal address (SSRF guard)', async () => {
+    await expectMessageRow(
+      { ...validMessage, callbackUrl: 'http://169.254.169.254/latest/meta-data/' },
+      'invalid',
+      'messages[2].callbackUrl',
+      /`callbackUrl` must be a public address: 169\.254\.169\.254 \(metadata address\)/,
+    );
+  });
+
   test('invalid messages[i].contentUrl: wrong content URL', async () => {
     await expectMessageRow(
       { from: 'MyCompany', to: '79034567890', contentUrl: 'invoice.pdf', contentType: 'application/pdf' },

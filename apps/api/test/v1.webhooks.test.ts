@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startCallbackReceiver } from '@wagate/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
 
@@ -88,3 +91,114 @@ test('bad bodies get the same errors as the send call', async () => {
     expect(await response.json()).toMatchObject({ code: 'REJECTED', reasons: [{ key }] });
   }
 });
+
+test('PUT refuses URLs on internal addresses with invalid at the field', async () => {
+  const response = await put({
+    incomingUrl: 'https://example.com/in',
+    statusUrl: 'http://169.254.169.254/latest',
+  });
+  expect(response.status).toBe(400);
+  expect(await response.json()).toMatchObject({
+    code: 'REJECTED',
+    reasons: [{ key: 'invalid', ref: 'statusUrl' }],
+    description: expect.stringMatching(/public address/),
+  });
+});
+
+test('failed status callbacks are listed and replayed with the same webhook-id', async () => {
+  const receiver = await startCallbackReceiver();
+  try {
+    const dispatchDb = t.gateway.database.db.withSchema('dispatch');
+    const body = '[{"messageId":118626985453813760,"status":"SENT"}]';
+    const { id } = await dispatchDb
+      .insertInto('callbacks')
+      .values({
+        account_id: t.accountId,
+        message_id: '118626985453813760',
+        url: `${receiver.url}/status`,
+        body,
+        state: 'failed',
+        attempts: 1,
+        next_attempt_at: new Date(),
+        last_error: 'HTTP 410',
+        traceparent: '',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const listed = await t.request('/v1/webhooks/failed');
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({
+      data: [
+        {
+          webhookId: `cb_${id}`,
+          messageId: '118626985453813760',
+          url: `${receiver.url}/status`,
+          state: 'failed',
+          attempts: 1,
+          lastError: 'HTTP 410',
+          createdAt: expect.stringMatching(/^\d{4}-/),
+          body,
+        },
+      ],
+      nextCursor: null,
+    });
+
+    const replay = () => t.request(`/v1/webhooks/failed/cb_${id}/replay`, { method: 'POST' });
+    expect((await replay()).status).toBe(202);
+    const [delivered] = await receiver.waitFor(1);
+    expect(delivered!.headers['webhook-id']).toBe(`cb_${id}`);
+    expect(delivered!.rawBody).toBe(body);
+    expect(((await (await t.request('/v1/webhooks/failed')).json()) as { data: unknown[] }).data).toEqual([]);
+    const again = await replay();
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({ reasons: [{ key: 'not.found' }] });
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('the signing secret is readable and rotates with an overlap in which both secrets verify', async () => {
+  const read = async (path: string, method = 'GET') => {
+    const response = await t.request(path, { method });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { secret: string; previousSecretExpiresAt: string | null };
+  };
+  const first = await read('/v1/webhooks/secret');
+  expect(first).toEqual({
+    secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+    previousSecretExpiresAt: null,
+  });
+  expect(await read('/v1/webhooks/secret')).toEqual(first);
+
+  const rotated = await read('/v1/webhooks/secret/rotate', 'POST');
+  expect(rotated.secret).not.toBe(first.secret);
+  const overlapEnds = Date.parse(rotated.previousSecretExpiresAt ?? '');
+  expect(overlapEnds).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+
+  const receiver = await startCallbackReceiver();
+  try {
+    const sent = await t.request('/whatsapp/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        messages: [
+          { from: 'MyCompany', to: '79034567890', text: 'signed', callbackUrl: `${receiver.url}/s` },
+        ],
+      }),
+    });
+    expect(sent.status).toBe(200);
+    const [callback] = await receiver.waitFor(1);
+    expect(verifyWebhook(rotated.secret, callback!.headers, callback!.rawBody)).toBe(true);
+    expect(verifyWebhook(first.secret, callback!.headers, callback!.rawBody)).toBe(true);
+  } finally {
+    await receiver.close();
+  }
+});
+
+/** Standard Webhooks verification written from the spec, as a receiver would. */
+function verifyWebhook(secret: string, headers: IncomingHttpHeaders, body: string): boolean {
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const signed = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
+  const expected = `v1,${createHmac('sha256', key).update(signed).digest('base64')}`;
+  return String(headers['webhook-signature']).split(' ').includes(expected);
+}

@@ -2,7 +2,8 @@ import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
 import { dispatch, fleet, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
-import { grpcClient, mount, type ServiceMount } from '@wagate/rpc';
+import type { Kysely } from 'kysely';
+import { grpcClient, mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
 import { acceptMessages } from './accept.js';
 import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
@@ -11,7 +12,9 @@ import { listMessages } from './list-messages.js';
 import { recordStatus } from './record-status.js';
 import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
-import { startCallbackWorker } from './webhooks/callback-worker.js';
+import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
+import { listFailedCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
+import { currentWebhookSecret, previousSecretExpiry, rotateWebhookSecret } from './webhooks/webhook-secrets.js';
 import { getWebhookSettings, setWebhookSettings } from './webhooks/webhook-settings.js';
 
 export interface DispatchService {
@@ -24,12 +27,14 @@ export async function startDispatch(deps: {
   bus: Bus;
   fleetAddress: string;
   redrive?: { staleMs?: number };
+  /** Which callback URLs may be called (loopback/private are refused by default) and worker tuning. */
+  callbacks?: CallbackWorkerOptions;
 }): Promise<DispatchService> {
   await migrateSchema(deps.database, DISPATCH_SCHEMA, dispatchMigrations);
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
   const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
-  const callbacks = startCallbackWorker(db);
+  const callbacks = startCallbackWorker(db, deps.callbacks);
   const redrive = startRedrive(db, () => relay.kick(), deps.redrive);
 
   const implementation: dispatch.DispatchServiceImplementation = {
@@ -42,7 +47,25 @@ export async function startDispatch(deps: {
     listMessages: (request) => listMessages(db, request),
     getWebhookSettings: (request) => getWebhookSettings(db, request),
     setWebhookSettings: (request) => setWebhookSettings(db, request),
+    listFailedCallbacks: (request) => listFailedCallbacks(db, request),
+    getWebhookSecret: ({ accountId }) => secretResponse(accountId, currentWebhookSecret),
+    rotateWebhookSecret: ({ accountId }) => secretResponse(accountId, rotateWebhookSecret),
+    async replayCallback(request) {
+      const response = await replayCallback(db, request);
+      callbacks.kick();
+      return response;
+    },
   };
+
+  async function secretResponse(
+    accountId: string,
+    secretOf: (db: Kysely<DispatchTables>, accountId: string) => Promise<string>,
+  ): Promise<{ secret: dispatch.WebhookSecret }> {
+    if (accountId === '') throw new ServerError(Status.INVALID_ARGUMENT, 'account_id is required');
+    const secret = await secretOf(db, accountId);
+    const previous = await previousSecretExpiry(db, accountId);
+    return { secret: { secret, previousExpiresAtMs: String(previous?.getTime() ?? 0) } };
+  }
 
   const statusSubscription: Subscription = await deps.bus.consume<MessageStatusEvent>({
     topic: Topics.messageStatus,

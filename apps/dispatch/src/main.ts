@@ -6,8 +6,21 @@ await runServiceProcess({
   name: 'dispatch',
   defaultGrpcPort: 50053,
   async start({ database, bus }) {
-    const config = readConfig({ FLEET_ADDRESS: env.address('127.0.0.1:50054') });
-    const service = await startDispatch({ database, bus, fleetAddress: config.FLEET_ADDRESS });
+    const config = readConfig({
+      FLEET_ADDRESS: env.address('127.0.0.1:50054'),
+      // Callback URLs on loopback or private networks are refused unless allowed (SSRF guard).
+      WAGATE_ALLOW_LOOPBACK_WEBHOOKS: env.bool(false),
+      WAGATE_ALLOW_PRIVATE_WEBHOOKS: env.bool(false),
+    });
+    const service = await startDispatch({
+      database,
+      bus,
+      fleetAddress: config.FLEET_ADDRESS,
+      callbacks: {
+        allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
+        allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
+      },
+    });
     return { grpc: [service.grpc], stop: service.stop };
   },
 });

@@ -105,7 +105,7 @@ describe.each(databaseAdapters())('webhook settings on $name', (adapter) => {
 
   test('a status of a message without callbackUrl is called back to the account status_url', async () => {
     const receiver = await startCallbackReceiver();
-    const worker = startCallbackWorker(db, { pollMs: 100 });
+    const worker = startCallbackWorker(db, { pollMs: 100, allowLoopback: true });
     try {
       await setWebhookSettings(db, {
         accountId: 'acc_fallback',

@@ -57,7 +57,13 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const billing = await startBilling({ database, bus });
   const templates = await startTemplates({ database });
   const fleet = await startFleet({ database, bus, enrolmentToken: ENROLMENT_TOKEN });
-  const dispatch = await startDispatch({ database, bus, fleetAddress: grpcAddress });
+  // Demos and tests post callbacks to receivers on this machine; private networks stay refused.
+  const dispatch = await startDispatch({
+    database,
+    bus,
+    fleetAddress: grpcAddress,
+    callbacks: { allowLoopback: true },
+  });
   const grpc = await startGrpcServer({
     host: '127.0.0.1',
     port: grpcPort,
@@ -81,6 +87,8 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     peers: connectPeers({ billing: grpcAddress, templates: grpcAddress, dispatch: grpcAddress, fleet: grpcAddress }),
     ids: createIdGenerator(0),
     database,
+    // The demo inbox and test receivers are on loopback; private networks stay refused.
+    outboundUrls: { allowLoopback: true },
   });
   app.route('/', createDevInbox().app);
   const host = options.host ?? '127.0.0.1';

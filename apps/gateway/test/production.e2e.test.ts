@@ -57,7 +57,13 @@ beforeAll(async () => {
     ),
     start(
       'dispatch',
-      { ...infrastructure, GRPC_PORT: `${dispatch}`, FLEET_ADDRESS: `127.0.0.1:${fleet}` },
+      {
+        ...infrastructure,
+        GRPC_PORT: `${dispatch}`,
+        FLEET_ADDRESS: `127.0.0.1:${fleet}`,
+        // The test's callback receiver is on loopback, which production refuses by default.
+        WAGATE_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+      },
       /dispatch listening/,
     ),
     start(
@@ -69,6 +75,7 @@ beforeAll(async () => {
         TEMPLATES_ADDRESS: `127.0.0.1:${templates}`,
         DISPATCH_ADDRESS: `127.0.0.1:${dispatch}`,
         FLEET_ADDRESS: `127.0.0.1:${fleet}`,
+        WAGATE_ALLOW_LOOPBACK_WEBHOOKS: 'true',
       },
       /api listening/,
     ),

@@ -188,6 +188,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List failed status callbacks
+         * @description Status callbacks that will not be retried any more, newest first, one page at a time: pass `nextCursor` back as `cursor` until it is `null`. Needs the `read` scope.
+         */
+        get: operations["listFailedCallbacks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/failed/{webhookId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a failed status callback
+         * @description Queues the callback again with the same `webhook-id` and body, retried like a new one (for up to 3 days). It is delivered regardless of the message's later statuses. Needs the `manage` scope.
+         */
+        post: operations["replayCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the webhook signing secret
+         * @description The secret that signs status callbacks, created on first use. Needs the `manage` scope (it is a credential).
+         */
+        get: operations["getWebhookSecret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the webhook signing secret
+         * @description Makes a new current secret. The previous one keeps signing too (two signatures per callback) for 24 hours, so receivers can switch without refusing a delivery. Needs the `manage` scope.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/balance": {
         parameters: {
             query?: never;
@@ -928,6 +1008,87 @@ export interface components {
              */
             statusUrl: string | null;
         };
+        /** @description One page of failed callbacks, newest first. */
+        FailedCallbackList: {
+            /**
+             * @description Failed and dead callbacks, newest first.
+             * @example [
+             *       {
+             *         "webhookId": "cb_42",
+             *         "messageId": "118626985453813760",
+             *         "url": "https://example.com/whatsapp/status",
+             *         "state": "failed",
+             *         "attempts": 1,
+             *         "lastError": "HTTP 410",
+             *         "createdAt": "2026-03-01T09:30:00.000Z",
+             *         "body": "[{\"messageId\":118626985453813760,\"status\":\"SENT\"}]"
+             *       }
+             *     ]
+             */
+            data: components["schemas"]["FailedCallback"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; `null` on the last page.
+             * @example WyIzNDgyNTEyMzUwOTUyNzMwMzY4Il0
+             */
+            nextCursor: string | null;
+        };
+        /** @description A status callback that will not be retried unless replayed. */
+        FailedCallback: {
+            /**
+             * @description The `webhook-id` every attempt of this callback carried; a replay carries it too.
+             * @example cb_42
+             */
+            webhookId: string;
+            /**
+             * @description The message the status is about.
+             * @example 118626985453813760
+             */
+            messageId: string;
+            /**
+             * @description Where it was POSTed.
+             * @example https://example.com/whatsapp/status
+             */
+            url: string;
+            /**
+             * @description `failed`: the endpoint answered a 4xx other than 408/429 (or a 3xx), or its address is not allowed; `dead`: still failing 3 days after it was queued.
+             * @example failed
+             * @enum {string}
+             */
+            state: "failed" | "dead";
+            /**
+             * @description Attempts made.
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Why the last attempt failed.
+             * @example HTTP 410
+             */
+            lastError: string | null;
+            /**
+             * @description When it was queued (ISO 8601).
+             * @example 2026-03-01T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description The exact JSON body POSTed (a string: `messageId` in it is a 64-bit number).
+             * @example [{"messageId":118626985453813760,"status":"SENT"}]
+             */
+            body: string;
+        };
+        /** @description The account's webhook signing secret. */
+        WebhookSecret: {
+            /**
+             * @description The current signing secret (`whsec_` + base64 of 32 bytes): every status callback carries `webhook-signature: v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed with the base64-decoded part after `whsec_` (Standard Webhooks).
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw6+Ic+bp3SZY=
+             */
+            secret: string;
+            /**
+             * @description Until when the previous secret also signs (a second signature, space-separated) after a rotation; `null` when only the current secret signs.
+             * @example null
+             */
+            previousSecretExpiresAt: string | null;
+        };
         /**
          * @description The account's prepaid balance.
          * @example {
@@ -1499,6 +1660,256 @@ export interface operations {
             };
             /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFailedCallbacks: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1–100; default 50. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`, unchanged; leave it out for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedCallbackList"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The callback's `webhook-id`. */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again; `state` and `attempts` as they were before the replay. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedCallback"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

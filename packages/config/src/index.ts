@@ -1,1 +1,2 @@
 export * from './read-config.js';
+export * from './url-guard.js';

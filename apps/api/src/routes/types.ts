@@ -1,3 +1,4 @@
+import type { OutboundUrlOptions } from '@wagate/config';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { IdGenerator } from '@wagate/ids';
 import type { ApiEnv } from '../http/auth.js';
@@ -11,4 +12,5 @@ export interface RouteDeps {
   peers: Peers;
   ids: IdGenerator;
   idempotency: IdempotencyGate;
+  outboundUrls?: OutboundUrlOptions;
 }

@@ -1,4 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
+import { checkOutboundUrl } from '@wagate/config';
+import { RequestErrorKey } from '@wagate/errors';
+import { ApiError, type ApiReason } from '../errors/api-error.js';
 import { requireScope } from '../http/auth.js';
 import { jsonObjectBody } from '../http/read-json.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
@@ -32,6 +35,18 @@ export const putIncomingWebhookRoute = createRoute({
 export function registerPutIncomingWebhook(app: ApiApp, deps: RouteDeps): void {
   app.openapi(putIncomingWebhookRoute, async (c) => {
     const body = c.req.valid('json');
+    // The SSRF rule of the send call's callbackUrl (dispatch checks resolved addresses again).
+    const reasons: ApiReason[] = [];
+    const faults: string[] = [];
+    for (const field of ['incomingUrl', 'statusUrl'] as const) {
+      const value = body[field];
+      if (value === null || value === undefined) continue;
+      const check = checkOutboundUrl(value, deps.outboundUrls);
+      if (check.ok) continue;
+      reasons.push({ key: RequestErrorKey.Invalid, ref: field });
+      faults.push(`\`${field}\` must be a public address: ${check.reason} is not reachable from wagate`);
+    }
+    if (reasons.length > 0) throw new ApiError(400, reasons, faults.join('; '));
     const { settings } = await deps.peers.dispatch.setWebhookSettings({
       accountId: c.get('principal').accountId,
       incomingUrl: body.incomingUrl ?? '',

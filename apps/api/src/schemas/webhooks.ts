@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { limits } from '../validation/limits.js';
+import { CursorQuery, LimitQuery, NextCursorSchema } from './common.js';
 import { isHttpUrl } from '../validation/strings.js';
 
 const url = (what: string, example: string) =>
@@ -54,3 +55,88 @@ export const WebhookSettingsSchema = z
     description: "The account's webhook URLs.",
     example: { ...settingsExample, updatedAt: '2026-03-01T09:30:00.000Z' },
   });
+
+export const ListFailedCallbacksQuery = z.object({ limit: LimitQuery, cursor: CursorQuery });
+
+export const FailedCallbackSchema = z
+  .object({
+    webhookId: z.string().openapi({
+      description: 'The `webhook-id` every attempt of this callback carried; a replay carries it too.',
+      example: 'cb_42',
+    }),
+    messageId: z
+      .string()
+      .openapi({ description: 'The message the status is about.', example: '118626985453813760' }),
+    url: z
+      .string()
+      .openapi({ description: 'Where it was POSTed.', example: 'https://example.com/whatsapp/status' }),
+    state: z.enum(['failed', 'dead']).openapi({
+      description:
+        '`failed`: the endpoint answered a 4xx other than 408/429 (or a 3xx), or its address is not allowed; ' +
+        '`dead`: still failing 3 days after it was queued.',
+      example: 'failed',
+    }),
+    attempts: z.number().int().openapi({ description: 'Attempts made.', example: 1 }),
+    lastError: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why the last attempt failed.', example: 'HTTP 410' }),
+    createdAt: z
+      .string()
+      .openapi({ description: 'When it was queued (ISO 8601).', example: '2026-03-01T09:30:00.000Z' }),
+    body: z.string().openapi({
+      description: 'The exact JSON body POSTed (a string: `messageId` in it is a 64-bit number).',
+      example: '[{"messageId":118626985453813760,"status":"SENT"}]',
+    }),
+  })
+  .openapi('FailedCallback', { description: 'A status callback that will not be retried unless replayed.' });
+
+export const FailedCallbackListSchema = z
+  .object({
+    data: z.array(FailedCallbackSchema).openapi({
+      description: 'Failed and dead callbacks, newest first.',
+      example: [
+        {
+          webhookId: 'cb_42',
+          messageId: '118626985453813760',
+          url: 'https://example.com/whatsapp/status',
+          state: 'failed',
+          attempts: 1,
+          lastError: 'HTTP 410',
+          createdAt: '2026-03-01T09:30:00.000Z',
+          body: '[{"messageId":118626985453813760,"status":"SENT"}]',
+        },
+      ],
+    }),
+    nextCursor: NextCursorSchema,
+  })
+  .openapi('FailedCallbackList', { description: 'One page of failed callbacks, newest first.' });
+
+export const WebhookIdParam = z.object({
+  webhookId: z.string().openapi({
+    param: { name: 'webhookId', in: 'path' },
+    description: "The callback's `webhook-id`.",
+    example: 'cb_42',
+  }),
+});
+
+export const WebhookSecretSchema = z
+  .object({
+    secret: z.string().openapi({
+      description:
+        'The current signing secret (`whsec_` + base64 of 32 bytes): every status callback carries ' +
+        '`webhook-signature: v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed with the ' +
+        'base64-decoded part after `whsec_` (Standard Webhooks).',
+      example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw6+Ic+bp3SZY=',
+    }),
+    previousSecretExpiresAt: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'Until when the previous secret also signs (a second signature, space-separated) after a rotation; `null` ' +
+          'when only the current secret signs.',
+        example: null,
+      }),
+  })
+  .openapi('WebhookSecret', { description: "The account's webhook signing secret." });

@@ -1,3 +1,4 @@
+import type { OutboundUrlOptions } from '@wagate/config';
 import type { common } from '@wagate/contracts';
 import { RequestErrorKey } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
@@ -19,7 +20,7 @@ export type SendStage = 'validating' | 'reserving' | 'rendering' | 'accepting' |
  * `progress` tells the caller how far it got, should a call throw.
  */
 export async function sendBatch(
-  deps: { peers: Peers; ids: IdGenerator },
+  deps: { peers: Peers; ids: IdGenerator; outboundUrls?: OutboundUrlOptions },
   accountId: string,
   messages: readonly unknown[],
   progress: { stage: SendStage } = { stage: 'validating' },
@@ -36,7 +37,7 @@ export async function sendBatch(
 
   let pending: Candidate[] = [];
   messages.forEach((raw, index) => {
-    const validation = validateMessage(raw, index);
+    const validation = validateMessage(raw, index, deps.outboundUrls);
     if (!validation.ok) {
       results[index] = { code: 'REJECTED', reasons: validation.reasons, description: validation.description };
       return;

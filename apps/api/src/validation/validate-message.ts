@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { checkOutboundUrl, type OutboundUrlOptions } from '@wagate/config';
+import { RequestErrorKey } from '@wagate/errors';
 import { DevinoMessageSchema } from '../schemas/devino-message.js';
 import { issuesToReasons, type Rejected } from './issues-to-reasons.js';
+import { isHttpUrl } from './strings.js';
 
 /** A message that passed request-time validation, in the shape the services carry. */
 export interface ValidMessage {
@@ -24,9 +27,14 @@ export type Validation = { ok: true; message: ValidMessage } | ({ ok: false } & 
  * Request-time checks of one message with `DevinoMessageSchema`; every failure is named by the
  * contract's key and ref (`messages[i].field`), all failures of a message together.
  */
-export function validateMessage(raw: unknown, index: number): Validation {
+export function validateMessage(raw: unknown, index: number, urls: OutboundUrlOptions = {}): Validation {
   const parsed = z.safeParse(DevinoMessageSchema, raw, { reportInput: true });
-  if (!parsed.success) return { ok: false, ...issuesToReasons(parsed.error.issues, index) };
+  const refused = refusedUrls(raw, index, urls);
+  if (!parsed.success) {
+    const rejected = issuesToReasons(parsed.error.issues, index);
+    return { ok: false, ...merge(rejected, refused) };
+  }
+  if (refused.reasons.length > 0) return { ok: false, ...refused };
   const m = parsed.data;
   return {
     ok: true,
@@ -45,6 +53,41 @@ export function validateMessage(raw: unknown, index: number): Validation {
       validitySeconds: m.validity ?? 0,
     },
   };
+}
+
+const URL_FIELDS = ['contentUrl', 'callbackUrl'] as const;
+
+/**
+ * The SSRF rule at request time, on the URLs as written (no DNS per message; dispatch checks
+ * resolved addresses before every delivery): no loopback, private, link-local or metadata
+ * address, unless the deployment allows loopback/private. Only well-formed URLs are checked
+ * here; the schema names the others.
+ */
+function refusedUrls(raw: unknown, index: number, urls: OutboundUrlOptions): Rejected {
+  const rejected: Rejected = { reasons: [], description: '' };
+  if (typeof raw !== 'object' || raw === null) return rejected;
+  const descriptions: string[] = [];
+  for (const field of URL_FIELDS) {
+    const value = (raw as Record<string, unknown>)[field];
+    if (typeof value !== 'string' || !isHttpUrl(value)) continue;
+    const check = checkOutboundUrl(value, urls);
+    if (check.ok) continue;
+    rejected.reasons.push({ key: RequestErrorKey.Invalid, ref: `messages[${index}].${field}` });
+    descriptions.push(
+      `\`${field}\` must be a public address: ${check.reason} is not reachable from wagate (loopback, private, link-local and metadata addresses are refused)`,
+    );
+  }
+  rejected.description = descriptions.join('; ');
+  return rejected;
+}
+
+function merge(first: Rejected, second: Rejected): Rejected {
+  if (second.reasons.length === 0) return first;
+  const reasons = [...first.reasons];
+  for (const reason of second.reasons) {
+    if (!reasons.some((r) => r.key === reason.key && r.ref === reason.ref)) reasons.push(reason);
+  }
+  return { reasons, description: [first.description, second.description].filter(Boolean).join('; ') };
 }
 
 function given<K extends string>(key: K, value: string | null | undefined): Partial<Record<K, string>> {

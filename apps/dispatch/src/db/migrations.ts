@@ -83,4 +83,29 @@ export const dispatchMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-11-24T10:00_webhook_secrets': {
+    async up(db: Kysely<any>) {
+      // One live secret per account (expires_at NULL); a rotated-out one keeps signing until expires_at.
+      await db.schema
+        .createTable('webhook_secrets')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('expires_at', 'timestamptz')
+        .execute();
+      await db.schema
+        .createIndex('webhook_secrets_current')
+        .on('webhook_secrets')
+        .column('account_id')
+        .unique()
+        .where(sql.ref('expires_at'), 'is', null)
+        .execute();
+      await db.schema
+        .createIndex('webhook_secrets_account')
+        .on('webhook_secrets')
+        .columns(['account_id', 'expires_at'])
+        .execute();
+    },
+  },
 };

@@ -36,7 +36,8 @@ export interface CallbacksTable {
   url: string;
   /** The exact JSON body: kept as text so 64-bit ids are written as the digits they are. */
   body: string;
-  state: 'pending' | 'delivered' | 'dead';
+  /** `failed`: the endpoint refused for good (4xx other than 429, or a forbidden address); `dead`: gave up after 3 days. */
+  state: 'pending' | 'delivered' | 'failed' | 'dead';
   attempts: Generated<number>;
   next_attempt_at: Date;
   lease_until: Date | null;
@@ -55,7 +56,18 @@ export interface AccountSettingsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** Standard Webhooks signing secrets; see webhooks/webhook-secrets.ts. */
+export interface WebhookSecretsTable {
+  id: Generated<string>;
+  account_id: string;
+  secret: string;
+  created_at: Generated<Date>;
+  /** NULL for the account's current secret; set when it is rotated out. */
+  expires_at: Date | null;
+}
+
 export interface DispatchTables extends OutboxTable {
+  webhook_secrets: WebhookSecretsTable;
   messages: MessagesTable;
   status_history: StatusHistoryTable;
   callbacks: CallbacksTable;

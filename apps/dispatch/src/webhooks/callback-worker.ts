@@ -1,35 +1,74 @@
-import { createLogger, contextFromHeaders, inSpan, SpanKind } from '@wagate/telemetry';
+import { type LookupAll, type OutboundUrlOptions, resolveAndCheck } from '@wagate/config';
 import { type Pump, startPump } from '@wagate/outbox';
-import { type Kysely, sql } from 'kysely';
-import type { DispatchTables } from '../db/tables.js';
-import { GIVE_UP_AFTER_MS, retryDelayMs } from './retry-schedule.js';
+import { contextFromHeaders, createLogger, inSpan, SpanKind } from '@wagate/telemetry';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { CallbacksTable, DispatchTables } from '../db/tables.js';
+import { postPinned } from './post.js';
+import { GIVE_UP_AFTER_MS, isRetryableStatus, retryAfterMs, retryDelayMs } from './retry-schedule.js';
+import { webhookHeaders } from './signature.js';
+import { signingSecrets } from './webhook-secrets.js';
 
 const log = createLogger('dispatch:callbacks');
 const ATTEMPT_TIMEOUT_MS = 10_000;
+/** Longer than an attempt can take, so a live delivery is never claimed twice. */
 const LEASE_MS = 30_000;
+const PER_ORIGIN_LIMIT = 4;
+const MAX_IN_FLIGHT = 64;
+/** Rows looked at per claim; saturated origins are skipped before the limit applies. */
+const CLAIM_WINDOW = 500;
 
 export type CallbackWorker = Pump;
+
+export interface CallbackWorkerOptions extends OutboundUrlOptions {
+  pollMs?: number;
+  /** Resolver for endpoint hosts (default `dns.lookup`); tests inject one. */
+  lookup?: LookupAll;
+  attemptTimeoutMs?: number;
+  perOriginLimit?: number;
+  maxInFlight?: number;
+}
+
+type Outcome =
+  | { kind: 'delivered'; status: number }
+  | { kind: 'retry'; failure: string; retryAfter?: number }
+  | { kind: 'failed'; failure: string };
 
 /**
  * Delivers status callbacks from the `callbacks` table, at least once. A row is leased (not
  * held in a transaction) while its POST is in flight, so a slow endpoint never holds a
  * database connection, and a crash mid-delivery only means the lease runs out and the row is
- * tried again. Per message, a later status waits until the earlier one is delivered.
+ * tried again with the same `webhook-id`. Per message, a later status waits until the earlier
+ * one is settled.
+ *
+ * Endpoints are isolated: at most `perOriginLimit` POSTs per origin are in flight, claiming
+ * skips origins at their limit, and a pass never waits for a POST, so a slow or dead endpoint
+ * delays only its own callbacks.
  */
-export function startCallbackWorker(db: Kysely<DispatchTables>, options: { pollMs?: number } = {}): CallbackWorker {
-  async function claimDue() {
+export function startCallbackWorker(
+  db: Kysely<DispatchTables>,
+  options: CallbackWorkerOptions = {},
+): CallbackWorker {
+  const perOriginLimit = options.perOriginLimit ?? PER_ORIGIN_LIMIT;
+  const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS;
+  const inFlightByOrigin = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  // Stopping aborts POSTs in flight: their rows are simply tried again later (at least once).
+  const stopping = new AbortController();
+
+  async function claimDue(room: number) {
+    const saturated = [...inFlightByOrigin]
+      .filter(([, count]) => count >= perOriginLimit)
+      .map(([origin]) => origin);
     return db
-      .updateTable('callbacks')
-      .set({ lease_until: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`, attempts: sql`attempts + 1` })
-      .where(
-        'id',
-        'in',
-        db
+      .with('candidates', (qb) =>
+        qb
           .selectFrom('callbacks as c')
-          .select('c.id')
+          .select(['c.id', originOf(sql.ref('c.url')).as('origin')])
           .where('c.state', '=', 'pending')
           .where('c.next_attempt_at', '<=', sql<Date>`now()`)
           .where((eb) => eb.or([eb('c.lease_until', 'is', null), eb('c.lease_until', '<', sql<Date>`now()`)]))
+          .$if(saturated.length > 0, (q) => q.where(originOf(sql.ref('c.url')), 'not in', saturated))
           .where(({ not, exists, selectFrom }) =>
             not(
               exists(
@@ -42,15 +81,66 @@ export function startCallbackWorker(db: Kysely<DispatchTables>, options: { pollM
             ),
           )
           .orderBy('c.id')
-          .limit(100)
+          .limit(CLAIM_WINDOW)
           .forUpdate()
           .skipLocked(),
+      )
+      .with('ranked', (qb) =>
+        qb
+          .selectFrom('candidates')
+          .select(['id', sql<number>`row_number() over (partition by origin order by id)`.as('rank')]),
+      )
+      .updateTable('callbacks')
+      .set({ lease_until: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`, attempts: sql`attempts + 1` })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('ranked')
+          .select('ranked.id')
+          // Round-robin across origins: every origin's oldest rows before any origin's next ones.
+          .where('ranked.rank', '<=', perOriginLimit)
+          .orderBy('ranked.rank')
+          .orderBy('ranked.id')
+          .limit(room),
       )
       .returningAll()
       .execute();
   }
 
-  async function deliver(row: Awaited<ReturnType<typeof claimDue>>[number]): Promise<void> {
+  async function attempt(row: Selectable<CallbacksTable>): Promise<Outcome> {
+    let url: URL;
+    try {
+      url = new URL(row.url);
+    } catch {
+      return { kind: 'failed', failure: 'not a URL' };
+    }
+    // Resolved and checked before every attempt, and the POST goes to the address checked.
+    const check = await resolveAndCheck(row.url, options);
+    if (!check.ok) {
+      return check.retryable
+        ? { kind: 'retry', failure: check.reason }
+        : { kind: 'failed', failure: `refused: ${check.reason}` };
+    }
+    const secrets = await signingSecrets(db, row.account_id);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'wagate-callbacks/1',
+      ...webhookHeaders(secrets, `cb_${row.id}`, row.body),
+    };
+    try {
+      const [address] = check.addresses;
+      if (!address) return { kind: 'retry', failure: 'no address' };
+      const response = await postPinned(url, address, headers, row.body, attemptTimeoutMs, stopping.signal);
+      if (response.status >= 200 && response.status < 300)
+        return { kind: 'delivered', status: response.status };
+      const failure = `HTTP ${response.status}`;
+      if (!isRetryableStatus(response.status)) return { kind: 'failed', failure };
+      return { kind: 'retry', failure, retryAfter: retryAfterMs(response.retryAfter) };
+    } catch (error) {
+      return { kind: 'retry', failure: (error as Error).message };
+    }
+  }
+
+  async function deliver(row: Selectable<CallbacksTable>): Promise<void> {
     await inSpan(
       'dispatch.callback.deliver',
       {
@@ -59,22 +149,9 @@ export function startCallbackWorker(db: Kysely<DispatchTables>, options: { pollM
         attributes: { 'wagate.message_id': row.message_id, 'wagate.callback.attempt': row.attempts },
       },
       async (span) => {
-        let failure: string | undefined;
-        try {
-          const response = await fetch(row.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'user-agent': 'wagate-callbacks/1', 'webhook-id': `cb_${row.id}` },
-            body: row.body,
-            signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-            redirect: 'manual',
-          });
-          span.setAttribute('http.response.status_code', response.status);
-          await response.body?.cancel();
-          if (response.status < 200 || response.status >= 300) failure = `HTTP ${response.status}`;
-        } catch (error) {
-          failure = (error as Error).message;
-        }
-        if (failure === undefined) {
+        const outcome = await attempt(row);
+        if (outcome.kind === 'delivered') {
+          span.setAttribute('http.response.status_code', outcome.status);
           await db
             .updateTable('callbacks')
             .set({ state: 'delivered', delivered_at: new Date(), lease_until: null, last_error: null })
@@ -82,15 +159,26 @@ export function startCallbackWorker(db: Kysely<DispatchTables>, options: { pollM
             .execute();
           return;
         }
-        const givingUp = Date.now() - row.created_at.getTime() > GIVE_UP_AFTER_MS;
-        log.warn({ callbackId: row.id, messageId: row.message_id, attempts: row.attempts, failure, givingUp }, 'callback failed');
+        const givingUp = outcome.kind === 'retry' && Date.now() - row.created_at.getTime() > GIVE_UP_AFTER_MS;
+        const state = outcome.kind === 'failed' ? 'failed' : givingUp ? 'dead' : 'pending';
+        const delay = outcome.kind === 'retry' ? (outcome.retryAfter ?? retryDelayMs(row.attempts)) : 0;
+        log.warn(
+          {
+            callbackId: row.id,
+            messageId: row.message_id,
+            attempts: row.attempts,
+            failure: outcome.failure,
+            state,
+          },
+          'callback failed',
+        );
         await db
           .updateTable('callbacks')
           .set({
-            state: givingUp ? 'dead' : 'pending',
-            next_attempt_at: new Date(Date.now() + retryDelayMs(row.attempts)),
+            state,
+            next_attempt_at: new Date(Date.now() + delay),
             lease_until: null,
-            last_error: failure,
+            last_error: outcome.failure,
           })
           .where('id', '=', row.id)
           .execute();
@@ -98,15 +186,70 @@ export function startCallbackWorker(db: Kysely<DispatchTables>, options: { pollM
     );
   }
 
-  return startPump({
+  function start(row: Selectable<CallbacksTable>): void {
+    const origin = urlOrigin(row.url);
+    inFlightByOrigin.set(origin, (inFlightByOrigin.get(origin) ?? 0) + 1);
+    const task = deliver(row)
+      .catch((error) => log.error({ err: error, callbackId: row.id }, 'callback delivery failed'))
+      .finally(() => {
+        const left = (inFlightByOrigin.get(origin) ?? 1) - 1;
+        if (left <= 0) inFlightByOrigin.delete(origin);
+        else inFlightByOrigin.set(origin, left);
+        running.delete(task);
+        // A freed slot may let this origin's next callback (or this message's next status) go.
+        pump.kick();
+      });
+    running.add(task);
+  }
+
+  async function release(row: Selectable<CallbacksTable>): Promise<void> {
+    await db
+      .updateTable('callbacks')
+      .set({ lease_until: null, attempts: sql`attempts - 1` })
+      .where('id', '=', row.id)
+      .execute();
+  }
+
+  const pump = startPump({
     pollMs: options.pollMs ?? 500,
     async drainOnce() {
-      let claimed = await claimDue();
-      while (claimed.length > 0) {
-        await Promise.all(claimed.map(deliver));
-        claimed = await claimDue();
+      for (;;) {
+        const room = maxInFlight - running.size;
+        if (room <= 0) return;
+        const claimed = await claimDue(room);
+        if (claimed.length === 0) return;
+        let started = 0;
+        for (const row of claimed) {
+          // Claiming ranks rows per origin without knowing what is already in flight here.
+          if ((inFlightByOrigin.get(urlOrigin(row.url)) ?? 0) >= perOriginLimit) await release(row);
+          else {
+            start(row);
+            started++;
+          }
+        }
+        if (started === 0) return;
       }
     },
     onError: (error) => log.error({ err: error }, 'callback worker pass failed'),
   });
+
+  return {
+    kick: pump.kick,
+    flush: pump.flush,
+    async stop() {
+      await pump.stop();
+      stopping.abort(new Error('callback worker stopping'));
+      await Promise.allSettled([...running]);
+    },
+  };
+}
+
+/** Scheme and authority, lower case: the unit of the per-endpoint limit. */
+function originOf(url: ReturnType<typeof sql.ref>) {
+  return sql<string>`lower(substring(${url} from '^[^:/]+://[^/?#]+'))`;
+}
+
+function urlOrigin(url: string): string {
+  const match = /^[^:/]+:\/\/[^/?#]+/.exec(url);
+  return (match?.[0] ?? url).toLowerCase();
 }

@@ -11,3 +11,28 @@ export function retryDelayMs(attempts: number, random: () => number = Math.rando
   const base = steps[attempts - 1] ?? HOUR;
   return Math.round(base * (0.8 + 0.4 * random()));
 }
+
+/** The longest wait between two attempts: a `Retry-After` asking for more is capped to it. */
+export const MAX_RETRY_DELAY_MS = HOUR;
+
+/**
+ * A `Retry-After` header (delay in seconds, or an HTTP date) as a delay from `nowMs`, capped at
+ * `MAX_RETRY_DELAY_MS`; undefined when absent or unreadable.
+ */
+export function retryAfterMs(header: string | undefined, nowMs: number = Date.now()): number | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  let delay: number;
+  if (/^\d+$/.test(value)) delay = Number(value) * 1000;
+  else {
+    const at = Date.parse(value);
+    if (Number.isNaN(at)) return undefined;
+    delay = at - nowMs;
+  }
+  return Math.min(Math.max(delay, 0), MAX_RETRY_DELAY_MS);
+}
+
+/** 429, 5xx and 408 (the endpoint timed out) are worth another attempt; any other non-2xx answer is final. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}

@@ -113,6 +113,66 @@ export interface WebhookSettings {
   updatedAtMs: string;
 }
 
+export interface ListFailedCallbacksRequest {
+  accountId: string;
+  /** 1..100; 0 means the default (50). */
+  limit: number;
+  /** Opaque; from a previous response's next_cursor. */
+  cursor: string;
+}
+
+export interface ListFailedCallbacksResponse {
+  callbacks: FailedCallback[];
+  /** Empty when there are no more pages. */
+  nextCursor: string;
+}
+
+export interface FailedCallback {
+  /** The delivery's webhook-id (cb_<n>). */
+  webhookId: string;
+  messageId: string;
+  url: string;
+  /** "failed" (refused for good) or "dead" (gave up after 3 days). */
+  state: string;
+  attempts: number;
+  lastError: string;
+  createdAtMs: string;
+  /** The exact JSON body that was POSTed. */
+  body: string;
+}
+
+export interface ReplayCallbackRequest {
+  accountId: string;
+  webhookId: string;
+}
+
+export interface ReplayCallbackResponse {
+  callback?: FailedCallback | undefined;
+}
+
+export interface GetWebhookSecretRequest {
+  accountId: string;
+}
+
+export interface RotateWebhookSecretRequest {
+  accountId: string;
+}
+
+export interface GetWebhookSecretResponse {
+  secret?: WebhookSecret | undefined;
+}
+
+export interface RotateWebhookSecretResponse {
+  secret?: WebhookSecret | undefined;
+}
+
+export interface WebhookSecret {
+  /** whsec_<base64 of 32 bytes> */
+  secret: string;
+  /** When the rotated-out secret stops signing; 0 when no rotated-out secret still signs. */
+  previousExpiresAtMs: string;
+}
+
 function createBaseAcceptRequest(): AcceptRequest {
   return { accountId: "", messages: [] };
 }
@@ -1596,6 +1656,934 @@ export const WebhookSettings: MessageFns<WebhookSettings> = {
   },
 };
 
+function createBaseListFailedCallbacksRequest(): ListFailedCallbacksRequest {
+  return { accountId: "", limit: 0, cursor: "" };
+}
+
+export const ListFailedCallbacksRequest: MessageFns<ListFailedCallbacksRequest> = {
+  encode(message: ListFailedCallbacksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFailedCallbacksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFailedCallbacksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFailedCallbacksRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: ListFailedCallbacksRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListFailedCallbacksRequest>): ListFailedCallbacksRequest {
+    return ListFailedCallbacksRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListFailedCallbacksRequest>): ListFailedCallbacksRequest {
+    const message = createBaseListFailedCallbacksRequest();
+    message.accountId = object.accountId ?? "";
+    message.limit = object.limit ?? 0;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseListFailedCallbacksResponse(): ListFailedCallbacksResponse {
+  return { callbacks: [], nextCursor: "" };
+}
+
+export const ListFailedCallbacksResponse: MessageFns<ListFailedCallbacksResponse> = {
+  encode(message: ListFailedCallbacksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.callbacks) {
+      FailedCallback.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFailedCallbacksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFailedCallbacksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.callbacks.push(FailedCallback.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFailedCallbacksResponse {
+    return {
+      callbacks: globalThis.Array.isArray(object?.callbacks)
+        ? object.callbacks.map((e: any) => FailedCallback.fromJSON(e))
+        : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+    };
+  },
+
+  toJSON(message: ListFailedCallbacksResponse): unknown {
+    const obj: any = {};
+    if (message.callbacks?.length) {
+      obj.callbacks = message.callbacks.map((e) => FailedCallback.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListFailedCallbacksResponse>): ListFailedCallbacksResponse {
+    return ListFailedCallbacksResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListFailedCallbacksResponse>): ListFailedCallbacksResponse {
+    const message = createBaseListFailedCallbacksResponse();
+    message.callbacks = object.callbacks?.map((e) => FailedCallback.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
+function createBaseFailedCallback(): FailedCallback {
+  return { webhookId: "", messageId: "0", url: "", state: "", attempts: 0, lastError: "", createdAtMs: "0", body: "" };
+}
+
+export const FailedCallback: MessageFns<FailedCallback> = {
+  encode(message: FailedCallback, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.webhookId !== "") {
+      writer.uint32(10).string(message.webhookId);
+    }
+    if (message.messageId !== "0") {
+      writer.uint32(16).int64(message.messageId);
+    }
+    if (message.url !== "") {
+      writer.uint32(26).string(message.url);
+    }
+    if (message.state !== "") {
+      writer.uint32(34).string(message.state);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(40).int32(message.attempts);
+    }
+    if (message.lastError !== "") {
+      writer.uint32(50).string(message.lastError);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(56).int64(message.createdAtMs);
+    }
+    if (message.body !== "") {
+      writer.uint32(66).string(message.body);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FailedCallback {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFailedCallback();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.webhookId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.messageId = reader.int64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.attempts = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FailedCallback {
+    return {
+      webhookId: isSet(object.webhookId)
+        ? globalThis.String(object.webhookId)
+        : isSet(object.webhook_id)
+        ? globalThis.String(object.webhook_id)
+        : "",
+      messageId: isSet(object.messageId)
+        ? globalThis.String(object.messageId)
+        : isSet(object.message_id)
+        ? globalThis.String(object.message_id)
+        : "0",
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      lastError: isSet(object.lastError)
+        ? globalThis.String(object.lastError)
+        : isSet(object.last_error)
+        ? globalThis.String(object.last_error)
+        : "",
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+      body: isSet(object.body) ? globalThis.String(object.body) : "",
+    };
+  },
+
+  toJSON(message: FailedCallback): unknown {
+    const obj: any = {};
+    if (message.webhookId !== "") {
+      obj.webhookId = message.webhookId;
+    }
+    if (message.messageId !== "0") {
+      obj.messageId = message.messageId;
+    }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.lastError !== "") {
+      obj.lastError = message.lastError;
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    if (message.body !== "") {
+      obj.body = message.body;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FailedCallback>): FailedCallback {
+    return FailedCallback.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FailedCallback>): FailedCallback {
+    const message = createBaseFailedCallback();
+    message.webhookId = object.webhookId ?? "";
+    message.messageId = object.messageId ?? "0";
+    message.url = object.url ?? "";
+    message.state = object.state ?? "";
+    message.attempts = object.attempts ?? 0;
+    message.lastError = object.lastError ?? "";
+    message.createdAtMs = object.createdAtMs ?? "0";
+    message.body = object.body ?? "";
+    return message;
+  },
+};
+
+function createBaseReplayCallbackRequest(): ReplayCallbackRequest {
+  return { accountId: "", webhookId: "" };
+}
+
+export const ReplayCallbackRequest: MessageFns<ReplayCallbackRequest> = {
+  encode(message: ReplayCallbackRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.webhookId !== "") {
+      writer.uint32(18).string(message.webhookId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayCallbackRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayCallbackRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.webhookId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplayCallbackRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      webhookId: isSet(object.webhookId)
+        ? globalThis.String(object.webhookId)
+        : isSet(object.webhook_id)
+        ? globalThis.String(object.webhook_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReplayCallbackRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.webhookId !== "") {
+      obj.webhookId = message.webhookId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReplayCallbackRequest>): ReplayCallbackRequest {
+    return ReplayCallbackRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplayCallbackRequest>): ReplayCallbackRequest {
+    const message = createBaseReplayCallbackRequest();
+    message.accountId = object.accountId ?? "";
+    message.webhookId = object.webhookId ?? "";
+    return message;
+  },
+};
+
+function createBaseReplayCallbackResponse(): ReplayCallbackResponse {
+  return { callback: undefined };
+}
+
+export const ReplayCallbackResponse: MessageFns<ReplayCallbackResponse> = {
+  encode(message: ReplayCallbackResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callback !== undefined) {
+      FailedCallback.encode(message.callback, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayCallbackResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayCallbackResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.callback = FailedCallback.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplayCallbackResponse {
+    return { callback: isSet(object.callback) ? FailedCallback.fromJSON(object.callback) : undefined };
+  },
+
+  toJSON(message: ReplayCallbackResponse): unknown {
+    const obj: any = {};
+    if (message.callback !== undefined) {
+      obj.callback = FailedCallback.toJSON(message.callback);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReplayCallbackResponse>): ReplayCallbackResponse {
+    return ReplayCallbackResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplayCallbackResponse>): ReplayCallbackResponse {
+    const message = createBaseReplayCallbackResponse();
+    message.callback = (object.callback !== undefined && object.callback !== null)
+      ? FailedCallback.fromPartial(object.callback)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetWebhookSecretRequest(): GetWebhookSecretRequest {
+  return { accountId: "" };
+}
+
+export const GetWebhookSecretRequest: MessageFns<GetWebhookSecretRequest> = {
+  encode(message: GetWebhookSecretRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetWebhookSecretRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetWebhookSecretRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetWebhookSecretRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetWebhookSecretRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetWebhookSecretRequest>): GetWebhookSecretRequest {
+    return GetWebhookSecretRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetWebhookSecretRequest>): GetWebhookSecretRequest {
+    const message = createBaseGetWebhookSecretRequest();
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseRotateWebhookSecretRequest(): RotateWebhookSecretRequest {
+  return { accountId: "" };
+}
+
+export const RotateWebhookSecretRequest: MessageFns<RotateWebhookSecretRequest> = {
+  encode(message: RotateWebhookSecretRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RotateWebhookSecretRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRotateWebhookSecretRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RotateWebhookSecretRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RotateWebhookSecretRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RotateWebhookSecretRequest>): RotateWebhookSecretRequest {
+    return RotateWebhookSecretRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RotateWebhookSecretRequest>): RotateWebhookSecretRequest {
+    const message = createBaseRotateWebhookSecretRequest();
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetWebhookSecretResponse(): GetWebhookSecretResponse {
+  return { secret: undefined };
+}
+
+export const GetWebhookSecretResponse: MessageFns<GetWebhookSecretResponse> = {
+  encode(message: GetWebhookSecretResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.secret !== undefined) {
+      WebhookSecret.encode(message.secret, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetWebhookSecretResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetWebhookSecretResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.secret = WebhookSecret.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetWebhookSecretResponse {
+    return { secret: isSet(object.secret) ? WebhookSecret.fromJSON(object.secret) : undefined };
+  },
+
+  toJSON(message: GetWebhookSecretResponse): unknown {
+    const obj: any = {};
+    if (message.secret !== undefined) {
+      obj.secret = WebhookSecret.toJSON(message.secret);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetWebhookSecretResponse>): GetWebhookSecretResponse {
+    return GetWebhookSecretResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetWebhookSecretResponse>): GetWebhookSecretResponse {
+    const message = createBaseGetWebhookSecretResponse();
+    message.secret = (object.secret !== undefined && object.secret !== null)
+      ? WebhookSecret.fromPartial(object.secret)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRotateWebhookSecretResponse(): RotateWebhookSecretResponse {
+  return { secret: undefined };
+}
+
+export const RotateWebhookSecretResponse: MessageFns<RotateWebhookSecretResponse> = {
+  encode(message: RotateWebhookSecretResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.secret !== undefined) {
+      WebhookSecret.encode(message.secret, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RotateWebhookSecretResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRotateWebhookSecretResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.secret = WebhookSecret.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RotateWebhookSecretResponse {
+    return { secret: isSet(object.secret) ? WebhookSecret.fromJSON(object.secret) : undefined };
+  },
+
+  toJSON(message: RotateWebhookSecretResponse): unknown {
+    const obj: any = {};
+    if (message.secret !== undefined) {
+      obj.secret = WebhookSecret.toJSON(message.secret);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RotateWebhookSecretResponse>): RotateWebhookSecretResponse {
+    return RotateWebhookSecretResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RotateWebhookSecretResponse>): RotateWebhookSecretResponse {
+    const message = createBaseRotateWebhookSecretResponse();
+    message.secret = (object.secret !== undefined && object.secret !== null)
+      ? WebhookSecret.fromPartial(object.secret)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWebhookSecret(): WebhookSecret {
+  return { secret: "", previousExpiresAtMs: "0" };
+}
+
+export const WebhookSecret: MessageFns<WebhookSecret> = {
+  encode(message: WebhookSecret, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.secret !== "") {
+      writer.uint32(10).string(message.secret);
+    }
+    if (message.previousExpiresAtMs !== "0") {
+      writer.uint32(16).int64(message.previousExpiresAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WebhookSecret {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebhookSecret();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.previousExpiresAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WebhookSecret {
+    return {
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+      previousExpiresAtMs: isSet(object.previousExpiresAtMs)
+        ? globalThis.String(object.previousExpiresAtMs)
+        : isSet(object.previous_expires_at_ms)
+        ? globalThis.String(object.previous_expires_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: WebhookSecret): unknown {
+    const obj: any = {};
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    if (message.previousExpiresAtMs !== "0") {
+      obj.previousExpiresAtMs = message.previousExpiresAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WebhookSecret>): WebhookSecret {
+    return WebhookSecret.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WebhookSecret>): WebhookSecret {
+    const message = createBaseWebhookSecret();
+    message.secret = object.secret ?? "";
+    message.previousExpiresAtMs = object.previousExpiresAtMs ?? "0";
+    return message;
+  },
+};
+
 /** Dispatch owns message state, policy, routing and webhook delivery. */
 export type DispatchServiceDefinition = typeof DispatchServiceDefinition;
 export const DispatchServiceDefinition = {
@@ -1646,6 +2634,42 @@ export const DispatchServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** Status callbacks that will not be retried any more (failed or dead), newest first. */
+    listFailedCallbacks: {
+      name: "ListFailedCallbacks",
+      requestType: ListFailedCallbacksRequest as typeof ListFailedCallbacksRequest,
+      requestStream: false,
+      responseType: ListFailedCallbacksResponse as typeof ListFailedCallbacksResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Queues a failed or dead callback again, with the same webhook-id; NOT_FOUND if it is not one. */
+    replayCallback: {
+      name: "ReplayCallback",
+      requestType: ReplayCallbackRequest as typeof ReplayCallbackRequest,
+      requestStream: false,
+      responseType: ReplayCallbackResponse as typeof ReplayCallbackResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** The account's current webhook signing secret, created on first use. */
+    getWebhookSecret: {
+      name: "GetWebhookSecret",
+      requestType: GetWebhookSecretRequest as typeof GetWebhookSecretRequest,
+      requestStream: false,
+      responseType: GetWebhookSecretResponse as typeof GetWebhookSecretResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** A new current secret; the previous one keeps signing until previous_expires_at_ms. */
+    rotateWebhookSecret: {
+      name: "RotateWebhookSecret",
+      requestType: RotateWebhookSecretRequest as typeof RotateWebhookSecretRequest,
+      requestStream: false,
+      responseType: RotateWebhookSecretResponse as typeof RotateWebhookSecretResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -1671,6 +2695,26 @@ export interface DispatchServiceImplementation<CallContextExt = {}> {
     request: SetWebhookSettingsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<SetWebhookSettingsResponse>>;
+  /** Status callbacks that will not be retried any more (failed or dead), newest first. */
+  listFailedCallbacks(
+    request: ListFailedCallbacksRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListFailedCallbacksResponse>>;
+  /** Queues a failed or dead callback again, with the same webhook-id; NOT_FOUND if it is not one. */
+  replayCallback(
+    request: ReplayCallbackRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ReplayCallbackResponse>>;
+  /** The account's current webhook signing secret, created on first use. */
+  getWebhookSecret(
+    request: GetWebhookSecretRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetWebhookSecretResponse>>;
+  /** A new current secret; the previous one keeps signing until previous_expires_at_ms. */
+  rotateWebhookSecret(
+    request: RotateWebhookSecretRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RotateWebhookSecretResponse>>;
 }
 
 export interface DispatchServiceClient<CallOptionsExt = {}> {
@@ -1695,6 +2739,26 @@ export interface DispatchServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<SetWebhookSettingsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<SetWebhookSettingsResponse>;
+  /** Status callbacks that will not be retried any more (failed or dead), newest first. */
+  listFailedCallbacks(
+    request: DeepPartial<ListFailedCallbacksRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListFailedCallbacksResponse>;
+  /** Queues a failed or dead callback again, with the same webhook-id; NOT_FOUND if it is not one. */
+  replayCallback(
+    request: DeepPartial<ReplayCallbackRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ReplayCallbackResponse>;
+  /** The account's current webhook signing secret, created on first use. */
+  getWebhookSecret(
+    request: DeepPartial<GetWebhookSecretRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetWebhookSecretResponse>;
+  /** A new current secret; the previous one keeps signing until previous_expires_at_ms. */
+  rotateWebhookSecret(
+    request: DeepPartial<RotateWebhookSecretRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RotateWebhookSecretResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
