@@ -1,5 +1,5 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
-import { dispatch, fleet, type MessageStatusEvent, Topics } from '@wagate/contracts';
+import { dispatch, fleet, type MessageInboundEvent, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import type { Kysely } from 'kysely';
@@ -9,6 +9,7 @@ import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 import { getMessage } from './get-message.js';
 import { listMessages } from './list-messages.js';
+import { recordInbound } from './record-inbound.js';
 import { recordStatus } from './record-status.js';
 import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
@@ -67,6 +68,18 @@ export async function startDispatch(deps: {
     return { secret: { secret, previousExpiresAtMs: String(previous?.getTime() ?? 0) } };
   }
 
+  const inboundSubscription: Subscription = await deps.bus.consume<MessageInboundEvent>({
+    topic: Topics.messageInbound,
+    group: 'dispatch',
+    handler: tracedHandler(
+      'dispatch.record-inbound',
+      (delivery) => ({ 'wagate.device_id': delivery.data.deviceId }),
+      async (event) => {
+        if (await recordInbound(db, event)) callbacks.kick();
+      },
+    ),
+  });
+
   const statusSubscription: Subscription = await deps.bus.consume<MessageStatusEvent>({
     topic: Topics.messageStatus,
     group: 'dispatch',
@@ -83,6 +96,7 @@ export async function startDispatch(deps: {
     grpc: mount(dispatch.DispatchServiceDefinition, implementation),
     async stop() {
       await statusSubscription.close();
+      await inboundSubscription.close();
       await redrive.stop();
       await relay.stop();
       await callbacks.stop();

@@ -1,4 +1,4 @@
-import { eventId, fleet, type MessageStatusEvent, Topics } from '@wagate/contracts';
+import { eventId, fleet, type MessageInboundEvent, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
 import { contextFromHeaders, inSpan, SpanKind, traceHeaders } from '@wagate/telemetry';
@@ -89,4 +89,41 @@ function enqueueStatus(trx: Kysely<FleetTables>, event: MessageStatusEvent): Pro
       headers: traceHeaders(),
     },
   ]);
+}
+
+/**
+ * Announces a message a device received to dispatch, for the account of the device's sender
+ * pool. A device outside any pool has nobody to tell: its inbound is dropped (and logged by
+ * the caller). Repeats carry the same event id, and dispatch keeps one per device message key.
+ */
+export async function recordInbound(db: Kysely<FleetTables>, inbound: fleet.InboundMessage): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const device = await trx
+      .selectFrom('devices')
+      .innerJoin('senders', 'senders.id', 'devices.sender_id')
+      .select(['devices.phone_number', 'senders.account_id'])
+      .where('devices.id', '=', inbound.deviceId)
+      .executeTakeFirst();
+    if (!device) return false;
+    const event: MessageInboundEvent = {
+      accountId: device.account_id,
+      deviceId: inbound.deviceId,
+      deviceMessageKey: inbound.deviceMessageKey,
+      to: device.phone_number,
+      from: inbound.from,
+      text: inbound.text,
+      profileName: inbound.profileName,
+      atMs: Number(inbound.atMs) || Date.now(),
+    };
+    await enqueueEvents(trx, [
+      {
+        topic: Topics.messageInbound,
+        id: eventId.inbound(inbound.deviceId, inbound.deviceMessageKey),
+        key: inbound.deviceId,
+        data: event,
+        headers: traceHeaders(),
+      },
+    ]);
+    return true;
+  });
 }

@@ -4,15 +4,17 @@ import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
 import { mount, type ServiceMount } from '@wagate/rpc';
-import { currentTraceparent } from '@wagate/telemetry';
+import { createLogger, currentTraceparent } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { createAgentGateway } from './agents/agent-gateway.js';
 import { DeviceSessions } from './agents/device-sessions.js';
 import { fleetMigrations } from './db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
-import { recordJobResult, recordReceipt } from './device-reports.js';
+import { recordInbound, recordJobResult, recordReceipt } from './device-reports.js';
 import { startJobScheduler, toOffer } from './job-scheduler.js';
 import { listSenders } from './list-senders.js';
+
+const log = createLogger('fleet');
 
 export interface FleetService {
   grpc: ServiceMount[];
@@ -71,6 +73,10 @@ export async function startFleet(deps: {
     },
     async onReceipt(receipt) {
       if (await recordReceipt(db, receipt)) relay.kick();
+    },
+    async onInbound(inbound) {
+      if (await recordInbound(db, inbound)) relay.kick();
+      else log.warn({ deviceId: inbound.deviceId }, 'inbound message from a device in no sender pool dropped');
     },
     async unfinishedOffers(deviceIds) {
       if (deviceIds.length === 0) return [];

@@ -4,7 +4,7 @@ import { createApiApp, connectPeers, migrateApiSchema } from '@wagate/api';
 import { startBilling, generateApiKey, DEMO_ACCOUNT_ID } from '@wagate/billing';
 import { openBus, type Bus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
-import { createSimDrivers, startAgent } from '@wagate/device-agent';
+import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
 import { startDispatch } from '@wagate/dispatch';
 import { startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
@@ -35,6 +35,8 @@ export interface EmbeddedGateway {
   accountId: string;
   database: Database;
   bus: Bus;
+  /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
+  devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     accountId: accountId ?? DEMO_ACCOUNT_ID,
     database,
     bus,
+    devices: drivers,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await agent.stop();

@@ -28,9 +28,24 @@ export interface MessageStatusEvent {
   source: string;
 }
 
+/** A message a device received, for the account its sender pool belongs to. */
+export interface MessageInboundEvent {
+  accountId: string;
+  deviceId: string;
+  /** Unique per device: a repeated report of the same message carries the same key. */
+  deviceMessageKey: string;
+  /** The device's WhatsApp number (the contract's `to`). */
+  to: string;
+  from: string;
+  text: string;
+  profileName: string;
+  atMs: number;
+}
+
 export const eventId = {
   accepted: (messageId: string) => `accepted:${messageId}`,
   status: (messageId: string, status: string) => `status:${messageId}:${status}`,
+  inbound: (deviceId: string, deviceMessageKey: string) => `inbound:${deviceId}:${deviceMessageKey}`,
 };
 
 /** Messages from one sender to one recipient keep their order through the bus. */

@@ -108,4 +108,22 @@ export const dispatchMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-11-24T10:30_inbound_messages': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('inbound_messages')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('device_message_key', 'text', (c) => c.notNull())
+        .addColumn('to', 'text', (c) => c.notNull())
+        .addColumn('from', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('profile_name', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addUniqueConstraint('inbound_messages_device_key', ['device_id', 'device_message_key'])
+        .execute();
+    },
+  },
 };

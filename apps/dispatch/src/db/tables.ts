@@ -72,4 +72,19 @@ export interface DispatchTables extends OutboxTable {
   status_history: StatusHistoryTable;
   callbacks: CallbacksTable;
   account_settings: AccountSettingsTable;
+  inbound_messages: InboundMessagesTable;
+}
+
+/** Messages devices received; `id` is the contract's `incomingMessageId`. */
+export interface InboundMessagesTable {
+  id: Generated<string>;
+  account_id: string;
+  device_id: string;
+  device_message_key: string;
+  to: string;
+  from: string;
+  text: string;
+  profile_name: string;
+  received_at: Date;
+  recorded_at: Generated<Date>;
 }

@@ -18,6 +18,7 @@ export interface AgentGatewayDeps {
   onCapacity(): void;
   onResult(result: fleet.JobResult): Promise<void>;
   onReceipt(receipt: fleet.Receipt): Promise<void>;
+  onInbound(inbound: fleet.InboundMessage): Promise<void>;
   /** Jobs already offered to these devices and not finished: offered again after a reconnect. */
   unfinishedOffers(deviceIds: string[]): Promise<fleet.JobOffer[]>;
 }
@@ -110,8 +111,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
           .execute();
         return;
       case 'inbound':
-        // Inbound routing to the tenant's webhook arrives with the fleet and webhook issues.
-        log.info({ deviceId: kind.value.deviceId, from: kind.value.from }, 'inbound message received (not routed yet)');
+        await deps.onInbound(kind.value);
         return;
       default:
         log.warn({ kind: kind?.$case }, 'unexpected message on agent stream');

@@ -1,0 +1,73 @@
+import type { MessageInboundEvent } from '@wagate/contracts';
+import { currentTraceparent } from '@wagate/telemetry';
+import type { Kysely } from 'kysely';
+import type { DispatchTables } from './db/tables.js';
+
+/**
+ * Records a message a device received and queues its incoming-message webhook to the
+ * account's incoming URL, in one transaction. A repeated report of the same device message
+ * finds it recorded and changes nothing, so the tenant hears of it once. Returns whether a
+ * webhook was queued.
+ */
+export async function recordInbound(db: Kysely<DispatchTables>, event: MessageInboundEvent): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('inbound_messages')
+      .values({
+        account_id: event.accountId,
+        device_id: event.deviceId,
+        device_message_key: event.deviceMessageKey,
+        to: event.to,
+        from: event.from,
+        text: event.text,
+        profile_name: event.profileName,
+        received_at: new Date(event.atMs),
+      })
+      .onConflict((conflict) => conflict.columns(['device_id', 'device_message_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) return false;
+    const settings = await trx
+      .selectFrom('account_settings')
+      .select('incoming_url')
+      .where('account_id', '=', event.accountId)
+      .executeTakeFirst();
+    if (!settings?.incoming_url) return false;
+    await trx
+      .insertInto('callbacks')
+      .values({
+        account_id: event.accountId,
+        // Orders deliveries per inbound message; inbound ids never meet outbound ones in practice
+        // (a sequence from 1 against 64-bit time-based ids).
+        message_id: inserted.id,
+        url: settings.incoming_url,
+        body: incomingWebhookBody(inserted.id, event),
+        state: 'pending',
+        next_attempt_at: new Date(),
+        lease_until: null,
+        last_error: null,
+        traceparent: currentTraceparent(),
+        delivered_at: null,
+      })
+      .execute();
+    return true;
+  });
+}
+
+/**
+ * The contract's incoming-message body: one JSON object. `incomingMessageId` is a JSON number
+ * (the contract's `long`), written with every digit.
+ */
+export function incomingWebhookBody(incomingMessageId: string, event: MessageInboundEvent): string {
+  const rest = JSON.stringify({
+    to: event.to,
+    from: event.from,
+    ts: event.atMs,
+    text: event.text,
+    contentUrl: null,
+    contentType: null,
+    contentName: null,
+    profileName: event.profileName,
+  });
+  return `{"incomingMessageId":${BigInt(incomingMessageId).toString()},${rest.slice(1)}`;
+}
