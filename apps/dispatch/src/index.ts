@@ -1,3 +1,8 @@
 export { type DispatchService, startDispatch } from './dispatch-service.js';
 export { generateWebhookSecret, signWebhook, verifyWebhook, webhookHeaders } from './webhooks/signature.js';
 export { currentWebhookSecret, rotateWebhookSecret } from './webhooks/webhook-secrets.js';
+// For the callback-delivery benchmark (bench/), which drives the worker on its own tables.
+export { dispatchMigrations } from './db/migrations.js';
+export { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
+export { startCallbackWorker } from './webhooks/callback-worker.js';
+export { statusCallbackBody } from './webhooks/status-callback.js';
