@@ -45,6 +45,18 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
       return { valid: true, accountId: key.account_id, keyId: key.id, scopes: key.scopes };
     },
 
+    async release(request) {
+      if (request.messageIds.length === 0) return { released: 0 };
+      const result = await db
+        .updateTable('reservations')
+        .set({ state: 'released', updated_at: new Date() })
+        .where('account_id', '=', request.accountId)
+        .where('message_id', 'in', request.messageIds)
+        .where('state', '=', 'reserved')
+        .executeTakeFirst();
+      return { released: Number(result.numUpdatedRows) };
+    },
+
     async reserve(request) {
       if (request.items.length > 0) {
         await db

@@ -36,6 +36,8 @@ export async function sendBatch(
   };
 
   let pending: Candidate[] = [];
+  const reservedIds = new Set<string>();
+  const acceptedIds = new Set<string>();
   messages.forEach((raw, index) => {
     const validation = validateMessage(raw, index, deps.outboundUrls);
     if (!validation.ok) {
@@ -60,7 +62,10 @@ export async function sendBatch(
     });
     pending = pending.filter((candidate, i) => {
       const outcome = reserved[i];
-      if (outcome?.reserved) return true;
+      if (outcome?.reserved) {
+        reservedIds.add(candidate.message.messageId);
+        return true;
+      }
       results[candidate.index] = {
         code: 'REJECTED',
         reasons: [{ key: (outcome?.rejectionKey as ErrorKey) || RequestErrorKey.BillingError }],
@@ -109,8 +114,10 @@ export async function sendBatch(
     });
     pending.forEach((candidate, i) => {
       const outcome = accepted[i];
-      if (outcome?.accepted)
+      if (outcome?.accepted) {
         results[candidate.index] = { code: 'OK', messageId: candidate.message.messageId };
+        acceptedIds.add(candidate.message.messageId);
+      }
       else {
         reject(
           candidate.index,
@@ -121,6 +128,9 @@ export async function sendBatch(
       }
     });
   }
+  // Paid for but not sent (unknown sender, template failure): give the funds back, in one call.
+  const unused = [...reservedIds].filter((id) => !acceptedIds.has(id));
+  if (unused.length > 0) await deps.peers.billing.release({ accountId, messageIds: unused });
   progress.stage = 'done';
   return results;
 }

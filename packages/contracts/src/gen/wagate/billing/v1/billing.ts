@@ -62,6 +62,16 @@ export interface ReserveResult {
   description: string;
 }
 
+export interface ReleaseRequest {
+  accountId: string;
+  messageIds: string[];
+}
+
+export interface ReleaseResponse {
+  /** How many reservations this call released. */
+  released: number;
+}
+
 function createBaseGetBalanceRequest(): GetBalanceRequest {
   return { accountId: "" };
 }
@@ -872,6 +882,166 @@ export const ReserveResult: MessageFns<ReserveResult> = {
   },
 };
 
+function createBaseReleaseRequest(): ReleaseRequest {
+  return { accountId: "", messageIds: [] };
+}
+
+export const ReleaseRequest: MessageFns<ReleaseRequest> = {
+  encode(message: ReleaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    for (const v of message.messageIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.messageIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      messageIds: globalThis.Array.isArray(object?.messageIds)
+        ? object.messageIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.message_ids)
+        ? object.message_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReleaseRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.messageIds?.length) {
+      obj.messageIds = message.messageIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReleaseRequest>): ReleaseRequest {
+    return ReleaseRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReleaseRequest>): ReleaseRequest {
+    const message = createBaseReleaseRequest();
+    message.accountId = object.accountId ?? "";
+    message.messageIds = object.messageIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseReleaseResponse(): ReleaseResponse {
+  return { released: 0 };
+}
+
+export const ReleaseResponse: MessageFns<ReleaseResponse> = {
+  encode(message: ReleaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.released !== 0) {
+      writer.uint32(8).int32(message.released);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.released = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseResponse {
+    return { released: isSet(object.released) ? globalThis.Number(object.released) : 0 };
+  },
+
+  toJSON(message: ReleaseResponse): unknown {
+    const obj: any = {};
+    if (message.released !== 0) {
+      obj.released = Math.round(message.released);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReleaseResponse>): ReleaseResponse {
+    return ReleaseResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReleaseResponse>): ReleaseResponse {
+    const message = createBaseReleaseResponse();
+    message.released = object.released ?? 0;
+    return message;
+  },
+};
+
 /** Billing owns accounts, API keys, prices, the prepaid ledger and quotas. */
 export type BillingServiceDefinition = typeof BillingServiceDefinition;
 export const BillingServiceDefinition = {
@@ -896,6 +1066,18 @@ export const BillingServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Releases the reservations of messages that were reserved but then not accepted (one call
+     * for the whole batch); a message already captured or released is left as it is.
+     */
+    release: {
+      name: "Release",
+      requestType: ReleaseRequest as typeof ReleaseRequest,
+      requestStream: false,
+      responseType: ReleaseResponse as typeof ReleaseResponse,
+      responseStream: false,
+      options: {},
+    },
     /** The account's balance in minor units of its currency. */
     getBalance: {
       name: "GetBalance",
@@ -916,6 +1098,11 @@ export interface BillingServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<AuthenticateKeyResponse>>;
   /** Reserves funds for a whole request's messages in one call; one result per message, same order. */
   reserve(request: ReserveRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ReserveResponse>>;
+  /**
+   * Releases the reservations of messages that were reserved but then not accepted (one call
+   * for the whole batch); a message already captured or released is left as it is.
+   */
+  release(request: ReleaseRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ReleaseResponse>>;
   /** The account's balance in minor units of its currency. */
   getBalance(
     request: GetBalanceRequest,
@@ -931,6 +1118,11 @@ export interface BillingServiceClient<CallOptionsExt = {}> {
   ): Promise<AuthenticateKeyResponse>;
   /** Reserves funds for a whole request's messages in one call; one result per message, same order. */
   reserve(request: DeepPartial<ReserveRequest>, options?: CallOptions & CallOptionsExt): Promise<ReserveResponse>;
+  /**
+   * Releases the reservations of messages that were reserved but then not accepted (one call
+   * for the whole batch); a message already captured or released is left as it is.
+   */
+  release(request: DeepPartial<ReleaseRequest>, options?: CallOptions & CallOptionsExt): Promise<ReleaseResponse>;
   /** The account's balance in minor units of its currency. */
   getBalance(
     request: DeepPartial<GetBalanceRequest>,
