@@ -5,4 +5,5 @@ export { currentWebhookSecret, rotateWebhookSecret } from './webhooks/webhook-se
 export { dispatchMigrations } from './db/migrations.js';
 export { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 export { startCallbackWorker } from './webhooks/callback-worker.js';
+export { queueCallbacks } from './webhooks/queue-callbacks.js';
 export { statusCallbackBody } from './webhooks/status-callback.js';

@@ -1,7 +1,7 @@
 import type { MessageInboundEvent } from '@wagate/contracts';
-import { currentTraceparent } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from './db/tables.js';
+import { queueCallbacks } from './webhooks/queue-callbacks.js';
 
 /**
  * Records a message a device received and queues its incoming-message webhook to the
@@ -9,7 +9,10 @@ import type { DispatchTables } from './db/tables.js';
  * finds it recorded and changes nothing, so the tenant hears of it once. Returns whether a
  * webhook was queued.
  */
-export async function recordInbound(db: Kysely<DispatchTables>, event: MessageInboundEvent): Promise<boolean> {
+export async function recordInbound(
+  db: Kysely<DispatchTables>,
+  event: MessageInboundEvent,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('inbound_messages')
@@ -33,23 +36,16 @@ export async function recordInbound(db: Kysely<DispatchTables>, event: MessageIn
       .where('account_id', '=', event.accountId)
       .executeTakeFirst();
     if (!settings?.incoming_url) return false;
-    await trx
-      .insertInto('callbacks')
-      .values({
-        account_id: event.accountId,
+    await queueCallbacks(trx, [
+      {
+        accountId: event.accountId,
         // Orders deliveries per inbound message; inbound ids never meet outbound ones in practice
         // (a sequence from 1 against 64-bit time-based ids).
-        message_id: inserted.id,
+        messageId: inserted.id,
         url: settings.incoming_url,
         body: incomingWebhookBody(inserted.id, event),
-        state: 'pending',
-        next_attempt_at: new Date(),
-        lease_until: null,
-        last_error: null,
-        traceparent: currentTraceparent(),
-        delivered_at: null,
-      })
-      .execute();
+      },
+    ]);
     return true;
   });
 }

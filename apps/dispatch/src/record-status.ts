@@ -1,8 +1,9 @@
 import type { MessageStatusEvent } from '@wagate/contracts';
-import { createLogger, currentTraceparent } from '@wagate/telemetry';
+import { createLogger } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from './db/tables.js';
 import { isAdvance } from './status-order.js';
+import { queueCallbacks } from './webhooks/queue-callbacks.js';
 import { statusCallbackBody } from './webhooks/status-callback.js';
 
 const log = createLogger('dispatch:status');
@@ -61,11 +62,10 @@ export async function recordStatus(db: Kysely<DispatchTables>, event: MessageSta
         .execute();
     }
     if (!message.callback_url) return false;
-    await trx
-      .insertInto('callbacks')
-      .values({
-        account_id: message.account_id,
-        message_id: event.messageId,
+    await queueCallbacks(trx, [
+      {
+        accountId: message.account_id,
+        messageId: event.messageId,
         url: message.callback_url,
         body: statusCallbackBody({
           messageId: event.messageId,
@@ -74,14 +74,8 @@ export async function recordStatus(db: Kysely<DispatchTables>, event: MessageSta
           errorCode: event.errorCode,
           options: message.callback_data,
         }),
-        state: 'pending',
-        next_attempt_at: new Date(),
-        lease_until: null,
-        last_error: null,
-        traceparent: currentTraceparent(),
-        delivered_at: null,
-      })
-      .execute();
+      },
+    ]);
     return true;
   });
 }

@@ -8,6 +8,7 @@ import {
   DISPATCH_SCHEMA,
   type DispatchTables,
   dispatchMigrations,
+  queueCallbacks,
   startCallbackWorker,
   statusCallbackBody,
 } from '@wagate/dispatch';
@@ -23,22 +24,18 @@ await serveTarget(async () => {
   const url = receiverUrl();
   const total = callbackCount();
   for (let start = 0; start < total; start += 500) {
-    const rows = Array.from({ length: Math.min(500, total - start) }, (_, i) => {
+    const batch = Array.from({ length: Math.min(500, total - start) }, (_, i) => {
       const messageId = String(1_000_000 + start + i);
-      return {
-        account_id: 'acc_bench',
-        message_id: messageId,
-        url,
-        body: statusCallbackBody({ messageId, ts: Date.now(), status: 'SENT', errorCode: 0, options: null }),
-        state: 'pending' as const,
-        next_attempt_at: new Date(),
-        lease_until: null,
-        last_error: null,
-        traceparent: '',
-        delivered_at: null,
-      };
+      const body = statusCallbackBody({
+        messageId,
+        ts: Date.now(),
+        status: 'SENT',
+        errorCode: 0,
+        options: null,
+      });
+      return { accountId: 'acc_bench', messageId, url, body };
     });
-    await db.insertInto('callbacks').values(rows).execute();
+    await queueCallbacks(db, batch);
   }
   const worker = startCallbackWorker(db, { allowLoopback: true, pollMs: 100 });
   return {
