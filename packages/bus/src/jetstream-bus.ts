@@ -6,7 +6,9 @@ import { assertValidStreamConfig, durableNameFor, KEY_HEADER, subjectFor } from 
 import { ensureDurableConsumer, ensureStream } from './jetstream-provisioning.js';
 import { JetStreamSubscription } from './jetstream-subscription.js';
 import type { Bus, ConsumeOptions } from './port.js';
+import { decodePayload } from './payload-codec.js';
 import { type PreparedPublish, preparePublish } from './publish-input.js';
+import { assertValidTopic } from './topic.js';
 
 export interface JetStreamBusOptions {
   /** One or more `nats://host:port` URLs of the same cluster. */
@@ -72,6 +74,32 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
       await subscription.start();
       subscriptions.add(subscription);
       return subscription;
+    },
+
+    async broadcast(options) {
+      assertOpen();
+      assertValidTopic(options.topic);
+      // A plain NATS subscription: the stream captures the subject, and core subscribers still
+      // receive every publish to it (a deduplicated re-publish included).
+      const subscription = nc.subscribe(subjectFor(subjectPrefix, options.topic), {
+        callback: (error, msg) => {
+          if (error) return;
+          let data: unknown;
+          try {
+            data = decodePayload(msg.string());
+          } catch {
+            return;
+          }
+          void Promise.resolve(options.handler(data as never)).catch(() => {});
+        },
+      });
+      // The server has the interest once this round trip returns, so nothing published after is missed.
+      await nc.flush();
+      return {
+        async close() {
+          subscription.unsubscribe();
+        },
+      };
     },
 
     async close() {

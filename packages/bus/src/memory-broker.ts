@@ -18,6 +18,8 @@ export interface MemoryBroker {
   publish(message: PreparedPublish): PublishResult;
   /** @internal Used by memory bus instances; consume through a bus. */
   group(topic: Topic, name: string): ConsumerGroup;
+  /** @internal Used by memory bus instances: calls `listener` with each payload published from now on. */
+  listen(topic: Topic, listener: (payload: string) => void): () => void;
   /** Cancels every timer; the broker must not be used afterwards. */
   close(): void;
 }
@@ -27,6 +29,7 @@ const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
   const duplicateWindowMs = options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
   const topics = new Map<Topic, TopicLog>();
+  const listeners = new Map<Topic, Set<(payload: string) => void>>();
   // Insertion order is expiry order because the window is fixed, so expired ids sit at the front.
   const recentIds = new Map<string, number>();
   let closed = false;
@@ -60,6 +63,8 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
       if (recentIds.has(id)) return { duplicate: true };
       recentIds.set(id, now + duplicateWindowMs);
       topicLog(topic).append({ id, key, payload, headers });
+      // Like a core NATS subscription: after the publish returns, never inside it.
+      for (const listener of listeners.get(topic) ?? []) queueMicrotask(() => listener(payload));
       return { duplicate: false };
     },
 
@@ -68,8 +73,20 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
       return topicLog(topic).group(name);
     },
 
+    listen(topic, listener) {
+      assertOpen();
+      let set = listeners.get(topic);
+      if (!set) {
+        set = new Set();
+        listeners.set(topic, set);
+      }
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+
     close() {
       closed = true;
+      listeners.clear();
       for (const log of topics.values()) log.close();
       topics.clear();
       recentIds.clear();

@@ -2,8 +2,10 @@ import { consumeSettings } from './consume-settings.js';
 import { createDeliveryWorker, type DeliveryReceipt, type DeliveryWorker } from './delivery-worker.js';
 import { createMemoryBroker, type MemoryBroker, type MemoryBrokerOptions } from './memory-broker.js';
 import type { ConsumerGroup, GroupMember } from './memory-consumer-group.js';
+import { decodePayload } from './payload-codec.js';
 import type { Bus, ConsumeOptions, Delivery, Subscription } from './port.js';
 import { preparePublish } from './publish-input.js';
+import { assertValidTopic } from './topic.js';
 
 export interface MemoryBusOptions extends MemoryBrokerOptions {
   /**
@@ -45,6 +47,21 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       members.add(member);
       member.start();
       return member;
+    },
+
+    async broadcast(options) {
+      assertOpen();
+      assertValidTopic(options.topic);
+      let open = true;
+      const unlisten = broker.listen(options.topic, (payload) => {
+        if (open && !closed) void Promise.resolve(options.handler(decodePayload(payload) as never)).catch(() => {});
+      });
+      return {
+        async close() {
+          open = false;
+          unlisten();
+        },
+      };
     },
 
     async close() {

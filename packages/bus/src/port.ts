@@ -51,6 +51,12 @@ export interface ConsumeOptions<T = unknown> {
   maxInFlight?: number;
 }
 
+export interface BroadcastOptions<T = unknown> {
+  topic: Topic;
+  /** Called with each event's data; errors are the handler's own (nothing is redelivered). */
+  handler: (data: T) => void | Promise<void>;
+}
+
 export interface Subscription {
   /** Stop taking new deliveries, wait for handlers in flight, then detach. */
   close(): Promise<void>;
@@ -60,6 +66,12 @@ export interface Bus {
   readonly kind: 'jetstream' | 'memory';
   publish(input: PublishInput): Promise<PublishResult>;
   consume<T = unknown>(options: ConsumeOptions<T>): Promise<Subscription>;
+  /**
+   * Fan-out for caches: every broadcast subscriber of every bus instance receives each event
+   * published on the topic after it subscribed — no group, no ack, nothing kept for it, and a
+   * re-published event may arrive again. Work that must not be lost uses `consume`.
+   */
+  broadcast<T = unknown>(options: BroadcastOptions<T>): Promise<Subscription>;
   /**
    * Disconnects like a process that stops: deliveries not yet started are handed back, but
    * handlers still running are not waited for and their deliveries come back after ack wait.

@@ -279,6 +279,31 @@ export function runBusContract(name: string, makeBus: () => Promise<Bus>): void 
       await closingA;
     });
 
+    test('a broadcast reaches every subscriber on every bus instance, from the moment it subscribed', async () => {
+      const [publisher, other] = [await openBus(), await openBus()];
+      const topic = 'billing.access.changed';
+      await publisher.publish({ topic, id: randomUUID(), key: 'k', data: { n: 0 } });
+      const seenHere: unknown[] = [];
+      const seenThere: unknown[] = [];
+      const here = await publisher.broadcast({ topic, handler: (data) => void seenHere.push(data) });
+      await other.broadcast({ topic, handler: (data) => void seenThere.push(data) });
+      // A group consumer on the same topic does not take broadcasts away from subscribers.
+      const consumed: string[] = [];
+      await other.consume({ topic, group: 'workers', handler: async (d) => void consumed.push(d.id) });
+
+      await publisher.publish({ topic, id: randomUUID(), key: 'k', data: { n: 1 } });
+      await waitFor('both subscribers', () => seenHere.length === 1 && seenThere.length === 1);
+      expect(seenHere).toEqual([{ n: 1 }]);
+      expect(seenThere).toEqual([{ n: 1 }]);
+      await waitFor('the group consumer', () => consumed.length === 2);
+
+      await here.close();
+      await publisher.publish({ topic, id: randomUUID(), key: 'k', data: { n: 2 } });
+      await waitFor('the remaining subscriber', () => seenThere.length === 2);
+      expect(seenThere).toEqual([{ n: 1 }, { n: 2 }]);
+      expect(seenHere).toEqual([{ n: 1 }]);
+    });
+
     test('close() releases every handle, and a closed bus refuses to publish', async () => {
       const baseline = activeResourceCounts();
       const bus = await makeBus();
