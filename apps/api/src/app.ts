@@ -5,9 +5,10 @@ import { RequestErrorKey } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from './errors/api-error.js';
-import { type ApiEnv, cachedKeyResolver, requireApiKey } from './http/auth.js';
+import { type ApiEnv, type CachedKeyResolver, requireApiKey } from './http/auth.js';
 import { errorResponse, handleError } from './http/error-response.js';
 import { createIdempotencyGate } from './http/idempotency-gate.js';
+import { billingKeyCache } from './http/key-cache.js';
 import { traceRequests } from './http/tracing.js';
 import { validationHook } from './http/validation-hook.js';
 import type { Peers } from './peers.js';
@@ -15,7 +16,10 @@ import { registerDocsPage } from './routes/docs_page.js';
 import { registerOpenApiDocument } from './routes/docs_openapi.js';
 import { registerHealth } from './routes/system_health.js';
 import type { ApiApp, RouteDeps } from './routes/types.js';
+import { registerAccounts } from './routes/v1_accounts.js';
+import { registerAccountMoney } from './routes/v1_accounts_money.js';
 import { registerGetBalance } from './routes/v1_balance_get.js';
+import { registerKeys } from './routes/v1_keys.js';
 import { registerGetMessage } from './routes/v1_messages_get.js';
 import { registerListMessages } from './routes/v1_messages_list.js';
 import { registerListSenders } from './routes/v1_senders_list.js';
@@ -23,6 +27,7 @@ import { registerFailedCallbacks } from './routes/v1_webhooks_failed.js';
 import { registerGetIncomingWebhook } from './routes/v1_webhooks_incoming_get.js';
 import { registerWebhookSecret } from './routes/v1_webhooks_secret.js';
 import { registerPutIncomingWebhook } from './routes/v1_webhooks_incoming_put.js';
+import { registerGetUsage } from './routes/v1_usage_get.js';
 import { registerSendMessages } from './routes/whatsapp_sendMessages.js';
 import { limits } from './validation/limits.js';
 
@@ -33,6 +38,8 @@ export interface ApiDeps {
   database: Database;
   /** Which message URLs may point at loopback or private networks (default: neither; SSRF guard). */
   outboundUrls?: OutboundUrlOptions;
+  /** The key cache, when the caller keeps it fresh from billing's events (see invalidateOnAccessChanges). */
+  keys?: CachedKeyResolver;
 }
 
 export type { ApiApp };
@@ -55,10 +62,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     description: "The API key as `Key <api key>` (Devino's form) or `Bearer <api key>`.",
   });
 
-  const resolveKey = cachedKeyResolver(async (keyHash) => {
-    const key = await deps.peers.billing.authenticateKey({ keyHash });
-    return key.valid ? { accountId: key.accountId, keyId: key.keyId, scopes: key.scopes } : undefined;
-  });
+  const keys = deps.keys ?? billingKeyCache(deps.peers);
   for (const path of ['/whatsapp/*', '/v1/*']) {
     app.use(
       path,
@@ -72,7 +76,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
           );
         },
       }),
-      requireApiKey(resolveKey),
+      requireApiKey(keys.resolve),
     );
   }
 
@@ -94,5 +98,9 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerFailedCallbacks(app, routeDeps);
   registerWebhookSecret(app, routeDeps);
   registerGetBalance(app, routeDeps);
+  registerGetUsage(app, routeDeps);
+  registerAccounts(app, routeDeps);
+  registerAccountMoney(app, routeDeps);
+  registerKeys(app, routeDeps);
   return app;
 }

@@ -1,4 +1,5 @@
 import { env, readConfig } from '@wagate/config';
+import { openBus } from '@wagate/bus';
 import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels } from '@wagate/rpc';
@@ -12,6 +13,10 @@ const config = readConfig({
   PORT: env.port(3000),
   // The api's own tables (idempotency keys) live in schema `api` of this database.
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://… or pglite://…)'),
+  // Billing announces revoked keys and suspended accounts here; every replica drops them at once.
+  NATS_URL: z.string().min(1, 'NATS_URL is required (nats://host:port)'),
+  NATS_STREAM: z.string().default('WAGATE'),
+  NATS_SUBJECT_PREFIX: z.string().default('wagate'),
   BILLING_ADDRESS: env.address('127.0.0.1:50051'),
   TEMPLATES_ADDRESS: env.address('127.0.0.1:50052'),
   DISPATCH_ADDRESS: env.address('127.0.0.1:50053'),
@@ -25,11 +30,16 @@ const config = readConfig({
 const telemetry = initTelemetry({ serviceName: 'api' });
 const log = createLogger('api');
 const database = await openDatabase(config.DATABASE_URL);
+const bus = await openBus(config.NATS_URL, {
+  streamName: config.NATS_STREAM,
+  subjectPrefix: config.NATS_SUBJECT_PREFIX,
+});
 const server = await startApiServer({
   host: '0.0.0.0',
   port: config.PORT,
   ids: createIdGenerator(config.WAGATE_WORKER_ID),
   database,
+  bus,
   outboundUrls: {
     allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
     allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
@@ -45,6 +55,7 @@ log.info({ url: server.url }, 'api listening');
 onShutdownSignal(log, async () => {
   await server.close();
   closeGrpcChannels();
+  await bus.close();
   await database.close();
   await telemetry.shutdown();
 });

@@ -1,8 +1,10 @@
 import type { OutboundUrlOptions } from '@wagate/config';
 import { serve } from '@hono/node-server';
+import type { Bus } from '@wagate/bus';
 import type { Database } from '@wagate/db';
 import type { IdGenerator } from '@wagate/ids';
 import { createApiApp } from './app.js';
+import { billingKeyCache, invalidateOnAccessChanges } from './http/key-cache.js';
 import { migrateIdempotency } from './idempotency/index.js';
 import type { Peers } from './peers.js';
 
@@ -19,15 +21,22 @@ export async function startApiServer(options: {
   ids: IdGenerator;
   database: Database;
   outboundUrls?: OutboundUrlOptions;
+  /** Where billing announces revoked keys and suspended accounts. */
+  bus: Bus;
 }): Promise<ApiServer> {
   await migrateApiSchema(options.database);
-  const app = createApiApp(options);
+  const keys = billingKeyCache(options.peers);
+  const invalidation = await invalidateOnAccessChanges(options.bus, keys);
+  const app = createApiApp({ ...options, keys });
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info) => {
       const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
       resolve({
         url: `http://${host}:${info.port}`,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        close: async () => {
+          await invalidation.close();
+          await new Promise<void>((done) => server.close(() => done()));
+        },
       });
     });
   });

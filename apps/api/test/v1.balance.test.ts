@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
 
@@ -12,35 +11,45 @@ afterAll(async () => {
   await t?.stop();
 }, SLOW);
 
-test('a new account has a zero balance in its currency and no credit', async () => {
+test('the demo account starts with its demo credit in RUB and no credit limit', async () => {
   const response = await t.request('/v1/balance');
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({
     accountId: t.accountId,
     currency: 'RUB',
-    balanceMinor: 0,
+    balanceMinor: 1_000_000,
     reservedMinor: 0,
     creditLimitMinor: null,
   });
 });
 
-test("shows the account's own balance and credit limit", async () => {
+test("shows the account's own balance and credit limit, set by its parent", async () => {
   const key = await t.createKey(['read'], 'acc_v1_balance_other');
-  // Top-ups have no API yet (the billing issue): the test sets the balance in billing's table.
-  await sql`update billing.accounts set balance_minor = 150000, credit_limit_minor = 5000, currency = 'USD' where id = 'acc_v1_balance_other'`.execute(
-    t.gateway.database.db,
-  );
+  const platform = await t.platformKey();
+  const asPlatform = (path: string, method: string, body: unknown) =>
+    t.request(path, {
+      method,
+      body: JSON.stringify(body),
+      headers: { authorization: `Key ${platform}`, 'content-type': 'application/json' },
+    });
+  expect(
+    (await asPlatform('/v1/accounts/acc_v1_balance_other/credit', 'POST', { amountMinor: 150_000 })).status,
+  ).toBe(200);
+  expect(
+    (await asPlatform('/v1/accounts/acc_v1_balance_other', 'PATCH', { creditLimitMinor: 5000 })).status,
+  ).toBe(200);
+
   const response = await t.request('/v1/balance', { headers: { authorization: `Key ${key}` } });
   expect(await response.json()).toEqual({
     accountId: 'acc_v1_balance_other',
-    currency: 'USD',
+    currency: 'RUB',
     balanceMinor: 150_000,
     reservedMinor: 0,
     creditLimitMinor: 5000,
   });
   expect(await (await t.request('/v1/balance')).json()).toMatchObject({
     accountId: t.accountId,
-    balanceMinor: 0,
+    balanceMinor: 1_000_000,
   });
 });
 

@@ -10,7 +10,7 @@ export async function getBalance(
 ): Promise<billing.GetBalanceResponse> {
   const account = await db
     .selectFrom('accounts')
-    .select(['id', 'currency', 'balance_minor', 'credit_limit_minor'])
+    .select(['id', 'currency', 'balance_minor', 'held_minor', 'credit_limit_minor'])
     .where('id', '=', request.accountId)
     .executeTakeFirst();
   if (!account) throw new ServerError(Status.NOT_FOUND, `account "${request.accountId}" does not exist`);
@@ -18,9 +18,7 @@ export async function getBalance(
     accountId: account.id,
     currency: account.currency,
     balanceMinor: account.balance_minor,
-    // Reservations carry no amount until prices exist (the prepaid-ledger issue), so nothing is
-    // held yet; this becomes the sum of the account's open reservations then.
-    reservedMinor: '0',
+    reservedMinor: account.held_minor,
     creditLimitMinor: account.credit_limit_minor ?? undefined,
   };
 }

@@ -1,88 +1,70 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
 import { billing, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
-import { prefixedId } from '@wagate/ids';
+import { startOutboxRelay } from '@wagate/outbox';
 import { mount, type ServiceMount } from '@wagate/rpc';
-import { createLogger } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
-import { hashApiKey, keyPrefix } from './api-keys.js';
+import {
+  createAccount,
+  getAccount,
+  listAccounts,
+  transferCredit,
+  updateAccount,
+} from './accounts/account-service.js';
+import { ensureDemoAccount } from './accounts/bootstrap.js';
 import { getBalance } from './balance.js';
 import { billingMigrations } from './db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from './db/tables.js';
-
-const log = createLogger('billing');
+import { authenticateKey, createKey, listKeys, revokeKey, rotateKey } from './keys/key-service.js';
+import { getPrices, setPrices } from './pricing/price-service.js';
+import { reserve } from './reservations/reserve.js';
+import { capture, recordStatus, release } from './reservations/settle.js';
+import { getUsage } from './usage/usage.js';
 
 export interface BillingService {
   grpc: ServiceMount;
+  /** Billing's tables, for the CLI and for tests that check the ledger. */
+  db: Kysely<BillingTables>;
   /** Makes sure the demo account exists and `apiKey` is one of its keys (embedded and demos). */
   ensureDemoAccount(apiKey: string): Promise<{ accountId: string }>;
   stop(): Promise<void>;
 }
 
-export const DEMO_ACCOUNT_ID = 'acc_demo';
-
 /**
- * Billing for the walking skeleton: accounts, hashed API keys, and one reservation per
- * message that is captured when the message is sent and released when it fails or expires.
- * Each account has a balance that GetBalance reads; nothing moves it yet. Prices, the prepaid
- * ledger and quotas arrive with the billing issue; the call shapes are final.
+ * Billing: the account tree (platform → resellers → sub-accounts), API keys (hashed), prices,
+ * the double-entry ledger, reservations and quotas. A request's messages are reserved in one
+ * call and one transaction; a message is captured when it is SENT and released when it FAILS
+ * or EXPIRES, exactly once, however often its events arrive.
  */
 export async function startBilling(deps: { database: Database; bus: Bus }): Promise<BillingService> {
   await migrateSchema(deps.database, BILLING_SCHEMA, billingMigrations);
   const db = withSchema<BillingTables>(deps.database, BILLING_SCHEMA);
+  const relay = startOutboxRelay({ db, bus: deps.bus, name: 'billing' });
+  const kickRelay = () => relay.kick();
 
   const implementation: billing.BillingServiceImplementation = {
-    async authenticateKey(request) {
-      const key = await db
-        .selectFrom('api_keys')
-        .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-        .select(['api_keys.id', 'api_keys.account_id', 'api_keys.scopes'])
-        .where('api_keys.key_hash', '=', request.keyHash)
-        .where('api_keys.revoked_at', 'is', null)
-        .where('accounts.status', '=', 'active')
-        .executeTakeFirst();
-      if (!key) return { valid: false, accountId: '', keyId: '', scopes: [] };
-      return { valid: true, accountId: key.account_id, keyId: key.id, scopes: key.scopes };
-    },
-
+    authenticateKey: (request) => authenticateKey(db, request),
+    reserve: (request) => reserve(db, request),
     async release(request) {
-      if (request.messageIds.length === 0) return { released: 0 };
-      const result = await db
-        .updateTable('reservations')
-        .set({ state: 'released', updated_at: new Date() })
-        .where('account_id', '=', request.accountId)
-        .where('message_id', 'in', request.messageIds)
-        .where('state', '=', 'reserved')
-        .executeTakeFirst();
-      return { released: Number(result.numUpdatedRows) };
+      return { released: await release(db, request.messageIds, request.accountId, 'REJECTED') };
     },
-
-    async reserve(request) {
-      if (request.items.length > 0) {
-        await db
-          .insertInto('reservations')
-          .values(
-            request.items.map((item) => ({
-              message_id: item.messageId,
-              account_id: request.accountId,
-              kind: item.kind,
-              state: 'reserved' as const,
-            })),
-          )
-          .onConflict((conflict) => conflict.column('message_id').doNothing())
-          .execute();
-      }
-      return {
-        results: request.items.map((item) => ({
-          messageId: item.messageId,
-          reserved: true,
-          rejectionKey: '',
-          description: '',
-        })),
-      };
-    },
-
     getBalance: (request) => getBalance(db, request),
+    createAccount: (request) => createAccount(db, request),
+    getAccount: (request) => getAccount(db, request),
+    listAccounts: (request) => listAccounts(db, request),
+    async updateAccount(request) {
+      const response = await updateAccount(db, request);
+      kickRelay();
+      return response;
+    },
+    setPrices: (request) => setPrices(db, request),
+    getPrices: (request) => getPrices(db, request),
+    transferCredit: (request) => transferCredit(db, request),
+    createKey: (request) => createKey(db, request),
+    listKeys: (request) => listKeys(db, request),
+    rotateKey: (request) => rotateKey(db, request),
+    revokeKey: (request) => revokeKey(db, request, kickRelay),
+    getUsage: (request) => getUsage(db, request),
   };
 
   const subscription: Subscription = await deps.bus.consume<MessageStatusEvent>({
@@ -97,44 +79,18 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
 
   return {
     grpc: mount(billing.BillingServiceDefinition, implementation),
-    async ensureDemoAccount(apiKey) {
-      await db
-        .insertInto('accounts')
-        .values({ id: DEMO_ACCOUNT_ID, name: 'Demo', parent_id: null, status: 'active' })
-        .onConflict((conflict) => conflict.column('id').doNothing())
-        .execute();
-      await db
-        .insertInto('api_keys')
-        .values({
-          id: prefixedId('apiKey'),
-          account_id: DEMO_ACCOUNT_ID,
-          key_hash: hashApiKey(apiKey),
-          prefix: keyPrefix(apiKey),
-          scopes: ['send', 'read', 'manage'],
-          revoked_at: null,
-        })
-        .onConflict((conflict) => conflict.column('key_hash').doNothing())
-        .execute();
-      return { accountId: DEMO_ACCOUNT_ID };
-    },
+    db,
+    ensureDemoAccount: (apiKey) => ensureDemoAccount(db, apiKey),
     async stop() {
       await subscription.close();
+      await relay.stop();
     },
   };
 }
 
-/**
- * Captures on SENT, releases on FAILED/EXPIRED. The state guard makes a redelivered event a
- * no-op, so a reservation is settled exactly once however often the event arrives.
- */
+/** SENT captures, FAILED and EXPIRED release; every status is kept for usage. */
 async function settle(db: Kysely<BillingTables>, event: MessageStatusEvent): Promise<void> {
-  const next = event.status === 'SENT' ? 'captured' : event.status === 'FAILED' || event.status === 'EXPIRED' ? 'released' : undefined;
-  if (!next) return;
-  const result = await db
-    .updateTable('reservations')
-    .set({ state: next, updated_at: new Date() })
-    .where('message_id', '=', event.messageId)
-    .where('state', '=', 'reserved')
-    .executeTakeFirst();
-  if (result.numUpdatedRows > 0n) log.debug({ messageId: event.messageId, state: next }, 'reservation settled');
+  if (event.status === 'SENT') await capture(db, event.messageId);
+  else if (event.status === 'FAILED' || event.status === 'EXPIRED') await release(db, [event.messageId]);
+  await recordStatus(db, event.messageId, event.status);
 }

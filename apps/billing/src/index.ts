@@ -1,2 +1,9 @@
-export { generateApiKey, hashApiKey } from './api-keys.js';
-export { type BillingService, DEMO_ACCOUNT_ID, startBilling } from './billing-service.js';
+export {
+  DEMO_ACCOUNT_ID,
+  ensureChildAccount,
+  ensureKey,
+  grantCredit,
+  PLATFORM_ACCOUNT_ID,
+} from './accounts/bootstrap.js';
+export { type BillingService, startBilling } from './billing-service.js';
+export { generateApiKey, hashApiKey } from './keys/api-keys.js';

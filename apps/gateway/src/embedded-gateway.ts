@@ -1,7 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createApiApp, connectPeers, migrateApiSchema } from '@wagate/api';
-import { startBilling, generateApiKey, DEMO_ACCOUNT_ID } from '@wagate/billing';
+import {
+  billingKeyCache,
+  connectPeers,
+  createApiApp,
+  invalidateOnAccessChanges,
+  migrateApiSchema,
+} from '@wagate/api';
+import { type BillingService, generateApiKey, startBilling } from '@wagate/billing';
 import { openBus, type Bus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
@@ -35,6 +41,8 @@ export interface EmbeddedGateway {
   accountId: string;
   database: Database;
   bus: Bus;
+  /** Billing's tables (ledger checks in tests, the CLI's work in demos). */
+  billing: Pick<BillingService, 'db'>;
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
   devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
@@ -49,7 +57,8 @@ const ENROLMENT_TOKEN = 'embedded-enrolment-token';
  */
 export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<EmbeddedGateway> {
   const database = await openDatabase(
-    options.databaseUrl ?? (options.dataDir ? `pglite://${resolve(options.dataDir, 'pglite')}` : 'pglite://memory'),
+    options.databaseUrl ??
+      (options.dataDir ? `pglite://${resolve(options.dataDir, 'pglite')}` : 'pglite://memory'),
   );
   const bus = await openBus(options.busUrl ?? 'memory://', options.busNames);
   const grpcPort = await freePort();
@@ -85,8 +94,17 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   });
 
   // The api is the root app, so a path nobody serves gets its 404 in the contract's shape.
+  const peers = connectPeers({
+    billing: grpcAddress,
+    templates: grpcAddress,
+    dispatch: grpcAddress,
+    fleet: grpcAddress,
+  });
+  const keys = billingKeyCache(peers);
+  const keyInvalidation = await invalidateOnAccessChanges(bus, keys);
   const app = createApiApp({
-    peers: connectPeers({ billing: grpcAddress, templates: grpcAddress, dispatch: grpcAddress, fleet: grpcAddress }),
+    peers,
+    keys,
     ids: createIdGenerator(0),
     database,
     // The demo inbox and test receivers are on loopback; private networks stay refused.
@@ -94,21 +112,25 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   });
   app.route('/', createDevInbox().app);
   const host = options.host ?? '127.0.0.1';
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port: options.port }, (info) =>
-      resolve({ server, port: info.port }),
-    );
-  });
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
+    (resolve) => {
+      const server = serve({ fetch: app.fetch, hostname: host, port: options.port }, (info) =>
+        resolve({ server, port: info.port }),
+      );
+    },
+  );
 
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     apiKey,
-    accountId: accountId ?? DEMO_ACCOUNT_ID,
+    accountId,
     database,
     bus,
+    billing,
     devices: drivers,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await keyInvalidation.close();
       await agent.stop();
       await Promise.all(drivers.map((driver) => driver.close()));
       await grpc.shutdown();

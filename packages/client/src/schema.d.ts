@@ -288,6 +288,202 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage: messages and money
+         * @description Messages accepted from `from` to `to` (UTC days, inclusive, at most 400 days) over your account and everything below it — a reseller sees its customers rolled up — grouped by any of `day`, `account`, `sender`, `status` (the messages' latest status) and `country` (the recipient's). `amountMinor` is what the sending accounts paid for the messages that were sent. `format=csv` (or `Accept: text/csv`) answers CSV with a header row. Needs `read`.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the key's own account
+         * @description The account the API key belongs to: its kind, status, balance, credit, markup and quotas. Needs `read`.
+         */
+        get: operations["getOwnAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sub-accounts
+         * @description Every account below yours (any depth), oldest first, one page at a time; accounts of other subtrees never appear. Needs `read`.
+         */
+        get: operations["listAccounts"];
+        put?: never;
+        /**
+         * Create a sub-account
+         * @description A reseller (or the platform) creates an account under itself or under a reseller of its subtree. The child inherits the parent's currency, starts with a zero balance, and pays its parent's price plus `markupBps` until prices are set for it. Needs `manage`.
+         */
+        post: operations["createAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an account
+         * @description Yours or one below it. An account of another subtree answers 404, like a missing one. Needs `read`.
+         */
+        get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a sub-account
+         * @description Suspend or reactivate it (a suspended account — and everything below it — cannot send, and its keys answer 403), close it for good (its keys are revoked; its sub-accounts must be closed first), change its markup, credit limit or quotas. Only for accounts below yours: your own account answers 403. Needs `manage`.
+         */
+        patch: operations["updateAccount"];
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get what an account pays
+         * @description The price list set for the account (yours or one below), and with `?country=` what each kind of message costs it. Needs `read`.
+         */
+        get: operations["getPrices"];
+        /**
+         * Set what a sub-account pays
+         * @description Replaces the price list of an account below yours, per recipient country (`*` for any) and kind of message, in minor units. Where the list sets nothing, the account pays your price plus its markup. Prices apply to messages accepted from now on; reserved ones keep their price. Needs `manage`.
+         */
+        put: operations["setPrices"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move credit to or from a sub-account
+         * @description Moves money between your balance and a direct child: positive to the child, negative back. Only money the payer has (balance less held funds, credit limit not counted) can move; otherwise 409 `billing.error`. The platform account's transfers are top-ups paid outside wagate. Both sides are ledger entries. Needs `manage`.
+         */
+        post: operations["transferCredit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an account's keys
+         * @description The keys of your account or of one below it, oldest first, revoked ones included. Needs `read`.
+         */
+        get: operations["listKeys"];
+        put?: never;
+        /**
+         * Create a key
+         * @description A new key for your account or one below it. The response holds the key itself, this once: wagate keeps only its SHA-256. Needs `manage`.
+         */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/keys/{keyId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a key
+         * @description A new key with the same name and scopes. Both work until you revoke the old one, so clients can move over without downtime. Needs `manage`.
+         */
+        post: operations["rotateKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a key
+         * @description The key stops working on every api replica within seconds (billing announces it on the bus). Revoking again answers the key as it is. Needs `manage`.
+         */
+        delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -431,7 +627,7 @@ export interface components {
              * @example invalid
              * @enum {string}
              */
-            key: "billing.error" | "forbidden" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
+            key: "billing.error" | "forbidden" | "quota.exceeded" | "conflict" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
             /**
              * @description The parameter in error, as a JSON path such as `messages[0].to`; absent when the error concerns no one field.
              * @example messages[0].to
@@ -1126,6 +1322,510 @@ export interface components {
              */
             creditLimitMinor: number | null;
         };
+        Usage: {
+            /**
+             * @description ISO 4217: the currency of every amount.
+             * @example RUB
+             */
+            currency: string;
+            /**
+             * @description One row per group.
+             * @example [
+             *       {
+             *         "day": "2026-12-01",
+             *         "accountId": null,
+             *         "sender": null,
+             *         "status": null,
+             *         "country": null,
+             *         "messages": 1250,
+             *         "amountMinor": 125000
+             *       }
+             *     ]
+             */
+            data: components["schemas"]["UsageRow"][];
+        };
+        /** @description One group; dimensions not grouped by are `null`. */
+        UsageRow: {
+            /**
+             * @description The UTC day.
+             * @example 2026-12-01
+             */
+            day: string | null;
+            /**
+             * @description The sending account.
+             * @example acc_demo
+             */
+            accountId: string | null;
+            /**
+             * @description The sender, as the messages named it.
+             * @example MyCompany
+             */
+            sender: string | null;
+            /**
+             * @description The messages' latest status.
+             * @example DELIVERED
+             */
+            status: string | null;
+            /**
+             * @description Recipient country; `ZZ` when unknown.
+             * @example RU
+             */
+            country: string | null;
+            /**
+             * @description Messages accepted.
+             * @example 1250
+             */
+            messages: number;
+            /**
+             * @description What the sending accounts paid for these messages (sent ones).
+             * @example 125000
+             */
+            amountMinor: number;
+        };
+        /**
+         * @description An account of the tree: the platform, a reseller or a customer.
+         * @example {
+         *       "id": "acc_01jz3k4m5n6p7q8r9s0t1v2w3x",
+         *       "name": "Acme Shop",
+         *       "kind": "customer",
+         *       "status": "active",
+         *       "parentId": "acc_01jz3k0000reseller00000000",
+         *       "currency": "RUB",
+         *       "balanceMinor": 500000,
+         *       "reservedMinor": 1200,
+         *       "creditLimitMinor": null,
+         *       "markupBps": 1000,
+         *       "dailyQuota": 10000,
+         *       "monthlyQuota": null,
+         *       "createdAt": "2026-12-01T10:00:00.000Z"
+         *     }
+         */
+        Account: {
+            /**
+             * @description The account id.
+             * @example acc_01jz3k4m5n6p7q8r9s0t1v2w3x
+             */
+            id: string;
+            /**
+             * @description A name for people.
+             * @example Acme Shop
+             */
+            name: string;
+            /**
+             * @description `platform` (the root), `reseller` (may have sub-accounts) or `customer` (may not).
+             * @example customer
+             * @enum {string}
+             */
+            kind: "platform" | "reseller" | "customer";
+            /**
+             * @description `suspended`: nothing in its subtree can send or use its keys until reactivated; `closed`: final, its keys are revoked.
+             * @example active
+             * @enum {string}
+             */
+            status: "active" | "suspended" | "closed";
+            /**
+             * @description The parent account; `null` for the platform.
+             * @example acc_01jz3k0000reseller00000000
+             */
+            parentId: string | null;
+            /**
+             * @description ISO 4217; every amount of the account is in its minor units.
+             * @example RUB
+             */
+            currency: string;
+            /**
+             * @description The balance in minor units; the sum of its ledger entries.
+             * @example 500000
+             */
+            balanceMinor: number;
+            /**
+             * @description Held by messages accepted and not yet sent, failed or expired.
+             * @example 500000
+             */
+            reservedMinor: number;
+            /**
+             * @description How far the balance may go below zero; `null` when it may not.
+             * @example null
+             */
+            creditLimitMinor: number | null;
+            /**
+             * @description What the account pays over its parent's own price where no price is set for it, in basis points (1000 = +10 %).
+             * @example 1000
+             */
+            markupBps: number;
+            /**
+             * @description Messages the account and its whole subtree may send per UTC day; `null`: no quota of its own (an ancestor's still applies).
+             * @example 10000
+             */
+            dailyQuota: number | null;
+            /**
+             * @description Messages the account and its whole subtree may send per UTC month; `null`: no quota of its own (an ancestor's still applies).
+             * @example 10000
+             */
+            monthlyQuota: number | null;
+            /**
+             * @description ISO 8601.
+             * @example 2026-12-01T10:00:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "name": "Acme Shop",
+         *       "kind": "customer",
+         *       "markupBps": 1000
+         *     }
+         */
+        CreateAccount: {
+            /**
+             * @description A name for people.
+             * @example Acme Shop
+             */
+            name: string;
+            /**
+             * @description `reseller` may have sub-accounts of its own; `customer` may not.
+             * @example customer
+             * @enum {string}
+             */
+            kind: "reseller" | "customer";
+            /**
+             * @description Where to create it: your account (the default) or a reseller in your subtree.
+             * @example acc_01jz3k4m5n6p7q8r9s0t1v2w3x
+             */
+            parentId?: string;
+            /**
+             * @description Markup over your price, in basis points; default 0.
+             * @example 1000
+             */
+            markupBps?: number;
+        };
+        /** @description One page of accounts, oldest first. */
+        AccountList: {
+            /**
+             * @description The accounts of this page.
+             * @example [
+             *       {
+             *         "id": "acc_01jz3k4m5n6p7q8r9s0t1v2w3x",
+             *         "name": "Acme Shop",
+             *         "kind": "customer",
+             *         "status": "active",
+             *         "parentId": "acc_01jz3k0000reseller00000000",
+             *         "currency": "RUB",
+             *         "balanceMinor": 500000,
+             *         "reservedMinor": 1200,
+             *         "creditLimitMinor": null,
+             *         "markupBps": 1000,
+             *         "dailyQuota": 10000,
+             *         "monthlyQuota": null,
+             *         "createdAt": "2026-12-01T10:00:00.000Z"
+             *       }
+             *     ]
+             */
+            data: components["schemas"]["Account"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; `null` on the last page.
+             * @example WyIzNDgyNTEyMzUwOTUyNzMwMzY4Il0
+             */
+            nextCursor: string | null;
+        };
+        /**
+         * @description Only the fields given change. For accounts below yours: an account cannot change its own status, credit or quotas.
+         * @example {
+         *       "status": "suspended"
+         *     }
+         */
+        UpdateAccount: {
+            /**
+             * @description A name for people.
+             * @example Acme Shop
+             */
+            name?: string;
+            /**
+             * @description Suspend, reactivate, or close for good (every sub-account must be closed first).
+             * @example suspended
+             * @enum {string}
+             */
+            status?: "active" | "suspended" | "closed";
+            /**
+             * @description Markup over the parent's price, in basis points.
+             * @example 1500
+             */
+            markupBps?: number;
+            /**
+             * @description How far the balance may go below zero; `null` removes the credit.
+             * @example 50000
+             */
+            creditLimitMinor?: number | null;
+            /**
+             * @description Messages per UTC day for the subtree; `null` removes it.
+             * @example 10000
+             */
+            dailyQuota?: number | null;
+            /**
+             * @description Messages per UTC month for the subtree; `null` removes it.
+             * @example 200000
+             */
+            monthlyQuota?: number | null;
+        };
+        /** @description What an account pays per message. A kind and country the list does not set costs the parent's own price plus `markupBps`, rounded up; a country not listed takes the `*` price. */
+        Prices: {
+            /**
+             * @description The account.
+             * @example acc_01jz3k4m5n6p7q8r9s0t1v2w3x
+             */
+            accountId: string;
+            /**
+             * @description ISO 4217: the currency of every price.
+             * @example RUB
+             */
+            currency: string;
+            /**
+             * @description Applied to the parent's price where the list sets nothing.
+             * @example 1000
+             */
+            markupBps: number;
+            /**
+             * @description The list set for the account by its parent.
+             * @example [
+             *       {
+             *         "country": "*",
+             *         "kind": "text",
+             *         "priceMinor": 150
+             *       }
+             *     ]
+             */
+            prices: components["schemas"]["Price"][];
+            /**
+             * @description With `?country=`: what each kind of message to that country costs the account, as it is charged.
+             * @example [
+             *       {
+             *         "country": "RU",
+             *         "kind": "text",
+             *         "priceMinor": 165
+             *       }
+             *     ]
+             */
+            effective: components["schemas"]["Price"][];
+        };
+        Price: {
+            /**
+             * @description The recipient's country (ISO 3166-1 alpha-2), or `*` for any country.
+             * @example RU
+             */
+            country: string;
+            /**
+             * @description What the message is: a session `text`, `media`, or a template of its category.
+             * @example text
+             * @enum {string}
+             */
+            kind: "text" | "media" | "template:marketing" | "template:utility" | "template:authentication";
+            /**
+             * @description Price per message in minor units.
+             * @example 150
+             */
+            priceMinor: number;
+        };
+        /**
+         * @example {
+         *       "prices": [
+         *         {
+         *           "country": "*",
+         *           "kind": "text",
+         *           "priceMinor": 150
+         *         },
+         *         {
+         *           "country": "RU",
+         *           "kind": "text",
+         *           "priceMinor": 100
+         *         },
+         *         {
+         *           "country": "*",
+         *           "kind": "template:marketing",
+         *           "priceMinor": 400
+         *         }
+         *       ]
+         *     }
+         */
+        SetPrices: {
+            /**
+             * @description The whole list; it replaces the previous one. `[]` clears it.
+             * @example [
+             *       {
+             *         "country": "*",
+             *         "kind": "text",
+             *         "priceMinor": 150
+             *       }
+             *     ]
+             */
+            prices: components["schemas"]["Price"][];
+        };
+        /** @description Both accounts after the transfer: the child, and yours. */
+        TransferResult: {
+            account: components["schemas"]["Account"];
+            from: components["schemas"]["Account"];
+        };
+        /**
+         * @example {
+         *       "amountMinor": 100000,
+         *       "memo": "invoice 2026-117"
+         *     }
+         */
+        TransferCredit: {
+            /**
+             * @description Positive: from your balance to the child. Negative: back from the child to you.
+             * @example 100000
+             */
+            amountMinor: number;
+            /**
+             * @description Kept in the ledger with the transfer.
+             * @example invoice 2026-117
+             */
+            memo?: string;
+        };
+        ApiKeyList: {
+            /**
+             * @description The keys, oldest first.
+             * @example [
+             *       {
+             *         "id": "key_01jz3k4m5n6p7q8r9s0t1v2w3x",
+             *         "accountId": "acc_demo",
+             *         "name": "CRM production",
+             *         "prefix": "wag_Zx3q",
+             *         "scopes": [
+             *           "send",
+             *           "read"
+             *         ],
+             *         "createdAt": "2026-12-01T10:00:00.000Z",
+             *         "expiresAt": null,
+             *         "lastUsedAt": "2026-12-01T10:05:00.000Z",
+             *         "revokedAt": null
+             *       }
+             *     ]
+             */
+            data: components["schemas"]["ApiKey"][];
+        };
+        /**
+         * @description An API key, without the key itself (only its hash is stored).
+         * @example {
+         *       "id": "key_01jz3k4m5n6p7q8r9s0t1v2w3x",
+         *       "accountId": "acc_demo",
+         *       "name": "CRM production",
+         *       "prefix": "wag_Zx3q",
+         *       "scopes": [
+         *         "send",
+         *         "read"
+         *       ],
+         *       "createdAt": "2026-12-01T10:00:00.000Z",
+         *       "expiresAt": null,
+         *       "lastUsedAt": "2026-12-01T10:05:00.000Z",
+         *       "revokedAt": null
+         *     }
+         */
+        ApiKey: {
+            /**
+             * @description The key id, for the routes of this key.
+             * @example key_01jz3k4m5n6p7q8r9s0t1v2w3x
+             */
+            id: string;
+            /**
+             * @description The account the key acts for.
+             * @example acc_demo
+             */
+            accountId: string;
+            /**
+             * @description What the key is for.
+             * @example CRM production
+             */
+            name: string;
+            /**
+             * @description The first characters of the key, to tell keys apart.
+             * @example wag_Zx3q
+             */
+            prefix: string;
+            /**
+             * @description What the key may do.
+             * @example [
+             *       "send",
+             *       "read"
+             *     ]
+             */
+            scopes: ("send" | "read" | "manage")[];
+            /**
+             * @description ISO 8601.
+             * @example 2026-12-01T10:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description When the key stops working by itself; `null`: never.
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * @description When the key was last used, to the minute; `null`: never.
+             * @example null
+             */
+            lastUsedAt: string | null;
+            /**
+             * @description When the key was revoked; `null`: it is not.
+             * @example null
+             */
+            revokedAt: string | null;
+        };
+        /**
+         * @description An API key, without the key itself (only its hash is stored).
+         * @example {
+         *       "id": "key_01jz3k4m5n6p7q8r9s0t1v2w3x",
+         *       "accountId": "acc_demo",
+         *       "name": "CRM production",
+         *       "prefix": "wag_Zx3q",
+         *       "scopes": [
+         *         "send",
+         *         "read"
+         *       ],
+         *       "createdAt": "2026-12-01T10:00:00.000Z",
+         *       "expiresAt": null,
+         *       "lastUsedAt": "2026-12-01T10:05:00.000Z",
+         *       "revokedAt": null,
+         *       "key": "wag_Zx3qK9v0mB2nL5pR8tW1yA4cE7gH0jM3"
+         *     }
+         */
+        CreatedApiKey: components["schemas"]["ApiKey"] & {
+            /**
+             * @description The key itself. Shown this once: store it now.
+             * @example wag_Zx3q…
+             */
+            key: string;
+        };
+        /**
+         * @example {
+         *       "name": "CRM production",
+         *       "scopes": [
+         *         "send",
+         *         "read"
+         *       ]
+         *     }
+         */
+        CreateApiKey: {
+            /**
+             * @description What the key is for.
+             * @example CRM production
+             */
+            name: string;
+            /**
+             * @description `send` (POST /whatsapp/messages), `read` (GET /v1/…), `manage` (changes through /v1).
+             * @example [
+             *       "send",
+             *       "read"
+             *     ]
+             */
+            scopes: ("send" | "read" | "manage")[];
+            /**
+             * Format: date-time
+             * @description When the key stops working by itself; default never.
+             * @example 2027-01-01T00:00:00Z
+             */
+            expiresAt?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1270,7 +1970,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1279,7 +1979,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `idempotency.conflict` (the key was used with another body) or `idempotency.in.progress` (the first request is still running). */
+            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1377,7 +2077,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1436,7 +2136,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1515,7 +2215,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1571,7 +2271,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1640,7 +2340,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1728,7 +2428,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1787,7 +2487,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1852,7 +2552,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1908,7 +2608,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1964,7 +2664,1125 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs. */
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUsage: {
+        parameters: {
+            query: {
+                /** @description First day (UTC), inclusive. */
+                from: string;
+                /** @description Last day (UTC), inclusive. */
+                to: string;
+                /** @description Whose subtree: yours (the default) or an account in it. */
+                accountId?: string;
+                /** @description Comma list of day, account, sender, status, country; default `day`. */
+                groupBy?: string;
+                /** @description `csv` answers `text/csv` with a header row (also chosen by `Accept: text/csv`). */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The groups, ordered by the dimensions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOwnAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAccounts: {
+        parameters: {
+            query?: {
+                /** @description Only the direct children of this account (in your subtree). */
+                parentId?: string;
+                /** @description Only accounts with this status. */
+                status?: "active" | "suspended" | "closed";
+                /** @description Items per page, 1–100; default 50. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`, unchanged; leave it out for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountList"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAccount"];
+            };
+        };
+        responses: {
+            /** @description The new account. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account: yours, or one in your subtree. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account: yours, or one in your subtree. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccount"];
+            };
+        };
+        responses: {
+            /** @description The account as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPrices: {
+        parameters: {
+            query?: {
+                /** @description Also show what every kind costs for this country. */
+                country?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account: yours, or one in your subtree. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The prices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Prices"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account: yours, or one in your subtree. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPrices"];
+            };
+        };
+        responses: {
+            /** @description The prices as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Prices"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    transferCredit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account: yours, or one in your subtree. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferCredit"];
+            };
+        };
+        responses: {
+            /** @description Both accounts after the transfer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account: yours, or one in your subtree. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account: yours, or one in your subtree. */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKey"];
+            };
+        };
+        responses: {
+            /** @description The key, with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account: yours, or one below it. */
+                accountId: string;
+                /** @description The key id (not the key). */
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key, with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account: yours, or one below it. */
+                accountId: string;
+                /** @description The key id (not the key). */
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;

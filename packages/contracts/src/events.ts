@@ -12,6 +12,11 @@ export const Topics = {
   messageStatus: 'message.status',
   /** fleet → dispatch: a message a device received. Key: device id. */
   messageInbound: 'message.inbound',
+  /**
+   * billing → every api replica (a broadcast): a key or an account stopped (or started) being
+   * usable, so cached key lookups must go. Key: account id.
+   */
+  accessChanged: 'billing.access.changed',
 } as const;
 
 export type MessageAcceptedEvent = OutboundMessage;
@@ -40,6 +45,13 @@ export interface MessageInboundEvent {
   text: string;
   profileName: string;
   atMs: number;
+}
+
+export interface AccessChangedEvent {
+  accountId: string;
+  /** Set when one key changed; otherwise every cached key may be affected (an account's status). */
+  keyHash?: string;
+  reason: 'key.revoked' | 'account.suspended' | 'account.closed' | 'account.reactivated';
 }
 
 export const eventId = {

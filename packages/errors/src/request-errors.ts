@@ -13,12 +13,16 @@ export const RequestErrorKey = {
   MustBeNotNull: 'must.be.not.null',
   NotAvailable: 'not.available',
   TooManyMessages: 'too.many.messages',
+  // wagate's own per-message key: an account's (or an ancestor's) daily or monthly quota is used up.
+  QuotaExceeded: 'quota.exceeded',
   // Transport-level keys of wagate's own, in the same shape.
   Unauthorized: 'unauthorized',
   MalformedJson: 'malformed.json',
   UnsupportedMediaType: 'unsupported.media.type',
   PayloadTooLarge: 'payload.too.large',
   NotFound: 'not.found',
+  // The resource's state does not allow the change (a closed account, a child still open).
+  Conflict: 'conflict',
   Unavailable: 'service.unavailable',
 } as const;
 export type RequestErrorKey = (typeof RequestErrorKey)[keyof typeof RequestErrorKey];

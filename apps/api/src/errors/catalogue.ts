@@ -38,6 +38,34 @@ export const errorCatalogue: CatalogueEntry[] = [
     meaning: 'sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`)',
   },
   {
+    key: 'forbidden',
+    where: 'message',
+    refs: [],
+    meaning:
+      'sending is forbidden: the account, or an account above it, was suspended while the request ran (wagate)',
+  },
+  {
+    key: 'quota.exceeded',
+    where: 'message',
+    refs: [],
+    meaning:
+      'the daily or monthly message quota of the account, or of an account above it, is used up (UTC day / month; wagate)',
+  },
+  {
+    key: 'billing.error',
+    where: 409,
+    refs: [],
+    meaning:
+      'a credit transfer larger than the paying account has available (balance less held funds; wagate)',
+  },
+  {
+    key: 'conflict',
+    where: 409,
+    refs: [],
+    meaning:
+      "the resource's state does not allow the change: a closed account, a child still open, a revoked key (wagate)",
+  },
+  {
     key: 'unknown',
     where: 500,
     refs: [],

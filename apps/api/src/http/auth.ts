@@ -13,22 +13,48 @@ export type Scope = 'send' | 'read' | 'manage';
 
 export type ApiEnv = { Variables: { principal: Principal } };
 
-export type KeyResolver = (keyHash: string) => Promise<Principal | undefined>;
+/** What billing says of a key: usable (a principal), known but refused now, or unknown. */
+export type KeyLookup =
+  | { kind: 'valid'; principal: Principal; expiresAtMs?: number }
+  | { kind: 'suspended' }
+  | { kind: 'unknown' };
+
+export type KeyResolver = (keyHash: string) => Promise<KeyLookup>;
+
+export interface CachedKeyResolver {
+  resolve: KeyResolver;
+  /** Drops one key (revoked) or, with no hash, every key (an account's status changed). */
+  invalidate(keyHash?: string): void;
+}
 
 /**
- * Caches key lookups briefly so a burst of requests costs one billing call per key. A
- * revoked key stops working within `ttlMs` (revocation events arrive with the accounts issue).
+ * Caches key lookups briefly so a burst of requests costs one billing call per key. Billing
+ * announces revocations and suspensions on the bus and the api drops the entries at once;
+ * `ttlMs` only bounds how stale an entry can get should such an event be missed. A key that
+ * expires is never served past its expiry.
  */
-export function cachedKeyResolver(resolve: KeyResolver, ttlMs = 30_000, maxEntries = 10_000): KeyResolver {
-  const cache = new Map<string, { principal: Principal | undefined; until: number }>();
-  return async (keyHash) => {
-    const now = Date.now();
-    const hit = cache.get(keyHash);
-    if (hit && hit.until > now) return hit.principal;
-    const principal = await resolve(keyHash);
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
-    cache.set(keyHash, { principal, until: now + ttlMs });
-    return principal;
+export function cachedKeyResolver(
+  resolve: KeyResolver,
+  ttlMs = 30_000,
+  maxEntries = 10_000,
+): CachedKeyResolver {
+  const cache = new Map<string, { lookup: KeyLookup; until: number }>();
+  return {
+    async resolve(keyHash) {
+      const now = Date.now();
+      const hit = cache.get(keyHash);
+      if (hit && hit.until > now) return hit.lookup;
+      const lookup = await resolve(keyHash);
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+      const expiresAt =
+        lookup.kind === 'valid' ? (lookup.expiresAtMs ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+      cache.set(keyHash, { lookup, until: Math.min(now + ttlMs, expiresAt) });
+      return lookup;
+    },
+    invalidate(keyHash) {
+      if (keyHash === undefined) cache.clear();
+      else cache.delete(keyHash);
+    },
   };
 }
 
@@ -44,9 +70,18 @@ export function requireApiKey(resolve: KeyResolver): MiddlewareHandler<ApiEnv> {
         'send your API key as "Authorization: Key <api key>"',
       );
     }
-    const principal = await resolve(createHash('sha256').update(match[1]!).digest('hex'));
-    if (!principal) throw ApiError.of(401, RequestErrorKey.Unauthorized, 'the API key is unknown or revoked');
-    c.set('principal', principal);
+    const lookup = await resolve(createHash('sha256').update(match[1]!).digest('hex'));
+    if (lookup.kind === 'suspended') {
+      throw ApiError.of(
+        403,
+        RequestErrorKey.Forbidden,
+        'the account (or an account above it) is suspended; its reseller can reactivate it',
+      );
+    }
+    if (lookup.kind === 'unknown') {
+      throw ApiError.of(401, RequestErrorKey.Unauthorized, 'the API key is unknown, expired or revoked');
+    }
+    c.set('principal', lookup.principal);
     await next();
   };
 }

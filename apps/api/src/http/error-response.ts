@@ -31,6 +31,15 @@ function toApiError(error: Error, c: Context): ApiError {
   if (error instanceof ClientError && error.code === Status.NOT_FOUND) {
     return ApiError.of(404, RequestErrorKey.NotFound, error.details);
   }
+  if (error instanceof ClientError && error.code === Status.PERMISSION_DENIED) {
+    return ApiError.of(403, RequestErrorKey.Forbidden, error.details);
+  }
+  if (error instanceof ClientError && error.code === Status.FAILED_PRECONDITION) {
+    return ApiError.of(409, RequestErrorKey.Conflict, error.details);
+  }
+  if (error instanceof ClientError && error.code === Status.RESOURCE_EXHAUSTED) {
+    return ApiError.of(409, RequestErrorKey.BillingError, error.details);
+  }
   if (isPeerUnavailable(error)) {
     log.warn({ err: error, path: c.req.path }, 'a service the request needs is unavailable');
     return new ApiError(

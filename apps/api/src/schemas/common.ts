@@ -126,9 +126,9 @@ const errorExamples: Record<ErrorStatus, { summary: string; value: z.input<typeo
 const errorDescriptions: Record<ErrorStatus, string> = {
   400: 'The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue).',
   401: '`unauthorized`: no API key, or an unknown or revoked one.',
-  403: '`forbidden`: the API key lacks the scope this route needs.',
+  403: '`forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make.',
   404: '`not.found`: no such resource in this account.',
-  409: '`idempotency.conflict` (the key was used with another body) or `idempotency.in.progress` (the first request is still running).',
+  409: "`idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available).",
   413: `\`payload.too.large\`: the body is over ${limits.maxBodyBytes} bytes.`,
   415: '`unsupported.media.type`: the body must be sent as `application/json`.',
   500: '`unknown`: an internal error; the request may be retried.',

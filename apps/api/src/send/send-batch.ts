@@ -57,6 +57,7 @@ export async function sendBatch(
       items: pending.map(({ message }) => ({
         messageId: message.messageId,
         recipient: message.recipient,
+        sender: message.sender,
         kind: message.templateId ? 'template' : message.contentUrl ? 'media' : 'text',
       })),
     });
@@ -117,8 +118,7 @@ export async function sendBatch(
       if (outcome?.accepted) {
         results[candidate.index] = { code: 'OK', messageId: candidate.message.messageId };
         acceptedIds.add(candidate.message.messageId);
-      }
-      else {
+      } else {
         reject(
           candidate.index,
           (outcome?.rejection?.key as ErrorKey) || RequestErrorKey.Unknown,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { ensureChildAccount, ensureKey, PLATFORM_ACCOUNT_ID } from '@wagate/billing';
 import { type EmbeddedGateway, startEmbeddedGateway } from '@wagate/gateway';
 import { type FreshPostgres, freshPostgresUrl } from '@wagate/testkit';
-import { sql } from 'kysely';
 
 /** Whole gateways start here (PostgreSQL, migrations, gRPC): generous, and never an assertion. */
 export const SLOW = 120_000;
@@ -21,8 +21,13 @@ export interface TestGateway {
     path: string,
     init?: { method?: string; body?: string; headers?: Record<string, string> },
   ): Promise<Response>;
-  /** A new key with exactly these scopes, of the demo account or of another (created) account. */
+  /**
+   * A new key with exactly these scopes, of the demo account or of another account (created
+   * as a customer under the platform when missing).
+   */
   createKey(scopes: string[], accountId?: string): Promise<string>;
+  /** A key of the platform account (the root of the account tree), with every scope. */
+  platformKey(): Promise<string>;
   revokeKey(key: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -46,8 +51,7 @@ export async function startTestGateway(options: { simDevices?: number } = {}): P
     await database.drop();
     throw error;
   }
-  // Keys and accounts have no API yet (the accounts issue): tests make them in billing's tables.
-  const billing = gateway.database.db.withSchema('billing');
+  const billing = gateway.billing.db;
   const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
   const request: TestGateway['request'] = (path, init = {}) =>
@@ -71,23 +75,19 @@ export async function startTestGateway(options: { simDevices?: number } = {}): P
       }),
     request,
     async createKey(scopes, accountId = gateway.accountId) {
-      await billing
-        .insertInto('accounts')
-        .values({ id: accountId, name: accountId, parent_id: null, status: 'active' })
-        .onConflict((conflict) => conflict.column('id').doNothing())
-        .execute();
+      await ensureChildAccount(billing, {
+        id: accountId,
+        name: accountId,
+        parentId: PLATFORM_ACCOUNT_ID,
+        kind: 'customer',
+      });
       const key = `wag_test_${randomBytes(12).toString('hex')}`;
-      await billing
-        .insertInto('api_keys')
-        .values({
-          id: `key_${randomBytes(8).toString('hex')}`,
-          account_id: accountId,
-          key_hash: hash(key),
-          prefix: key.slice(0, 8),
-          scopes: sql`${sql.val(scopes)}::text[]`,
-          revoked_at: null,
-        })
-        .execute();
+      await ensureKey(billing, accountId, key, 'test', scopes);
+      return key;
+    },
+    async platformKey() {
+      const key = `wag_test_${randomBytes(12).toString('hex')}`;
+      await ensureKey(billing, PLATFORM_ACCOUNT_ID, key, 'test platform admin');
       return key;
     },
     async revokeKey(key) {

@@ -12,6 +12,227 @@ export const protobufPackage = "wagate.billing.v1";
 
 export const protobufFileName = "wagate/billing/v1/billing.proto";
 
+export interface Account {
+  id: string;
+  name: string;
+  /** "platform", "reseller" or "customer". */
+  kind: string;
+  /** "active", "suspended" or "closed". */
+  status: string;
+  /** Empty for the platform (a root). */
+  parentId: string;
+  currency: string;
+  balanceMinor: string;
+  reservedMinor: string;
+  creditLimitMinor?:
+    | string
+    | undefined;
+  /** Basis points over the parent's price for what this account pays (1000 = +10 %). */
+  markupBps: number;
+  dailyQuota?: number | undefined;
+  monthlyQuota?: number | undefined;
+  createdAtMs: string;
+}
+
+export interface CreateAccountResponse {
+  account?: Account | undefined;
+}
+
+export interface GetAccountResponse {
+  account?: Account | undefined;
+}
+
+export interface UpdateAccountResponse {
+  account?: Account | undefined;
+}
+
+export interface CreateAccountRequest {
+  actorAccountId: string;
+  /** Default: the actor. */
+  parentId: string;
+  name: string;
+  /** "reseller" or "customer". */
+  kind: string;
+  markupBps: number;
+}
+
+export interface GetAccountRequest {
+  actorAccountId: string;
+  accountId: string;
+}
+
+export interface ListAccountsRequest {
+  actorAccountId: string;
+  /** Only direct children of this account (in the actor's subtree); empty: every descendant. */
+  parentId: string;
+  /** Empty: every status. */
+  status: string;
+  limit: number;
+  cursor: string;
+}
+
+export interface ListAccountsResponse {
+  accounts: Account[];
+  nextCursor: string;
+}
+
+export interface UpdateAccountRequest {
+  actorAccountId: string;
+  accountId: string;
+  name?: string | undefined;
+  status?: string | undefined;
+  markupBps?:
+    | number
+    | undefined;
+  /** A negative value clears the limit (the balance may not go below zero). */
+  creditLimitMinor?:
+    | string
+    | undefined;
+  /** A negative value clears the quota. */
+  dailyQuota?: number | undefined;
+  monthlyQuota?: number | undefined;
+}
+
+export interface Price {
+  /** ISO 3166-1 alpha-2 country of the recipient, or "*" for any country. */
+  country: string;
+  /** "text", "media", "template:marketing", "template:utility" or "template:authentication". */
+  kind: string;
+  priceMinor: string;
+}
+
+export interface SetPricesRequest {
+  actorAccountId: string;
+  accountId: string;
+  prices: Price[];
+}
+
+export interface GetPricesRequest {
+  actorAccountId: string;
+  accountId: string;
+  /** When set, `effective` holds the price of every kind for this country. */
+  country: string;
+}
+
+export interface SetPricesResponse {
+  prices?: Prices | undefined;
+}
+
+export interface GetPricesResponse {
+  prices?: Prices | undefined;
+}
+
+export interface Prices {
+  accountId: string;
+  currency: string;
+  markupBps: number;
+  /** The list set for the account; kinds and countries not in it cost the parent's price plus markup. */
+  prices: Price[];
+  effective: Price[];
+}
+
+export interface TransferCreditRequest {
+  actorAccountId: string;
+  accountId: string;
+  amountMinor: string;
+  memo: string;
+}
+
+export interface TransferCreditResponse {
+  account?: Account | undefined;
+  actor?: Account | undefined;
+}
+
+export interface ApiKey {
+  id: string;
+  accountId: string;
+  name: string;
+  /** "wag_" and the first characters of the key, to tell keys apart. */
+  prefix: string;
+  scopes: string[];
+  createdAtMs: string;
+  expiresAtMs?: string | undefined;
+  lastUsedAtMs?: string | undefined;
+  revokedAtMs?: string | undefined;
+}
+
+export interface CreateKeyRequest {
+  actorAccountId: string;
+  accountId: string;
+  name: string;
+  scopes: string[];
+  expiresAtMs?: string | undefined;
+}
+
+export interface CreateKeyResponse {
+  key?:
+    | ApiKey
+    | undefined;
+  /** The key itself: shown this once, never stored. */
+  secret: string;
+}
+
+export interface RotateKeyResponse {
+  key?:
+    | ApiKey
+    | undefined;
+  /** The new key itself: shown this once, never stored. */
+  secret: string;
+}
+
+export interface RevokeKeyResponse {
+  key?: ApiKey | undefined;
+}
+
+export interface ListKeysRequest {
+  actorAccountId: string;
+  accountId: string;
+}
+
+export interface ListKeysResponse {
+  keys: ApiKey[];
+}
+
+export interface RotateKeyRequest {
+  actorAccountId: string;
+  accountId: string;
+  keyId: string;
+}
+
+export interface RevokeKeyRequest {
+  actorAccountId: string;
+  accountId: string;
+  keyId: string;
+}
+
+export interface GetUsageRequest {
+  actorAccountId: string;
+  /** Default: the actor; usage covers this account and its whole subtree. */
+  accountId: string;
+  /** Inclusive, ISO date (UTC). */
+  fromDay: string;
+  /** Inclusive, ISO date (UTC). */
+  toDay: string;
+  /** Dimensions to group by: any of "day", "account", "sender", "status", "country". */
+  groupBy: string[];
+}
+
+export interface UsageRow {
+  day: string;
+  accountId: string;
+  sender: string;
+  status: string;
+  country: string;
+  messages: string;
+  /** What the accounts in the row paid (captured), in minor units. */
+  amountMinor: string;
+}
+
+export interface GetUsageResponse {
+  currency: string;
+  rows: UsageRow[];
+}
+
 export interface GetBalanceRequest {
   accountId: string;
 }
@@ -36,6 +257,10 @@ export interface AuthenticateKeyResponse {
   accountId: string;
   keyId: string;
   scopes: string[];
+  /** Set when the key is known but cannot be used now: "suspended" (the account or an ancestor). */
+  refusal: string;
+  /** When the key stops working by itself; absent when it does not expire. */
+  expiresAtMs?: string | undefined;
 }
 
 export interface ReserveRequest {
@@ -48,6 +273,10 @@ export interface ReserveItem {
   recipient: string;
   /** "text", "media" or "template". */
   kind: string;
+  /** The sender as the message named it (for usage). */
+  sender: string;
+  /** For templates: "marketing", "utility" or "authentication"; empty when not known. */
+  templateCategory: string;
 }
 
 export interface ReserveResponse {
@@ -71,6 +300,3428 @@ export interface ReleaseResponse {
   /** How many reservations this call released. */
   released: number;
 }
+
+function createBaseAccount(): Account {
+  return {
+    id: "",
+    name: "",
+    kind: "",
+    status: "",
+    parentId: "",
+    currency: "",
+    balanceMinor: "0",
+    reservedMinor: "0",
+    creditLimitMinor: undefined,
+    markupBps: 0,
+    dailyQuota: undefined,
+    monthlyQuota: undefined,
+    createdAtMs: "0",
+  };
+}
+
+export const Account: MessageFns<Account> = {
+  encode(message: Account, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.kind !== "") {
+      writer.uint32(26).string(message.kind);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(42).string(message.parentId);
+    }
+    if (message.currency !== "") {
+      writer.uint32(50).string(message.currency);
+    }
+    if (message.balanceMinor !== "0") {
+      writer.uint32(56).int64(message.balanceMinor);
+    }
+    if (message.reservedMinor !== "0") {
+      writer.uint32(64).int64(message.reservedMinor);
+    }
+    if (message.creditLimitMinor !== undefined) {
+      writer.uint32(72).int64(message.creditLimitMinor);
+    }
+    if (message.markupBps !== 0) {
+      writer.uint32(80).int32(message.markupBps);
+    }
+    if (message.dailyQuota !== undefined) {
+      writer.uint32(88).int32(message.dailyQuota);
+    }
+    if (message.monthlyQuota !== undefined) {
+      writer.uint32(96).int32(message.monthlyQuota);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(104).int64(message.createdAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Account {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.balanceMinor = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.reservedMinor = reader.int64().toString();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.creditLimitMinor = reader.int64().toString();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.markupBps = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.dailyQuota = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.monthlyQuota = reader.int32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Account {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      balanceMinor: isSet(object.balanceMinor)
+        ? globalThis.String(object.balanceMinor)
+        : isSet(object.balance_minor)
+        ? globalThis.String(object.balance_minor)
+        : "0",
+      reservedMinor: isSet(object.reservedMinor)
+        ? globalThis.String(object.reservedMinor)
+        : isSet(object.reserved_minor)
+        ? globalThis.String(object.reserved_minor)
+        : "0",
+      creditLimitMinor: isSet(object.creditLimitMinor)
+        ? globalThis.String(object.creditLimitMinor)
+        : isSet(object.credit_limit_minor)
+        ? globalThis.String(object.credit_limit_minor)
+        : undefined,
+      markupBps: isSet(object.markupBps)
+        ? globalThis.Number(object.markupBps)
+        : isSet(object.markup_bps)
+        ? globalThis.Number(object.markup_bps)
+        : 0,
+      dailyQuota: isSet(object.dailyQuota)
+        ? globalThis.Number(object.dailyQuota)
+        : isSet(object.daily_quota)
+        ? globalThis.Number(object.daily_quota)
+        : undefined,
+      monthlyQuota: isSet(object.monthlyQuota)
+        ? globalThis.Number(object.monthlyQuota)
+        : isSet(object.monthly_quota)
+        ? globalThis.Number(object.monthly_quota)
+        : undefined,
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: Account): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.balanceMinor !== "0") {
+      obj.balanceMinor = message.balanceMinor;
+    }
+    if (message.reservedMinor !== "0") {
+      obj.reservedMinor = message.reservedMinor;
+    }
+    if (message.creditLimitMinor !== undefined) {
+      obj.creditLimitMinor = message.creditLimitMinor;
+    }
+    if (message.markupBps !== 0) {
+      obj.markupBps = Math.round(message.markupBps);
+    }
+    if (message.dailyQuota !== undefined) {
+      obj.dailyQuota = Math.round(message.dailyQuota);
+    }
+    if (message.monthlyQuota !== undefined) {
+      obj.monthlyQuota = Math.round(message.monthlyQuota);
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Account>): Account {
+    return Account.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Account>): Account {
+    const message = createBaseAccount();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.kind = object.kind ?? "";
+    message.status = object.status ?? "";
+    message.parentId = object.parentId ?? "";
+    message.currency = object.currency ?? "";
+    message.balanceMinor = object.balanceMinor ?? "0";
+    message.reservedMinor = object.reservedMinor ?? "0";
+    message.creditLimitMinor = object.creditLimitMinor ?? undefined;
+    message.markupBps = object.markupBps ?? 0;
+    message.dailyQuota = object.dailyQuota ?? undefined;
+    message.monthlyQuota = object.monthlyQuota ?? undefined;
+    message.createdAtMs = object.createdAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseCreateAccountResponse(): CreateAccountResponse {
+  return { account: undefined };
+}
+
+export const CreateAccountResponse: MessageFns<CreateAccountResponse> = {
+  encode(message: CreateAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAccountResponse {
+    return { account: isSet(object.account) ? Account.fromJSON(object.account) : undefined };
+  },
+
+  toJSON(message: CreateAccountResponse): unknown {
+    const obj: any = {};
+    if (message.account !== undefined) {
+      obj.account = Account.toJSON(message.account);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateAccountResponse>): CreateAccountResponse {
+    return CreateAccountResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateAccountResponse>): CreateAccountResponse {
+    const message = createBaseCreateAccountResponse();
+    message.account = (object.account !== undefined && object.account !== null)
+      ? Account.fromPartial(object.account)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetAccountResponse(): GetAccountResponse {
+  return { account: undefined };
+}
+
+export const GetAccountResponse: MessageFns<GetAccountResponse> = {
+  encode(message: GetAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAccountResponse {
+    return { account: isSet(object.account) ? Account.fromJSON(object.account) : undefined };
+  },
+
+  toJSON(message: GetAccountResponse): unknown {
+    const obj: any = {};
+    if (message.account !== undefined) {
+      obj.account = Account.toJSON(message.account);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetAccountResponse>): GetAccountResponse {
+    return GetAccountResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetAccountResponse>): GetAccountResponse {
+    const message = createBaseGetAccountResponse();
+    message.account = (object.account !== undefined && object.account !== null)
+      ? Account.fromPartial(object.account)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateAccountResponse(): UpdateAccountResponse {
+  return { account: undefined };
+}
+
+export const UpdateAccountResponse: MessageFns<UpdateAccountResponse> = {
+  encode(message: UpdateAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateAccountResponse {
+    return { account: isSet(object.account) ? Account.fromJSON(object.account) : undefined };
+  },
+
+  toJSON(message: UpdateAccountResponse): unknown {
+    const obj: any = {};
+    if (message.account !== undefined) {
+      obj.account = Account.toJSON(message.account);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateAccountResponse>): UpdateAccountResponse {
+    return UpdateAccountResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateAccountResponse>): UpdateAccountResponse {
+    const message = createBaseUpdateAccountResponse();
+    message.account = (object.account !== undefined && object.account !== null)
+      ? Account.fromPartial(object.account)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateAccountRequest(): CreateAccountRequest {
+  return { actorAccountId: "", parentId: "", name: "", kind: "", markupBps: 0 };
+}
+
+export const CreateAccountRequest: MessageFns<CreateAccountRequest> = {
+  encode(message: CreateAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(18).string(message.parentId);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.kind !== "") {
+      writer.uint32(34).string(message.kind);
+    }
+    if (message.markupBps !== 0) {
+      writer.uint32(40).int32(message.markupBps);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.markupBps = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAccountRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      markupBps: isSet(object.markupBps)
+        ? globalThis.Number(object.markupBps)
+        : isSet(object.markup_bps)
+        ? globalThis.Number(object.markup_bps)
+        : 0,
+    };
+  },
+
+  toJSON(message: CreateAccountRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.markupBps !== 0) {
+      obj.markupBps = Math.round(message.markupBps);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateAccountRequest>): CreateAccountRequest {
+    return CreateAccountRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateAccountRequest>): CreateAccountRequest {
+    const message = createBaseCreateAccountRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.parentId = object.parentId ?? "";
+    message.name = object.name ?? "";
+    message.kind = object.kind ?? "";
+    message.markupBps = object.markupBps ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetAccountRequest(): GetAccountRequest {
+  return { actorAccountId: "", accountId: "" };
+}
+
+export const GetAccountRequest: MessageFns<GetAccountRequest> = {
+  encode(message: GetAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAccountRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetAccountRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetAccountRequest>): GetAccountRequest {
+    return GetAccountRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetAccountRequest>): GetAccountRequest {
+    const message = createBaseGetAccountRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseListAccountsRequest(): ListAccountsRequest {
+  return { actorAccountId: "", parentId: "", status: "", limit: 0, cursor: "" };
+}
+
+export const ListAccountsRequest: MessageFns<ListAccountsRequest> = {
+  encode(message: ListAccountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(18).string(message.parentId);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).int32(message.limit);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(42).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAccountsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAccountsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAccountsRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: ListAccountsRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAccountsRequest>): ListAccountsRequest {
+    return ListAccountsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAccountsRequest>): ListAccountsRequest {
+    const message = createBaseListAccountsRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.parentId = object.parentId ?? "";
+    message.status = object.status ?? "";
+    message.limit = object.limit ?? 0;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseListAccountsResponse(): ListAccountsResponse {
+  return { accounts: [], nextCursor: "" };
+}
+
+export const ListAccountsResponse: MessageFns<ListAccountsResponse> = {
+  encode(message: ListAccountsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accounts) {
+      Account.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAccountsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAccountsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accounts.push(Account.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAccountsResponse {
+    return {
+      accounts: globalThis.Array.isArray(object?.accounts) ? object.accounts.map((e: any) => Account.fromJSON(e)) : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAccountsResponse): unknown {
+    const obj: any = {};
+    if (message.accounts?.length) {
+      obj.accounts = message.accounts.map((e) => Account.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAccountsResponse>): ListAccountsResponse {
+    return ListAccountsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAccountsResponse>): ListAccountsResponse {
+    const message = createBaseListAccountsResponse();
+    message.accounts = object.accounts?.map((e) => Account.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateAccountRequest(): UpdateAccountRequest {
+  return {
+    actorAccountId: "",
+    accountId: "",
+    name: undefined,
+    status: undefined,
+    markupBps: undefined,
+    creditLimitMinor: undefined,
+    dailyQuota: undefined,
+    monthlyQuota: undefined,
+  };
+}
+
+export const UpdateAccountRequest: MessageFns<UpdateAccountRequest> = {
+  encode(message: UpdateAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.status !== undefined) {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.markupBps !== undefined) {
+      writer.uint32(40).int32(message.markupBps);
+    }
+    if (message.creditLimitMinor !== undefined) {
+      writer.uint32(48).int64(message.creditLimitMinor);
+    }
+    if (message.dailyQuota !== undefined) {
+      writer.uint32(56).int32(message.dailyQuota);
+    }
+    if (message.monthlyQuota !== undefined) {
+      writer.uint32(64).int32(message.monthlyQuota);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.markupBps = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.creditLimitMinor = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.dailyQuota = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.monthlyQuota = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateAccountRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      status: isSet(object.status) ? globalThis.String(object.status) : undefined,
+      markupBps: isSet(object.markupBps)
+        ? globalThis.Number(object.markupBps)
+        : isSet(object.markup_bps)
+        ? globalThis.Number(object.markup_bps)
+        : undefined,
+      creditLimitMinor: isSet(object.creditLimitMinor)
+        ? globalThis.String(object.creditLimitMinor)
+        : isSet(object.credit_limit_minor)
+        ? globalThis.String(object.credit_limit_minor)
+        : undefined,
+      dailyQuota: isSet(object.dailyQuota)
+        ? globalThis.Number(object.dailyQuota)
+        : isSet(object.daily_quota)
+        ? globalThis.Number(object.daily_quota)
+        : undefined,
+      monthlyQuota: isSet(object.monthlyQuota)
+        ? globalThis.Number(object.monthlyQuota)
+        : isSet(object.monthly_quota)
+        ? globalThis.Number(object.monthly_quota)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateAccountRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.status !== undefined) {
+      obj.status = message.status;
+    }
+    if (message.markupBps !== undefined) {
+      obj.markupBps = Math.round(message.markupBps);
+    }
+    if (message.creditLimitMinor !== undefined) {
+      obj.creditLimitMinor = message.creditLimitMinor;
+    }
+    if (message.dailyQuota !== undefined) {
+      obj.dailyQuota = Math.round(message.dailyQuota);
+    }
+    if (message.monthlyQuota !== undefined) {
+      obj.monthlyQuota = Math.round(message.monthlyQuota);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateAccountRequest>): UpdateAccountRequest {
+    return UpdateAccountRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateAccountRequest>): UpdateAccountRequest {
+    const message = createBaseUpdateAccountRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.name = object.name ?? undefined;
+    message.status = object.status ?? undefined;
+    message.markupBps = object.markupBps ?? undefined;
+    message.creditLimitMinor = object.creditLimitMinor ?? undefined;
+    message.dailyQuota = object.dailyQuota ?? undefined;
+    message.monthlyQuota = object.monthlyQuota ?? undefined;
+    return message;
+  },
+};
+
+function createBasePrice(): Price {
+  return { country: "", kind: "", priceMinor: "0" };
+}
+
+export const Price: MessageFns<Price> = {
+  encode(message: Price, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.country !== "") {
+      writer.uint32(10).string(message.country);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.priceMinor !== "0") {
+      writer.uint32(24).int64(message.priceMinor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Price {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePrice();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.priceMinor = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Price {
+    return {
+      country: isSet(object.country) ? globalThis.String(object.country) : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      priceMinor: isSet(object.priceMinor)
+        ? globalThis.String(object.priceMinor)
+        : isSet(object.price_minor)
+        ? globalThis.String(object.price_minor)
+        : "0",
+    };
+  },
+
+  toJSON(message: Price): unknown {
+    const obj: any = {};
+    if (message.country !== "") {
+      obj.country = message.country;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.priceMinor !== "0") {
+      obj.priceMinor = message.priceMinor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Price>): Price {
+    return Price.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Price>): Price {
+    const message = createBasePrice();
+    message.country = object.country ?? "";
+    message.kind = object.kind ?? "";
+    message.priceMinor = object.priceMinor ?? "0";
+    return message;
+  },
+};
+
+function createBaseSetPricesRequest(): SetPricesRequest {
+  return { actorAccountId: "", accountId: "", prices: [] };
+}
+
+export const SetPricesRequest: MessageFns<SetPricesRequest> = {
+  encode(message: SetPricesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    for (const v of message.prices) {
+      Price.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPricesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPricesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.prices.push(Price.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPricesRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      prices: globalThis.Array.isArray(object?.prices) ? object.prices.map((e: any) => Price.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SetPricesRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.prices?.length) {
+      obj.prices = message.prices.map((e) => Price.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetPricesRequest>): SetPricesRequest {
+    return SetPricesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetPricesRequest>): SetPricesRequest {
+    const message = createBaseSetPricesRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.prices = object.prices?.map((e) => Price.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetPricesRequest(): GetPricesRequest {
+  return { actorAccountId: "", accountId: "", country: "" };
+}
+
+export const GetPricesRequest: MessageFns<GetPricesRequest> = {
+  encode(message: GetPricesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.country !== "") {
+      writer.uint32(26).string(message.country);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPricesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPricesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPricesRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      country: isSet(object.country) ? globalThis.String(object.country) : "",
+    };
+  },
+
+  toJSON(message: GetPricesRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.country !== "") {
+      obj.country = message.country;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPricesRequest>): GetPricesRequest {
+    return GetPricesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPricesRequest>): GetPricesRequest {
+    const message = createBaseGetPricesRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.country = object.country ?? "";
+    return message;
+  },
+};
+
+function createBaseSetPricesResponse(): SetPricesResponse {
+  return { prices: undefined };
+}
+
+export const SetPricesResponse: MessageFns<SetPricesResponse> = {
+  encode(message: SetPricesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.prices !== undefined) {
+      Prices.encode(message.prices, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPricesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPricesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.prices = Prices.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPricesResponse {
+    return { prices: isSet(object.prices) ? Prices.fromJSON(object.prices) : undefined };
+  },
+
+  toJSON(message: SetPricesResponse): unknown {
+    const obj: any = {};
+    if (message.prices !== undefined) {
+      obj.prices = Prices.toJSON(message.prices);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetPricesResponse>): SetPricesResponse {
+    return SetPricesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetPricesResponse>): SetPricesResponse {
+    const message = createBaseSetPricesResponse();
+    message.prices = (object.prices !== undefined && object.prices !== null)
+      ? Prices.fromPartial(object.prices)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetPricesResponse(): GetPricesResponse {
+  return { prices: undefined };
+}
+
+export const GetPricesResponse: MessageFns<GetPricesResponse> = {
+  encode(message: GetPricesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.prices !== undefined) {
+      Prices.encode(message.prices, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPricesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPricesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.prices = Prices.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPricesResponse {
+    return { prices: isSet(object.prices) ? Prices.fromJSON(object.prices) : undefined };
+  },
+
+  toJSON(message: GetPricesResponse): unknown {
+    const obj: any = {};
+    if (message.prices !== undefined) {
+      obj.prices = Prices.toJSON(message.prices);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPricesResponse>): GetPricesResponse {
+    return GetPricesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPricesResponse>): GetPricesResponse {
+    const message = createBaseGetPricesResponse();
+    message.prices = (object.prices !== undefined && object.prices !== null)
+      ? Prices.fromPartial(object.prices)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePrices(): Prices {
+  return { accountId: "", currency: "", markupBps: 0, prices: [], effective: [] };
+}
+
+export const Prices: MessageFns<Prices> = {
+  encode(message: Prices, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.currency !== "") {
+      writer.uint32(18).string(message.currency);
+    }
+    if (message.markupBps !== 0) {
+      writer.uint32(24).int32(message.markupBps);
+    }
+    for (const v of message.prices) {
+      Price.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.effective) {
+      Price.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Prices {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePrices();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.markupBps = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.prices.push(Price.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.effective.push(Price.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Prices {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      markupBps: isSet(object.markupBps)
+        ? globalThis.Number(object.markupBps)
+        : isSet(object.markup_bps)
+        ? globalThis.Number(object.markup_bps)
+        : 0,
+      prices: globalThis.Array.isArray(object?.prices) ? object.prices.map((e: any) => Price.fromJSON(e)) : [],
+      effective: globalThis.Array.isArray(object?.effective) ? object.effective.map((e: any) => Price.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: Prices): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.markupBps !== 0) {
+      obj.markupBps = Math.round(message.markupBps);
+    }
+    if (message.prices?.length) {
+      obj.prices = message.prices.map((e) => Price.toJSON(e));
+    }
+    if (message.effective?.length) {
+      obj.effective = message.effective.map((e) => Price.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Prices>): Prices {
+    return Prices.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Prices>): Prices {
+    const message = createBasePrices();
+    message.accountId = object.accountId ?? "";
+    message.currency = object.currency ?? "";
+    message.markupBps = object.markupBps ?? 0;
+    message.prices = object.prices?.map((e) => Price.fromPartial(e)) || [];
+    message.effective = object.effective?.map((e) => Price.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTransferCreditRequest(): TransferCreditRequest {
+  return { actorAccountId: "", accountId: "", amountMinor: "0", memo: "" };
+}
+
+export const TransferCreditRequest: MessageFns<TransferCreditRequest> = {
+  encode(message: TransferCreditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.amountMinor !== "0") {
+      writer.uint32(24).int64(message.amountMinor);
+    }
+    if (message.memo !== "") {
+      writer.uint32(34).string(message.memo);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransferCreditRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransferCreditRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.amountMinor = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.memo = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransferCreditRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      amountMinor: isSet(object.amountMinor)
+        ? globalThis.String(object.amountMinor)
+        : isSet(object.amount_minor)
+        ? globalThis.String(object.amount_minor)
+        : "0",
+      memo: isSet(object.memo) ? globalThis.String(object.memo) : "",
+    };
+  },
+
+  toJSON(message: TransferCreditRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.amountMinor !== "0") {
+      obj.amountMinor = message.amountMinor;
+    }
+    if (message.memo !== "") {
+      obj.memo = message.memo;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TransferCreditRequest>): TransferCreditRequest {
+    return TransferCreditRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TransferCreditRequest>): TransferCreditRequest {
+    const message = createBaseTransferCreditRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.amountMinor = object.amountMinor ?? "0";
+    message.memo = object.memo ?? "";
+    return message;
+  },
+};
+
+function createBaseTransferCreditResponse(): TransferCreditResponse {
+  return { account: undefined, actor: undefined };
+}
+
+export const TransferCreditResponse: MessageFns<TransferCreditResponse> = {
+  encode(message: TransferCreditResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    if (message.actor !== undefined) {
+      Account.encode(message.actor, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransferCreditResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransferCreditResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransferCreditResponse {
+    return {
+      account: isSet(object.account) ? Account.fromJSON(object.account) : undefined,
+      actor: isSet(object.actor) ? Account.fromJSON(object.actor) : undefined,
+    };
+  },
+
+  toJSON(message: TransferCreditResponse): unknown {
+    const obj: any = {};
+    if (message.account !== undefined) {
+      obj.account = Account.toJSON(message.account);
+    }
+    if (message.actor !== undefined) {
+      obj.actor = Account.toJSON(message.actor);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TransferCreditResponse>): TransferCreditResponse {
+    return TransferCreditResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TransferCreditResponse>): TransferCreditResponse {
+    const message = createBaseTransferCreditResponse();
+    message.account = (object.account !== undefined && object.account !== null)
+      ? Account.fromPartial(object.account)
+      : undefined;
+    message.actor = (object.actor !== undefined && object.actor !== null)
+      ? Account.fromPartial(object.actor)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseApiKey(): ApiKey {
+  return {
+    id: "",
+    accountId: "",
+    name: "",
+    prefix: "",
+    scopes: [],
+    createdAtMs: "0",
+    expiresAtMs: undefined,
+    lastUsedAtMs: undefined,
+    revokedAtMs: undefined,
+  };
+}
+
+export const ApiKey: MessageFns<ApiKey> = {
+  encode(message: ApiKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.prefix !== "") {
+      writer.uint32(34).string(message.prefix);
+    }
+    for (const v of message.scopes) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(48).int64(message.createdAtMs);
+    }
+    if (message.expiresAtMs !== undefined) {
+      writer.uint32(56).int64(message.expiresAtMs);
+    }
+    if (message.lastUsedAtMs !== undefined) {
+      writer.uint32(64).int64(message.lastUsedAtMs);
+    }
+    if (message.revokedAtMs !== undefined) {
+      writer.uint32(72).int64(message.revokedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApiKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApiKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.scopes.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.expiresAtMs = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.lastUsedAtMs = reader.int64().toString();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.revokedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApiKey {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : "",
+      scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => globalThis.String(e)) : [],
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? globalThis.String(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+        ? globalThis.String(object.expires_at_ms)
+        : undefined,
+      lastUsedAtMs: isSet(object.lastUsedAtMs)
+        ? globalThis.String(object.lastUsedAtMs)
+        : isSet(object.last_used_at_ms)
+        ? globalThis.String(object.last_used_at_ms)
+        : undefined,
+      revokedAtMs: isSet(object.revokedAtMs)
+        ? globalThis.String(object.revokedAtMs)
+        : isSet(object.revoked_at_ms)
+        ? globalThis.String(object.revoked_at_ms)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ApiKey): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.prefix !== "") {
+      obj.prefix = message.prefix;
+    }
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes;
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    if (message.expiresAtMs !== undefined) {
+      obj.expiresAtMs = message.expiresAtMs;
+    }
+    if (message.lastUsedAtMs !== undefined) {
+      obj.lastUsedAtMs = message.lastUsedAtMs;
+    }
+    if (message.revokedAtMs !== undefined) {
+      obj.revokedAtMs = message.revokedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApiKey>): ApiKey {
+    return ApiKey.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApiKey>): ApiKey {
+    const message = createBaseApiKey();
+    message.id = object.id ?? "";
+    message.accountId = object.accountId ?? "";
+    message.name = object.name ?? "";
+    message.prefix = object.prefix ?? "";
+    message.scopes = object.scopes?.map((e) => e) || [];
+    message.createdAtMs = object.createdAtMs ?? "0";
+    message.expiresAtMs = object.expiresAtMs ?? undefined;
+    message.lastUsedAtMs = object.lastUsedAtMs ?? undefined;
+    message.revokedAtMs = object.revokedAtMs ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateKeyRequest(): CreateKeyRequest {
+  return { actorAccountId: "", accountId: "", name: "", scopes: [], expiresAtMs: undefined };
+}
+
+export const CreateKeyRequest: MessageFns<CreateKeyRequest> = {
+  encode(message: CreateKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    for (const v of message.scopes) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.expiresAtMs !== undefined) {
+      writer.uint32(40).int64(message.expiresAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.scopes.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expiresAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateKeyRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => globalThis.String(e)) : [],
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? globalThis.String(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+        ? globalThis.String(object.expires_at_ms)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateKeyRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes;
+    }
+    if (message.expiresAtMs !== undefined) {
+      obj.expiresAtMs = message.expiresAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateKeyRequest>): CreateKeyRequest {
+    return CreateKeyRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateKeyRequest>): CreateKeyRequest {
+    const message = createBaseCreateKeyRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.name = object.name ?? "";
+    message.scopes = object.scopes?.map((e) => e) || [];
+    message.expiresAtMs = object.expiresAtMs ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateKeyResponse(): CreateKeyResponse {
+  return { key: undefined, secret: "" };
+}
+
+export const CreateKeyResponse: MessageFns<CreateKeyResponse> = {
+  encode(message: CreateKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== undefined) {
+      ApiKey.encode(message.key, writer.uint32(10).fork()).join();
+    }
+    if (message.secret !== "") {
+      writer.uint32(18).string(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = ApiKey.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateKeyResponse {
+    return {
+      key: isSet(object.key) ? ApiKey.fromJSON(object.key) : undefined,
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+    };
+  },
+
+  toJSON(message: CreateKeyResponse): unknown {
+    const obj: any = {};
+    if (message.key !== undefined) {
+      obj.key = ApiKey.toJSON(message.key);
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateKeyResponse>): CreateKeyResponse {
+    return CreateKeyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateKeyResponse>): CreateKeyResponse {
+    const message = createBaseCreateKeyResponse();
+    message.key = (object.key !== undefined && object.key !== null) ? ApiKey.fromPartial(object.key) : undefined;
+    message.secret = object.secret ?? "";
+    return message;
+  },
+};
+
+function createBaseRotateKeyResponse(): RotateKeyResponse {
+  return { key: undefined, secret: "" };
+}
+
+export const RotateKeyResponse: MessageFns<RotateKeyResponse> = {
+  encode(message: RotateKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== undefined) {
+      ApiKey.encode(message.key, writer.uint32(10).fork()).join();
+    }
+    if (message.secret !== "") {
+      writer.uint32(18).string(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RotateKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRotateKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = ApiKey.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RotateKeyResponse {
+    return {
+      key: isSet(object.key) ? ApiKey.fromJSON(object.key) : undefined,
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+    };
+  },
+
+  toJSON(message: RotateKeyResponse): unknown {
+    const obj: any = {};
+    if (message.key !== undefined) {
+      obj.key = ApiKey.toJSON(message.key);
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RotateKeyResponse>): RotateKeyResponse {
+    return RotateKeyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RotateKeyResponse>): RotateKeyResponse {
+    const message = createBaseRotateKeyResponse();
+    message.key = (object.key !== undefined && object.key !== null) ? ApiKey.fromPartial(object.key) : undefined;
+    message.secret = object.secret ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeKeyResponse(): RevokeKeyResponse {
+  return { key: undefined };
+}
+
+export const RevokeKeyResponse: MessageFns<RevokeKeyResponse> = {
+  encode(message: RevokeKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== undefined) {
+      ApiKey.encode(message.key, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeKeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = ApiKey.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeKeyResponse {
+    return { key: isSet(object.key) ? ApiKey.fromJSON(object.key) : undefined };
+  },
+
+  toJSON(message: RevokeKeyResponse): unknown {
+    const obj: any = {};
+    if (message.key !== undefined) {
+      obj.key = ApiKey.toJSON(message.key);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RevokeKeyResponse>): RevokeKeyResponse {
+    return RevokeKeyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RevokeKeyResponse>): RevokeKeyResponse {
+    const message = createBaseRevokeKeyResponse();
+    message.key = (object.key !== undefined && object.key !== null) ? ApiKey.fromPartial(object.key) : undefined;
+    return message;
+  },
+};
+
+function createBaseListKeysRequest(): ListKeysRequest {
+  return { actorAccountId: "", accountId: "" };
+}
+
+export const ListKeysRequest: MessageFns<ListKeysRequest> = {
+  encode(message: ListKeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListKeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListKeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListKeysRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListKeysRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListKeysRequest>): ListKeysRequest {
+    return ListKeysRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListKeysRequest>): ListKeysRequest {
+    const message = createBaseListKeysRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseListKeysResponse(): ListKeysResponse {
+  return { keys: [] };
+}
+
+export const ListKeysResponse: MessageFns<ListKeysResponse> = {
+  encode(message: ListKeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.keys) {
+      ApiKey.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListKeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListKeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keys.push(ApiKey.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListKeysResponse {
+    return { keys: globalThis.Array.isArray(object?.keys) ? object.keys.map((e: any) => ApiKey.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListKeysResponse): unknown {
+    const obj: any = {};
+    if (message.keys?.length) {
+      obj.keys = message.keys.map((e) => ApiKey.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListKeysResponse>): ListKeysResponse {
+    return ListKeysResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListKeysResponse>): ListKeysResponse {
+    const message = createBaseListKeysResponse();
+    message.keys = object.keys?.map((e) => ApiKey.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRotateKeyRequest(): RotateKeyRequest {
+  return { actorAccountId: "", accountId: "", keyId: "" };
+}
+
+export const RotateKeyRequest: MessageFns<RotateKeyRequest> = {
+  encode(message: RotateKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.keyId !== "") {
+      writer.uint32(26).string(message.keyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RotateKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRotateKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RotateKeyRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RotateKeyRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RotateKeyRequest>): RotateKeyRequest {
+    return RotateKeyRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RotateKeyRequest>): RotateKeyRequest {
+    const message = createBaseRotateKeyRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.keyId = object.keyId ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeKeyRequest(): RevokeKeyRequest {
+  return { actorAccountId: "", accountId: "", keyId: "" };
+}
+
+export const RevokeKeyRequest: MessageFns<RevokeKeyRequest> = {
+  encode(message: RevokeKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.keyId !== "") {
+      writer.uint32(26).string(message.keyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeKeyRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RevokeKeyRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RevokeKeyRequest>): RevokeKeyRequest {
+    return RevokeKeyRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RevokeKeyRequest>): RevokeKeyRequest {
+    const message = createBaseRevokeKeyRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.keyId = object.keyId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetUsageRequest(): GetUsageRequest {
+  return { actorAccountId: "", accountId: "", fromDay: "", toDay: "", groupBy: [] };
+}
+
+export const GetUsageRequest: MessageFns<GetUsageRequest> = {
+  encode(message: GetUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorAccountId !== "") {
+      writer.uint32(10).string(message.actorAccountId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.fromDay !== "") {
+      writer.uint32(26).string(message.fromDay);
+    }
+    if (message.toDay !== "") {
+      writer.uint32(34).string(message.toDay);
+    }
+    for (const v of message.groupBy) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorAccountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fromDay = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.toDay = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.groupBy.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUsageRequest {
+    return {
+      actorAccountId: isSet(object.actorAccountId)
+        ? globalThis.String(object.actorAccountId)
+        : isSet(object.actor_account_id)
+        ? globalThis.String(object.actor_account_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      fromDay: isSet(object.fromDay)
+        ? globalThis.String(object.fromDay)
+        : isSet(object.from_day)
+        ? globalThis.String(object.from_day)
+        : "",
+      toDay: isSet(object.toDay)
+        ? globalThis.String(object.toDay)
+        : isSet(object.to_day)
+        ? globalThis.String(object.to_day)
+        : "",
+      groupBy: globalThis.Array.isArray(object?.groupBy)
+        ? object.groupBy.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.group_by)
+        ? object.group_by.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetUsageRequest): unknown {
+    const obj: any = {};
+    if (message.actorAccountId !== "") {
+      obj.actorAccountId = message.actorAccountId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.fromDay !== "") {
+      obj.fromDay = message.fromDay;
+    }
+    if (message.toDay !== "") {
+      obj.toDay = message.toDay;
+    }
+    if (message.groupBy?.length) {
+      obj.groupBy = message.groupBy;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetUsageRequest>): GetUsageRequest {
+    return GetUsageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetUsageRequest>): GetUsageRequest {
+    const message = createBaseGetUsageRequest();
+    message.actorAccountId = object.actorAccountId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.fromDay = object.fromDay ?? "";
+    message.toDay = object.toDay ?? "";
+    message.groupBy = object.groupBy?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseUsageRow(): UsageRow {
+  return { day: "", accountId: "", sender: "", status: "", country: "", messages: "0", amountMinor: "0" };
+}
+
+export const UsageRow: MessageFns<UsageRow> = {
+  encode(message: UsageRow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.day !== "") {
+      writer.uint32(10).string(message.day);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.sender !== "") {
+      writer.uint32(26).string(message.sender);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.country !== "") {
+      writer.uint32(42).string(message.country);
+    }
+    if (message.messages !== "0") {
+      writer.uint32(48).int64(message.messages);
+    }
+    if (message.amountMinor !== "0") {
+      writer.uint32(56).int64(message.amountMinor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UsageRow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUsageRow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.day = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.messages = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.amountMinor = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UsageRow {
+    return {
+      day: isSet(object.day) ? globalThis.String(object.day) : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      country: isSet(object.country) ? globalThis.String(object.country) : "",
+      messages: isSet(object.messages) ? globalThis.String(object.messages) : "0",
+      amountMinor: isSet(object.amountMinor)
+        ? globalThis.String(object.amountMinor)
+        : isSet(object.amount_minor)
+        ? globalThis.String(object.amount_minor)
+        : "0",
+    };
+  },
+
+  toJSON(message: UsageRow): unknown {
+    const obj: any = {};
+    if (message.day !== "") {
+      obj.day = message.day;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.country !== "") {
+      obj.country = message.country;
+    }
+    if (message.messages !== "0") {
+      obj.messages = message.messages;
+    }
+    if (message.amountMinor !== "0") {
+      obj.amountMinor = message.amountMinor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UsageRow>): UsageRow {
+    return UsageRow.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UsageRow>): UsageRow {
+    const message = createBaseUsageRow();
+    message.day = object.day ?? "";
+    message.accountId = object.accountId ?? "";
+    message.sender = object.sender ?? "";
+    message.status = object.status ?? "";
+    message.country = object.country ?? "";
+    message.messages = object.messages ?? "0";
+    message.amountMinor = object.amountMinor ?? "0";
+    return message;
+  },
+};
+
+function createBaseGetUsageResponse(): GetUsageResponse {
+  return { currency: "", rows: [] };
+}
+
+export const GetUsageResponse: MessageFns<GetUsageResponse> = {
+  encode(message: GetUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.currency !== "") {
+      writer.uint32(10).string(message.currency);
+    }
+    for (const v of message.rows) {
+      UsageRow.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rows.push(UsageRow.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUsageResponse {
+    return {
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      rows: globalThis.Array.isArray(object?.rows) ? object.rows.map((e: any) => UsageRow.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetUsageResponse): unknown {
+    const obj: any = {};
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.rows?.length) {
+      obj.rows = message.rows.map((e) => UsageRow.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetUsageResponse>): GetUsageResponse {
+    return GetUsageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetUsageResponse>): GetUsageResponse {
+    const message = createBaseGetUsageResponse();
+    message.currency = object.currency ?? "";
+    message.rows = object.rows?.map((e) => UsageRow.fromPartial(e)) || [];
+    return message;
+  },
+};
 
 function createBaseGetBalanceRequest(): GetBalanceRequest {
   return { accountId: "" };
@@ -368,7 +4019,7 @@ export const AuthenticateKeyRequest: MessageFns<AuthenticateKeyRequest> = {
 };
 
 function createBaseAuthenticateKeyResponse(): AuthenticateKeyResponse {
-  return { valid: false, accountId: "", keyId: "", scopes: [] };
+  return { valid: false, accountId: "", keyId: "", scopes: [], refusal: "", expiresAtMs: undefined };
 }
 
 export const AuthenticateKeyResponse: MessageFns<AuthenticateKeyResponse> = {
@@ -384,6 +4035,12 @@ export const AuthenticateKeyResponse: MessageFns<AuthenticateKeyResponse> = {
     }
     for (const v of message.scopes) {
       writer.uint32(34).string(v!);
+    }
+    if (message.refusal !== "") {
+      writer.uint32(42).string(message.refusal);
+    }
+    if (message.expiresAtMs !== undefined) {
+      writer.uint32(48).int64(message.expiresAtMs);
     }
     return writer;
   },
@@ -433,6 +4090,22 @@ export const AuthenticateKeyResponse: MessageFns<AuthenticateKeyResponse> = {
             message.scopes.push(reader.string());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.refusal = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expiresAtMs = reader.int64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -459,6 +4132,12 @@ export const AuthenticateKeyResponse: MessageFns<AuthenticateKeyResponse> = {
         ? globalThis.String(object.key_id)
         : "",
       scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => globalThis.String(e)) : [],
+      refusal: isSet(object.refusal) ? globalThis.String(object.refusal) : "",
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? globalThis.String(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+        ? globalThis.String(object.expires_at_ms)
+        : undefined,
     };
   },
 
@@ -476,6 +4155,12 @@ export const AuthenticateKeyResponse: MessageFns<AuthenticateKeyResponse> = {
     if (message.scopes?.length) {
       obj.scopes = message.scopes;
     }
+    if (message.refusal !== "") {
+      obj.refusal = message.refusal;
+    }
+    if (message.expiresAtMs !== undefined) {
+      obj.expiresAtMs = message.expiresAtMs;
+    }
     return obj;
   },
 
@@ -488,6 +4173,8 @@ export const AuthenticateKeyResponse: MessageFns<AuthenticateKeyResponse> = {
     message.accountId = object.accountId ?? "";
     message.keyId = object.keyId ?? "";
     message.scopes = object.scopes?.map((e) => e) || [];
+    message.refusal = object.refusal ?? "";
+    message.expiresAtMs = object.expiresAtMs ?? undefined;
     return message;
   },
 };
@@ -582,7 +4269,7 @@ export const ReserveRequest: MessageFns<ReserveRequest> = {
 };
 
 function createBaseReserveItem(): ReserveItem {
-  return { messageId: "", recipient: "", kind: "" };
+  return { messageId: "", recipient: "", kind: "", sender: "", templateCategory: "" };
 }
 
 export const ReserveItem: MessageFns<ReserveItem> = {
@@ -595,6 +4282,12 @@ export const ReserveItem: MessageFns<ReserveItem> = {
     }
     if (message.kind !== "") {
       writer.uint32(26).string(message.kind);
+    }
+    if (message.sender !== "") {
+      writer.uint32(34).string(message.sender);
+    }
+    if (message.templateCategory !== "") {
+      writer.uint32(42).string(message.templateCategory);
     }
     return writer;
   },
@@ -636,6 +4329,22 @@ export const ReserveItem: MessageFns<ReserveItem> = {
             message.kind = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.templateCategory = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -657,6 +4366,12 @@ export const ReserveItem: MessageFns<ReserveItem> = {
         : "",
       recipient: isSet(object.recipient) ? globalThis.String(object.recipient) : "",
       kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+      templateCategory: isSet(object.templateCategory)
+        ? globalThis.String(object.templateCategory)
+        : isSet(object.template_category)
+        ? globalThis.String(object.template_category)
+        : "",
     };
   },
 
@@ -671,6 +4386,12 @@ export const ReserveItem: MessageFns<ReserveItem> = {
     if (message.kind !== "") {
       obj.kind = message.kind;
     }
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    if (message.templateCategory !== "") {
+      obj.templateCategory = message.templateCategory;
+    }
     return obj;
   },
 
@@ -682,6 +4403,8 @@ export const ReserveItem: MessageFns<ReserveItem> = {
     message.messageId = object.messageId ?? "";
     message.recipient = object.recipient ?? "";
     message.kind = object.kind ?? "";
+    message.sender = object.sender ?? "";
+    message.templateCategory = object.templateCategory ?? "";
     return message;
   },
 };
@@ -1087,6 +4810,115 @@ export const BillingServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * The account tree. Every call below names the calling account (`actor_account_id`); billing
+     * answers only for the actor itself and its descendants: anything else is NOT_FOUND, exactly
+     * like a missing account, so ids leak nothing. Changing an account (status, prices, credit,
+     * quotas) is for its ancestors only: PERMISSION_DENIED on the actor itself.
+     */
+    createAccount: {
+      name: "CreateAccount",
+      requestType: CreateAccountRequest as typeof CreateAccountRequest,
+      requestStream: false,
+      responseType: CreateAccountResponse as typeof CreateAccountResponse,
+      responseStream: false,
+      options: {},
+    },
+    getAccount: {
+      name: "GetAccount",
+      requestType: GetAccountRequest as typeof GetAccountRequest,
+      requestStream: false,
+      responseType: GetAccountResponse as typeof GetAccountResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** The actor's descendants (not itself), oldest first, one page at a time. */
+    listAccounts: {
+      name: "ListAccounts",
+      requestType: ListAccountsRequest as typeof ListAccountsRequest,
+      requestStream: false,
+      responseType: ListAccountsResponse as typeof ListAccountsResponse,
+      responseStream: false,
+      options: {},
+    },
+    updateAccount: {
+      name: "UpdateAccount",
+      requestType: UpdateAccountRequest as typeof UpdateAccountRequest,
+      requestStream: false,
+      responseType: UpdateAccountResponse as typeof UpdateAccountResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Replaces the account's own price list (what it pays per message). */
+    setPrices: {
+      name: "SetPrices",
+      requestType: SetPricesRequest as typeof SetPricesRequest,
+      requestStream: false,
+      responseType: SetPricesResponse as typeof SetPricesResponse,
+      responseStream: false,
+      options: {},
+    },
+    getPrices: {
+      name: "GetPrices",
+      requestType: GetPricesRequest as typeof GetPricesRequest,
+      requestStream: false,
+      responseType: GetPricesResponse as typeof GetPricesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Moves credit from the actor to a descendant (positive) or back (negative). */
+    transferCredit: {
+      name: "TransferCredit",
+      requestType: TransferCreditRequest as typeof TransferCreditRequest,
+      requestStream: false,
+      responseType: TransferCreditResponse as typeof TransferCreditResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** API keys: of the actor itself or of a descendant. */
+    createKey: {
+      name: "CreateKey",
+      requestType: CreateKeyRequest as typeof CreateKeyRequest,
+      requestStream: false,
+      responseType: CreateKeyResponse as typeof CreateKeyResponse,
+      responseStream: false,
+      options: {},
+    },
+    listKeys: {
+      name: "ListKeys",
+      requestType: ListKeysRequest as typeof ListKeysRequest,
+      requestStream: false,
+      responseType: ListKeysResponse as typeof ListKeysResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** A new key with the same name and scopes; the old one keeps working until it is revoked. */
+    rotateKey: {
+      name: "RotateKey",
+      requestType: RotateKeyRequest as typeof RotateKeyRequest,
+      requestStream: false,
+      responseType: RotateKeyResponse as typeof RotateKeyResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Revokes at once; api replicas drop it from their caches on a bus event. */
+    revokeKey: {
+      name: "RevokeKey",
+      requestType: RevokeKeyRequest as typeof RevokeKeyRequest,
+      requestStream: false,
+      responseType: RevokeKeyResponse as typeof RevokeKeyResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Messages and money per day, sender, status, country and account, over the actor's subtree. */
+    getUsage: {
+      name: "GetUsage",
+      requestType: GetUsageRequest as typeof GetUsageRequest,
+      requestStream: false,
+      responseType: GetUsageResponse as typeof GetUsageResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -1108,6 +4940,46 @@ export interface BillingServiceImplementation<CallContextExt = {}> {
     request: GetBalanceRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<GetBalanceResponse>>;
+  /**
+   * The account tree. Every call below names the calling account (`actor_account_id`); billing
+   * answers only for the actor itself and its descendants: anything else is NOT_FOUND, exactly
+   * like a missing account, so ids leak nothing. Changing an account (status, prices, credit,
+   * quotas) is for its ancestors only: PERMISSION_DENIED on the actor itself.
+   */
+  createAccount(
+    request: CreateAccountRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateAccountResponse>>;
+  getAccount(
+    request: GetAccountRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetAccountResponse>>;
+  /** The actor's descendants (not itself), oldest first, one page at a time. */
+  listAccounts(
+    request: ListAccountsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListAccountsResponse>>;
+  updateAccount(
+    request: UpdateAccountRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateAccountResponse>>;
+  /** Replaces the account's own price list (what it pays per message). */
+  setPrices(request: SetPricesRequest, context: CallContext & CallContextExt): Promise<DeepPartial<SetPricesResponse>>;
+  getPrices(request: GetPricesRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetPricesResponse>>;
+  /** Moves credit from the actor to a descendant (positive) or back (negative). */
+  transferCredit(
+    request: TransferCreditRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<TransferCreditResponse>>;
+  /** API keys: of the actor itself or of a descendant. */
+  createKey(request: CreateKeyRequest, context: CallContext & CallContextExt): Promise<DeepPartial<CreateKeyResponse>>;
+  listKeys(request: ListKeysRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ListKeysResponse>>;
+  /** A new key with the same name and scopes; the old one keeps working until it is revoked. */
+  rotateKey(request: RotateKeyRequest, context: CallContext & CallContextExt): Promise<DeepPartial<RotateKeyResponse>>;
+  /** Revokes at once; api replicas drop it from their caches on a bus event. */
+  revokeKey(request: RevokeKeyRequest, context: CallContext & CallContextExt): Promise<DeepPartial<RevokeKeyResponse>>;
+  /** Messages and money per day, sender, status, country and account, over the actor's subtree. */
+  getUsage(request: GetUsageRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetUsageResponse>>;
 }
 
 export interface BillingServiceClient<CallOptionsExt = {}> {
@@ -1128,6 +5000,46 @@ export interface BillingServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<GetBalanceRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<GetBalanceResponse>;
+  /**
+   * The account tree. Every call below names the calling account (`actor_account_id`); billing
+   * answers only for the actor itself and its descendants: anything else is NOT_FOUND, exactly
+   * like a missing account, so ids leak nothing. Changing an account (status, prices, credit,
+   * quotas) is for its ancestors only: PERMISSION_DENIED on the actor itself.
+   */
+  createAccount(
+    request: DeepPartial<CreateAccountRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateAccountResponse>;
+  getAccount(
+    request: DeepPartial<GetAccountRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetAccountResponse>;
+  /** The actor's descendants (not itself), oldest first, one page at a time. */
+  listAccounts(
+    request: DeepPartial<ListAccountsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListAccountsResponse>;
+  updateAccount(
+    request: DeepPartial<UpdateAccountRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateAccountResponse>;
+  /** Replaces the account's own price list (what it pays per message). */
+  setPrices(request: DeepPartial<SetPricesRequest>, options?: CallOptions & CallOptionsExt): Promise<SetPricesResponse>;
+  getPrices(request: DeepPartial<GetPricesRequest>, options?: CallOptions & CallOptionsExt): Promise<GetPricesResponse>;
+  /** Moves credit from the actor to a descendant (positive) or back (negative). */
+  transferCredit(
+    request: DeepPartial<TransferCreditRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<TransferCreditResponse>;
+  /** API keys: of the actor itself or of a descendant. */
+  createKey(request: DeepPartial<CreateKeyRequest>, options?: CallOptions & CallOptionsExt): Promise<CreateKeyResponse>;
+  listKeys(request: DeepPartial<ListKeysRequest>, options?: CallOptions & CallOptionsExt): Promise<ListKeysResponse>;
+  /** A new key with the same name and scopes; the old one keeps working until it is revoked. */
+  rotateKey(request: DeepPartial<RotateKeyRequest>, options?: CallOptions & CallOptionsExt): Promise<RotateKeyResponse>;
+  /** Revokes at once; api replicas drop it from their caches on a bus event. */
+  revokeKey(request: DeepPartial<RevokeKeyRequest>, options?: CallOptions & CallOptionsExt): Promise<RevokeKeyResponse>;
+  /** Messages and money per day, sender, status, country and account, over the actor's subtree. */
+  getUsage(request: DeepPartial<GetUsageRequest>, options?: CallOptions & CallOptionsExt): Promise<GetUsageResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -9,6 +9,9 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** `wag_` and four characters: enough to tell keys apart, far too little to guess one. */
 export function keyPrefix(key: string): string {
   return key.slice(0, 8);
 }
+
+export const keyScopes = ['send', 'read', 'manage'] as const;
