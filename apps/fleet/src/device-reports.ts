@@ -16,7 +16,11 @@ export async function recordJobResult(db: Kysely<FleetTables>, result: fleet.Job
     {
       kind: SpanKind.CONSUMER,
       parent: contextFromHeaders({ traceparent: result.traceparent }),
-      attributes: { 'wagate.message_id': result.messageId, 'wagate.device_id': result.deviceId, 'wagate.sent': result.sent },
+      attributes: {
+        'wagate.message_id': result.messageId,
+        'wagate.device_id': result.deviceId,
+        'wagate.sent': result.sent,
+      },
     },
     () =>
       db.transaction().execute(async (trx) => {
@@ -96,7 +100,10 @@ function enqueueStatus(trx: Kysely<FleetTables>, event: MessageStatusEvent): Pro
  * pool. A device outside any pool has nobody to tell: its inbound is dropped (and logged by
  * the caller). Repeats carry the same event id, and dispatch keeps one per device message key.
  */
-export async function recordInbound(db: Kysely<FleetTables>, inbound: fleet.InboundMessage): Promise<boolean> {
+export async function recordInbound(
+  db: Kysely<FleetTables>,
+  inbound: fleet.InboundMessage,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const device = await trx
       .selectFrom('devices')

@@ -20,6 +20,12 @@ export interface FleetService {
   grpc: ServiceMount[];
   /** Creates the sender if missing; unbound devices that connect join its pool. */
   ensureDefaultSender(accountId: string, name: string): Promise<{ senderId: string }>;
+  /**
+   * Binds devices (all of them when `deviceIds` is not given) to the account's sender `name`,
+   * made if missing: they serve that sender from their next job on. Jobs already offered stay
+   * where they are.
+   */
+  bindDevices(accountId: string, name: string, deviceIds?: string[]): Promise<{ senderId: string }>;
   stop(): Promise<void>;
 }
 
@@ -76,7 +82,8 @@ export async function startFleet(deps: {
     },
     async onInbound(inbound) {
       if (await recordInbound(db, inbound)) relay.kick();
-      else log.warn({ deviceId: inbound.deviceId }, 'inbound message from a device in no sender pool dropped');
+      else
+        log.warn({ deviceId: inbound.deviceId }, 'inbound message from a device in no sender pool dropped');
     },
     async unfinishedOffers(deviceIds) {
       if (deviceIds.length === 0) return [];
@@ -104,20 +111,36 @@ export async function startFleet(deps: {
     ),
   });
 
+  const ensureSender = async (accountId: string, name: string) => {
+    await db
+      .insertInto('senders')
+      .values({ id: prefixedId('sender'), account_id: accountId, name })
+      .onConflict((conflict) => conflict.columns(['account_id', 'name']).doNothing())
+      .execute();
+    return db
+      .selectFrom('senders')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
+  };
+
   return {
-    grpc: [mount(fleet.FleetServiceDefinition, fleetApi), mount(fleet.AgentGatewayServiceDefinition, agentGateway)],
+    grpc: [
+      mount(fleet.FleetServiceDefinition, fleetApi),
+      mount(fleet.AgentGatewayServiceDefinition, agentGateway),
+    ],
+    async bindDevices(accountId, name, deviceIds) {
+      const sender = await ensureSender(accountId, name);
+      let update = db.updateTable('devices').set({ sender_id: sender.id });
+      if (deviceIds) update = update.where('id', 'in', deviceIds);
+      const bound = await update.returning('id').execute();
+      for (const device of bound) sessions.rebind(device.id, sender.id);
+      scheduler.kick();
+      return { senderId: sender.id };
+    },
     async ensureDefaultSender(accountId, name) {
-      await db
-        .insertInto('senders')
-        .values({ id: prefixedId('sender'), account_id: accountId, name })
-        .onConflict((conflict) => conflict.columns(['account_id', 'name']).doNothing())
-        .execute();
-      const sender = await db
-        .selectFrom('senders')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where('name', '=', name)
-        .executeTakeFirstOrThrow();
+      const sender = await ensureSender(accountId, name);
       defaultSenderId = sender.id;
       // Devices that registered before the sender existed join it now.
       await db.updateTable('devices').set({ sender_id: sender.id }).where('sender_id', 'is', null).execute();
@@ -132,7 +155,10 @@ export async function startFleet(deps: {
 }
 
 /** Queues a job once per message, however often the event is delivered. */
-async function enqueueJob(db: Kysely<FleetTables>, message: MessageAcceptedEvent & { accountId: string }): Promise<void> {
+async function enqueueJob(
+  db: Kysely<FleetTables>,
+  message: MessageAcceptedEvent & { accountId: string },
+): Promise<void> {
   const sender = await db
     .selectFrom('senders')
     .select('id')

@@ -7,7 +7,10 @@ import type { FleetTables, JobsTable } from './db/tables.js';
 
 const log = createLogger('fleet:scheduler');
 
-type QueuedJob = Pick<Selectable<JobsTable>, 'job_id' | 'sender_id' | 'recipient' | 'payload' | 'traceparent'>;
+type QueuedJob = Pick<
+  Selectable<JobsTable>,
+  'job_id' | 'sender_id' | 'recipient' | 'payload' | 'traceparent'
+>;
 
 /**
  * Hands queued jobs to connected devices that have credit. A recipient sticks to the device
@@ -67,7 +70,13 @@ export function startJobScheduler(db: Kysely<FleetTables>, sessions: DeviceSessi
       if (contacts.length > 0) {
         await trx
           .insertInto('contacts')
-          .values(contacts.map(({ job, device }) => ({ sender_id: job.sender_id, recipient: job.recipient, device_id: device.deviceId })))
+          .values(
+            contacts.map(({ job, device }) => ({
+              sender_id: job.sender_id,
+              recipient: job.recipient,
+              device_id: device.deviceId,
+            })),
+          )
           .onConflict((conflict) => conflict.columns(['sender_id', 'recipient']).doNothing())
           .execute();
       }

@@ -12,7 +12,7 @@ import { openBus, type Bus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
 import { startDispatch } from '@wagate/dispatch';
-import { startFleet } from '@wagate/fleet';
+import { type FleetService, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, freePort, startGrpcServer } from '@wagate/rpc';
 import { startTemplates } from '@wagate/templates';
@@ -43,6 +43,8 @@ export interface EmbeddedGateway {
   bus: Bus;
   /** Billing's tables (ledger checks in tests, the CLI's work in demos). */
   billing: Pick<BillingService, 'db'>;
+  /** Binding the simulated devices to another account's sender (tests and demos of sub-accounts). */
+  fleet: Pick<FleetService, 'bindDevices'>;
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
   devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
@@ -127,6 +129,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     database,
     bus,
     billing,
+    fleet,
     devices: drivers,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

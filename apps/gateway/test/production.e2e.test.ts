@@ -108,7 +108,10 @@ describe('production runtime: five services and a device agent as separate proce
 
   test('a key revoked through billing stops working in the api process within seconds, by a bus event', async () => {
     const call = (path: string, key: string, init: RequestInit = {}) =>
-      fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Key ${key}`, 'content-type': 'application/json' } });
+      fetch(`${apiUrl}${path}`, {
+        ...init,
+        headers: { authorization: `Key ${key}`, 'content-type': 'application/json' },
+      });
     const created = await call('/v1/accounts/acc_demo/keys', apiKey, {
       method: 'POST',
       body: JSON.stringify({ name: 'revoke me', scopes: ['read'] }),

@@ -33,7 +33,8 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       const incoming = requests[Symbol.asyncIterator]();
       const first = await incoming.next();
       const hello = !first.done && first.value.kind?.$case === 'hello' ? first.value.kind.value : undefined;
-      if (!hello) throw new ServerError(Status.INVALID_ARGUMENT, 'the first message on the stream must be hello');
+      if (!hello)
+        throw new ServerError(Status.INVALID_ARGUMENT, 'the first message on the stream must be hello');
       if (hello.enrolmentToken !== deps.enrolmentToken) {
         throw new ServerError(Status.UNAUTHENTICATED, 'unknown enrolment token');
       }
@@ -68,7 +69,8 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
             await handle(next.value, byId);
           }
         } catch (error) {
-          if (!context.signal.aborted) log.warn({ err: error, agentId: hello.agentId }, 'agent stream failed');
+          if (!context.signal.aborted)
+            log.warn({ err: error, agentId: hello.agentId }, 'agent stream failed');
         } finally {
           outgoing.end();
         }
@@ -119,7 +121,11 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
   }
 }
 
-async function registerDevices(db: Kysely<FleetTables>, hello: fleet.AgentHello, defaultSenderId: string | undefined) {
+async function registerDevices(
+  db: Kysely<FleetTables>,
+  hello: fleet.AgentHello,
+  defaultSenderId: string | undefined,
+) {
   if (hello.devices.length === 0) return [];
   const now = new Date();
   return db

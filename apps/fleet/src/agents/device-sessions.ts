@@ -30,6 +30,12 @@ export class DeviceSessions {
     return [...this.#devices.values()].filter((device) => device.credits > 0 && device.senderId !== null);
   }
 
+  /** A device bound to another sender takes that sender's jobs from its next offer on. */
+  rebind(deviceId: string, senderId: string): void {
+    const device = this.#devices.get(deviceId);
+    if (device) device.senderId = senderId;
+  }
+
   get size(): number {
     return this.#devices.size;
   }

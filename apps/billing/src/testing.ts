@@ -1,0 +1,39 @@
+import { type Kysely, sql } from 'kysely';
+import type { BillingTables } from './db/tables.js';
+
+/**
+ * What is wrong with the ledger, for tests to assert an empty list after every scenario:
+ * every transaction sums to zero, every account's balance is the sum of its entries, and every
+ * account's held funds are the holds of its open reservations.
+ */
+export async function ledgerProblems(db: Kysely<BillingTables>): Promise<string[]> {
+  const problems: string[] = [];
+  const unbalanced = await db
+    .selectFrom('ledger_entries')
+    .select(['transaction_id', sql<string>`sum(amount_minor)`.as('total')])
+    .groupBy('transaction_id')
+    .having(sql`sum(amount_minor)`, '!=', 0)
+    .execute();
+  for (const row of unbalanced) problems.push(`transaction ${row.transaction_id} sums to ${row.total}`);
+
+  const balances = await sql<{ id: string; balance: string; entries: string }>`
+    select a.id, a.balance_minor as balance, coalesce(sum(e.amount_minor), 0) as entries
+    from billing.accounts a left join billing.ledger_entries e on e.account_id = a.id
+    group by a.id, a.balance_minor
+    having a.balance_minor != coalesce(sum(e.amount_minor), 0)
+  `.execute(db);
+  for (const row of balances.rows)
+    problems.push(`account ${row.id}: balance ${row.balance}, entries sum to ${row.entries}`);
+
+  const held = await sql<{ id: string; held: string; holds: string }>`
+    select a.id, a.held_minor as held, coalesce(sum((level->>'holdMinor')::bigint), 0) as holds
+    from billing.accounts a
+    left join billing.reservations r on r.state = 'reserved'
+    left join lateral jsonb_array_elements(r.chain) level on level->>'accountId' = a.id
+    group by a.id, a.held_minor
+    having a.held_minor != coalesce(sum((level->>'holdMinor')::bigint), 0)
+  `.execute(db);
+  for (const row of held.rows)
+    problems.push(`account ${row.id}: held ${row.held}, open holds sum to ${row.holds}`);
+  return problems;
+}
