@@ -45,6 +45,8 @@ export interface EmbeddedGateway {
   billing: Pick<BillingService, 'db'>;
   /** Binding the simulated devices to another account's sender (tests and demos of sub-accounts). */
   fleet: Pick<FleetService, 'bindDevices'>;
+  /** Where every service answers gRPC (loopback), e.g. for a second api replica in a test. */
+  grpcAddress: string;
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
   devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
@@ -130,6 +132,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     bus,
     billing,
     fleet,
+    grpcAddress,
     devices: drivers,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -56,10 +56,10 @@ export async function getAccount(
   return { account: accountView(account) };
 }
 
-const isAccountCursor = (key: readonly string[]): key is [string, string] =>
-  key.length === 2 && !Number.isNaN(Date.parse(key[0]!));
+const isAccountCursor = (key: readonly string[]): key is [string] =>
+  key.length === 1 && /^acc_\w+$/.test(key[0]!);
 
-/** The actor's descendants, oldest first (keyset on created_at, id). */
+/** The actor's descendants, oldest first: account ids sort by creation time (keyset on the id). */
 export async function listAccounts(
   db: Kysely<BillingTables>,
   request: billing.ListAccountsRequest,
@@ -77,14 +77,8 @@ export async function listAccounts(
     query = query.where('parent_id', '=', request.parentId);
   }
   if (request.status) query = query.where('status', '=', request.status as AccountStatus);
-  if (after) {
-    const at = new Date(after[0]);
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('id', '>', after[1])])]),
-    );
-  }
+  if (after) query = query.where('id', '>', after[0]);
   const rows = await query
-    .orderBy('created_at')
     .orderBy('id')
     .limit(limit + 1)
     .execute();
@@ -92,7 +86,7 @@ export async function listAccounts(
   const last = page.at(-1);
   return {
     accounts: page.map(accountView),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : '',
+    nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : '',
   };
 }
 
