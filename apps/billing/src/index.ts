@@ -2,6 +2,7 @@ export {
   DEMO_ACCOUNT_ID,
   ensureChildAccount,
   ensureKey,
+  ensurePlatform,
   grantCredit,
   PLATFORM_ACCOUNT_ID,
 } from './accounts/bootstrap.js';
