@@ -11,7 +11,7 @@ import { type LoadCase, runLoad, verifyAccepted } from './load.js';
 import { conditions, formatTable, type Row, relativeToBaseline, toRow, writeResults } from './report.js';
 import { startTarget, stopAllTargets, type TargetProcess } from './target-process.js';
 
-const TARGETS = ['bare-hono', 'embedded', 'postgres-nats'] as const;
+const TARGETS = ['bare-hono', 'embedded', 'embedded-priced', 'postgres-nats', 'postgres-nats-priced'] as const;
 /** Not counted: lets the JIT, connection pools and database caches settle before measuring. */
 const WARMUP_SECONDS = 2;
 
