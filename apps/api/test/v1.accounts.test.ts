@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { asKey, childWithKey, type KeyClient } from './support/accounts.js';
+import { asKey, childWithKey, expectLedgerBalanced, type KeyClient } from './support/accounts.js';
 import { SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
 
 /** The account tree through /v1: who may see and change what, keys, statuses. */
@@ -120,6 +120,7 @@ describe('a reseller manages its own subtree and nothing else', () => {
     const zero = await resellerA.client.post(`/v1/accounts/${customerA.id}/credit`, { amountMinor: 0 });
     expect(zero.status).toBe(400);
     expect(zero.body.reasons).toEqual([{ key: 'invalid', ref: 'amountMinor' }]);
+    await expectLedgerBalanced(t);
   });
 
   test('bad input is 400 with the field named', async () => {
