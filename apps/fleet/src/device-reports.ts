@@ -101,7 +101,7 @@ export async function recordInbound(db: Kysely<FleetTables>, inbound: fleet.Inbo
     const device = await trx
       .selectFrom('devices')
       .innerJoin('senders', 'senders.id', 'devices.sender_id')
-      .select(['devices.phone_number', 'senders.account_id'])
+      .select(['devices.phone_number', 'senders.account_id', 'senders.name as sender'])
       .where('devices.id', '=', inbound.deviceId)
       .executeTakeFirst();
     if (!device) return false;
@@ -110,6 +110,7 @@ export async function recordInbound(db: Kysely<FleetTables>, inbound: fleet.Inbo
       deviceId: inbound.deviceId,
       deviceMessageKey: inbound.deviceMessageKey,
       to: device.phone_number,
+      sender: device.sender,
       from: inbound.from,
       text: inbound.text,
       profileName: inbound.profileName,

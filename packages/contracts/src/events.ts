@@ -12,6 +12,8 @@ export const Topics = {
   messageStatus: 'message.status',
   /** fleet → dispatch: a message a device received. Key: device id. */
   messageInbound: 'message.inbound',
+  /** templates → templates (every replica): a template changed; drop it from render caches. Key: template id. */
+  templateChanged: 'template.changed',
 } as const;
 
 export type MessageAcceptedEvent = OutboundMessage;
@@ -36,16 +38,26 @@ export interface MessageInboundEvent {
   deviceMessageKey: string;
   /** The device's WhatsApp number (the contract's `to`). */
   to: string;
+  /** The name of the device's sender (the `from` outbound messages use); absent in events from before it was carried. */
+  sender?: string;
   from: string;
   text: string;
   profileName: string;
   atMs: number;
 }
 
+/** A template was created, edited, reviewed or deleted. */
+export interface TemplateChangedEvent {
+  accountId: string;
+  templateId: string;
+}
+
 export const eventId = {
   accepted: (messageId: string) => `accepted:${messageId}`,
   status: (messageId: string, status: string) => `status:${messageId}:${status}`,
   inbound: (deviceId: string, deviceMessageKey: string) => `inbound:${deviceId}:${deviceMessageKey}`,
+  /** One per change: `change` is unique per write (the template's revision stamp). */
+  templateChanged: (templateId: string, change: string) => `template:${templateId}:${change}`,
 };
 
 /** Messages from one sender to one recipient keep their order through the bus. */
