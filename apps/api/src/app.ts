@@ -24,6 +24,12 @@ import { registerGetIncomingWebhook } from './routes/v1_webhooks_incoming_get.js
 import { registerWebhookSecret } from './routes/v1_webhooks_secret.js';
 import { registerPutIncomingWebhook } from './routes/v1_webhooks_incoming_put.js';
 import { registerSendMessages } from './routes/whatsapp_sendMessages.js';
+import { registerConversationWindowPolicy } from './routes/v1_conversation_window.js';
+import { registerTemplateApproval } from './routes/v1_templates_approval.js';
+import { registerCreateTemplate } from './routes/v1_templates_create.js';
+import { registerPreviewTemplate } from './routes/v1_templates_preview.js';
+import { registerReadTemplates } from './routes/v1_templates_read.js';
+import { registerChangeTemplate } from './routes/v1_templates_update.js';
 import { limits } from './validation/limits.js';
 
 export interface ApiDeps {
@@ -94,5 +100,11 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerFailedCallbacks(app, routeDeps);
   registerWebhookSecret(app, routeDeps);
   registerGetBalance(app, routeDeps);
+  registerCreateTemplate(app, routeDeps);
+  registerReadTemplates(app, routeDeps);
+  registerChangeTemplate(app, routeDeps);
+  registerTemplateApproval(app, routeDeps);
+  registerPreviewTemplate(app, routeDeps);
+  registerConversationWindowPolicy(app, routeDeps);
   return app;
 }

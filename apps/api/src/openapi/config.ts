@@ -82,6 +82,11 @@ export const openApiConfig = {
     { name: 'Senders', description: 'The names (and numbers) the account sends from.' },
     { name: 'Webhooks', description: 'Where the account receives incoming messages and statuses.' },
     { name: 'Billing', description: 'The prepaid balance.' },
+    {
+      name: 'Templates',
+      description:
+        'Templates per language with approval, rendering previews, and the 24-hour conversation window.',
+    },
     { name: 'System', description: 'Health and this documentation.' },
   ],
 };

@@ -1,6 +1,6 @@
 import type { OutboundUrlOptions } from '@wagate/config';
-import type { common } from '@wagate/contracts';
-import { RequestErrorKey } from '@wagate/errors';
+import type { common, templates } from '@wagate/contracts';
+import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
 import type { ErrorKey } from '../errors/catalogue.js';
 import type { Peers } from '../peers.js';
@@ -76,6 +76,9 @@ export async function sendBatch(
     });
   }
 
+  // A template that does not render is still accepted: it fails with its code (2308–2311) as a
+  // status callback, as the contract has it, instead of a request-time rejection.
+  const failures: Record<string, number> = {};
   const templated = pending.filter(({ message }) => message.templateId);
   if (templated.length > 0) {
     progress.stage = 'rendering';
@@ -85,25 +88,14 @@ export async function sendBatch(
         messageId: message.messageId,
         templateId: message.templateId!,
         params: message.templateParams,
-        languageCode: message.languageCode ?? 'en',
+        languageCode: message.languageCode ?? '',
       })),
     });
-    const failed = new Set<number>();
-    templated.forEach((candidate, i) => {
+    templated.forEach(({ message }, i) => {
       const outcome = rendered[i];
-      if (outcome && outcome.errorCode === 0) candidate.message.text = outcome.text;
-      else {
-        // Template failures become callback codes (2308–2311) with the templates issue.
-        reject(
-          candidate.index,
-          RequestErrorKey.Invalid,
-          'templateId',
-          outcome?.description || 'template not found',
-        );
-        failed.add(candidate.index);
-      }
+      if (outcome?.errorCode === 0) useRendering(message, outcome);
+      else failures[message.messageId] = outcome?.errorCode || StatusErrorCode.Unknown;
     });
-    pending = pending.filter((candidate) => !failed.has(candidate.index));
   }
 
   if (pending.length > 0) {
@@ -111,6 +103,7 @@ export async function sendBatch(
     const { results: accepted } = await deps.peers.dispatch.accept({
       accountId,
       messages: pending.map(({ message }) => message),
+      failures,
     });
     pending.forEach((candidate, i) => {
       const outcome = accepted[i];
@@ -128,9 +121,19 @@ export async function sendBatch(
       }
     });
   }
-  // Paid for but not sent (unknown sender, template failure): give the funds back, in one call.
+  // Paid for but not accepted (unknown sender): give the funds back, in one call. Accepted ones that
+  // fail at once are released by billing when their FAILED status arrives.
   const unused = [...reservedIds].filter((id) => !acceptedIds.has(id));
   if (unused.length > 0) await deps.peers.billing.release({ accountId, messageIds: unused });
   progress.stage = 'done';
   return results;
+}
+
+/** The rendered text (and a media header, unless the message brings its own content) is what is sent. */
+function useRendering(message: common.OutboundMessage, rendered: templates.RenderResult): void {
+  message.text = rendered.text;
+  if (rendered.contentUrl && !message.contentUrl) {
+    message.contentUrl = rendered.contentUrl;
+    message.contentType = rendered.contentType;
+  }
 }
