@@ -86,17 +86,18 @@ export const TemplateContentSchema = z.object({
     example: 'Order {{1}} is ready for pickup at {{2}}',
   }),
   header: HeaderSchema.optional(),
-  footer: text('footer', limits.maxTemplateFooterLength)
-    .optional()
-    .openapi({
-      description: 'A line under the body, without placeholders.',
-      example: 'Reply STOP to opt out',
-    }),
+  footer: text('footer', limits.maxTemplateFooterLength).optional().openapi({
+    description: 'A line under the body, without placeholders.',
+    example: 'Reply STOP to opt out',
+  }),
   buttons: z
     .array(ButtonSchema)
     .max(limits.maxTemplateButtons, { error: `at most ${limits.maxTemplateButtons} buttons` })
     .optional()
-    .openapi({ description: `At most ${limits.maxTemplateButtons}.` }),
+    .openapi({
+      description: `At most ${limits.maxTemplateButtons}.`,
+      example: [{ type: 'url', text: 'Track', url: 'https://shop.example.com/t/17' }],
+    }),
 });
 
 export const TemplateLanguageInputSchema = TemplateContentSchema.extend({
@@ -106,7 +107,11 @@ export const TemplateLanguageInputSchema = TemplateContentSchema.extend({
 const languagesInput = z
   .array(TemplateLanguageInputSchema)
   .min(1, { error: 'give at least one language' })
-  .max(limits.maxTemplateLanguages, { error: `at most ${limits.maxTemplateLanguages} languages` });
+  .max(limits.maxTemplateLanguages, { error: `at most ${limits.maxTemplateLanguages} languages` })
+  .openapi({
+    description: `One entry per language version, at most ${limits.maxTemplateLanguages}.`,
+    example: [{ languageCode: 'en', body: 'Order {{1}} is ready for pickup at {{2}}' }],
+  });
 
 export const TemplateCreateSchema = z
   .object({
@@ -160,32 +165,77 @@ const RevisionSchema = TemplateContentSchema.extend({
     example: 'pending',
   }),
   reason: z.string().nullable().openapi({ description: 'Why it was rejected or paused.', example: null }),
-  createdAt: z.string().openapi({ example: '2026-03-01T09:30:00.000Z' }),
-  reviewedAt: z.string().nullable().openapi({ example: null }),
+  createdAt: z
+    .string()
+    .openapi({ description: 'When it was written (ISO 8601).', example: '2026-03-01T09:30:00.000Z' }),
+  reviewedAt: z
+    .string()
+    .nullable()
+    .openapi({ description: 'When it was last reviewed; `null` if never.', example: null }),
 }).openapi('TemplateRevision');
 
 export const TemplateSchema = z
   .object({
-    id: z.string().openapi({ example: 'tpl_01jz3k8v2m0000000000000000' }),
-    name: z.string().openapi({ example: 'order_ready' }),
-    category: CategorySchema,
-    defaultLanguage: z.string().openapi({ example: 'en' }),
-    languages: z.array(
-      z.object({
-        languageCode: z.string().openapi({ example: 'en' }),
-        latest: RevisionSchema.openapi({ description: 'The newest revision, whatever its status.' }),
-        serving: RevisionSchema.nullable().openapi({
-          description: 'The revision sends get (approved), or the paused one; `null` when none.',
-        }),
+    id: z
+      .string()
+      .openapi({
+        description: 'The id sends give as `templateId`.',
+        example: 'tpl_01jz3k8v2m0000000000000000',
       }),
-    ),
-    createdAt: z.string().openapi({ example: '2026-03-01T09:30:00.000Z' }),
-    updatedAt: z.string().openapi({ example: '2026-03-01T09:30:00.000Z' }),
+    name: z.string().openapi({ description: 'Unique in the account.', example: 'order_ready' }),
+    category: CategorySchema,
+    defaultLanguage: z
+      .string()
+      .openapi({ description: 'What a send without `languageCode` gets.', example: 'en' }),
+    languages: z
+      .array(
+        z.object({
+          languageCode: z.string().openapi({ example: 'en' }),
+          latest: RevisionSchema.openapi({ description: 'The newest revision, whatever its status.' }),
+          serving: RevisionSchema.nullable().openapi({
+            description: 'The revision sends get (approved), or the paused one; `null` when none.',
+          }),
+        }),
+      )
+      .openapi({
+        description: 'Each language version.',
+        example: [
+          {
+            languageCode: 'en',
+            latest: {
+              revision: 1,
+              status: 'approved',
+              body: 'Order {{1}} is ready',
+              reason: null,
+              createdAt: '2026-03-01T09:30:00.000Z',
+              reviewedAt: '2026-03-01T10:00:00.000Z',
+            },
+            serving: {
+              revision: 1,
+              status: 'approved',
+              body: 'Order {{1}} is ready',
+              reason: null,
+              createdAt: '2026-03-01T09:30:00.000Z',
+              reviewedAt: '2026-03-01T10:00:00.000Z',
+            },
+          },
+        ],
+      }),
+    createdAt: z.string().openapi({ description: 'ISO 8601.', example: '2026-03-01T09:30:00.000Z' }),
+    updatedAt: z
+      .string()
+      .openapi({
+        description: 'The last change of any kind (ISO 8601).',
+        example: '2026-03-01T09:30:00.000Z',
+      }),
   })
   .openapi('Template', { description: 'A template with each language version and its approval state.' });
 
 export const TemplateListSchema = z
-  .object({ data: z.array(TemplateSchema), nextCursor: NextCursorSchema })
+  .object({
+    data: z.array(TemplateSchema).openapi({ description: 'Templates, newest first.', example: [] }),
+    nextCursor: NextCursorSchema,
+  })
   .openapi('TemplateList', { description: "One page of the account's templates, newest first." });
 
 export const ListTemplatesQuery = z.object({ limit: LimitQuery, cursor: CursorQuery });
@@ -212,7 +262,10 @@ export const TemplateReviewSchema = z
     }),
     reason: text('reason', 512)
       .optional()
-      .openapi({ example: 'the body promises a discount the footer denies' }),
+      .openapi({
+        description: 'Why, for a rejection or a pause.',
+        example: 'the body promises a discount the footer denies',
+      }),
   })
   .openapi('TemplateReview', { description: 'A review decision for one language.' });
 
@@ -222,7 +275,7 @@ export const TemplatePreviewInputSchema = z
     templateParams: z
       .record(z.string(), z.string({ error: 'parameter values must be strings' }))
       .optional()
-      .openapi({ example: { '1': 'A-17', '2': 'Main St 5' } }),
+      .openapi({ description: "The send's `templateParams`.", example: { '1': 'A-17', '2': 'Main St 5' } }),
   })
   .openapi('TemplatePreviewInput', {
     description: 'What a send would give as `languageCode` and `templateParams`.',
@@ -233,18 +286,24 @@ export const TemplatePreviewSchema = z
     ok: z
       .boolean()
       .openapi({ description: 'Whether a send with these values would be sent.', example: true }),
-    text: z.string().nullable().openapi({ example: 'Order A-17 is ready for pickup at Main St 5' }),
+    text: z
+      .string()
+      .nullable()
+      .openapi({
+        description: 'The text a send would get; `null` when it would fail.',
+        example: 'Order A-17 is ready for pickup at Main St 5',
+      }),
     languageCode: z
       .string()
       .nullable()
       .openapi({ description: 'The approved version used, after fallback (`pt_BR` → `pt`).', example: 'en' }),
-    revision: z.number().int().nullable().openapi({ example: 1 }),
+    revision: z.number().int().nullable().openapi({ description: 'The approved revision used.', example: 1 }),
     errorCode: z.number().int().openapi({
       description:
         'The code a send would fail with: 2308 (parameter count), 2309/2310 (language, locale), 2311 (too long); 0 when ok.',
       example: 0,
     }),
-    description: z.string().nullable().openapi({ example: null }),
+    description: z.string().nullable().openapi({ description: 'Why it would fail.', example: null }),
   })
   .openapi('TemplatePreview', {
     description: 'What sending the template with these values would do, without sending.',
@@ -262,5 +321,8 @@ export const ConversationWindowPolicySchema = z
   .openapi('ConversationWindowPolicy');
 
 export const ConversationWindowPolicyViewSchema = ConversationWindowPolicySchema.extend({
-  updatedAt: z.string().nullable().openapi({ example: '2026-03-01T09:30:00.000Z' }),
+  updatedAt: z
+    .string()
+    .nullable()
+    .openapi({ description: 'When it was last set; `null` if never.', example: '2026-03-01T09:30:00.000Z' }),
 }).openapi('ConversationWindowPolicyView');
