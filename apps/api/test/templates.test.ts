@@ -235,12 +235,14 @@ describe('sending with a template', () => {
         message: { templateId: id, templateParams: { '1': '9'.repeat(257) }, languageCode: 'pt_PT' },
       },
     ];
+    const messageIds: string[] = [];
     for (const [i, { errorCode, message }] of cases.entries()) {
       const messageId = await sendTemplate({
         ...message,
         callbackUrl: `${receiver.url}/case-${i}`,
         callbackData: `case-${i}`,
       });
+      messageIds.push(messageId);
       expect(await finalMessage(messageId)).toMatchObject({ status: 'FAILED', errorCode });
       const preview = await call(t, 'POST', `/v1/templates/${message.templateId}/preview`, message);
       expect(preview.body).toMatchObject({ ok: false, errorCode, text: null });
@@ -254,6 +256,17 @@ describe('sending with a template', () => {
     cases.forEach(({ errorCode }, i) => {
       expect(byOption.get(`case-${i}`)).toMatchObject({ status: 'FAILED', errorCode });
     });
+    // Nothing is charged: billing releases each reservation when the FAILED status reaches it.
+    const reservations = () =>
+      t.gateway.database.db
+        .withSchema('billing')
+        .selectFrom('reservations')
+        .select('state')
+        .where('message_id', 'in', messageIds)
+        .execute() as Promise<Array<{ state: string }>>;
+    await expect
+      .poll(async () => (await reservations()).map((row) => row.state), { timeout: 30_000 })
+      .toEqual(messageIds.map(() => 'released'));
   });
 
   test('preview shows the text a send would get', async () => {
