@@ -46,28 +46,6 @@ function buttonFromProto(
   throw invalid('a button is a quick_reply, a url (with `url`) or a phone (with `phoneNumber`)');
 }
 
-export function contentToProto(content: RevisionContent): templates.TemplateContent {
-  const { header } = content;
-  return {
-    body: content.body,
-    ...(header
-      ? {
-          header:
-            header.format === 'text'
-              ? { format: 'text', text: header.text, mediaUrl: '', mediaType: '' }
-              : { format: 'media', text: '', mediaUrl: header.mediaUrl, mediaType: header.mediaType },
-        }
-      : {}),
-    ...(content.footer !== undefined ? { footer: content.footer } : {}),
-    buttons: (content.buttons ?? []).map((button) => ({
-      type: button.type,
-      text: button.text,
-      url: button.type === 'url' ? button.url : '',
-      phoneNumber: button.type === 'phone' ? button.phoneNumber : '',
-    })),
-  };
-}
-
 export function sameContent(a: RevisionContent, b: RevisionContent): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }

@@ -1,5 +1,4 @@
-import type { templates } from '@wagate/contracts';
-import { contentToProto } from './content.js';
+import { type templates, templateContentToProto } from '@wagate/contracts';
 import type { RevisionRow, StoredTemplate } from './template-store.js';
 
 /** Statuses a send may use (approved) or that stand in for it while paused. */
@@ -34,7 +33,7 @@ function revisionToProto(row: RevisionRow): templates.TemplateRevision {
   return {
     revision: row.revision,
     status: row.status,
-    content: contentToProto(row.content),
+    content: templateContentToProto(row.content),
     rejectionReason: row.rejection_reason ?? '',
     createdAtMs: String(row.created_at.getTime()),
     reviewedAtMs: String(row.reviewed_at?.getTime() ?? 0),

@@ -1,4 +1,9 @@
-import type { templates } from '@wagate/contracts';
+import {
+  type TemplateContentJson,
+  type templates,
+  templateContentFromProto,
+  templateContentToProto,
+} from '@wagate/contracts';
 import { isoTime } from './messages.js';
 
 /** A template from templates' gRPC form to the `/v1` JSON shape. */
@@ -22,66 +27,20 @@ export function templateView(template: templates.Template | undefined) {
 type RevisionStatus = 'draft' | 'pending' | 'approved' | 'rejected' | 'paused' | 'superseded';
 
 function revisionView(revision: templates.TemplateRevision) {
-  const content = revision.content!;
-  const header = content.header;
   return {
     revision: revision.revision,
     status: revision.status as RevisionStatus,
-    body: content.body,
-    ...(header
-      ? {
-          header:
-            header.format === 'media'
-              ? { format: 'media' as const, mediaUrl: header.mediaUrl, mediaType: header.mediaType }
-              : { format: 'text' as const, text: header.text },
-        }
-      : {}),
-    ...(content.footer !== undefined ? { footer: content.footer } : {}),
-    ...(content.buttons.length > 0 ? { buttons: content.buttons.map(buttonView) } : {}),
+    ...templateContentFromProto(revision.content!),
     reason: revision.rejectionReason || null,
     createdAt: isoTime(revision.createdAtMs),
     reviewedAt: revision.reviewedAtMs !== '0' ? isoTime(revision.reviewedAtMs) : null,
   };
 }
 
-function buttonView(button: templates.TemplateButton) {
-  if (button.type === 'url') return { type: 'url' as const, text: button.text, url: button.url };
-  if (button.type === 'phone')
-    return { type: 'phone' as const, text: button.text, phoneNumber: button.phoneNumber };
-  return { type: 'quick_reply' as const, text: button.text };
-}
-
-/** A `/v1` language version's content in templates' gRPC form. */
-export function languageInput(language: {
-  languageCode: string;
-  body: string;
-  header?:
-    | { format: 'text'; text: string }
-    | { format: 'media'; mediaUrl: string; mediaType: string }
-    | undefined;
-  footer?: string | undefined;
-  buttons?: Array<{ type: string; text: string; url?: string; phoneNumber?: string }> | undefined;
-}): templates.TemplateLanguageInput {
-  const { header } = language;
-  return {
-    languageCode: language.languageCode,
-    content: {
-      body: language.body,
-      ...(header
-        ? {
-            header:
-              header.format === 'text'
-                ? { format: 'text', text: header.text, mediaUrl: '', mediaType: '' }
-                : { format: 'media', text: '', mediaUrl: header.mediaUrl, mediaType: header.mediaType },
-          }
-        : {}),
-      ...(language.footer !== undefined ? { footer: language.footer } : {}),
-      buttons: (language.buttons ?? []).map((button) => ({
-        type: button.type,
-        text: button.text,
-        url: button.url ?? '',
-        phoneNumber: button.phoneNumber ?? '',
-      })),
-    },
-  };
+/** A `/v1` language version (its content and code) in templates' gRPC form. */
+export function languageInput({
+  languageCode,
+  ...content
+}: TemplateContentJson & { languageCode: string }): templates.TemplateLanguageInput {
+  return { languageCode, content: templateContentToProto(content) };
 }

@@ -1,3 +1,4 @@
+import type { TemplateContentJson } from '@wagate/contracts';
 import type { OutboxTable } from '@wagate/outbox';
 import type { ColumnType, Generated } from 'kysely';
 
@@ -22,17 +23,8 @@ export interface TemplatesTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
-/** The content of one revision, as JSON (the TemplateContent message). */
-export interface RevisionContent {
-  body: string;
-  header?: { format: 'text'; text: string } | { format: 'media'; mediaUrl: string; mediaType: string };
-  footer?: string;
-  buttons?: Array<
-    | { type: 'quick_reply'; text: string }
-    | { type: 'url'; text: string; url: string }
-    | { type: 'phone'; text: string; phoneNumber: string }
-  >;
-}
+/** The content of one revision, stored as JSON in the shape `/v1` shows. */
+export type RevisionContent = TemplateContentJson;
 
 export interface TemplateRevisionsTable {
   account_id: string;
