@@ -50,8 +50,12 @@ export async function startDispatch(deps: {
     getMessage: (request) => getMessage(db, request),
     listMessages: (request) => listMessages(db, request),
     getWebhookSettings: (request) => getWebhookSettings(db, request),
-    getConversationWindowPolicy: (request) => getConversationWindowPolicy(db, request),
-    setConversationWindowPolicy: (request) => setConversationWindowPolicy(db, request),
+    getConversationWindowPolicy: async (request) => ({
+      policy: await getConversationWindowPolicy(db, request),
+    }),
+    setConversationWindowPolicy: async (request) => ({
+      policy: await setConversationWindowPolicy(db, request),
+    }),
     setWebhookSettings: (request) => setWebhookSettings(db, request),
     listFailedCallbacks: (request) => listFailedCallbacks(db, request),
     getWebhookSecret: ({ accountId }) => secretResponse(accountId, currentWebhookSecret),

@@ -1,13 +1,9 @@
+import { templateRenderLimits } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import type { RevisionContent } from './db/tables.js';
 
-/** Limits of rendering (on the OpenAPI page): beyond them a send fails with 2311. */
-export const renderLimits = {
-  /** Characters (code points) of one parameter value. */
-  maxParamLength: 256,
-  /** Characters of the body once its parameters are filled in (WhatsApp's template body limit). */
-  maxRenderedBodyLength: 1024,
-} as const;
+/** Beyond them a send fails with 2311. */
+export const renderLimits = templateRenderLimits;
 
 export type RenderOutcome =
   | { ok: true; text: string }

@@ -15,6 +15,14 @@ export interface TemplateContentJson {
   >;
 }
 
+/** Limits of rendering, part of the contract (the api documents them): beyond them a send fails with 2311. */
+export const templateRenderLimits = {
+  /** Characters (code points) of one parameter value. */
+  maxParamLength: 256,
+  /** Characters of the body once its parameters are filled in (WhatsApp's template body limit). */
+  maxRenderedBodyLength: 1024,
+} as const;
+
 export function templateContentToProto(content: TemplateContentJson): TemplateContent {
   const { header } = content;
   return {

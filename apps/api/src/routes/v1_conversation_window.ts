@@ -56,13 +56,13 @@ export const putConversationWindowRoute = createRoute({
 
 export function registerConversationWindowPolicy(app: ApiApp, deps: RouteDeps): void {
   app.openapi(getConversationWindowRoute, async (c) => {
-    const policy = await deps.peers.dispatch.getConversationWindowPolicy({
+    const { policy } = await deps.peers.dispatch.getConversationWindowPolicy({
       accountId: c.get('principal').accountId,
     });
     return c.json(policyView(policy), 200);
   });
   app.openapi(putConversationWindowRoute, async (c) => {
-    const policy = await deps.peers.dispatch.setConversationWindowPolicy({
+    const { policy } = await deps.peers.dispatch.setConversationWindowPolicy({
       accountId: c.get('principal').accountId,
       mode: c.req.valid('json').mode,
     });
@@ -70,7 +70,8 @@ export function registerConversationWindowPolicy(app: ApiApp, deps: RouteDeps): 
   });
 }
 
-function policyView(policy: dispatch.ConversationWindowPolicy) {
+function policyView(policy: dispatch.ConversationWindowPolicy | undefined) {
+  if (!policy) throw new Error('dispatch answered without the policy');
   return {
     mode: policy.mode === 'enforce' ? ('enforce' as const) : ('off' as const),
     updatedAt: policy.updatedAtMs !== '0' ? isoTime(policy.updatedAtMs) : null,

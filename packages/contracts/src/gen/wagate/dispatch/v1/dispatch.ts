@@ -193,6 +193,14 @@ export interface SetConversationWindowPolicyRequest {
   mode: string;
 }
 
+export interface GetConversationWindowPolicyResponse {
+  policy?: ConversationWindowPolicy | undefined;
+}
+
+export interface SetConversationWindowPolicyResponse {
+  policy?: ConversationWindowPolicy | undefined;
+}
+
 export interface ConversationWindowPolicy {
   accountId: string;
   /**
@@ -2908,6 +2916,144 @@ export const SetConversationWindowPolicyRequest: MessageFns<SetConversationWindo
   },
 };
 
+function createBaseGetConversationWindowPolicyResponse(): GetConversationWindowPolicyResponse {
+  return { policy: undefined };
+}
+
+export const GetConversationWindowPolicyResponse: MessageFns<GetConversationWindowPolicyResponse> = {
+  encode(message: GetConversationWindowPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== undefined) {
+      ConversationWindowPolicy.encode(message.policy, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetConversationWindowPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetConversationWindowPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = ConversationWindowPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetConversationWindowPolicyResponse {
+    return { policy: isSet(object.policy) ? ConversationWindowPolicy.fromJSON(object.policy) : undefined };
+  },
+
+  toJSON(message: GetConversationWindowPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.policy !== undefined) {
+      obj.policy = ConversationWindowPolicy.toJSON(message.policy);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetConversationWindowPolicyResponse>): GetConversationWindowPolicyResponse {
+    return GetConversationWindowPolicyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetConversationWindowPolicyResponse>): GetConversationWindowPolicyResponse {
+    const message = createBaseGetConversationWindowPolicyResponse();
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? ConversationWindowPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetConversationWindowPolicyResponse(): SetConversationWindowPolicyResponse {
+  return { policy: undefined };
+}
+
+export const SetConversationWindowPolicyResponse: MessageFns<SetConversationWindowPolicyResponse> = {
+  encode(message: SetConversationWindowPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== undefined) {
+      ConversationWindowPolicy.encode(message.policy, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetConversationWindowPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetConversationWindowPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = ConversationWindowPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetConversationWindowPolicyResponse {
+    return { policy: isSet(object.policy) ? ConversationWindowPolicy.fromJSON(object.policy) : undefined };
+  },
+
+  toJSON(message: SetConversationWindowPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.policy !== undefined) {
+      obj.policy = ConversationWindowPolicy.toJSON(message.policy);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetConversationWindowPolicyResponse>): SetConversationWindowPolicyResponse {
+    return SetConversationWindowPolicyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetConversationWindowPolicyResponse>): SetConversationWindowPolicyResponse {
+    const message = createBaseSetConversationWindowPolicyResponse();
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? ConversationWindowPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseConversationWindowPolicy(): ConversationWindowPolicy {
   return { accountId: "", mode: "", updatedAtMs: "0" };
 }
@@ -3108,7 +3254,7 @@ export const DispatchServiceDefinition = {
       name: "GetConversationWindowPolicy",
       requestType: GetConversationWindowPolicyRequest as typeof GetConversationWindowPolicyRequest,
       requestStream: false,
-      responseType: ConversationWindowPolicy as typeof ConversationWindowPolicy,
+      responseType: GetConversationWindowPolicyResponse as typeof GetConversationWindowPolicyResponse,
       responseStream: false,
       options: {},
     },
@@ -3116,7 +3262,7 @@ export const DispatchServiceDefinition = {
       name: "SetConversationWindowPolicy",
       requestType: SetConversationWindowPolicyRequest as typeof SetConversationWindowPolicyRequest,
       requestStream: false,
-      responseType: ConversationWindowPolicy as typeof ConversationWindowPolicy,
+      responseType: SetConversationWindowPolicyResponse as typeof SetConversationWindowPolicyResponse,
       responseStream: false,
       options: {},
     },
@@ -3169,11 +3315,11 @@ export interface DispatchServiceImplementation<CallContextExt = {}> {
   getConversationWindowPolicy(
     request: GetConversationWindowPolicyRequest,
     context: CallContext & CallContextExt,
-  ): Promise<DeepPartial<ConversationWindowPolicy>>;
+  ): Promise<DeepPartial<GetConversationWindowPolicyResponse>>;
   setConversationWindowPolicy(
     request: SetConversationWindowPolicyRequest,
     context: CallContext & CallContextExt,
-  ): Promise<DeepPartial<ConversationWindowPolicy>>;
+  ): Promise<DeepPartial<SetConversationWindowPolicyResponse>>;
 }
 
 export interface DispatchServiceClient<CallOptionsExt = {}> {
@@ -3222,11 +3368,11 @@ export interface DispatchServiceClient<CallOptionsExt = {}> {
   getConversationWindowPolicy(
     request: DeepPartial<GetConversationWindowPolicyRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): Promise<ConversationWindowPolicy>;
+  ): Promise<GetConversationWindowPolicyResponse>;
   setConversationWindowPolicy(
     request: DeepPartial<SetConversationWindowPolicyRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): Promise<ConversationWindowPolicy>;
+  ): Promise<SetConversationWindowPolicyResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

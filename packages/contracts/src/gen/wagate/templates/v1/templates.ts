@@ -112,7 +112,23 @@ export interface Template {
   updatedAtMs: string;
 }
 
-export interface TemplateResponse {
+export interface CreateTemplateResponse {
+  template?: Template | undefined;
+}
+
+export interface GetTemplateResponse {
+  template?: Template | undefined;
+}
+
+export interface UpdateTemplateResponse {
+  template?: Template | undefined;
+}
+
+export interface SubmitTemplateResponse {
+  template?: Template | undefined;
+}
+
+export interface ReviewTemplateResponse {
   template?: Template | undefined;
 }
 
@@ -1745,19 +1761,19 @@ export const Template: MessageFns<Template> = {
   },
 };
 
-function createBaseTemplateResponse(): TemplateResponse {
+function createBaseCreateTemplateResponse(): CreateTemplateResponse {
   return { template: undefined };
 }
 
-export const TemplateResponse: MessageFns<TemplateResponse> = {
-  encode(message: TemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const CreateTemplateResponse: MessageFns<CreateTemplateResponse> = {
+  encode(message: CreateTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.template !== undefined) {
       Template.encode(message.template, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): TemplateResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTemplateResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1766,7 +1782,7 @@ export const TemplateResponse: MessageFns<TemplateResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseTemplateResponse();
+      const message = createBaseCreateTemplateResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1790,11 +1806,11 @@ export const TemplateResponse: MessageFns<TemplateResponse> = {
     }
   },
 
-  fromJSON(object: any): TemplateResponse {
+  fromJSON(object: any): CreateTemplateResponse {
     return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
   },
 
-  toJSON(message: TemplateResponse): unknown {
+  toJSON(message: CreateTemplateResponse): unknown {
     const obj: any = {};
     if (message.template !== undefined) {
       obj.template = Template.toJSON(message.template);
@@ -1802,11 +1818,287 @@ export const TemplateResponse: MessageFns<TemplateResponse> = {
     return obj;
   },
 
-  create(base?: DeepPartial<TemplateResponse>): TemplateResponse {
-    return TemplateResponse.fromPartial(base ?? {});
+  create(base?: DeepPartial<CreateTemplateResponse>): CreateTemplateResponse {
+    return CreateTemplateResponse.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<TemplateResponse>): TemplateResponse {
-    const message = createBaseTemplateResponse();
+  fromPartial(object: DeepPartial<CreateTemplateResponse>): CreateTemplateResponse {
+    const message = createBaseCreateTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetTemplateResponse(): GetTemplateResponse {
+  return { template: undefined };
+}
+
+export const GetTemplateResponse: MessageFns<GetTemplateResponse> = {
+  encode(message: GetTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: GetTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetTemplateResponse>): GetTemplateResponse {
+    return GetTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetTemplateResponse>): GetTemplateResponse {
+    const message = createBaseGetTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateTemplateResponse(): UpdateTemplateResponse {
+  return { template: undefined };
+}
+
+export const UpdateTemplateResponse: MessageFns<UpdateTemplateResponse> = {
+  encode(message: UpdateTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: UpdateTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateTemplateResponse>): UpdateTemplateResponse {
+    return UpdateTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateTemplateResponse>): UpdateTemplateResponse {
+    const message = createBaseUpdateTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSubmitTemplateResponse(): SubmitTemplateResponse {
+  return { template: undefined };
+}
+
+export const SubmitTemplateResponse: MessageFns<SubmitTemplateResponse> = {
+  encode(message: SubmitTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: SubmitTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SubmitTemplateResponse>): SubmitTemplateResponse {
+    return SubmitTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SubmitTemplateResponse>): SubmitTemplateResponse {
+    const message = createBaseSubmitTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReviewTemplateResponse(): ReviewTemplateResponse {
+  return { template: undefined };
+}
+
+export const ReviewTemplateResponse: MessageFns<ReviewTemplateResponse> = {
+  encode(message: ReviewTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReviewTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: ReviewTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReviewTemplateResponse>): ReviewTemplateResponse {
+    return ReviewTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReviewTemplateResponse>): ReviewTemplateResponse {
+    const message = createBaseReviewTemplateResponse();
     message.template = (object.template !== undefined && object.template !== null)
       ? Template.fromPartial(object.template)
       : undefined;
@@ -2796,7 +3088,7 @@ export const TemplatesServiceDefinition = {
       name: "CreateTemplate",
       requestType: CreateTemplateRequest as typeof CreateTemplateRequest,
       requestStream: false,
-      responseType: TemplateResponse as typeof TemplateResponse,
+      responseType: CreateTemplateResponse as typeof CreateTemplateResponse,
       responseStream: false,
       options: {},
     },
@@ -2805,7 +3097,7 @@ export const TemplatesServiceDefinition = {
       name: "GetTemplate",
       requestType: GetTemplateRequest as typeof GetTemplateRequest,
       requestStream: false,
-      responseType: TemplateResponse as typeof TemplateResponse,
+      responseType: GetTemplateResponse as typeof GetTemplateResponse,
       responseStream: false,
       options: {},
     },
@@ -2823,7 +3115,7 @@ export const TemplatesServiceDefinition = {
       name: "UpdateTemplate",
       requestType: UpdateTemplateRequest as typeof UpdateTemplateRequest,
       requestStream: false,
-      responseType: TemplateResponse as typeof TemplateResponse,
+      responseType: UpdateTemplateResponse as typeof UpdateTemplateResponse,
       responseStream: false,
       options: {},
     },
@@ -2840,7 +3132,7 @@ export const TemplatesServiceDefinition = {
       name: "SubmitTemplate",
       requestType: SubmitTemplateRequest as typeof SubmitTemplateRequest,
       requestStream: false,
-      responseType: TemplateResponse as typeof TemplateResponse,
+      responseType: SubmitTemplateResponse as typeof SubmitTemplateResponse,
       responseStream: false,
       options: {},
     },
@@ -2849,7 +3141,7 @@ export const TemplatesServiceDefinition = {
       name: "ReviewTemplate",
       requestType: ReviewTemplateRequest as typeof ReviewTemplateRequest,
       requestStream: false,
-      responseType: TemplateResponse as typeof TemplateResponse,
+      responseType: ReviewTemplateResponse as typeof ReviewTemplateResponse,
       responseStream: false,
       options: {},
     },
@@ -2863,12 +3155,12 @@ export interface TemplatesServiceImplementation<CallContextExt = {}> {
   createTemplate(
     request: CreateTemplateRequest,
     context: CallContext & CallContextExt,
-  ): Promise<DeepPartial<TemplateResponse>>;
+  ): Promise<DeepPartial<CreateTemplateResponse>>;
   /** NOT_FOUND when the template is missing or belongs to another account. */
   getTemplate(
     request: GetTemplateRequest,
     context: CallContext & CallContextExt,
-  ): Promise<DeepPartial<TemplateResponse>>;
+  ): Promise<DeepPartial<GetTemplateResponse>>;
   /** The account's templates, newest first, one page at a time. */
   listTemplates(
     request: ListTemplatesRequest,
@@ -2878,7 +3170,7 @@ export interface TemplatesServiceImplementation<CallContextExt = {}> {
   updateTemplate(
     request: UpdateTemplateRequest,
     context: CallContext & CallContextExt,
-  ): Promise<DeepPartial<TemplateResponse>>;
+  ): Promise<DeepPartial<UpdateTemplateResponse>>;
   deleteTemplate(
     request: DeleteTemplateRequest,
     context: CallContext & CallContextExt,
@@ -2887,12 +3179,12 @@ export interface TemplatesServiceImplementation<CallContextExt = {}> {
   submitTemplate(
     request: SubmitTemplateRequest,
     context: CallContext & CallContextExt,
-  ): Promise<DeepPartial<TemplateResponse>>;
+  ): Promise<DeepPartial<SubmitTemplateResponse>>;
   /** approve / reject a pending revision, pause an approved one, approve a paused one to resume it. */
   reviewTemplate(
     request: ReviewTemplateRequest,
     context: CallContext & CallContextExt,
-  ): Promise<DeepPartial<TemplateResponse>>;
+  ): Promise<DeepPartial<ReviewTemplateResponse>>;
 }
 
 export interface TemplatesServiceClient<CallOptionsExt = {}> {
@@ -2902,12 +3194,12 @@ export interface TemplatesServiceClient<CallOptionsExt = {}> {
   createTemplate(
     request: DeepPartial<CreateTemplateRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): Promise<TemplateResponse>;
+  ): Promise<CreateTemplateResponse>;
   /** NOT_FOUND when the template is missing or belongs to another account. */
   getTemplate(
     request: DeepPartial<GetTemplateRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): Promise<TemplateResponse>;
+  ): Promise<GetTemplateResponse>;
   /** The account's templates, newest first, one page at a time. */
   listTemplates(
     request: DeepPartial<ListTemplatesRequest>,
@@ -2917,7 +3209,7 @@ export interface TemplatesServiceClient<CallOptionsExt = {}> {
   updateTemplate(
     request: DeepPartial<UpdateTemplateRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): Promise<TemplateResponse>;
+  ): Promise<UpdateTemplateResponse>;
   deleteTemplate(
     request: DeepPartial<DeleteTemplateRequest>,
     options?: CallOptions & CallOptionsExt,
@@ -2926,12 +3218,12 @@ export interface TemplatesServiceClient<CallOptionsExt = {}> {
   submitTemplate(
     request: DeepPartial<SubmitTemplateRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): Promise<TemplateResponse>;
+  ): Promise<SubmitTemplateResponse>;
   /** approve / reject a pending revision, pause an approved one, approve a paused one to resume it. */
   reviewTemplate(
     request: DeepPartial<ReviewTemplateRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): Promise<TemplateResponse>;
+  ): Promise<ReviewTemplateResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
