@@ -1,7 +1,7 @@
 import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
-import { approvedTemplate, call } from './support/templates.js';
+import { approve, approvedTemplate, call } from './support/templates.js';
 
 /**
  * Templates through /v1 and sends that use them: the approved version of the language is what
@@ -267,6 +267,32 @@ describe('sending with a template', () => {
     await expect
       .poll(async () => (await reservations()).map((row) => row.state), { timeout: 30_000 })
       .toEqual(messageIds.map(() => 'released'));
+  });
+
+  test('a media header is sent as the message content, buttons as lines under the body', async () => {
+    const created = await call(t, 'POST', '/v1/templates', {
+      name: 'invoice_ready',
+      category: 'utility',
+      languages: [
+        {
+          languageCode: 'en',
+          header: { format: 'media', mediaUrl: 'https://cdn.example.com/invoice.pdf', mediaType: 'application/pdf' },
+          body: 'Invoice {{1}} is ready',
+          buttons: [
+            { type: 'phone', text: 'Call us', phoneNumber: '+74956460054' },
+            { type: 'quick_reply', text: 'Thanks' },
+          ],
+        },
+      ],
+    });
+    expect(created.status).toBe(201);
+    await approve(t, created.body.id, ['en']);
+    const messageId = await sendTemplate({ templateId: created.body.id, templateParams: { '1': 'A-17' } });
+    expect((await call(t, 'GET', `/v1/messages/${messageId}`)).body).toMatchObject({
+      text: 'Invoice A-17 is ready\n\nCall us: +74956460054\n[Thanks]',
+      contentUrl: 'https://cdn.example.com/invoice.pdf',
+      contentType: 'application/pdf',
+    });
   });
 
   test('preview shows the text a send would get', async () => {
