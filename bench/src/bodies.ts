@@ -12,9 +12,22 @@ export const BODY_SIZES = [1, 100] as const;
 /** A message the embedded gateway accepts as-is: its demo account owns the sender "MyCompany". */
 const MESSAGE = { from: 'MyCompany', to: '79034567890', text: 'Code: 1234' };
 
-/** The JSON body with `count` identical messages (serialised once, reused for every request). */
-export function sendBody(count: number): string {
-  return JSON.stringify({ messages: Array.from({ length: count }, () => MESSAGE) });
+/** The same OTP as an approved template (see bench-template.ts): rendered on every send. */
+const templateMessage = (templateId: string) => ({
+  from: 'MyCompany',
+  to: '79034567890',
+  templateId,
+  templateParams: { '1': '1234' },
+  languageCode: 'en',
+});
+
+/**
+ * The JSON body with `count` identical messages (serialised once, reused for every request):
+ * plain text, or the template `templateId` when one is given.
+ */
+export function sendBody(count: number, templateId?: string): string {
+  const message = templateId ? templateMessage(templateId) : MESSAGE;
+  return JSON.stringify({ messages: Array.from({ length: count }, () => message) });
 }
 
 export interface SendResponse {

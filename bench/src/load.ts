@@ -7,6 +7,8 @@ export interface LoadCase {
   apiKey: string;
   /** Messages per request body. */
   messages: number;
+  /** Send this approved template instead of plain text. */
+  templateId?: string;
   connections: number;
   seconds: number;
 }
@@ -33,7 +35,7 @@ const RUN_SLACK_MS = 15_000;
 function requestOf(target: LoadCase) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (target.apiKey) headers.authorization = `Key ${target.apiKey}`;
-  return { url: `${target.url}${SEND_PATH}`, headers, body: sendBody(target.messages) };
+  return { url: `${target.url}${SEND_PATH}`, headers, body: sendBody(target.messages, target.templateId) };
 }
 
 /**

@@ -5,13 +5,20 @@
 import { constants } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createBenchTemplate } from './bench-template.js';
 import { BODY_SIZES } from './bodies.js';
 import { cpuShare, sampleCpu } from './cpu.js';
 import { type LoadCase, runLoad, verifyAccepted } from './load.js';
 import { conditions, formatTable, type Row, relativeToBaseline, toRow, writeResults } from './report.js';
 import { startTarget, stopAllTargets, type TargetProcess } from './target-process.js';
 
-const TARGETS = ['bare-hono', 'embedded', 'embedded-priced', 'postgres-nats', 'postgres-nats-priced'] as const;
+const TARGETS = [
+  'bare-hono',
+  'embedded',
+  'embedded-priced',
+  'postgres-nats',
+  'postgres-nats-priced',
+] as const;
 /** Not counted: lets the JIT, connection pools and database caches settle before measuring. */
 const WARMUP_SECONDS = 2;
 
@@ -50,18 +57,25 @@ for (const name of settings.targets) {
   try {
     process.stderr.write(`${name}: starting\n`);
     target = await startTarget(name, repoRoot);
+    // The gateways also send the same message as a template, right after the plain text case.
+    const templateId =
+      name === 'bare-hono' || name.endsWith('-priced') ? undefined : await createBenchTemplate(target);
     for (const messages of BODY_SIZES) {
-      lastCase = {
-        url: target.url,
-        apiKey: target.apiKey,
-        messages,
-        connections: settings.connections,
-        seconds: settings.seconds,
-      };
-      try {
-        measured.push(await measureCase(target, lastCase));
-      } catch (error) {
-        failures.push(`${name} × ${messages}: ${(error as Error).message}`);
+      for (const template of templateId ? [undefined, templateId] : [undefined]) {
+        const label = template ? `${name} template` : name;
+        lastCase = {
+          url: target.url,
+          apiKey: target.apiKey,
+          messages,
+          connections: settings.connections,
+          seconds: settings.seconds,
+          ...(template ? { templateId: template } : {}),
+        };
+        try {
+          measured.push(await measureCase(target, label, lastCase));
+        } catch (error) {
+          failures.push(`${label} × ${messages}: ${(error as Error).message}`);
+        }
       }
     }
   } catch (error) {
@@ -78,12 +92,13 @@ for (const name of settings.targets) {
   }
 }
 
-// Side by side: each body size together, targets in their fixed order.
+// Side by side: each body size together, targets in their fixed order, text before template.
+const order = (label: string) => TARGETS.indexOf(label.split(' ')[0] as (typeof TARGETS)[number]);
 const rows = relativeToBaseline(measured).sort(
   (a, b) =>
     a.messagesPerBody - b.messagesPerBody ||
-    TARGETS.indexOf(a.target as (typeof TARGETS)[number]) -
-      TARGETS.indexOf(b.target as (typeof TARGETS)[number]),
+    order(a.target) - order(b.target) ||
+    a.target.length - b.target.length,
 );
 const report = { conditions: runConditions, rows, failures };
 process.stdout.write(`\n${formatTable(rows, failures)}\n\n`);
@@ -92,17 +107,21 @@ process.stderr.write(`results: ${file} (and latest.json)\n`);
 if (failures.length > 0) process.exitCode = 1;
 
 /** Verify, warm up, wait for the warm-up's leftovers, then the one timed run. */
-async function measureCase(target: TargetProcess, load: LoadCase): Promise<Omit<Row, 'percentOfBareHono'>> {
+async function measureCase(
+  target: TargetProcess,
+  label: string,
+  load: LoadCase,
+): Promise<Omit<Row, 'percentOfBareHono'>> {
   await verifyAccepted(load);
   await runLoad({ ...load, seconds: settings.warmupSeconds });
   const settling = Date.now();
   await verifyAccepted(load);
   process.stderr.write(
-    `${target.name} × ${load.messages}: warm-up settled in ${((Date.now() - settling) / 1000).toFixed(1)} s, measuring\n`,
+    `${label} × ${load.messages}: warm-up settled in ${((Date.now() - settling) / 1000).toFixed(1)} s, measuring\n`,
   );
   const before = sampleCpu(target.pid);
   const result = await runLoad(load);
-  return toRow(target.name, load.messages, result, cpuShare(before, sampleCpu(target.pid)));
+  return toRow(label, load.messages, result, cpuShare(before, sampleCpu(target.pid)));
 }
 
 function positiveInt(name: string, fallback: number): number {

@@ -8,12 +8,17 @@ export interface ReadyLine {
   ready: true;
   url: string;
   apiKey: string;
+  /** Gateways: the demo account, and a platform key that may review its templates. */
+  accountId?: string;
+  supervisorKey?: string;
 }
 
 export interface RunningTarget {
   url: string;
   /** Empty for targets without authentication. */
   apiKey: string;
+  accountId?: string;
+  supervisorKey?: string;
   stop(): Promise<void>;
 }
 
@@ -31,7 +36,8 @@ export async function serveTarget(start: () => Promise<RunningTarget>): Promise<
     process.stderr.write(`target failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   }
-  const ready: ReadyLine = { ready: true, url: target.url, apiKey: target.apiKey };
+  const { stop: _stop, ...fields } = target;
+  const ready: ReadyLine = { ready: true, ...fields };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 
   let stopping = false;

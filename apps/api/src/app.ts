@@ -29,6 +29,12 @@ import { registerWebhookSecret } from './routes/v1_webhooks_secret.js';
 import { registerPutIncomingWebhook } from './routes/v1_webhooks_incoming_put.js';
 import { registerGetUsage } from './routes/v1_usage_get.js';
 import { registerSendMessages } from './routes/whatsapp_sendMessages.js';
+import { registerConversationWindowPolicy } from './routes/v1_conversation_window.js';
+import { registerTemplateApproval } from './routes/v1_templates_approval.js';
+import { registerCreateTemplate } from './routes/v1_templates_create.js';
+import { registerPreviewTemplate } from './routes/v1_templates_preview.js';
+import { registerReadTemplates } from './routes/v1_templates_read.js';
+import { registerChangeTemplate } from './routes/v1_templates_update.js';
 import { limits } from './validation/limits.js';
 
 export interface ApiDeps {
@@ -102,5 +108,11 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerAccounts(app, routeDeps);
   registerAccountMoney(app, routeDeps);
   registerKeys(app, routeDeps);
+  registerCreateTemplate(app, routeDeps);
+  registerReadTemplates(app, routeDeps);
+  registerChangeTemplate(app, routeDeps);
+  registerTemplateApproval(app, routeDeps);
+  registerPreviewTemplate(app, routeDeps);
+  registerConversationWindowPolicy(app, routeDeps);
   return app;
 }

@@ -308,3 +308,71 @@ describe('exactly once', () => {
     SLOW,
   );
 });
+
+describe('templates', () => {
+  test(
+    'a template is priced by its category; its reseller reviews it; one that does not render costs nothing',
+    async () => {
+      await platform.put(`/v1/accounts/${reseller.id}/prices`, {
+        prices: [
+          { country: '*', kind: 'text', priceMinor: 100 },
+          { country: 'RU', kind: 'text', priceMinor: 80 },
+          { country: '*', kind: 'template:authentication', priceMinor: 40 },
+          { country: '*', kind: 'template:marketing', priceMinor: 400 },
+        ],
+      });
+      const created = await customer.client.post('/v1/templates', {
+        name: 'login_code',
+        category: 'authentication',
+        languages: [{ languageCode: 'en', body: 'Your code is {{1}}' }],
+      });
+      expect(created.status).toBe(201);
+      await customer.client.post(`/v1/templates/${created.body.id}/submit`);
+      const reviewed = await reseller.client.post(
+        `/v1/templates/${created.body.id}/review?accountId=${customer.id}`,
+        {
+          languageCode: 'en',
+          decision: 'approve',
+        },
+      );
+      expect(reviewed.status).toBe(200);
+
+      const before = await balanceOf(customer.client, customer.id);
+      const sent = await customer.client.send([
+        {
+          from: 'Shop',
+          to: RU,
+          templateId: created.body.id,
+          templateParams: { '1': '4821' },
+          languageCode: 'en',
+        },
+        {
+          from: 'Shop',
+          to: RU,
+          templateId: created.body.id,
+          templateParams: { '1': '1', '2': 'extra' },
+          languageCode: 'en',
+        },
+      ]);
+      const [rendered, wrongParams] = okIds(sent);
+      await waitForSettled(t, [rendered!]);
+      const rows = await t.gateway.billing.db
+        .selectFrom('reservations')
+        .select(['message_id', 'price_kind', 'amount_minor', 'state'])
+        .where('message_id', 'in', [rendered!, wrongParams!])
+        .execute();
+      // 40 × 1.25 markup; the message with the wrong parameters fails with 2308 and is never reserved.
+      expect(rows).toEqual([
+        {
+          message_id: rendered,
+          price_kind: 'template:authentication',
+          amount_minor: '50',
+          state: 'captured',
+        },
+      ]);
+      expect(await balanceOf(customer.client, customer.id)).toBe(before - 50);
+      await expectLedgerBalanced(t);
+    },
+    SLOW,
+  );
+});

@@ -1,17 +1,23 @@
 import type { PublishInput } from '@wagate/bus';
-import { type common, conversationKey, eventId, Topics } from '@wagate/contracts';
+import { type common, conversationKey, eventId, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import type { dispatch } from '@wagate/contracts';
 import { RequestErrorKey } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
 import { traceHeaders } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
+import { outsideConversationWindow } from './conversation-window/index.js';
 import type { DispatchTables } from './db/tables.js';
+import { failedAtAcceptEvent } from './fail-at-accept.js';
+import { applyStatus } from './record-status.js';
 import type { SenderDirectory } from './sender-directory.js';
 
 /**
  * Accepts a batch in one transaction: every accepted message, its ACCEPTED history entry and
  * its `message.accepted` event are written together, so none is lost between the database
  * and the bus. A retried call with the same ids changes nothing (inserts are idempotent).
+ * A message that must fail instead of being sent (`request.failures` from rendering, or the
+ * conversation window) gets its FAILED status in the same transaction — so redrive never hands
+ * it to fleet — and its status event takes the place of `message.accepted`.
  */
 export async function acceptMessages(
   db: Kysely<DispatchTables>,
@@ -39,6 +45,10 @@ export async function acceptMessages(
     return { messageId: message.messageId, accepted: true };
   });
   if (accepted.length === 0) return { results };
+  const failures = new Map(Object.entries(request.failures));
+  for (const [messageId, code] of await outsideConversationWindow(db, request.accountId, accepted)) {
+    if (!failures.has(messageId)) failures.set(messageId, code);
+  }
 
   const headers = traceHeaders();
   await db.transaction().execute(async (trx) => {
@@ -78,10 +88,22 @@ export async function acceptMessages(
         })),
       )
       .execute();
-    await enqueueEvents(
-      trx,
-      newMessages.map((message) => acceptedEvent(request.accountId, message, headers)),
-    );
+    const events = newMessages.map((message) => {
+      const failure = failures.get(message.messageId);
+      return failure === undefined
+        ? acceptedEvent(request.accountId, message, headers)
+        : failedAtAcceptEvent(
+            request.accountId,
+            message.messageId,
+            failure,
+            Number(message.acceptedAtMs),
+            headers,
+          );
+    });
+    for (const event of events) {
+      if (event.topic === Topics.messageStatus) await applyStatus(trx, event.data as MessageStatusEvent);
+    }
+    await enqueueEvents(trx, events);
   });
   return { results };
 }

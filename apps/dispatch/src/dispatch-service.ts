@@ -5,6 +5,7 @@ import { startOutboxRelay } from '@wagate/outbox';
 import type { Kysely } from 'kysely';
 import { grpcClient, mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
 import { acceptMessages } from './accept.js';
+import { getConversationWindowPolicy, setConversationWindowPolicy } from './conversation-window/index.js';
 import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 import { getMessage } from './get-message.js';
@@ -42,11 +43,19 @@ export async function startDispatch(deps: {
     async accept(request) {
       const response = await acceptMessages(db, senders, request);
       relay.kick();
+      // Messages that failed at once have their callbacks queued already.
+      callbacks.kick();
       return response;
     },
     getMessage: (request) => getMessage(db, request),
     listMessages: (request) => listMessages(db, request),
     getWebhookSettings: (request) => getWebhookSettings(db, request),
+    getConversationWindowPolicy: async (request) => ({
+      policy: await getConversationWindowPolicy(db, request),
+    }),
+    setConversationWindowPolicy: async (request) => ({
+      policy: await setConversationWindowPolicy(db, request),
+    }),
     setWebhookSettings: (request) => setWebhookSettings(db, request),
     listFailedCallbacks: (request) => listFailedCallbacks(db, request),
     getWebhookSecret: ({ accountId }) => secretResponse(accountId, currentWebhookSecret),

@@ -1,11 +1,13 @@
 import type { MessageInboundEvent } from '@wagate/contracts';
 import type { Kysely } from 'kysely';
+import { openConversationWindow } from './conversation-window/index.js';
 import type { DispatchTables } from './db/tables.js';
 import { queueCallbacks } from './webhooks/queue-callbacks.js';
 
 /**
- * Records a message a device received and queues its incoming-message webhook to the
- * account's incoming URL, in one transaction. A repeated report of the same device message
+ * Records a message a device received, opens or extends its conversation window, and queues
+ * its incoming-message webhook to the account's incoming URL, in one transaction. A repeated
+ * report of the same device message
  * finds it recorded and changes nothing, so the tenant hears of it once. Returns whether a
  * webhook was queued.
  */
@@ -30,6 +32,7 @@ export async function recordInbound(
       .returning('id')
       .executeTakeFirst();
     if (!inserted) return false;
+    await openConversationWindow(trx, event);
     const settings = await trx
       .selectFrom('account_settings')
       .select('incoming_url')

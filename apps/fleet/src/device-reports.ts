@@ -108,7 +108,7 @@ export async function recordInbound(
     const device = await trx
       .selectFrom('devices')
       .innerJoin('senders', 'senders.id', 'devices.sender_id')
-      .select(['devices.phone_number', 'senders.account_id'])
+      .select(['devices.phone_number', 'senders.account_id', 'senders.name as sender'])
       .where('devices.id', '=', inbound.deviceId)
       .executeTakeFirst();
     if (!device) return false;
@@ -117,6 +117,7 @@ export async function recordInbound(
       deviceId: inbound.deviceId,
       deviceMessageKey: inbound.deviceMessageKey,
       to: device.phone_number,
+      sender: device.sender,
       from: inbound.from,
       text: inbound.text,
       profileName: inbound.profileName,

@@ -70,7 +70,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
 
   await migrateApiSchema(database);
   const billing = await startBilling({ database, bus });
-  const templates = await startTemplates({ database });
+  const templates = await startTemplates({ database, bus });
   const fleet = await startFleet({ database, bus, enrolmentToken: ENROLMENT_TOKEN });
   // Demos and tests post callbacks to receivers on this machine; private networks stay refused.
   const dispatch = await startDispatch({

@@ -1,10 +1,24 @@
-import { templates } from '@wagate/contracts';
-import { type Database, migrateSchema, withSchema } from '@wagate/db';
-import { StatusErrorCode } from '@wagate/errors';
-import { mount, type ServiceMount } from '@wagate/rpc';
+import { randomUUID } from 'node:crypto';
+import type { Bus, Subscription } from '@wagate/bus';
+import { type TemplateChangedEvent, templates, Topics } from '@wagate/contracts';
+import {
+  decodeCursor,
+  InvalidCursorError,
+  migrateSchema,
+  pageOf,
+  pageSize,
+  type Database,
+  withSchema,
+} from '@wagate/db';
+import { startOutboxRelay } from '@wagate/outbox';
+import { mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
+import { createApprovedCache } from './approved-cache.js';
 import { templatesMigrations } from './db/migrations.js';
 import { TEMPLATES_SCHEMA, type TemplatesTables } from './db/tables.js';
-import { renderBody } from './render.js';
+import { templateManagement } from './manage-templates.js';
+import { renderBatch } from './render-batch.js';
+import { findTemplate, listTemplates } from './template-store.js';
+import { templateToProto } from './template-view.js';
 
 export interface TemplatesService {
   grpc: ServiceMount;
@@ -12,47 +26,68 @@ export interface TemplatesService {
 }
 
 /**
- * Templates for the walking skeleton: approved template versions per language and batched
- * rendering. Management through /v1 and approval arrive with the templates issue.
+ * Templates: their languages, revisions and approval, and batched rendering from an in-memory
+ * cache of approved versions that `template.changed` keeps current on every replica.
  */
-export async function startTemplates(deps: { database: Database }): Promise<TemplatesService> {
+export async function startTemplates(deps: {
+  database: Database;
+  bus: Bus;
+  /** Names this replica's cache consumer: every replica must hear every change. Default: random. */
+  instanceId?: string;
+  cache?: { ttlMs?: number };
+}): Promise<TemplatesService> {
   await migrateSchema(deps.database, TEMPLATES_SCHEMA, templatesMigrations);
   const db = withSchema<TemplatesTables>(deps.database, TEMPLATES_SCHEMA);
+  const cache = createApprovedCache(db, deps.cache);
+  const relay = startOutboxRelay({ db, bus: deps.bus, name: 'templates' });
+  const manage = templateManagement(db, (accountId, templateId) => {
+    cache.invalidate(accountId, templateId);
+    relay.kick();
+  });
+  // One group per replica (not one shared group): each replica keeps its own cache.
+  const changes: Subscription = await deps.bus.consume<TemplateChangedEvent>({
+    topic: Topics.templateChanged,
+    group: `templates-cache-${deps.instanceId ?? randomUUID().slice(0, 8)}`,
+    handler: async ({ data }) => cache.invalidate(data.accountId, data.templateId),
+  });
 
   const implementation: templates.TemplatesServiceImplementation = {
-    async render(request) {
-      const ids = [...new Set(request.items.map((item) => item.templateId))];
-      // One query for the whole batch, never one per message.
-      const versions =
-        ids.length === 0
-          ? []
-          : await db
-              .selectFrom('template_versions')
-              .select(['template_id', 'language_code', 'body'])
-              .where('account_id', '=', request.accountId)
-              .where('template_id', 'in', ids)
-              .where('status', '=', 'approved')
-              .execute();
-      const byKey = new Map(versions.map((v) => [`${v.template_id}/${v.language_code.toLowerCase()}`, v.body]));
-      return {
-        results: request.items.map((item) => {
-          const body = byKey.get(`${item.templateId}/${(item.languageCode || 'en').toLowerCase()}`);
-          if (body === undefined) {
-            return {
-              messageId: item.messageId,
-              text: '',
-              errorCode: StatusErrorCode.TemplateLanguageMissing,
-              description: `no approved template ${item.templateId} for language ${item.languageCode || 'en'}`,
-            };
-          }
-          const outcome = renderBody(body, item.params);
-          return outcome.ok
-            ? { messageId: item.messageId, text: outcome.text, errorCode: 0, description: '' }
-            : { messageId: item.messageId, text: '', errorCode: outcome.errorCode, description: outcome.description };
-        }),
-      };
+    render: (request) => renderBatch(cache, request),
+    createTemplate: async (request) => ({ template: await manage.create(request) }),
+    async getTemplate(request) {
+      const stored = await findTemplate(db, request.accountId, request.templateId);
+      if (!stored)
+        throw new ServerError(Status.NOT_FOUND, `no template ${request.templateId} in this account`);
+      return { template: templateToProto(stored) };
     },
+    async listTemplates(request) {
+      const size = pageSize(request.limit);
+      let below: readonly [string] | undefined;
+      try {
+        below = decodeCursor(request.cursor, (key): key is readonly [string] => key.length === 1);
+      } catch (error) {
+        if (error instanceof InvalidCursorError)
+          throw new ServerError(Status.INVALID_ARGUMENT, error.message);
+        throw error;
+      }
+      const rows = await listTemplates(db, request.accountId, below?.[0], size + 1);
+      const page = pageOf(rows, size, (stored) => [stored.template.id]);
+      return { templates: page.rows.map(templateToProto), nextCursor: page.nextCursor };
+    },
+    updateTemplate: async (request) => ({ template: await manage.update(request) }),
+    async deleteTemplate(request) {
+      await manage.delete(request);
+      return {};
+    },
+    submitTemplate: async (request) => ({ template: await manage.submit(request) }),
+    reviewTemplate: async (request) => ({ template: await manage.review(request) }),
   };
 
-  return { grpc: mount(templates.TemplatesServiceDefinition, implementation), stop: async () => {} };
+  return {
+    grpc: mount(templates.TemplatesServiceDefinition, implementation),
+    async stop() {
+      await changes.close();
+      await relay.stop();
+    },
+  };
 }

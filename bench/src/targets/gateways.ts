@@ -6,7 +6,7 @@
  * paying tenant's requests do; unpriced, billing still reserves every message, at no cost.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { grantCredit } from '@wagate/billing';
+import { ensureKey, generateApiKey, grantCredit, PLATFORM_ACCOUNT_ID } from '@wagate/billing';
 import { deleteJetStreamStream } from '@wagate/bus';
 import { type EmbeddedGateway, type EmbeddedOptions, startEmbeddedGateway } from '@wagate/gateway';
 import { freshPostgresUrl, isolatedBusNames, natsUrl } from '@wagate/testkit';
@@ -52,7 +52,16 @@ export async function startPostgresNatsTarget(options: { priced: boolean }): Pro
 async function start(options: Partial<EmbeddedOptions>, priced: boolean): Promise<RunningTarget> {
   const gateway = await startEmbeddedGateway({ port: 0, simDevices: simDevices(), ...options });
   if (priced) await price(gateway);
-  return { url: gateway.url, apiKey: gateway.apiKey, stop: () => gateway.stop() };
+  // Templates are approved by the account's reseller or the platform: the runner gets a platform key.
+  const supervisorKey = generateApiKey();
+  await ensureKey(gateway.billing.db, PLATFORM_ACCOUNT_ID, supervisorKey, 'bench reviewer');
+  return {
+    url: gateway.url,
+    apiKey: gateway.apiKey,
+    accountId: gateway.accountId,
+    supervisorKey,
+    stop: () => gateway.stop(),
+  };
 }
 
 async function price(gateway: EmbeddedGateway): Promise<void> {

@@ -484,6 +484,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List templates
+         * @description The account's templates, newest first, one page at a time: pass `nextCursor` back as `cursor` until it is `null`. Needs the `read` scope.
+         */
+        get: operations["listTemplates"];
+        put?: never;
+        /**
+         * Create a template
+         * @description A name, a category and one or more language versions, each a `draft`: submit it for review, and once approved send it with `templateId`. A name the account already uses is 400 `invalid`. Needs the `manage` scope.
+         */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{templateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a template
+         * @description A template of the caller's account with every language's newest and serving revision. Another account's template answers 404, like a missing one. Needs the `read` scope.
+         */
+        get: operations["getTemplate"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a template
+         * @description Deletes the template and every revision; sends naming it afterwards fail with 2309. Needs the `manage` scope.
+         */
+        delete: operations["deleteTemplate"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a template
+         * @description Adds languages or edits them: changed content becomes a new `draft` revision to submit; an approved revision keeps serving sends until the new one is approved. Needs the `manage` scope.
+         */
+        patch: operations["updateTemplate"];
+        trace?: never;
+    };
+    "/v1/templates/{templateId}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a template for review
+         * @description Every language whose newest revision is a `draft` becomes `pending`. Nothing to submit is 400 `invalid`. Needs the `manage` scope.
+         */
+        post: operations["submitTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{templateId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve, reject or pause a language version
+         * @description The review of the account's reseller or the platform admin. Approving makes the pending revision the one sends get (the previously approved one is `superseded`). A decision the state does not allow (approving a draft, pausing what is not approved) is 400 `invalid`. The reviewer calls with a `manage` key of an account above the template's (its reseller, any ancestor, or the platform) and `?accountId=` the template's account.
+         */
+        post: operations["reviewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{templateId}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a send
+         * @description Renders the approved version exactly as a send with these `languageCode` and `templateParams` would, without sending: the text, or the code the message would fail with (2308–2311). A missing template answers `ok: false` with 2309, as a send would. Needs the `send` scope.
+         */
+        post: operations["previewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies/conversation-window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the account's conversation-window policy
+         * @description Whether free-form messages need a conversation the recipient opened in the last 24 hours. Needs `read`.
+         */
+        get: operations["getConversationWindowPolicy"];
+        /**
+         * Set the account's conversation-window policy
+         * @description Set by the account's reseller or the platform admin. With `enforce`, a message without `templateId` to a recipient who has not written to that sender in the last 24 hours is accepted and fails with 2312; every incoming message opens or extends the window of its sender and recipient. The reseller calls with a `manage` key of its own and `?accountId=` the account.
+         */
+        put: operations["putConversationWindowPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -755,7 +891,7 @@ export interface components {
                 [key: string]: string;
             } | null;
             /**
-             * @description The template's language, 2–8 characters: an ISO 639 language, optionally followed by `_` or `-` and a region or script (`ru`, `en_US`, `pt-BR`, `zh_Hant`); case does not matter. Default `en`.
+             * @description The template's language, 2–8 characters: an ISO 639 language, optionally followed by `_` or `-` and a region or script (`ru`, `en_US`, `pt-BR`, `zh_Hant`); case does not matter. Default: the template's default language (see `/v1/templates`); `pt_BR` falls back to `pt`, never to another language.
              * @example ru
              */
             languageCode?: string | null;
@@ -1825,6 +1961,368 @@ export interface components {
              * @example 2027-01-01T00:00:00Z
              */
             expiresAt?: string;
+        };
+        /** @description A template with each language version and its approval state. */
+        Template: {
+            /**
+             * @description The id sends give as `templateId`.
+             * @example tpl_01jz3k8v2m0000000000000000
+             */
+            id: string;
+            /**
+             * @description Unique in the account.
+             * @example order_ready
+             */
+            name: string;
+            /**
+             * @description WhatsApp's template category; it sets the message's price.
+             * @example utility
+             * @enum {string}
+             */
+            category: "marketing" | "utility" | "authentication";
+            /**
+             * @description What a send without `languageCode` gets.
+             * @example en
+             */
+            defaultLanguage: string;
+            /**
+             * @description Each language version.
+             * @example [
+             *       {
+             *         "languageCode": "en",
+             *         "latest": {
+             *           "revision": 1,
+             *           "status": "approved",
+             *           "body": "Order {{1}} is ready",
+             *           "reason": null,
+             *           "createdAt": "2026-03-01T09:30:00.000Z",
+             *           "reviewedAt": "2026-03-01T10:00:00.000Z"
+             *         },
+             *         "serving": {
+             *           "revision": 1,
+             *           "status": "approved",
+             *           "body": "Order {{1}} is ready",
+             *           "reason": null,
+             *           "createdAt": "2026-03-01T09:30:00.000Z",
+             *           "reviewedAt": "2026-03-01T10:00:00.000Z"
+             *         }
+             *       }
+             *     ]
+             */
+            languages: {
+                /** @example en */
+                languageCode: string;
+                latest: components["schemas"]["TemplateRevision"];
+                serving: components["schemas"]["TemplateRevision"] & (Record<string, never> | null);
+            }[];
+            /**
+             * @description ISO 8601.
+             * @example 2026-03-01T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description The last change of any kind (ISO 8601).
+             * @example 2026-03-01T09:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /** @description The newest revision, whatever its status. */
+        TemplateRevision: {
+            /**
+             * @description The text, at most 1024 characters, with placeholders `{{1}}`…`{{n}}` numbered without gaps.
+             * @example Order {{1}} is ready for pickup at {{2}}
+             */
+            body: string;
+            header?: components["schemas"]["TemplateHeader"];
+            /**
+             * @description A line under the body, without placeholders.
+             * @example Reply STOP to opt out
+             */
+            footer?: string;
+            /**
+             * @description At most 10.
+             * @example [
+             *       {
+             *         "type": "url",
+             *         "text": "Track",
+             *         "url": "https://shop.example.com/t/17"
+             *       }
+             *     ]
+             */
+            buttons?: components["schemas"]["TemplateButton"][];
+            /**
+             * @description Numbered from 1 per language.
+             * @example 2
+             */
+            revision: number;
+            /**
+             * @description `draft` → `pending` (submitted) → `approved` or `rejected`; `approved` ⇄ `paused`; `superseded` once a newer revision replaced it.
+             * @example pending
+             * @enum {string}
+             */
+            status: "draft" | "pending" | "approved" | "rejected" | "paused" | "superseded";
+            /**
+             * @description Why it was rejected or paused.
+             * @example null
+             */
+            reason: string | null;
+            /**
+             * @description When it was written (ISO 8601).
+             * @example 2026-03-01T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description When it was last reviewed; `null` if never.
+             * @example null
+             */
+            reviewedAt: string | null;
+        };
+        /**
+         * @description Optional: a text line (at most 60 characters, no placeholders) sent above the body, or media sent as the message content.
+         * @example {
+         *       "format": "text",
+         *       "text": "Your order"
+         *     }
+         */
+        TemplateHeader: {
+            /** @enum {string} */
+            format: "text";
+            /** @example Your order */
+            text: string;
+        } | {
+            /** @enum {string} */
+            format: "media";
+            /** @example https://cdn.example.com/banner.jpg */
+            mediaUrl: string;
+            /**
+             * @example image/jpeg
+             * @enum {string}
+             */
+            mediaType: "audio/aac" | "audio/amr" | "audio/mpeg" | "audio/mp4" | "audio/ogg" | "audio/opus" | "application/pdf" | "text/plain" | "text/csv" | "application/msword" | "application/vnd.ms-excel" | "application/vnd.ms-powerpoint" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/vnd.openxmlformats-officedocument.presentationml.presentation" | "application/zip" | "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "video/mp4" | "video/3gpp";
+        };
+        /**
+         * @description A quick reply, a URL or a phone button. A device sends a template as a plain message, so buttons become lines under the body: `[Text]`, `Text: <url>`, `Text: <phone>`.
+         * @example {
+         *       "type": "url",
+         *       "text": "Track",
+         *       "url": "https://shop.example.com/t/17"
+         *     }
+         */
+        TemplateButton: {
+            /** @enum {string} */
+            type: "quick_reply";
+            text: string;
+        } | {
+            /** @enum {string} */
+            type: "url";
+            text: string;
+            url: string;
+        } | {
+            /** @enum {string} */
+            type: "phone";
+            text: string;
+            phoneNumber: string;
+        };
+        /**
+         * @description A new template; every language starts as a `draft` (revision 1).
+         * @example {
+         *       "name": "order_ready",
+         *       "category": "utility",
+         *       "languages": [
+         *         {
+         *           "languageCode": "en",
+         *           "body": "Order {{1}} is ready for pickup at {{2}}"
+         *         },
+         *         {
+         *           "languageCode": "pt_BR",
+         *           "body": "O pedido {{1}} está pronto para retirada em {{2}}"
+         *         }
+         *       ]
+         *     }
+         */
+        TemplateCreate: {
+            /**
+             * @description Unique in the account: lower-case letters, digits and `_`.
+             * @example order_ready
+             */
+            name: string;
+            /**
+             * @description WhatsApp's template category; it sets the message's price.
+             * @example utility
+             * @enum {string}
+             */
+            category: "marketing" | "utility" | "authentication";
+            /**
+             * @description The language a send without `languageCode` gets; default: the first language given.
+             * @example pt_BR
+             */
+            defaultLanguage?: string;
+            /**
+             * @description One entry per language version, at most 50.
+             * @example [
+             *       {
+             *         "languageCode": "en",
+             *         "body": "Order {{1}} is ready for pickup at {{2}}"
+             *       }
+             *     ]
+             */
+            languages: components["schemas"]["TemplateLanguageInput"][];
+        };
+        /** @description One language version's content. */
+        TemplateLanguageInput: {
+            /**
+             * @description The text, at most 1024 characters, with placeholders `{{1}}`…`{{n}}` numbered without gaps.
+             * @example Order {{1}} is ready for pickup at {{2}}
+             */
+            body: string;
+            header?: components["schemas"]["TemplateHeader"];
+            /**
+             * @description A line under the body, without placeholders.
+             * @example Reply STOP to opt out
+             */
+            footer?: string;
+            /**
+             * @description At most 10.
+             * @example [
+             *       {
+             *         "type": "url",
+             *         "text": "Track",
+             *         "url": "https://shop.example.com/t/17"
+             *       }
+             *     ]
+             */
+            buttons?: components["schemas"]["TemplateButton"][];
+            /**
+             * @description An ISO 639 language, optionally `_`/`-` and a region or script; stored as `pt_BR` (`pt-br` names the same version).
+             * @example pt_BR
+             */
+            languageCode: string;
+        };
+        /** @description One page of the account's templates, newest first. */
+        TemplateList: {
+            /**
+             * @description Templates, newest first.
+             * @example []
+             */
+            data: components["schemas"]["Template"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; `null` on the last page.
+             * @example WyIzNDgyNTEyMzUwOTUyNzMwMzY4Il0
+             */
+            nextCursor: string | null;
+        };
+        /**
+         * @description Languages to add or edit (others stay as they are). Changed content becomes a new `draft` revision of its language; an approved revision keeps serving sends until the new one is approved. Name and category are fixed.
+         * @example {
+         *       "languages": [
+         *         {
+         *           "languageCode": "en",
+         *           "body": "Order {{1}} awaits you at {{2}}"
+         *         }
+         *       ]
+         *     }
+         */
+        TemplateUpdate: {
+            /**
+             * @description An ISO 639 language, optionally `_`/`-` and a region or script; stored as `pt_BR` (`pt-br` names the same version).
+             * @example pt_BR
+             */
+            defaultLanguage?: string;
+            /**
+             * @description One entry per language version, at most 50.
+             * @example [
+             *       {
+             *         "languageCode": "en",
+             *         "body": "Order {{1}} is ready for pickup at {{2}}"
+             *       }
+             *     ]
+             */
+            languages?: components["schemas"]["TemplateLanguageInput"][];
+        };
+        /** @description A review decision for one language. */
+        TemplateReview: {
+            /**
+             * @description An ISO 639 language, optionally `_`/`-` and a region or script; stored as `pt_BR` (`pt-br` names the same version).
+             * @example pt_BR
+             */
+            languageCode: string;
+            /**
+             * @description `approve` or `reject` the pending revision; `pause` the approved one (sends fail with 2309 until it is approved again); `approve` a paused one resumes it.
+             * @example approve
+             * @enum {string}
+             */
+            decision: "approve" | "reject" | "pause";
+            /**
+             * @description Why, for a rejection or a pause.
+             * @example the body promises a discount the footer denies
+             */
+            reason?: string;
+        };
+        /** @description What sending the template with these values would do, without sending. */
+        TemplatePreview: {
+            /**
+             * @description Whether a send with these values would be sent.
+             * @example true
+             */
+            ok: boolean;
+            /**
+             * @description The text a send would get; `null` when it would fail.
+             * @example Order A-17 is ready for pickup at Main St 5
+             */
+            text: string | null;
+            /**
+             * @description The approved version used, after fallback (`pt_BR` → `pt`).
+             * @example en
+             */
+            languageCode: string | null;
+            /**
+             * @description The approved revision used.
+             * @example 1
+             */
+            revision: number | null;
+            /**
+             * @description The code a send would fail with: 2308 (parameter count), 2309/2310 (language, locale), 2311 (too long); 0 when ok.
+             * @example 0
+             */
+            errorCode: number;
+            /**
+             * @description Why it would fail.
+             * @example null
+             */
+            description: string | null;
+        };
+        /** @description What a send would give as `languageCode` and `templateParams`. */
+        TemplatePreviewInput: {
+            /**
+             * @description An ISO 639 language, optionally `_`/`-` and a region or script; stored as `pt_BR` (`pt-br` names the same version).
+             * @example pt_BR
+             */
+            languageCode?: string;
+            /**
+             * @description The send's `templateParams`.
+             * @example {
+             *       "1": "A-17",
+             *       "2": "Main St 5"
+             *     }
+             */
+            templateParams?: {
+                [key: string]: string;
+            };
+        };
+        ConversationWindowPolicyView: components["schemas"]["ConversationWindowPolicy"] & {
+            /**
+             * @description When it was last set; `null` if never.
+             * @example 2026-03-01T09:30:00.000Z
+             */
+            updatedAt: string | null;
+        };
+        ConversationWindowPolicy: {
+            /**
+             * @description `enforce`: a message without a template to a recipient who has not written to that sender in the last 24 hours fails with 2312 (WhatsApp Business rules); `off` (default): no check — devices may open conversations.
+             * @example enforce
+             * @enum {string}
+             */
+            mode: "enforce" | "off";
         };
     };
     responses: never;
@@ -3793,6 +4291,820 @@ export interface operations {
             };
             /** @description `not.found`: no such resource in this account. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1–100; default 50. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`, unchanged; leave it out for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateCreate"];
+            };
+        };
+        responses: {
+            /** @description The template. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template id (`templateId` of the send call). */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template id (`templateId` of the send call). */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template id (`templateId` of the send call). */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateUpdate"];
+            };
+        };
+        responses: {
+            /** @description The template. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submitTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template id (`templateId` of the send call). */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reviewTemplate: {
+        parameters: {
+            query?: {
+                /** @description The account acted on, below the caller's (its reseller or the platform calls with this). Default: the caller's own account, which only a root account may supervise itself. */
+                accountId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The template id (`templateId` of the send call). */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateReview"];
+            };
+        };
+        responses: {
+            /** @description The template. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template id (`templateId` of the send call). */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePreviewInput"];
+            };
+        };
+        responses: {
+            /** @description What a send would do. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getConversationWindowPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationWindowPolicyView"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putConversationWindowPolicy: {
+        parameters: {
+            query?: {
+                /** @description The account acted on, below the caller's (its reseller or the platform calls with this). Default: the caller's own account, which only a root account may supervise itself. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationWindowPolicy"];
+            };
+        };
+        responses: {
+            /** @description The policy as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationWindowPolicyView"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

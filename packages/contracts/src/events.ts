@@ -17,6 +17,8 @@ export const Topics = {
    * usable, so cached key lookups must go. Key: account id.
    */
   accessChanged: 'billing.access.changed',
+  /** templates → templates (every replica): a template changed; drop it from render caches. Key: template id. */
+  templateChanged: 'template.changed',
 } as const;
 
 export type MessageAcceptedEvent = OutboundMessage;
@@ -41,6 +43,8 @@ export interface MessageInboundEvent {
   deviceMessageKey: string;
   /** The device's WhatsApp number (the contract's `to`). */
   to: string;
+  /** The name of the device's sender (the `from` outbound messages use); absent in events from before it was carried. */
+  sender?: string;
   from: string;
   text: string;
   profileName: string;
@@ -54,10 +58,18 @@ export interface AccessChangedEvent {
   reason: 'key.revoked' | 'account.suspended' | 'account.closed' | 'account.reactivated';
 }
 
+/** A template was created, edited, reviewed or deleted. */
+export interface TemplateChangedEvent {
+  accountId: string;
+  templateId: string;
+}
+
 export const eventId = {
   accepted: (messageId: string) => `accepted:${messageId}`,
   status: (messageId: string, status: string) => `status:${messageId}:${status}`,
   inbound: (deviceId: string, deviceMessageKey: string) => `inbound:${deviceId}:${deviceMessageKey}`,
+  /** One per change: `change` is unique per write (the template's revision stamp). */
+  templateChanged: (templateId: string, change: string) => `template:${templateId}:${change}`,
 };
 
 /** Messages from one sender to one recipient keep their order through the bus. */

@@ -6,3 +6,4 @@ export * as templates from './gen/wagate/templates/v1/templates.js';
 export * as dispatch from './gen/wagate/dispatch/v1/dispatch.js';
 export * as fleet from './gen/wagate/fleet/v1/fleet.js';
 export * from './events.js';
+export * from './template-content.js';

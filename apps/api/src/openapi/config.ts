@@ -1,3 +1,4 @@
+import { templateRenderLimits } from '@wagate/contracts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../idempotency/index.js';
 import { catalogueTable } from '../errors/catalogue.js';
 import { limits } from '../validation/limits.js';
@@ -19,9 +20,24 @@ message is validated on its own** and gets its own result, at its own index, in 
 \`{"code":"OK","messageId"}\` or \`{"code":"REJECTED","reasons":[{"key","ref"}],"description"}\` with
 \`ref\` = \`messages[i].<field>\`. The valid messages of a batch are sent even when others are rejected;
 a rejected message is not sent and costs nothing. A message can also be rejected after validation:
-\`not.available\` (a sender the account does not have), \`billing.error\`, or an unknown template
-(\`invalid\`, \`messages[i].templateId\`). The whole batch costs one call per concern (billing, templates,
-dispatch), never one per message.
+\`not.available\` (a sender the account does not have) or \`billing.error\`. The whole batch costs one
+call per concern (billing, templates, dispatch), never one per message.
+
+## Templates and the conversation window
+A message with \`templateId\` is rendered from the template's **approved** version for
+\`languageCode\`: the exact locale, else its base language (\`pt_BR\` → \`pt\`), never another language;
+without \`languageCode\`, the template's default language. A template that does not render is still
+accepted (\`OK\` and a \`messageId\`) and then fails: its status callback is \`FAILED\` with the code
+below, \`GET /v1/messages/{messageId}\` shows it, and nothing is charged.
+\`POST /v1/templates/{templateId}/preview\` answers the same ahead of sending.
+
+| errorCode | when |
+|---|---|
+| 2308 | \`templateParams\` are not exactly the placeholders \`{{1}}\`…\`{{n}}\` of the body |
+| 2309 | no approved version in that language (also: an unknown, deleted, paused or another account's template) |
+| 2310 | the language exists, but only in other locales (\`pt_PT\` for a \`pt_BR\` request) |
+| 2311 | a parameter over ${templateRenderLimits.maxParamLength} characters, or a filled-in body over ${templateRenderLimits.maxRenderedBodyLength} |
+| 2312 | the account enforces the 24-hour window and the recipient has not written to that sender in 24 hours (messages without a template only) |
 
 ## Errors
 Every failure of a whole request has the shape of a rejected message,
@@ -45,7 +61,7 @@ Where the contract names no number, wagate chose:
 | \`callbackUrl\`, \`contentUrl\` | absolute http(s), ${limits.maxUrlLength} characters |
 | \`callbackData\` | ${limits.maxCallbackDataLength} characters |
 | \`templateId\` | ${limits.maxTemplateIdLength} characters |
-| \`templateParams\` | ${limits.maxTemplateParams} parameters of ${limits.maxTemplateParamLength} characters |
+| \`templateParams\` | ${limits.maxTemplateParams} parameters of ${limits.maxTemplateParamLength} characters (a template takes ${templateRenderLimits.maxParamLength}: longer fails with 2311) |
 | \`Idempotency-Key\` | 1–${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, remembered ${limits.idempotencyWindowHours} hours |
 | list pages | 1–${limits.maxPageSize} items, default ${limits.defaultPageSize} |
 
@@ -64,7 +80,7 @@ request refused before any message was handled (400, 401, 403, 413, 415) does no
 does one that failed while nothing could have been sent (503).
 
 ## Lists
-\`GET /v1/messages\` and \`GET /v1/senders\` return \`{"data":[…],"nextCursor"}\`; pass \`nextCursor\` as
+\`GET /v1/messages\`, \`GET /v1/senders\` and \`GET /v1/templates\` return \`{"data":[…],"nextCursor"}\`; pass \`nextCursor\` as
 \`cursor\` for the next page until it is \`null\`. Cursors are opaque.
 `.trim();
 
@@ -82,6 +98,11 @@ export const openApiConfig = {
     { name: 'Senders', description: 'The names (and numbers) the account sends from.' },
     { name: 'Webhooks', description: 'Where the account receives incoming messages and statuses.' },
     { name: 'Billing', description: 'The prepaid balance.' },
+    {
+      name: 'Templates',
+      description:
+        'Templates per language with approval, rendering previews, and the 24-hour conversation window.',
+    },
     { name: 'System', description: 'Health and this documentation.' },
   ],
 };

@@ -20,7 +20,7 @@ const typeError = (missing: string, wrongType: string) => ({
 const keyed = (key: RequestErrorKey, message: string) => ({ message, params: { key } });
 
 /** An ISO 639 language, optionally `_`/`-` and an ISO 3166 region, a UN M.49 area or an ISO 15924 script. */
-const LANGUAGE_CODE = /^[A-Za-z]{2,3}(?:[_-](?:[A-Za-z]{2}|[A-Za-z]{4}|\d{3}))?$/;
+export const LANGUAGE_CODE = /^[A-Za-z]{2,3}(?:[_-](?:[A-Za-z]{2}|[A-Za-z]{4}|\d{3}))?$/;
 
 const allContentTypes = mediaKinds.flatMap((kind) => kind.types);
 
@@ -285,7 +285,7 @@ export const DevinoMessageSchema = z
           description:
             `The template's language, ${limits.minLanguageCodeLength}–${limits.maxLanguageCodeLength} characters: an ISO 639 ` +
             'language, optionally followed by `_` or `-` and a region or script (`ru`, `en_US`, `pt-BR`, `zh_Hant`); ' +
-            'case does not matter. Default `en`.',
+            "case does not matter. Default: the template's default language (see `/v1/templates`); `pt_BR` falls back to `pt`, never to another language.",
           example: 'ru',
           minLength: limits.minLanguageCodeLength,
           maxLength: limits.maxLanguageCodeLength,

@@ -1,6 +1,6 @@
 import type { OutboundUrlOptions } from '@wagate/config';
-import type { common } from '@wagate/contracts';
-import { RequestErrorKey } from '@wagate/errors';
+import type { common, templates } from '@wagate/contracts';
+import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
 import type { ErrorKey } from '../errors/catalogue.js';
 import type { Peers } from '../peers.js';
@@ -10,11 +10,12 @@ import { validateMessage } from '../validation/validate-message.js';
 type Candidate = { index: number; message: common.OutboundMessage };
 
 /** Where a batch got to: a failure before dispatch was asked leaves nothing sent. */
-export type SendStage = 'validating' | 'reserving' | 'rendering' | 'accepting' | 'done';
+export type SendStage = 'validating' | 'rendering' | 'reserving' | 'accepting' | 'done';
 
 /**
  * Sends one batch: each message is validated on its own, then the valid ones go through one
- * gRPC call per concern — billing `Reserve`, templates `Render` (template messages only),
+ * gRPC call per concern — templates `Render` (template messages only; billing prices templates
+ * by their category), billing `Reserve`,
  * dispatch `Accept` — never a call per message. Every message gets its result at its index,
  * so the response is in request order; valid messages are sent even when others are rejected.
  * `progress` tells the caller how far it got, should a call throw.
@@ -50,33 +51,11 @@ export async function sendBatch(
     });
   });
 
-  if (pending.length > 0) {
-    progress.stage = 'reserving';
-    const { results: reserved } = await deps.peers.billing.reserve({
-      accountId,
-      items: pending.map(({ message }) => ({
-        messageId: message.messageId,
-        recipient: message.recipient,
-        sender: message.sender,
-        kind: message.templateId ? 'template' : message.contentUrl ? 'media' : 'text',
-      })),
-    });
-    pending = pending.filter((candidate, i) => {
-      const outcome = reserved[i];
-      if (outcome?.reserved) {
-        reservedIds.add(candidate.message.messageId);
-        return true;
-      }
-      results[candidate.index] = {
-        code: 'REJECTED',
-        reasons: [{ key: (outcome?.rejectionKey as ErrorKey) || RequestErrorKey.BillingError }],
-        description:
-          outcome?.description || 'payment is required: top up the account or raise its credit limit',
-      };
-      return false;
-    });
-  }
-
+  // A template that does not render is still accepted: it fails with its code (2308–2311) as a
+  // status callback, as the contract has it, instead of a request-time rejection.
+  const failures: Record<string, number> = {};
+  // Templates are priced by their category, so rendering comes before billing.
+  const categories = new Map<string, string>();
   const templated = pending.filter(({ message }) => message.templateId);
   if (templated.length > 0) {
     progress.stage = 'rendering';
@@ -86,25 +65,48 @@ export async function sendBatch(
         messageId: message.messageId,
         templateId: message.templateId!,
         params: message.templateParams,
-        languageCode: message.languageCode ?? 'en',
+        languageCode: message.languageCode ?? '',
       })),
     });
-    const failed = new Set<number>();
-    templated.forEach((candidate, i) => {
+    templated.forEach(({ message }, i) => {
       const outcome = rendered[i];
-      if (outcome && outcome.errorCode === 0) candidate.message.text = outcome.text;
-      else {
-        // Template failures become callback codes (2308–2311) with the templates issue.
-        reject(
-          candidate.index,
-          RequestErrorKey.Invalid,
-          'templateId',
-          outcome?.description || 'template not found',
-        );
-        failed.add(candidate.index);
-      }
+      if (outcome?.errorCode === 0) {
+        useRendering(message, outcome);
+        categories.set(message.messageId, outcome.category);
+      } else failures[message.messageId] = outcome?.errorCode || StatusErrorCode.Unknown;
     });
-    pending = pending.filter((candidate) => !failed.has(candidate.index));
+  }
+
+  // A message that fails to render is accepted to fail at once; it costs nothing, so it is not reserved.
+  const payable = pending.filter(({ message }) => failures[message.messageId] === undefined);
+  if (payable.length > 0) {
+    progress.stage = 'reserving';
+    const { results: reserved } = await deps.peers.billing.reserve({
+      accountId,
+      items: payable.map(({ message }) => ({
+        messageId: message.messageId,
+        recipient: message.recipient,
+        sender: message.sender,
+        kind: message.templateId ? 'template' : message.contentUrl ? 'media' : 'text',
+        templateCategory: categories.get(message.messageId) ?? '',
+      })),
+    });
+    const refused = new Set<string>();
+    payable.forEach((candidate, i) => {
+      const outcome = reserved[i];
+      if (outcome?.reserved) {
+        reservedIds.add(candidate.message.messageId);
+        return;
+      }
+      refused.add(candidate.message.messageId);
+      results[candidate.index] = {
+        code: 'REJECTED',
+        reasons: [{ key: (outcome?.rejectionKey as ErrorKey) || RequestErrorKey.BillingError }],
+        description:
+          outcome?.description || 'payment is required: top up the account or raise its credit limit',
+      };
+    });
+    pending = pending.filter(({ message }) => !refused.has(message.messageId));
   }
 
   if (pending.length > 0) {
@@ -112,6 +114,7 @@ export async function sendBatch(
     const { results: accepted } = await deps.peers.dispatch.accept({
       accountId,
       messages: pending.map(({ message }) => message),
+      failures,
     });
     pending.forEach((candidate, i) => {
       const outcome = accepted[i];
@@ -128,9 +131,19 @@ export async function sendBatch(
       }
     });
   }
-  // Paid for but not sent (unknown sender, template failure): give the funds back, in one call.
+  // Paid for but not accepted (unknown sender): give the funds back, in one call. Accepted ones that
+  // fail at once are released by billing when their FAILED status arrives.
   const unused = [...reservedIds].filter((id) => !acceptedIds.has(id));
   if (unused.length > 0) await deps.peers.billing.release({ accountId, messageIds: unused });
   progress.stage = 'done';
   return results;
+}
+
+/** The rendered text (and a media header, unless the message brings its own content) is what is sent. */
+function useRendering(message: common.OutboundMessage, rendered: templates.RenderResult): void {
+  message.text = rendered.text;
+  if (rendered.contentUrl && !message.contentUrl) {
+    message.contentUrl = rendered.contentUrl;
+    message.contentType = rendered.contentType;
+  }
 }

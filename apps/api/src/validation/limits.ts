@@ -30,6 +30,14 @@ export const limits = {
   maxBodyBytes: 5 * 1024 * 1024,
   /** `Idempotency-Key` responses are replayed for this long. */
   idempotencyWindowHours: 24,
+  /** Templates, as WhatsApp bounds them: lower-case name, body, footer, buttons. */
+  maxTemplateNameLength: 512,
+  maxTemplateBodyLength: 1024,
+  maxTemplateHeaderTextLength: 60,
+  maxTemplateFooterLength: 60,
+  maxTemplateButtons: 10,
+  maxTemplateButtonTextLength: 25,
+  maxTemplateLanguages: 50,
   /** Page size of `/v1` lists. */
   defaultPageSize: 50,
   maxPageSize: 100,

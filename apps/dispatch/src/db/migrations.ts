@@ -1,6 +1,7 @@
 import type { Migration } from '@wagate/db';
 import { createOutboxTable } from '@wagate/outbox';
 import { type Kysely, sql } from 'kysely';
+import { conversationWindowMigrations } from '../conversation-window/migrations.js';
 
 export const dispatchMigrations: Record<string, Migration> = {
   '2026-11-24T00:00_messages_history_callbacks_outbox': {
@@ -126,4 +127,5 @@ export const dispatchMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  ...conversationWindowMigrations,
 };

@@ -1,5 +1,6 @@
 import type { OutboxTable } from '@wagate/outbox';
 import type { ColumnType, Generated } from 'kysely';
+import type { ConversationWindowTables } from '../conversation-window/tables.js';
 
 export const DISPATCH_SCHEMA = 'dispatch';
 
@@ -66,7 +67,7 @@ export interface WebhookSecretsTable {
   expires_at: Date | null;
 }
 
-export interface DispatchTables extends OutboxTable {
+export interface DispatchTables extends OutboxTable, ConversationWindowTables {
   webhook_secrets: WebhookSecretsTable;
   messages: MessagesTable;
   status_history: StatusHistoryTable;

@@ -16,6 +16,16 @@ export const protobufFileName = "wagate/dispatch/v1/dispatch.proto";
 export interface AcceptRequest {
   accountId: string;
   messages: OutboundMessage[];
+  /**
+   * Message id -> callback-time code (e.g. 2308 from rendering): such a message is accepted
+   * and fails at once with that code, as a status callback, instead of being sent.
+   */
+  failures: { [key: string]: number };
+}
+
+export interface AcceptRequest_FailuresEntry {
+  key: string;
+  value: number;
 }
 
 export interface AcceptResponse {
@@ -173,8 +183,37 @@ export interface WebhookSecret {
   previousExpiresAtMs: string;
 }
 
+export interface GetConversationWindowPolicyRequest {
+  accountId: string;
+}
+
+export interface SetConversationWindowPolicyRequest {
+  accountId: string;
+  /** "enforce" or "off". */
+  mode: string;
+}
+
+export interface GetConversationWindowPolicyResponse {
+  policy?: ConversationWindowPolicy | undefined;
+}
+
+export interface SetConversationWindowPolicyResponse {
+  policy?: ConversationWindowPolicy | undefined;
+}
+
+export interface ConversationWindowPolicy {
+  accountId: string;
+  /**
+   * "enforce": a free-form message needs an inbound message from the recipient to that sender in
+   * the last 24 hours, else it fails with 2312; "off" (the default): no check.
+   */
+  mode: string;
+  /** 0 when never set. */
+  updatedAtMs: string;
+}
+
 function createBaseAcceptRequest(): AcceptRequest {
-  return { accountId: "", messages: [] };
+  return { accountId: "", messages: [], failures: {} };
 }
 
 export const AcceptRequest: MessageFns<AcceptRequest> = {
@@ -185,6 +224,9 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
     for (const v of message.messages) {
       OutboundMessage.encode(v!, writer.uint32(18).fork()).join();
     }
+    globalThis.Object.entries(message.failures).forEach(([key, value]: [string, number]) => {
+      AcceptRequest_FailuresEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
     return writer;
   },
 
@@ -217,6 +259,17 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
             message.messages.push(OutboundMessage.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = AcceptRequest_FailuresEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.failures[entry3.key] = entry3.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -239,6 +292,20 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
       messages: globalThis.Array.isArray(object?.messages)
         ? object.messages.map((e: any) => OutboundMessage.fromJSON(e))
         : [],
+      failures: isObject(object.failures)
+        ? (globalThis.Object.entries(object.failures) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -250,6 +317,15 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
     if (message.messages?.length) {
       obj.messages = message.messages.map((e) => OutboundMessage.toJSON(e));
     }
+    if (message.failures) {
+      const entries = globalThis.Object.entries(message.failures) as [string, number][];
+      if (entries.length > 0) {
+        obj.failures = {};
+        entries.forEach(([k, v]) => {
+          obj.failures[k] = Math.round(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -260,6 +336,100 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
     const message = createBaseAcceptRequest();
     message.accountId = object.accountId ?? "";
     message.messages = object.messages?.map((e) => OutboundMessage.fromPartial(e)) || [];
+    message.failures = (globalThis.Object.entries(object.failures ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseAcceptRequest_FailuresEntry(): AcceptRequest_FailuresEntry {
+  return { key: "", value: 0 };
+}
+
+export const AcceptRequest_FailuresEntry: MessageFns<AcceptRequest_FailuresEntry> = {
+  encode(message: AcceptRequest_FailuresEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptRequest_FailuresEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcceptRequest_FailuresEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcceptRequest_FailuresEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: AcceptRequest_FailuresEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AcceptRequest_FailuresEntry>): AcceptRequest_FailuresEntry {
+    return AcceptRequest_FailuresEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AcceptRequest_FailuresEntry>): AcceptRequest_FailuresEntry {
+    const message = createBaseAcceptRequest_FailuresEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };
@@ -2584,6 +2754,415 @@ export const WebhookSecret: MessageFns<WebhookSecret> = {
   },
 };
 
+function createBaseGetConversationWindowPolicyRequest(): GetConversationWindowPolicyRequest {
+  return { accountId: "" };
+}
+
+export const GetConversationWindowPolicyRequest: MessageFns<GetConversationWindowPolicyRequest> = {
+  encode(message: GetConversationWindowPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetConversationWindowPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetConversationWindowPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetConversationWindowPolicyRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetConversationWindowPolicyRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetConversationWindowPolicyRequest>): GetConversationWindowPolicyRequest {
+    return GetConversationWindowPolicyRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetConversationWindowPolicyRequest>): GetConversationWindowPolicyRequest {
+    const message = createBaseGetConversationWindowPolicyRequest();
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseSetConversationWindowPolicyRequest(): SetConversationWindowPolicyRequest {
+  return { accountId: "", mode: "" };
+}
+
+export const SetConversationWindowPolicyRequest: MessageFns<SetConversationWindowPolicyRequest> = {
+  encode(message: SetConversationWindowPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.mode !== "") {
+      writer.uint32(18).string(message.mode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetConversationWindowPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetConversationWindowPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetConversationWindowPolicyRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+    };
+  },
+
+  toJSON(message: SetConversationWindowPolicyRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetConversationWindowPolicyRequest>): SetConversationWindowPolicyRequest {
+    return SetConversationWindowPolicyRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetConversationWindowPolicyRequest>): SetConversationWindowPolicyRequest {
+    const message = createBaseSetConversationWindowPolicyRequest();
+    message.accountId = object.accountId ?? "";
+    message.mode = object.mode ?? "";
+    return message;
+  },
+};
+
+function createBaseGetConversationWindowPolicyResponse(): GetConversationWindowPolicyResponse {
+  return { policy: undefined };
+}
+
+export const GetConversationWindowPolicyResponse: MessageFns<GetConversationWindowPolicyResponse> = {
+  encode(message: GetConversationWindowPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== undefined) {
+      ConversationWindowPolicy.encode(message.policy, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetConversationWindowPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetConversationWindowPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = ConversationWindowPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetConversationWindowPolicyResponse {
+    return { policy: isSet(object.policy) ? ConversationWindowPolicy.fromJSON(object.policy) : undefined };
+  },
+
+  toJSON(message: GetConversationWindowPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.policy !== undefined) {
+      obj.policy = ConversationWindowPolicy.toJSON(message.policy);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetConversationWindowPolicyResponse>): GetConversationWindowPolicyResponse {
+    return GetConversationWindowPolicyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetConversationWindowPolicyResponse>): GetConversationWindowPolicyResponse {
+    const message = createBaseGetConversationWindowPolicyResponse();
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? ConversationWindowPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetConversationWindowPolicyResponse(): SetConversationWindowPolicyResponse {
+  return { policy: undefined };
+}
+
+export const SetConversationWindowPolicyResponse: MessageFns<SetConversationWindowPolicyResponse> = {
+  encode(message: SetConversationWindowPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== undefined) {
+      ConversationWindowPolicy.encode(message.policy, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetConversationWindowPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetConversationWindowPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = ConversationWindowPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetConversationWindowPolicyResponse {
+    return { policy: isSet(object.policy) ? ConversationWindowPolicy.fromJSON(object.policy) : undefined };
+  },
+
+  toJSON(message: SetConversationWindowPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.policy !== undefined) {
+      obj.policy = ConversationWindowPolicy.toJSON(message.policy);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetConversationWindowPolicyResponse>): SetConversationWindowPolicyResponse {
+    return SetConversationWindowPolicyResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetConversationWindowPolicyResponse>): SetConversationWindowPolicyResponse {
+    const message = createBaseSetConversationWindowPolicyResponse();
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? ConversationWindowPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseConversationWindowPolicy(): ConversationWindowPolicy {
+  return { accountId: "", mode: "", updatedAtMs: "0" };
+}
+
+export const ConversationWindowPolicy: MessageFns<ConversationWindowPolicy> = {
+  encode(message: ConversationWindowPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.mode !== "") {
+      writer.uint32(18).string(message.mode);
+    }
+    if (message.updatedAtMs !== "0") {
+      writer.uint32(24).int64(message.updatedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConversationWindowPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConversationWindowPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.updatedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConversationWindowPolicy {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+      updatedAtMs: isSet(object.updatedAtMs)
+        ? globalThis.String(object.updatedAtMs)
+        : isSet(object.updated_at_ms)
+        ? globalThis.String(object.updated_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: ConversationWindowPolicy): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    if (message.updatedAtMs !== "0") {
+      obj.updatedAtMs = message.updatedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConversationWindowPolicy>): ConversationWindowPolicy {
+    return ConversationWindowPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConversationWindowPolicy>): ConversationWindowPolicy {
+    const message = createBaseConversationWindowPolicy();
+    message.accountId = object.accountId ?? "";
+    message.mode = object.mode ?? "";
+    message.updatedAtMs = object.updatedAtMs ?? "0";
+    return message;
+  },
+};
+
 /** Dispatch owns message state, policy, routing and webhook delivery. */
 export type DispatchServiceDefinition = typeof DispatchServiceDefinition;
 export const DispatchServiceDefinition = {
@@ -2670,6 +3249,23 @@ export const DispatchServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** Whether free-form messages need a conversation the recipient opened in the last 24 hours (2312). */
+    getConversationWindowPolicy: {
+      name: "GetConversationWindowPolicy",
+      requestType: GetConversationWindowPolicyRequest as typeof GetConversationWindowPolicyRequest,
+      requestStream: false,
+      responseType: GetConversationWindowPolicyResponse as typeof GetConversationWindowPolicyResponse,
+      responseStream: false,
+      options: {},
+    },
+    setConversationWindowPolicy: {
+      name: "SetConversationWindowPolicy",
+      requestType: SetConversationWindowPolicyRequest as typeof SetConversationWindowPolicyRequest,
+      requestStream: false,
+      responseType: SetConversationWindowPolicyResponse as typeof SetConversationWindowPolicyResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -2715,6 +3311,15 @@ export interface DispatchServiceImplementation<CallContextExt = {}> {
     request: RotateWebhookSecretRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<RotateWebhookSecretResponse>>;
+  /** Whether free-form messages need a conversation the recipient opened in the last 24 hours (2312). */
+  getConversationWindowPolicy(
+    request: GetConversationWindowPolicyRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetConversationWindowPolicyResponse>>;
+  setConversationWindowPolicy(
+    request: SetConversationWindowPolicyRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<SetConversationWindowPolicyResponse>>;
 }
 
 export interface DispatchServiceClient<CallOptionsExt = {}> {
@@ -2759,6 +3364,15 @@ export interface DispatchServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<RotateWebhookSecretRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<RotateWebhookSecretResponse>;
+  /** Whether free-form messages need a conversation the recipient opened in the last 24 hours (2312). */
+  getConversationWindowPolicy(
+    request: DeepPartial<GetConversationWindowPolicyRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetConversationWindowPolicyResponse>;
+  setConversationWindowPolicy(
+    request: DeepPartial<SetConversationWindowPolicyRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<SetConversationWindowPolicyResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
@@ -2769,6 +3383,10 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -21,6 +21,7 @@ export interface RenderItem {
   messageId: string;
   templateId: string;
   params: { [key: string]: string };
+  /** Empty: the template's default language. */
   languageCode: string;
 }
 
@@ -40,6 +41,155 @@ export interface RenderResult {
   /** A callback-time contract code (2308..2311) when it did not; 0 on success. */
   errorCode: number;
   description: string;
+  /** marketing, utility or authentication; empty when the template is unknown (for pricing). */
+  category: string;
+  /** The language version that was rendered (after fallback), e.g. "pt" for a "pt_BR" request. */
+  languageCode: string;
+  /** The approved revision that was rendered. */
+  revision: number;
+  /** A media header: sent as the message's content. */
+  contentUrl: string;
+  contentType: string;
+}
+
+export interface TemplateHeader {
+  /** "text" or "media". */
+  format: string;
+  text: string;
+  mediaUrl: string;
+  mediaType: string;
+}
+
+export interface TemplateButton {
+  /** "quick_reply", "url" or "phone". */
+  type: string;
+  text: string;
+  url: string;
+  phoneNumber: string;
+}
+
+export interface TemplateContent {
+  body: string;
+  header?: TemplateHeader | undefined;
+  footer?: string | undefined;
+  buttons: TemplateButton[];
+}
+
+export interface TemplateLanguageInput {
+  languageCode: string;
+  content?: TemplateContent | undefined;
+}
+
+export interface TemplateRevision {
+  revision: number;
+  /** draft, pending, approved, rejected, paused, superseded. */
+  status: string;
+  content?: TemplateContent | undefined;
+  rejectionReason: string;
+  createdAtMs: string;
+  /** 0 until reviewed. */
+  reviewedAtMs: string;
+}
+
+export interface TemplateLanguage {
+  languageCode: string;
+  /** The newest revision, whatever its status. */
+  latest?:
+    | TemplateRevision
+    | undefined;
+  /** The revision sends use (approved), or the paused one; unset when none. */
+  serving?: TemplateRevision | undefined;
+}
+
+export interface Template {
+  id: string;
+  accountId: string;
+  name: string;
+  category: string;
+  defaultLanguage: string;
+  languages: TemplateLanguage[];
+  createdAtMs: string;
+  updatedAtMs: string;
+}
+
+export interface CreateTemplateResponse {
+  template?: Template | undefined;
+}
+
+export interface GetTemplateResponse {
+  template?: Template | undefined;
+}
+
+export interface UpdateTemplateResponse {
+  template?: Template | undefined;
+}
+
+export interface SubmitTemplateResponse {
+  template?: Template | undefined;
+}
+
+export interface ReviewTemplateResponse {
+  template?: Template | undefined;
+}
+
+export interface CreateTemplateRequest {
+  accountId: string;
+  name: string;
+  category: string;
+  /** Empty: the first language given. */
+  defaultLanguage: string;
+  languages: TemplateLanguageInput[];
+}
+
+export interface GetTemplateRequest {
+  accountId: string;
+  templateId: string;
+}
+
+export interface ListTemplatesRequest {
+  accountId: string;
+  /** 1..100; 0 means the default (50). */
+  limit: number;
+  /** Opaque; from a previous response's next_cursor. */
+  cursor: string;
+}
+
+export interface ListTemplatesResponse {
+  templates: Template[];
+  /** Empty when there are no more pages. */
+  nextCursor: string;
+}
+
+export interface UpdateTemplateRequest {
+  accountId: string;
+  templateId: string;
+  defaultLanguage?: string | undefined;
+  languages: TemplateLanguageInput[];
+}
+
+export interface DeleteTemplateRequest {
+  accountId: string;
+  templateId: string;
+}
+
+export interface DeleteTemplateResponse {
+}
+
+export interface SubmitTemplateRequest {
+  accountId: string;
+  templateId: string;
+}
+
+export interface ReviewTemplateRequest {
+  accountId: string;
+  templateId: string;
+  languageCode: string;
+  /** "approve", "reject" or "pause". */
+  decision: string;
+  /** Why, for a rejection or a pause. */
+  reason: string;
+  /** Who decided (an account or key id), for the record. */
+  reviewer: string;
 }
 
 function createBaseRenderRequest(): RenderRequest {
@@ -447,7 +597,17 @@ export const RenderResponse: MessageFns<RenderResponse> = {
 };
 
 function createBaseRenderResult(): RenderResult {
-  return { messageId: "", text: "", errorCode: 0, description: "" };
+  return {
+    messageId: "",
+    text: "",
+    errorCode: 0,
+    description: "",
+    category: "",
+    languageCode: "",
+    revision: 0,
+    contentUrl: "",
+    contentType: "",
+  };
 }
 
 export const RenderResult: MessageFns<RenderResult> = {
@@ -463,6 +623,21 @@ export const RenderResult: MessageFns<RenderResult> = {
     }
     if (message.description !== "") {
       writer.uint32(34).string(message.description);
+    }
+    if (message.category !== "") {
+      writer.uint32(42).string(message.category);
+    }
+    if (message.languageCode !== "") {
+      writer.uint32(50).string(message.languageCode);
+    }
+    if (message.revision !== 0) {
+      writer.uint32(56).int32(message.revision);
+    }
+    if (message.contentUrl !== "") {
+      writer.uint32(66).string(message.contentUrl);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(74).string(message.contentType);
     }
     return writer;
   },
@@ -512,6 +687,46 @@ export const RenderResult: MessageFns<RenderResult> = {
             message.description = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.category = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.languageCode = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.revision = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.contentUrl = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -538,6 +753,23 @@ export const RenderResult: MessageFns<RenderResult> = {
         ? globalThis.Number(object.error_code)
         : 0,
       description: isSet(object.description) ? globalThis.String(object.description) : "",
+      category: isSet(object.category) ? globalThis.String(object.category) : "",
+      languageCode: isSet(object.languageCode)
+        ? globalThis.String(object.languageCode)
+        : isSet(object.language_code)
+        ? globalThis.String(object.language_code)
+        : "",
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      contentUrl: isSet(object.contentUrl)
+        ? globalThis.String(object.contentUrl)
+        : isSet(object.content_url)
+        ? globalThis.String(object.content_url)
+        : "",
+      contentType: isSet(object.contentType)
+        ? globalThis.String(object.contentType)
+        : isSet(object.content_type)
+        ? globalThis.String(object.content_type)
+        : "",
     };
   },
 
@@ -555,6 +787,21 @@ export const RenderResult: MessageFns<RenderResult> = {
     if (message.description !== "") {
       obj.description = message.description;
     }
+    if (message.category !== "") {
+      obj.category = message.category;
+    }
+    if (message.languageCode !== "") {
+      obj.languageCode = message.languageCode;
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.contentUrl !== "") {
+      obj.contentUrl = message.contentUrl;
+    }
+    if (message.contentType !== "") {
+      obj.contentType = message.contentType;
+    }
     return obj;
   },
 
@@ -567,6 +814,2256 @@ export const RenderResult: MessageFns<RenderResult> = {
     message.text = object.text ?? "";
     message.errorCode = object.errorCode ?? 0;
     message.description = object.description ?? "";
+    message.category = object.category ?? "";
+    message.languageCode = object.languageCode ?? "";
+    message.revision = object.revision ?? 0;
+    message.contentUrl = object.contentUrl ?? "";
+    message.contentType = object.contentType ?? "";
+    return message;
+  },
+};
+
+function createBaseTemplateHeader(): TemplateHeader {
+  return { format: "", text: "", mediaUrl: "", mediaType: "" };
+}
+
+export const TemplateHeader: MessageFns<TemplateHeader> = {
+  encode(message: TemplateHeader, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.format !== "") {
+      writer.uint32(10).string(message.format);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    if (message.mediaUrl !== "") {
+      writer.uint32(26).string(message.mediaUrl);
+    }
+    if (message.mediaType !== "") {
+      writer.uint32(34).string(message.mediaType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TemplateHeader {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTemplateHeader();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.format = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.mediaUrl = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.mediaType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TemplateHeader {
+    return {
+      format: isSet(object.format) ? globalThis.String(object.format) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      mediaUrl: isSet(object.mediaUrl)
+        ? globalThis.String(object.mediaUrl)
+        : isSet(object.media_url)
+        ? globalThis.String(object.media_url)
+        : "",
+      mediaType: isSet(object.mediaType)
+        ? globalThis.String(object.mediaType)
+        : isSet(object.media_type)
+        ? globalThis.String(object.media_type)
+        : "",
+    };
+  },
+
+  toJSON(message: TemplateHeader): unknown {
+    const obj: any = {};
+    if (message.format !== "") {
+      obj.format = message.format;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.mediaUrl !== "") {
+      obj.mediaUrl = message.mediaUrl;
+    }
+    if (message.mediaType !== "") {
+      obj.mediaType = message.mediaType;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TemplateHeader>): TemplateHeader {
+    return TemplateHeader.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TemplateHeader>): TemplateHeader {
+    const message = createBaseTemplateHeader();
+    message.format = object.format ?? "";
+    message.text = object.text ?? "";
+    message.mediaUrl = object.mediaUrl ?? "";
+    message.mediaType = object.mediaType ?? "";
+    return message;
+  },
+};
+
+function createBaseTemplateButton(): TemplateButton {
+  return { type: "", text: "", url: "", phoneNumber: "" };
+}
+
+export const TemplateButton: MessageFns<TemplateButton> = {
+  encode(message: TemplateButton, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    if (message.url !== "") {
+      writer.uint32(26).string(message.url);
+    }
+    if (message.phoneNumber !== "") {
+      writer.uint32(34).string(message.phoneNumber);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TemplateButton {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTemplateButton();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.phoneNumber = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TemplateButton {
+    return {
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      phoneNumber: isSet(object.phoneNumber)
+        ? globalThis.String(object.phoneNumber)
+        : isSet(object.phone_number)
+        ? globalThis.String(object.phone_number)
+        : "",
+    };
+  },
+
+  toJSON(message: TemplateButton): unknown {
+    const obj: any = {};
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.phoneNumber !== "") {
+      obj.phoneNumber = message.phoneNumber;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TemplateButton>): TemplateButton {
+    return TemplateButton.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TemplateButton>): TemplateButton {
+    const message = createBaseTemplateButton();
+    message.type = object.type ?? "";
+    message.text = object.text ?? "";
+    message.url = object.url ?? "";
+    message.phoneNumber = object.phoneNumber ?? "";
+    return message;
+  },
+};
+
+function createBaseTemplateContent(): TemplateContent {
+  return { body: "", header: undefined, footer: undefined, buttons: [] };
+}
+
+export const TemplateContent: MessageFns<TemplateContent> = {
+  encode(message: TemplateContent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.body !== "") {
+      writer.uint32(10).string(message.body);
+    }
+    if (message.header !== undefined) {
+      TemplateHeader.encode(message.header, writer.uint32(18).fork()).join();
+    }
+    if (message.footer !== undefined) {
+      writer.uint32(26).string(message.footer);
+    }
+    for (const v of message.buttons) {
+      TemplateButton.encode(v!, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TemplateContent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTemplateContent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.header = TemplateHeader.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.footer = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.buttons.push(TemplateButton.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TemplateContent {
+    return {
+      body: isSet(object.body) ? globalThis.String(object.body) : "",
+      header: isSet(object.header) ? TemplateHeader.fromJSON(object.header) : undefined,
+      footer: isSet(object.footer) ? globalThis.String(object.footer) : undefined,
+      buttons: globalThis.Array.isArray(object?.buttons)
+        ? object.buttons.map((e: any) => TemplateButton.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TemplateContent): unknown {
+    const obj: any = {};
+    if (message.body !== "") {
+      obj.body = message.body;
+    }
+    if (message.header !== undefined) {
+      obj.header = TemplateHeader.toJSON(message.header);
+    }
+    if (message.footer !== undefined) {
+      obj.footer = message.footer;
+    }
+    if (message.buttons?.length) {
+      obj.buttons = message.buttons.map((e) => TemplateButton.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TemplateContent>): TemplateContent {
+    return TemplateContent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TemplateContent>): TemplateContent {
+    const message = createBaseTemplateContent();
+    message.body = object.body ?? "";
+    message.header = (object.header !== undefined && object.header !== null)
+      ? TemplateHeader.fromPartial(object.header)
+      : undefined;
+    message.footer = object.footer ?? undefined;
+    message.buttons = object.buttons?.map((e) => TemplateButton.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTemplateLanguageInput(): TemplateLanguageInput {
+  return { languageCode: "", content: undefined };
+}
+
+export const TemplateLanguageInput: MessageFns<TemplateLanguageInput> = {
+  encode(message: TemplateLanguageInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.languageCode !== "") {
+      writer.uint32(10).string(message.languageCode);
+    }
+    if (message.content !== undefined) {
+      TemplateContent.encode(message.content, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TemplateLanguageInput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTemplateLanguageInput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.languageCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.content = TemplateContent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TemplateLanguageInput {
+    return {
+      languageCode: isSet(object.languageCode)
+        ? globalThis.String(object.languageCode)
+        : isSet(object.language_code)
+        ? globalThis.String(object.language_code)
+        : "",
+      content: isSet(object.content) ? TemplateContent.fromJSON(object.content) : undefined,
+    };
+  },
+
+  toJSON(message: TemplateLanguageInput): unknown {
+    const obj: any = {};
+    if (message.languageCode !== "") {
+      obj.languageCode = message.languageCode;
+    }
+    if (message.content !== undefined) {
+      obj.content = TemplateContent.toJSON(message.content);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TemplateLanguageInput>): TemplateLanguageInput {
+    return TemplateLanguageInput.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TemplateLanguageInput>): TemplateLanguageInput {
+    const message = createBaseTemplateLanguageInput();
+    message.languageCode = object.languageCode ?? "";
+    message.content = (object.content !== undefined && object.content !== null)
+      ? TemplateContent.fromPartial(object.content)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTemplateRevision(): TemplateRevision {
+  return { revision: 0, status: "", content: undefined, rejectionReason: "", createdAtMs: "0", reviewedAtMs: "0" };
+}
+
+export const TemplateRevision: MessageFns<TemplateRevision> = {
+  encode(message: TemplateRevision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.revision !== 0) {
+      writer.uint32(8).int32(message.revision);
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    if (message.content !== undefined) {
+      TemplateContent.encode(message.content, writer.uint32(26).fork()).join();
+    }
+    if (message.rejectionReason !== "") {
+      writer.uint32(34).string(message.rejectionReason);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(40).int64(message.createdAtMs);
+    }
+    if (message.reviewedAtMs !== "0") {
+      writer.uint32(48).int64(message.reviewedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TemplateRevision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTemplateRevision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.revision = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.content = TemplateContent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.rejectionReason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.reviewedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TemplateRevision {
+    return {
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      content: isSet(object.content) ? TemplateContent.fromJSON(object.content) : undefined,
+      rejectionReason: isSet(object.rejectionReason)
+        ? globalThis.String(object.rejectionReason)
+        : isSet(object.rejection_reason)
+        ? globalThis.String(object.rejection_reason)
+        : "",
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+      reviewedAtMs: isSet(object.reviewedAtMs)
+        ? globalThis.String(object.reviewedAtMs)
+        : isSet(object.reviewed_at_ms)
+        ? globalThis.String(object.reviewed_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: TemplateRevision): unknown {
+    const obj: any = {};
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.content !== undefined) {
+      obj.content = TemplateContent.toJSON(message.content);
+    }
+    if (message.rejectionReason !== "") {
+      obj.rejectionReason = message.rejectionReason;
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    if (message.reviewedAtMs !== "0") {
+      obj.reviewedAtMs = message.reviewedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TemplateRevision>): TemplateRevision {
+    return TemplateRevision.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TemplateRevision>): TemplateRevision {
+    const message = createBaseTemplateRevision();
+    message.revision = object.revision ?? 0;
+    message.status = object.status ?? "";
+    message.content = (object.content !== undefined && object.content !== null)
+      ? TemplateContent.fromPartial(object.content)
+      : undefined;
+    message.rejectionReason = object.rejectionReason ?? "";
+    message.createdAtMs = object.createdAtMs ?? "0";
+    message.reviewedAtMs = object.reviewedAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseTemplateLanguage(): TemplateLanguage {
+  return { languageCode: "", latest: undefined, serving: undefined };
+}
+
+export const TemplateLanguage: MessageFns<TemplateLanguage> = {
+  encode(message: TemplateLanguage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.languageCode !== "") {
+      writer.uint32(10).string(message.languageCode);
+    }
+    if (message.latest !== undefined) {
+      TemplateRevision.encode(message.latest, writer.uint32(18).fork()).join();
+    }
+    if (message.serving !== undefined) {
+      TemplateRevision.encode(message.serving, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TemplateLanguage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTemplateLanguage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.languageCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.latest = TemplateRevision.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.serving = TemplateRevision.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TemplateLanguage {
+    return {
+      languageCode: isSet(object.languageCode)
+        ? globalThis.String(object.languageCode)
+        : isSet(object.language_code)
+        ? globalThis.String(object.language_code)
+        : "",
+      latest: isSet(object.latest) ? TemplateRevision.fromJSON(object.latest) : undefined,
+      serving: isSet(object.serving) ? TemplateRevision.fromJSON(object.serving) : undefined,
+    };
+  },
+
+  toJSON(message: TemplateLanguage): unknown {
+    const obj: any = {};
+    if (message.languageCode !== "") {
+      obj.languageCode = message.languageCode;
+    }
+    if (message.latest !== undefined) {
+      obj.latest = TemplateRevision.toJSON(message.latest);
+    }
+    if (message.serving !== undefined) {
+      obj.serving = TemplateRevision.toJSON(message.serving);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TemplateLanguage>): TemplateLanguage {
+    return TemplateLanguage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TemplateLanguage>): TemplateLanguage {
+    const message = createBaseTemplateLanguage();
+    message.languageCode = object.languageCode ?? "";
+    message.latest = (object.latest !== undefined && object.latest !== null)
+      ? TemplateRevision.fromPartial(object.latest)
+      : undefined;
+    message.serving = (object.serving !== undefined && object.serving !== null)
+      ? TemplateRevision.fromPartial(object.serving)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTemplate(): Template {
+  return {
+    id: "",
+    accountId: "",
+    name: "",
+    category: "",
+    defaultLanguage: "",
+    languages: [],
+    createdAtMs: "0",
+    updatedAtMs: "0",
+  };
+}
+
+export const Template: MessageFns<Template> = {
+  encode(message: Template, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.category !== "") {
+      writer.uint32(34).string(message.category);
+    }
+    if (message.defaultLanguage !== "") {
+      writer.uint32(42).string(message.defaultLanguage);
+    }
+    for (const v of message.languages) {
+      TemplateLanguage.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(56).int64(message.createdAtMs);
+    }
+    if (message.updatedAtMs !== "0") {
+      writer.uint32(64).int64(message.updatedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Template {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTemplate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.category = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.defaultLanguage = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.languages.push(TemplateLanguage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.updatedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Template {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      category: isSet(object.category) ? globalThis.String(object.category) : "",
+      defaultLanguage: isSet(object.defaultLanguage)
+        ? globalThis.String(object.defaultLanguage)
+        : isSet(object.default_language)
+        ? globalThis.String(object.default_language)
+        : "",
+      languages: globalThis.Array.isArray(object?.languages)
+        ? object.languages.map((e: any) => TemplateLanguage.fromJSON(e))
+        : [],
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+      updatedAtMs: isSet(object.updatedAtMs)
+        ? globalThis.String(object.updatedAtMs)
+        : isSet(object.updated_at_ms)
+        ? globalThis.String(object.updated_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: Template): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.category !== "") {
+      obj.category = message.category;
+    }
+    if (message.defaultLanguage !== "") {
+      obj.defaultLanguage = message.defaultLanguage;
+    }
+    if (message.languages?.length) {
+      obj.languages = message.languages.map((e) => TemplateLanguage.toJSON(e));
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    if (message.updatedAtMs !== "0") {
+      obj.updatedAtMs = message.updatedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Template>): Template {
+    return Template.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Template>): Template {
+    const message = createBaseTemplate();
+    message.id = object.id ?? "";
+    message.accountId = object.accountId ?? "";
+    message.name = object.name ?? "";
+    message.category = object.category ?? "";
+    message.defaultLanguage = object.defaultLanguage ?? "";
+    message.languages = object.languages?.map((e) => TemplateLanguage.fromPartial(e)) || [];
+    message.createdAtMs = object.createdAtMs ?? "0";
+    message.updatedAtMs = object.updatedAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseCreateTemplateResponse(): CreateTemplateResponse {
+  return { template: undefined };
+}
+
+export const CreateTemplateResponse: MessageFns<CreateTemplateResponse> = {
+  encode(message: CreateTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: CreateTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateTemplateResponse>): CreateTemplateResponse {
+    return CreateTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateTemplateResponse>): CreateTemplateResponse {
+    const message = createBaseCreateTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetTemplateResponse(): GetTemplateResponse {
+  return { template: undefined };
+}
+
+export const GetTemplateResponse: MessageFns<GetTemplateResponse> = {
+  encode(message: GetTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: GetTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetTemplateResponse>): GetTemplateResponse {
+    return GetTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetTemplateResponse>): GetTemplateResponse {
+    const message = createBaseGetTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateTemplateResponse(): UpdateTemplateResponse {
+  return { template: undefined };
+}
+
+export const UpdateTemplateResponse: MessageFns<UpdateTemplateResponse> = {
+  encode(message: UpdateTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: UpdateTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateTemplateResponse>): UpdateTemplateResponse {
+    return UpdateTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateTemplateResponse>): UpdateTemplateResponse {
+    const message = createBaseUpdateTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSubmitTemplateResponse(): SubmitTemplateResponse {
+  return { template: undefined };
+}
+
+export const SubmitTemplateResponse: MessageFns<SubmitTemplateResponse> = {
+  encode(message: SubmitTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: SubmitTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SubmitTemplateResponse>): SubmitTemplateResponse {
+    return SubmitTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SubmitTemplateResponse>): SubmitTemplateResponse {
+    const message = createBaseSubmitTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseReviewTemplateResponse(): ReviewTemplateResponse {
+  return { template: undefined };
+}
+
+export const ReviewTemplateResponse: MessageFns<ReviewTemplateResponse> = {
+  encode(message: ReviewTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Template.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Template.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReviewTemplateResponse {
+    return { template: isSet(object.template) ? Template.fromJSON(object.template) : undefined };
+  },
+
+  toJSON(message: ReviewTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.template !== undefined) {
+      obj.template = Template.toJSON(message.template);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReviewTemplateResponse>): ReviewTemplateResponse {
+    return ReviewTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReviewTemplateResponse>): ReviewTemplateResponse {
+    const message = createBaseReviewTemplateResponse();
+    message.template = (object.template !== undefined && object.template !== null)
+      ? Template.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateTemplateRequest(): CreateTemplateRequest {
+  return { accountId: "", name: "", category: "", defaultLanguage: "", languages: [] };
+}
+
+export const CreateTemplateRequest: MessageFns<CreateTemplateRequest> = {
+  encode(message: CreateTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.category !== "") {
+      writer.uint32(26).string(message.category);
+    }
+    if (message.defaultLanguage !== "") {
+      writer.uint32(34).string(message.defaultLanguage);
+    }
+    for (const v of message.languages) {
+      TemplateLanguageInput.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.category = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.defaultLanguage = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.languages.push(TemplateLanguageInput.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateTemplateRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      category: isSet(object.category) ? globalThis.String(object.category) : "",
+      defaultLanguage: isSet(object.defaultLanguage)
+        ? globalThis.String(object.defaultLanguage)
+        : isSet(object.default_language)
+        ? globalThis.String(object.default_language)
+        : "",
+      languages: globalThis.Array.isArray(object?.languages)
+        ? object.languages.map((e: any) => TemplateLanguageInput.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CreateTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.category !== "") {
+      obj.category = message.category;
+    }
+    if (message.defaultLanguage !== "") {
+      obj.defaultLanguage = message.defaultLanguage;
+    }
+    if (message.languages?.length) {
+      obj.languages = message.languages.map((e) => TemplateLanguageInput.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateTemplateRequest>): CreateTemplateRequest {
+    return CreateTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateTemplateRequest>): CreateTemplateRequest {
+    const message = createBaseCreateTemplateRequest();
+    message.accountId = object.accountId ?? "";
+    message.name = object.name ?? "";
+    message.category = object.category ?? "";
+    message.defaultLanguage = object.defaultLanguage ?? "";
+    message.languages = object.languages?.map((e) => TemplateLanguageInput.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetTemplateRequest(): GetTemplateRequest {
+  return { accountId: "", templateId: "" };
+}
+
+export const GetTemplateRequest: MessageFns<GetTemplateRequest> = {
+  encode(message: GetTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.templateId !== "") {
+      writer.uint32(18).string(message.templateId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTemplateRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetTemplateRequest>): GetTemplateRequest {
+    return GetTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetTemplateRequest>): GetTemplateRequest {
+    const message = createBaseGetTemplateRequest();
+    message.accountId = object.accountId ?? "";
+    message.templateId = object.templateId ?? "";
+    return message;
+  },
+};
+
+function createBaseListTemplatesRequest(): ListTemplatesRequest {
+  return { accountId: "", limit: 0, cursor: "" };
+}
+
+export const ListTemplatesRequest: MessageFns<ListTemplatesRequest> = {
+  encode(message: ListTemplatesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTemplatesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTemplatesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTemplatesRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: ListTemplatesRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListTemplatesRequest>): ListTemplatesRequest {
+    return ListTemplatesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListTemplatesRequest>): ListTemplatesRequest {
+    const message = createBaseListTemplatesRequest();
+    message.accountId = object.accountId ?? "";
+    message.limit = object.limit ?? 0;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseListTemplatesResponse(): ListTemplatesResponse {
+  return { templates: [], nextCursor: "" };
+}
+
+export const ListTemplatesResponse: MessageFns<ListTemplatesResponse> = {
+  encode(message: ListTemplatesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.templates) {
+      Template.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTemplatesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTemplatesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.templates.push(Template.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTemplatesResponse {
+    return {
+      templates: globalThis.Array.isArray(object?.templates)
+        ? object.templates.map((e: any) => Template.fromJSON(e))
+        : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTemplatesResponse): unknown {
+    const obj: any = {};
+    if (message.templates?.length) {
+      obj.templates = message.templates.map((e) => Template.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListTemplatesResponse>): ListTemplatesResponse {
+    return ListTemplatesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListTemplatesResponse>): ListTemplatesResponse {
+    const message = createBaseListTemplatesResponse();
+    message.templates = object.templates?.map((e) => Template.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateTemplateRequest(): UpdateTemplateRequest {
+  return { accountId: "", templateId: "", defaultLanguage: undefined, languages: [] };
+}
+
+export const UpdateTemplateRequest: MessageFns<UpdateTemplateRequest> = {
+  encode(message: UpdateTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.templateId !== "") {
+      writer.uint32(18).string(message.templateId);
+    }
+    if (message.defaultLanguage !== undefined) {
+      writer.uint32(26).string(message.defaultLanguage);
+    }
+    for (const v of message.languages) {
+      TemplateLanguageInput.encode(v!, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.defaultLanguage = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.languages.push(TemplateLanguageInput.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTemplateRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+      defaultLanguage: isSet(object.defaultLanguage)
+        ? globalThis.String(object.defaultLanguage)
+        : isSet(object.default_language)
+        ? globalThis.String(object.default_language)
+        : undefined,
+      languages: globalThis.Array.isArray(object?.languages)
+        ? object.languages.map((e: any) => TemplateLanguageInput.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: UpdateTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    if (message.defaultLanguage !== undefined) {
+      obj.defaultLanguage = message.defaultLanguage;
+    }
+    if (message.languages?.length) {
+      obj.languages = message.languages.map((e) => TemplateLanguageInput.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateTemplateRequest>): UpdateTemplateRequest {
+    return UpdateTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateTemplateRequest>): UpdateTemplateRequest {
+    const message = createBaseUpdateTemplateRequest();
+    message.accountId = object.accountId ?? "";
+    message.templateId = object.templateId ?? "";
+    message.defaultLanguage = object.defaultLanguage ?? undefined;
+    message.languages = object.languages?.map((e) => TemplateLanguageInput.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDeleteTemplateRequest(): DeleteTemplateRequest {
+  return { accountId: "", templateId: "" };
+}
+
+export const DeleteTemplateRequest: MessageFns<DeleteTemplateRequest> = {
+  encode(message: DeleteTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.templateId !== "") {
+      writer.uint32(18).string(message.templateId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteTemplateRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteTemplateRequest>): DeleteTemplateRequest {
+    return DeleteTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteTemplateRequest>): DeleteTemplateRequest {
+    const message = createBaseDeleteTemplateRequest();
+    message.accountId = object.accountId ?? "";
+    message.templateId = object.templateId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteTemplateResponse(): DeleteTemplateResponse {
+  return {};
+}
+
+export const DeleteTemplateResponse: MessageFns<DeleteTemplateResponse> = {
+  encode(_: DeleteTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteTemplateResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteTemplateResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteTemplateResponse>): DeleteTemplateResponse {
+    return DeleteTemplateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<DeleteTemplateResponse>): DeleteTemplateResponse {
+    const message = createBaseDeleteTemplateResponse();
+    return message;
+  },
+};
+
+function createBaseSubmitTemplateRequest(): SubmitTemplateRequest {
+  return { accountId: "", templateId: "" };
+}
+
+export const SubmitTemplateRequest: MessageFns<SubmitTemplateRequest> = {
+  encode(message: SubmitTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.templateId !== "") {
+      writer.uint32(18).string(message.templateId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitTemplateRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SubmitTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SubmitTemplateRequest>): SubmitTemplateRequest {
+    return SubmitTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SubmitTemplateRequest>): SubmitTemplateRequest {
+    const message = createBaseSubmitTemplateRequest();
+    message.accountId = object.accountId ?? "";
+    message.templateId = object.templateId ?? "";
+    return message;
+  },
+};
+
+function createBaseReviewTemplateRequest(): ReviewTemplateRequest {
+  return { accountId: "", templateId: "", languageCode: "", decision: "", reason: "", reviewer: "" };
+}
+
+export const ReviewTemplateRequest: MessageFns<ReviewTemplateRequest> = {
+  encode(message: ReviewTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.templateId !== "") {
+      writer.uint32(18).string(message.templateId);
+    }
+    if (message.languageCode !== "") {
+      writer.uint32(26).string(message.languageCode);
+    }
+    if (message.decision !== "") {
+      writer.uint32(34).string(message.decision);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.reviewer !== "") {
+      writer.uint32(50).string(message.reviewer);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.languageCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.decision = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reviewer = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReviewTemplateRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      templateId: isSet(object.templateId)
+        ? globalThis.String(object.templateId)
+        : isSet(object.template_id)
+        ? globalThis.String(object.template_id)
+        : "",
+      languageCode: isSet(object.languageCode)
+        ? globalThis.String(object.languageCode)
+        : isSet(object.language_code)
+        ? globalThis.String(object.language_code)
+        : "",
+      decision: isSet(object.decision) ? globalThis.String(object.decision) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      reviewer: isSet(object.reviewer) ? globalThis.String(object.reviewer) : "",
+    };
+  },
+
+  toJSON(message: ReviewTemplateRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.templateId !== "") {
+      obj.templateId = message.templateId;
+    }
+    if (message.languageCode !== "") {
+      obj.languageCode = message.languageCode;
+    }
+    if (message.decision !== "") {
+      obj.decision = message.decision;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.reviewer !== "") {
+      obj.reviewer = message.reviewer;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReviewTemplateRequest>): ReviewTemplateRequest {
+    return ReviewTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReviewTemplateRequest>): ReviewTemplateRequest {
+    const message = createBaseReviewTemplateRequest();
+    message.accountId = object.accountId ?? "";
+    message.templateId = object.templateId ?? "";
+    message.languageCode = object.languageCode ?? "";
+    message.decision = object.decision ?? "";
+    message.reason = object.reason ?? "";
+    message.reviewer = object.reviewer ?? "";
     return message;
   },
 };
@@ -586,17 +3083,147 @@ export const TemplatesServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** A new template; every language starts as a draft (revision 1). INVALID_ARGUMENT on bad content. */
+    createTemplate: {
+      name: "CreateTemplate",
+      requestType: CreateTemplateRequest as typeof CreateTemplateRequest,
+      requestStream: false,
+      responseType: CreateTemplateResponse as typeof CreateTemplateResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** NOT_FOUND when the template is missing or belongs to another account. */
+    getTemplate: {
+      name: "GetTemplate",
+      requestType: GetTemplateRequest as typeof GetTemplateRequest,
+      requestStream: false,
+      responseType: GetTemplateResponse as typeof GetTemplateResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** The account's templates, newest first, one page at a time. */
+    listTemplates: {
+      name: "ListTemplates",
+      requestType: ListTemplatesRequest as typeof ListTemplatesRequest,
+      requestStream: false,
+      responseType: ListTemplatesResponse as typeof ListTemplatesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Adds or edits languages: changed content becomes a new draft revision; an approved one keeps serving. */
+    updateTemplate: {
+      name: "UpdateTemplate",
+      requestType: UpdateTemplateRequest as typeof UpdateTemplateRequest,
+      requestStream: false,
+      responseType: UpdateTemplateResponse as typeof UpdateTemplateResponse,
+      responseStream: false,
+      options: {},
+    },
+    deleteTemplate: {
+      name: "DeleteTemplate",
+      requestType: DeleteTemplateRequest as typeof DeleteTemplateRequest,
+      requestStream: false,
+      responseType: DeleteTemplateResponse as typeof DeleteTemplateResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Puts every draft language up for review (draft -> pending). */
+    submitTemplate: {
+      name: "SubmitTemplate",
+      requestType: SubmitTemplateRequest as typeof SubmitTemplateRequest,
+      requestStream: false,
+      responseType: SubmitTemplateResponse as typeof SubmitTemplateResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** approve / reject a pending revision, pause an approved one, approve a paused one to resume it. */
+    reviewTemplate: {
+      name: "ReviewTemplate",
+      requestType: ReviewTemplateRequest as typeof ReviewTemplateRequest,
+      requestStream: false,
+      responseType: ReviewTemplateResponse as typeof ReviewTemplateResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
 export interface TemplatesServiceImplementation<CallContextExt = {}> {
   /** Renders many template messages in one call; one result per item, same order. */
   render(request: RenderRequest, context: CallContext & CallContextExt): Promise<DeepPartial<RenderResponse>>;
+  /** A new template; every language starts as a draft (revision 1). INVALID_ARGUMENT on bad content. */
+  createTemplate(
+    request: CreateTemplateRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateTemplateResponse>>;
+  /** NOT_FOUND when the template is missing or belongs to another account. */
+  getTemplate(
+    request: GetTemplateRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetTemplateResponse>>;
+  /** The account's templates, newest first, one page at a time. */
+  listTemplates(
+    request: ListTemplatesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListTemplatesResponse>>;
+  /** Adds or edits languages: changed content becomes a new draft revision; an approved one keeps serving. */
+  updateTemplate(
+    request: UpdateTemplateRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateTemplateResponse>>;
+  deleteTemplate(
+    request: DeleteTemplateRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteTemplateResponse>>;
+  /** Puts every draft language up for review (draft -> pending). */
+  submitTemplate(
+    request: SubmitTemplateRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<SubmitTemplateResponse>>;
+  /** approve / reject a pending revision, pause an approved one, approve a paused one to resume it. */
+  reviewTemplate(
+    request: ReviewTemplateRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ReviewTemplateResponse>>;
 }
 
 export interface TemplatesServiceClient<CallOptionsExt = {}> {
   /** Renders many template messages in one call; one result per item, same order. */
   render(request: DeepPartial<RenderRequest>, options?: CallOptions & CallOptionsExt): Promise<RenderResponse>;
+  /** A new template; every language starts as a draft (revision 1). INVALID_ARGUMENT on bad content. */
+  createTemplate(
+    request: DeepPartial<CreateTemplateRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateTemplateResponse>;
+  /** NOT_FOUND when the template is missing or belongs to another account. */
+  getTemplate(
+    request: DeepPartial<GetTemplateRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetTemplateResponse>;
+  /** The account's templates, newest first, one page at a time. */
+  listTemplates(
+    request: DeepPartial<ListTemplatesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListTemplatesResponse>;
+  /** Adds or edits languages: changed content becomes a new draft revision; an approved one keeps serving. */
+  updateTemplate(
+    request: DeepPartial<UpdateTemplateRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateTemplateResponse>;
+  deleteTemplate(
+    request: DeepPartial<DeleteTemplateRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteTemplateResponse>;
+  /** Puts every draft language up for review (draft -> pending). */
+  submitTemplate(
+    request: DeepPartial<SubmitTemplateRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<SubmitTemplateResponse>;
+  /** approve / reject a pending revision, pause an approved one, approve a paused one to resume it. */
+  reviewTemplate(
+    request: DeepPartial<ReviewTemplateRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ReviewTemplateResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

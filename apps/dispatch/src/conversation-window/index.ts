@@ -1,0 +1,4 @@
+export { conversationWindowMigrations } from './migrations.js';
+export { getConversationWindowPolicy, setConversationWindowPolicy } from './policy.js';
+export type { ConversationWindowTables } from './tables.js';
+export { CONVERSATION_WINDOW_MS, openConversationWindow, outsideConversationWindow } from './window.js';
