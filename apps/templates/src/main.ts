@@ -4,12 +4,8 @@ import { startTemplates } from './templates-service.js';
 await runServiceProcess({
   name: 'templates',
   defaultGrpcPort: 50052,
-  async start({ database, bus, env }) {
-    const service = await startTemplates({
-      database,
-      bus,
-      ...(env.HOSTNAME ? { instanceId: env.HOSTNAME } : {}),
-    });
+  async start({ database, bus }) {
+    const service = await startTemplates({ database, bus });
     return { grpc: [service.grpc], stop: service.stop };
   },
 });

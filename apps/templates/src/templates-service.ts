@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Bus, Subscription } from '@wagate/bus';
 import { type TemplateChangedEvent, templates, Topics } from '@wagate/contracts';
 import {
@@ -32,8 +31,6 @@ export interface TemplatesService {
 export async function startTemplates(deps: {
   database: Database;
   bus: Bus;
-  /** Names this replica's cache consumer: every replica must hear every change. Default: random. */
-  instanceId?: string;
   cache?: { ttlMs?: number };
 }): Promise<TemplatesService> {
   await migrateSchema(deps.database, TEMPLATES_SCHEMA, templatesMigrations);
@@ -44,11 +41,11 @@ export async function startTemplates(deps: {
     cache.invalidate(accountId, templateId);
     relay.kick();
   });
-  // One group per replica (not one shared group): each replica keeps its own cache.
-  const changes: Subscription = await deps.bus.consume<TemplateChangedEvent>({
+  // A broadcast, not a consumer group: every replica keeps its own cache, so each hears every
+  // change, and nothing durable is left behind on the bus when a replica goes away.
+  const changes: Subscription = await deps.bus.broadcast<TemplateChangedEvent>({
     topic: Topics.templateChanged,
-    group: `templates-cache-${deps.instanceId ?? randomUUID().slice(0, 8)}`,
-    handler: async ({ data }) => cache.invalidate(data.accountId, data.templateId),
+    handler: (data) => cache.invalidate(data.accountId, data.templateId),
   });
 
   const implementation: templates.TemplatesServiceImplementation = {

@@ -13,10 +13,10 @@ async function startReplicas() {
   const postgres = await freshPostgresUrl();
   const names = isolatedBusNames();
   const replicas = await Promise.all(
-    ['a', 'b'].map(async (instanceId) => {
+    ['a', 'b'].map(async () => {
       const database = await openDatabase(postgres.url);
       const bus = await openBus(natsUrl(), names);
-      const service = await startTemplates({ database, bus, instanceId });
+      const service = await startTemplates({ database, bus });
       const server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [service.grpc] });
       return {
         client: grpcClient(templates.TemplatesServiceDefinition, server.address),
