@@ -1,6 +1,7 @@
 import type { billing } from '@wagate/contracts';
+import { isoTime } from './messages.js';
 
-const iso = (ms: string | undefined) => (ms === undefined ? null : new Date(Number(ms)).toISOString());
+const iso = (ms: string | undefined) => (ms === undefined ? null : isoTime(ms));
 const optionalNumber = (value: string | number | undefined) => (value === undefined ? null : Number(value));
 
 /** Billing's account in the /v1 shape (minor units as JSON numbers: exact up to 2^53). */
@@ -19,7 +20,7 @@ export function accountView(account: billing.Account | undefined) {
     markupBps: account.markupBps,
     dailyQuota: optionalNumber(account.dailyQuota),
     monthlyQuota: optionalNumber(account.monthlyQuota),
-    createdAt: iso(account.createdAtMs)!,
+    createdAt: isoTime(account.createdAtMs),
   };
 }
 
@@ -31,7 +32,7 @@ export function apiKeyView(key: billing.ApiKey | undefined) {
     name: key.name,
     prefix: key.prefix,
     scopes: key.scopes as Array<'send' | 'read' | 'manage'>,
-    createdAt: iso(key.createdAtMs)!,
+    createdAt: isoTime(key.createdAtMs),
     expiresAt: iso(key.expiresAtMs),
     lastUsedAt: iso(key.lastUsedAtMs),
     revokedAt: iso(key.revokedAtMs),
