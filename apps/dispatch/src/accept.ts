@@ -6,17 +6,21 @@ import { enqueueEvents } from '@wagate/outbox';
 import { traceHeaders } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from './db/tables.js';
+import { evaluatePolicy, type PolicyRule, recordRefusals } from './policy/index.js';
 import type { SenderDirectory } from './sender-directory.js';
 
 /**
  * Accepts a batch in one transaction: every accepted message, its ACCEPTED history entry and
  * its `message.accepted` event are written together, so none is lost between the database
  * and the bus. A retried call with the same ids changes nothing (inserts are idempotent).
+ * Dispatch policy runs in the same transaction: a message a rule refuses is still accepted
+ * (it has an id and a history) but fails at once with the rule's code instead of going out.
  */
 export async function acceptMessages(
   db: Kysely<DispatchTables>,
   senders: SenderDirectory,
   request: dispatch.AcceptRequest,
+  rules: readonly PolicyRule[] = [],
 ): Promise<dispatch.AcceptResponse> {
   const available = await senders.available(
     request.accountId,
@@ -78,9 +82,18 @@ export async function acceptMessages(
         })),
       )
       .execute();
+    const decisions = await evaluatePolicy(rules, newMessages, {
+      trx,
+      accountId: request.accountId,
+      senders: available,
+    });
+    await recordRefusals(trx, request.accountId, decisions);
+    const refused = new Set(decisions.map((decision) => decision.messageId));
+    const admitted = newMessages.filter((message) => !refused.has(message.messageId));
+    if (admitted.length === 0) return;
     await enqueueEvents(
       trx,
-      newMessages.map((message) => acceptedEvent(request.accountId, message, headers)),
+      admitted.map((message) => acceptedEvent(request.accountId, message, headers)),
     );
   });
   return { results };

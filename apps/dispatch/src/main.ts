@@ -11,6 +11,8 @@ await runServiceProcess({
       // Callback URLs on loopback or private networks are refused unless allowed (SSRF guard).
       WAGATE_ALLOW_LOOPBACK_WEBHOOKS: env.bool(false),
       WAGATE_ALLOW_PRIVATE_WEBHOOKS: env.bool(false),
+      // The same message (account, sender, recipient, content) again within this many seconds fails with 2009.
+      WAGATE_DUPLICATE_WINDOW_SECONDS: env.int(300),
     });
     const service = await startDispatch({
       database,
@@ -20,6 +22,7 @@ await runServiceProcess({
         allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
         allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
       },
+      policy: { duplicateWindowMs: config.WAGATE_DUPLICATE_WINDOW_SECONDS * 1000 },
     });
     return { grpc: [service.grpc], stop: service.stop };
   },

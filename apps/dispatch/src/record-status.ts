@@ -15,67 +15,72 @@ const log = createLogger('dispatch:status');
  * Returns whether a callback was queued.
  */
 export async function recordStatus(db: Kysely<DispatchTables>, event: MessageStatusEvent): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    // A message accepted without a callbackUrl reports to its account's status_url, as the
-    // account has it set when the status arrives.
-    const message = await trx
-      .selectFrom('messages')
-      .leftJoin('account_settings', 'account_settings.account_id', 'messages.account_id')
-      .select((eb) => [
-        'messages.account_id',
-        'messages.status',
-        'messages.callback_data',
-        eb.fn
-          .coalesce(
-            eb.fn<string | null>('nullif', ['messages.callback_url', eb.val('')]),
-            'account_settings.status_url',
-          )
-          .as('callback_url'),
-      ])
-      .where('messages.id', '=', event.messageId)
-      // Locks only the message: the settings row may change meanwhile, and FOR UPDATE cannot lock
-      // the nullable side of an outer join anyway.
-      .forUpdate(['messages'])
-      .executeTakeFirst();
-    if (!message) {
-      log.warn({ messageId: event.messageId, status: event.status }, 'status for an unknown message ignored');
-      return false;
-    }
-    const inserted = await trx
-      .insertInto('status_history')
-      .values({
-        message_id: event.messageId,
-        status: event.status,
-        error_code: event.errorCode,
-        at: new Date(event.atMs),
-        source: event.source,
-      })
-      .onConflict((conflict) => conflict.columns(['message_id', 'status']).doNothing())
-      .returning('message_id')
-      .executeTakeFirst();
-    if (!inserted) return false;
-    if (isAdvance(message.status, event.status)) {
-      await trx
-        .updateTable('messages')
-        .set({ status: event.status, error_code: event.errorCode, updated_at: new Date() })
-        .where('id', '=', event.messageId)
-        .execute();
-    }
-    if (!message.callback_url) return false;
-    await queueCallbacks(trx, [
-      {
-        accountId: message.account_id,
+  return db.transaction().execute((trx) => applyStatus(trx, event));
+}
+
+/** recordStatus inside the caller's transaction (the accept path records policy refusals with it). */
+export async function applyStatus(trx: Kysely<DispatchTables>, event: MessageStatusEvent): Promise<boolean> {
+  // A message accepted without a callbackUrl reports to its account's status_url, as the
+  // account has it set when the status arrives.
+  const message = await trx
+    .selectFrom('messages')
+    .leftJoin('account_settings', 'account_settings.account_id', 'messages.account_id')
+    .select((eb) => [
+      'messages.account_id',
+      'messages.status',
+      'messages.callback_data',
+      eb.fn
+        .coalesce(
+          eb.fn<string | null>('nullif', ['messages.callback_url', eb.val('')]),
+          'account_settings.status_url',
+        )
+        .as('callback_url'),
+    ])
+    .where('messages.id', '=', event.messageId)
+    // Locks only the message: the settings row may change meanwhile, and FOR UPDATE cannot lock
+    // the nullable side of an outer join anyway.
+    .forUpdate(['messages'])
+    .executeTakeFirst();
+  if (!message) {
+    log.warn({ messageId: event.messageId, status: event.status }, 'status for an unknown message ignored');
+    return false;
+  }
+  const inserted = await trx
+    .insertInto('status_history')
+    .values({
+      message_id: event.messageId,
+      status: event.status,
+      error_code: event.errorCode,
+      at: new Date(event.atMs),
+      source: event.source,
+      rule: event.rule ?? null,
+      reason: event.reason ?? null,
+    })
+    .onConflict((conflict) => conflict.columns(['message_id', 'status']).doNothing())
+    .returning('message_id')
+    .executeTakeFirst();
+  if (!inserted) return false;
+  if (isAdvance(message.status, event.status)) {
+    await trx
+      .updateTable('messages')
+      .set({ status: event.status, error_code: event.errorCode, updated_at: new Date() })
+      .where('id', '=', event.messageId)
+      .execute();
+  }
+  if (!message.callback_url) return false;
+  await queueCallbacks(trx, [
+    {
+      accountId: message.account_id,
+      messageId: event.messageId,
+      url: message.callback_url,
+      body: statusCallbackBody({
         messageId: event.messageId,
-        url: message.callback_url,
-        body: statusCallbackBody({
-          messageId: event.messageId,
-          ts: event.atMs,
-          status: event.status,
-          errorCode: event.errorCode,
-          options: message.callback_data,
-        }),
-      },
-    ]);
-    return true;
-  });
+        ts: event.atMs,
+        status: event.status,
+        errorCode: event.errorCode,
+        options: message.callback_data,
+      }),
+    },
+  ]);
+  return true;
 }

@@ -1,0 +1,18 @@
+import { duplicateRule } from './duplicate-rule.js';
+import type { PolicyRule } from './policy-rule.js';
+import { selfSendRule } from './self-send-rule.js';
+
+export interface PolicySettings {
+  /** How long after a message the same one is refused as a duplicate (2009). Default 5 minutes. */
+  duplicateWindowMs?: number;
+}
+
+export const DEFAULT_DUPLICATE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The rules every accepted message goes through, in order; the first that refuses a message
+ * decides it. Cheap rules that need no table come first. Adding a rule is adding a line here.
+ */
+export function defaultRules(settings: PolicySettings = {}): PolicyRule[] {
+  return [selfSendRule, duplicateRule(settings.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS)];
+}
