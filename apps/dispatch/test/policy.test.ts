@@ -26,7 +26,9 @@ const senders: SenderDirectory = {
 };
 
 let nextId = 9_000_000;
-function message(fields: Partial<common.OutboundMessage> & { acceptedAt?: number } = {}): common.OutboundMessage {
+function message(
+  fields: Partial<common.OutboundMessage> & { acceptedAt?: number } = {},
+): common.OutboundMessage {
   const { acceptedAt, ...rest } = fields;
   const messageId = String(nextId++);
   return {
@@ -50,11 +52,19 @@ async function accept(db: Kysely<DispatchTables>, rulesWindowMs: number, message
 async function outcome(db: Kysely<DispatchTables>, messageId: string) {
   const found = await getMessage(db, { accountId: ACCOUNT, messageId });
   const last = found.history.at(-1)!;
-  return { status: found.status, errorCode: last.errorCode, rule: last.rule, reason: last.reason, source: last.source };
+  return {
+    status: found.status,
+    errorCode: last.errorCode,
+    rule: last.rule,
+    reason: last.reason,
+    source: last.source,
+  };
 }
 
 async function outboxEvents(db: Kysely<DispatchTables>) {
-  return (await db.selectFrom('outbox').select('event_id').orderBy('seq').execute()).map((row) => row.event_id);
+  return (await db.selectFrom('outbox').select('event_id').orderBy('seq').execute()).map(
+    (row) => row.event_id,
+  );
 }
 
 describe.each(databaseAdapters())('dispatch policy on $name', (adapter) => {
@@ -80,7 +90,11 @@ describe.each(databaseAdapters())('dispatch policy on $name', (adapter) => {
       await accept(db, 60_000, [again, otherText, otherRecipient]);
       await accept(db, 60_000, [afterWindow]);
 
-      expect(await outcome(db, first.messageId)).toMatchObject({ status: 'ACCEPTED', errorCode: 0, rule: '' });
+      expect(await outcome(db, first.messageId)).toMatchObject({
+        status: 'ACCEPTED',
+        errorCode: 0,
+        rule: '',
+      });
       expect(await outcome(db, again.messageId)).toMatchObject({
         status: 'FAILED',
         errorCode: 2009,

@@ -151,4 +151,15 @@ export const dispatchMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-01T23:00_rate_buckets': {
+    async up(db: Kysely<any>) {
+      // Token buckets of the policy's rate limits, one row per bucket (e.g. account:acc_1).
+      await db.schema
+        .createTable('rate_buckets')
+        .addColumn('bucket', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('refilled_at_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

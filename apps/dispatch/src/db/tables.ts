@@ -85,6 +85,14 @@ export interface DispatchTables extends OutboxTable {
   account_settings: AccountSettingsTable;
   inbound_messages: InboundMessagesTable;
   duplicate_fingerprints: DuplicateFingerprintsTable;
+  rate_buckets: RateBucketsTable;
+}
+
+/** A token bucket of a policy rate limit (policy/account-rate-rule.ts). */
+export interface RateBucketsTable {
+  bucket: string;
+  tokens: ColumnType<number, number, unknown>;
+  refilled_at_ms: string;
 }
 
 /** Messages devices received; `id` is the contract's `incomingMessageId`. */

@@ -2,3 +2,4 @@ export { DEFAULT_DUPLICATE_WINDOW_MS, defaultRules, type PolicySettings } from '
 export { evaluatePolicy } from './evaluate-policy.js';
 export type { PolicyContext, PolicyDecision, PolicyRule, Refusal } from './policy-rule.js';
 export { recordRefusals } from './record-refusals.js';
+export type { RateLimit } from './account-rate-rule.js';
