@@ -87,7 +87,7 @@ export async function acceptMessages(
       accountId: request.accountId,
       senders: available,
     });
-    await recordRefusals(trx, request.accountId, decisions);
+    await recordRefusals(trx, request.accountId, decisions, newMessages);
     const refused = new Set(decisions.map((decision) => decision.messageId));
     const admitted = newMessages.filter((message) => !refused.has(message.messageId));
     if (admitted.length === 0) return;

@@ -1,4 +1,4 @@
-import { type MessageStatusEvent, eventId, Topics } from '@wagate/contracts';
+import { type common, type MessageStatusEvent, eventId, Topics } from '@wagate/contracts';
 import { MessageStatus } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
 import { traceHeaders } from '@wagate/telemetry';
@@ -16,15 +16,18 @@ export async function recordRefusals(
   trx: Kysely<DispatchTables>,
   accountId: string,
   decisions: PolicyDecision[],
+  messages: common.OutboundMessage[],
 ): Promise<boolean> {
   if (decisions.length === 0) return false;
-  const atMs = Date.now();
+  const now = Date.now();
+  const acceptedAt = new Map(messages.map((message) => [message.messageId, Number(message.acceptedAtMs)]));
   const events: MessageStatusEvent[] = decisions.map((decision) => ({
     messageId: decision.messageId,
     accountId,
     status: MessageStatus.Failed,
     errorCode: decision.errorCode,
-    atMs,
+    // Never before its ACCEPTED entry, even when the api's clock runs ahead of this one.
+    atMs: Math.max(now, acceptedAt.get(decision.messageId) ?? now),
     source: 'policy',
     rule: decision.rule,
     reason: decision.reason,
