@@ -1,4 +1,3 @@
-import type { common, fleet } from '@wagate/contracts';
 import { migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/testkit';
 import { describe, expect, test } from 'vitest';
@@ -6,30 +5,13 @@ import { acceptMessages } from '../src/accept.js';
 import { dispatchMigrations } from '../src/db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { defaultRules } from '../src/policy/index.js';
-import type { SenderDirectory } from '../src/sender-directory.js';
+import { outboundMessage, senderDirectory } from './support/outbound-messages.js';
 
-const senders: SenderDirectory = {
-  async available(_accountId, names) {
-    return new Map(
-      names.map((name): [string, fleet.ResolvedSender] => [name, { name, available: true, numbers: [] }]),
-    );
-  },
-};
-
-let nextId = 7_000_000;
-const message = (accountId: string, acceptedAtMs: number): common.OutboundMessage => {
-  const messageId = String(nextId++);
-  return {
-    messageId,
-    accountId,
-    sender: 'MyCompany',
-    recipient: '79034567890',
-    text: `message ${messageId}`, // all different: no duplicates here
-    templateParams: {},
-    validitySeconds: 0,
-    acceptedAtMs: String(acceptedAtMs),
-  };
-};
+const senders = senderDirectory();
+// All texts differ: no duplicates here.
+let sent = 0;
+const message = (accountId: string, acceptedAt: number) =>
+  outboundMessage({ accountId, acceptedAt, text: `message ${sent++}` });
 
 describe.each(databaseAdapters())('account rate limit on $name', (adapter) => {
   test('two replicas driven at 3x the rate admit what the limit allows (within 1%) and fail the rest with 2301', async () => {

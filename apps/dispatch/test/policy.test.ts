@@ -1,4 +1,4 @@
-import type { common, fleet } from '@wagate/contracts';
+import type { common } from '@wagate/contracts';
 import { migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/testkit';
 import type { Kysely } from 'kysely';
@@ -8,41 +8,13 @@ import { dispatchMigrations } from '../src/db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { getMessage } from '../src/get-message.js';
 import { defaultRules } from '../src/policy/index.js';
-import type { SenderDirectory } from '../src/sender-directory.js';
+import { outboundMessage, senderDirectory } from './support/outbound-messages.js';
 
 const ACCOUNT = 'acc_policy';
 const OWN_NUMBER = '79990000001';
 
-/** Fleet's answer for the account: one sender whose pool has one number. */
-const senders: SenderDirectory = {
-  async available(_accountId, names) {
-    return new Map(
-      names.map((name): [string, fleet.ResolvedSender] => [
-        name,
-        { name, available: name === 'MyCompany', numbers: [OWN_NUMBER] },
-      ]),
-    );
-  },
-};
-
-let nextId = 9_000_000;
-function message(
-  fields: Partial<common.OutboundMessage> & { acceptedAt?: number } = {},
-): common.OutboundMessage {
-  const { acceptedAt, ...rest } = fields;
-  const messageId = String(nextId++);
-  return {
-    messageId,
-    accountId: ACCOUNT,
-    sender: 'MyCompany',
-    recipient: '79034567890',
-    text: 'Code: 1234',
-    templateParams: {},
-    validitySeconds: 0,
-    acceptedAtMs: String(acceptedAt ?? Date.now()),
-    ...rest,
-  };
-}
+const senders = senderDirectory([OWN_NUMBER]);
+const message = outboundMessage;
 
 async function accept(db: Kysely<DispatchTables>, rulesWindowMs: number, messages: common.OutboundMessage[]) {
   const rules = defaultRules({ duplicateWindowMs: rulesWindowMs });
