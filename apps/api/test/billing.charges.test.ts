@@ -24,7 +24,9 @@ let customer: { id: string; client: KeyClient };
 
 const RU = '79034567890';
 const GB = '447400123456';
-const text = (to: string) => ({ from: 'Shop', to, text: 'Your order has shipped' });
+// Each message its own text: the same one again within minutes would be a duplicate (2009).
+let sequence = 0;
+const text = (to: string) => ({ from: 'Shop', to, text: `Your order ${++sequence} has shipped` });
 
 beforeAll(async () => {
   t = await startTestGateway();

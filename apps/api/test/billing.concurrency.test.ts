@@ -87,14 +87,17 @@ test(
         return created.body.key as string;
       }),
     );
-    const message = { from: 'Busy', to: '79034567890', text: 'Flash sale' };
+    // Each message its own text: identical ones would fail as duplicates (2009) and be released.
+    const message = (n: number) => ({ from: 'Busy', to: '79034567890', text: `Flash sale, coupon ${n}` });
     const answers = await Promise.all(
       Array.from({ length: BATCHES }, async (_, i) => {
         const base = i % 2 === 0 ? t.url : secondApi.url;
         const response = await fetch(`${base}/whatsapp/messages`, {
           method: 'POST',
           headers: { authorization: `Key ${keys[i % keys.length]}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ messages: Array.from({ length: PER_BATCH }, () => message) }),
+          body: JSON.stringify({
+            messages: Array.from({ length: PER_BATCH }, (_, j) => message(i * PER_BATCH + j)),
+          }),
         });
         expect(response.status).toBe(200);
         return (await response.json()) as {

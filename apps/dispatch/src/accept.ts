@@ -9,6 +9,7 @@ import { outsideConversationWindow } from './conversation-window/index.js';
 import type { DispatchTables } from './db/tables.js';
 import { failedAtAcceptEvent } from './fail-at-accept.js';
 import { applyStatus } from './record-status.js';
+import { evaluatePolicy, type PolicyRule, recordRefusals } from './policy/index.js';
 import type { SenderDirectory } from './sender-directory.js';
 
 /**
@@ -18,11 +19,14 @@ import type { SenderDirectory } from './sender-directory.js';
  * A message that must fail instead of being sent (`request.failures` from rendering, or the
  * conversation window) gets its FAILED status in the same transaction — so redrive never hands
  * it to fleet — and its status event takes the place of `message.accepted`.
+ * Dispatch policy runs in the same transaction on the rest: a message a rule refuses is still
+ * accepted (it has an id and a history) but fails at once with the rule's code and reason.
  */
 export async function acceptMessages(
   db: Kysely<DispatchTables>,
   senders: SenderDirectory,
   request: dispatch.AcceptRequest,
+  rules: readonly PolicyRule[] = [],
 ): Promise<dispatch.AcceptResponse> {
   const available = await senders.available(
     request.accountId,
@@ -88,18 +92,29 @@ export async function acceptMessages(
         })),
       )
       .execute();
-    const events = newMessages.map((message) => {
-      const failure = failures.get(message.messageId);
-      return failure === undefined
-        ? acceptedEvent(request.accountId, message, headers)
-        : failedAtAcceptEvent(
-            request.accountId,
-            message.messageId,
-            failure,
-            Number(message.acceptedAtMs),
-            headers,
-          );
+    // Messages that already fail (rendering, the window) are not put to the policy rules.
+    const candidates = newMessages.filter((message) => !failures.has(message.messageId));
+    const decisions = await evaluatePolicy(rules, candidates, {
+      trx,
+      accountId: request.accountId,
+      senders: available,
     });
+    await recordRefusals(trx, request.accountId, decisions, candidates);
+    const refused = new Set(decisions.map((decision) => decision.messageId));
+    const events = newMessages
+      .filter((message) => !refused.has(message.messageId))
+      .map((message) => {
+        const failure = failures.get(message.messageId);
+        return failure === undefined
+          ? acceptedEvent(request.accountId, message, headers)
+          : failedAtAcceptEvent(
+              request.accountId,
+              message.messageId,
+              failure,
+              Number(message.acceptedAtMs),
+              headers,
+            );
+      });
     for (const event of events) {
       if (event.topic === Topics.messageStatus) await applyStatus(trx, event.data as MessageStatusEvent);
     }

@@ -1,5 +1,11 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
-import { dispatch, fleet, type MessageInboundEvent, type MessageStatusEvent, Topics } from '@wagate/contracts';
+import {
+  dispatch,
+  fleet,
+  type MessageInboundEvent,
+  type MessageStatusEvent,
+  Topics,
+} from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import type { Kysely } from 'kysely';
@@ -10,13 +16,18 @@ import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 import { getMessage } from './get-message.js';
 import { listMessages } from './list-messages.js';
+import { defaultRules, type PolicySettings } from './policy/index.js';
 import { recordInbound } from './record-inbound.js';
 import { recordStatus } from './record-status.js';
 import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
 import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
 import { listFailedCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
-import { currentWebhookSecret, previousSecretExpiry, rotateWebhookSecret } from './webhooks/webhook-secrets.js';
+import {
+  currentWebhookSecret,
+  previousSecretExpiry,
+  rotateWebhookSecret,
+} from './webhooks/webhook-secrets.js';
 import { getWebhookSettings, setWebhookSettings } from './webhooks/webhook-settings.js';
 
 export interface DispatchService {
@@ -31,6 +42,8 @@ export async function startDispatch(deps: {
   redrive?: { staleMs?: number };
   /** Which callback URLs may be called (loopback/private are refused by default) and worker tuning. */
   callbacks?: CallbackWorkerOptions;
+  /** Dispatch-policy settings (duplicate window, …); see policy/default-rules.ts. */
+  policy?: PolicySettings;
 }): Promise<DispatchService> {
   await migrateSchema(deps.database, DISPATCH_SCHEMA, dispatchMigrations);
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
@@ -38,12 +51,13 @@ export async function startDispatch(deps: {
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
   const callbacks = startCallbackWorker(db, deps.callbacks);
   const redrive = startRedrive(db, () => relay.kick(), deps.redrive);
+  const rules = defaultRules(deps.policy);
 
   const implementation: dispatch.DispatchServiceImplementation = {
     async accept(request) {
-      const response = await acceptMessages(db, senders, request);
+      const response = await acceptMessages(db, senders, request, rules);
       relay.kick();
-      // Messages that failed at once have their callbacks queued already.
+      // Messages that failed at once (rendering, the window, a policy rule) have their callbacks queued.
       callbacks.kick();
       return response;
     },

@@ -17,7 +17,7 @@ export async function getMessage(
   if (!message) return { found: false, status: '', history: [] };
   const history = await db
     .selectFrom('status_history')
-    .select(['status', 'error_code', 'at', 'source'])
+    .select(['status', 'error_code', 'at', 'source', 'rule', 'reason'])
     .where('message_id', '=', request.messageId)
     .orderBy('at')
     .orderBy('recorded_at')
@@ -31,6 +31,8 @@ export async function getMessage(
       errorCode: entry.error_code,
       atMs: String(entry.at.getTime()),
       source: entry.source,
+      rule: entry.rule ?? '',
+      reason: entry.reason ?? '',
     })),
   };
 }

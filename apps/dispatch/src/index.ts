@@ -7,3 +7,7 @@ export { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 export { startCallbackWorker } from './webhooks/callback-worker.js';
 export { queueCallbacks } from './webhooks/queue-callbacks.js';
 export { statusCallbackBody } from './webhooks/status-callback.js';
+// For the policy benchmark (bench/src/policy.ts), which drives the accept path on its own tables.
+export { acceptMessages } from './accept.js';
+export { defaultRules } from './policy/index.js';
+export type { SenderDirectory } from './sender-directory.js';

@@ -53,6 +53,8 @@ export async function applyStatus(trx: Kysely<DispatchTables>, event: MessageSta
       error_code: event.errorCode,
       at: new Date(event.atMs),
       source: event.source,
+      rule: event.rule ?? null,
+      reason: event.reason ?? null,
     })
     .onConflict((conflict) => conflict.columns(['message_id', 'status']).doNothing())
     .returning('message_id')

@@ -83,7 +83,7 @@ export async function recordReceipt(db: Kysely<FleetTables>, receipt: fleet.Rece
   );
 }
 
-function enqueueStatus(trx: Kysely<FleetTables>, event: MessageStatusEvent): Promise<void> {
+export function enqueueStatus(trx: Kysely<FleetTables>, event: MessageStatusEvent): Promise<void> {
   return enqueueEvents(trx, [
     {
       topic: Topics.messageStatus,

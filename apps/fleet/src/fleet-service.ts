@@ -11,6 +11,7 @@ import { DeviceSessions } from './agents/device-sessions.js';
 import { fleetMigrations } from './db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
 import { recordInbound, recordJobResult, recordReceipt } from './device-reports.js';
+import { startValiditySweep } from './expire-jobs.js';
 import { startJobScheduler, toOffer } from './job-scheduler.js';
 import { listSenders } from './list-senders.js';
 
@@ -39,6 +40,7 @@ export async function startFleet(deps: {
   const sessions = new DeviceSessions();
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'fleet' });
   const scheduler = startJobScheduler(db, sessions);
+  const validity = startValiditySweep(db, () => relay.kick());
   let defaultSenderId: string | undefined;
 
   const fleetApi: fleet.FleetServiceImplementation = {
@@ -149,6 +151,7 @@ export async function startFleet(deps: {
     async stop() {
       await accepted.close();
       await scheduler.stop();
+      await validity.stop();
       await relay.stop();
     },
   };

@@ -52,10 +52,13 @@ export function startJobScheduler(db: Kysely<FleetTables>, sessions: DeviceSessi
       sticky.set(conversation, device.deviceId);
     }
     if (assignments.length === 0) return;
+    // Only jobs still queued are offered: another replica, or the validity sweep, may have
+    // taken one since it was read.
+    const claimed = new Set<string>();
     await db.transaction().execute(async (trx) => {
       const byDevice = Map.groupBy(assignments, (a) => a.device.deviceId);
       for (const [deviceId, batch] of byDevice) {
-        await trx
+        const rows = await trx
           .updateTable('jobs')
           .set({ state: 'offered', device_id: deviceId, updated_at: new Date() })
           .where(
@@ -64,9 +67,11 @@ export function startJobScheduler(db: Kysely<FleetTables>, sessions: DeviceSessi
             batch.map((a) => a.job.job_id),
           )
           .where('state', '=', 'queued')
+          .returning('job_id')
           .execute();
+        for (const row of rows) claimed.add(row.job_id);
       }
-      const contacts = assignments.filter((a) => a.newContact);
+      const contacts = assignments.filter((a) => a.newContact && claimed.has(a.job.job_id));
       if (contacts.length > 0) {
         await trx
           .insertInto('contacts')
@@ -81,7 +86,10 @@ export function startJobScheduler(db: Kysely<FleetTables>, sessions: DeviceSessi
           .execute();
       }
     });
-    for (const { job, device } of assignments) device.offer(toOffer(job, device.deviceId));
+    for (const { job, device } of assignments) {
+      if (claimed.has(job.job_id)) device.offer(toOffer(job, device.deviceId));
+      else device.credits++;
+    }
     log.debug({ offered: assignments.length }, 'jobs offered');
   }
 

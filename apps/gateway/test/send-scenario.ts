@@ -8,6 +8,8 @@ import { expect } from 'vitest';
  * DELIVERED and READ with its callbackData, and shown with its history. It calls the API
  * through the typed client generated from the OpenAPI document, as a tenant would.
  */
+let runs = 0;
+
 export async function runSendScenario(options: {
   baseUrl: string;
   apiKey: string;
@@ -15,13 +17,15 @@ export async function runSendScenario(options: {
 }) {
   const client = createWagateClient(options.baseUrl, options.apiKey);
   const callbackData = 'order-42';
+  // Each run sends another code: the same message again within the duplicate window fails with 2009.
+  const text = `Code: ${1234 + runs++}`;
   const sent = await client.POST('/whatsapp/messages', {
     body: {
       messages: [
         {
           from: 'MyCompany',
           to: '79034567890',
-          text: 'Code: 1234',
+          text,
           callbackUrl: `${options.receiver.url}/callbacks`,
           callbackData,
         },
@@ -63,7 +67,7 @@ export async function runSendScenario(options: {
     messageId,
     from: 'MyCompany',
     to: '79034567890',
-    text: 'Code: 1234',
+    text,
     status: 'READ',
   });
   expect(lookup.data!.history.map((entry) => entry.status)).toEqual([

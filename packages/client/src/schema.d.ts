@@ -1201,10 +1201,20 @@ export interface components {
              */
             ts: number;
             /**
-             * @description Where the status came from: `api` or `device:<id>`.
+             * @description Where the status came from: `api`, `device:<id>`, or `policy` (dispatch policy decided it).
              * @example api
              */
             source: string;
+            /**
+             * @description The dispatch-policy rule that decided this status (`duplicate`, `self-send`), when one did.
+             * @example duplicate
+             */
+            rule?: string;
+            /**
+             * @description Why the rule decided so, when one did.
+             * @example the same message (sender, recipient and content) as 3482512350952730368, within 300 s
+             */
+            reason?: string;
         };
         /**
          * @description One page of senders.

@@ -31,8 +31,12 @@ export interface MessageStatusEvent {
   /** Callback-time contract code; 0 when none. */
   errorCode: number;
   atMs: number;
-  /** Who reported it, e.g. `device:dev_…`. */
+  /** Who reported it, e.g. `device:dev_…`, or `policy` for dispatch's own decisions. */
   source: string;
+  /** The dispatch-policy rule that decided this status (e.g. `duplicate`), when one did. */
+  rule?: string;
+  /** Why the rule decided so, in words a person can act on. */
+  reason?: string;
 }
 
 /** A message a device received, for the account its sender pool belongs to. */

@@ -50,6 +50,7 @@ export function registerGetMessage(app: ApiApp, deps: RouteDeps): void {
           errorCode: entry.errorCode,
           ts: Number(entry.atMs),
           source: entry.source,
+          ...(entry.rule ? { rule: entry.rule, reason: entry.reason } : {}),
         })),
       },
       200,

@@ -25,12 +25,10 @@ const messageFields = {
     .openapi({ description: 'The message id (64-bit integer as a string).', example: '3482512350952730368' }),
   from: z.string().openapi({ description: 'The sender.', example: 'MyCompany' }),
   to: z.string().openapi({ description: 'The recipient, digits only.', example: '79034567890' }),
-  text: z
-    .string()
-    .openapi({
-      description: 'The text sent (a template message shows its rendered text).',
-      example: 'Code: 1234',
-    }),
+  text: z.string().openapi({
+    description: 'The text sent (a template message shows its rendered text).',
+    example: 'Code: 1234',
+  }),
   contentUrl: z
     .string()
     .optional()
@@ -43,13 +41,10 @@ const messageFields = {
     .string()
     .optional()
     .openapi({ description: 'The media MIME type, if any.', example: 'application/pdf' }),
-  callbackUrl: z
-    .string()
-    .optional()
-    .openapi({
-      description: 'Where status callbacks go, if given.',
-      example: 'https://example.com/whatsapp/status',
-    }),
+  callbackUrl: z.string().optional().openapi({
+    description: 'Where status callbacks go, if given.',
+    example: 'https://example.com/whatsapp/status',
+  }),
   callbackData: z
     .string()
     .optional()
@@ -79,12 +74,10 @@ const messageFields = {
     description: 'The callback-time error code of the current status (2000–2313), 0 when none.',
     example: 0,
   }),
-  acceptedAt: z
-    .string()
-    .openapi({
-      description: 'When the api accepted the message (ISO 8601).',
-      example: '2026-03-01T10:15:30.123Z',
-    }),
+  acceptedAt: z.string().openapi({
+    description: 'When the api accepted the message (ISO 8601).',
+    example: '2026-03-01T10:15:30.123Z',
+  }),
 };
 
 const HistoryEntrySchema = z
@@ -98,9 +91,20 @@ const HistoryEntrySchema = z
       .number()
       .int()
       .openapi({ description: 'When the status happened, ms since the epoch.', example: 1772360130123 }),
-    source: z
-      .string()
-      .openapi({ description: 'Where the status came from: `api` or `device:<id>`.', example: 'api' }),
+    source: z.string().openapi({
+      description:
+        'Where the status came from: `api`, `device:<id>`, or `policy` (dispatch policy decided it).',
+      example: 'api',
+    }),
+    rule: z.string().optional().openapi({
+      description:
+        'The dispatch-policy rule that decided this status (`duplicate`, `self-send`), when one did.',
+      example: 'duplicate',
+    }),
+    reason: z.string().optional().openapi({
+      description: 'Why the rule decided so, when one did.',
+      example: 'the same message (sender, recipient and content) as 3482512350952730368, within 300 s',
+    }),
   })
   .openapi('StatusEntry', {
     description: 'One status of a message.',
@@ -145,12 +149,10 @@ const summaryExample = {
 export const MessageSummarySchema = z
   .object({
     ...messageFields,
-    updatedAt: z
-      .string()
-      .openapi({
-        description: 'When the status last changed (ISO 8601).',
-        example: '2026-03-01T10:15:41.001Z',
-      }),
+    updatedAt: z.string().openapi({
+      description: 'When the status last changed (ISO 8601).',
+      example: '2026-03-01T10:15:41.001Z',
+    }),
   })
   .openapi('MessageSummary', { description: 'A message and its current status.', example: summaryExample });
 

@@ -21,7 +21,11 @@ export const dispatchMigrations: Record<string, Migration> = {
         .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
         .addColumn('redriven_at', 'timestamptz')
         .execute();
-      await db.schema.createIndex('messages_status_accepted').on('messages').columns(['status', 'accepted_at']).execute();
+      await db.schema
+        .createIndex('messages_status_accepted')
+        .on('messages')
+        .columns(['status', 'accepted_at'])
+        .execute();
       await db.schema
         .createIndex('messages_account_accepted')
         .on('messages')
@@ -58,7 +62,11 @@ export const dispatchMigrations: Record<string, Migration> = {
         .on('callbacks')
         .columns(['state', 'next_attempt_at'])
         .execute();
-      await db.schema.createIndex('callbacks_message').on('callbacks').columns(['message_id', 'id']).execute();
+      await db.schema
+        .createIndex('callbacks_message')
+        .on('callbacks')
+        .columns(['message_id', 'id'])
+        .execute();
       await createOutboxTable(db);
     },
   },
@@ -128,4 +136,32 @@ export const dispatchMigrations: Record<string, Migration> = {
     },
   },
   ...conversationWindowMigrations,
+  '2026-12-01T22:00_policy_decisions_duplicates': {
+    async up(db: Kysely<any>) {
+      // Which policy rule decided a status, and why (NULL for statuses no rule decided).
+      await db.schema.alterTable('status_history').addColumn('rule', 'text').execute();
+      await db.schema.alterTable('status_history').addColumn('reason', 'text').execute();
+      // The last message seen per content fingerprint: one row per (account, fingerprint), so
+      // an upsert decides "first in its window" atomically across dispatch replicas.
+      await db.schema
+        .createTable('duplicate_fingerprints')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'bigint', (c) => c.notNull())
+        .addColumn('seen_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('duplicate_fingerprints_pk', ['account_id', 'fingerprint'])
+        .execute();
+    },
+  },
+  '2026-12-01T23:00_rate_buckets': {
+    async up(db: Kysely<any>) {
+      // Token buckets of the policy's rate limits, one row per bucket (e.g. account:acc_1).
+      await db.schema
+        .createTable('rate_buckets')
+        .addColumn('bucket', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('refilled_at_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

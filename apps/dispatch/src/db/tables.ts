@@ -27,7 +27,18 @@ export interface StatusHistoryTable {
   error_code: number;
   at: Date;
   source: string;
+  /** The policy rule that decided this status (see policy/); NULL when none did. */
+  rule: ColumnType<string | null, string | null | undefined, string | null>;
+  reason: ColumnType<string | null, string | null | undefined, string | null>;
   recorded_at: Generated<Date>;
+}
+
+/** Duplicate detection (policy/duplicate-rule.ts): the latest message per content fingerprint. */
+export interface DuplicateFingerprintsTable {
+  account_id: string;
+  fingerprint: string;
+  message_id: string;
+  seen_at: Date;
 }
 
 export interface CallbacksTable {
@@ -74,6 +85,15 @@ export interface DispatchTables extends OutboxTable, ConversationWindowTables {
   callbacks: CallbacksTable;
   account_settings: AccountSettingsTable;
   inbound_messages: InboundMessagesTable;
+  duplicate_fingerprints: DuplicateFingerprintsTable;
+  rate_buckets: RateBucketsTable;
+}
+
+/** A token bucket of a policy rate limit (policy/account-rate-rule.ts). */
+export interface RateBucketsTable {
+  bucket: string;
+  tokens: ColumnType<number, number, unknown>;
+  refilled_at_ms: string;
 }
 
 /** Messages devices received; `id` is the contract's `incomingMessageId`. */

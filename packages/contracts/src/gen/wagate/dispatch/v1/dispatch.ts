@@ -58,8 +58,12 @@ export interface StatusEntry {
   status: string;
   errorCode: number;
   atMs: string;
-  /** Where the status came from, e.g. "api", "device:dev_01...". */
+  /** Where the status came from, e.g. "api", "device:dev_01...", "policy". */
   source: string;
+  /** The dispatch-policy rule that decided this status (e.g. "duplicate"); empty when none. */
+  rule: string;
+  /** Why the rule decided so, in words a person can act on; empty when no rule decided. */
+  reason: string;
 }
 
 export interface ListMessagesRequest {
@@ -825,7 +829,7 @@ export const GetMessageResponse: MessageFns<GetMessageResponse> = {
 };
 
 function createBaseStatusEntry(): StatusEntry {
-  return { status: "", errorCode: 0, atMs: "0", source: "" };
+  return { status: "", errorCode: 0, atMs: "0", source: "", rule: "", reason: "" };
 }
 
 export const StatusEntry: MessageFns<StatusEntry> = {
@@ -841,6 +845,12 @@ export const StatusEntry: MessageFns<StatusEntry> = {
     }
     if (message.source !== "") {
       writer.uint32(34).string(message.source);
+    }
+    if (message.rule !== "") {
+      writer.uint32(42).string(message.rule);
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
     }
     return writer;
   },
@@ -890,6 +900,22 @@ export const StatusEntry: MessageFns<StatusEntry> = {
             message.source = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.rule = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -916,6 +942,8 @@ export const StatusEntry: MessageFns<StatusEntry> = {
         ? globalThis.String(object.at_ms)
         : "0",
       source: isSet(object.source) ? globalThis.String(object.source) : "",
+      rule: isSet(object.rule) ? globalThis.String(object.rule) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -933,6 +961,12 @@ export const StatusEntry: MessageFns<StatusEntry> = {
     if (message.source !== "") {
       obj.source = message.source;
     }
+    if (message.rule !== "") {
+      obj.rule = message.rule;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
     return obj;
   },
 
@@ -945,6 +979,8 @@ export const StatusEntry: MessageFns<StatusEntry> = {
     message.errorCode = object.errorCode ?? 0;
     message.atMs = object.atMs ?? "0";
     message.source = object.source ?? "";
+    message.rule = object.rule ?? "";
+    message.reason = object.reason ?? "";
     return message;
   },
 };
