@@ -12,6 +12,8 @@ declare module 'autocannon' {
     timeout?: number;
     /** Leave non-2xx responses out of the latency histogram. */
     excludeErrorStats?: boolean;
+    /** Per-request hooks; `setupRequest` may replace the body of each request it sends. */
+    requests?: Array<{ setupRequest?: (request: { body?: string }) => { body?: string } }>;
   }
   interface Histogram {
     average: number;

@@ -9,25 +9,27 @@ export const SEND_PATH = '/whatsapp/messages';
 /** Messages per request body: a single OTP-style send, and a typical batch. */
 export const BODY_SIZES = [1, 100] as const;
 
-/** A message the embedded gateway accepts as-is: its demo account owns the sender "MyCompany". */
-const MESSAGE = { from: 'MyCompany', to: '79034567890', text: 'Code: 1234' };
-
-/** The same OTP as an approved template (see bench-template.ts): rendered on every send. */
-const templateMessage = (templateId: string) => ({
-  from: 'MyCompany',
-  to: '79034567890',
-  templateId,
-  templateParams: { '1': '1234' },
-  languageCode: 'en',
-});
-
 /**
- * The JSON body with `count` identical messages (serialised once, reused for every request):
- * plain text, or the template `templateId` when one is given.
+ * An OTP the embedded gateway accepts as-is (its demo account owns the sender "MyCompany"):
+ * plain text, or the approved template `templateId` (see bench-template.ts), rendered on every
+ * send. Every message has its own code, as real OTPs do: dispatch refuses the same message
+ * again within minutes as a duplicate (2009), which is not the path to measure.
  */
-export function sendBody(count: number, templateId?: string): string {
-  const message = templateId ? templateMessage(templateId) : MESSAGE;
-  return JSON.stringify({ messages: Array.from({ length: count }, () => message) });
+const message = (code: string, templateId?: string) =>
+  templateId
+    ? { from: 'MyCompany', to: '79034567890', templateId, templateParams: { '1': code }, languageCode: 'en' }
+    : { from: 'MyCompany', to: '79034567890', text: `Code: ${code}` };
+
+/** The JSON body of request number `request`, with `count` messages no other request repeats. */
+export function sendBody(count: number, templateId?: string, request = 0): string {
+  const messages = Array.from({ length: count }, (_, i) => message(`${request}-${i}`, templateId));
+  return JSON.stringify({ messages });
+}
+
+/** Numbers requests across a whole run (and its verification requests), so no body repeats. */
+let requestsMade = 0;
+export function nextRequestNumber(): number {
+  return requestsMade++;
 }
 
 export interface SendResponse {

@@ -1,6 +1,6 @@
 /** The load generator: autocannon as a library, in the runner's process, against a target's URL. */
 import autocannon from 'autocannon';
-import { checkAllAccepted, SEND_PATH, sendBody } from './bodies.js';
+import { checkAllAccepted, nextRequestNumber, SEND_PATH, sendBody } from './bodies.js';
 
 export interface LoadCase {
   url: string;
@@ -35,7 +35,11 @@ const RUN_SLACK_MS = 15_000;
 function requestOf(target: LoadCase) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (target.apiKey) headers.authorization = `Key ${target.apiKey}`;
-  return { url: `${target.url}${SEND_PATH}`, headers, body: sendBody(target.messages, target.templateId) };
+  return {
+    url: `${target.url}${SEND_PATH}`,
+    headers,
+    body: sendBody(target.messages, target.templateId, nextRequestNumber()),
+  };
 }
 
 /**
@@ -85,6 +89,15 @@ export async function runLoad(target: LoadCase): Promise<LoadResult> {
     timeout: target.seconds + 1,
     // Latency of accepted sends only: a fast 4xx/5xx would otherwise flatter the percentiles.
     excludeErrorStats: true,
+    // A fresh body per request (same size and shape), so no message repeats an earlier one.
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: sendBody(target.messages, target.templateId, nextRequestNumber()),
+        }),
+      },
+    ],
   });
   let timer: NodeJS.Timeout | undefined;
   const overdue = new Promise<never>((_, reject) => {
