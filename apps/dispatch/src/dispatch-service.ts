@@ -36,7 +36,7 @@ export async function startDispatch(deps: {
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
   const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
-  const callbacks = startCallbackWorker(db, deps.callbacks);
+  const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks });
   const redrive = startRedrive(db, () => relay.kick(), deps.redrive);
 
   const implementation: dispatch.DispatchServiceImplementation = {

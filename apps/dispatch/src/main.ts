@@ -11,6 +11,8 @@ await runServiceProcess({
       // Callback URLs on loopback or private networks are refused unless allowed (SSRF guard).
       WAGATE_ALLOW_LOOPBACK_WEBHOOKS: env.bool(false),
       WAGATE_ALLOW_PRIVATE_WEBHOOKS: env.bool(false),
+      // An endpoint with no successful delivery for this long (while failing) is disabled.
+      WAGATE_WEBHOOK_DISABLE_AFTER_MS: env.int(3 * 24 * 3_600_000),
     });
     const service = await startDispatch({
       database,
@@ -19,6 +21,7 @@ await runServiceProcess({
       callbacks: {
         allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
         allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
+        disableAfterMs: config.WAGATE_WEBHOOK_DISABLE_AFTER_MS,
       },
     });
     return { grpc: [service.grpc], stop: service.stop };
