@@ -17,6 +17,7 @@ import { createSenderDirectory } from './sender-directory.js';
 import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
 import { listFailedCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
 import { currentWebhookSecret, previousSecretExpiry, rotateWebhookSecret } from './webhooks/webhook-secrets.js';
+import { enableWebhookEndpoint, listWebhookEndpoints } from './webhooks/webhook-endpoints.js';
 import { getWebhookSettings, setWebhookSettings } from './webhooks/webhook-settings.js';
 
 export interface DispatchService {
@@ -60,6 +61,12 @@ export async function startDispatch(deps: {
     listFailedCallbacks: (request) => listFailedCallbacks(db, request),
     getWebhookSecret: ({ accountId }) => secretResponse(accountId, currentWebhookSecret),
     rotateWebhookSecret: ({ accountId }) => secretResponse(accountId, rotateWebhookSecret),
+    listWebhookEndpoints: (request) => listWebhookEndpoints(db, request),
+    async enableWebhookEndpoint(request) {
+      const response = await enableWebhookEndpoint(db, request);
+      if (response.replayed > 0) callbacks.kick();
+      return response;
+    },
     async replayCallback(request) {
       const response = await replayCallback(db, request);
       callbacks.kick();
