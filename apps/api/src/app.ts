@@ -26,6 +26,7 @@ import { registerListSenders } from './routes/v1_senders_list.js';
 import { registerFailedCallbacks } from './routes/v1_webhooks_failed.js';
 import { registerGetIncomingWebhook } from './routes/v1_webhooks_incoming_get.js';
 import { registerWebhookSecret } from './routes/v1_webhooks_secret.js';
+import { registerWebhookEndpoints } from './routes/v1_webhooks_endpoints.js';
 import { registerPutIncomingWebhook } from './routes/v1_webhooks_incoming_put.js';
 import { registerGetUsage } from './routes/v1_usage_get.js';
 import { registerSendMessages } from './routes/whatsapp_sendMessages.js';
@@ -103,6 +104,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerPutIncomingWebhook(app, routeDeps);
   registerFailedCallbacks(app, routeDeps);
   registerWebhookSecret(app, routeDeps);
+  registerWebhookEndpoints(app, routeDeps);
   registerGetBalance(app, routeDeps);
   registerGetUsage(app, routeDeps);
   registerAccounts(app, routeDeps);

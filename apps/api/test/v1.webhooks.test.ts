@@ -202,3 +202,107 @@ function verifyWebhook(secret: string, headers: IncomingHttpHeaders, body: strin
   const expected = `v1,${createHmac('sha256', key).update(signed).digest('base64')}`;
   return String(headers['webhook-signature']).split(' ').includes(expected);
 }
+
+test('a disabled endpoint is listed with its health and, enabled with replayFailed, gets its held-back callbacks', async () => {
+  // An account of its own, so the endpoints the tests above delivered to are not listed.
+  const accountId = 'acc_v1_webhooks_endpoints';
+  const owner = { authorization: `Key ${await t.createKey(['read', 'manage'], accountId)}` };
+  const receiver = await startCallbackReceiver();
+  try {
+    const dispatchDb = t.gateway.database.db.withSchema('dispatch');
+    const failingSince = new Date('2026-03-01T09:00:00.000Z');
+    const disabledAt = new Date('2026-03-04T09:00:00.000Z');
+    const endpoint = await dispatchDb
+      .insertInto('webhook_endpoints')
+      .values({
+        account_id: accountId,
+        origin: receiver.url,
+        last_success_at: null,
+        last_failure_at: disabledAt,
+        failing_since: failingSince,
+        consecutive_failures: 74,
+        last_error: 'HTTP 503',
+        disabled_at: disabledAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const body = '[{"messageId":118626985453813761,"status":"DELIVERED"}]';
+    const { id } = await dispatchDb
+      .insertInto('callbacks')
+      .values({
+        account_id: accountId,
+        message_id: '118626985453813761',
+        url: `${receiver.url}/status`,
+        body,
+        state: 'failed',
+        attempts: 0,
+        next_attempt_at: new Date(),
+        last_error: 'endpoint disabled',
+        traceparent: '',
+        created_at: new Date('2026-03-02T00:00:00.000Z'),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const endpointId = `ep_${endpoint.id}`;
+    const listed = await t.request('/v1/webhooks/endpoints', { headers: owner });
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({
+      data: [
+        {
+          endpointId,
+          origin: receiver.url,
+          state: 'disabled',
+          lastSuccessAt: null,
+          lastFailureAt: disabledAt.toISOString(),
+          failingSince: failingSince.toISOString(),
+          consecutiveFailures: 74,
+          lastError: 'HTTP 503',
+          disabledAt: disabledAt.toISOString(),
+        },
+      ],
+    });
+
+    const stranger = await t.createKey(['read', 'manage'], 'acc_v1_webhooks_stranger');
+    const strangerHeaders = { authorization: `Key ${stranger}` };
+    expect(await (await t.request('/v1/webhooks/endpoints', { headers: strangerHeaders })).json()).toEqual({
+      data: [],
+    });
+    const foreign = await t.request(`/v1/webhooks/endpoints/${endpointId}/enable`, {
+      method: 'POST',
+      headers: strangerHeaders,
+    });
+    expect(foreign.status).toBe(404);
+    expect(await foreign.json()).toMatchObject({ reasons: [{ key: 'not.found' }] });
+
+    const badFlag = await t.request(`/v1/webhooks/endpoints/${endpointId}/enable?replayFailed=yes`, {
+      method: 'POST',
+      headers: owner,
+    });
+    expect(badFlag.status).toBe(400);
+    expect(await badFlag.json()).toMatchObject({
+      code: 'REJECTED',
+      reasons: [{ key: 'invalid', ref: 'replayFailed' }],
+    });
+
+    const enabled = await t.request(`/v1/webhooks/endpoints/${endpointId}/enable?replayFailed=true`, {
+      method: 'POST',
+      headers: owner,
+    });
+    expect(enabled.status).toBe(200);
+    expect(await enabled.json()).toMatchObject({
+      endpoint: {
+        endpointId,
+        state: 'enabled',
+        disabledAt: null,
+        failingSince: null,
+        consecutiveFailures: 0,
+      },
+      replayed: 1,
+    });
+    const [delivered] = await receiver.waitFor(1);
+    expect(delivered!.headers['webhook-id']).toBe(`cb_${id}`);
+    expect(delivered!.rawBody).toBe(body);
+  } finally {
+    await receiver.close();
+  }
+});

@@ -28,6 +28,7 @@ import {
   previousSecretExpiry,
   rotateWebhookSecret,
 } from './webhooks/webhook-secrets.js';
+import { enableWebhookEndpoint, listWebhookEndpoints } from './webhooks/webhook-endpoints.js';
 import { getWebhookSettings, setWebhookSettings } from './webhooks/webhook-settings.js';
 
 export interface DispatchService {
@@ -49,7 +50,7 @@ export async function startDispatch(deps: {
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
   const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
-  const callbacks = startCallbackWorker(db, deps.callbacks);
+  const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks });
   const redrive = startRedrive(db, () => relay.kick(), deps.redrive);
   const rules = defaultRules(deps.policy);
 
@@ -74,6 +75,12 @@ export async function startDispatch(deps: {
     listFailedCallbacks: (request) => listFailedCallbacks(db, request),
     getWebhookSecret: ({ accountId }) => secretResponse(accountId, currentWebhookSecret),
     rotateWebhookSecret: ({ accountId }) => secretResponse(accountId, rotateWebhookSecret),
+    listWebhookEndpoints: (request) => listWebhookEndpoints(db, request),
+    async enableWebhookEndpoint(request) {
+      const response = await enableWebhookEndpoint(db, request);
+      if (response.replayed > 0) callbacks.kick();
+      return response;
+    },
     async replayCallback(request) {
       const response = await replayCallback(db, request);
       callbacks.kick();

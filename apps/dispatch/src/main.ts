@@ -16,6 +16,8 @@ await runServiceProcess({
       // Every account's send rate; beyond it messages fail with 2301. 0 turns the limit off.
       WAGATE_ACCOUNT_RATE_PER_SECOND: env.int(0),
       WAGATE_ACCOUNT_RATE_BURST: env.int(0),
+      // An endpoint with no successful delivery for this long (while failing) is disabled.
+      WAGATE_WEBHOOK_DISABLE_AFTER_MS: env.int(3 * 24 * 3_600_000),
     });
     const service = await startDispatch({
       database,
@@ -24,6 +26,7 @@ await runServiceProcess({
       callbacks: {
         allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
         allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
+        disableAfterMs: config.WAGATE_WEBHOOK_DISABLE_AFTER_MS,
       },
       policy: {
         duplicateWindowMs: config.WAGATE_DUPLICATE_WINDOW_SECONDS * 1000,

@@ -268,6 +268,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints and their health
+         * @description Every origin the account's callbacks were POSTed to, with its last success and failure and whether it is disabled (no successful delivery for 3 days while failing). Needs the `read` scope.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{endpointId}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a webhook endpoint
+         * @description Callbacks to it are POSTed again and its failing streak starts over; with `replayFailed=true` its failed callbacks since it started failing are queued again. Needs the `manage` scope.
+         */
+        post: operations["enableWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/balance": {
         parameters: {
             query?: never;
@@ -1430,6 +1470,97 @@ export interface components {
              * @example null
              */
             previousSecretExpiresAt: string | null;
+        };
+        /** @description The account's webhook endpoints. */
+        WebhookEndpointList: {
+            /**
+             * @description The account's endpoints, oldest first.
+             * @example [
+             *       {
+             *         "endpointId": "ep_7",
+             *         "origin": "https://example.com",
+             *         "state": "disabled",
+             *         "lastSuccessAt": "2026-03-01T08:59:00.000Z",
+             *         "lastFailureAt": "2026-03-04T09:00:00.000Z",
+             *         "failingSince": "2026-03-01T09:00:00.000Z",
+             *         "consecutiveFailures": 74,
+             *         "lastError": "HTTP 503",
+             *         "disabledAt": "2026-03-04T09:00:00.000Z"
+             *       }
+             *     ]
+             */
+            data: components["schemas"]["WebhookEndpoint"][];
+        };
+        /**
+         * @description One origin the account's callbacks go to, with its delivery health.
+         * @example {
+         *       "endpointId": "ep_7",
+         *       "origin": "https://example.com",
+         *       "state": "disabled",
+         *       "lastSuccessAt": "2026-03-01T08:59:00.000Z",
+         *       "lastFailureAt": "2026-03-04T09:00:00.000Z",
+         *       "failingSince": "2026-03-01T09:00:00.000Z",
+         *       "consecutiveFailures": 74,
+         *       "lastError": "HTTP 503",
+         *       "disabledAt": "2026-03-04T09:00:00.000Z"
+         *     }
+         */
+        WebhookEndpoint: {
+            /**
+             * @description The endpoint's id.
+             * @example ep_7
+             */
+            endpointId: string;
+            /**
+             * @description Scheme, host and port every callback URL of this endpoint starts with (lower case).
+             * @example https://example.com
+             */
+            origin: string;
+            /**
+             * @description `disabled`: no successful delivery for 3 days while attempts failed; its callbacks are kept as failed, not POSTed, until it is enabled.
+             * @example disabled
+             * @enum {string}
+             */
+            state: "enabled" | "disabled";
+            /**
+             * @description The last 2xx answer (ISO 8601); `null` if never.
+             * @example 2026-03-01T08:59:00.000Z
+             */
+            lastSuccessAt: string | null;
+            /**
+             * @description The last failed attempt (ISO 8601); `null` if never.
+             * @example 2026-03-04T09:00:00.000Z
+             */
+            lastFailureAt: string | null;
+            /**
+             * @description The first failed attempt since the last success; `null` while healthy, also (ISO 8601); `null` if never.
+             * @example 2026-03-01T09:00:00.000Z
+             */
+            failingSince: string | null;
+            /**
+             * @description Failed attempts since the last success.
+             * @example 74
+             */
+            consecutiveFailures: number;
+            /**
+             * @description Why the last failed attempt failed.
+             * @example HTTP 503
+             */
+            lastError: string | null;
+            /**
+             * @description When it was disabled; `null` while enabled, also (ISO 8601); `null` if never.
+             * @example 2026-03-04T09:00:00.000Z
+             */
+            disabledAt: string | null;
+        };
+        /** @description The endpoint, enabled, and how many callbacks were replayed. */
+        EnabledWebhookEndpoint: {
+            endpoint: components["schemas"]["WebhookEndpoint"];
+            /**
+             * @description Callbacks queued again.
+             * @example 12
+             */
+            replayed: number;
         };
         /**
          * @description The account's prepaid balance.
@@ -3118,6 +3249,142 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    enableWebhookEndpoint: {
+        parameters: {
+            query?: {
+                /** @description `true` queues again every failed or dead callback to the endpoint queued since it started failing, with their `webhook-id`s. */
+                replayFailed?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Enabled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnabledWebhookEndpoint"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,8 @@ export const Topics = {
   accessChanged: 'billing.access.changed',
   /** templates → templates (every replica): a template changed; drop it from render caches. Key: template id. */
   templateChanged: 'template.changed',
+  /** dispatch → anyone who tells the tenant: a webhook endpoint failed for days and was disabled. Key: account id. */
+  webhookEndpointDisabled: 'webhook.endpoint.disabled',
 } as const;
 
 export type MessageAcceptedEvent = OutboundMessage;
@@ -68,12 +70,29 @@ export interface TemplateChangedEvent {
   templateId: string;
 }
 
+/** An endpoint (account + callback origin) had no successful delivery for the disable period. */
+export interface WebhookEndpointDisabledEvent {
+  accountId: string;
+  /** `ep_<n>`. */
+  endpointId: string;
+  /** Scheme and authority, e.g. `https://example.com`. */
+  origin: string;
+  /** The first failed attempt since the last success. */
+  failingSinceMs: number;
+  disabledAtMs: number;
+  consecutiveFailures: number;
+  lastError: string;
+}
+
 export const eventId = {
   accepted: (messageId: string) => `accepted:${messageId}`,
   status: (messageId: string, status: string) => `status:${messageId}:${status}`,
   inbound: (deviceId: string, deviceMessageKey: string) => `inbound:${deviceId}:${deviceMessageKey}`,
   /** One per change: `change` is unique per write (the template's revision stamp). */
   templateChanged: (templateId: string, change: string) => `template:${templateId}:${change}`,
+  /** One per disabling: an endpoint enabled and disabled again is announced again. */
+  webhookEndpointDisabled: (endpointId: string, disabledAtMs: number) =>
+    `webhook-endpoint-disabled:${endpointId}:${disabledAtMs}`,
 };
 
 /** Messages from one sender to one recipient keep their order through the bus. */

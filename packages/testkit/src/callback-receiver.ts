@@ -17,8 +17,13 @@ export interface CallbackReceiver {
   close(): Promise<void>;
 }
 
-/** A real HTTP endpoint on loopback that records every POST it gets, answering 204. */
-export function startCallbackReceiver(): Promise<CallbackReceiver> {
+/** What the receiver answers to a POST: 204 unless a test makes it fail. */
+export type CallbackAnswer = () => { status: number; headers?: Record<string, string> };
+
+/** A real HTTP endpoint on loopback that records every POST it gets, answering `answer()` (204 by default). */
+export function startCallbackReceiver(
+  answer: CallbackAnswer = () => ({ status: 204 }),
+): Promise<CallbackReceiver> {
   const received: ReceivedCallback[] = [];
   const waiters = new Set<() => void>();
   const server = createServer((request, response) => {
@@ -33,7 +38,8 @@ export function startCallbackReceiver(): Promise<CallbackReceiver> {
         // keep the raw text
       }
       received.push({ headers: request.headers, rawBody, body, at: Date.now() });
-      response.writeHead(204).end();
+      const { status, headers } = answer();
+      response.writeHead(status, headers).end();
       for (const wake of waiters) wake();
     });
   });

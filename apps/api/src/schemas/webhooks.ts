@@ -140,3 +140,95 @@ export const WebhookSecretSchema = z
       }),
   })
   .openapi('WebhookSecret', { description: "The account's webhook signing secret." });
+
+const endpointExample = {
+  endpointId: 'ep_7',
+  origin: 'https://example.com',
+  state: 'disabled',
+  lastSuccessAt: '2026-03-01T08:59:00.000Z',
+  lastFailureAt: '2026-03-04T09:00:00.000Z',
+  failingSince: '2026-03-01T09:00:00.000Z',
+  consecutiveFailures: 74,
+  lastError: 'HTTP 503',
+  disabledAt: '2026-03-04T09:00:00.000Z',
+} as const;
+
+const instant = (description: string, example: string | null) =>
+  z
+    .string()
+    .nullable()
+    .openapi({ description: `${description} (ISO 8601); \`null\` if never.`, example });
+
+export const WebhookEndpointSchema = z
+  .object({
+    endpointId: z
+      .string()
+      .openapi({ description: "The endpoint's id.", example: endpointExample.endpointId }),
+    origin: z.string().openapi({
+      description: 'Scheme, host and port every callback URL of this endpoint starts with (lower case).',
+      example: endpointExample.origin,
+    }),
+    state: z.enum(['enabled', 'disabled']).openapi({
+      description:
+        '`disabled`: no successful delivery for 3 days while attempts failed; its callbacks are kept as failed, ' +
+        'not POSTed, until it is enabled.',
+      example: endpointExample.state,
+    }),
+    lastSuccessAt: instant('The last 2xx answer', endpointExample.lastSuccessAt),
+    lastFailureAt: instant('The last failed attempt', endpointExample.lastFailureAt),
+    failingSince: instant(
+      'The first failed attempt since the last success; `null` while healthy, also',
+      endpointExample.failingSince,
+    ),
+    consecutiveFailures: z.number().int().openapi({
+      description: 'Failed attempts since the last success.',
+      example: endpointExample.consecutiveFailures,
+    }),
+    lastError: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why the last failed attempt failed.', example: endpointExample.lastError }),
+    disabledAt: instant('When it was disabled; `null` while enabled, also', endpointExample.disabledAt),
+  })
+  .openapi('WebhookEndpoint', {
+    description: "One origin the account's callbacks go to, with its delivery health.",
+    example: endpointExample,
+  });
+
+export const WebhookEndpointListSchema = z
+  .object({
+    data: z.array(WebhookEndpointSchema).openapi({
+      description: "The account's endpoints, oldest first.",
+      example: [endpointExample],
+    }),
+  })
+  .openapi('WebhookEndpointList', { description: "The account's webhook endpoints." });
+
+export const WebhookEndpointIdParam = z.object({
+  endpointId: z.string().openapi({
+    param: { name: 'endpointId', in: 'path' },
+    description: "The endpoint's id.",
+    example: 'ep_7',
+  }),
+});
+
+export const EnableWebhookEndpointQuery = z.object({
+  replayFailed: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({
+      description:
+        '`true` queues again every failed or dead callback to the endpoint queued since it started failing, ' +
+        'with their `webhook-id`s.',
+      example: 'true',
+    }),
+});
+
+export const EnabledWebhookEndpointSchema = z
+  .object({
+    endpoint: WebhookEndpointSchema,
+    replayed: z.number().int().openapi({ description: 'Callbacks queued again.', example: 12 }),
+  })
+  .openapi('EnabledWebhookEndpoint', {
+    description: 'The endpoint, enabled, and how many callbacks were replayed.',
+  });

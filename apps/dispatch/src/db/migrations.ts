@@ -135,6 +135,24 @@ export const dispatchMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-01T23:00_webhook_endpoints': {
+    async up(db: Kysely<any>) {
+      // One row per account and callback origin: its delivery health, and whether it is disabled.
+      await db.schema
+        .createTable('webhook_endpoints')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('last_success_at', 'timestamptz')
+        .addColumn('last_failure_at', 'timestamptz')
+        .addColumn('failing_since', 'timestamptz')
+        .addColumn('consecutive_failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .addColumn('disabled_at', 'timestamptz')
+        .addUniqueConstraint('webhook_endpoints_account_origin', ['account_id', 'origin'])
+        .execute();
+    },
+  },
   ...conversationWindowMigrations,
   '2026-12-01T22:00_policy_decisions_duplicates': {
     async up(db: Kysely<any>) {

@@ -87,6 +87,7 @@ export interface DispatchTables extends OutboxTable, ConversationWindowTables {
   inbound_messages: InboundMessagesTable;
   duplicate_fingerprints: DuplicateFingerprintsTable;
   rate_buckets: RateBucketsTable;
+  webhook_endpoints: WebhookEndpointsTable;
 }
 
 /** A token bucket of a policy rate limit (policy/account-rate-rule.ts). */
@@ -94,6 +95,22 @@ export interface RateBucketsTable {
   bucket: string;
   tokens: ColumnType<number, number, unknown>;
   refilled_at_ms: string;
+}
+
+/** Delivery health per account and callback origin; see webhooks/endpoint-health.ts. */
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  account_id: string;
+  /** Scheme and authority, lower case, as the worker's per-origin limit counts them. */
+  origin: string;
+  last_success_at: Date | null;
+  last_failure_at: Date | null;
+  /** The first failed attempt since the last success; NULL while the endpoint is healthy. */
+  failing_since: Date | null;
+  consecutive_failures: Generated<number>;
+  last_error: string | null;
+  /** Set when it failed for the whole disable period; NULL while enabled. */
+  disabled_at: Date | null;
 }
 
 /** Messages devices received; `id` is the contract's `incomingMessageId`. */

@@ -3,6 +3,15 @@ import { type Pump, startPump } from '@wagate/outbox';
 import { contextFromHeaders, createLogger, inSpan, SpanKind } from '@wagate/telemetry';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CallbacksTable, DispatchTables } from '../db/tables.js';
+import {
+  DISABLE_AFTER_MS,
+  disabledEndpointsOf,
+  endpointKey,
+  originOf,
+  recordEndpointFailure,
+  recordEndpointSuccess,
+  urlOrigin,
+} from './endpoint-health.js';
 import { postPinned } from './post.js';
 import { GIVE_UP_AFTER_MS, isRetryableStatus, retryAfterMs, retryDelayMs } from './retry-schedule.js';
 import { webhookHeaders } from './signature.js';
@@ -26,6 +35,12 @@ export interface CallbackWorkerOptions extends OutboundUrlOptions {
   attemptTimeoutMs?: number;
   perOriginLimit?: number;
   maxInFlight?: number;
+  /** No successful delivery for this long while attempts fail disables the endpoint (default 3 days). */
+  disableAfterMs?: number;
+  /** The clock endpoint health is kept by; tests move it days ahead. */
+  now?: () => Date;
+  /** Called after an endpoint was disabled, so the outbox relay publishes the event now. */
+  onEventsQueued?: () => void;
 }
 
 type Outcome =
@@ -51,6 +66,8 @@ export function startCallbackWorker(
   const perOriginLimit = options.perOriginLimit ?? PER_ORIGIN_LIMIT;
   const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS;
+  const disableAfterMs = options.disableAfterMs ?? DISABLE_AFTER_MS;
+  const now = options.now ?? (() => new Date());
   const inFlightByOrigin = new Map<string, number>();
   const running = new Set<Promise<void>>();
   // Stopping aborts POSTs in flight: their rows are simply tried again later (at least once).
@@ -150,6 +167,7 @@ export function startCallbackWorker(
       },
       async (span) => {
         const outcome = await attempt(row);
+        const origin = urlOrigin(row.url);
         if (outcome.kind === 'delivered') {
           span.setAttribute('http.response.status_code', outcome.status);
           await db
@@ -157,6 +175,7 @@ export function startCallbackWorker(
             .set({ state: 'delivered', delivered_at: new Date(), lease_until: null, last_error: null })
             .where('id', '=', row.id)
             .execute();
+          await recordEndpointSuccess(db, row.account_id, origin, now());
           return;
         }
         const givingUp = outcome.kind === 'retry' && Date.now() - row.created_at.getTime() > GIVE_UP_AFTER_MS;
@@ -172,16 +191,25 @@ export function startCallbackWorker(
           },
           'callback failed',
         );
-        await db
-          .updateTable('callbacks')
-          .set({
-            state,
-            next_attempt_at: new Date(Date.now() + delay),
-            lease_until: null,
-            last_error: outcome.failure,
-          })
-          .where('id', '=', row.id)
-          .execute();
+        const disabled = await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('callbacks')
+            .set({
+              state,
+              next_attempt_at: new Date(Date.now() + delay),
+              lease_until: null,
+              last_error: outcome.failure,
+            })
+            .where('id', '=', row.id)
+            .execute();
+          // An attempt cut short by stopping says nothing about the endpoint.
+          if (stopping.signal.aborted) return false;
+          return recordEndpointFailure(trx, row.account_id, origin, outcome.failure, now(), disableAfterMs);
+        });
+        if (disabled) {
+          log.warn({ accountId: row.account_id, origin }, 'webhook endpoint disabled');
+          options.onEventsQueued?.();
+        }
       },
     );
   }
@@ -202,6 +230,15 @@ export function startCallbackWorker(
     running.add(task);
   }
 
+  /** A callback of a disabled endpoint is kept as failed, unattempted, to be replayed once it is enabled. */
+  async function holdBack(row: Selectable<CallbacksTable>, error: string): Promise<void> {
+    await db
+      .updateTable('callbacks')
+      .set({ state: 'failed', lease_until: null, attempts: sql`attempts - 1`, last_error: error })
+      .where('id', '=', row.id)
+      .execute();
+  }
+
   async function release(row: Selectable<CallbacksTable>): Promise<void> {
     await db
       .updateTable('callbacks')
@@ -218,16 +255,23 @@ export function startCallbackWorker(
         if (room <= 0) return;
         const claimed = await claimDue(room);
         if (claimed.length === 0) return;
-        let started = 0;
+        // Held-back rows count as progress too: the next claim may find more.
+        let progressed = 0;
+        const disabled = await disabledEndpointsOf(db, claimed);
         for (const row of claimed) {
+          const disabledError = disabled.get(endpointKey(row.account_id, urlOrigin(row.url)));
+          if (disabledError !== undefined) {
+            await holdBack(row, disabledError);
+            progressed++;
+          }
           // Claiming ranks rows per origin without knowing what is already in flight here.
-          if ((inFlightByOrigin.get(urlOrigin(row.url)) ?? 0) >= perOriginLimit) await release(row);
+          else if ((inFlightByOrigin.get(urlOrigin(row.url)) ?? 0) >= perOriginLimit) await release(row);
           else {
             start(row);
-            started++;
+            progressed++;
           }
         }
-        if (started === 0) return;
+        if (progressed === 0) return;
       }
     },
     onError: (error) => log.error({ err: error }, 'callback worker pass failed'),
@@ -242,14 +286,4 @@ export function startCallbackWorker(
       await Promise.allSettled([...running]);
     },
   };
-}
-
-/** Scheme and authority, lower case: the unit of the per-endpoint limit. */
-function originOf(url: ReturnType<typeof sql.ref>) {
-  return sql<string>`lower(substring(${url} from '^[^:/]+://[^/?#]+'))`;
-}
-
-function urlOrigin(url: string): string {
-  const match = /^[^:/]+:\/\/[^/?#]+/.exec(url);
-  return (match?.[0] ?? url).toLowerCase();
 }

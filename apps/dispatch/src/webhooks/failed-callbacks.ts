@@ -4,7 +4,16 @@ import { ServerError, Status } from '@wagate/rpc';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CallbacksTable, DispatchTables } from '../db/tables.js';
 
-const SETTLED_UNDELIVERED = ['failed', 'dead'] as const;
+export const SETTLED_UNDELIVERED = ['failed', 'dead'] as const;
+
+/** Queued again as if new: due now, and its 3-day window restarts. */
+export const requeued = () => ({
+  state: 'pending' as const,
+  attempts: 0,
+  next_attempt_at: sql<Date>`now()`,
+  created_at: sql<Date>`now()`,
+  lease_until: null,
+});
 const INT8_MAX = 9_223_372_036_854_775_807n;
 
 /** One page of the account's callbacks that will not be retried any more, newest first. */
@@ -46,13 +55,7 @@ export async function replayCallback(
   if (id === undefined || BigInt(id) > INT8_MAX) throw notFound;
   const row = await db
     .updateTable('callbacks')
-    .set({
-      state: 'pending',
-      attempts: 0,
-      next_attempt_at: sql<Date>`now()`,
-      created_at: sql<Date>`now()`,
-      lease_until: null,
-    })
+    .set(requeued())
     .where('id', '=', id)
     .where('account_id', '=', request.accountId)
     .where('state', 'in', SETTLED_UNDELIVERED)

@@ -216,6 +216,42 @@ export interface ConversationWindowPolicy {
   updatedAtMs: string;
 }
 
+export interface ListWebhookEndpointsRequest {
+  accountId: string;
+}
+
+export interface ListWebhookEndpointsResponse {
+  endpoints: WebhookEndpoint[];
+}
+
+export interface WebhookEndpoint {
+  /** ep_<n> */
+  endpointId: string;
+  /** Scheme and authority, lower case. */
+  origin: string;
+  /** 0 when never. */
+  lastSuccessAtMs: string;
+  lastFailureAtMs: string;
+  /** The first failure since the last success; 0 while healthy. */
+  failingSinceMs: string;
+  consecutiveFailures: number;
+  lastError: string;
+  /** 0 while enabled. */
+  disabledAtMs: string;
+}
+
+export interface EnableWebhookEndpointRequest {
+  accountId: string;
+  endpointId: string;
+  /** Queue again the failed and dead callbacks to it queued since it started failing. */
+  replayFailed: boolean;
+}
+
+export interface EnableWebhookEndpointResponse {
+  endpoint?: WebhookEndpoint | undefined;
+  replayed: number;
+}
+
 function createBaseAcceptRequest(): AcceptRequest {
   return { accountId: "", messages: [], failures: {} };
 }
@@ -3199,6 +3235,568 @@ export const ConversationWindowPolicy: MessageFns<ConversationWindowPolicy> = {
   },
 };
 
+function createBaseListWebhookEndpointsRequest(): ListWebhookEndpointsRequest {
+  return { accountId: "" };
+}
+
+export const ListWebhookEndpointsRequest: MessageFns<ListWebhookEndpointsRequest> = {
+  encode(message: ListWebhookEndpointsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWebhookEndpointsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWebhookEndpointsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWebhookEndpointsRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListWebhookEndpointsRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListWebhookEndpointsRequest>): ListWebhookEndpointsRequest {
+    return ListWebhookEndpointsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListWebhookEndpointsRequest>): ListWebhookEndpointsRequest {
+    const message = createBaseListWebhookEndpointsRequest();
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseListWebhookEndpointsResponse(): ListWebhookEndpointsResponse {
+  return { endpoints: [] };
+}
+
+export const ListWebhookEndpointsResponse: MessageFns<ListWebhookEndpointsResponse> = {
+  encode(message: ListWebhookEndpointsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.endpoints) {
+      WebhookEndpoint.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWebhookEndpointsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWebhookEndpointsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.endpoints.push(WebhookEndpoint.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWebhookEndpointsResponse {
+    return {
+      endpoints: globalThis.Array.isArray(object?.endpoints)
+        ? object.endpoints.map((e: any) => WebhookEndpoint.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListWebhookEndpointsResponse): unknown {
+    const obj: any = {};
+    if (message.endpoints?.length) {
+      obj.endpoints = message.endpoints.map((e) => WebhookEndpoint.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListWebhookEndpointsResponse>): ListWebhookEndpointsResponse {
+    return ListWebhookEndpointsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListWebhookEndpointsResponse>): ListWebhookEndpointsResponse {
+    const message = createBaseListWebhookEndpointsResponse();
+    message.endpoints = object.endpoints?.map((e) => WebhookEndpoint.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseWebhookEndpoint(): WebhookEndpoint {
+  return {
+    endpointId: "",
+    origin: "",
+    lastSuccessAtMs: "0",
+    lastFailureAtMs: "0",
+    failingSinceMs: "0",
+    consecutiveFailures: 0,
+    lastError: "",
+    disabledAtMs: "0",
+  };
+}
+
+export const WebhookEndpoint: MessageFns<WebhookEndpoint> = {
+  encode(message: WebhookEndpoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.endpointId !== "") {
+      writer.uint32(10).string(message.endpointId);
+    }
+    if (message.origin !== "") {
+      writer.uint32(18).string(message.origin);
+    }
+    if (message.lastSuccessAtMs !== "0") {
+      writer.uint32(24).int64(message.lastSuccessAtMs);
+    }
+    if (message.lastFailureAtMs !== "0") {
+      writer.uint32(32).int64(message.lastFailureAtMs);
+    }
+    if (message.failingSinceMs !== "0") {
+      writer.uint32(40).int64(message.failingSinceMs);
+    }
+    if (message.consecutiveFailures !== 0) {
+      writer.uint32(48).int32(message.consecutiveFailures);
+    }
+    if (message.lastError !== "") {
+      writer.uint32(58).string(message.lastError);
+    }
+    if (message.disabledAtMs !== "0") {
+      writer.uint32(64).int64(message.disabledAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WebhookEndpoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWebhookEndpoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.endpointId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.lastSuccessAtMs = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.lastFailureAtMs = reader.int64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.failingSinceMs = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.consecutiveFailures = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.disabledAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WebhookEndpoint {
+    return {
+      endpointId: isSet(object.endpointId)
+        ? globalThis.String(object.endpointId)
+        : isSet(object.endpoint_id)
+        ? globalThis.String(object.endpoint_id)
+        : "",
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
+      lastSuccessAtMs: isSet(object.lastSuccessAtMs)
+        ? globalThis.String(object.lastSuccessAtMs)
+        : isSet(object.last_success_at_ms)
+        ? globalThis.String(object.last_success_at_ms)
+        : "0",
+      lastFailureAtMs: isSet(object.lastFailureAtMs)
+        ? globalThis.String(object.lastFailureAtMs)
+        : isSet(object.last_failure_at_ms)
+        ? globalThis.String(object.last_failure_at_ms)
+        : "0",
+      failingSinceMs: isSet(object.failingSinceMs)
+        ? globalThis.String(object.failingSinceMs)
+        : isSet(object.failing_since_ms)
+        ? globalThis.String(object.failing_since_ms)
+        : "0",
+      consecutiveFailures: isSet(object.consecutiveFailures)
+        ? globalThis.Number(object.consecutiveFailures)
+        : isSet(object.consecutive_failures)
+        ? globalThis.Number(object.consecutive_failures)
+        : 0,
+      lastError: isSet(object.lastError)
+        ? globalThis.String(object.lastError)
+        : isSet(object.last_error)
+        ? globalThis.String(object.last_error)
+        : "",
+      disabledAtMs: isSet(object.disabledAtMs)
+        ? globalThis.String(object.disabledAtMs)
+        : isSet(object.disabled_at_ms)
+        ? globalThis.String(object.disabled_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: WebhookEndpoint): unknown {
+    const obj: any = {};
+    if (message.endpointId !== "") {
+      obj.endpointId = message.endpointId;
+    }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
+    }
+    if (message.lastSuccessAtMs !== "0") {
+      obj.lastSuccessAtMs = message.lastSuccessAtMs;
+    }
+    if (message.lastFailureAtMs !== "0") {
+      obj.lastFailureAtMs = message.lastFailureAtMs;
+    }
+    if (message.failingSinceMs !== "0") {
+      obj.failingSinceMs = message.failingSinceMs;
+    }
+    if (message.consecutiveFailures !== 0) {
+      obj.consecutiveFailures = Math.round(message.consecutiveFailures);
+    }
+    if (message.lastError !== "") {
+      obj.lastError = message.lastError;
+    }
+    if (message.disabledAtMs !== "0") {
+      obj.disabledAtMs = message.disabledAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WebhookEndpoint>): WebhookEndpoint {
+    return WebhookEndpoint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WebhookEndpoint>): WebhookEndpoint {
+    const message = createBaseWebhookEndpoint();
+    message.endpointId = object.endpointId ?? "";
+    message.origin = object.origin ?? "";
+    message.lastSuccessAtMs = object.lastSuccessAtMs ?? "0";
+    message.lastFailureAtMs = object.lastFailureAtMs ?? "0";
+    message.failingSinceMs = object.failingSinceMs ?? "0";
+    message.consecutiveFailures = object.consecutiveFailures ?? 0;
+    message.lastError = object.lastError ?? "";
+    message.disabledAtMs = object.disabledAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseEnableWebhookEndpointRequest(): EnableWebhookEndpointRequest {
+  return { accountId: "", endpointId: "", replayFailed: false };
+}
+
+export const EnableWebhookEndpointRequest: MessageFns<EnableWebhookEndpointRequest> = {
+  encode(message: EnableWebhookEndpointRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.endpointId !== "") {
+      writer.uint32(18).string(message.endpointId);
+    }
+    if (message.replayFailed !== false) {
+      writer.uint32(24).bool(message.replayFailed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnableWebhookEndpointRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnableWebhookEndpointRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.endpointId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.replayFailed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnableWebhookEndpointRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      endpointId: isSet(object.endpointId)
+        ? globalThis.String(object.endpointId)
+        : isSet(object.endpoint_id)
+        ? globalThis.String(object.endpoint_id)
+        : "",
+      replayFailed: isSet(object.replayFailed)
+        ? globalThis.Boolean(object.replayFailed)
+        : isSet(object.replay_failed)
+        ? globalThis.Boolean(object.replay_failed)
+        : false,
+    };
+  },
+
+  toJSON(message: EnableWebhookEndpointRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.endpointId !== "") {
+      obj.endpointId = message.endpointId;
+    }
+    if (message.replayFailed !== false) {
+      obj.replayFailed = message.replayFailed;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EnableWebhookEndpointRequest>): EnableWebhookEndpointRequest {
+    return EnableWebhookEndpointRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnableWebhookEndpointRequest>): EnableWebhookEndpointRequest {
+    const message = createBaseEnableWebhookEndpointRequest();
+    message.accountId = object.accountId ?? "";
+    message.endpointId = object.endpointId ?? "";
+    message.replayFailed = object.replayFailed ?? false;
+    return message;
+  },
+};
+
+function createBaseEnableWebhookEndpointResponse(): EnableWebhookEndpointResponse {
+  return { endpoint: undefined, replayed: 0 };
+}
+
+export const EnableWebhookEndpointResponse: MessageFns<EnableWebhookEndpointResponse> = {
+  encode(message: EnableWebhookEndpointResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.endpoint !== undefined) {
+      WebhookEndpoint.encode(message.endpoint, writer.uint32(10).fork()).join();
+    }
+    if (message.replayed !== 0) {
+      writer.uint32(16).int32(message.replayed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnableWebhookEndpointResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnableWebhookEndpointResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.endpoint = WebhookEndpoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.replayed = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnableWebhookEndpointResponse {
+    return {
+      endpoint: isSet(object.endpoint) ? WebhookEndpoint.fromJSON(object.endpoint) : undefined,
+      replayed: isSet(object.replayed) ? globalThis.Number(object.replayed) : 0,
+    };
+  },
+
+  toJSON(message: EnableWebhookEndpointResponse): unknown {
+    const obj: any = {};
+    if (message.endpoint !== undefined) {
+      obj.endpoint = WebhookEndpoint.toJSON(message.endpoint);
+    }
+    if (message.replayed !== 0) {
+      obj.replayed = Math.round(message.replayed);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EnableWebhookEndpointResponse>): EnableWebhookEndpointResponse {
+    return EnableWebhookEndpointResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnableWebhookEndpointResponse>): EnableWebhookEndpointResponse {
+    const message = createBaseEnableWebhookEndpointResponse();
+    message.endpoint = (object.endpoint !== undefined && object.endpoint !== null)
+      ? WebhookEndpoint.fromPartial(object.endpoint)
+      : undefined;
+    message.replayed = object.replayed ?? 0;
+    return message;
+  },
+};
+
 /** Dispatch owns message state, policy, routing and webhook delivery. */
 export type DispatchServiceDefinition = typeof DispatchServiceDefinition;
 export const DispatchServiceDefinition = {
@@ -3302,6 +3900,24 @@ export const DispatchServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The account's callback endpoints (origins) with their delivery health, oldest first. */
+    listWebhookEndpoints: {
+      name: "ListWebhookEndpoints",
+      requestType: ListWebhookEndpointsRequest as typeof ListWebhookEndpointsRequest,
+      requestStream: false,
+      responseType: ListWebhookEndpointsResponse as typeof ListWebhookEndpointsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Enables a disabled endpoint, optionally queueing its failed callbacks again; NOT_FOUND if not the account's. */
+    enableWebhookEndpoint: {
+      name: "EnableWebhookEndpoint",
+      requestType: EnableWebhookEndpointRequest as typeof EnableWebhookEndpointRequest,
+      requestStream: false,
+      responseType: EnableWebhookEndpointResponse as typeof EnableWebhookEndpointResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -3356,6 +3972,16 @@ export interface DispatchServiceImplementation<CallContextExt = {}> {
     request: SetConversationWindowPolicyRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<SetConversationWindowPolicyResponse>>;
+  /** The account's callback endpoints (origins) with their delivery health, oldest first. */
+  listWebhookEndpoints(
+    request: ListWebhookEndpointsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListWebhookEndpointsResponse>>;
+  /** Enables a disabled endpoint, optionally queueing its failed callbacks again; NOT_FOUND if not the account's. */
+  enableWebhookEndpoint(
+    request: EnableWebhookEndpointRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<EnableWebhookEndpointResponse>>;
 }
 
 export interface DispatchServiceClient<CallOptionsExt = {}> {
@@ -3409,6 +4035,16 @@ export interface DispatchServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<SetConversationWindowPolicyRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<SetConversationWindowPolicyResponse>;
+  /** The account's callback endpoints (origins) with their delivery health, oldest first. */
+  listWebhookEndpoints(
+    request: DeepPartial<ListWebhookEndpointsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListWebhookEndpointsResponse>;
+  /** Enables a disabled endpoint, optionally queueing its failed callbacks again; NOT_FOUND if not the account's. */
+  enableWebhookEndpoint(
+    request: DeepPartial<EnableWebhookEndpointRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<EnableWebhookEndpointResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
