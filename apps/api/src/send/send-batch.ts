@@ -14,9 +14,9 @@ export type SendStage = 'validating' | 'rendering' | 'reserving' | 'accepting' |
 
 /**
  * Sends one batch: each message is validated on its own, then the valid ones go through one
- * gRPC call per concern — templates `Render` (template messages only; billing prices templates
- * by their category), billing `Reserve`,
- * dispatch `Accept` — never a call per message. Every message gets its result at its index,
+ * gRPC call per concern — templates `Render` (template messages only; it comes first because
+ * billing prices templates by their category), billing `Reserve`, dispatch `Accept` — never a
+ * call per message. Every message gets its result at its index,
  * so the response is in request order; valid messages are sent even when others are rejected.
  * `progress` tells the caller how far it got, should a call throw.
  */

@@ -10,7 +10,7 @@ import { quotaPeriods } from './quota-periods.js';
  */
 export async function capture(db: Kysely<BillingTables>, messageId: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const reservation = await claim(trx, messageId, 'captured');
+    const reservation = await claimForCapture(trx, messageId);
     if (!reservation) return false;
     const chain = reservation.chain;
     await lockAccounts(
@@ -29,7 +29,10 @@ export async function capture(db: Kysely<BillingTables>, messageId: string): Pro
   });
 }
 
-/** Releases the reservations of messages that will not be sent: holds and quota go back. */
+/**
+ * Releases the reservations of messages that will not be sent, all in one transaction: holds
+ * and quota go back. The state guard releases each message once, however often it is asked.
+ */
 export async function release(
   db: Kysely<BillingTables>,
   messageIds: readonly string[],
@@ -37,38 +40,49 @@ export async function release(
   /** For messages never handed to dispatch: the status usage shows them under. */
   finalStatus?: 'REJECTED',
 ): Promise<number> {
-  let released = 0;
-  // One transaction per message keeps the locks short and the order of locks the same as reserve's.
-  for (const messageId of messageIds) {
-    const done = await db.transaction().execute(async (trx) => {
-      const reservation = await claim(trx, messageId, 'released', accountId);
-      if (!reservation) return false;
-      await lockAccounts(
-        trx,
-        reservation.chain.map((level) => level.accountId),
-      );
-      await dropHolds(trx, reservation.chain);
-      if (finalStatus) {
-        await trx
-          .updateTable('reservations')
-          .set({ last_status: finalStatus })
-          .where('message_id', '=', messageId)
-          .execute();
+  if (messageIds.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    let claiming = trx
+      .updateTable('reservations')
+      .set({
+        state: 'released',
+        updated_at: new Date(),
+        ...(finalStatus ? { last_status: finalStatus } : {}),
+      })
+      .where('message_id', 'in', [...new Set(messageIds)])
+      .where('state', '=', 'reserved');
+    if (accountId) claiming = claiming.where('account_id', '=', accountId);
+    const released = await claiming.returning(['chain', 'quota_accounts', 'created_at']).execute();
+    if (released.length === 0) return 0;
+    const chain = released.flatMap((reservation) => reservation.chain);
+    await lockAccounts(
+      trx,
+      chain.map((level) => level.accountId),
+    );
+    await dropHolds(trx, chain);
+    // Quota counters go back by how many of the released messages each one counted.
+    const counted = new Map<string, { accountId: string; period: string; messages: number }>();
+    for (const reservation of released) {
+      const { day, month } = quotaPeriods(reservation.created_at);
+      for (const account of reservation.quota_accounts) {
+        for (const period of [day, month]) {
+          const key = `${account}|${period}`;
+          const entry = counted.get(key) ?? { accountId: account, period, messages: 0 };
+          entry.messages++;
+          counted.set(key, entry);
+        }
       }
-      if (reservation.quota_accounts.length > 0) {
-        const { day, month } = quotaPeriods(reservation.created_at);
-        await trx
-          .updateTable('quota_counters')
-          .set({ used: sql`greatest(used - 1, 0)` })
-          .where('account_id', 'in', reservation.quota_accounts)
-          .where('period', 'in', [day, month])
-          .execute();
-      }
-      return true;
-    });
-    if (done) released++;
-  }
-  return released;
+    }
+    for (const { accountId: account, period, messages } of counted.values()) {
+      await trx
+        .updateTable('quota_counters')
+        .set({ used: sql`greatest(used - ${messages}, 0)` })
+        .where('account_id', '=', account)
+        .where('period', '=', period)
+        .execute();
+    }
+    return released.length;
+  });
 }
 
 /** Ranks statuses so that a late or repeated event never moves a message's usage status back. */
@@ -101,28 +115,28 @@ export async function recordStatus(
     .execute();
 }
 
-async function claim(
-  trx: Kysely<BillingTables>,
-  messageId: string,
-  next: 'captured' | 'released',
-  accountId?: string,
-) {
-  let query = trx
+/** Moves a reservation out of `reserved` once: the second claim of a message finds nothing. */
+function claimForCapture(trx: Kysely<BillingTables>, messageId: string) {
+  return trx
     .updateTable('reservations')
-    .set({ state: next, updated_at: new Date() })
+    .set({ state: 'captured', updated_at: new Date() })
     .where('message_id', '=', messageId)
-    .where('state', '=', 'reserved');
-  if (accountId) query = query.where('account_id', '=', accountId);
-  return query.returning(['chain', 'quota_accounts', 'created_at']).executeTakeFirst();
+    .where('state', '=', 'reserved')
+    .returning(['chain'])
+    .executeTakeFirst();
 }
 
-async function dropHolds(trx: Kysely<BillingTables>, chain: readonly ChainLevel[]): Promise<void> {
-  for (const level of chain) {
-    if (BigInt(level.holdMinor) === 0n) continue;
+/** Takes the holds of these chain levels off their accounts: one update per account. */
+async function dropHolds(trx: Kysely<BillingTables>, levels: readonly ChainLevel[]): Promise<void> {
+  const held = new Map<string, bigint>();
+  for (const level of levels)
+    held.set(level.accountId, (held.get(level.accountId) ?? 0n) + BigInt(level.holdMinor));
+  for (const [accountId, amount] of held) {
+    if (amount === 0n) continue;
     await trx
       .updateTable('accounts')
-      .set({ held_minor: sql`held_minor - ${level.holdMinor}::bigint` })
-      .where('id', '=', level.accountId)
+      .set({ held_minor: sql`held_minor - ${String(amount)}::bigint` })
+      .where('id', '=', accountId)
       .execute();
   }
 }
