@@ -1,17 +1,7 @@
 import { StatusErrorCode } from '@wagate/errors';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { AutomationServer, SendJob } from '../../src/index.js';
-import { automationPhone, phoneTokens, startTwoPhones } from '../support/automation-phone.js';
-
-function job(jobId: string, overrides: Partial<SendJob> = {}): SendJob {
-  return {
-    jobId,
-    messageId: `msg-${jobId}`,
-    recipient: '79161234567',
-    text: 'Привет & hello?',
-    ...overrides,
-  };
-}
+import type { AutomationServer } from '../../src/index.js';
+import { automationPhone, phoneTokens, sendJob as job, startTwoPhones } from '../support/automation-phone.js';
 
 describe('automation driver: sending through a phone that polls', () => {
   let server: AutomationServer;

@@ -1,4 +1,9 @@
-import { type AutomationServerOptions, startAutomationServer, tokenSha256 } from '../../src/index.js';
+import {
+  type AutomationServerOptions,
+  type SendJob,
+  startAutomationServer,
+  tokenSha256,
+} from '../../src/index.js';
 
 /**
  * What an automation app on a phone does, as plain HTTP: the tests drive the driver's
@@ -57,4 +62,14 @@ export function startTwoPhones(options: Partial<AutomationServerOptions> = {}) {
     port: 0,
     ...options,
   });
+}
+
+export function sendJob(jobId: string, overrides: Partial<SendJob> = {}): SendJob {
+  return {
+    jobId,
+    messageId: `msg-${jobId}`,
+    recipient: '79161234567',
+    text: 'Привет & hello?',
+    ...overrides,
+  };
 }
