@@ -80,6 +80,15 @@ describe('automation driver: tokens and bad requests', () => {
     expect(((await battery.json()) as { message: string }).message).toMatch(/^battery: /);
   });
 
+  test('a body over 64 KiB is 413', async () => {
+    const response = await phone().notify({ title: 'Anna', text: 'x'.repeat(70_000) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      error: 'payload_too_large',
+      message: 'the body is larger than 65536 bytes',
+    });
+  });
+
   test('a receipt of an unknown kind is 400; an empty notification is 400', async () => {
     const receipt = await phone().receipt('job-1', 'seen');
     expect(receipt.status).toBe(400);

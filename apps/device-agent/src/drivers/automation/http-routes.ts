@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { SendJob } from '../../driver.js';
 import { chatLink } from '../adb/chat-link.js';
@@ -15,15 +16,18 @@ export interface AutomationRoutesOptions {
 
 type Env = { Variables: { driver: AutomationDriver } };
 
+const maxBodyBytes = 64 * 1024;
+
 type ErrorCode =
   | 'unauthorized'
+  | 'payload_too_large'
   | 'bad_request'
   | 'unsupported_media_type'
   | 'unknown_job'
   | 'job_expired'
   | 'not_sent';
 
-function fail(c: Context, status: 400 | 401 | 404 | 409 | 415, error: ErrorCode, message: string) {
+function fail(c: Context, status: 400 | 401 | 404 | 409 | 413 | 415, error: ErrorCode, message: string) {
   return c.json({ error, message }, status);
 }
 
@@ -157,6 +161,14 @@ export function createAutomationRoutes(options: AutomationRoutesOptions): Hono<E
     c.set('driver', driver);
     await next();
   });
+  // A notification is a few kilobytes at most; the limit keeps a broken flow from filling memory.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => fail(c, 413, 'payload_too_large', `the body is larger than ${maxBodyBytes} bytes`),
+    }),
+  );
 
   app.get('/next', async (c) => {
     const query = pollSchema.safeParse(c.req.query());
