@@ -191,12 +191,22 @@ describe('automation driver: incoming messages and ticks', () => {
     expect(inbound).toHaveLength(2);
   });
 
-  test('a notification as a form, or as one plain-text body, works too', async () => {
+  test('a notification as a form (a repeated field is a list), or as one plain-text body, works too', async () => {
     await phone.postForm('/notifications', { title: 'Anna', text: 'from a form', postedAt: '1796119200' });
     await phone.postText('/notifications', 'Boris: from a plain body');
+    await phone.postForm(
+      '/notifications',
+      new URLSearchParams([
+        ['title', 'WhatsApp (2)'],
+        ['lines', 'Kate: one'],
+        ['lines', 'Kate: two'],
+      ]),
+    );
     expect(inbound.map((message) => [message.profileName, message.text, message.atMs])).toEqual([
       ['Anna', 'from a form', 1_796_119_200_000],
       ['Boris', 'from a plain body', expect.any(Number)],
+      ['Kate', 'one', expect.any(Number)],
+      ['Kate', 'two', expect.any(Number)],
     ]);
   });
 

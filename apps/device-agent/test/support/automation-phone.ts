@@ -32,7 +32,7 @@ export function automationPhone(baseUrl: string, token: string) {
     report: (jobId: string, body: unknown) => postJson(`/jobs/${jobId}/result`, body),
     receipt: (jobId: string, kind: string) => postJson(`/jobs/${jobId}/receipt`, { kind }),
     notify: (body: unknown) => postJson('/notifications', body),
-    postForm: (path: string, fields: Record<string, string>) =>
+    postForm: (path: string, fields: Record<string, string> | URLSearchParams) =>
       fetch(url(path), { method: 'POST', headers: auth, body: new URLSearchParams(fields) }),
     postText: (path: string, text: string) =>
       fetch(url(path), { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: text }),

@@ -99,7 +99,8 @@ async function readFields(c: Context): Promise<{ fields: unknown } | { error: st
   try {
     if (type === 'application/json') return { fields: await c.req.json() };
     if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') {
-      return { fields: await c.req.parseBody() };
+      // `all`: a field given more than once (`lines=…&lines=…`) becomes a list.
+      return { fields: await c.req.parseBody({ all: true }) };
     }
     if (type === '' || type === 'text/plain') return { fields: { text: await c.req.text() } };
   } catch {

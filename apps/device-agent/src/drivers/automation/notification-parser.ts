@@ -121,7 +121,7 @@ export function parseWhatsAppNotification(raw: RawNotification): ParsedNotificat
   const noise = notMessageReason(title) ?? notMessageReason(text);
   if (noise) return { kind: 'ignored', reason: noise };
 
-  if (appTitles.test(title)) {
+  if (appTitles.test(withoutCount(title))) {
     // A notification of the app itself: grouped chats list "Sender: text" lines, anything
     // else (a summary, a service notice) carries no message.
     const candidates = lines.length > 0 ? lines : text.split('\n');

@@ -71,6 +71,7 @@ export class PhoneJobs {
   /** The job that is out, waiting up to `waitMs` for one; undefined if none came. */
   async next(waitMs: number, signal?: AbortSignal, nowMs = Date.now()): Promise<SendJob | undefined> {
     this.lastPollAtMs = nowMs;
+    if (signal?.aborted) return undefined;
     if (!this.#current && waitMs > 0 && !this.#closed) {
       await new Promise<void>((resolve) => {
         const done = () => {
