@@ -67,6 +67,11 @@ const messages: Array<[string, RawNotification, Array<Record<string, string>>]> 
       { sender: 'Anna', text: 'hi' },
     ],
   ],
+  [
+    'lines under a service text: the lines still count, a call among them does not',
+    { title: 'WhatsApp', text: 'Checking for new messages', lines: ['Anna: hi', 'Boris: Missed voice call'] },
+    [{ sender: 'Anna', text: 'hi' }],
+  ],
   ['a photo', { title: 'Anna', text: '📷 Photo' }, [{ sender: 'Anna', text: '📷 Photo', media: 'photo' }]],
   [
     'a photo with a caption',

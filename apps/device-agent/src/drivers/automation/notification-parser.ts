@@ -118,7 +118,8 @@ export function parseWhatsAppNotification(raw: RawNotification): ParsedNotificat
     if (!split) return { kind: 'ignored', reason: 'no sender in the notification' };
     [title, text] = split;
   }
-  const noise = notMessageReason(title) ?? notMessageReason(text);
+  // With lines, the text is only a summary and each line is judged on its own.
+  const noise = notMessageReason(title) ?? (lines.length === 0 ? notMessageReason(text) : undefined);
   if (noise) return { kind: 'ignored', reason: noise };
 
   if (appTitles.test(withoutCount(title))) {
