@@ -47,6 +47,8 @@ export interface EmbeddedGateway {
   fleet: Pick<FleetService, 'bindDevices'>;
   /** Where every service answers gRPC (loopback), e.g. for a second api replica in a test. */
   grpcAddress: string;
+  /** What an agent connecting to `grpcAddress` presents, e.g. a second agent in a test. */
+  enrolmentToken: string;
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
   devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
@@ -133,6 +135,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     billing,
     fleet,
     grpcAddress,
+    enrolmentToken: ENROLMENT_TOKEN,
     devices: drivers,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
