@@ -27,6 +27,8 @@ export interface AdbConfig {
   ticksIntervalMs: number;
   /** 0: no incoming messages from notifications. */
   notificationsIntervalMs: number;
+  /** Which networks a message's `contentUrl` may be fetched from besides the public internet. */
+  media: { allowLoopback: boolean; allowPrivate: boolean };
 }
 
 export interface AutomationConfig {
@@ -75,6 +77,8 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
       WAGATE_WHATSAPP_PACKAGE: z.enum(['com.whatsapp', 'com.whatsapp.w4b']).default('com.whatsapp'),
       WAGATE_ADB_TICKS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
       WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+      WAGATE_ALLOW_LOOPBACK_MEDIA: env.bool(false),
+      WAGATE_ALLOW_PRIVATE_MEDIA: env.bool(false),
       WAGATE_AUTOMATION_PHONES: z.string().optional(),
       WAGATE_AUTOMATION_PHONES_FILE: z.string().optional(),
       WAGATE_AUTOMATION_HOST: z.string().min(1).default('0.0.0.0'),
@@ -99,6 +103,10 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
         whatsappPackage: config.WAGATE_WHATSAPP_PACKAGE,
         ticksIntervalMs: config.WAGATE_ADB_TICKS_INTERVAL_MS,
         notificationsIntervalMs: config.WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS,
+        media: {
+          allowLoopback: config.WAGATE_ALLOW_LOOPBACK_MEDIA,
+          allowPrivate: config.WAGATE_ALLOW_PRIVATE_MEDIA,
+        },
       },
     };
   }

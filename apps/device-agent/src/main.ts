@@ -34,6 +34,7 @@ async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promis
               whatsappPackage: config.adb.whatsappPackage,
               ticks: { intervalMs: config.adb.ticksIntervalMs },
               notifications: { intervalMs: config.adb.notificationsIntervalMs },
+              media: config.adb.media,
               logger: createLogger('device-agent:adb'),
             }),
           ),

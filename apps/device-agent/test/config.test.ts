@@ -43,6 +43,7 @@ describe('device agent config', () => {
       WAGATE_WHATSAPP_PACKAGE: 'com.whatsapp.w4b',
       WAGATE_ADB_TICKS_INTERVAL_MS: '30000',
       WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS: '2000',
+      WAGATE_ALLOW_PRIVATE_MEDIA: 'true',
     });
     expect(config).toMatchObject({
       driver: 'adb',
@@ -55,12 +56,13 @@ describe('device agent config', () => {
         whatsappPackage: 'com.whatsapp.w4b',
         ticksIntervalMs: 30_000,
         notificationsIntervalMs: 2_000,
+        media: { allowLoopback: false, allowPrivate: true },
       },
     });
     expect(config).not.toHaveProperty('sim');
   });
 
-  test('adb defaults: adb from PATH, WhatsApp, no tick polling, notifications every 5 s', () => {
+  test('adb defaults: adb from PATH, WhatsApp, no tick polling, notifications every 5 s, media from public hosts only', () => {
     const config = readAgentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=79990000001' });
     expect(config).toMatchObject({
       driver: 'adb',
@@ -69,6 +71,7 @@ describe('device agent config', () => {
         whatsappPackage: 'com.whatsapp',
         ticksIntervalMs: 0,
         notificationsIntervalMs: 5_000,
+        media: { allowLoopback: false, allowPrivate: false },
       },
     });
   });

@@ -1,8 +1,7 @@
-import { templateRenderLimits } from '@wagate/contracts';
+import { mediaTable, templateRenderLimits } from '@wagate/contracts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../idempotency/index.js';
 import { catalogueTable } from '../errors/catalogue.js';
 import { limits } from '../validation/limits.js';
-import { mediaTable } from '../validation/media-types.js';
 
 const description = `
 wagate speaks Devino's WhatsApp HTTP API — a client written for Devino works by changing only its
