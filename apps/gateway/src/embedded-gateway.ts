@@ -44,15 +44,13 @@ export interface EmbeddedGateway {
   /** Billing's tables (ledger checks in tests, the CLI's work in demos). */
   billing: Pick<BillingService, 'db'>;
   /** Binding the simulated devices to another account's sender (tests and demos of sub-accounts). */
-  fleet: Pick<FleetService, 'bindDevices'>;
+  fleet: Pick<FleetService, 'bindDevices' | 'createEnrolmentToken' | 'sweepHealth'>;
   /** Where every service answers gRPC (loopback), e.g. for a second api replica in a test. */
   grpcAddress: string;
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
   devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
 }
-
-const ENROLMENT_TOKEN = 'embedded-enrolment-token';
 
 /**
  * The whole gateway in one process: every service on one gRPC server bound to loopback (the
@@ -71,7 +69,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   await migrateApiSchema(database);
   const billing = await startBilling({ database, bus });
   const templates = await startTemplates({ database, bus });
-  const fleet = await startFleet({ database, bus, enrolmentToken: ENROLMENT_TOKEN });
+  const fleet = await startFleet({ database, bus });
   // Demos and tests post callbacks to receivers on this machine; private networks stay refused.
   const dispatch = await startDispatch({
     database,
@@ -89,11 +87,20 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const { accountId } = await billing.ensureDemoAccount(apiKey);
   await fleet.ensureDefaultSender(accountId, options.demoSender ?? 'MyCompany');
 
+  // The in-process agent enrols like any other, with a one-time token of the demo account
+  // made for this start; its credential lives in memory (the next start enrols again).
+  const enrolment = await fleet.createEnrolmentToken({
+    accountId,
+    maxUses: 1,
+    expiresAtMs: String(Date.now() + 10 * 60_000),
+    sender: '',
+    createdByAccountId: accountId,
+  });
   const drivers = createSimDrivers(options.simDevices ?? 3, { seed: options.simSeed ?? 1 });
   const agent = startAgent({
     fleetAddress: grpcAddress,
     agentId: 'embedded-agent',
-    enrolmentToken: ENROLMENT_TOKEN,
+    enrolmentToken: enrolment.secret,
     drivers,
   });
 
