@@ -32,3 +32,4 @@ export {
   type SimDriverOptions,
 } from './drivers/sim/sim-driver.js';
 export { createSimDrivers, type SimDriversOptions } from './drivers/sim/sim-drivers.js';
+export { type CredentialStore, fileCredentialStore, memoryCredentialStore } from './credential-store.js';
