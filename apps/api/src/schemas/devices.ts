@@ -77,12 +77,10 @@ export const DeviceSchema = z
     stateReason: z
       .string()
       .openapi({ description: 'Why it is in that state.', example: 'reporting normally' }),
-    stateChangedAt: z
-      .string()
-      .openapi({
-        description: 'When it entered that state (ISO 8601).',
-        example: deviceExample.stateChangedAt,
-      }),
+    stateChangedAt: z.string().openapi({
+      description: 'When it entered that state (ISO 8601).',
+      example: deviceExample.stateChangedAt,
+    }),
     adminState: z.enum(adminStates).openapi({
       description:
         '`active`, `quarantined` (takes no jobs) or `draining` (finishes its jobs, gets no new ones).',
@@ -151,12 +149,10 @@ export const DeviceWithHistorySchema = z
     example: { device: deviceExample, history: [historyExample] },
   });
 
-export const DeviceResultSchema = z
-  .object({ device: DeviceSchema })
-  .openapi('DeviceResult', {
-    description: 'The device after the change.',
-    example: { device: deviceExample },
-  });
+export const DeviceResultSchema = z.object({ device: DeviceSchema }).openapi('DeviceResult', {
+  description: 'The device after the change.',
+  example: { device: deviceExample },
+});
 
 export const ListDevicesQuery = SupervisedAccountQuery.extend({ limit: LimitQuery, cursor: CursorQuery });
 
