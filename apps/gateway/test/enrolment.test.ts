@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Bus, openBus } from '@wagate/bus';
+import { type Bus, openBus, type Subscription } from '@wagate/bus';
+import { type DeviceStateChangedEvent, Topics } from '@wagate/contracts';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, fileCredentialStore, startAgent } from '@wagate/device-agent';
 import { type FleetService, startFleet } from '@wagate/fleet';
@@ -19,11 +20,20 @@ let bus: Bus;
 let fleet: FleetService;
 let grpc: GrpcServer;
 let dir: string;
+let watcher: Subscription;
+const announced: DeviceStateChangedEvent[] = [];
 
 beforeAll(async () => {
   postgres = await freshPostgresUrl();
   database = await openDatabase(postgres.url);
   bus = await openBus('memory://');
+  watcher = await bus.consume<DeviceStateChangedEvent>({
+    topic: Topics.deviceStateChanged,
+    group: 'enrolment-test',
+    handler: async (delivery) => {
+      announced.push(delivery.data);
+    },
+  });
   fleet = await startFleet({ database, bus });
   grpc = await startGrpcServer({ host: '127.0.0.1', port: 0, services: fleet.grpc });
   dir = mkdtempSync(join(tmpdir(), 'wagate-agent-'));
@@ -32,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await grpc?.shutdown();
   await fleet?.stop();
+  await watcher?.close();
   closeGrpcChannels();
   await bus?.close();
   await database?.close();
@@ -95,6 +106,13 @@ test(
       expect(await devices()).toEqual([
         { account_id: 'acc_enrol', sender: 'Pool', state: 'online' },
         { account_id: 'acc_enrol', sender: 'Pool', state: 'online' },
+      ]),
+    );
+    // Each device coming online was announced on the bus, for the enrolling account.
+    await vi.waitFor(() =>
+      expect(announced.filter((event) => event.to === 'online')).toEqual([
+        expect.objectContaining({ accountId: 'acc_enrol', change: 'state', from: 'offline' }),
+        expect.objectContaining({ accountId: 'acc_enrol', change: 'state', from: 'offline' }),
       ]),
     );
     await first.stop();
