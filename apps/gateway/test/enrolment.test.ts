@@ -155,3 +155,41 @@ test(
   },
   SLOW,
 );
+
+test(
+  "another account's host with the same device keys gets devices of its own; the first account's stay as they were",
+  async () => {
+    const { secret } = await fleet.createEnrolmentToken({
+      accountId: 'acc_enrol_other',
+      maxUses: 1,
+      expiresAtMs: String(Date.now() + 60_000),
+      sender: '',
+      createdByAccountId: 'acc_platform',
+    });
+    const other = agentWith(secret, join(dir, 'third', 'credential'), 'agent-enrol-other');
+    try {
+      await vi.waitFor(() => expect(other.agent.connected()).toBe(true), { timeout: 10_000 });
+      const rows = await database.db
+        .withSchema('fleet')
+        .selectFrom('devices')
+        .select(['agent_id', 'account_id', 'device_key'])
+        .where('agent_id', 'in', ['agent-enrol-test', 'agent-enrol-other'])
+        .orderBy('agent_id')
+        .orderBy('device_key')
+        .execute();
+      const keys = rows.filter((row) => row.agent_id === 'agent-enrol-test').map((row) => row.device_key);
+      expect(keys).toHaveLength(2);
+      expect(rows).toEqual([
+        ...keys.map((key) => ({
+          agent_id: 'agent-enrol-other',
+          account_id: 'acc_enrol_other',
+          device_key: key,
+        })),
+        ...keys.map((key) => ({ agent_id: 'agent-enrol-test', account_id: 'acc_enrol', device_key: key })),
+      ]);
+    } finally {
+      await other.stop();
+    }
+  },
+  SLOW,
+);

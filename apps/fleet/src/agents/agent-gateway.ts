@@ -132,8 +132,8 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
 }
 
 /**
- * Registers (or updates) the hello's devices under the agent's account. A device that moves to
- * another account leaves its old account's sender pool.
+ * Registers (or updates) the hello's devices under the agent's account: a device is its
+ * agent id and device key, so another host's device with the same key is another device.
  */
 async function registerDevices(
   db: Kysely<FleetTables>,
@@ -160,13 +160,14 @@ async function registerDevices(
       })),
     )
     .onConflict((conflict) =>
-      conflict.column('device_key').doUpdateSet((eb) => ({
-        agent_id: eb.ref('excluded.agent_id'),
+      conflict.columns(['agent_id', 'device_key']).doUpdateSet((eb) => ({
         phone_number: eb.ref('excluded.phone_number'),
         android_version: eb.ref('excluded.android_version'),
         whatsapp_version: eb.ref('excluded.whatsapp_version'),
         last_seen_at: eb.ref('excluded.last_seen_at'),
         account_id: eb.ref('excluded.account_id'),
+        // An agent's account never changes; a device from before enrolment (no account) is
+        // adopted and joins the new account's pool.
         sender_id: sql<string | null>`case when devices.account_id is not distinct from excluded.account_id
           then coalesce(devices.sender_id, excluded.sender_id) else excluded.sender_id end`,
       })),

@@ -95,6 +95,13 @@ export const fleetMigrations: Record<string, Migration> = {
         .addColumn('recovery_at', 'timestamptz')
         .execute();
       await db.schema.createIndex('devices_account').on('devices').columns(['account_id', 'id']).execute();
+      // A device key (an adb serial such as emulator-5554) is unique on its host, not across
+      // hosts: two agents' devices with the same key are two devices.
+      await db.schema.alterTable('devices').dropConstraint('devices_device_key_key').execute();
+      await db.schema
+        .alterTable('devices')
+        .addUniqueConstraint('devices_agent_device_key', ['agent_id', 'device_key'])
+        .execute();
       await db.schema
         .createTable('device_history')
         .addColumn('id', 'bigserial', (c) => c.primaryKey())
