@@ -44,7 +44,7 @@ export interface EmbeddedGateway {
   /** Billing's tables (ledger checks in tests, the CLI's work in demos). */
   billing: Pick<BillingService, 'db'>;
   /** Binding the simulated devices to another account's sender (tests and demos of sub-accounts). */
-  fleet: Pick<FleetService, 'bindDevices' | 'createEnrolmentToken' | 'sweepHealth'>;
+  fleet: Pick<FleetService, 'bindDevices'>;
   /** Where every service answers gRPC (loopback), e.g. for a second api replica in a test. */
   grpcAddress: string;
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
