@@ -30,10 +30,16 @@ export interface DeviceHealth {
   stop(): Promise<void>;
 }
 
-type HealthRow = Pick<
-  Selectable<DevicesTable>,
-  'id' | 'account_id' | 'last_seen_at' | 'whatsapp_state' | 'recent_results' | 'state' | 'admin_state'
->;
+const healthColumns = [
+  'id',
+  'account_id',
+  'last_seen_at',
+  'whatsapp_state',
+  'recent_results',
+  'state',
+  'admin_state',
+] as const satisfies ReadonlyArray<keyof DevicesTable>;
+type HealthRow = Pick<Selectable<DevicesTable>, (typeof healthColumns)[number]>;
 
 /**
  * The device health state machine: heartbeats, job results and silence move a device between
@@ -122,19 +128,33 @@ export function startDeviceHealth(deps: {
     sync(outcome.device);
   }
 
+  /**
+   * After a report was stored: most reports change no state, and then nothing is locked; a
+   * change is re-checked and written under the device's lock.
+   */
+  async function settle(device: HealthRow | undefined, now: Date): Promise<void> {
+    if (!device) return;
+    if (nextState(device, now).state !== device.state) await evaluate(device.id, now);
+    else sync(device);
+  }
+
+  function nextState(device: HealthRow, now: Date) {
+    return healthState(
+      {
+        lastSeenAt: device.last_seen_at,
+        whatsappState: device.whatsapp_state,
+        recentResults: device.recent_results,
+      },
+      now,
+      limits,
+    );
+  }
+
   function evaluate(deviceId: string, now = new Date()): Promise<void> {
     return transition(
       deviceId,
       (device) => {
-        const next = healthState(
-          {
-            lastSeenAt: device.last_seen_at,
-            whatsappState: device.whatsapp_state,
-            recentResults: device.recent_results,
-          },
-          now,
-          limits,
-        );
+        const next = nextState(device, now);
         return { column: 'state', to: next.state, reason: next.reason };
       },
       now,
@@ -194,8 +214,9 @@ export function startDeviceHealth(deps: {
           whatsapp_state: whatsappStates[heartbeat.whatsappState] ?? '',
         })
         .where('id', '=', heartbeat.deviceId)
-        .execute();
-      await evaluate(heartbeat.deviceId, now);
+        .returning(healthColumns)
+        .executeTakeFirst()
+        .then((device) => settle(device, now));
     },
     async result(result) {
       const mark = resultMark(result.sent, result.errorCode);
@@ -210,8 +231,9 @@ export function startDeviceHealth(deps: {
             : {}),
         })
         .where('id', '=', result.deviceId)
-        .execute();
-      await evaluate(result.deviceId, now);
+        .returning(healthColumns)
+        .executeTakeFirst()
+        .then((device) => settle(device, now));
     },
     async connected(deviceIds) {
       for (const deviceId of deviceIds) await evaluate(deviceId);
