@@ -83,7 +83,12 @@ describe('one device', () => {
     const { deviceId } = await demoDevice();
     const read = await t.request(`/v1/devices/${deviceId}`, { headers: as(stranger) });
     expect(read.status).toBe(404);
-    expect(await read.json()).toMatchObject({ code: 'REJECTED', reasons: [{ key: 'not.found' }] });
+    const refusal = (await read.json()) as { reasons: unknown; description: string };
+    expect(refusal).toMatchObject({ code: 'REJECTED', reasons: [{ key: 'not.found', ref: 'deviceId' }] });
+    // Exactly as for a device that does not exist: the owner's account is not named.
+    expect(refusal.description).not.toContain(t.accountId);
+    const missing = await t.request('/v1/devices/dev_missing', { headers: as(stranger) });
+    expect(((await missing.json()) as { reasons: unknown }).reasons).toEqual(refusal.reasons);
     for (const action of ['quarantine', 'drain', 'release']) {
       expect((await post(`/v1/devices/${deviceId}/${action}`, {}, stranger)).status, action).toBe(404);
     }

@@ -80,6 +80,15 @@ export function deviceQueries(
       return { devices: page.rows.map(view), nextCursor: page.nextCursor };
     },
 
+    async locate(request: fleet.LocateDeviceRequest): Promise<fleet.LocateDeviceResponse> {
+      const row = await db
+        .selectFrom('devices')
+        .select('account_id')
+        .where('id', '=', request.deviceId)
+        .executeTakeFirst();
+      return { accountId: row?.account_id ?? '' };
+    },
+
     async get(request: fleet.GetDeviceRequest): Promise<fleet.GetDeviceResponse> {
       const row = await visible(request.accountIds, request.deviceId);
       const limit = Math.min(Math.max(request.historyLimit || 50, 1), 100);

@@ -102,6 +102,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     listSenders: (request) => listSenders(db, sessions, request),
     createEnrolmentToken: (request) => createEnrolmentToken(db, request),
     listDevices: (request) => devices.list(request),
+    locateDevice: (request) => devices.locate(request),
     getDevice: (request) => devices.get(request),
     bindDevice: (request) => devices.bind(request),
     changeDeviceAdminState: (request) => devices.changeAdminState(request),

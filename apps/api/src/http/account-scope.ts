@@ -1,4 +1,5 @@
 import { RequestErrorKey } from '@wagate/errors';
+import { ClientError, Status } from '@wagate/rpc';
 import { ApiError } from '../errors/api-error.js';
 import type { Peers } from '../peers.js';
 import type { Principal } from './auth.js';
@@ -44,6 +45,41 @@ export async function accountSubtree(
     }
   } while (cursor);
   return ids;
+}
+
+/**
+ * The account of a device the caller may see: its own account's or one below it. Any other
+ * device — of another tree, or none — is the same 404, naming no account.
+ */
+export async function visibleDeviceAccount(
+  peers: Peers,
+  caller: Principal,
+  deviceId: string,
+): Promise<string> {
+  const missing = ApiError.of(
+    404,
+    RequestErrorKey.NotFound,
+    `no device "${deviceId}" in this account's tree`,
+    'deviceId',
+  );
+  const { accountId } = await peers.fleet.locateDevice({ deviceId });
+  if (!accountId) throw missing;
+  try {
+    await peers.billing.getAccount({ actorAccountId: caller.accountId, accountId });
+  } catch (error) {
+    if (error instanceof ClientError && error.code === Status.NOT_FOUND) throw missing;
+    throw error;
+  }
+  return accountId;
+}
+
+/** What fleet's per-device calls take: the device and the one account it may be found in. */
+export async function deviceScope(
+  peers: Peers,
+  caller: Principal,
+  deviceId: string,
+): Promise<{ accountIds: string[]; deviceId: string }> {
+  return { accountIds: [await visibleDeviceAccount(peers, caller, deviceId)], deviceId };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { accountSubtree } from '../http/account-scope.js';
+import { accountSubtree, deviceScope } from '../http/account-scope.js';
 import { requireScope } from '../http/auth.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import {
@@ -66,8 +66,7 @@ export function registerDevices(app: ApiApp, deps: RouteDeps): void {
   });
   app.openapi(getDeviceRoute, async (c) => {
     const { device, history } = await deps.peers.fleet.getDevice({
-      accountIds: await accountSubtree(deps.peers, c.get('principal'), undefined),
-      deviceId: c.req.valid('param').deviceId,
+      ...(await deviceScope(deps.peers, c.get('principal'), c.req.valid('param').deviceId)),
       historyLimit: c.req.valid('query').historyLimit ?? 0,
     });
     return c.json({ device: deviceView(device), history: history.map(historyView) }, 200);

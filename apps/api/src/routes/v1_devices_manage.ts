@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { accountSubtree } from '../http/account-scope.js';
+import { deviceScope } from '../http/account-scope.js';
 import { requireScope } from '../http/auth.js';
 import { jsonObjectBody } from '../http/read-json.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
@@ -88,8 +88,7 @@ export const adminStateRoutes = [
 export function registerDeviceManagement(app: ApiApp, deps: RouteDeps): void {
   app.openapi(bindDeviceRoute, async (c) => {
     const { device } = await deps.peers.fleet.bindDevice({
-      accountIds: await accountSubtree(deps.peers, c.get('principal'), undefined),
-      deviceId: c.req.valid('param').deviceId,
+      ...(await deviceScope(deps.peers, c.get('principal'), c.req.valid('param').deviceId)),
       sender: c.req.valid('json').sender,
     });
     return c.json({ device: deviceView(device) }, 200);
@@ -97,8 +96,7 @@ export function registerDeviceManagement(app: ApiApp, deps: RouteDeps): void {
   for (const { adminState, route } of adminStateRoutes) {
     app.openapi(route, async (c) => {
       const { device } = await deps.peers.fleet.changeDeviceAdminState({
-        accountIds: await accountSubtree(deps.peers, c.get('principal'), undefined),
-        deviceId: c.req.valid('param').deviceId,
+        ...(await deviceScope(deps.peers, c.get('principal'), c.req.valid('param').deviceId)),
         adminState,
         reason: c.req.valid('json').reason ?? '',
       });

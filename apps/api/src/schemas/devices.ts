@@ -2,8 +2,16 @@ import { z } from '@hono/zod-openapi';
 import { SupervisedAccountQuery } from '../http/supervisor.js';
 import { CursorQuery, LimitQuery, NextCursorSchema } from './common.js';
 
-const deviceStates = ['online', 'offline', 'degraded', 'banned', 'logged_out', 'update_required'] as const;
-const adminStates = ['active', 'quarantined', 'draining'] as const;
+export const deviceStates = [
+  'online',
+  'offline',
+  'degraded',
+  'banned',
+  'logged_out',
+  'update_required',
+] as const;
+export const adminStates = ['active', 'quarantined', 'draining'] as const;
+export const historyChanges = ['state', 'admin_state', 'sender', 'recovery'] as const;
 
 const healthExample = {
   lastHeartbeatAt: '2026-03-01T09:00:00.000Z',
@@ -114,7 +122,7 @@ const historyExample = {
 export const DeviceHistoryEntrySchema = z
   .object({
     at: z.string().openapi({ description: 'When (ISO 8601).', example: historyExample.at }),
-    change: z.enum(['state', 'admin_state', 'sender', 'recovery']).openapi({
+    change: z.enum(historyChanges).openapi({
       description: 'What changed: health `state`, `admin_state`, `sender` pool, or a `recovery` command run.',
       example: 'state',
     }),

@@ -1,4 +1,5 @@
 import type { fleet } from '@wagate/contracts';
+import type { adminStates, deviceStates, historyChanges } from '../schemas/devices.js';
 import { isoTime } from './messages.js';
 
 const instant = (ms: string) => (Number(ms) > 0 ? isoTime(ms) : null);
@@ -13,10 +14,11 @@ export function deviceView(device: fleet.Device | undefined) {
     deviceKey: device.deviceKey,
     phoneNumber: device.phoneNumber,
     sender: device.sender || null,
-    state: device.state as 'online',
+    // Fleet answers only these (its tables constrain them); the schema documents them.
+    state: device.state as (typeof deviceStates)[number],
     stateReason: device.stateReason,
     stateChangedAt: isoTime(device.stateChangedAtMs),
-    adminState: device.adminState as 'active',
+    adminState: device.adminState as (typeof adminStates)[number],
     connected: device.connected,
     accepting: device.accepting,
     androidVersion: device.androidVersion,
@@ -37,7 +39,7 @@ export function deviceView(device: fleet.Device | undefined) {
 export function historyView(entry: fleet.DeviceHistoryEntry) {
   return {
     at: isoTime(entry.atMs),
-    change: entry.change as 'state',
+    change: entry.change as (typeof historyChanges)[number],
     from: entry.from,
     to: entry.to,
     reason: entry.reason,

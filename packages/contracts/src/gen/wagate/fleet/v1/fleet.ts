@@ -178,6 +178,14 @@ export interface ListDevicesResponse {
   nextCursor: string;
 }
 
+export interface LocateDeviceRequest {
+  deviceId: string;
+}
+
+export interface LocateDeviceResponse {
+  accountId: string;
+}
+
 export interface GetDeviceRequest {
   accountIds: string[];
   deviceId: string;
@@ -1010,6 +1018,152 @@ export const ListDevicesResponse: MessageFns<ListDevicesResponse> = {
     const message = createBaseListDevicesResponse();
     message.devices = object.devices?.map((e) => Device.fromPartial(e)) || [];
     message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
+function createBaseLocateDeviceRequest(): LocateDeviceRequest {
+  return { deviceId: "" };
+}
+
+export const LocateDeviceRequest: MessageFns<LocateDeviceRequest> = {
+  encode(message: LocateDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deviceId !== "") {
+      writer.uint32(10).string(message.deviceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LocateDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLocateDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LocateDeviceRequest {
+    return {
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+    };
+  },
+
+  toJSON(message: LocateDeviceRequest): unknown {
+    const obj: any = {};
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LocateDeviceRequest>): LocateDeviceRequest {
+    return LocateDeviceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LocateDeviceRequest>): LocateDeviceRequest {
+    const message = createBaseLocateDeviceRequest();
+    message.deviceId = object.deviceId ?? "";
+    return message;
+  },
+};
+
+function createBaseLocateDeviceResponse(): LocateDeviceResponse {
+  return { accountId: "" };
+}
+
+export const LocateDeviceResponse: MessageFns<LocateDeviceResponse> = {
+  encode(message: LocateDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LocateDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLocateDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LocateDeviceResponse {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: LocateDeviceResponse): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LocateDeviceResponse>): LocateDeviceResponse {
+    return LocateDeviceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LocateDeviceResponse>): LocateDeviceResponse {
+    const message = createBaseLocateDeviceResponse();
+    message.accountId = object.accountId ?? "";
     return message;
   },
 };
@@ -4613,6 +4767,18 @@ export const FleetServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Which account a device belongs to (empty when there is no such device), so the api can
+     * check the caller's tree with billing before asking for the device itself.
+     */
+    locateDevice: {
+      name: "LocateDevice",
+      requestType: LocateDeviceRequest as typeof LocateDeviceRequest,
+      requestStream: false,
+      responseType: LocateDeviceResponse as typeof LocateDeviceResponse,
+      responseStream: false,
+      options: {},
+    },
     /** One device with its recent history; NOT_FOUND outside these accounts. */
     getDevice: {
       name: "GetDevice",
@@ -4667,6 +4833,14 @@ export interface FleetServiceImplementation<CallContextExt = {}> {
     request: ListDevicesRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListDevicesResponse>>;
+  /**
+   * Which account a device belongs to (empty when there is no such device), so the api can
+   * check the caller's tree with billing before asking for the device itself.
+   */
+  locateDevice(
+    request: LocateDeviceRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<LocateDeviceResponse>>;
   /** One device with its recent history; NOT_FOUND outside these accounts. */
   getDevice(request: GetDeviceRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetDeviceResponse>>;
   /** Moves a device into a sender pool of its own account (made if missing). */
@@ -4705,6 +4879,14 @@ export interface FleetServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListDevicesRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListDevicesResponse>;
+  /**
+   * Which account a device belongs to (empty when there is no such device), so the api can
+   * check the caller's tree with billing before asking for the device itself.
+   */
+  locateDevice(
+    request: DeepPartial<LocateDeviceRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<LocateDeviceResponse>;
   /** One device with its recent history; NOT_FOUND outside these accounts. */
   getDevice(request: DeepPartial<GetDeviceRequest>, options?: CallOptions & CallOptionsExt): Promise<GetDeviceResponse>;
   /** Moves a device into a sender pool of its own account (made if missing). */
