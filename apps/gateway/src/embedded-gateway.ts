@@ -47,6 +47,11 @@ export interface EmbeddedGateway {
   fleet: Pick<FleetService, 'bindDevices'>;
   /** Where every service answers gRPC (loopback), e.g. for a second api replica in a test. */
   grpcAddress: string;
+  /**
+   * An enrolment token of the demo account (made at this start, 100 uses, valid a day) for an
+   * agent connecting to `grpcAddress`, e.g. a second agent in a test.
+   */
+  enrolmentToken: string;
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
   devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
@@ -87,12 +92,13 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const { accountId } = await billing.ensureDemoAccount(apiKey);
   await fleet.ensureDefaultSender(accountId, options.demoSender ?? 'MyCompany');
 
-  // The in-process agent enrols like any other, with a one-time token of the demo account
-  // made for this start; its credential lives in memory (the next start enrols again).
+  // The in-process agent enrols like any other, with a token of the demo account made for
+  // this start (also handed out as `enrolmentToken`, for a second agent in a test or demo);
+  // its credential lives in memory, so the next start enrols again.
   const enrolment = await fleet.createEnrolmentToken({
     accountId,
-    maxUses: 1,
-    expiresAtMs: String(Date.now() + 10 * 60_000),
+    maxUses: 100,
+    expiresAtMs: String(Date.now() + 24 * 60 * 60_000),
     sender: '',
     createdByAccountId: accountId,
   });
@@ -140,6 +146,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     billing,
     fleet,
     grpcAddress,
+    enrolmentToken: enrolment.secret,
     devices: drivers,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
