@@ -45,6 +45,8 @@ interface CommonConfig {
   fleetAddress: string;
   agentId: string;
   enrolmentToken: string;
+  /** Where the agent keeps its credential; undefined: in memory only. */
+  credentialFile: string | undefined;
 }
 
 export type AgentConfig = CommonConfig &
@@ -65,6 +67,7 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
       FLEET_ADDRESS: env.address('127.0.0.1:50054'),
       WAGATE_AGENT_ID: z.string().min(1).default(defaultAgentId()),
       WAGATE_ENROLMENT_TOKEN: z.string().min(1).default('dev-enrolment-token'),
+      WAGATE_AGENT_CREDENTIAL_FILE: z.string().min(1).optional(),
       WAGATE_DRIVER: z.enum(['sim', 'adb', 'automation']).default('sim'),
       WAGATE_SIM_DEVICES: z.coerce.number().int().min(1).max(1_000).default(3),
       WAGATE_SIM_SEED: env.int(1),
@@ -92,6 +95,7 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
     fleetAddress: config.FLEET_ADDRESS,
     agentId: config.WAGATE_AGENT_ID,
     enrolmentToken: config.WAGATE_ENROLMENT_TOKEN,
+    credentialFile: config.WAGATE_AGENT_CREDENTIAL_FILE,
   };
   if (config.WAGATE_DRIVER === 'adb') {
     return {

@@ -54,3 +54,4 @@ export {
   type SimDriverOptions,
 } from './drivers/sim/sim-driver.js';
 export { createSimDrivers, type SimDriversOptions } from './drivers/sim/sim-drivers.js';
+export { type CredentialStore, fileCredentialStore, memoryCredentialStore } from './credential-store.js';

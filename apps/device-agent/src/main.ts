@@ -2,6 +2,7 @@ import { closeGrpcChannels } from '@wagate/rpc';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { startAgent } from './agent.js';
 import { readAgentConfig } from './config.js';
+import { fileCredentialStore } from './credential-store.js';
 import type { DeviceDriver } from './driver.js';
 import { openAdbDriver } from './drivers/adb/adb-driver.js';
 import { startAutomationServer } from './drivers/automation/automation-server.js';
@@ -49,6 +50,7 @@ const agent = startAgent({
   fleetAddress: config.fleetAddress,
   agentId: config.agentId,
   enrolmentToken: config.enrolmentToken,
+  ...(config.credentialFile ? { credentials: fileCredentialStore(config.credentialFile) } : {}),
   drivers,
   logger: log,
 });

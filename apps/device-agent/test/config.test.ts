@@ -22,6 +22,7 @@ describe('device agent config', () => {
       FLEET_ADDRESS: 'fleet:50054',
       WAGATE_AGENT_ID: 'host-7',
       WAGATE_ENROLMENT_TOKEN: 'secret',
+      WAGATE_AGENT_CREDENTIAL_FILE: '/etc/wagate/agent-credential',
       WAGATE_SIM_DEVICES: '5',
       WAGATE_SIM_SEED: '9',
       WAGATE_SIM_NUMBER_BASE: '79160000100',
@@ -30,6 +31,7 @@ describe('device agent config', () => {
       fleetAddress: 'fleet:50054',
       agentId: 'host-7',
       enrolmentToken: 'secret',
+      credentialFile: '/etc/wagate/agent-credential',
       driver: 'sim',
       sim: { devices: 5, seed: 9, numberBase: '79160000100' },
     });

@@ -95,6 +95,11 @@ export const openApiConfig = {
     { name: 'Devino', description: "Devino's WhatsApp HTTP API, wire-compatible." },
     { name: 'Messages', description: 'Messages of the account and their statuses.' },
     { name: 'Senders', description: 'The names (and numbers) the account sends from.' },
+    {
+      name: 'Devices',
+      description:
+        'The phones and VMs that send: enrolment, health and history, binding, quarantine and drain.',
+    },
     { name: 'Webhooks', description: 'Where the account receives incoming messages and statuses.' },
     { name: 'Billing', description: 'The prepaid balance.' },
     {
