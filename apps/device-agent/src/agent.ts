@@ -126,7 +126,12 @@ export function startAgent(options: AgentOptions): Agent {
           : {
               kind: {
                 $case: 'inbound',
-                value: { ...message, deviceId: device.deviceId, atMs: String(message.atMs) },
+                value: {
+                  ...message,
+                  contacts: message.contacts ?? [],
+                  deviceId: device.deviceId,
+                  atMs: String(message.atMs),
+                },
               },
             },
     };

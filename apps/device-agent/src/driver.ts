@@ -36,7 +36,14 @@ export interface DeviceInbound {
   text: string;
   profileName: string;
   atMs: number;
+  /** A received file, once the driver has put it where the tenant can fetch it. */
+  media?: fleet.InboundMedia;
+  location?: fleet.InboundLocation;
+  contacts?: fleet.InboundContact[];
 }
+
+/** What an inbound message may carry besides text. */
+export type InboundExtras = Pick<DeviceInbound, 'media' | 'location' | 'contacts'>;
 
 export interface DeviceInfo {
   /** Stable identity of the phone/VM on its host, e.g. an adb serial. */

@@ -26,6 +26,7 @@ export async function recordInbound(
         from: event.from,
         text: event.text,
         profile_name: event.profileName,
+        content: event.content ? JSON.stringify(event.content) : null,
         received_at: new Date(event.atMs),
       })
       .onConflict((conflict) => conflict.columns(['device_id', 'device_message_key']).doNothing())
@@ -58,15 +59,27 @@ export async function recordInbound(
  * (the contract's `long`), written with every digit.
  */
 export function incomingWebhookBody(incomingMessageId: string, event: MessageInboundEvent): string {
+  const { media, location, contacts } = event.content ?? {};
   const rest = JSON.stringify({
     to: event.to,
     from: event.from,
     ts: event.atMs,
     text: event.text,
-    contentUrl: null,
-    contentType: null,
-    contentName: null,
+    contentUrl: media?.url ?? null,
+    contentType: media?.contentType ?? null,
+    contentName: media?.name || null,
     profileName: event.profileName,
+    // The contract's own spelling, `addressurl` included; present only when the message has them.
+    ...(location && {
+      whatsAppGeoLocation: {
+        latitude: location.latitude,
+        longitude: location.longitude,
+        address: location.address,
+        addressName: location.addressName,
+        addressurl: location.addressUrl,
+      },
+    }),
+    ...(contacts && { whatsAppContacts: contacts }),
   });
   return `{"incomingMessageId":${BigInt(incomingMessageId).toString()},${rest.slice(1)}`;
 }

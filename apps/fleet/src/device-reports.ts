@@ -1,4 +1,11 @@
-import { eventId, fleet, type MessageInboundEvent, type MessageStatusEvent, Topics } from '@wagate/contracts';
+import {
+  eventId,
+  fleet,
+  type InboundContent,
+  type MessageInboundEvent,
+  type MessageStatusEvent,
+  Topics,
+} from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
 import { contextFromHeaders, inSpan, SpanKind, traceHeaders } from '@wagate/telemetry';
@@ -122,6 +129,7 @@ export async function recordInbound(
       text: inbound.text,
       profileName: inbound.profileName,
       atMs: Number(inbound.atMs) || Date.now(),
+      ...contentOf(inbound),
     };
     await enqueueEvents(trx, [
       {
@@ -134,4 +142,29 @@ export async function recordInbound(
     ]);
     return true;
   });
+}
+
+/** The proto's media, location and contact cards in the event's (the webhook's) terms; nothing for plain text. */
+export function contentOf(inbound: fleet.InboundMessage): { content?: InboundContent } {
+  const content: InboundContent = {};
+  if (inbound.media?.url) {
+    const { url, contentType, name } = inbound.media;
+    content.media = { url, contentType, name };
+  }
+  if (inbound.location) {
+    const { latitude, longitude, address, name, url } = inbound.location;
+    content.location = { latitude, longitude, address, addressName: name, addressUrl: url };
+  }
+  if (inbound.contacts.length > 0) {
+    content.contacts = inbound.contacts.map((card) => ({
+      contactName: card.name,
+      contactCompany: card.company,
+      birthday: card.birthday,
+      phones: card.phones.map(({ phone, waId, type }) => ({ phone, waId, type })),
+      emails: card.emails,
+      urls: card.urls,
+      addresses: card.addresses,
+    }));
+  }
+  return Object.keys(content).length === 0 ? {} : { content };
 }

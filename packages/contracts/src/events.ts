@@ -72,6 +72,32 @@ export interface MessageInboundEvent {
   text: string;
   profileName: string;
   atMs: number;
+  /** What came with or instead of text; absent for plain text (and in events from before it was carried). */
+  content?: InboundContent;
+}
+
+/** A received message's media, location and contact cards, in the incoming webhook's terms. */
+export interface InboundContent {
+  media?: { url: string; contentType: string; name: string };
+  location?: {
+    latitude: number;
+    longitude: number;
+    address: string;
+    addressName: string;
+    addressUrl: string;
+  };
+  contacts?: InboundContactCard[];
+}
+
+export interface InboundContactCard {
+  contactName: string;
+  contactCompany: string;
+  /** YYYY-MM-DD, or empty. */
+  birthday: string;
+  phones: Array<{ phone: string; waId: string; type: string }>;
+  emails: string[];
+  urls: string[];
+  addresses: string[];
 }
 
 export interface AccessChangedEvent {

@@ -182,4 +182,9 @@ export const dispatchMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-02T01:30_inbound_content': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('inbound_messages').addColumn('content', 'jsonb').execute();
+    },
+  },
 };

@@ -1,3 +1,4 @@
+import type { InboundContent } from '@wagate/contracts';
 import type { OutboxTable } from '@wagate/outbox';
 import type { ColumnType, Generated } from 'kysely';
 import type { ConversationWindowTables } from '../conversation-window/tables.js';
@@ -123,6 +124,8 @@ export interface InboundMessagesTable {
   from: string;
   text: string;
   profile_name: string;
+  /** Media, location, contact cards (InboundContent), or null for plain text. */
+  content: ColumnType<InboundContent | null, string | null, string | null>;
   received_at: Date;
   recorded_at: Generated<Date>;
 }

@@ -7,6 +7,7 @@ import type {
   DeviceInbound,
   DeviceInfo,
   DeviceReceipt,
+  InboundExtras,
   SendJob,
   SendOutcome,
 } from '../../driver.js';
@@ -41,8 +42,8 @@ export interface SimDriverOptions {
 }
 
 export interface SimDriver extends DeviceDriver {
-  /** Simulates someone writing to this phone. */
-  inbound(from: string, text: string, profileName?: string): void;
+  /** Simulates someone writing to this phone: a text, with a file, a location or contact cards. */
+  inbound(from: string, text: string, profileName?: string, extras?: InboundExtras): void;
 }
 
 /** Everything one send will do, drawn up front so timing never changes what is drawn. */
@@ -131,7 +132,7 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
     },
     onReceipt: (listener) => receipts.add(listener),
     onInbound: (listener) => inbounds.add(listener),
-    inbound(from, text, profileName = '') {
+    inbound(from, text, profileName = '', extras = {}) {
       inbounds.emit({
         // Random rather than a counter: a restarted agent must not reuse a key the fleet
         // has already seen, or it would take a new message for a repeat.
@@ -140,6 +141,7 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
         text,
         profileName,
         atMs: Date.now(),
+        ...extras,
       });
     },
     async close() {

@@ -405,6 +405,51 @@ export interface InboundMessage {
   text: string;
   profileName: string;
   atMs: string;
+  /** A photo, video, voice note or document: where the agent put the file for the tenant to fetch. */
+  media?:
+    | InboundMedia
+    | undefined;
+  /** A shared location. */
+  location?:
+    | InboundLocation
+    | undefined;
+  /** Shared contact cards. */
+  contacts: InboundContact[];
+}
+
+export interface InboundMedia {
+  url: string;
+  contentType: string;
+  /** The file name the sender gave, when WhatsApp shows one (documents). */
+  name: string;
+}
+
+export interface InboundLocation {
+  latitude: number;
+  longitude: number;
+  address: string;
+  /** The place's name, when the sender picked one. */
+  name: string;
+  url: string;
+}
+
+export interface InboundContact {
+  name: string;
+  company: string;
+  /** YYYY-MM-DD, or empty. */
+  birthday: string;
+  phones: InboundContactPhone[];
+  emails: string[];
+  urls: string[];
+  addresses: string[];
+}
+
+export interface InboundContactPhone {
+  phone: string;
+  /** The WhatsApp id (digits) when the number is on WhatsApp. */
+  waId: string;
+  /** "CELL", "WORK", "HOME", … as the card says. */
+  type: string;
 }
 
 function createBaseCreateEnrolmentTokenRequest(): CreateEnrolmentTokenRequest {
@@ -4558,7 +4603,17 @@ export const Receipt: MessageFns<Receipt> = {
 };
 
 function createBaseInboundMessage(): InboundMessage {
-  return { deviceId: "", deviceMessageKey: "", from: "", text: "", profileName: "", atMs: "0" };
+  return {
+    deviceId: "",
+    deviceMessageKey: "",
+    from: "",
+    text: "",
+    profileName: "",
+    atMs: "0",
+    media: undefined,
+    location: undefined,
+    contacts: [],
+  };
 }
 
 export const InboundMessage: MessageFns<InboundMessage> = {
@@ -4580,6 +4635,15 @@ export const InboundMessage: MessageFns<InboundMessage> = {
     }
     if (message.atMs !== "0") {
       writer.uint32(48).int64(message.atMs);
+    }
+    if (message.media !== undefined) {
+      InboundMedia.encode(message.media, writer.uint32(58).fork()).join();
+    }
+    if (message.location !== undefined) {
+      InboundLocation.encode(message.location, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.contacts) {
+      InboundContact.encode(v!, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -4645,6 +4709,30 @@ export const InboundMessage: MessageFns<InboundMessage> = {
             message.atMs = reader.int64().toString();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.media = InboundMedia.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.location = InboundLocation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.contacts.push(InboundContact.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4681,6 +4769,11 @@ export const InboundMessage: MessageFns<InboundMessage> = {
         : isSet(object.at_ms)
         ? globalThis.String(object.at_ms)
         : "0",
+      media: isSet(object.media) ? InboundMedia.fromJSON(object.media) : undefined,
+      location: isSet(object.location) ? InboundLocation.fromJSON(object.location) : undefined,
+      contacts: globalThis.Array.isArray(object?.contacts)
+        ? object.contacts.map((e: any) => InboundContact.fromJSON(e))
+        : [],
     };
   },
 
@@ -4704,6 +4797,15 @@ export const InboundMessage: MessageFns<InboundMessage> = {
     if (message.atMs !== "0") {
       obj.atMs = message.atMs;
     }
+    if (message.media !== undefined) {
+      obj.media = InboundMedia.toJSON(message.media);
+    }
+    if (message.location !== undefined) {
+      obj.location = InboundLocation.toJSON(message.location);
+    }
+    if (message.contacts?.length) {
+      obj.contacts = message.contacts.map((e) => InboundContact.toJSON(e));
+    }
     return obj;
   },
 
@@ -4718,6 +4820,525 @@ export const InboundMessage: MessageFns<InboundMessage> = {
     message.text = object.text ?? "";
     message.profileName = object.profileName ?? "";
     message.atMs = object.atMs ?? "0";
+    message.media = (object.media !== undefined && object.media !== null)
+      ? InboundMedia.fromPartial(object.media)
+      : undefined;
+    message.location = (object.location !== undefined && object.location !== null)
+      ? InboundLocation.fromPartial(object.location)
+      : undefined;
+    message.contacts = object.contacts?.map((e) => InboundContact.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseInboundMedia(): InboundMedia {
+  return { url: "", contentType: "", name: "" };
+}
+
+export const InboundMedia: MessageFns<InboundMedia> = {
+  encode(message: InboundMedia, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.url !== "") {
+      writer.uint32(10).string(message.url);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(18).string(message.contentType);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InboundMedia {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInboundMedia();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InboundMedia {
+    return {
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      contentType: isSet(object.contentType)
+        ? globalThis.String(object.contentType)
+        : isSet(object.content_type)
+        ? globalThis.String(object.content_type)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: InboundMedia): unknown {
+    const obj: any = {};
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.contentType !== "") {
+      obj.contentType = message.contentType;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<InboundMedia>): InboundMedia {
+    return InboundMedia.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InboundMedia>): InboundMedia {
+    const message = createBaseInboundMedia();
+    message.url = object.url ?? "";
+    message.contentType = object.contentType ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseInboundLocation(): InboundLocation {
+  return { latitude: 0, longitude: 0, address: "", name: "", url: "" };
+}
+
+export const InboundLocation: MessageFns<InboundLocation> = {
+  encode(message: InboundLocation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.latitude !== 0) {
+      writer.uint32(9).double(message.latitude);
+    }
+    if (message.longitude !== 0) {
+      writer.uint32(17).double(message.longitude);
+    }
+    if (message.address !== "") {
+      writer.uint32(26).string(message.address);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    if (message.url !== "") {
+      writer.uint32(42).string(message.url);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InboundLocation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInboundLocation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.latitude = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.longitude = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InboundLocation {
+    return {
+      latitude: isSet(object.latitude) ? globalThis.Number(object.latitude) : 0,
+      longitude: isSet(object.longitude) ? globalThis.Number(object.longitude) : 0,
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+    };
+  },
+
+  toJSON(message: InboundLocation): unknown {
+    const obj: any = {};
+    if (message.latitude !== 0) {
+      obj.latitude = floatToJson(message.latitude);
+    }
+    if (message.longitude !== 0) {
+      obj.longitude = floatToJson(message.longitude);
+    }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<InboundLocation>): InboundLocation {
+    return InboundLocation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InboundLocation>): InboundLocation {
+    const message = createBaseInboundLocation();
+    message.latitude = object.latitude ?? 0;
+    message.longitude = object.longitude ?? 0;
+    message.address = object.address ?? "";
+    message.name = object.name ?? "";
+    message.url = object.url ?? "";
+    return message;
+  },
+};
+
+function createBaseInboundContact(): InboundContact {
+  return { name: "", company: "", birthday: "", phones: [], emails: [], urls: [], addresses: [] };
+}
+
+export const InboundContact: MessageFns<InboundContact> = {
+  encode(message: InboundContact, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.company !== "") {
+      writer.uint32(18).string(message.company);
+    }
+    if (message.birthday !== "") {
+      writer.uint32(26).string(message.birthday);
+    }
+    for (const v of message.phones) {
+      InboundContactPhone.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.emails) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.urls) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.addresses) {
+      writer.uint32(58).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InboundContact {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInboundContact();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.company = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.birthday = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.phones.push(InboundContactPhone.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.emails.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.urls.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.addresses.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InboundContact {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      company: isSet(object.company) ? globalThis.String(object.company) : "",
+      birthday: isSet(object.birthday) ? globalThis.String(object.birthday) : "",
+      phones: globalThis.Array.isArray(object?.phones)
+        ? object.phones.map((e: any) => InboundContactPhone.fromJSON(e))
+        : [],
+      emails: globalThis.Array.isArray(object?.emails) ? object.emails.map((e: any) => globalThis.String(e)) : [],
+      urls: globalThis.Array.isArray(object?.urls) ? object.urls.map((e: any) => globalThis.String(e)) : [],
+      addresses: globalThis.Array.isArray(object?.addresses)
+        ? object.addresses.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: InboundContact): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.company !== "") {
+      obj.company = message.company;
+    }
+    if (message.birthday !== "") {
+      obj.birthday = message.birthday;
+    }
+    if (message.phones?.length) {
+      obj.phones = message.phones.map((e) => InboundContactPhone.toJSON(e));
+    }
+    if (message.emails?.length) {
+      obj.emails = message.emails;
+    }
+    if (message.urls?.length) {
+      obj.urls = message.urls;
+    }
+    if (message.addresses?.length) {
+      obj.addresses = message.addresses;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<InboundContact>): InboundContact {
+    return InboundContact.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InboundContact>): InboundContact {
+    const message = createBaseInboundContact();
+    message.name = object.name ?? "";
+    message.company = object.company ?? "";
+    message.birthday = object.birthday ?? "";
+    message.phones = object.phones?.map((e) => InboundContactPhone.fromPartial(e)) || [];
+    message.emails = object.emails?.map((e) => e) || [];
+    message.urls = object.urls?.map((e) => e) || [];
+    message.addresses = object.addresses?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseInboundContactPhone(): InboundContactPhone {
+  return { phone: "", waId: "", type: "" };
+}
+
+export const InboundContactPhone: MessageFns<InboundContactPhone> = {
+  encode(message: InboundContactPhone, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phone !== "") {
+      writer.uint32(10).string(message.phone);
+    }
+    if (message.waId !== "") {
+      writer.uint32(18).string(message.waId);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InboundContactPhone {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInboundContactPhone();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.waId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InboundContactPhone {
+    return {
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      waId: isSet(object.waId)
+        ? globalThis.String(object.waId)
+        : isSet(object.wa_id)
+        ? globalThis.String(object.wa_id)
+        : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+    };
+  },
+
+  toJSON(message: InboundContactPhone): unknown {
+    const obj: any = {};
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.waId !== "") {
+      obj.waId = message.waId;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<InboundContactPhone>): InboundContactPhone {
+    return InboundContactPhone.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InboundContactPhone>): InboundContactPhone {
+    const message = createBaseInboundContactPhone();
+    message.phone = object.phone ?? "";
+    message.waId = object.waId ?? "";
+    message.type = object.type ?? "";
     return message;
   },
 };
@@ -4933,6 +5554,10 @@ export interface AgentGatewayServiceClient<CallOptionsExt = {}> {
     request: AsyncIterable<DeepPartial<AgentMessage>>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<FleetMessage>;
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
