@@ -12,7 +12,7 @@ import { fleetMigrations } from './db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
 import { recordInbound, recordJobResult, recordReceipt } from './device-reports.js';
 import { startValiditySweep } from './expire-jobs.js';
-import { startJobScheduler, toOffer } from './job-scheduler.js';
+import { type SchedulerOptions, startJobScheduler, toOffer } from './job-scheduler.js';
 import { listSenders } from './list-senders.js';
 
 const log = createLogger('fleet');
@@ -34,12 +34,14 @@ export async function startFleet(deps: {
   database: Database;
   bus: Bus;
   enrolmentToken: string;
+  /** Per-device pacing (defaults in pacing.ts, docs/pacing.md); tests and the demo run faster. */
+  scheduler?: SchedulerOptions;
 }): Promise<FleetService> {
   await migrateSchema(deps.database, FLEET_SCHEMA, fleetMigrations);
   const db = withSchema<FleetTables>(deps.database, FLEET_SCHEMA);
   const sessions = new DeviceSessions();
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'fleet' });
-  const scheduler = startJobScheduler(db, sessions);
+  const scheduler = startJobScheduler(db, sessions, deps.scheduler);
   const validity = startValiditySweep(db, () => relay.kick());
   let defaultSenderId: string | undefined;
 

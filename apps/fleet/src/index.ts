@@ -1,1 +1,3 @@
 export { type FleetService, startFleet } from './fleet-service.js';
+export { DEFAULT_PACING, type PacingOptions, WARMUP_NEW_CONTACTS_PER_DAY } from './pacing.js';
+export type { SchedulerOptions } from './job-scheduler.js';

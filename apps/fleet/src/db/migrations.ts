@@ -52,4 +52,15 @@ export const fleetMigrations: Record<string, Migration> = {
       await createOutboxTable(db);
     },
   },
+  '2026-12-02T00:00_device_pacing': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('device_pacing')
+        .addColumn('device_id', 'text', (c) => c.primaryKey())
+        .addColumn('first_seen_day', 'integer', (c) => c.notNull())
+        .addColumn('day', 'integer', (c) => c.notNull())
+        .addColumn('new_contacts', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
