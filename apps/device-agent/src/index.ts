@@ -27,7 +27,11 @@ export {
 } from './drivers/adb/adb-driver.js';
 export {
   createSimDriver,
+  type Delay,
   type DelayRange,
+  type DisconnectOptions,
+  type LogNormalDelay,
+  REALISTIC_SIM,
   type SimDriver,
   type SimDriverOptions,
 } from './drivers/sim/sim-driver.js';

@@ -4,6 +4,7 @@ import { startAgent } from './agent.js';
 import { readAgentConfig } from './config.js';
 import type { DeviceDriver } from './driver.js';
 import { openAdbDriver } from './drivers/adb/adb-driver.js';
+import { REALISTIC_SIM } from './drivers/sim/sim-driver.js';
 import { createSimDrivers } from './drivers/sim/sim-drivers.js';
 
 const config = readAgentConfig();
@@ -24,7 +25,11 @@ const drivers: DeviceDriver[] =
           }),
         ),
       )
-    : createSimDrivers(config.sim.devices, { seed: config.sim.seed, numberBase: config.sim.numberBase });
+    : createSimDrivers(config.sim.devices, {
+        ...(config.sim.profile === 'realistic' ? REALISTIC_SIM : {}),
+        seed: config.sim.seed,
+        numberBase: config.sim.numberBase,
+      });
 const agent = startAgent({
   fleetAddress: config.fleetAddress,
   agentId: config.agentId,
