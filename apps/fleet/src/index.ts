@@ -1,3 +1,4 @@
 export { type FleetService, startFleet } from './fleet-service.js';
 export { DEFAULT_PACING, type PacingOptions, WARMUP_NEW_CONTACTS_PER_DAY } from './pacing.js';
 export type { SchedulerOptions } from './job-scheduler.js';
+export { FLEET_SCHEMA, type FleetTables } from './db/tables.js';

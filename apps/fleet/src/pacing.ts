@@ -54,7 +54,7 @@ export type ContactKind = 'new' | 'known';
  * agent stream, which ends on exactly one fleet process, and only that process offers it jobs.
  * A new session starts as if a job had just been offered, so a reconnect (to this replica or
  * another) never shortens a gap. New contacts per day and the first-seen day live in
- * `device_pacing`, written in the transaction that offers the job.
+ * `device_pacing`, written by the statement that offers the job (offer-jobs.ts).
  */
 export class DevicePacer {
   readonly #options: PacingOptions;
@@ -112,7 +112,7 @@ export class DevicePacer {
     return (today + 1) * DAY_MS;
   }
 
-  /** Records an offer in memory (the caller persists new contacts with `countNewContacts`). */
+  /** Records an offer in memory (offer-jobs.ts persists new contacts with the offer). */
   record(device: ConnectedDevice, kind: ContactKind, now = this.now()): void {
     const pace = this.#paces.get(device);
     if (!pace) return;
@@ -138,37 +138,6 @@ export class DevicePacer {
     const warm = age >= 0 && age < this.#options.warmup.length ? this.#options.warmup[age]! : Infinity;
     return Math.min(warm, this.#options.dailyNewContacts);
   }
-}
-
-/** Adds the new contacts offered in one transaction to each device's count for that day. */
-export async function countNewContacts(
-  trx: Kysely<FleetTables>,
-  counts: Map<string, number>,
-  day: number,
-): Promise<void> {
-  if (counts.size === 0) return;
-  await trx
-    .insertInto('device_pacing')
-    .values(
-      [...counts].map(([deviceId, count]) => ({
-        device_id: deviceId,
-        first_seen_day: day,
-        day,
-        new_contacts: count,
-      })),
-    )
-    .onConflict((conflict) =>
-      conflict.column('device_id').doUpdateSet((eb) => ({
-        new_contacts: eb
-          .case()
-          .when('device_pacing.day', '=', eb.ref('excluded.day'))
-          .then(eb('device_pacing.new_contacts', '+', eb.ref('excluded.new_contacts')))
-          .else(eb.ref('excluded.new_contacts'))
-          .end(),
-        day: eb.ref('excluded.day'),
-      })),
-    )
-    .execute();
 }
 
 export function utcDay(ms: number): number {

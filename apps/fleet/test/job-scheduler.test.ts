@@ -22,6 +22,9 @@ describe.each(databaseAdapters())('job scheduler pacing on $name', (adapter) => 
   let offers: Array<{ jobId: string; deviceId: string; atMs: number }>;
   let schedulers: Pump[];
   let seq: number;
+  /** When the scheduler asked for the offer being handed over to reach its device. */
+  let handedOverAt: number | undefined;
+  let handovers: Array<{ atMs: number; preparedAtMs: number }>;
 
   beforeEach(async () => {
     database = await adapter.open();
@@ -32,6 +35,7 @@ describe.each(databaseAdapters())('job scheduler pacing on $name', (adapter) => 
     offers = [];
     schedulers = [];
     seq = 0;
+    handovers = [];
   });
   afterEach(async () => {
     await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
@@ -43,16 +47,24 @@ describe.each(databaseAdapters())('job scheduler pacing on $name', (adapter) => 
       deviceId,
       senderId: 'snd_1',
       credits,
-      offer: (offer: fleet.JobOffer) => offers.push({ jobId: offer.jobId, deviceId, atMs: now }),
+      offer: (offer: fleet.JobOffer) =>
+        offers.push({ jobId: offer.jobId, deviceId, atMs: handedOverAt ?? now }),
     };
   }
 
-  function start(devices: ConnectedDevice[], pacing: Partial<PacingOptions>) {
+  function start(devices: ConnectedDevice[], pacing: Partial<PacingOptions>, lookaheadMs = 0) {
     const sessions = new DeviceSessions();
     for (const d of devices) sessions.attach(d);
     const scheduler = startJobScheduler(db, sessions, {
       pacing: { ...pacing, now: () => now },
       wakeAt: (atMs, fire) => wakes.push({ atMs, fire }),
+      lookaheadMs,
+      offerAt: (atMs, offer) => {
+        handovers.push({ atMs, preparedAtMs: now });
+        handedOverAt = atMs;
+        offer();
+        handedOverAt = undefined;
+      },
     });
     schedulers.push(scheduler);
     return scheduler;
@@ -140,6 +152,22 @@ describe.each(databaseAdapters())('job scheduler pacing on $name', (adapter) => 
     expect(offered().slice(3)).toEqual(['job_3@dev_b+10000']);
     const states = await db.selectFrom('jobs').select(['job_id', 'state']).orderBy('seq').execute();
     expect(states.every((job) => job.state === 'offered')).toBe(true);
+  });
+
+  test('prepares an offer a little ahead and hands it over exactly when the gap ends', async () => {
+    const pacing = { newContactGapMs: 5_000, knownContactGapMs: 5_000, warmup: [] };
+    await queue('79160000001', '79160000002');
+    const scheduler = start([device('dev_1')], pacing, 100);
+    await scheduler.flush();
+    // It wakes 100 ms before the device is free, to have the offer ready by then.
+    expect(nextWake()).toBe(T0 + 4_900);
+    await wake(scheduler);
+    expect(handovers).toEqual([{ atMs: T0 + 5_000, preparedAtMs: T0 + 4_900 }]);
+    expect(nextWake()).toBe(T0 + 9_900);
+    await wake(scheduler);
+    // The gap runs from the handover, not from when the pass prepared it.
+    expect(handovers.at(-1)).toEqual({ atMs: T0 + 10_000, preparedAtMs: T0 + 9_900 });
+    expect(offered()).toEqual(['job_1@dev_1+5000', 'job_2@dev_1+10000']);
   });
 
   test('caps new contacts per day through the warm-up, known contacts go on, and the count survives a restart', async () => {
