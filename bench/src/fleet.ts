@@ -4,7 +4,8 @@
  * 1. hold: one fleet process holds many simulated devices (heartbeat every 10 s) over real gRPC
  *    streams from a separate agents process; fleet's CPU and resident memory over a window;
  * 2. drain: a deep queue of jobs to new contacts drains through fewer devices paced at a fixed
- *    gap; the completed rate beside the pool's capacity (devices ÷ gap) in the same run.
+ *    gap; the completed rate beside the pool's capacity (devices ÷ gap), and beside the same
+ *    drain with a fleet that does not prepare offers ahead (`lookaheadMs: 0`), in the same run.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { constants, cpus, loadavg, totalmem } from 'node:os';
@@ -66,7 +67,13 @@ try {
   process.env.BENCH_FLEET_ADDRESS = fleet.url;
 
   report.hold = await hold(fleet);
-  report.drain = await drain(fleet);
+  report.drain = await drain(fleet, 'paced');
+  // The baseline: a fresh fleet process that offers only when a pass runs.
+  await fleet.stop();
+  process.env.BENCH_FLEET_LOOKAHEAD_MS = '0';
+  fleet = await startTarget('fleet-service', repoRoot);
+  process.env.BENCH_FLEET_ADDRESS = fleet.url;
+  report.baseline = await drain(fleet, 'baseline');
 } finally {
   await agents?.stop();
   await fleet?.stop();
@@ -117,7 +124,7 @@ async function hold(fleetProcess: TargetProcess) {
   };
 }
 
-async function drain(fleetProcess: TargetProcess) {
+async function drain(fleetProcess: TargetProcess, label: 'paced' | 'baseline') {
   const { queueJobs, queueDevices, gapMs } = settings;
   const sender = await db
     .selectFrom('senders')
@@ -125,13 +132,13 @@ async function drain(fleetProcess: TargetProcess) {
     .where('account_id', '=', BENCH_ACCOUNT)
     .where('name', '=', BENCH_SENDER)
     .executeTakeFirstOrThrow();
-  process.stderr.write(`drain: queueing ${queueJobs} jobs\n`);
-  await queueJobsFor(sender.id, queueJobs);
+  process.stderr.write(`${label}: queueing ${queueJobs} jobs\n`);
+  await queueJobsFor(sender.id, queueJobs, label);
   // As autovacuum would soon after a bulk load: the planner then knows the queue is deep.
   await sql`analyze ${sql.table(`${FLEET_SCHEMA}.jobs`)}`.execute(db);
   const capacityPerSecond = (queueDevices * 1000) / gapMs;
   process.stderr.write(
-    `drain: ${queueDevices} devices at ${gapMs} ms a send (capacity ${capacityPerSecond}/s) connecting\n`,
+    `${label}: ${queueDevices} devices at ${gapMs} ms a send (capacity ${capacityPerSecond}/s) connecting\n`,
   );
   agents = await startAgents(queueDevices, 1, '71000000001');
   const fleetBefore = sampleCpu(fleetProcess.pid);
@@ -139,7 +146,7 @@ async function drain(fleetProcess: TargetProcess) {
   const start = Date.now();
   const limitMs = ((queueJobs / capacityPerSecond) * 3 + 60) * 1000;
   for (;;) {
-    const done = await doneJobs();
+    const done = await doneJobs(label);
     timeline.push({ atMs: Date.now() - start, done });
     if (done >= queueJobs || Date.now() - start > limitMs) break;
     await sleep(1_000);
@@ -156,6 +163,7 @@ async function drain(fleetProcess: TargetProcess) {
   await agents.stop();
   agents = undefined;
   return {
+    lookaheadMs: label === 'baseline' ? 0 : 'default (1000)',
     jobs: queueJobs,
     devices: queueDevices,
     gapMs,
@@ -188,26 +196,29 @@ async function heardFrom(devices: number): Promise<number> {
   return Math.min(devices, Number(row.count));
 }
 
-async function doneJobs(): Promise<number> {
+async function doneJobs(label: string): Promise<number> {
   const row = await db
     .selectFrom('jobs')
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where('state', '=', 'done')
+    .where('job_id', 'like', `job_${label}_%`)
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
 /** Jobs as fleet's enqueue writes them, each to its own recipient (a new contact). */
-async function queueJobsFor(senderId: string, count: number): Promise<void> {
+async function queueJobsFor(senderId: string, count: number, label: string): Promise<void> {
   const now = Date.now();
+  // Each drain its own messages and recipients: the baseline's are new contacts too.
+  const offset = label === 'baseline' ? 10_000_000 : 0;
   for (let first = 0; first < count; first += 1_000) {
     const rows = Array.from({ length: Math.min(1_000, count - first) }, (_, i) => {
-      const n = first + i + 1;
+      const n = offset + first + i + 1;
       const messageId = String(n);
-      const recipient = `7916${String(n).padStart(7, '0')}`;
+      const recipient = `7916${String(n).padStart(8, '0')}`;
       return {
         message_id: messageId,
-        job_id: `job_bench_${n}`,
+        job_id: `job_${label}_${n}`,
         account_id: BENCH_ACCOUNT,
         sender_id: senderId,
         recipient,
@@ -241,14 +252,17 @@ function writeReport(value: Record<string, unknown>): string {
 
 function formatReport(value: Record<string, unknown>): string {
   const h = value.hold as Awaited<ReturnType<typeof hold>>;
-  const d = value.drain as Awaited<ReturnType<typeof drain>>;
+  const drains = [value.drain, value.baseline] as Array<Awaited<ReturnType<typeof drain>>>;
   return [
     `hold:  ${h.devices} devices on ${h.streams} streams for ${h.seconds} s — fleet CPU ${h.fleetCpuPercent} % of a core, ` +
       `RSS ${h.fleetRssMiB.start}→${h.fleetRssMiB.end} MiB (max ${h.fleetRssMiB.max}); agents CPU ${h.agentsCpuPercent} %; ` +
       `devices heard in the last 15 s: ${h.devicesHeard.after}/${h.devices}; connected in ${h.connectSeconds} s`,
-    `drain: ${d.completed}/${d.jobs} jobs in ${d.seconds} s on ${d.devices} devices at ${d.gapMs} ms — ` +
-      `capacity ${d.capacityPerSecond}/s, steady ${d.steadyPerSecond}/s = ${d.shareOfCapacityPercent} % of capacity ` +
-      `(overall ${d.overallPerSecond}/s); fleet CPU ${d.fleetCpuPercent} %, RSS ${d.fleetRssMiB} MiB`,
+    ...drains.map(
+      (d) =>
+        `drain (lookahead ${d.lookaheadMs}): ${d.completed}/${d.jobs} jobs in ${d.seconds} s on ${d.devices} devices at ${d.gapMs} ms — ` +
+        `capacity ${d.capacityPerSecond}/s, steady ${d.steadyPerSecond}/s = ${d.shareOfCapacityPercent} % of capacity ` +
+        `(overall ${d.overallPerSecond}/s); fleet CPU ${d.fleetCpuPercent} %, RSS ${d.fleetRssMiB} MiB`,
+    ),
   ].join('\n');
 }
 

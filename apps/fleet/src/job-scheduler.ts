@@ -24,14 +24,14 @@ export interface SchedulerOptions {
   /**
    * How far ahead a pass prepares offers: a device free within this much time is given its
    * job now (claimed in the database), and the offer reaches it exactly when its pace allows.
-   * So the time a pass takes does not add to every gap. Default 100 ms; 0 prepares none early.
+   * So the time a pass takes does not add to every gap. Default 1 s; 0 prepares none early.
    */
   lookaheadMs?: number;
   /** Hands a prepared offer over at `atMs` (pacing clock). Default: a timer. Tests inject their own. */
   offerAt?: (atMs: number, offer: () => void) => void;
 }
 
-const DEFAULT_LOOKAHEAD_MS = 100;
+const DEFAULT_LOOKAHEAD_MS = 1_000;
 
 /**
  * Hands queued jobs to connected devices that have credit and whose pace allows (see

@@ -24,6 +24,10 @@ await serveTarget(async () => {
     // Every job goes to a new contact: one gap for both, and no daily cap to run into.
     scheduler: {
       pacing: { newContactGapMs: gapMs, knownContactGapMs: gapMs, dailyNewContacts: 1e9, warmup: [] },
+      // The baseline run sets 0: offers made when a pass runs, not prepared ahead.
+      ...(process.env.BENCH_FLEET_LOOKAHEAD_MS
+        ? { lookaheadMs: Number(process.env.BENCH_FLEET_LOOKAHEAD_MS) }
+        : {}),
     },
   });
   // Dispatch's part: take the status events, so the in-process bus does not keep them all.
