@@ -5,7 +5,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ConnectedDevice, DeviceSessions } from './agents/device-sessions.js';
 import type { FleetTables, JobsTable } from './db/tables.js';
 import { offerJobs } from './offer-jobs.js';
-import { type ContactKind, DevicePacer, type PacingOptions, utcDay } from './pacing.js';
+import { type ContactKind, DAY_MS, DevicePacer, type PacingOptions, utcDay } from './pacing.js';
 
 const log = createLogger('fleet:scheduler');
 
@@ -49,8 +49,9 @@ export function startJobScheduler(
   const wake = wakeTimer(() => pump.kick(), pacer, options.wakeAt);
   const lookaheadMs = options.lookaheadMs ?? DEFAULT_LOOKAHEAD_MS;
   const offerAt = options.offerAt ?? ((atMs, offer) => runAt(pacer, atMs, offer));
-  /** The scheduler wakes this much before a device is free, to have its offer ready in time. */
-  const wakeBefore = (atMs: number) => wake.at(atMs - lookaheadMs);
+  // The scheduler wakes this much before a device is free, to have its offer ready in time;
+  // never across a UTC midnight, so an offer counts on the day it is handed over.
+  const wakeBefore = (atMs: number) => wake.at(Math.max(atMs - lookaheadMs, startOfUtcDay(atMs)));
   // What the last pass that read the queue saw waiting for a pace: a pass that skips the
   // queue (every device inside its gap) wakes for that, not for whichever gap ends first.
   let waitingFor: ContactKind[] = [];
@@ -60,7 +61,7 @@ export function startJobScheduler(
     if (withCredit.length === 0) return;
     await pacer.load(db, withCredit);
     const now = pacer.now();
-    const horizon = now + lookaheadMs;
+    const horizon = Math.min(now + lookaheadMs, startOfUtcDay(now) + DAY_MS - 1);
     // A device still inside its shortest gap can take nothing: no query on its behalf.
     const free = withCredit.filter((device) => pacer.allows(device, 'known', horizon));
     if (free.length === 0) {
@@ -176,6 +177,10 @@ function earliestFree(devices: ConnectedDevice[], pacer: DevicePacer, kinds: Con
     for (const kind of kinds) earliest = Math.min(earliest, pacer.freeAt(device, kind));
   }
   return earliest;
+}
+
+function startOfUtcDay(ms: number): number {
+  return utcDay(ms) * DAY_MS;
 }
 
 /** Runs `fn` at `atMs` on the pacing clock: now if that has come. */

@@ -35,7 +35,7 @@ export const DEFAULT_PACING: PacingOptions = {
   now: Date.now,
 };
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** A number's pace as this process tracks it while it holds the device's stream. */
 interface DevicePace {

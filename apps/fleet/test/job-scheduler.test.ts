@@ -170,6 +170,21 @@ describe.each(databaseAdapters())('job scheduler pacing on $name', (adapter) => 
     expect(offered()).toEqual(['job_1@dev_1+5000', 'job_2@dev_1+10000']);
   });
 
+  test('prepares nothing across a UTC midnight: a new day’s contacts are offered on that day', async () => {
+    const midnight = Math.floor(T0 / DAY_MS + 1) * DAY_MS;
+    now = midnight - 10_000;
+    const pacing = { newContactGapMs: 0, knownContactGapMs: 0, dailyNewContacts: 1, warmup: [] };
+    await queue('79160000001', '79160000002');
+    const scheduler = start([device('dev_1')], pacing, 1_000);
+    await scheduler.flush();
+    expect(offered()).toEqual([`job_1@dev_1+${midnight - 10_000 - T0}`]);
+    expect(nextWake()).toBe(midnight);
+    await wake(scheduler);
+    expect(handovers.at(-1)).toEqual({ atMs: midnight, preparedAtMs: midnight });
+    const pace = await db.selectFrom('device_pacing').selectAll().executeTakeFirstOrThrow();
+    expect(pace).toMatchObject({ day: midnight / DAY_MS, new_contacts: 1 });
+  });
+
   test('caps new contacts per day through the warm-up, known contacts go on, and the count survives a restart', async () => {
     const pacing = { newContactGapMs: 0, knownContactGapMs: 0, dailyNewContacts: 3, warmup: [2, 5] };
     await db
