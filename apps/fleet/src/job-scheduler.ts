@@ -112,7 +112,7 @@ export function startJobScheduler(
       const stickyId = sticky.get(conversation);
       const kind: ContactKind = stickyId ? 'known' : 'new';
       const device = stickyId ? sessions.get(stickyId) : leastBusy(freeForNew, job.sender_id);
-      if (!device || device.credits <= 0 || device.senderId !== job.sender_id) {
+      if (!device || device.accepting === false || device.credits <= 0 || device.senderId !== job.sender_id) {
         if (!stickyId) paced.add(kind);
         blocked.add(conversation);
         continue;
@@ -230,7 +230,7 @@ export function toOffer(job: QueuedJob, deviceId: string) {
 function leastBusy(devices: ConnectedDevice[], senderId: string): ConnectedDevice | undefined {
   let best: ConnectedDevice | undefined;
   for (const device of devices) {
-    if (device.senderId !== senderId || device.credits <= 0) continue;
+    if (device.senderId !== senderId || device.credits <= 0 || device.accepting === false) continue;
     if (!best || device.credits > best.credits) best = device;
   }
   return best;

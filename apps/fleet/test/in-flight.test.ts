@@ -54,10 +54,10 @@ test('a job out on a device whose stream dropped waits for that device, and is r
     fleet = await startFleet({
       database,
       bus,
-      enrolmentToken: 'token-in-flight',
       scheduler: { pacing: { newContactGapMs: 0, knownContactGapMs: 0, warmup: [] } },
     });
     const { senderId } = await fleet.ensureDefaultSender('acc_1', 'MyCompany');
+    await fleet.ensureBootstrapToken('acc_1', 'token-in-flight');
     server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: fleet.grpc });
     const proxy = await startTcpProxy(server.address);
     const db = withSchema<FleetTables>(database, FLEET_SCHEMA);

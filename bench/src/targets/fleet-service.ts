@@ -20,7 +20,6 @@ await serveTarget(async () => {
   const fleet = await startFleet({
     database,
     bus,
-    enrolmentToken: BENCH_ENROLMENT_TOKEN,
     // Every job goes to a new contact: one gap for both, and no daily cap to run into.
     scheduler: {
       pacing: { newContactGapMs: gapMs, knownContactGapMs: gapMs, dailyNewContacts: 1e9, warmup: [] },
@@ -37,6 +36,8 @@ await serveTarget(async () => {
     handler: async () => {},
   });
   await fleet.ensureDefaultSender(BENCH_ACCOUNT, BENCH_SENDER);
+  // The agents enrol with it, as hosts do with WAGATE_ENROLMENT_TOKEN.
+  await fleet.ensureBootstrapToken(BENCH_ACCOUNT, BENCH_ENROLMENT_TOKEN);
   const server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: fleet.grpc });
   return {
     url: server.address,
