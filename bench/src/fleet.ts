@@ -16,6 +16,7 @@ import { freshPostgresUrl } from '@wagate/db/testing';
 import { FLEET_SCHEMA, type FleetTables } from '@wagate/fleet';
 import { sql } from 'kysely';
 import { cpuShare, sampleCpu } from './cpu.js';
+import { positiveInt } from './env-settings.js';
 import { BENCH_ACCOUNT, BENCH_SENDER } from './fleet/fleet-settings.js';
 import { residentBytes } from './fleet/process-stats.js';
 import { startTarget, stopAllTargets, type TargetProcess } from './target-process.js';
@@ -276,13 +277,4 @@ function round(value: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
 }
