@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
   createSimDriver,
   createSimDrivers,
+  REALISTIC_SIM,
   type SendJob,
   type SimDriver,
   type SimDriverOptions,
@@ -261,12 +262,9 @@ describe('sim driver, like WhatsApp', () => {
   });
 
   test('plays the same script the same way from the same seed, bans and network losses included', async () => {
+    // The realistic settings, made harsher so a short script meets every behaviour.
     const options: SimDriverOptions = {
-      newContactSendDelayMs: { medianMs: 5_000, spread: 0.3 },
-      sendDelayMs: { medianMs: 1_500, spread: 0.3 },
-      deliveredAfterMs: { medianMs: 2_000, spread: 0.8 },
-      readAfterMs: { medianMs: 30_000, spread: 1 },
-      readProbability: 0.7,
+      ...REALISTIC_SIM,
       notOnWhatsAppShare: 0.2,
       banAboveNewContactsPerHour: 6,
       disconnects: { meanOnlineMs: 20_000, offlineMs: { medianMs: 5_000, spread: 0.5 } },
