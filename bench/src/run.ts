@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createBenchTemplate } from './bench-template.js';
 import { BODY_SIZES } from './bodies.js';
 import { cpuShare, sampleCpu } from './cpu.js';
+import { positiveInt } from './env-settings.js';
 import { type LoadCase, runLoad, verifyAccepted } from './load.js';
 import { conditions, formatTable, type Row, relativeToBaseline, toRow, writeResults } from './report.js';
 import { startTarget, stopAllTargets, type TargetProcess } from './target-process.js';
@@ -122,15 +123,6 @@ async function measureCase(
   const before = sampleCpu(target.pid);
   const result = await runLoad(load);
   return toRow(label, load.messages, result, cpuShare(before, sampleCpu(target.pid)));
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
 }
 
 function selectedTargets(): Array<(typeof TARGETS)[number]> {

@@ -10,6 +10,8 @@ export interface SimConfig {
   devices: number;
   seed: number;
   numberBase: string;
+  /** `fast`: quick and well-behaved (demos, tests); `realistic`: REALISTIC_SIM. */
+  profile: 'fast' | 'realistic';
 }
 
 export interface AdbDeviceConfig {
@@ -71,6 +73,7 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
       WAGATE_DRIVER: z.enum(['sim', 'adb', 'automation']).default('sim'),
       WAGATE_SIM_DEVICES: z.coerce.number().int().min(1).max(1_000).default(3),
       WAGATE_SIM_SEED: env.int(1),
+      WAGATE_SIM_PROFILE: z.enum(['fast', 'realistic']).default('fast'),
       WAGATE_SIM_NUMBER_BASE: z
         .string()
         .regex(/^\d{5,15}$/, 'expected digits')
@@ -134,6 +137,7 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
       devices: config.WAGATE_SIM_DEVICES,
       seed: config.WAGATE_SIM_SEED,
       numberBase: config.WAGATE_SIM_NUMBER_BASE,
+      profile: config.WAGATE_SIM_PROFILE,
     },
   };
 }

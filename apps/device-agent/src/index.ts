@@ -49,7 +49,11 @@ export { type JobDeadlines, notOnWhatsAppError, type PhoneReport } from './drive
 export { tokenSha256 } from './drivers/automation/phone-tokens.js';
 export {
   createSimDriver,
+  type Delay,
   type DelayRange,
+  type DisconnectOptions,
+  type LogNormalDelay,
+  REALISTIC_SIM,
   type SimDriver,
   type SimDriverOptions,
 } from './drivers/sim/sim-driver.js';

@@ -5,6 +5,7 @@ import { readAgentConfig } from './config.js';
 import { fileCredentialStore } from './credential-store.js';
 import type { DeviceDriver } from './driver.js';
 import { openAdbDriver } from './drivers/adb/adb-driver.js';
+import { REALISTIC_SIM } from './drivers/sim/sim-driver.js';
 import { startAutomationServer } from './drivers/automation/automation-server.js';
 import { createSimDrivers } from './drivers/sim/sim-drivers.js';
 
@@ -40,7 +41,11 @@ async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promis
             }),
           ),
         )
-      : createSimDrivers(config.sim.devices, { seed: config.sim.seed, numberBase: config.sim.numberBase });
+      : createSimDrivers(config.sim.devices, {
+          ...(config.sim.profile === 'realistic' ? REALISTIC_SIM : {}),
+          seed: config.sim.seed,
+          numberBase: config.sim.numberBase,
+        });
   return { drivers, close: async () => {} };
 }
 

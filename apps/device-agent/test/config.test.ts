@@ -12,7 +12,7 @@ describe('device agent config', () => {
       fleetAddress: '127.0.0.1:50054',
       enrolmentToken: 'dev-enrolment-token',
       driver: 'sim',
-      sim: { devices: 3, seed: 1, numberBase: '79990000001' },
+      sim: { devices: 3, seed: 1, numberBase: '79990000001', profile: 'fast' },
     });
     expect(config.agentId).toMatch(/^agent-/);
   });
@@ -26,6 +26,7 @@ describe('device agent config', () => {
       WAGATE_SIM_DEVICES: '5',
       WAGATE_SIM_SEED: '9',
       WAGATE_SIM_NUMBER_BASE: '79160000100',
+      WAGATE_SIM_PROFILE: 'realistic',
     });
     expect(config).toEqual({
       fleetAddress: 'fleet:50054',
@@ -33,7 +34,7 @@ describe('device agent config', () => {
       enrolmentToken: 'secret',
       credentialFile: '/etc/wagate/agent-credential',
       driver: 'sim',
-      sim: { devices: 5, seed: 9, numberBase: '79160000100' },
+      sim: { devices: 5, seed: 9, numberBase: '79160000100', profile: 'realistic' },
     });
   });
 

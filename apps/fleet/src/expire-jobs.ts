@@ -11,38 +11,75 @@ const log = createLogger('fleet:validity');
 export const DEFAULT_VALIDITY_SECONDS = 86_400;
 
 /**
- * Expires jobs still queued past their message's validity (from acceptance): the job is done
- * and an EXPIRED status with 2011 goes out, so billing releases the reservation and the tenant's
- * callback says so. Only queued jobs: an offered one may already be out on a device, and its
- * result decides it. Fleet owns the hand-out, so expiring and offering cannot both happen to a job.
+ * A device that has sent no heartbeat for this long is gone, not busy: no send on it can still
+ * be in progress (a send, even on a slow phone, ends within a couple of minutes), and as fleet no
+ * longer offers the job, its agent will not start it again.
+ */
+export const DEFAULT_SILENT_DEVICE_MS = 5 * 60_000;
+
+/**
+ * Expires jobs not sent within their message's validity (from acceptance): the job is done and
+ * an EXPIRED status with 2011 goes out, so billing releases the reservation and the tenant's
+ * callback says so.
+ * - A queued job: nobody has it. Fleet owns the hand-out, so expiring and offering cannot both
+ *   happen to it.
+ * - An offered job only once its device has been silent for `silentDeviceMs`: it may be out on
+ *   that device, and while the device lives its result decides. It is never offered to another
+ *   device (that could send it twice); a device that went away for good would hold it forever,
+ *   so past validity it expires instead. If the device did send it, its late result is ignored
+ *   (the job is done): the tenant hears EXPIRED for a message that may have gone out once,
+ *   never a message sent twice.
  */
 export async function expireOverdueJobs(
   db: Kysely<FleetTables>,
   nowMs = Date.now(),
   defaultValiditySeconds = DEFAULT_VALIDITY_SECONDS,
+  silentDeviceMs = DEFAULT_SILENT_DEVICE_MS,
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const deadline = sql<number>`(payload->>'acceptedAtMs')::bigint + coalesce(nullif((payload->>'validitySeconds')::int, 0), ${defaultValiditySeconds}) * 1000`;
-    const expired = await trx
+    const queued = await trx
       .updateTable('jobs')
       .set({ state: 'done', updated_at: new Date() })
       .where('state', '=', 'queued')
       .where(deadline, '<=', nowMs)
       .returning(['message_id', 'account_id'])
       .execute();
-    for (const job of expired) {
-      await enqueueStatus(trx, {
-        messageId: job.message_id,
-        accountId: job.account_id,
-        status: 'EXPIRED',
-        errorCode: StatusErrorCode.ValidityExpiredInQueue,
-        atMs: nowMs,
-        source: 'fleet:validity',
-        rule: 'validity',
-        reason: 'not sent within its validity',
-      });
-    }
-    return expired.length;
+    const heardSince = new Date(nowMs - silentDeviceMs);
+    const stranded = await trx
+      .updateTable('jobs')
+      .set({ state: 'done', updated_at: new Date() })
+      .where('state', '=', 'offered')
+      .where(deadline, '<=', nowMs)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('devices')
+              .select('devices.id')
+              .whereRef('devices.id', '=', 'jobs.device_id')
+              .where('devices.last_seen_at', '>', heardSince),
+          ),
+        ),
+      )
+      .returning(['message_id', 'account_id'])
+      .execute();
+    const expire = async (jobs: typeof queued, reason: string) => {
+      for (const job of jobs) {
+        await enqueueStatus(trx, {
+          messageId: job.message_id,
+          accountId: job.account_id,
+          status: 'EXPIRED',
+          errorCode: StatusErrorCode.ValidityExpiredInQueue,
+          atMs: nowMs,
+          source: 'fleet:validity',
+          rule: 'validity',
+          reason,
+        });
+      }
+    };
+    await expire(queued, 'not sent within its validity');
+    await expire(stranded, 'not confirmed sent within its validity: its device went silent');
+    return queued.length + stranded.length;
   });
 }
 

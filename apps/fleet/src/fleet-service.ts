@@ -12,7 +12,7 @@ import { fleetMigrations } from './db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
 import { recordInbound, recordJobResult, recordReceipt } from './device-reports.js';
 import { startValiditySweep } from './expire-jobs.js';
-import { startJobScheduler, toOffer } from './job-scheduler.js';
+import { type SchedulerOptions, startJobScheduler, toOffer } from './job-scheduler.js';
 import { deviceQueries } from './devices.js';
 import { createEnrolmentToken, ensureBootstrapToken } from './enrolment.js';
 import { startDeviceHealth } from './health/device-health.js';
@@ -51,6 +51,8 @@ export interface FleetOptions {
   health?: Partial<HealthThresholds>;
   /** The recovery command for stuck devices; none when absent. */
   recovery?: RecoveryOptions;
+  /** Per-device pacing (defaults in pacing.ts, docs/pacing.md); tests and the demo run faster. */
+  scheduler?: SchedulerOptions;
 }
 
 export async function startFleet(deps: FleetOptions): Promise<FleetService> {
@@ -58,7 +60,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   const db = withSchema<FleetTables>(deps.database, FLEET_SCHEMA);
   const sessions = new DeviceSessions();
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'fleet' });
-  const scheduler = startJobScheduler(db, sessions);
+  const scheduler = startJobScheduler(db, sessions, deps.scheduler);
   const validity = startValiditySweep(db, () => relay.kick());
   const limits = { ...defaultThresholds(deps.health?.heartbeatIntervalMs), ...deps.health };
   const recovery = deps.recovery;

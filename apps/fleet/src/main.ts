@@ -3,6 +3,7 @@ import { runServiceProcess } from '@wagate/runtime';
 import { z } from 'zod';
 import { startFleet } from './fleet-service.js';
 import { parseRecoveryCommand } from './health/recovery.js';
+import { DEFAULT_PACING } from './pacing.js';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
@@ -26,11 +27,34 @@ await runServiceProcess({
       WAGATE_FLEET_STUCK_AFTER_MS: milliseconds(5 * 60_000),
       WAGATE_FLEET_RECOVERY_OFFLINE_AFTER_MS: milliseconds(10 * 60_000),
       WAGATE_FLEET_RECOVERY_COOLDOWN_MS: milliseconds(15 * 60_000),
+      // Per-number pacing (docs/pacing.md); the defaults protect real numbers from bans.
+      WAGATE_PACING_NEW_CONTACT_GAP_MS: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(DEFAULT_PACING.newContactGapMs),
+      WAGATE_PACING_KNOWN_CONTACT_GAP_MS: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(DEFAULT_PACING.knownContactGapMs),
+      WAGATE_PACING_DAILY_NEW_CONTACTS: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .default(DEFAULT_PACING.dailyNewContacts),
     });
     const recoveryCommand = parseRecoveryCommand(config.WAGATE_FLEET_RECOVERY_COMMAND ?? '');
     const service = await startFleet({
       database,
       bus,
+      scheduler: {
+        pacing: {
+          newContactGapMs: config.WAGATE_PACING_NEW_CONTACT_GAP_MS,
+          knownContactGapMs: config.WAGATE_PACING_KNOWN_CONTACT_GAP_MS,
+          dailyNewContacts: config.WAGATE_PACING_DAILY_NEW_CONTACTS,
+        },
+      },
       health: {
         heartbeatIntervalMs: config.WAGATE_FLEET_HEARTBEAT_INTERVAL_MS,
         ...(config.WAGATE_FLEET_OFFLINE_AFTER_MS

@@ -31,6 +31,9 @@ function result(deviceId: string, sent: boolean, errorCode = 0): fleet.JobResult
   return { jobId: 'job_x', deviceId, messageId: '1', sent, errorCode, atMs: '0', traceparent: '' };
 }
 
+/** Pacing is job-scheduler.test.ts's subject; here a device takes a job as soon as it may. */
+const unpaced = { newContactGapMs: 0, knownContactGapMs: 0, warmup: [] };
+
 describe.each(databaseAdapters())('device health on $name', (adapter) => {
   let database: Database;
   let db: Kysely<FleetTables>;
@@ -245,7 +248,7 @@ describe.each(databaseAdapters())('device health on $name', (adapter) => {
   });
 
   test("a quarantined device's queued conversations go to another device of the pool; its offered jobs stay", async () => {
-    const scheduler = startJobScheduler(db, sessions);
+    const scheduler = startJobScheduler(db, sessions, { pacing: unpaced });
     try {
       const sender = devices.a.senderId!;
       const job = (id: string, recipient: string, state: 'queued' | 'offered') => ({
@@ -291,7 +294,7 @@ describe.each(databaseAdapters())('device health on $name', (adapter) => {
   });
 
   test('a draining device gets nothing new', async () => {
-    const scheduler = startJobScheduler(db, sessions);
+    const scheduler = startJobScheduler(db, sessions, { pacing: unpaced });
     try {
       await health.setAdminState(devices.b.deviceId, 'draining', 'cordon');
       devices.b.credits = 1;

@@ -12,7 +12,7 @@ import { openBus, type Bus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
 import { startDispatch } from '@wagate/dispatch';
-import { type FleetService, startFleet } from '@wagate/fleet';
+import { type FleetService, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, freePort, startGrpcServer } from '@wagate/rpc';
 import { startTemplates } from '@wagate/templates';
@@ -33,7 +33,20 @@ export interface EmbeddedOptions {
   simDevices?: number;
   simSeed?: number;
   demoSender?: string;
+  /** Per-device pacing of the simulated phones; default DEMO_PACING. */
+  pacing?: Partial<PacingOptions>;
 }
+
+/**
+ * Simulated phones cannot be banned: the demo paces them visibly but fast, so a demo or a
+ * test does not wait 5 s per new contact. Real numbers get fleet's defaults (docs/pacing.md).
+ */
+export const DEMO_PACING: Partial<PacingOptions> = {
+  newContactGapMs: 100,
+  knownContactGapMs: 50,
+  dailyNewContacts: 1_000_000,
+  warmup: [],
+};
 
 export interface EmbeddedGateway {
   url: string;
@@ -74,7 +87,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   await migrateApiSchema(database);
   const billing = await startBilling({ database, bus });
   const templates = await startTemplates({ database, bus });
-  const fleet = await startFleet({ database, bus });
+  const fleet = await startFleet({ database, bus, scheduler: { pacing: options.pacing ?? DEMO_PACING } });
   // Demos and tests post callbacks to receivers on this machine; private networks stay refused.
   const dispatch = await startDispatch({
     database,

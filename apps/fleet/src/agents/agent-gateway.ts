@@ -8,9 +8,17 @@ import { authenticateAgent } from '../enrolment.js';
 import type { DeviceHealth } from '../health/device-health.js';
 import { ensureSender } from '../senders.js';
 import { AsyncQueue } from './async-queue.js';
+import { KeyedLanes } from './keyed-lanes.js';
 import type { ConnectedDevice, DeviceSessions } from './device-sessions.js';
 
 const log = createLogger('fleet:agents');
+
+/**
+ * Reports of one stream written to the database at once. One stream carries a whole host's
+ * devices: handled one at a time, the stream's database round trips, not the devices' pace,
+ * would bound what the host delivers.
+ */
+const REPORTS_IN_FLIGHT = 16;
 
 export interface AgentGatewayDeps {
   db: Kysely<FleetTables>;
@@ -77,9 +85,17 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
 
       const byId = new Map(devices.map((device) => [device.deviceId, device]));
       const reading = (async () => {
+        const lanes = new KeyedLanes(REPORTS_IN_FLIGHT);
         try {
-          for (let next = await incoming.next(); !next.done; next = await incoming.next()) {
-            await handle(next.value, byId);
+          try {
+            for (let next = await incoming.next(); !next.done; next = await incoming.next()) {
+              const message = next.value;
+              // A credit is memory only, and must not wait behind the database.
+              if (message.kind?.$case === 'credit') await handle(message, byId);
+              else await lanes.admit(orderKey(message), () => handle(message, byId));
+            }
+          } finally {
+            await lanes.idle();
           }
         } catch (error) {
           if (!context.signal.aborted)
@@ -128,6 +144,25 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       default:
         log.warn({ kind: kind?.$case }, 'unexpected message on agent stream');
     }
+  }
+}
+
+/**
+ * What must stay in order: a message's result and its receipts (so SENT is written before
+ * DELIVERED), and a device's heartbeats and inbound messages. Everything else may overlap.
+ */
+function orderKey(message: fleet.AgentMessage): string {
+  const kind = message.kind;
+  switch (kind?.$case) {
+    case 'result':
+    case 'receipt':
+      return `message:${kind.value.messageId}`;
+    case 'heartbeat':
+      return `heartbeat:${kind.value.deviceId}`;
+    case 'inbound':
+      return `inbound:${kind.value.deviceId}`;
+    default:
+      return kind?.$case ?? 'unknown';
   }
 }
 

@@ -120,4 +120,15 @@ export const fleetMigrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_device_state').on('jobs').columns(['device_id', 'state']).execute();
     },
   },
+  '2026-12-02T01:00_device_pacing': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('device_pacing')
+        .addColumn('device_id', 'text', (c) => c.primaryKey())
+        .addColumn('first_seen_day', 'integer', (c) => c.notNull())
+        .addColumn('day', 'integer', (c) => c.notNull())
+        .addColumn('new_contacts', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -111,6 +111,16 @@ export interface ContactsTable {
   device_id: string;
 }
 
+/** What pacing must remember across restarts, per device (one WhatsApp number). */
+export interface DevicePacingTable {
+  device_id: string;
+  /** UTC day number (days since the epoch) fleet first paced this number: its warm-up day 1. */
+  first_seen_day: number;
+  /** The UTC day `new_contacts` counts. */
+  day: number;
+  new_contacts: number;
+}
+
 export interface FleetTables extends OutboxTable {
   senders: SendersTable;
   devices: DevicesTable;
@@ -119,4 +129,5 @@ export interface FleetTables extends OutboxTable {
   enrolment_tokens: EnrolmentTokensTable;
   agents: AgentsTable;
   device_history: DeviceHistoryTable;
+  device_pacing: DevicePacingTable;
 }

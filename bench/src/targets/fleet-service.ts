@@ -1,0 +1,53 @@
+/**
+ * The fleet service alone, on the PostgreSQL database the fleet bench made
+ * (`BENCH_FLEET_DATABASE_URL`), paced at `BENCH_FLEET_GAP_MS` per send: what `npm run bench:fleet`
+ * measures. Its ready line's `url` is the gRPC address agents connect to.
+ */
+import { openBus } from '@wagate/bus';
+import { Topics } from '@wagate/contracts';
+import { openDatabase } from '@wagate/db';
+import { startFleet } from '@wagate/fleet';
+import { startGrpcServer } from '@wagate/rpc';
+import { BENCH_ACCOUNT, BENCH_ENROLMENT_TOKEN, BENCH_SENDER } from '../fleet/fleet-settings.js';
+import { serveTarget } from '../target-child.js';
+
+await serveTarget(async () => {
+  const url = process.env.BENCH_FLEET_DATABASE_URL;
+  if (!url) throw new Error('BENCH_FLEET_DATABASE_URL is not set: run this through npm run bench:fleet');
+  const gapMs = Number(process.env.BENCH_FLEET_GAP_MS ?? 200);
+  const database = await openDatabase(url);
+  const bus = await openBus('memory://');
+  const fleet = await startFleet({
+    database,
+    bus,
+    // Every job goes to a new contact: one gap for both, and no daily cap to run into.
+    scheduler: {
+      pacing: { newContactGapMs: gapMs, knownContactGapMs: gapMs, dailyNewContacts: 1e9, warmup: [] },
+      // The baseline run sets 0: offers made when a pass runs, not prepared ahead.
+      ...(process.env.BENCH_FLEET_LOOKAHEAD_MS
+        ? { lookaheadMs: Number(process.env.BENCH_FLEET_LOOKAHEAD_MS) }
+        : {}),
+    },
+  });
+  // Dispatch's part: take the status events, so the in-process bus does not keep them all.
+  const statuses = await bus.consume({
+    topic: Topics.messageStatus,
+    group: 'dispatch',
+    handler: async () => {},
+  });
+  await fleet.ensureDefaultSender(BENCH_ACCOUNT, BENCH_SENDER);
+  // The agents enrol with it, as hosts do with WAGATE_ENROLMENT_TOKEN.
+  await fleet.ensureBootstrapToken(BENCH_ACCOUNT, BENCH_ENROLMENT_TOKEN);
+  const server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: fleet.grpc });
+  return {
+    url: server.address,
+    apiKey: '',
+    async stop() {
+      await server.shutdown();
+      await statuses.close();
+      await fleet.stop();
+      await bus.close();
+      await database.close();
+    },
+  };
+});
