@@ -1,5 +1,4 @@
 import type { dispatch } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
 import { requireAccount } from '../require-account.js';
