@@ -15,13 +15,9 @@ export function accountRateRule(limit: RateLimit): PolicyRule {
     name: 'account-rate',
     errorCode: StatusErrorCode.TooManyMessages,
     async refuse(messages, { trx, accountId }) {
-      const admitted = await takeTokens(
-        trx,
-        `account:${accountId}`,
-        limit,
-        batchTime(messages),
-        messages.length,
-      );
+      const bucket = `account:${accountId}`;
+      const taken = await takeTokens(trx, new Map([[bucket, messages.length]]), limit, batchTime(messages));
+      const admitted = taken.get(bucket) ?? 0;
       return messages.slice(admitted).map((message) => ({
         messageId: message.messageId,
         reason: `the account sends more than ${limit.perSecond} messages per second (burst ${limit.burst}); retry later`,

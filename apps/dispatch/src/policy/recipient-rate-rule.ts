@@ -1,4 +1,3 @@
-import type { common } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import type { PolicyRule, Refusal } from './policy-rule.js';
 import { batchTime, takeTokens } from './token-bucket.js';
@@ -15,7 +14,7 @@ export interface RecipientLimit {
  * account rate, rather than held back: waiting for the next slot could take up to an hour,
  * longer than most messages are worth, and the tenant who is told "retry later" decides
  * whether the message still matters. One token bucket per (account, recipient), exact across
- * replicas; a batch locks its recipients' buckets in sorted order.
+ * replicas; a whole batch takes its recipients' tokens in three statements.
  */
 export function recipientRateRule(limit: RecipientLimit): PolicyRule {
   const bucketLimit = { perSecond: limit.perHour / 3600, burst: limit.burst ?? limit.perHour };
@@ -23,27 +22,23 @@ export function recipientRateRule(limit: RecipientLimit): PolicyRule {
     name: 'recipient-rate',
     errorCode: StatusErrorCode.TooManyMessages,
     async refuse(messages, { trx, accountId }) {
-      const nowMs = batchTime(messages);
-      const byRecipient = new Map<string, common.OutboundMessage[]>();
+      const bucketOf = (recipient: string) => `recipient:${accountId}:${recipient}`;
+      const wanted = new Map<string, number>();
       for (const message of messages) {
-        byRecipient.set(message.recipient, [...(byRecipient.get(message.recipient) ?? []), message]);
+        const bucket = bucketOf(message.recipient);
+        wanted.set(bucket, (wanted.get(bucket) ?? 0) + 1);
       }
+      const left = await takeTokens(trx, wanted, bucketLimit, batchTime(messages));
       const refusals: Refusal[] = [];
-      for (const recipient of [...byRecipient.keys()].sort()) {
-        const sent = byRecipient.get(recipient)!;
-        const admitted = await takeTokens(
-          trx,
-          `recipient:${accountId}:${recipient}`,
-          bucketLimit,
-          nowMs,
-          sent.length,
-        );
-        for (const message of sent.slice(admitted)) {
-          refusals.push({
-            messageId: message.messageId,
-            reason: `more than ${limit.perHour} messages an hour to ${recipient}; retry later`,
-          });
-        }
+      for (const message of messages) {
+        const bucket = bucketOf(message.recipient);
+        const tokens = left.get(bucket) ?? 0;
+        left.set(bucket, tokens - 1);
+        if (tokens > 0) continue;
+        refusals.push({
+          messageId: message.messageId,
+          reason: `more than ${limit.perHour} messages an hour to ${message.recipient}; retry later`,
+        });
       }
       return refusals;
     },

@@ -34,15 +34,8 @@ export function youngSenderRule(limit: YoungSenderLimit): PolicyRule {
         const key = JSON.stringify([message.sender, textFingerprint(message)]);
         groups.set(key, [...(groups.get(key) ?? []), message]);
       }
-      const refusals: Refusal[] = [];
-      // Sorted, so two batches lock their groups in the same order.
-      for (const key of [...groups.keys()].sort()) {
-        const [sender, fingerprint] = JSON.parse(key) as [string, string];
-        refusals.push(
-          ...(await countRecipients(context, sender, fingerprint, groups.get(key)!, nowMs, limit)),
-        );
-      }
-      return refusals;
+      if (groups.size === 0) return [];
+      return countRecipients(context, groups, nowMs, limit);
     },
   };
 }
@@ -79,59 +72,71 @@ async function youngSenders(
   );
 }
 
+/**
+ * Admits each group's messages while its distinct recipients stay within the limit, in three
+ * statements for the whole batch: lock the groups' own rows (recipient ''), read the recipients
+ * counted within the window, record the ones admitted now.
+ */
 async function countRecipients(
   { trx, accountId }: PolicyContext,
-  sender: string,
-  fingerprint: string,
-  messages: common.OutboundMessage[],
+  groups: Map<string, common.OutboundMessage[]>,
   nowMs: number,
   limit: YoungSenderLimit,
 ): Promise<Refusal[]> {
-  const group = { account_id: accountId, sender, text_fingerprint: fingerprint };
   const now = new Date(nowMs);
-  // The group's own row (recipient '') is the lock: taken until the accept commits.
-  await trx
-    .insertInto('text_fanout')
-    .values({ ...group, recipient: '', seen_at: now })
-    .onConflict((conflict) =>
-      conflict
-        .columns(['account_id', 'sender', 'text_fingerprint', 'recipient'])
-        .doUpdateSet({ seen_at: now }),
-    )
-    .execute();
-  const counted = await trx
-    .selectFrom('text_fanout')
-    .select('recipient')
-    .where('account_id', '=', accountId)
-    .where('sender', '=', sender)
-    .where('text_fingerprint', '=', fingerprint)
-    .where('recipient', '<>', '')
-    .where('seen_at', '>', new Date(nowMs - limit.windowMs))
-    .execute();
-  const recipients = new Set(counted.map((row) => row.recipient));
-  const refusals: Refusal[] = [];
-  const passed = new Set<string>();
-  for (const message of messages) {
-    if (recipients.has(message.recipient) || recipients.size < limit.maxRecipients) {
-      recipients.add(message.recipient);
-      passed.add(message.recipient);
-    } else {
-      refusals.push({
-        messageId: message.messageId,
-        reason: `sender "${sender}" is new (first used less than ${Math.round(limit.youngForMs / 86_400_000)} days ago) and sent this text to ${limit.maxRecipients} recipients within ${limit.windowMs / 60_000} min already`,
-      });
-    }
-  }
-  if (passed.size > 0) {
-    await trx
+  const keys = [...groups.keys()].sort();
+  const groupRow = (key: string, recipient: string) => {
+    const [sender, fingerprint] = JSON.parse(key) as [string, string];
+    return { account_id: accountId, sender, text_fingerprint: fingerprint, recipient, seen_at: now };
+  };
+  const upsert = (rows: ReturnType<typeof groupRow>[]) =>
+    trx
       .insertInto('text_fanout')
-      .values([...passed].map((recipient) => ({ ...group, recipient, seen_at: now })))
+      .values(rows)
       .onConflict((conflict) =>
         conflict
           .columns(['account_id', 'sender', 'text_fingerprint', 'recipient'])
           .doUpdateSet({ seen_at: now }),
       )
       .execute();
+  // Sorted, so two batches lock their groups in the same order; held until the accept commits.
+  await upsert(keys.map((key) => groupRow(key, '')));
+  const counted = await trx
+    .selectFrom('text_fanout')
+    .select(['sender', 'text_fingerprint', 'recipient'])
+    .where('account_id', '=', accountId)
+    .where(
+      'text_fingerprint',
+      'in',
+      keys.map((key) => groupRow(key, '').text_fingerprint),
+    )
+    .where('recipient', '<>', '')
+    .where('seen_at', '>', new Date(nowMs - limit.windowMs))
+    .execute();
+  const recipientsOf = new Map(keys.map((key) => [key, new Set<string>()]));
+  for (const row of counted)
+    recipientsOf.get(JSON.stringify([row.sender, row.text_fingerprint]))?.add(row.recipient);
+
+  const refusals: Refusal[] = [];
+  const passed: ReturnType<typeof groupRow>[] = [];
+  for (const key of keys) {
+    const recipients = recipientsOf.get(key)!;
+    for (const message of groups.get(key)!) {
+      if (recipients.has(message.recipient) || recipients.size < limit.maxRecipients) {
+        recipients.add(message.recipient);
+        passed.push(groupRow(key, message.recipient));
+        continue;
+      }
+      refusals.push({
+        messageId: message.messageId,
+        reason: `sender "${message.sender}" is new (first used less than ${Math.round(limit.youngForMs / 86_400_000)} days ago) and sent this text to ${limit.maxRecipients} recipients within ${limit.windowMs / 60_000} min already`,
+      });
+    }
   }
+  // One row per recipient: a recipient twice in the batch would be one upsert touching its row twice.
+  const unique = new Map(
+    passed.map((row) => [JSON.stringify([row.sender, row.text_fingerprint, row.recipient]), row]),
+  );
+  if (unique.size > 0) await upsert([...unique.values()]);
   return refusals;
 }
