@@ -288,7 +288,7 @@ export interface Blocklist {
 
 export interface ListOptOutsRequest {
   accountId: string;
-  /** 1..1000; 0 means the default (100). */
+  /** 1..100; 0 means the default (50). */
   limit: number;
   /** Opaque; from a previous response's next_cursor. */
   cursor: string;
