@@ -101,4 +101,7 @@ test('a recipient on the opt-out list gets nothing (2302) until taken off it', a
   expect((await call(t, 'DELETE', '/v1/opt-outs/79031230010')).status).toBe(404);
   expect((await finalStatus({ to: '79031230010', text: 'Hello once more' })).errorCode).toBe(0);
   expect((await call(t, 'POST', '/v1/opt-outs', { recipients: ['12'] })).status).toBe(400);
+  expect(await call(t, 'PUT', '/v1/opt-outs/79031230011')).toEqual({ status: 200, body: { added: 1 } });
+  expect(await call(t, 'PUT', '/v1/opt-outs/79031230011')).toEqual({ status: 200, body: { added: 0 } });
+  expect((await finalStatus({ to: '79031230011', text: 'Hi' })).errorCode).toBe(2302);
 });

@@ -516,7 +516,11 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /**
+         * Put one recipient on the opt-out list
+         * @description The same as adding it with `POST /v1/opt-outs`; idempotent. Needs `manage`.
+         */
+        put: operations["putOptOut"];
         post?: never;
         /**
          * Take a recipient off the opt-out list
@@ -4780,6 +4784,86 @@ export interface operations {
             };
         };
     };
+    putOptOut: {
+        parameters: {
+            query?: {
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The phone number, in any form the send call takes. */
+                recipient: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description On the list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddedOptOuts"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     removeOptOut: {
         parameters: {
             query?: {
@@ -4788,7 +4872,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The phone number to take off the list. */
+                /** @description The phone number, in any form the send call takes. */
                 recipient: string;
             };
             cookie?: never;

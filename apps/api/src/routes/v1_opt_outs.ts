@@ -54,16 +54,32 @@ export const addOptOutsRoute = createRoute({
   },
 });
 
+export const putOptOutRoute = createRoute({
+  method: 'put',
+  path: '/v1/opt-outs/{recipient}',
+  tags: ['Policy'],
+  security: apiKeySecurity,
+  middleware: [requireScope('manage')] as const,
+  request: { params: OptOutRecipientParam, query: SubtreeAccountQuery },
+  operationId: 'putOptOut',
+  summary: 'Put one recipient on the opt-out list',
+  description: 'The same as adding it with `POST /v1/opt-outs`; idempotent. Needs `manage`.',
+  responses: {
+    200: { description: 'On the list.', content: { 'application/json': { schema: AddedOptOutsSchema } } },
+    ...errorResponses(400, 401, 403, 404, 500, 503),
+  },
+});
+
 export const removeOptOutRoute = createRoute({
   method: 'delete',
   path: '/v1/opt-outs/{recipient}',
   tags: ['Policy'],
-  operationId: 'removeOptOut',
-  summary: 'Take a recipient off the opt-out list',
-  description: "The account's messages go to them again. 404 when they are not on the list. Needs `manage`.",
   security: apiKeySecurity,
   middleware: [requireScope('manage')] as const,
   request: { params: OptOutRecipientParam, query: SubtreeAccountQuery },
+  operationId: 'removeOptOut',
+  summary: 'Take a recipient off the opt-out list',
+  description: "The account's messages go to them again. 404 when they are not on the list. Needs `manage`.",
   responses: {
     204: { description: 'Removed.' },
     ...errorResponses(400, 401, 403, 404, 500, 503),
@@ -97,6 +113,14 @@ export function registerOptOuts(app: ApiApp, deps: RouteDeps): void {
     const { added } = await deps.peers.dispatch.addOptOuts({
       accountId,
       recipients: c.req.valid('json').recipients,
+    });
+    return c.json({ added }, 200);
+  });
+  app.openapi(putOptOutRoute, async (c) => {
+    const accountId = await accountInSubtree(deps.peers, c.get('principal'), c.req.valid('query').accountId);
+    const { added } = await deps.peers.dispatch.addOptOuts({
+      accountId,
+      recipients: [c.req.valid('param').recipient],
     });
     return c.json({ added }, 200);
   });

@@ -97,7 +97,7 @@ export const OptOutRecipientParam = z.object({
     .max(64)
     .openapi({
       param: { name: 'recipient', in: 'path' },
-      description: 'The phone number to take off the list.',
+      description: 'The phone number, in any form the send call takes.',
       example: '79034567890',
     }),
 });
