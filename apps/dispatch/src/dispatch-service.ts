@@ -18,7 +18,7 @@ import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 import { getMessage } from './get-message.js';
 import { listMessages } from './list-messages.js';
 import { addOptOuts, listOptOuts, removeOptOut } from './opt-outs/index.js';
-import { defaultRules, type PolicySettings } from './policy/index.js';
+import { defaultRules, type PolicySettings, startForgettingOldCounts } from './policy/index.js';
 import { recordInbound } from './record-inbound.js';
 import { recordStatus } from './record-status.js';
 import { requireAccount } from './require-account.js';
@@ -62,6 +62,7 @@ export async function startDispatch(deps: {
     },
   });
   const rules = defaultRules(deps.policy);
+  const forgetting = startForgettingOldCounts(db, deps.policy ?? {});
 
   const implementation: dispatch.DispatchServiceImplementation = {
     async accept(request) {
@@ -142,6 +143,7 @@ export async function startDispatch(deps: {
       await statusSubscription.close();
       await inboundSubscription.close();
       await redrive.stop();
+      await forgetting.stop();
       await relay.stop();
       await callbacks.stop();
     },

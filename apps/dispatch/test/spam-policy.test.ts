@@ -11,7 +11,7 @@ import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { expireUnhandedMessages, UNHANDED_GRACE_MS } from '../src/expire-unhanded.js';
 import { getMessage } from '../src/get-message.js';
 import { addOptOuts, listOptOuts, removeOptOut } from '../src/opt-outs/index.js';
-import { defaultRules, type PolicySettings } from '../src/policy/index.js';
+import { defaultRules, forgetOldCounts, type PolicySettings } from '../src/policy/index.js';
 import { recordInbound } from '../src/record-inbound.js';
 import { recordStatus } from '../src/record-status.js';
 import { messageRow } from './support/message-rows.js';
@@ -265,6 +265,44 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
       expect((await getMessage(db, { accountId: CUSTOMER, messageId: '7002' })).status).toBe('ACCEPTED');
       const events = await db.selectFrom('outbox').select('event_id').execute();
       expect(events.map((e) => e.event_id)).toEqual([expect.stringContaining('7001')]);
+    });
+  });
+
+  test('forgets counts no rule can read any more, keeping those within their windows', async () => {
+    await withDispatchDb(async (db) => {
+      const settings: PolicySettings = {
+        recipientRate: { perHour: 3600 },
+        youngSender: { youngForMs: 86_400_000, maxRecipients: 100, windowMs: 3_600_000 },
+      };
+      const now = Date.now();
+      const old = now - 3 * 3_600_000;
+      // An old batch and a fresh one, each leaving outcomes, fan-out rows, fingerprints and buckets.
+      const sent = [
+        message({ acceptedAt: old, text: 'same' }),
+        message({ acceptedAt: now - 1000, text: 'same' }),
+      ];
+      for (const m of sent)
+        await accept(db, [{ ...m, recipient: `7900${m.acceptedAtMs.slice(-7)}` }], settings);
+      for (const m of sent) {
+        await recordStatus(db, {
+          messageId: m.messageId,
+          accountId: CUSTOMER,
+          status: 'SENT',
+          errorCode: 0,
+          atMs: Number(m.acceptedAtMs),
+          source: 'device:dev_1',
+        });
+      }
+      const sizes = async () => ({
+        outcomes: (await db.selectFrom('sender_outcomes').selectAll().execute()).length,
+        fanout: (await db.selectFrom('text_fanout').selectAll().where('recipient', '<>', '').execute())
+          .length,
+        fingerprints: (await db.selectFrom('duplicate_fingerprints').selectAll().execute()).length,
+        buckets: (await db.selectFrom('rate_buckets').selectAll().execute()).length,
+      });
+      expect(await sizes()).toEqual({ outcomes: 2, fanout: 2, fingerprints: 2, buckets: 2 });
+      await forgetOldCounts(db, settings, now);
+      expect(await sizes()).toEqual({ outcomes: 1, fanout: 1, fingerprints: 1, buckets: 1 });
     });
   });
 });

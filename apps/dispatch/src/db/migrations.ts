@@ -218,6 +218,9 @@ export const dispatchMigrations: Record<string, Migration> = {
         .addColumn('seen_at', 'timestamptz', (c) => c.notNull())
         .addPrimaryKeyConstraint('text_fanout_pk', ['account_id', 'sender', 'text_fingerprint', 'recipient'])
         .execute();
+      // Old rows are deleted by age (policy/forget-old-counts.ts).
+      await db.schema.createIndex('sender_outcomes_at').on('sender_outcomes').column('at').execute();
+      await db.schema.createIndex('text_fanout_seen_at').on('text_fanout').column('seen_at').execute();
     },
   },
 };

@@ -10,3 +10,4 @@ export { recordRefusals } from './record-refusals.js';
 export type { RecipientLimit } from './recipient-rate-rule.js';
 export type { RateLimit } from './token-bucket.js';
 export type { YoungSenderLimit } from './young-sender-rule.js';
+export { forgetOldCounts, startForgettingOldCounts } from './forget-old-counts.js';
