@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { limits } from '../src/validation/limits.js';
-import { mediaKinds } from '../src/validation/media-types.js';
+import { mediaKinds } from '@wagate/contracts';
 import { normalisePhoneNumber } from '../src/validation/phone-number.js';
 import { validateMessage } from '../src/validation/validate-message.js';
 

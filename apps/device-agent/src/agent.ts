@@ -1,5 +1,5 @@
 import { fleet } from '@wagate/contracts';
-import { grpcClient } from '@wagate/rpc';
+import { ClientError, grpcClient, Status } from '@wagate/rpc';
 import {
   contextFromHeaders,
   createLogger,
@@ -10,6 +10,7 @@ import {
 } from '@wagate/telemetry';
 import { type BackoffRange, backoffDelay, sleep } from './backoff.js';
 import { BoundedMap } from './bounded-map.js';
+import { type CredentialStore, memoryCredentialStore } from './credential-store.js';
 import type { DeviceDriver, DeviceInbound, DeviceReceipt } from './driver.js';
 import { attemptSend, toJobResult } from './job-result.js';
 import { Outbox, type OutboxItem, type StreamState } from './outbox.js';
@@ -18,7 +19,10 @@ export interface AgentOptions {
   /** `host:port` of the fleet's AgentGatewayService. */
   fleetAddress: string;
   agentId: string;
+  /** Used while the agent has no credential (its first connection, or after a refused one). */
   enrolmentToken: string;
+  /** Where the credential from the fleet's welcome is kept; default: memory only. */
+  credentials?: CredentialStore;
   drivers: DeviceDriver[];
   heartbeatIntervalMs?: number;
   /** Backoff between reconnect attempts. */
@@ -65,6 +69,8 @@ export function startAgent(options: AgentOptions): Agent {
   const reconnect = options.reconnect ?? { minMs: 500, maxMs: 30_000 };
   const remember = options.rememberJobs ?? 10_000;
   const client = grpcClient(fleet.AgentGatewayServiceDefinition, options.fleetAddress);
+  const credentials = options.credentials ?? memoryCredentialStore();
+  let credential = credentials.load();
 
   const devices: Device[] = options.drivers.map((driver) => ({ driver, deviceId: undefined, busy: 0 }));
   const byKey = new Map(devices.map((device) => [device.driver.info.deviceKey, device]));
@@ -161,6 +167,18 @@ export function startAgent(options: AgentOptions): Agent {
     if (current.welcomed) {
       log.warn('ignored a second welcome on the same stream');
       return;
+    }
+    if (welcome.credential) {
+      // Persisted before anything else: the next hello needs it (the old one only has a grace).
+      try {
+        credentials.save(welcome.credential);
+      } catch (error) {
+        log.error(
+          { err: error },
+          'could not keep the credential from the welcome; the next start enrols again',
+        );
+      }
+      credential = welcome.credential;
     }
     byId = new Map();
     for (const device of devices) device.deviceId = undefined;
@@ -260,7 +278,8 @@ export function startAgent(options: AgentOptions): Agent {
         $case: 'hello',
         value: {
           agentId: options.agentId,
-          enrolmentToken: options.enrolmentToken,
+          credential: credential ?? '',
+          enrolmentToken: credential ? '' : options.enrolmentToken,
           devices: devices.map((device) => ({ ...device.driver.info })),
         },
       },
@@ -289,7 +308,14 @@ export function startAgent(options: AgentOptions): Agent {
     while (!stopper.signal.aborted) {
       const { welcomed, error } = await runStream();
       if (stopper.signal.aborted) break;
-      if (error) log.warn({ err: error, welcomed }, 'stream to the fleet failed');
+      if (error instanceof ClientError && error.code === Status.UNAUTHENTICATED) {
+        log.error(
+          { reason: error.details, with: credential ? 'credential' : 'enrolment token' },
+          'the fleet refused this agent',
+        );
+        // A refused credential is forgotten: the next attempt tries the enrolment token.
+        credential = undefined;
+      } else if (error) log.warn({ err: error, welcomed }, 'stream to the fleet failed');
       else log.warn({ welcomed }, 'the fleet ended the stream');
       // A stream that got as far as a welcome was healthy: start the backoff over.
       failures = welcomed ? 0 : failures + 1;

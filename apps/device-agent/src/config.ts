@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError, env, readConfig } from '@wagate/config';
 import { z } from 'zod';
 import type { WhatsAppPackage } from './drivers/adb/adb-driver.js';
+import type { AutomationPhone } from './drivers/automation/automation-driver.js';
+import { tokenSha256 } from './drivers/automation/phone-tokens.js';
 
 export interface SimConfig {
   devices: number;
@@ -24,16 +27,34 @@ export interface AdbConfig {
   ticksIntervalMs: number;
   /** 0: no incoming messages from notifications. */
   notificationsIntervalMs: number;
+  /** Which networks a message's `contentUrl` may be fetched from besides the public internet. */
+  media: { allowLoopback: boolean; allowPrivate: boolean };
+}
+
+export interface AutomationConfig {
+  phones: AutomationPhone[];
+  host: string;
+  port: number;
+  /** A job not polled for within this is withdrawn, unsent. */
+  pickupTimeoutMs: number;
+  /** A job taken but not reported within this ends with an unknown outcome. */
+  resultTimeoutMs: number;
 }
 
 interface CommonConfig {
   fleetAddress: string;
   agentId: string;
   enrolmentToken: string;
+  /** Where the agent keeps its credential; undefined: in memory only. */
+  credentialFile: string | undefined;
 }
 
 export type AgentConfig = CommonConfig &
-  ({ driver: 'sim'; sim: SimConfig } | { driver: 'adb'; adb: AdbConfig });
+  (
+    | { driver: 'sim'; sim: SimConfig }
+    | { driver: 'adb'; adb: AdbConfig }
+    | { driver: 'automation'; automation: AutomationConfig }
+  );
 
 /** One agent per host, so the host name tells agents apart until enrolment assigns more. */
 function defaultAgentId(): string {
@@ -46,7 +67,8 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
       FLEET_ADDRESS: env.address('127.0.0.1:50054'),
       WAGATE_AGENT_ID: z.string().min(1).default(defaultAgentId()),
       WAGATE_ENROLMENT_TOKEN: z.string().min(1).default('dev-enrolment-token'),
-      WAGATE_DRIVER: z.enum(['sim', 'adb']).default('sim'),
+      WAGATE_AGENT_CREDENTIAL_FILE: z.string().min(1).optional(),
+      WAGATE_DRIVER: z.enum(['sim', 'adb', 'automation']).default('sim'),
       WAGATE_SIM_DEVICES: z.coerce.number().int().min(1).max(1_000).default(3),
       WAGATE_SIM_SEED: env.int(1),
       WAGATE_SIM_NUMBER_BASE: z
@@ -58,6 +80,14 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
       WAGATE_WHATSAPP_PACKAGE: z.enum(['com.whatsapp', 'com.whatsapp.w4b']).default('com.whatsapp'),
       WAGATE_ADB_TICKS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
       WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+      WAGATE_ALLOW_LOOPBACK_MEDIA: env.bool(false),
+      WAGATE_ALLOW_PRIVATE_MEDIA: env.bool(false),
+      WAGATE_AUTOMATION_PHONES: z.string().optional(),
+      WAGATE_AUTOMATION_PHONES_FILE: z.string().optional(),
+      WAGATE_AUTOMATION_HOST: z.string().min(1).default('0.0.0.0'),
+      WAGATE_AUTOMATION_PORT: z.coerce.number().int().min(0).max(65_535).default(8088),
+      WAGATE_AUTOMATION_PICKUP_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
+      WAGATE_AUTOMATION_RESULT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(120_000),
     },
     source,
   );
@@ -65,6 +95,7 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
     fleetAddress: config.FLEET_ADDRESS,
     agentId: config.WAGATE_AGENT_ID,
     enrolmentToken: config.WAGATE_ENROLMENT_TOKEN,
+    credentialFile: config.WAGATE_AGENT_CREDENTIAL_FILE,
   };
   if (config.WAGATE_DRIVER === 'adb') {
     return {
@@ -76,6 +107,23 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
         whatsappPackage: config.WAGATE_WHATSAPP_PACKAGE,
         ticksIntervalMs: config.WAGATE_ADB_TICKS_INTERVAL_MS,
         notificationsIntervalMs: config.WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS,
+        media: {
+          allowLoopback: config.WAGATE_ALLOW_LOOPBACK_MEDIA,
+          allowPrivate: config.WAGATE_ALLOW_PRIVATE_MEDIA,
+        },
+      },
+    };
+  }
+  if (config.WAGATE_DRIVER === 'automation') {
+    return {
+      ...common,
+      driver: 'automation',
+      automation: {
+        phones: readAutomationPhones(config.WAGATE_AUTOMATION_PHONES, config.WAGATE_AUTOMATION_PHONES_FILE),
+        host: config.WAGATE_AUTOMATION_HOST,
+        port: config.WAGATE_AUTOMATION_PORT,
+        pickupTimeoutMs: config.WAGATE_AUTOMATION_PICKUP_TIMEOUT_MS,
+        resultTimeoutMs: config.WAGATE_AUTOMATION_RESULT_TIMEOUT_MS,
       },
     };
   }
@@ -104,16 +152,96 @@ function parseAdbDevices(value: string | undefined): AdbDeviceConfig[] {
       throw new ConfigError(`invalid configuration:\n  WAGATE_ADB_SERIALS: "${item.trim()}": ${expected}`);
     return { serial: match[1]!, phoneNumber: match[2]! };
   });
-  for (const key of ['serial', 'phoneNumber'] as const) {
+  refuseRepeats('WAGATE_ADB_SERIALS', devices, ['serial', 'phoneNumber']);
+  return devices;
+}
+
+function refuseRepeats<T extends Record<K, string>, K extends keyof T & string>(
+  variable: string,
+  items: T[],
+  keys: K[],
+): void {
+  for (const key of keys) {
     const seen = new Set<string>();
-    for (const device of devices) {
-      if (seen.has(device[key])) {
-        throw new ConfigError(
-          `invalid configuration:\n  WAGATE_ADB_SERIALS: ${key} ${device[key]} is listed twice`,
-        );
+    for (const item of items) {
+      if (seen.has(item[key])) {
+        throw new ConfigError(`invalid configuration:\n  ${variable}: ${key} ${item[key]} is listed twice`);
       }
-      seen.add(device[key]);
+      seen.add(item[key]);
     }
   }
-  return devices;
+}
+
+const phoneFileSchema = z.array(
+  z
+    .object({
+      deviceKey: z.string().regex(/^[\w.:-]{1,100}$/, 'letters, digits and . _ : - only'),
+      phoneNumber: z.string().regex(/^\d{8,15}$/, 'expected digits'),
+      tokenSha256: z
+        .string()
+        .regex(/^[\da-f]{64}$/i, 'expected 64 hex digits')
+        .optional(),
+      token: z.string().min(16, 'a token needs at least 16 characters').optional(),
+    })
+    .refine((phone) => (phone.token === undefined) !== (phone.tokenSha256 === undefined), {
+      message: 'give exactly one of tokenSha256 (preferred) and token',
+    }),
+);
+
+/**
+ * Phones of the automation driver, from `WAGATE_AUTOMATION_PHONES`
+ * (`deviceKey=phoneNumber=sha256:<hex>` or `…=token:<token>`, comma separated) or from the
+ * JSON file `WAGATE_AUTOMATION_PHONES_FILE`. Only tokens' hashes are kept.
+ */
+function readAutomationPhones(inline: string | undefined, file: string | undefined): AutomationPhone[] {
+  const variable = file !== undefined ? 'WAGATE_AUTOMATION_PHONES_FILE' : 'WAGATE_AUTOMATION_PHONES';
+  const invalid = (message: string) => new ConfigError(`invalid configuration:\n  ${variable}: ${message}`);
+  if (inline !== undefined && file !== undefined) {
+    throw invalid('set WAGATE_AUTOMATION_PHONES or WAGATE_AUTOMATION_PHONES_FILE, not both');
+  }
+  const phones = file !== undefined ? readPhoneFile(file, invalid) : parsePhoneList(inline, invalid);
+  refuseRepeats(variable, phones, ['deviceKey', 'phoneNumber', 'tokenSha256']);
+  return phones;
+}
+
+function readPhoneFile(path: string, invalid: (message: string) => ConfigError): AutomationPhone[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw invalid(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const parsed = phoneFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(`${path}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data.map((phone) => ({
+    deviceKey: phone.deviceKey,
+    phoneNumber: phone.phoneNumber,
+    tokenSha256: phone.tokenSha256?.toLowerCase() ?? tokenSha256(phone.token ?? ''),
+  }));
+}
+
+function parsePhoneList(
+  value: string | undefined,
+  invalid: (message: string) => ConfigError,
+): AutomationPhone[] {
+  const expected =
+    'expected deviceKey=phoneNumber=sha256:<64 hex>[,…] (or token:<token> in place of sha256:…), e.g. pixel-1=79990000001=sha256:9f86…';
+  if (value === undefined || value.trim() === '') {
+    throw invalid(`required with WAGATE_DRIVER=automation (or WAGATE_AUTOMATION_PHONES_FILE); ${expected}`);
+  }
+  return value.split(',').map((item) => {
+    const match = /^\s*([\w.:-]{1,100})=(\d{8,15})=(?:sha256:([\da-fA-F]{64})|token:(\S{16,}))\s*$/.exec(
+      item,
+    );
+    // The item may hold a token: name only the phone in the message.
+    if (!match) throw invalid(`"${item.split('=')[0]?.trim()}=…": ${expected}`);
+    return {
+      deviceKey: match[1]!,
+      phoneNumber: match[2]!,
+      tokenSha256: match[3]?.toLowerCase() ?? tokenSha256(match[4]!),
+    };
+  });
 }

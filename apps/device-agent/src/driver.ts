@@ -44,7 +44,7 @@ export interface DeviceInfo {
   phoneNumber: string;
   androidVersion: string;
   whatsappVersion: string;
-  driver: 'sim' | 'adb';
+  driver: 'sim' | 'adb' | 'automation';
 }
 
 export type DeviceHealth = Omit<fleet.DeviceHeartbeat, 'deviceId'>;

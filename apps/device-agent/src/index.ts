@@ -3,6 +3,7 @@ export {
   type AdbConfig,
   type AdbDeviceConfig,
   type AgentConfig,
+  type AutomationConfig,
   readAgentConfig,
   type SimConfig,
 } from './config.js';
@@ -26,9 +27,31 @@ export {
   type WhatsAppPackage,
 } from './drivers/adb/adb-driver.js';
 export {
+  type AutomationDriver,
+  type AutomationDriverOptions,
+  type AutomationPhone,
+  createAutomationDriver,
+  defaultDeadlines,
+  type NotificationAnswer,
+} from './drivers/automation/automation-driver.js';
+export {
+  type AutomationServer,
+  type AutomationServerOptions,
+  startAutomationServer,
+} from './drivers/automation/automation-server.js';
+export {
+  type NotifiedMessage,
+  type ParsedNotification,
+  parseWhatsAppNotification,
+  type RawNotification,
+} from './drivers/automation/notification-parser.js';
+export { type JobDeadlines, notOnWhatsAppError, type PhoneReport } from './drivers/automation/phone-jobs.js';
+export { tokenSha256 } from './drivers/automation/phone-tokens.js';
+export {
   createSimDriver,
   type DelayRange,
   type SimDriver,
   type SimDriverOptions,
 } from './drivers/sim/sim-driver.js';
 export { createSimDrivers, type SimDriversOptions } from './drivers/sim/sim-drivers.js';
+export { type CredentialStore, fileCredentialStore, memoryCredentialStore } from './credential-store.js';

@@ -2,33 +2,55 @@ import { closeGrpcChannels } from '@wagate/rpc';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { startAgent } from './agent.js';
 import { readAgentConfig } from './config.js';
+import { fileCredentialStore } from './credential-store.js';
 import type { DeviceDriver } from './driver.js';
 import { openAdbDriver } from './drivers/adb/adb-driver.js';
+import { startAutomationServer } from './drivers/automation/automation-server.js';
 import { createSimDrivers } from './drivers/sim/sim-drivers.js';
 
 const config = readAgentConfig();
 const telemetry = initTelemetry({ serviceName: 'device-agent' });
 const log = createLogger('device-agent');
 
-const drivers: DeviceDriver[] =
-  config.driver === 'adb'
-    ? await Promise.all(
-        config.adb.devices.map((device) =>
-          openAdbDriver({
-            ...device,
-            adbPath: config.adb.adbPath,
-            whatsappPackage: config.adb.whatsappPackage,
-            ticks: { intervalMs: config.adb.ticksIntervalMs },
-            notifications: { intervalMs: config.adb.notificationsIntervalMs },
-            logger: createLogger('device-agent:adb'),
-          }),
-        ),
-      )
-    : createSimDrivers(config.sim.devices, { seed: config.sim.seed, numberBase: config.sim.numberBase });
+/** The host's phones, and what else must stop with them (the automation driver's server). */
+async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promise<void> }> {
+  if (config.driver === 'automation') {
+    const { phones, host, port, pickupTimeoutMs, resultTimeoutMs } = config.automation;
+    const server = await startAutomationServer({
+      phones,
+      host,
+      port,
+      deadlines: { pickupMs: pickupTimeoutMs, resultMs: resultTimeoutMs },
+    });
+    log.info({ url: server.url }, 'automation phones poll here');
+    return { drivers: server.drivers, close: () => server.close() };
+  }
+  const drivers: DeviceDriver[] =
+    config.driver === 'adb'
+      ? await Promise.all(
+          config.adb.devices.map((device) =>
+            openAdbDriver({
+              ...device,
+              adbPath: config.adb.adbPath,
+              whatsappPackage: config.adb.whatsappPackage,
+              ticks: { intervalMs: config.adb.ticksIntervalMs },
+              notifications: { intervalMs: config.adb.notificationsIntervalMs },
+              media: config.adb.media,
+              logger: createLogger('device-agent:adb'),
+            }),
+          ),
+        )
+      : createSimDrivers(config.sim.devices, { seed: config.sim.seed, numberBase: config.sim.numberBase });
+  return { drivers, close: async () => {} };
+}
+
+const host = await openDrivers();
+const { drivers } = host;
 const agent = startAgent({
   fleetAddress: config.fleetAddress,
   agentId: config.agentId,
   enrolmentToken: config.enrolmentToken,
+  ...(config.credentialFile ? { credentials: fileCredentialStore(config.credentialFile) } : {}),
   drivers,
   logger: log,
 });
@@ -45,6 +67,7 @@ log.info(
 async function shutdown(): Promise<void> {
   await agent.stop();
   await Promise.all(drivers.map((driver) => driver.close()));
+  await host.close();
   closeGrpcChannels();
   await telemetry.shutdown();
   // No process.exit: with the stream, timers and channels closed the event loop drains.

@@ -1,30 +1,20 @@
 import { fleet } from '@wagate/contracts';
 import { closeGrpcChannels } from '@wagate/rpc';
-import { createLogger, initTelemetry, type Telemetry } from '@wagate/telemetry';
+import { initTelemetry, type Telemetry } from '@wagate/telemetry';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { type Agent, createSimDrivers, startAgent } from '../src/index.js';
+import { type Agent, createSimDrivers } from '../src/index.js';
 import { type FakeFleet, startFakeFleet } from './support/fake-fleet.js';
+import { jobOffer } from './support/job-offer.js';
 import { spyDriver } from './support/spy-driver.js';
+import { startTestAgent } from './support/test-agent.js';
 
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 5_000, interval: 10 });
 
 const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 const offerTraceparent = `00-${traceId}-00f067aa0ba902b7-01`;
 
-function offer(jobId: string, deviceId: string, recipient = '79161234567') {
-  return {
-    jobId,
-    deviceId,
-    traceparent: offerTraceparent,
-    message: {
-      messageId: `msg-${jobId}`,
-      accountId: 'acc-1',
-      sender: 'MyCompany',
-      recipient,
-      text: 'Hello!',
-    },
-  };
-}
+const offer = (jobId: string, deviceId: string, recipient?: string) =>
+  jobOffer(jobId, deviceId, { recipient, traceparent: offerTraceparent });
 
 describe('device agent', () => {
   let telemetry: Telemetry;
@@ -51,17 +41,11 @@ describe('device agent', () => {
       readAfterMs: fast,
     }).map(spyDriver);
     deviceIds = spies.map((spy) => `dev-${spy.driver.info.deviceKey}`);
-    const logger = createLogger('device-agent-test');
-    logger.level = 'silent';
-    agent = startAgent({
-      fleetAddress: fakeFleet.address,
-      agentId: 'agent-test',
-      enrolmentToken: 'token-test',
-      drivers: spies.map((spy) => spy.driver),
-      heartbeatIntervalMs: 50,
-      reconnect: { minMs: 20, maxMs: 100 },
-      logger,
-    });
+    agent = startTestAgent(
+      fakeFleet.address,
+      'agent-test',
+      spies.map((spy) => spy.driver),
+    );
     await waitFor(() => expect(agent.connected()).toBe(true));
   });
 

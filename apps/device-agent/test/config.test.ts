@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readAgentConfig } from '../src/config.js';
+import { tokenSha256 } from '../src/index.js';
 
 describe('device agent config', () => {
   test('runs three simulated phones against a local fleet by default', () => {
@@ -18,6 +22,7 @@ describe('device agent config', () => {
       FLEET_ADDRESS: 'fleet:50054',
       WAGATE_AGENT_ID: 'host-7',
       WAGATE_ENROLMENT_TOKEN: 'secret',
+      WAGATE_AGENT_CREDENTIAL_FILE: '/etc/wagate/agent-credential',
       WAGATE_SIM_DEVICES: '5',
       WAGATE_SIM_SEED: '9',
       WAGATE_SIM_NUMBER_BASE: '79160000100',
@@ -26,6 +31,7 @@ describe('device agent config', () => {
       fleetAddress: 'fleet:50054',
       agentId: 'host-7',
       enrolmentToken: 'secret',
+      credentialFile: '/etc/wagate/agent-credential',
       driver: 'sim',
       sim: { devices: 5, seed: 9, numberBase: '79160000100' },
     });
@@ -39,6 +45,7 @@ describe('device agent config', () => {
       WAGATE_WHATSAPP_PACKAGE: 'com.whatsapp.w4b',
       WAGATE_ADB_TICKS_INTERVAL_MS: '30000',
       WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS: '2000',
+      WAGATE_ALLOW_PRIVATE_MEDIA: 'true',
     });
     expect(config).toMatchObject({
       driver: 'adb',
@@ -51,12 +58,13 @@ describe('device agent config', () => {
         whatsappPackage: 'com.whatsapp.w4b',
         ticksIntervalMs: 30_000,
         notificationsIntervalMs: 2_000,
+        media: { allowLoopback: false, allowPrivate: true },
       },
     });
     expect(config).not.toHaveProperty('sim');
   });
 
-  test('adb defaults: adb from PATH, WhatsApp, no tick polling, notifications every 5 s', () => {
+  test('adb defaults: adb from PATH, WhatsApp, no tick polling, notifications every 5 s, media from public hosts only', () => {
     const config = readAgentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=79990000001' });
     expect(config).toMatchObject({
       driver: 'adb',
@@ -65,6 +73,7 @@ describe('device agent config', () => {
         whatsappPackage: 'com.whatsapp',
         ticksIntervalMs: 0,
         notificationsIntervalMs: 5_000,
+        media: { allowLoopback: false, allowPrivate: false },
       },
     });
   });
@@ -93,6 +102,96 @@ describe('device agent config', () => {
         WAGATE_WHATSAPP_PACKAGE: 'com.example',
       }),
     ).toThrow(/WAGATE_WHATSAPP_PACKAGE/);
+  });
+
+  const hash = tokenSha256('phone-one-secret-token');
+
+  test('automation phones: each with its number and its token hash (or a token, hashed at once)', () => {
+    const config = readAgentConfig({
+      WAGATE_DRIVER: 'automation',
+      WAGATE_AUTOMATION_PHONES: `pixel-1=79990000001=sha256:${hash.toUpperCase()}, pixel-2=79990000002=token:phone-two-secret-token`,
+      WAGATE_AUTOMATION_HOST: '192.168.1.10',
+      WAGATE_AUTOMATION_PORT: '9000',
+      WAGATE_AUTOMATION_PICKUP_TIMEOUT_MS: '30000',
+      WAGATE_AUTOMATION_RESULT_TIMEOUT_MS: '90000',
+    });
+    expect(config).toMatchObject({
+      driver: 'automation',
+      automation: {
+        phones: [
+          { deviceKey: 'pixel-1', phoneNumber: '79990000001', tokenSha256: hash },
+          {
+            deviceKey: 'pixel-2',
+            phoneNumber: '79990000002',
+            tokenSha256: tokenSha256('phone-two-secret-token'),
+          },
+        ],
+        host: '192.168.1.10',
+        port: 9000,
+        pickupTimeoutMs: 30_000,
+        resultTimeoutMs: 90_000,
+      },
+    });
+    expect(JSON.stringify(config)).not.toContain('phone-two-secret-token');
+  });
+
+  test('automation defaults: every interface, port 8088, 60 s to be polled for, 120 s to report', () => {
+    const config = readAgentConfig({
+      WAGATE_DRIVER: 'automation',
+      WAGATE_AUTOMATION_PHONES: `pixel-1=79990000001=sha256:${hash}`,
+    });
+    expect(config).toMatchObject({
+      automation: { host: '0.0.0.0', port: 8088, pickupTimeoutMs: 60_000, resultTimeoutMs: 120_000 },
+    });
+  });
+
+  test('automation phones from a JSON file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'wagate-phones-')), 'phones.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { deviceKey: 'pixel-1', phoneNumber: '79990000001', tokenSha256: hash },
+        { deviceKey: 'pixel-2', phoneNumber: '79990000002', token: 'phone-two-secret-token' },
+      ]),
+    );
+    const config = readAgentConfig({ WAGATE_DRIVER: 'automation', WAGATE_AUTOMATION_PHONES_FILE: file });
+    expect(config).toMatchObject({
+      automation: {
+        phones: [
+          { deviceKey: 'pixel-1', tokenSha256: hash },
+          { deviceKey: 'pixel-2', tokenSha256: tokenSha256('phone-two-secret-token') },
+        ],
+      },
+    });
+    writeFileSync(file, JSON.stringify([{ deviceKey: 'pixel-1', phoneNumber: '79990000001' }]));
+    expect(() =>
+      readAgentConfig({ WAGATE_DRIVER: 'automation', WAGATE_AUTOMATION_PHONES_FILE: file }),
+    ).toThrow(/WAGATE_AUTOMATION_PHONES_FILE: .*give exactly one of tokenSha256/);
+  });
+
+  test('automation phones are required, well formed, each once, and a bad item does not echo its token', () => {
+    expect(() => readAgentConfig({ WAGATE_DRIVER: 'automation' })).toThrow(
+      /WAGATE_AUTOMATION_PHONES: required/,
+    );
+    const bad = () =>
+      readAgentConfig({
+        WAGATE_DRIVER: 'automation',
+        WAGATE_AUTOMATION_PHONES: 'pixel-1=79990000001=short-secret',
+      });
+    expect(bad).toThrow(/WAGATE_AUTOMATION_PHONES: "pixel-1=…": expected deviceKey=phoneNumber=sha256:/);
+    expect(bad).not.toThrow(/short-secret/);
+    expect(() =>
+      readAgentConfig({
+        WAGATE_DRIVER: 'automation',
+        WAGATE_AUTOMATION_PHONES: `a=79990000001=sha256:${hash},a=79990000002=token:phone-two-secret-token`,
+      }),
+    ).toThrow(/deviceKey a is listed twice/);
+    expect(() =>
+      readAgentConfig({
+        WAGATE_DRIVER: 'automation',
+        WAGATE_AUTOMATION_PHONES: `a=79990000001=sha256:${hash},b=79990000002=token:phone-one-secret-token`,
+      }),
+    ).toThrow(/tokenSha256 .* is listed twice/);
   });
 
   test('names a bad variable', () => {

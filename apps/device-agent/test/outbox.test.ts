@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { Outbox, type OutboxItem } from '../src/outbox.js';
 
 const hello: fleet.AgentMessage = {
-  kind: { $case: 'hello', value: { agentId: 'a', enrolmentToken: 't', devices: [] } },
+  kind: { $case: 'hello', value: { agentId: 'a', enrolmentToken: 't', credential: '', devices: [] } },
 };
 
 function result(jobId: string): OutboxItem {

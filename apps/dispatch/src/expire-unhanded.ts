@@ -8,9 +8,10 @@ import { applyAndAnnounceStatuses } from './record-status.js';
 const DEFAULT_VALIDITY_SECONDS = 86_400;
 
 /**
- * How long past its deadline a message must still be ACCEPTED before dispatch decides fleet
- * never got it. Fleet expires what waits in its queue (2011) within seconds of the deadline and
- * re-queues an offer a device never answered, so a message that long past is not in fleet's hands.
+ * How long past its deadline a message must still be ACCEPTED before dispatch decides it never
+ * reached fleet. Fleet expires what waits in its queue (2011) within seconds of the deadline, so
+ * a message fleet queued has its EXPIRED long before; one still ACCEPTED this late was lost on
+ * the way, or sits offered to a device that went silent (see docs/decisions.md).
  */
 export const UNHANDED_GRACE_MS = 10 * 60_000;
 

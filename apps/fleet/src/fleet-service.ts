@@ -13,7 +13,13 @@ import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
 import { recordInbound, recordJobResult, recordReceipt } from './device-reports.js';
 import { startValiditySweep } from './expire-jobs.js';
 import { startJobScheduler, toOffer } from './job-scheduler.js';
+import { deviceQueries } from './devices.js';
+import { createEnrolmentToken, ensureBootstrapToken } from './enrolment.js';
+import { startDeviceHealth } from './health/device-health.js';
+import { defaultThresholds, type HealthThresholds } from './health/health-rules.js';
+import { type RecoveryOptions, recoverStuckDevices } from './health/recovery.js';
 import { listSenders } from './list-senders.js';
+import { ensureSender } from './senders.js';
 
 const log = createLogger('fleet');
 
@@ -27,21 +33,47 @@ export interface FleetService {
    * where they are.
    */
   bindDevices(accountId: string, name: string, deviceIds?: string[]): Promise<{ senderId: string }>;
+  /** An enrolment token for the account (the embedded gateway makes one for its own agent). */
+  createEnrolmentToken(
+    request: fleet.CreateEnrolmentTokenRequest,
+  ): Promise<fleet.CreateEnrolmentTokenResponse>;
+  /** Makes `secret` a long-lived many-use token of the account (WAGATE_ENROLMENT_TOKEN). */
+  ensureBootstrapToken(accountId: string, secret: string, sender?: string): Promise<void>;
+  /** The health sweep, run by hand (tests): offline devices, automatic quarantine, recovery. */
+  sweepHealth(now?: Date): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startFleet(deps: {
+export interface FleetOptions {
   database: Database;
   bus: Bus;
-  enrolmentToken: string;
-}): Promise<FleetService> {
+  /** Overrides of the health thresholds (docs/fleet.md); `heartbeatIntervalMs` sets the others' defaults. */
+  health?: Partial<HealthThresholds>;
+  /** The recovery command for stuck devices; none when absent. */
+  recovery?: RecoveryOptions;
+}
+
+export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   await migrateSchema(deps.database, FLEET_SCHEMA, fleetMigrations);
   const db = withSchema<FleetTables>(deps.database, FLEET_SCHEMA);
   const sessions = new DeviceSessions();
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'fleet' });
   const scheduler = startJobScheduler(db, sessions);
   const validity = startValiditySweep(db, () => relay.kick());
-  let defaultSenderId: string | undefined;
+  const limits = { ...defaultThresholds(deps.health?.heartbeatIntervalMs), ...deps.health };
+  const recovery = deps.recovery;
+  const health = startDeviceHealth({
+    db,
+    sessions,
+    limits,
+    onChange: () => relay.kick(),
+    onAccepting: () => scheduler.kick(),
+    ...(recovery
+      ? { afterSweep: (now: Date) => recoverStuckDevices(db, recovery, now, () => relay.kick()) }
+      : {}),
+  });
+  const devices = deviceQueries(db, sessions, health);
+  let defaultSender: { id: string; accountId: string } | undefined;
 
   const fleetApi: fleet.FleetServiceImplementation = {
     async resolveSenders(request) {
@@ -68,16 +100,25 @@ export async function startFleet(deps: {
       };
     },
     listSenders: (request) => listSenders(db, sessions, request),
+    createEnrolmentToken: (request) => createEnrolmentToken(db, request),
+    listDevices: (request) => devices.list(request),
+    locateDevice: (request) => devices.locate(request),
+    getDevice: (request) => devices.get(request),
+    bindDevice: (request) => devices.bind(request),
+    changeDeviceAdminState: (request) => devices.changeAdminState(request),
   };
 
   const agentGateway = createAgentGateway({
     db,
     sessions,
-    enrolmentToken: deps.enrolmentToken,
-    defaultSenderId: () => defaultSenderId,
+    health,
+    defaultSender: () => defaultSender,
     onCapacity: () => scheduler.kick(),
     async onResult(result) {
-      if (await recordJobResult(db, result)) relay.kick();
+      if (await recordJobResult(db, result)) {
+        relay.kick();
+        await health.result(result);
+      }
     },
     async onReceipt(receipt) {
       if (await recordReceipt(db, receipt)) relay.kick();
@@ -113,27 +154,13 @@ export async function startFleet(deps: {
     ),
   });
 
-  const ensureSender = async (accountId: string, name: string) => {
-    await db
-      .insertInto('senders')
-      .values({ id: prefixedId('sender'), account_id: accountId, name })
-      .onConflict((conflict) => conflict.columns(['account_id', 'name']).doNothing())
-      .execute();
-    return db
-      .selectFrom('senders')
-      .select('id')
-      .where('account_id', '=', accountId)
-      .where('name', '=', name)
-      .executeTakeFirstOrThrow();
-  };
-
   return {
     grpc: [
       mount(fleet.FleetServiceDefinition, fleetApi),
       mount(fleet.AgentGatewayServiceDefinition, agentGateway),
     ],
     async bindDevices(accountId, name, deviceIds) {
-      const sender = await ensureSender(accountId, name);
+      const sender = await ensureSender(db, accountId, name);
       let update = db.updateTable('devices').set({ sender_id: sender.id });
       if (deviceIds) update = update.where('id', 'in', deviceIds);
       const bound = await update.returning('id').execute();
@@ -142,14 +169,23 @@ export async function startFleet(deps: {
       return { senderId: sender.id };
     },
     async ensureDefaultSender(accountId, name) {
-      const sender = await ensureSender(accountId, name);
-      defaultSenderId = sender.id;
-      // Devices that registered before the sender existed join it now.
-      await db.updateTable('devices').set({ sender_id: sender.id }).where('sender_id', 'is', null).execute();
+      const sender = await ensureSender(db, accountId, name);
+      defaultSender = { id: sender.id, accountId };
+      // The account's devices that registered before the sender existed join it now.
+      await db
+        .updateTable('devices')
+        .set({ sender_id: sender.id })
+        .where('sender_id', 'is', null)
+        .where('account_id', '=', accountId)
+        .execute();
       return { senderId: sender.id };
     },
+    createEnrolmentToken: (request) => createEnrolmentToken(db, request),
+    ensureBootstrapToken: (accountId, secret, sender) => ensureBootstrapToken(db, accountId, secret, sender),
+    sweepHealth: (now) => health.sweepOnce(now),
     async stop() {
       await accepted.close();
+      await health.stop();
       await scheduler.stop();
       await validity.stop();
       await relay.stop();

@@ -42,7 +42,7 @@ export function startJobScheduler(db: Kysely<FleetTables>, sessions: DeviceSessi
       if (blocked.has(conversation)) continue;
       const stickyId = sticky.get(conversation);
       const device = stickyId ? sessions.get(stickyId) : leastBusy(free, job.sender_id);
-      if (!device || device.credits <= 0 || device.senderId !== job.sender_id) {
+      if (!device || device.accepting === false || device.credits <= 0 || device.senderId !== job.sender_id) {
         blocked.add(conversation);
         continue;
       }
@@ -112,7 +112,7 @@ export function toOffer(job: QueuedJob, deviceId: string) {
 function leastBusy(devices: ConnectedDevice[], senderId: string): ConnectedDevice | undefined {
   let best: ConnectedDevice | undefined;
   for (const device of devices) {
-    if (device.senderId !== senderId || device.credits <= 0) continue;
+    if (device.senderId !== senderId || device.credits <= 0 || device.accepting === false) continue;
     if (!best || device.credits > best.credits) best = device;
   }
   return best;

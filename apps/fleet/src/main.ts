@@ -2,20 +2,58 @@ import { readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
 import { z } from 'zod';
 import { startFleet } from './fleet-service.js';
+import { parseRecoveryCommand } from './health/recovery.js';
+
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 await runServiceProcess({
   name: 'fleet',
   defaultGrpcPort: 50054,
   async start({ database, bus }) {
     const config = readConfig({
-      WAGATE_ENROLMENT_TOKEN: z.string().min(8, 'WAGATE_ENROLMENT_TOKEN must be at least 8 characters'),
-      // Until enrolment through /v1 lands, devices that connect join this sender of this account.
+      // A bootstrap token for WAGATE_DEFAULT_ACCOUNT, so a first agent host enrols without the api.
+      WAGATE_ENROLMENT_TOKEN: z
+        .string()
+        .min(8, 'WAGATE_ENROLMENT_TOKEN must be at least 8 characters')
+        .optional(),
+      // Devices of this account that connect unbound join this sender.
       WAGATE_DEFAULT_ACCOUNT: z.string().optional(),
       WAGATE_DEFAULT_SENDER: z.string().optional(),
+      WAGATE_FLEET_HEARTBEAT_INTERVAL_MS: milliseconds(10_000),
+      WAGATE_FLEET_OFFLINE_AFTER_MS: z.coerce.number().int().min(1).optional(),
+      WAGATE_FLEET_RECOVERY_COMMAND: z.string().optional(),
+      WAGATE_FLEET_RECOVERY_TIMEOUT_MS: milliseconds(60_000),
+      WAGATE_FLEET_STUCK_AFTER_MS: milliseconds(5 * 60_000),
+      WAGATE_FLEET_RECOVERY_OFFLINE_AFTER_MS: milliseconds(10 * 60_000),
+      WAGATE_FLEET_RECOVERY_COOLDOWN_MS: milliseconds(15 * 60_000),
     });
-    const service = await startFleet({ database, bus, enrolmentToken: config.WAGATE_ENROLMENT_TOKEN });
+    const recoveryCommand = parseRecoveryCommand(config.WAGATE_FLEET_RECOVERY_COMMAND ?? '');
+    const service = await startFleet({
+      database,
+      bus,
+      health: {
+        heartbeatIntervalMs: config.WAGATE_FLEET_HEARTBEAT_INTERVAL_MS,
+        ...(config.WAGATE_FLEET_OFFLINE_AFTER_MS
+          ? { offlineAfterMs: config.WAGATE_FLEET_OFFLINE_AFTER_MS }
+          : {}),
+      },
+      ...(recoveryCommand.length > 0
+        ? {
+            recovery: {
+              command: recoveryCommand,
+              timeoutMs: config.WAGATE_FLEET_RECOVERY_TIMEOUT_MS,
+              stuckAfterMs: config.WAGATE_FLEET_STUCK_AFTER_MS,
+              offlineAfterMs: config.WAGATE_FLEET_RECOVERY_OFFLINE_AFTER_MS,
+              cooldownMs: config.WAGATE_FLEET_RECOVERY_COOLDOWN_MS,
+            },
+          }
+        : {}),
+    });
     if (config.WAGATE_DEFAULT_ACCOUNT && config.WAGATE_DEFAULT_SENDER) {
       await service.ensureDefaultSender(config.WAGATE_DEFAULT_ACCOUNT, config.WAGATE_DEFAULT_SENDER);
+    }
+    if (config.WAGATE_ENROLMENT_TOKEN && config.WAGATE_DEFAULT_ACCOUNT) {
+      await service.ensureBootstrapToken(config.WAGATE_DEFAULT_ACCOUNT, config.WAGATE_ENROLMENT_TOKEN);
     }
     return { grpc: service.grpc, stop: service.stop };
   },

@@ -47,12 +47,15 @@ export interface EmbeddedGateway {
   fleet: Pick<FleetService, 'bindDevices'>;
   /** Where every service answers gRPC (loopback), e.g. for a second api replica in a test. */
   grpcAddress: string;
+  /**
+   * An enrolment token of the demo account (made at this start, 100 uses, valid a day) for an
+   * agent connecting to `grpcAddress`, e.g. a second agent in a test.
+   */
+  enrolmentToken: string;
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
   devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
 }
-
-const ENROLMENT_TOKEN = 'embedded-enrolment-token';
 
 /**
  * The whole gateway in one process: every service on one gRPC server bound to loopback (the
@@ -71,7 +74,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   await migrateApiSchema(database);
   const billing = await startBilling({ database, bus });
   const templates = await startTemplates({ database, bus });
-  const fleet = await startFleet({ database, bus, enrolmentToken: ENROLMENT_TOKEN });
+  const fleet = await startFleet({ database, bus });
   // Demos and tests post callbacks to receivers on this machine; private networks stay refused.
   const dispatch = await startDispatch({
     database,
@@ -89,11 +92,21 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const { accountId } = await billing.ensureDemoAccount(apiKey);
   await fleet.ensureDefaultSender(accountId, options.demoSender ?? 'MyCompany');
 
+  // The in-process agent enrols like any other, with a token of the demo account made for
+  // this start (also handed out as `enrolmentToken`, for a second agent in a test or demo);
+  // its credential lives in memory, so the next start enrols again.
+  const enrolment = await fleet.createEnrolmentToken({
+    accountId,
+    maxUses: 100,
+    expiresAtMs: String(Date.now() + 24 * 60 * 60_000),
+    sender: '',
+    createdByAccountId: accountId,
+  });
   const drivers = createSimDrivers(options.simDevices ?? 3, { seed: options.simSeed ?? 1 });
   const agent = startAgent({
     fleetAddress: grpcAddress,
     agentId: 'embedded-agent',
-    enrolmentToken: ENROLMENT_TOKEN,
+    enrolmentToken: enrolment.secret,
     drivers,
   });
 
@@ -133,6 +146,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     billing,
     fleet,
     grpcAddress,
+    enrolmentToken: enrolment.secret,
     devices: drivers,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

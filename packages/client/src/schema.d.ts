@@ -164,6 +164,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/enrolment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an enrolment token
+         * @description A token an agent host presents once (WAGATE_ENROLMENT_TOKEN) to register its devices under the account; the fleet then gives the agent a credential of its own. The response holds the token this once: wagate keeps only its SHA-256. Made by the platform or a reseller (a `manage` key), for its own account or, with `?accountId=`, one below it.
+         */
+        post: operations["createEnrolmentToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List devices
+         * @description The devices of the account and every account below it (or, with `?accountId=`, of that account's subtree), oldest first, with their health, admin state and last heartbeat. Needs `read`.
+         */
+        get: operations["listDevices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a device and its history
+         * @description One device of your account tree with its last state changes, admin changes, bindings and recovery runs, newest first. A device of another tree is 404, like a missing one. Needs `read`.
+         */
+        get: operations["getDevice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/bind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bind a device to a sender
+         * @description The device serves this sender pool of its own account from its next job on; its conversations of the old pool move to that pool's other devices, jobs already offered to it stay. Needs `manage`.
+         */
+        post: operations["bindDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/quarantine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quarantine a device
+         * @description It gets no new jobs and its queued conversations move to other devices of its pool; jobs already offered to it stay (it may have sent them). Recorded in its history with the reason. Needs `manage`.
+         */
+        post: operations["quarantineDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drain a device
+         * @description A cordon: it finishes the jobs it has and gets no new ones; its queued conversations move to other devices. Recorded in its history with the reason. Needs `manage`.
+         */
+        post: operations["drainDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a device
+         * @description Back in service after a quarantine or drain: it takes new jobs again when it is online. Recorded in its history with the reason. Needs `manage`.
+         */
+        post: operations["releaseDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/incoming": {
         parameters: {
             query?: never;
@@ -1415,6 +1555,464 @@ export interface components {
              * @example 2026-03-01T09:00:00.000Z
              */
             createdAt: string;
+        };
+        /**
+         * @description A new enrolment token.
+         * @example {
+         *       "tokenId": "enr_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *       "token": "wae_3q2-7Yx0bH1uRkqfMZ8c9VtN4mA5sL6d",
+         *       "accountId": "acc_demo",
+         *       "maxUses": 1,
+         *       "expiresAt": "2026-03-02T09:00:00.000Z",
+         *       "sender": "MyCompany",
+         *       "createdAt": "2026-03-01T09:00:00.000Z"
+         *     }
+         */
+        EnrolmentToken: {
+            /**
+             * @description The token's id.
+             * @example enr_01jnrx8q4w3m2k5v7c9d0e1f2g
+             */
+            tokenId: string;
+            /**
+             * @description The token itself, shown this once (wagate keeps its SHA-256): the agent's WAGATE_ENROLMENT_TOKEN.
+             * @example wae_3q2-7Yx0bH1uRkqfMZ8c9VtN4mA5sL6d
+             */
+            token: string;
+            /**
+             * @description The account its devices enrol into.
+             * @example acc_demo
+             */
+            accountId: string;
+            /**
+             * @description Enrolments it allows.
+             * @example 1
+             */
+            maxUses: number;
+            /**
+             * @description When it stops working.
+             * @example 2026-03-02T09:00:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * @description The sender pool its devices join.
+             * @example MyCompany
+             */
+            sender: string | null;
+            /**
+             * @description When it was made.
+             * @example 2026-03-01T09:00:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @description The token to make.
+         * @example {
+         *       "maxUses": 1,
+         *       "sender": "MyCompany"
+         *     }
+         */
+        CreateEnrolmentToken: {
+            /**
+             * @description How many agent hosts may enrol with it; default 1 (a one-time token).
+             * @example 1
+             */
+            maxUses?: number;
+            /**
+             * Format: date-time
+             * @description When it stops working (ISO 8601, in the future); default 24 hours from now.
+             * @example 2026-03-02T09:00:00.000Z
+             */
+            expiresAt?: string;
+            /**
+             * @description The sender pool its devices join (made if missing); default none (bind them later).
+             * @example MyCompany
+             */
+            sender?: string;
+        };
+        /**
+         * @description One page of devices.
+         * @example {
+         *       "data": [
+         *         {
+         *           "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *           "accountId": "acc_demo",
+         *           "agentId": "agent-host-1",
+         *           "deviceKey": "emulator-5554",
+         *           "phoneNumber": "79001234567",
+         *           "sender": "MyCompany",
+         *           "state": "online",
+         *           "stateReason": "reporting normally",
+         *           "stateChangedAt": "2026-03-01T08:00:00.000Z",
+         *           "adminState": "active",
+         *           "connected": true,
+         *           "accepting": true,
+         *           "androidVersion": "14",
+         *           "whatsappVersion": "2.24.10.85",
+         *           "driver": "adb",
+         *           "health": {
+         *             "lastHeartbeatAt": "2026-03-01T09:00:00.000Z",
+         *             "batteryPercent": 87,
+         *             "screenOn": true,
+         *             "storageFreeBytes": 5368709120,
+         *             "networkUp": true,
+         *             "whatsappState": "logged_in"
+         *           },
+         *           "createdAt": "2026-02-01T09:00:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        DeviceList: {
+            /**
+             * @description Devices, oldest first.
+             * @example [
+             *       {
+             *         "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+             *         "accountId": "acc_demo",
+             *         "agentId": "agent-host-1",
+             *         "deviceKey": "emulator-5554",
+             *         "phoneNumber": "79001234567",
+             *         "sender": "MyCompany",
+             *         "state": "online",
+             *         "stateReason": "reporting normally",
+             *         "stateChangedAt": "2026-03-01T08:00:00.000Z",
+             *         "adminState": "active",
+             *         "connected": true,
+             *         "accepting": true,
+             *         "androidVersion": "14",
+             *         "whatsappVersion": "2.24.10.85",
+             *         "driver": "adb",
+             *         "health": {
+             *           "lastHeartbeatAt": "2026-03-01T09:00:00.000Z",
+             *           "batteryPercent": 87,
+             *           "screenOn": true,
+             *           "storageFreeBytes": 5368709120,
+             *           "networkUp": true,
+             *           "whatsappState": "logged_in"
+             *         },
+             *         "createdAt": "2026-02-01T09:00:00.000Z"
+             *       }
+             *     ]
+             */
+            data: components["schemas"]["Device"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; `null` on the last page.
+             * @example WyIzNDgyNTEyMzUwOTUyNzMwMzY4Il0
+             */
+            nextCursor: string | null;
+        };
+        /**
+         * @description A phone or VM of the fleet.
+         * @example {
+         *       "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *       "accountId": "acc_demo",
+         *       "agentId": "agent-host-1",
+         *       "deviceKey": "emulator-5554",
+         *       "phoneNumber": "79001234567",
+         *       "sender": "MyCompany",
+         *       "state": "online",
+         *       "stateReason": "reporting normally",
+         *       "stateChangedAt": "2026-03-01T08:00:00.000Z",
+         *       "adminState": "active",
+         *       "connected": true,
+         *       "accepting": true,
+         *       "androidVersion": "14",
+         *       "whatsappVersion": "2.24.10.85",
+         *       "driver": "adb",
+         *       "health": {
+         *         "lastHeartbeatAt": "2026-03-01T09:00:00.000Z",
+         *         "batteryPercent": 87,
+         *         "screenOn": true,
+         *         "storageFreeBytes": 5368709120,
+         *         "networkUp": true,
+         *         "whatsappState": "logged_in"
+         *       },
+         *       "createdAt": "2026-02-01T09:00:00.000Z"
+         *     }
+         */
+        Device: {
+            /**
+             * @description The device's id.
+             * @example dev_01jnrx8q4w3m2k5v7c9d0e1f2g
+             */
+            deviceId: string;
+            /**
+             * @description The account that enrolled it.
+             * @example acc_demo
+             */
+            accountId: string;
+            /**
+             * @description The agent host that drives it.
+             * @example agent-host-1
+             */
+            agentId: string;
+            /**
+             * @description Its identity on that host (adb serial, VM name).
+             * @example emulator-5554
+             */
+            deviceKey: string;
+            /**
+             * @description Its WhatsApp number, digits.
+             * @example 79001234567
+             */
+            phoneNumber: string;
+            /**
+             * @description The sender pool it serves; null when none.
+             * @example MyCompany
+             */
+            sender: string | null;
+            /**
+             * @description Health: `online`, `offline`, `degraded`, `banned`, `logged_out` or `update_required`.
+             * @example online
+             * @enum {string}
+             */
+            state: "online" | "offline" | "degraded" | "banned" | "logged_out" | "update_required";
+            /**
+             * @description Why it is in that state.
+             * @example reporting normally
+             */
+            stateReason: string;
+            /**
+             * @description When it entered that state (ISO 8601).
+             * @example 2026-03-01T08:00:00.000Z
+             */
+            stateChangedAt: string;
+            /**
+             * @description `active`, `quarantined` (takes no jobs) or `draining` (finishes its jobs, gets no new ones).
+             * @example active
+             * @enum {string}
+             */
+            adminState: "active" | "quarantined" | "draining";
+            /**
+             * @description Its agent is connected now.
+             * @example true
+             */
+            connected: boolean;
+            /**
+             * @description It gets new jobs: connected, online or degraded, and active.
+             * @example true
+             */
+            accepting: boolean;
+            /**
+             * @description Android version it reported.
+             * @example 14
+             */
+            androidVersion: string;
+            /**
+             * @description WhatsApp version it reported.
+             * @example 2.24.10.85
+             */
+            whatsappVersion: string;
+            /**
+             * @description `adb` (a real phone or VM) or `sim`.
+             * @example adb
+             */
+            driver: string;
+            health: components["schemas"]["DeviceHealth"];
+            /**
+             * @description When it first registered (ISO 8601).
+             * @example 2026-02-01T09:00:00.000Z
+             */
+            createdAt: string;
+        };
+        /**
+         * @description The device's last heartbeat.
+         * @example {
+         *       "lastHeartbeatAt": "2026-03-01T09:00:00.000Z",
+         *       "batteryPercent": 87,
+         *       "screenOn": true,
+         *       "storageFreeBytes": 5368709120,
+         *       "networkUp": true,
+         *       "whatsappState": "logged_in"
+         *     }
+         */
+        DeviceHealth: {
+            /**
+             * @description When the last heartbeat arrived (ISO 8601); null before the first.
+             * @example 2026-03-01T09:00:00.000Z
+             */
+            lastHeartbeatAt: string | null;
+            /**
+             * @description Battery charge in percent; null when never reported.
+             * @example 87
+             */
+            batteryPercent: number | null;
+            /**
+             * @description Whether the screen was on.
+             * @example true
+             */
+            screenOn: boolean | null;
+            /**
+             * @description Free storage in bytes.
+             * @example 5368709120
+             */
+            storageFreeBytes: number | null;
+            /**
+             * @description Whether the device had a network.
+             * @example true
+             */
+            networkUp: boolean | null;
+            /**
+             * @description `logged_in`, `logged_out`, `banned`, `update_required`, or empty before the first heartbeat.
+             * @example logged_in
+             */
+            whatsappState: string;
+        };
+        /**
+         * @description A device and its history.
+         * @example {
+         *       "device": {
+         *         "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *         "accountId": "acc_demo",
+         *         "agentId": "agent-host-1",
+         *         "deviceKey": "emulator-5554",
+         *         "phoneNumber": "79001234567",
+         *         "sender": "MyCompany",
+         *         "state": "online",
+         *         "stateReason": "reporting normally",
+         *         "stateChangedAt": "2026-03-01T08:00:00.000Z",
+         *         "adminState": "active",
+         *         "connected": true,
+         *         "accepting": true,
+         *         "androidVersion": "14",
+         *         "whatsappVersion": "2.24.10.85",
+         *         "driver": "adb",
+         *         "health": {
+         *           "lastHeartbeatAt": "2026-03-01T09:00:00.000Z",
+         *           "batteryPercent": 87,
+         *           "screenOn": true,
+         *           "storageFreeBytes": 5368709120,
+         *           "networkUp": true,
+         *           "whatsappState": "logged_in"
+         *         },
+         *         "createdAt": "2026-02-01T09:00:00.000Z"
+         *       },
+         *       "history": [
+         *         {
+         *           "at": "2026-03-01T08:00:00.000Z",
+         *           "change": "state",
+         *           "from": "offline",
+         *           "to": "online",
+         *           "reason": "reporting normally"
+         *         }
+         *       ]
+         *     }
+         */
+        DeviceWithHistory: {
+            device: components["schemas"]["Device"];
+            /**
+             * @description Its last changes, newest first (at most `historyLimit`).
+             * @example [
+             *       {
+             *         "at": "2026-03-01T08:00:00.000Z",
+             *         "change": "state",
+             *         "from": "offline",
+             *         "to": "online",
+             *         "reason": "reporting normally"
+             *       }
+             *     ]
+             */
+            history: components["schemas"]["DeviceHistoryEntry"][];
+        };
+        /**
+         * @description One change of a device.
+         * @example {
+         *       "at": "2026-03-01T08:00:00.000Z",
+         *       "change": "state",
+         *       "from": "offline",
+         *       "to": "online",
+         *       "reason": "reporting normally"
+         *     }
+         */
+        DeviceHistoryEntry: {
+            /**
+             * @description When (ISO 8601).
+             * @example 2026-03-01T08:00:00.000Z
+             */
+            at: string;
+            /**
+             * @description What changed: health `state`, `admin_state`, `sender` pool, or a `recovery` command run.
+             * @example state
+             * @enum {string}
+             */
+            change: "state" | "admin_state" | "sender" | "recovery";
+            /**
+             * @description The value before.
+             * @example offline
+             */
+            from: string;
+            /**
+             * @description The value after (for `recovery`: `ok` or `failed`).
+             * @example online
+             */
+            to: string;
+            /**
+             * @description Why.
+             * @example reporting normally
+             */
+            reason: string;
+        };
+        /**
+         * @description The device after the change.
+         * @example {
+         *       "device": {
+         *         "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *         "accountId": "acc_demo",
+         *         "agentId": "agent-host-1",
+         *         "deviceKey": "emulator-5554",
+         *         "phoneNumber": "79001234567",
+         *         "sender": "MyCompany",
+         *         "state": "online",
+         *         "stateReason": "reporting normally",
+         *         "stateChangedAt": "2026-03-01T08:00:00.000Z",
+         *         "adminState": "active",
+         *         "connected": true,
+         *         "accepting": true,
+         *         "androidVersion": "14",
+         *         "whatsappVersion": "2.24.10.85",
+         *         "driver": "adb",
+         *         "health": {
+         *           "lastHeartbeatAt": "2026-03-01T09:00:00.000Z",
+         *           "batteryPercent": 87,
+         *           "screenOn": true,
+         *           "storageFreeBytes": 5368709120,
+         *           "networkUp": true,
+         *           "whatsappState": "logged_in"
+         *         },
+         *         "createdAt": "2026-02-01T09:00:00.000Z"
+         *       }
+         *     }
+         */
+        DeviceResult: {
+            device: components["schemas"]["Device"];
+        };
+        /**
+         * @description Which sender pool.
+         * @example {
+         *       "sender": "MyCompany"
+         *     }
+         */
+        BindDevice: {
+            /**
+             * @description The sender pool of the device's account it serves from its next job on (made if missing).
+             * @example MyCompany
+             */
+            sender: string;
+        };
+        /**
+         * @description Why the change.
+         * @example {
+         *       "reason": "maintenance"
+         *     }
+         */
+        DeviceAdminChange: {
+            /**
+             * @description Why, for the history.
+             * @example number reported for spam
+             */
+            reason?: string;
         };
         /**
          * @description The account's webhook URLs.
@@ -3014,6 +3612,662 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createEnrolmentToken: {
+        parameters: {
+            query?: {
+                /** @description The account acted on, below the caller's (its reseller or the platform calls with this). Default: the caller's own account, which only a root account may supervise itself. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEnrolmentToken"];
+            };
+        };
+        responses: {
+            /** @description The token, with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentToken"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDevices: {
+        parameters: {
+            query?: {
+                /** @description The account acted on, below the caller's (its reseller or the platform calls with this). Default: the caller's own account, which only a root account may supervise itself. */
+                accountId?: string;
+                /** @description Items per page, 1–100; default 50. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`, unchanged; leave it out for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of devices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDevice: {
+        parameters: {
+            query?: {
+                /** @description How many history entries (newest first), 1..100; default 50. */
+                historyLimit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The device. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceWithHistory"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    bindDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BindDevice"];
+            };
+        };
+        responses: {
+            /** @description The device after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    quarantineDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceAdminChange"];
+            };
+        };
+        responses: {
+            /** @description The device after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    drainDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceAdminChange"];
+            };
+        };
+        responses: {
+            /** @description The device after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    releaseDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceAdminChange"];
+            };
+        };
+        responses: {
+            /** @description The device after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -21,7 +21,24 @@ export const Topics = {
   templateChanged: 'template.changed',
   /** dispatch → anyone who tells the tenant: a webhook endpoint failed for days and was disabled. Key: account id. */
   webhookEndpointDisabled: 'webhook.endpoint.disabled',
+  /** fleet → anyone watching the fleet: a device's health or admin state changed. Key: device id. */
+  deviceStateChanged: 'device.state.changed',
 } as const;
+
+/** One row of a device's history, announced as it is written. */
+export interface DeviceStateChangedEvent {
+  deviceId: string;
+  /** The device's account; empty for a device enrolled before accounts owned devices. */
+  accountId: string;
+  /** `state` (health), `admin_state` (quarantine/drain/release), `sender` or `recovery`. */
+  change: string;
+  from: string;
+  to: string;
+  reason: string;
+  atMs: number;
+  /** The history row's id: unique per change. */
+  historyId: string;
+}
 
 export type MessageAcceptedEvent = OutboundMessage;
 
@@ -93,6 +110,7 @@ export const eventId = {
   /** One per disabling: an endpoint enabled and disabled again is announced again. */
   webhookEndpointDisabled: (endpointId: string, disabledAtMs: number) =>
     `webhook-endpoint-disabled:${endpointId}:${disabledAtMs}`,
+  deviceStateChanged: (historyId: string) => `device-state:${historyId}`,
 };
 
 /** Messages from one sender to one recipient keep their order through the bus. */

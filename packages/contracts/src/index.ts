@@ -7,3 +7,4 @@ export * as dispatch from './gen/wagate/dispatch/v1/dispatch.js';
 export * as fleet from './gen/wagate/fleet/v1/fleet.js';
 export * from './events.js';
 export * from './template-content.js';
+export * from './media-types.js';

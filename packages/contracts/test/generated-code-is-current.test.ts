@@ -16,12 +16,17 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-test('the committed generated code matches what `npm run proto` produces from proto/', () => {
-  execFileSync(
-    'npx',
-    ['buf', 'generate', '../../proto', '--template', 'buf.gen.yaml', '--output', scratch],
-    { cwd: packageDir, stdio: 'pipe' },
-  );
+// buf runs protoc-gen-ts_proto through npx: seconds on an idle machine, more when every
+// package's tests run at once on two cores, so these two get more than vitest's default 5 s.
+const bufTimeoutMs = 60_000;
+
+test('the committed generated code matches what `npm run proto` produces from proto/', {
+  timeout: bufTimeoutMs,
+}, () => {
+  execFileSync('npx', ['buf', 'generate', '../../proto', '--template', 'buf.gen.yaml', '--output', scratch], {
+    cwd: packageDir,
+    stdio: 'pipe',
+  });
   const fresh = join(scratch, 'src/gen');
   expect(filesUnder(committed), 'the set of generated files differs: run `npm run proto` and commit').toEqual(
     filesUnder(fresh),
@@ -33,6 +38,6 @@ test('the committed generated code matches what `npm run proto` produces from pr
   }
 });
 
-test('the proto sources pass buf lint', () => {
+test('the proto sources pass buf lint', { timeout: bufTimeoutMs }, () => {
   execFileSync('npx', ['buf', 'lint', '../../proto'], { cwd: packageDir, stdio: 'pipe' });
 });

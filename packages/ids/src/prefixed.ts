@@ -6,6 +6,7 @@ export const idPrefix = {
   apiKey: 'key',
   device: 'dev',
   agent: 'agt',
+  enrolmentToken: 'enr',
   sender: 'snd',
   job: 'job',
   template: 'tpl',

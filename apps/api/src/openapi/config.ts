@@ -1,8 +1,7 @@
-import { templateRenderLimits } from '@wagate/contracts';
+import { mediaTable, templateRenderLimits } from '@wagate/contracts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../idempotency/index.js';
 import { catalogueTable } from '../errors/catalogue.js';
 import { limits } from '../validation/limits.js';
-import { mediaTable } from '../validation/media-types.js';
 
 const description = `
 wagate speaks Devino's WhatsApp HTTP API — a client written for Devino works by changing only its
@@ -96,6 +95,11 @@ export const openApiConfig = {
     { name: 'Devino', description: "Devino's WhatsApp HTTP API, wire-compatible." },
     { name: 'Messages', description: 'Messages of the account and their statuses.' },
     { name: 'Senders', description: 'The names (and numbers) the account sends from.' },
+    {
+      name: 'Devices',
+      description:
+        'The phones and VMs that send: enrolment, health and history, binding, quarantine and drain.',
+    },
     { name: 'Webhooks', description: 'Where the account receives incoming messages and statuses.' },
     { name: 'Billing', description: 'The prepaid balance.' },
     {

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { RequestErrorKey } from '@wagate/errors';
 import { limits } from '../validation/limits.js';
-import { mediaKindOf, mediaKinds } from '../validation/media-types.js';
+import { mediaKindOf, mediaKinds } from '@wagate/contracts';
 import { normalisePhoneNumber } from '../validation/phone-number.js';
 import { characterCount, isHttpUrl, isPlainLine, isStorableText } from '../validation/strings.js';
 

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { limits } from '../validation/limits.js';
-import { mediaKinds } from '../validation/media-types.js';
+import { mediaKinds } from '@wagate/contracts';
 import { isHttpUrl, isPlainLine, isStorableText } from '../validation/strings.js';
 import { CursorQuery, LimitQuery, NextCursorSchema } from './common.js';
 import { LANGUAGE_CODE } from './devino-message.js';
@@ -176,12 +176,10 @@ const RevisionSchema = TemplateContentSchema.extend({
 
 export const TemplateSchema = z
   .object({
-    id: z
-      .string()
-      .openapi({
-        description: 'The id sends give as `templateId`.',
-        example: 'tpl_01jz3k8v2m0000000000000000',
-      }),
+    id: z.string().openapi({
+      description: 'The id sends give as `templateId`.',
+      example: 'tpl_01jz3k8v2m0000000000000000',
+    }),
     name: z.string().openapi({ description: 'Unique in the account.', example: 'order_ready' }),
     category: CategorySchema,
     defaultLanguage: z
@@ -222,12 +220,10 @@ export const TemplateSchema = z
         ],
       }),
     createdAt: z.string().openapi({ description: 'ISO 8601.', example: '2026-03-01T09:30:00.000Z' }),
-    updatedAt: z
-      .string()
-      .openapi({
-        description: 'The last change of any kind (ISO 8601).',
-        example: '2026-03-01T09:30:00.000Z',
-      }),
+    updatedAt: z.string().openapi({
+      description: 'The last change of any kind (ISO 8601).',
+      example: '2026-03-01T09:30:00.000Z',
+    }),
   })
   .openapi('Template', { description: 'A template with each language version and its approval state.' });
 
@@ -260,12 +256,10 @@ export const TemplateReviewSchema = z
         'approved again); `approve` a paused one resumes it.',
       example: 'approve',
     }),
-    reason: text('reason', 512)
-      .optional()
-      .openapi({
-        description: 'Why, for a rejection or a pause.',
-        example: 'the body promises a discount the footer denies',
-      }),
+    reason: text('reason', 512).optional().openapi({
+      description: 'Why, for a rejection or a pause.',
+      example: 'the body promises a discount the footer denies',
+    }),
   })
   .openapi('TemplateReview', { description: 'A review decision for one language.' });
 
@@ -286,13 +280,10 @@ export const TemplatePreviewSchema = z
     ok: z
       .boolean()
       .openapi({ description: 'Whether a send with these values would be sent.', example: true }),
-    text: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'The text a send would get; `null` when it would fail.',
-        example: 'Order A-17 is ready for pickup at Main St 5',
-      }),
+    text: z.string().nullable().openapi({
+      description: 'The text a send would get; `null` when it would fail.',
+      example: 'Order A-17 is ready for pickup at Main St 5',
+    }),
     languageCode: z
       .string()
       .nullable()

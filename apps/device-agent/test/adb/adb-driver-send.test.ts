@@ -172,17 +172,18 @@ describe('adb driver: send', () => {
     ]);
   });
 
-  test('fails media with 2303 until the share path exists, touching nothing', async () => {
+  test('media of a declared type WhatsApp does not take fails with 2303, nothing fetched or touched', async () => {
     const driver = await phone.driverFor(whatsappUser());
     const outcome = await driver.send({
       ...job(1),
-      contentUrl: 'https://example.com/a.jpg',
-      contentType: 'image/jpeg',
+      // Not resolvable: a fetch would fail with 2313, so 2303 proves the type was refused first.
+      contentUrl: 'https://media.invalid/a.tiff',
+      contentType: 'image/tiff',
     });
     expect(outcome).toEqual({
       sent: false,
       errorCode: 2303,
-      reason: 'media sending through adb not implemented yet',
+      reason: 'content type image/tiff is not in the media table',
     });
     expect(await commands()).toEqual([]);
   });

@@ -15,10 +15,13 @@
 //              answers it; `tap` (a resource id) further requires an `input tap` inside that
 //              view on the screen last dumped; `screens` replaces the screens to come;
 //              `showText` is what `{{text}}` shows from now on, whatever the link said.
+// `adb -s <serial> push <local> <remote>` is logged with the pushed file's size and SHA-256
+// (`pushed`), so a test can check what reached the phone; a missing local file fails it.
 // Built in: `uiautomator dump <path>` and `cat <path>` (the last dump written there); `{{text}}`
 // in a dumped screen becomes the text of the last chat link opened, as WhatsApp fills its input.
 // Unquoted shell metacharacters in a command fail it, as they would break on a real device.
 // State between invocations (which screen is next) lives in <scenario>.state.json.
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -35,6 +38,21 @@ if (argv[0] === '-s') {
 }
 const [verb, ...rest] = argv;
 const entry = { serial, argv: process.argv.slice(2) };
+
+if (verb === 'push') {
+  const [local, remote] = rest;
+  if (!existsSync(local)) {
+    log(entry);
+    fail(`adb: error: cannot stat '${local}': No such file or directory`, 1);
+  }
+  const bytes = readFileSync(local);
+  log({
+    ...entry,
+    pushed: { local, remote, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+  });
+  process.stdout.write(`${local}: 1 file pushed, 0 skipped.\n`);
+  process.exit(0);
+}
 
 if (verb !== 'shell') {
   log(entry);

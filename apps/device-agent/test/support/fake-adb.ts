@@ -28,6 +28,8 @@ export interface FakeAdbInvocation {
   argv: string[];
   /** The remote command split back into words, as the device's shell would. */
   shell?: string[];
+  /** For `push`: what reached the phone. */
+  pushed?: { local: string; remote: string; bytes: number; sha256: string };
   error?: string;
 }
 

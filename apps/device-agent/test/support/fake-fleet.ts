@@ -69,7 +69,7 @@ export async function startFakeFleet() {
                 deviceKey: device.deviceKey,
                 deviceId: `dev-${device.deviceKey}`,
               }));
-              connection.responses.push({ kind: { $case: 'welcome', value: { devices } } });
+              connection.responses.push({ kind: { $case: 'welcome', value: { devices, credential: '' } } });
             }
           }
         } catch {

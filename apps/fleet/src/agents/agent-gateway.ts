@@ -2,8 +2,11 @@ import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { ServerError, Status } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
+import { authenticateAgent } from '../enrolment.js';
+import type { DeviceHealth } from '../health/device-health.js';
+import { ensureSender } from '../senders.js';
 import { AsyncQueue } from './async-queue.js';
 import type { ConnectedDevice, DeviceSessions } from './device-sessions.js';
 
@@ -12,9 +15,9 @@ const log = createLogger('fleet:agents');
 export interface AgentGatewayDeps {
   db: Kysely<FleetTables>;
   sessions: DeviceSessions;
-  enrolmentToken: string;
-  /** Devices that arrive unbound join this sender pool (the demo's), when set. */
-  defaultSenderId: () => string | undefined;
+  health: Pick<DeviceHealth, 'heartbeat' | 'connected'>;
+  /** Devices that arrive unbound join this sender pool (the demo's) when it is of their account. */
+  defaultSender: () => { id: string; accountId: string } | undefined;
   onCapacity(): void;
   onResult(result: fleet.JobResult): Promise<void>;
   onReceipt(receipt: fleet.Receipt): Promise<void>;
@@ -24,8 +27,9 @@ export interface AgentGatewayDeps {
 }
 
 /**
- * One bidirectional stream per agent host: hello → welcome, then credits, heartbeats,
- * results and receipts flow up while job offers flow down.
+ * One bidirectional stream per agent host: hello (enrolment token or credential) → welcome
+ * (with the agent's next credential), then credits, heartbeats, results and receipts flow up
+ * while job offers flow down.
  */
 export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewayServiceImplementation {
   return {
@@ -35,24 +39,33 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       const hello = !first.done && first.value.kind?.$case === 'hello' ? first.value.kind.value : undefined;
       if (!hello)
         throw new ServerError(Status.INVALID_ARGUMENT, 'the first message on the stream must be hello');
-      if (hello.enrolmentToken !== deps.enrolmentToken) {
-        throw new ServerError(Status.UNAUTHENTICATED, 'unknown enrolment token');
-      }
-      const registered = await registerDevices(deps.db, hello, deps.defaultSenderId());
+      const agent = await authenticateAgent(deps.db, hello);
+      const senderId = agent.sender
+        ? (await ensureSender(deps.db, agent.accountId, agent.sender)).id
+        : deps.defaultSender()?.accountId === agent.accountId
+          ? deps.defaultSender()?.id
+          : undefined;
+      const registered = await registerDevices(deps.db, hello, agent.accountId, senderId);
       const outgoing = new AsyncQueue<fleet.FleetMessage>();
       const devices: ConnectedDevice[] = registered.map((row) => ({
         deviceId: row.id,
         senderId: row.sender_id,
         credits: 0,
+        // Until the health state machine has looked at it (below, before any offer).
+        accepting: false,
         offer: (offer) => outgoing.push({ kind: { $case: 'offer', value: offer } }),
       }));
       outgoing.push({
         kind: {
           $case: 'welcome',
-          value: { devices: registered.map((row) => ({ deviceKey: row.device_key, deviceId: row.id })) },
+          value: {
+            devices: registered.map((row) => ({ deviceKey: row.device_key, deviceId: row.id })),
+            credential: agent.credential,
+          },
         },
       });
       for (const device of devices) deps.sessions.attach(device);
+      await deps.health.connected(devices.map((device) => device.deviceId));
       log.info({ agentId: hello.agentId, devices: devices.length }, 'agent connected');
       for (const offer of await deps.unfinishedOffers(devices.map((d) => d.deviceId))) {
         const device = devices.find((d) => d.deviceId === offer.deviceId);
@@ -106,11 +119,8 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
         await deps.onReceipt(kind.value);
         return;
       case 'heartbeat':
-        await deps.db
-          .updateTable('devices')
-          .set({ last_seen_at: new Date() })
-          .where('id', '=', kind.value.deviceId)
-          .execute();
+        // Only for the stream's own devices: an agent cannot report for another's.
+        if (devices.has(kind.value.deviceId)) await deps.health.heartbeat(kind.value);
         return;
       case 'inbound':
         await deps.onInbound(kind.value);
@@ -121,10 +131,15 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
   }
 }
 
+/**
+ * Registers (or updates) the hello's devices under the agent's account: a device is its
+ * agent id and device key, so another host's device with the same key is another device.
+ */
 async function registerDevices(
   db: Kysely<FleetTables>,
   hello: fleet.AgentHello,
-  defaultSenderId: string | undefined,
+  accountId: string,
+  senderId: string | undefined,
 ) {
   if (hello.devices.length === 0) return [];
   const now = new Date();
@@ -136,7 +151,8 @@ async function registerDevices(
         device_key: device.deviceKey,
         agent_id: hello.agentId,
         phone_number: device.phoneNumber,
-        sender_id: defaultSenderId ?? null,
+        account_id: accountId,
+        sender_id: senderId ?? null,
         driver: device.driver,
         android_version: device.androidVersion,
         whatsapp_version: device.whatsappVersion,
@@ -144,13 +160,16 @@ async function registerDevices(
       })),
     )
     .onConflict((conflict) =>
-      conflict.column('device_key').doUpdateSet((eb) => ({
-        agent_id: eb.ref('excluded.agent_id'),
+      conflict.columns(['agent_id', 'device_key']).doUpdateSet((eb) => ({
         phone_number: eb.ref('excluded.phone_number'),
         android_version: eb.ref('excluded.android_version'),
         whatsapp_version: eb.ref('excluded.whatsapp_version'),
         last_seen_at: eb.ref('excluded.last_seen_at'),
-        sender_id: eb.fn.coalesce('devices.sender_id', 'excluded.sender_id'),
+        account_id: eb.ref('excluded.account_id'),
+        // An agent's account never changes; a device from before enrolment (no account) is
+        // adopted and joins the new account's pool.
+        sender_id: sql<string | null>`case when devices.account_id is not distinct from excluded.account_id
+          then coalesce(devices.sender_id, excluded.sender_id) else excluded.sender_id end`,
       })),
     )
     .returning(['id', 'device_key', 'sender_id'])

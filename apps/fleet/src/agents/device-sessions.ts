@@ -6,6 +6,12 @@ export interface ConnectedDevice {
   senderId: string | null;
   /** Jobs the agent has room for (credit-based flow control: never more offers than credits). */
   credits: number;
+  /**
+   * False while the device may not take new jobs: not online (or degraded), or quarantined,
+   * draining or banned. Kept current by the health state machine; the scheduler skips such
+   * devices. Undefined (a device made outside the agent gateway) counts as accepting.
+   */
+  accepting?: boolean;
   offer(offer: fleet.JobOffer): void;
 }
 

@@ -52,4 +52,72 @@ export const fleetMigrations: Record<string, Migration> = {
       await createOutboxTable(db);
     },
   },
+  '2026-12-02T00:00_enrolment_agents_device_health': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('enrolment_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('sender', 'text')
+        .addColumn('max_uses', 'integer', (c) => c.notNull())
+        .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('agents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('token_id', 'text', (c) => c.notNull())
+        .addColumn('credential_hash', 'text', (c) => c.notNull())
+        .addColumn('previous_credential_hash', 'text')
+        .addColumn('previous_valid_until', 'timestamptz')
+        .addColumn('enrolled_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('rotated_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .alterTable('devices')
+        .addColumn('account_id', 'text')
+        .addColumn('state', 'text', (c) => c.notNull().defaultTo('offline'))
+        .addColumn('state_reason', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('state_changed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('admin_state', 'text', (c) => c.notNull().defaultTo('active'))
+        .addColumn('last_heartbeat_at', 'timestamptz')
+        .addColumn('battery_percent', 'integer')
+        .addColumn('screen_on', 'boolean')
+        .addColumn('storage_free_bytes', 'bigint')
+        .addColumn('network_up', 'boolean')
+        .addColumn('whatsapp_state', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('recent_results', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('last_result_at', 'timestamptz')
+        .addColumn('recovery_at', 'timestamptz')
+        .execute();
+      await db.schema.createIndex('devices_account').on('devices').columns(['account_id', 'id']).execute();
+      // A device key (an adb serial such as emulator-5554) is unique on its host, not across
+      // hosts: two agents' devices with the same key are two devices.
+      await db.schema.alterTable('devices').dropConstraint('devices_device_key_key').execute();
+      await db.schema
+        .alterTable('devices')
+        .addUniqueConstraint('devices_agent_device_key', ['agent_id', 'device_key'])
+        .execute();
+      await db.schema
+        .createTable('device_history')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('change', 'text', (c) => c.notNull())
+        .addColumn('from_value', 'text', (c) => c.notNull())
+        .addColumn('to_value', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('device_history_device')
+        .on('device_history')
+        .columns(['device_id', 'id'])
+        .execute();
+      await db.schema.createIndex('jobs_device_state').on('jobs').columns(['device_id', 'state']).execute();
+    },
+  },
 };

@@ -22,6 +22,71 @@ export interface DevicesTable {
   whatsapp_version: string;
   created_at: Generated<Date>;
   last_seen_at: Date;
+  /** The account that enrolled the device's agent; null for devices from before enrolment. */
+  account_id: string | null;
+  state: Generated<DeviceState>;
+  state_reason: Generated<string>;
+  state_changed_at: Generated<Date>;
+  admin_state: Generated<AdminState>;
+  last_heartbeat_at: Date | null;
+  battery_percent: number | null;
+  screen_on: boolean | null;
+  storage_free_bytes: ColumnType<string | null, string | number | null, string | number | null>;
+  network_up: boolean | null;
+  /** logged_in, logged_out, banned, update_required, or '' before the first heartbeat. */
+  whatsapp_state: Generated<string>;
+  /** The last job results, oldest first: `s` sent, `f` failed, `b` failed as a ban would. */
+  recent_results: Generated<string>;
+  last_result_at: Date | null;
+  /** When the recovery command last ran for it. */
+  recovery_at: Date | null;
+}
+
+export const deviceStates = [
+  'online',
+  'offline',
+  'degraded',
+  'banned',
+  'logged_out',
+  'update_required',
+] as const;
+export type DeviceState = (typeof deviceStates)[number];
+export const adminStates = ['active', 'quarantined', 'draining'] as const;
+export type AdminState = (typeof adminStates)[number];
+
+export interface EnrolmentTokensTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  sender: string | null;
+  max_uses: number;
+  uses: Generated<number>;
+  expires_at: Date;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+
+/** An enrolled agent host and its credential (only hashes are kept). */
+export interface AgentsTable {
+  id: string;
+  account_id: string;
+  token_id: string;
+  credential_hash: string;
+  /** The credential before the last rotation, accepted until `previous_valid_until`. */
+  previous_credential_hash: string | null;
+  previous_valid_until: Date | null;
+  enrolled_at: Generated<Date>;
+  rotated_at: Date;
+}
+
+export interface DeviceHistoryTable {
+  id: Generated<string>;
+  device_id: string;
+  at: Generated<Date>;
+  change: 'state' | 'admin_state' | 'sender' | 'recovery';
+  from_value: string;
+  to_value: string;
+  reason: string;
 }
 
 export interface JobsTable {
@@ -51,4 +116,7 @@ export interface FleetTables extends OutboxTable {
   devices: DevicesTable;
   jobs: JobsTable;
   contacts: ContactsTable;
+  enrolment_tokens: EnrolmentTokensTable;
+  agents: AgentsTable;
+  device_history: DeviceHistoryTable;
 }

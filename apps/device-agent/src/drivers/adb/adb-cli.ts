@@ -31,6 +31,13 @@ export interface AdbCli {
    * Each argument is quoted for the remote shell, so the device sees exactly `args`.
    */
   shell(serial: string, args: readonly string[], options?: { timeoutMs?: number }): Promise<string>;
+  /** Copies a file of this host to the device (`adb push`); a large file gets its own time limit. */
+  push(
+    serial: string,
+    localPath: string,
+    remotePath: string,
+    options?: { timeoutMs?: number },
+  ): Promise<void>;
 }
 
 /** Longest command shown in an error message; the full argv stays on the error. */
@@ -71,6 +78,10 @@ export function createAdbCli(options: AdbCliOptions = {}): AdbCli {
     shell(serial, args, shellOptions) {
       // One argument for the whole remote command: adb would join several with spaces anyway.
       return run(['-s', serial, 'shell', shellCommand(args)], shellOptions?.timeoutMs ?? defaultTimeoutMs);
+    },
+    async push(serial, localPath, remotePath, pushOptions) {
+      // argv, not a shell: the paths reach adb as they are; the remote one is ours (no tenant data).
+      await run(['-s', serial, 'push', localPath, remotePath], pushOptions?.timeoutMs ?? defaultTimeoutMs);
     },
   };
 }

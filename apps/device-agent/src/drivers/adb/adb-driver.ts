@@ -1,5 +1,4 @@
 import { fleet } from '@wagate/contracts';
-import { StatusErrorCode } from '@wagate/errors';
 import { createLogger, type Logger } from '@wagate/telemetry';
 import type {
   DeviceDriver,
@@ -9,6 +8,7 @@ import type {
   SendJob,
   SendOutcome,
 } from '../../driver.js';
+import { downloadMedia, type MediaDownloadOptions } from '../../media/download-media.js';
 import { Listeners } from '../listeners.js';
 import { SerialQueue } from '../serial-queue.js';
 import { createAdbCli } from './adb-cli.js';
@@ -19,6 +19,7 @@ import { createPhone, type Phone } from './phone.js';
 import { readTicks } from './read-ticks.js';
 import { createScreenReader } from './screen-reader.js';
 import { type ScreenPatterns, screenPatterns } from './screens.js';
+import { sendMedia } from './send-media.js';
 import { sendText } from './send-text.js';
 import { createTickWatcher } from './tick-watcher.js';
 import { defaultTickLabels, type OutgoingMessage, type TickStatus } from './ticks.js';
@@ -68,6 +69,8 @@ export interface AdbDriverOptions {
   ticks?: { intervalMs?: number; watchForMs?: number };
   /** Incoming messages from WhatsApp's notifications, every `intervalMs` (default 5 s; 0: off). */
   notifications?: { intervalMs?: number };
+  /** How `contentUrl` files are fetched (which networks they may come from, time limit). */
+  media?: MediaDownloadOptions;
   logger?: Logger;
 }
 
@@ -151,16 +154,10 @@ export function createAdbDriver(options: AdbDriverOptions): AdbDriver {
 
   async function sendNow(job: SendJob): Promise<SendOutcome> {
     if (closed) throw new Error(`adb device ${serial} is closed`);
-    if (job.contentUrl) {
-      // The share-intent path is designed (see the README) but not built yet.
-      return {
-        sent: false,
-        errorCode: StatusErrorCode.MediaNotSupported,
-        reason: 'media sending through adb not implemented yet',
-      };
-    }
-    const outcome = await sendText(phone, reader, job, timeouts, onLeaveError);
-    if (outcome.sent) {
+    const outcome = job.contentUrl
+      ? await sendFile({ ...job, contentUrl: job.contentUrl })
+      : await ui.run(() => sendText(phone, reader, job, timeouts, onLeaveError));
+    if (outcome.sent && !job.contentUrl) {
       ticks?.watch({
         messageId: job.messageId,
         recipient: job.recipient,
@@ -171,9 +168,22 @@ export function createAdbDriver(options: AdbDriverOptions): AdbDriver {
     return outcome;
   }
 
+  /** Fetched before the phone's UI is taken: a slow download must not hold up its other work. */
+  async function sendFile(job: SendJob & { contentUrl: string }): Promise<SendOutcome> {
+    const download = await downloadMedia(job, options.media);
+    if (!download.ok) return { sent: false, errorCode: download.errorCode, reason: download.reason };
+    try {
+      return await ui.run(() =>
+        sendMedia(phone, reader, { ...job, media: download.media }, timeouts, onLeaveError),
+      );
+    } finally {
+      await download.media.remove();
+    }
+  }
+
   return {
     info,
-    send: (job) => ui.run(() => sendNow(job)),
+    send: sendNow,
     async heartbeat() {
       // A look at the screen while the phone is idle may show WhatsApp's state; while it is
       // busy its screens are read anyway, and a queued look would only delay the next send.

@@ -17,6 +17,10 @@ export interface Phone {
   wake(): Promise<void>;
   /** Opens a URL in WhatsApp itself, never in a browser or a chooser. */
   openInWhatsApp(url: string): Promise<void>;
+  /** Starts WhatsApp with an intent (`am start` arguments after `-a`), failing if `am` says so. */
+  startWhatsApp(intentArgs: readonly string[]): Promise<void>;
+  /** Copies a file of the agent's host to the phone. */
+  push(localPath: string, remotePath: string): Promise<void>;
   /** The screen, or undefined when it could not be read this time (e.g. it was still animating). */
   dump(): Promise<UiDump | undefined>;
   tap(point: { x: number; y: number }): Promise<void>;
@@ -27,6 +31,13 @@ export interface Phone {
 export function createPhone(adb: AdbCli, serial: string, whatsappPackage: string): Phone {
   const shell = (args: readonly string[]) => adb.shell(serial, args);
   const keyevent = (key: string) => shell(['input', 'keyevent', key]);
+  async function startWhatsApp(intentArgs: readonly string[]): Promise<void> {
+    const [action, ...extras] = intentArgs;
+    const output = await shell(['am', 'start', '-a', action!, ...extras, '-p', whatsappPackage]);
+    // Older `am` reports a failed start on stdout and exits 0.
+    const failure = /^Error: .*/m.exec(output)?.[0];
+    if (failure) throw new Error(`am start on ${serial} failed: ${failure}`);
+  }
 
   return {
     serial,
@@ -36,11 +47,12 @@ export function createPhone(adb: AdbCli, serial: string, whatsappPackage: string
       if (parseScreenOn(await shell(['dumpsys', 'power'])) !== true) await keyevent('KEYCODE_WAKEUP');
     },
     async openInWhatsApp(url) {
-      const args = ['am', 'start', '-a', 'android.intent.action.VIEW', '-d', url, '-p', whatsappPackage];
-      const output = await shell(args);
-      // Older `am` reports a failed start on stdout and exits 0.
-      const failure = /^Error: .*/m.exec(output)?.[0];
-      if (failure) throw new Error(`am start on ${serial} failed: ${failure}`);
+      await startWhatsApp(['android.intent.action.VIEW', '-d', url]);
+    },
+    startWhatsApp,
+    async push(localPath, remotePath) {
+      // A file takes longer than a command: allow a minute whatever the command limit.
+      await adb.push(serial, localPath, remotePath, { timeoutMs: 60_000 });
     },
     async dump() {
       // "UI hierchary dumped to: …" on success (sic); "ERROR: could not get idle state." while

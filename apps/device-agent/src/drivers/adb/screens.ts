@@ -5,6 +5,10 @@ import { findById } from './ui-dump.js';
 export type Screen =
   /** A chat: its input (`entry`) and, while the input holds text, its send button. */
   | { kind: 'chat'; entry: UiNode; send: UiNode | undefined; dump: UiDump }
+  /** The preview of a file shared to WhatsApp: its caption field and send button. */
+  | { kind: 'media-preview'; caption: UiNode | undefined; send: UiNode }
+  /** WhatsApp asking which chat a shared file goes to (it did not take the preselected one). */
+  | { kind: 'share-picker' }
   /** WhatsApp's dialog for a link to a number without WhatsApp. */
   | { kind: 'not-on-whatsapp'; message: string }
   /** Registration, a ban or a forced update: this phone cannot send at all. */
@@ -80,6 +84,11 @@ export function classifyScreen(
   const id = (name: string) => `${whatsappPackage}:id/${name}`;
   const entry = findById(dump, id('entry'));
   if (entry) return { kind: 'chat', entry, send: findById(dump, id('send')), dump };
+  // The media composer has no chat input; its caption field tells it from other screens with a send button.
+  const caption = findById(dump, id('caption'));
+  const send = findById(dump, id('send'));
+  if (caption && send) return { kind: 'media-preview', caption, send };
+  if (findById(dump, id('contactpicker_row_name'))) return { kind: 'share-picker' };
 
   const own = dump.filter((node) => node.packageName === whatsappPackage);
   if (own.length === 0) return { kind: 'elsewhere' };

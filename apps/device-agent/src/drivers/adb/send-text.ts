@@ -95,6 +95,6 @@ function notOpened(last: Screen | undefined, timeoutMs: number): string {
   }
 }
 
-function failed(errorCode: number, reason: string): SendOutcome {
+export function failed(errorCode: number, reason: string): SendOutcome {
   return { sent: false, errorCode, reason };
 }

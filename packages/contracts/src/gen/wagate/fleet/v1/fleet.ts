@@ -135,6 +135,142 @@ export function receiptKindToNumber(object: ReceiptKind): number {
   }
 }
 
+export interface CreateEnrolmentTokenRequest {
+  /** The account whose devices enrol with the token. */
+  accountId: string;
+  /** How many agent enrolments it allows; 0 means 1. */
+  maxUses: number;
+  expiresAtMs: string;
+  /** Devices enrolled with it join this sender pool of the account (made if missing); empty: none. */
+  sender: string;
+  /** Who asked for it, for the record. */
+  createdByAccountId: string;
+}
+
+export interface CreateEnrolmentTokenResponse {
+  token?:
+    | EnrolmentToken
+    | undefined;
+  /** The token itself: shown once. */
+  secret: string;
+}
+
+export interface EnrolmentToken {
+  tokenId: string;
+  accountId: string;
+  maxUses: number;
+  uses: number;
+  expiresAtMs: string;
+  sender: string;
+  createdAtMs: string;
+}
+
+export interface ListDevicesRequest {
+  /** The accounts whose devices may be seen (the caller's subtree); empty sees nothing. */
+  accountIds: string[];
+  /** 1..100; 0 means the default (50). */
+  limit: number;
+  cursor: string;
+}
+
+export interface ListDevicesResponse {
+  devices: Device[];
+  nextCursor: string;
+}
+
+export interface LocateDeviceRequest {
+  deviceId: string;
+}
+
+export interface LocateDeviceResponse {
+  accountId: string;
+}
+
+export interface GetDeviceRequest {
+  accountIds: string[];
+  deviceId: string;
+  /** Newest history entries answered, 1..100; 0 means 50. */
+  historyLimit: number;
+}
+
+export interface GetDeviceResponse {
+  device?:
+    | Device
+    | undefined;
+  /** Newest first. */
+  history: DeviceHistoryEntry[];
+}
+
+export interface BindDeviceRequest {
+  accountIds: string[];
+  deviceId: string;
+  sender: string;
+}
+
+export interface BindDeviceResponse {
+  device?: Device | undefined;
+}
+
+export interface ChangeDeviceAdminStateRequest {
+  accountIds: string[];
+  deviceId: string;
+  /** "quarantined", "draining" or "active" (released). */
+  adminState: string;
+  reason: string;
+}
+
+export interface ChangeDeviceAdminStateResponse {
+  device?: Device | undefined;
+}
+
+export interface Device {
+  deviceId: string;
+  accountId: string;
+  agentId: string;
+  deviceKey: string;
+  phoneNumber: string;
+  /** Empty when the device is in no sender pool. */
+  sender: string;
+  senderId: string;
+  /** online, offline, degraded, banned, logged_out or update_required. */
+  state: string;
+  stateReason: string;
+  stateChangedAtMs: string;
+  /** active, quarantined or draining. */
+  adminState: string;
+  androidVersion: string;
+  whatsappVersion: string;
+  driver: string;
+  /** Its agent streams to this fleet process now. */
+  connected: boolean;
+  /** Takes new jobs: online (or degraded), connected and active. */
+  accepting: boolean;
+  health?: DeviceHealth | undefined;
+  createdAtMs: string;
+}
+
+/** The last heartbeat's fields; absent ones were never reported. */
+export interface DeviceHealth {
+  lastHeartbeatAtMs: string;
+  batteryPercent?: number | undefined;
+  screenOn?: boolean | undefined;
+  storageFreeBytes?: string | undefined;
+  networkUp?:
+    | boolean
+    | undefined;
+  /** logged_in, logged_out, banned, update_required or empty. */
+  whatsappState: string;
+}
+
+export interface DeviceHistoryEntry {
+  atMs: string;
+  /** "state", "admin_state", "sender" or "recovery". */
+  change: string;
+  from: string;
+  to: string;
+  reason: string;
+}
+
 export interface ListSendersRequest {
   accountId: string;
   /** 1..100; 0 means the default (50). */
@@ -191,8 +327,11 @@ export interface FleetMessage {
 /** First message on a stream: who the agent is and which devices it drives. */
 export interface AgentHello {
   agentId: string;
+  /** The first time: a token from POST /v1/enrolment-tokens. Empty once the agent has a credential. */
   enrolmentToken: string;
   devices: DeviceInfo[];
+  /** The credential the last welcome gave this agent. */
+  credential: string;
 }
 
 export interface DeviceInfo {
@@ -208,6 +347,8 @@ export interface DeviceInfo {
 
 export interface AgentWelcome {
   devices: RegisteredDevice[];
+  /** The agent's credential for its next hello (rotated on every welcome): persist it before use. */
+  credential: string;
 }
 
 export interface RegisteredDevice {
@@ -265,6 +406,2072 @@ export interface InboundMessage {
   profileName: string;
   atMs: string;
 }
+
+function createBaseCreateEnrolmentTokenRequest(): CreateEnrolmentTokenRequest {
+  return { accountId: "", maxUses: 0, expiresAtMs: "0", sender: "", createdByAccountId: "" };
+}
+
+export const CreateEnrolmentTokenRequest: MessageFns<CreateEnrolmentTokenRequest> = {
+  encode(message: CreateEnrolmentTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.maxUses !== 0) {
+      writer.uint32(16).int32(message.maxUses);
+    }
+    if (message.expiresAtMs !== "0") {
+      writer.uint32(24).int64(message.expiresAtMs);
+    }
+    if (message.sender !== "") {
+      writer.uint32(34).string(message.sender);
+    }
+    if (message.createdByAccountId !== "") {
+      writer.uint32(42).string(message.createdByAccountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateEnrolmentTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateEnrolmentTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxUses = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiresAtMs = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createdByAccountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateEnrolmentTokenRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      maxUses: isSet(object.maxUses)
+        ? globalThis.Number(object.maxUses)
+        : isSet(object.max_uses)
+        ? globalThis.Number(object.max_uses)
+        : 0,
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? globalThis.String(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+        ? globalThis.String(object.expires_at_ms)
+        : "0",
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+      createdByAccountId: isSet(object.createdByAccountId)
+        ? globalThis.String(object.createdByAccountId)
+        : isSet(object.created_by_account_id)
+        ? globalThis.String(object.created_by_account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateEnrolmentTokenRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.maxUses !== 0) {
+      obj.maxUses = Math.round(message.maxUses);
+    }
+    if (message.expiresAtMs !== "0") {
+      obj.expiresAtMs = message.expiresAtMs;
+    }
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    if (message.createdByAccountId !== "") {
+      obj.createdByAccountId = message.createdByAccountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateEnrolmentTokenRequest>): CreateEnrolmentTokenRequest {
+    return CreateEnrolmentTokenRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateEnrolmentTokenRequest>): CreateEnrolmentTokenRequest {
+    const message = createBaseCreateEnrolmentTokenRequest();
+    message.accountId = object.accountId ?? "";
+    message.maxUses = object.maxUses ?? 0;
+    message.expiresAtMs = object.expiresAtMs ?? "0";
+    message.sender = object.sender ?? "";
+    message.createdByAccountId = object.createdByAccountId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateEnrolmentTokenResponse(): CreateEnrolmentTokenResponse {
+  return { token: undefined, secret: "" };
+}
+
+export const CreateEnrolmentTokenResponse: MessageFns<CreateEnrolmentTokenResponse> = {
+  encode(message: CreateEnrolmentTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== undefined) {
+      EnrolmentToken.encode(message.token, writer.uint32(10).fork()).join();
+    }
+    if (message.secret !== "") {
+      writer.uint32(18).string(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateEnrolmentTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateEnrolmentTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = EnrolmentToken.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateEnrolmentTokenResponse {
+    return {
+      token: isSet(object.token) ? EnrolmentToken.fromJSON(object.token) : undefined,
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+    };
+  },
+
+  toJSON(message: CreateEnrolmentTokenResponse): unknown {
+    const obj: any = {};
+    if (message.token !== undefined) {
+      obj.token = EnrolmentToken.toJSON(message.token);
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateEnrolmentTokenResponse>): CreateEnrolmentTokenResponse {
+    return CreateEnrolmentTokenResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateEnrolmentTokenResponse>): CreateEnrolmentTokenResponse {
+    const message = createBaseCreateEnrolmentTokenResponse();
+    message.token = (object.token !== undefined && object.token !== null)
+      ? EnrolmentToken.fromPartial(object.token)
+      : undefined;
+    message.secret = object.secret ?? "";
+    return message;
+  },
+};
+
+function createBaseEnrolmentToken(): EnrolmentToken {
+  return { tokenId: "", accountId: "", maxUses: 0, uses: 0, expiresAtMs: "0", sender: "", createdAtMs: "0" };
+}
+
+export const EnrolmentToken: MessageFns<EnrolmentToken> = {
+  encode(message: EnrolmentToken, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== "") {
+      writer.uint32(10).string(message.tokenId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.maxUses !== 0) {
+      writer.uint32(24).int32(message.maxUses);
+    }
+    if (message.uses !== 0) {
+      writer.uint32(32).int32(message.uses);
+    }
+    if (message.expiresAtMs !== "0") {
+      writer.uint32(40).int64(message.expiresAtMs);
+    }
+    if (message.sender !== "") {
+      writer.uint32(50).string(message.sender);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(56).int64(message.createdAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnrolmentToken {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnrolmentToken();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tokenId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxUses = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.uses = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expiresAtMs = reader.int64().toString();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnrolmentToken {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.String(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.String(object.token_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      maxUses: isSet(object.maxUses)
+        ? globalThis.Number(object.maxUses)
+        : isSet(object.max_uses)
+        ? globalThis.Number(object.max_uses)
+        : 0,
+      uses: isSet(object.uses) ? globalThis.Number(object.uses) : 0,
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? globalThis.String(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+        ? globalThis.String(object.expires_at_ms)
+        : "0",
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: EnrolmentToken): unknown {
+    const obj: any = {};
+    if (message.tokenId !== "") {
+      obj.tokenId = message.tokenId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.maxUses !== 0) {
+      obj.maxUses = Math.round(message.maxUses);
+    }
+    if (message.uses !== 0) {
+      obj.uses = Math.round(message.uses);
+    }
+    if (message.expiresAtMs !== "0") {
+      obj.expiresAtMs = message.expiresAtMs;
+    }
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EnrolmentToken>): EnrolmentToken {
+    return EnrolmentToken.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnrolmentToken>): EnrolmentToken {
+    const message = createBaseEnrolmentToken();
+    message.tokenId = object.tokenId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.maxUses = object.maxUses ?? 0;
+    message.uses = object.uses ?? 0;
+    message.expiresAtMs = object.expiresAtMs ?? "0";
+    message.sender = object.sender ?? "";
+    message.createdAtMs = object.createdAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseListDevicesRequest(): ListDevicesRequest {
+  return { accountIds: [], limit: 0, cursor: "" };
+}
+
+export const ListDevicesRequest: MessageFns<ListDevicesRequest> = {
+  encode(message: ListDevicesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accountIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDevicesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDevicesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDevicesRequest {
+    return {
+      accountIds: globalThis.Array.isArray(object?.accountIds)
+        ? object.accountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.account_ids)
+        ? object.account_ids.map((e: any) => globalThis.String(e))
+        : [],
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: ListDevicesRequest): unknown {
+    const obj: any = {};
+    if (message.accountIds?.length) {
+      obj.accountIds = message.accountIds;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListDevicesRequest>): ListDevicesRequest {
+    return ListDevicesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListDevicesRequest>): ListDevicesRequest {
+    const message = createBaseListDevicesRequest();
+    message.accountIds = object.accountIds?.map((e) => e) || [];
+    message.limit = object.limit ?? 0;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseListDevicesResponse(): ListDevicesResponse {
+  return { devices: [], nextCursor: "" };
+}
+
+export const ListDevicesResponse: MessageFns<ListDevicesResponse> = {
+  encode(message: ListDevicesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.devices) {
+      Device.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDevicesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDevicesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.devices.push(Device.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDevicesResponse {
+    return {
+      devices: globalThis.Array.isArray(object?.devices) ? object.devices.map((e: any) => Device.fromJSON(e)) : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+    };
+  },
+
+  toJSON(message: ListDevicesResponse): unknown {
+    const obj: any = {};
+    if (message.devices?.length) {
+      obj.devices = message.devices.map((e) => Device.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListDevicesResponse>): ListDevicesResponse {
+    return ListDevicesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListDevicesResponse>): ListDevicesResponse {
+    const message = createBaseListDevicesResponse();
+    message.devices = object.devices?.map((e) => Device.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
+function createBaseLocateDeviceRequest(): LocateDeviceRequest {
+  return { deviceId: "" };
+}
+
+export const LocateDeviceRequest: MessageFns<LocateDeviceRequest> = {
+  encode(message: LocateDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deviceId !== "") {
+      writer.uint32(10).string(message.deviceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LocateDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLocateDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LocateDeviceRequest {
+    return {
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+    };
+  },
+
+  toJSON(message: LocateDeviceRequest): unknown {
+    const obj: any = {};
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LocateDeviceRequest>): LocateDeviceRequest {
+    return LocateDeviceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LocateDeviceRequest>): LocateDeviceRequest {
+    const message = createBaseLocateDeviceRequest();
+    message.deviceId = object.deviceId ?? "";
+    return message;
+  },
+};
+
+function createBaseLocateDeviceResponse(): LocateDeviceResponse {
+  return { accountId: "" };
+}
+
+export const LocateDeviceResponse: MessageFns<LocateDeviceResponse> = {
+  encode(message: LocateDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LocateDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLocateDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LocateDeviceResponse {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: LocateDeviceResponse): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LocateDeviceResponse>): LocateDeviceResponse {
+    return LocateDeviceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LocateDeviceResponse>): LocateDeviceResponse {
+    const message = createBaseLocateDeviceResponse();
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetDeviceRequest(): GetDeviceRequest {
+  return { accountIds: [], deviceId: "", historyLimit: 0 };
+}
+
+export const GetDeviceRequest: MessageFns<GetDeviceRequest> = {
+  encode(message: GetDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accountIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    if (message.historyLimit !== 0) {
+      writer.uint32(24).int32(message.historyLimit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.historyLimit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDeviceRequest {
+    return {
+      accountIds: globalThis.Array.isArray(object?.accountIds)
+        ? object.accountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.account_ids)
+        ? object.account_ids.map((e: any) => globalThis.String(e))
+        : [],
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      historyLimit: isSet(object.historyLimit)
+        ? globalThis.Number(object.historyLimit)
+        : isSet(object.history_limit)
+        ? globalThis.Number(object.history_limit)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetDeviceRequest): unknown {
+    const obj: any = {};
+    if (message.accountIds?.length) {
+      obj.accountIds = message.accountIds;
+    }
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.historyLimit !== 0) {
+      obj.historyLimit = Math.round(message.historyLimit);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetDeviceRequest>): GetDeviceRequest {
+    return GetDeviceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetDeviceRequest>): GetDeviceRequest {
+    const message = createBaseGetDeviceRequest();
+    message.accountIds = object.accountIds?.map((e) => e) || [];
+    message.deviceId = object.deviceId ?? "";
+    message.historyLimit = object.historyLimit ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetDeviceResponse(): GetDeviceResponse {
+  return { device: undefined, history: [] };
+}
+
+export const GetDeviceResponse: MessageFns<GetDeviceResponse> = {
+  encode(message: GetDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.device !== undefined) {
+      Device.encode(message.device, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.history) {
+      DeviceHistoryEntry.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.device = Device.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.history.push(DeviceHistoryEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDeviceResponse {
+    return {
+      device: isSet(object.device) ? Device.fromJSON(object.device) : undefined,
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => DeviceHistoryEntry.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetDeviceResponse): unknown {
+    const obj: any = {};
+    if (message.device !== undefined) {
+      obj.device = Device.toJSON(message.device);
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => DeviceHistoryEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetDeviceResponse>): GetDeviceResponse {
+    return GetDeviceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetDeviceResponse>): GetDeviceResponse {
+    const message = createBaseGetDeviceResponse();
+    message.device = (object.device !== undefined && object.device !== null)
+      ? Device.fromPartial(object.device)
+      : undefined;
+    message.history = object.history?.map((e) => DeviceHistoryEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseBindDeviceRequest(): BindDeviceRequest {
+  return { accountIds: [], deviceId: "", sender: "" };
+}
+
+export const BindDeviceRequest: MessageFns<BindDeviceRequest> = {
+  encode(message: BindDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accountIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    if (message.sender !== "") {
+      writer.uint32(26).string(message.sender);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BindDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBindDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BindDeviceRequest {
+    return {
+      accountIds: globalThis.Array.isArray(object?.accountIds)
+        ? object.accountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.account_ids)
+        ? object.account_ids.map((e: any) => globalThis.String(e))
+        : [],
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+    };
+  },
+
+  toJSON(message: BindDeviceRequest): unknown {
+    const obj: any = {};
+    if (message.accountIds?.length) {
+      obj.accountIds = message.accountIds;
+    }
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BindDeviceRequest>): BindDeviceRequest {
+    return BindDeviceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BindDeviceRequest>): BindDeviceRequest {
+    const message = createBaseBindDeviceRequest();
+    message.accountIds = object.accountIds?.map((e) => e) || [];
+    message.deviceId = object.deviceId ?? "";
+    message.sender = object.sender ?? "";
+    return message;
+  },
+};
+
+function createBaseBindDeviceResponse(): BindDeviceResponse {
+  return { device: undefined };
+}
+
+export const BindDeviceResponse: MessageFns<BindDeviceResponse> = {
+  encode(message: BindDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.device !== undefined) {
+      Device.encode(message.device, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BindDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBindDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.device = Device.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BindDeviceResponse {
+    return { device: isSet(object.device) ? Device.fromJSON(object.device) : undefined };
+  },
+
+  toJSON(message: BindDeviceResponse): unknown {
+    const obj: any = {};
+    if (message.device !== undefined) {
+      obj.device = Device.toJSON(message.device);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BindDeviceResponse>): BindDeviceResponse {
+    return BindDeviceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BindDeviceResponse>): BindDeviceResponse {
+    const message = createBaseBindDeviceResponse();
+    message.device = (object.device !== undefined && object.device !== null)
+      ? Device.fromPartial(object.device)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseChangeDeviceAdminStateRequest(): ChangeDeviceAdminStateRequest {
+  return { accountIds: [], deviceId: "", adminState: "", reason: "" };
+}
+
+export const ChangeDeviceAdminStateRequest: MessageFns<ChangeDeviceAdminStateRequest> = {
+  encode(message: ChangeDeviceAdminStateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accountIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    if (message.adminState !== "") {
+      writer.uint32(26).string(message.adminState);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangeDeviceAdminStateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangeDeviceAdminStateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.adminState = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChangeDeviceAdminStateRequest {
+    return {
+      accountIds: globalThis.Array.isArray(object?.accountIds)
+        ? object.accountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.account_ids)
+        ? object.account_ids.map((e: any) => globalThis.String(e))
+        : [],
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      adminState: isSet(object.adminState)
+        ? globalThis.String(object.adminState)
+        : isSet(object.admin_state)
+        ? globalThis.String(object.admin_state)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: ChangeDeviceAdminStateRequest): unknown {
+    const obj: any = {};
+    if (message.accountIds?.length) {
+      obj.accountIds = message.accountIds;
+    }
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.adminState !== "") {
+      obj.adminState = message.adminState;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChangeDeviceAdminStateRequest>): ChangeDeviceAdminStateRequest {
+    return ChangeDeviceAdminStateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChangeDeviceAdminStateRequest>): ChangeDeviceAdminStateRequest {
+    const message = createBaseChangeDeviceAdminStateRequest();
+    message.accountIds = object.accountIds?.map((e) => e) || [];
+    message.deviceId = object.deviceId ?? "";
+    message.adminState = object.adminState ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseChangeDeviceAdminStateResponse(): ChangeDeviceAdminStateResponse {
+  return { device: undefined };
+}
+
+export const ChangeDeviceAdminStateResponse: MessageFns<ChangeDeviceAdminStateResponse> = {
+  encode(message: ChangeDeviceAdminStateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.device !== undefined) {
+      Device.encode(message.device, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangeDeviceAdminStateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangeDeviceAdminStateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.device = Device.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChangeDeviceAdminStateResponse {
+    return { device: isSet(object.device) ? Device.fromJSON(object.device) : undefined };
+  },
+
+  toJSON(message: ChangeDeviceAdminStateResponse): unknown {
+    const obj: any = {};
+    if (message.device !== undefined) {
+      obj.device = Device.toJSON(message.device);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChangeDeviceAdminStateResponse>): ChangeDeviceAdminStateResponse {
+    return ChangeDeviceAdminStateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChangeDeviceAdminStateResponse>): ChangeDeviceAdminStateResponse {
+    const message = createBaseChangeDeviceAdminStateResponse();
+    message.device = (object.device !== undefined && object.device !== null)
+      ? Device.fromPartial(object.device)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDevice(): Device {
+  return {
+    deviceId: "",
+    accountId: "",
+    agentId: "",
+    deviceKey: "",
+    phoneNumber: "",
+    sender: "",
+    senderId: "",
+    state: "",
+    stateReason: "",
+    stateChangedAtMs: "0",
+    adminState: "",
+    androidVersion: "",
+    whatsappVersion: "",
+    driver: "",
+    connected: false,
+    accepting: false,
+    health: undefined,
+    createdAtMs: "0",
+  };
+}
+
+export const Device: MessageFns<Device> = {
+  encode(message: Device, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deviceId !== "") {
+      writer.uint32(10).string(message.deviceId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.agentId !== "") {
+      writer.uint32(26).string(message.agentId);
+    }
+    if (message.deviceKey !== "") {
+      writer.uint32(34).string(message.deviceKey);
+    }
+    if (message.phoneNumber !== "") {
+      writer.uint32(42).string(message.phoneNumber);
+    }
+    if (message.sender !== "") {
+      writer.uint32(50).string(message.sender);
+    }
+    if (message.senderId !== "") {
+      writer.uint32(58).string(message.senderId);
+    }
+    if (message.state !== "") {
+      writer.uint32(66).string(message.state);
+    }
+    if (message.stateReason !== "") {
+      writer.uint32(74).string(message.stateReason);
+    }
+    if (message.stateChangedAtMs !== "0") {
+      writer.uint32(80).int64(message.stateChangedAtMs);
+    }
+    if (message.adminState !== "") {
+      writer.uint32(90).string(message.adminState);
+    }
+    if (message.androidVersion !== "") {
+      writer.uint32(98).string(message.androidVersion);
+    }
+    if (message.whatsappVersion !== "") {
+      writer.uint32(106).string(message.whatsappVersion);
+    }
+    if (message.driver !== "") {
+      writer.uint32(114).string(message.driver);
+    }
+    if (message.connected !== false) {
+      writer.uint32(120).bool(message.connected);
+    }
+    if (message.accepting !== false) {
+      writer.uint32(128).bool(message.accepting);
+    }
+    if (message.health !== undefined) {
+      DeviceHealth.encode(message.health, writer.uint32(138).fork()).join();
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(144).int64(message.createdAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Device {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDevice();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.agentId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.deviceKey = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.phoneNumber = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.senderId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.stateReason = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.stateChangedAtMs = reader.int64().toString();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.adminState = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.androidVersion = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.whatsappVersion = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.driver = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.connected = reader.bool();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.accepting = reader.bool();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.health = DeviceHealth.decode(reader, reader.uint32());
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Device {
+    return {
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      agentId: isSet(object.agentId)
+        ? globalThis.String(object.agentId)
+        : isSet(object.agent_id)
+        ? globalThis.String(object.agent_id)
+        : "",
+      deviceKey: isSet(object.deviceKey)
+        ? globalThis.String(object.deviceKey)
+        : isSet(object.device_key)
+        ? globalThis.String(object.device_key)
+        : "",
+      phoneNumber: isSet(object.phoneNumber)
+        ? globalThis.String(object.phoneNumber)
+        : isSet(object.phone_number)
+        ? globalThis.String(object.phone_number)
+        : "",
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+      senderId: isSet(object.senderId)
+        ? globalThis.String(object.senderId)
+        : isSet(object.sender_id)
+        ? globalThis.String(object.sender_id)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      stateReason: isSet(object.stateReason)
+        ? globalThis.String(object.stateReason)
+        : isSet(object.state_reason)
+        ? globalThis.String(object.state_reason)
+        : "",
+      stateChangedAtMs: isSet(object.stateChangedAtMs)
+        ? globalThis.String(object.stateChangedAtMs)
+        : isSet(object.state_changed_at_ms)
+        ? globalThis.String(object.state_changed_at_ms)
+        : "0",
+      adminState: isSet(object.adminState)
+        ? globalThis.String(object.adminState)
+        : isSet(object.admin_state)
+        ? globalThis.String(object.admin_state)
+        : "",
+      androidVersion: isSet(object.androidVersion)
+        ? globalThis.String(object.androidVersion)
+        : isSet(object.android_version)
+        ? globalThis.String(object.android_version)
+        : "",
+      whatsappVersion: isSet(object.whatsappVersion)
+        ? globalThis.String(object.whatsappVersion)
+        : isSet(object.whatsapp_version)
+        ? globalThis.String(object.whatsapp_version)
+        : "",
+      driver: isSet(object.driver) ? globalThis.String(object.driver) : "",
+      connected: isSet(object.connected) ? globalThis.Boolean(object.connected) : false,
+      accepting: isSet(object.accepting) ? globalThis.Boolean(object.accepting) : false,
+      health: isSet(object.health) ? DeviceHealth.fromJSON(object.health) : undefined,
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: Device): unknown {
+    const obj: any = {};
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.agentId !== "") {
+      obj.agentId = message.agentId;
+    }
+    if (message.deviceKey !== "") {
+      obj.deviceKey = message.deviceKey;
+    }
+    if (message.phoneNumber !== "") {
+      obj.phoneNumber = message.phoneNumber;
+    }
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    if (message.senderId !== "") {
+      obj.senderId = message.senderId;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.stateReason !== "") {
+      obj.stateReason = message.stateReason;
+    }
+    if (message.stateChangedAtMs !== "0") {
+      obj.stateChangedAtMs = message.stateChangedAtMs;
+    }
+    if (message.adminState !== "") {
+      obj.adminState = message.adminState;
+    }
+    if (message.androidVersion !== "") {
+      obj.androidVersion = message.androidVersion;
+    }
+    if (message.whatsappVersion !== "") {
+      obj.whatsappVersion = message.whatsappVersion;
+    }
+    if (message.driver !== "") {
+      obj.driver = message.driver;
+    }
+    if (message.connected !== false) {
+      obj.connected = message.connected;
+    }
+    if (message.accepting !== false) {
+      obj.accepting = message.accepting;
+    }
+    if (message.health !== undefined) {
+      obj.health = DeviceHealth.toJSON(message.health);
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Device>): Device {
+    return Device.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Device>): Device {
+    const message = createBaseDevice();
+    message.deviceId = object.deviceId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.agentId = object.agentId ?? "";
+    message.deviceKey = object.deviceKey ?? "";
+    message.phoneNumber = object.phoneNumber ?? "";
+    message.sender = object.sender ?? "";
+    message.senderId = object.senderId ?? "";
+    message.state = object.state ?? "";
+    message.stateReason = object.stateReason ?? "";
+    message.stateChangedAtMs = object.stateChangedAtMs ?? "0";
+    message.adminState = object.adminState ?? "";
+    message.androidVersion = object.androidVersion ?? "";
+    message.whatsappVersion = object.whatsappVersion ?? "";
+    message.driver = object.driver ?? "";
+    message.connected = object.connected ?? false;
+    message.accepting = object.accepting ?? false;
+    message.health = (object.health !== undefined && object.health !== null)
+      ? DeviceHealth.fromPartial(object.health)
+      : undefined;
+    message.createdAtMs = object.createdAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseDeviceHealth(): DeviceHealth {
+  return {
+    lastHeartbeatAtMs: "0",
+    batteryPercent: undefined,
+    screenOn: undefined,
+    storageFreeBytes: undefined,
+    networkUp: undefined,
+    whatsappState: "",
+  };
+}
+
+export const DeviceHealth: MessageFns<DeviceHealth> = {
+  encode(message: DeviceHealth, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lastHeartbeatAtMs !== "0") {
+      writer.uint32(8).int64(message.lastHeartbeatAtMs);
+    }
+    if (message.batteryPercent !== undefined) {
+      writer.uint32(16).int32(message.batteryPercent);
+    }
+    if (message.screenOn !== undefined) {
+      writer.uint32(24).bool(message.screenOn);
+    }
+    if (message.storageFreeBytes !== undefined) {
+      writer.uint32(32).int64(message.storageFreeBytes);
+    }
+    if (message.networkUp !== undefined) {
+      writer.uint32(40).bool(message.networkUp);
+    }
+    if (message.whatsappState !== "") {
+      writer.uint32(50).string(message.whatsappState);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeviceHealth {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeviceHealth();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.lastHeartbeatAtMs = reader.int64().toString();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.batteryPercent = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.screenOn = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.storageFreeBytes = reader.int64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.networkUp = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.whatsappState = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeviceHealth {
+    return {
+      lastHeartbeatAtMs: isSet(object.lastHeartbeatAtMs)
+        ? globalThis.String(object.lastHeartbeatAtMs)
+        : isSet(object.last_heartbeat_at_ms)
+        ? globalThis.String(object.last_heartbeat_at_ms)
+        : "0",
+      batteryPercent: isSet(object.batteryPercent)
+        ? globalThis.Number(object.batteryPercent)
+        : isSet(object.battery_percent)
+        ? globalThis.Number(object.battery_percent)
+        : undefined,
+      screenOn: isSet(object.screenOn)
+        ? globalThis.Boolean(object.screenOn)
+        : isSet(object.screen_on)
+        ? globalThis.Boolean(object.screen_on)
+        : undefined,
+      storageFreeBytes: isSet(object.storageFreeBytes)
+        ? globalThis.String(object.storageFreeBytes)
+        : isSet(object.storage_free_bytes)
+        ? globalThis.String(object.storage_free_bytes)
+        : undefined,
+      networkUp: isSet(object.networkUp)
+        ? globalThis.Boolean(object.networkUp)
+        : isSet(object.network_up)
+        ? globalThis.Boolean(object.network_up)
+        : undefined,
+      whatsappState: isSet(object.whatsappState)
+        ? globalThis.String(object.whatsappState)
+        : isSet(object.whatsapp_state)
+        ? globalThis.String(object.whatsapp_state)
+        : "",
+    };
+  },
+
+  toJSON(message: DeviceHealth): unknown {
+    const obj: any = {};
+    if (message.lastHeartbeatAtMs !== "0") {
+      obj.lastHeartbeatAtMs = message.lastHeartbeatAtMs;
+    }
+    if (message.batteryPercent !== undefined) {
+      obj.batteryPercent = Math.round(message.batteryPercent);
+    }
+    if (message.screenOn !== undefined) {
+      obj.screenOn = message.screenOn;
+    }
+    if (message.storageFreeBytes !== undefined) {
+      obj.storageFreeBytes = message.storageFreeBytes;
+    }
+    if (message.networkUp !== undefined) {
+      obj.networkUp = message.networkUp;
+    }
+    if (message.whatsappState !== "") {
+      obj.whatsappState = message.whatsappState;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeviceHealth>): DeviceHealth {
+    return DeviceHealth.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeviceHealth>): DeviceHealth {
+    const message = createBaseDeviceHealth();
+    message.lastHeartbeatAtMs = object.lastHeartbeatAtMs ?? "0";
+    message.batteryPercent = object.batteryPercent ?? undefined;
+    message.screenOn = object.screenOn ?? undefined;
+    message.storageFreeBytes = object.storageFreeBytes ?? undefined;
+    message.networkUp = object.networkUp ?? undefined;
+    message.whatsappState = object.whatsappState ?? "";
+    return message;
+  },
+};
+
+function createBaseDeviceHistoryEntry(): DeviceHistoryEntry {
+  return { atMs: "0", change: "", from: "", to: "", reason: "" };
+}
+
+export const DeviceHistoryEntry: MessageFns<DeviceHistoryEntry> = {
+  encode(message: DeviceHistoryEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.atMs !== "0") {
+      writer.uint32(8).int64(message.atMs);
+    }
+    if (message.change !== "") {
+      writer.uint32(18).string(message.change);
+    }
+    if (message.from !== "") {
+      writer.uint32(26).string(message.from);
+    }
+    if (message.to !== "") {
+      writer.uint32(34).string(message.to);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeviceHistoryEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeviceHistoryEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.atMs = reader.int64().toString();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.change = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeviceHistoryEntry {
+    return {
+      atMs: isSet(object.atMs)
+        ? globalThis.String(object.atMs)
+        : isSet(object.at_ms)
+        ? globalThis.String(object.at_ms)
+        : "0",
+      change: isSet(object.change) ? globalThis.String(object.change) : "",
+      from: isSet(object.from) ? globalThis.String(object.from) : "",
+      to: isSet(object.to) ? globalThis.String(object.to) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: DeviceHistoryEntry): unknown {
+    const obj: any = {};
+    if (message.atMs !== "0") {
+      obj.atMs = message.atMs;
+    }
+    if (message.change !== "") {
+      obj.change = message.change;
+    }
+    if (message.from !== "") {
+      obj.from = message.from;
+    }
+    if (message.to !== "") {
+      obj.to = message.to;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeviceHistoryEntry>): DeviceHistoryEntry {
+    return DeviceHistoryEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeviceHistoryEntry>): DeviceHistoryEntry {
+    const message = createBaseDeviceHistoryEntry();
+    message.atMs = object.atMs ?? "0";
+    message.change = object.change ?? "";
+    message.from = object.from ?? "";
+    message.to = object.to ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
 
 function createBaseListSendersRequest(): ListSendersRequest {
   return { accountId: "", limit: 0, cursor: "" };
@@ -1171,7 +3378,7 @@ export const FleetMessage: MessageFns<FleetMessage> = {
 };
 
 function createBaseAgentHello(): AgentHello {
-  return { agentId: "", enrolmentToken: "", devices: [] };
+  return { agentId: "", enrolmentToken: "", devices: [], credential: "" };
 }
 
 export const AgentHello: MessageFns<AgentHello> = {
@@ -1184,6 +3391,9 @@ export const AgentHello: MessageFns<AgentHello> = {
     }
     for (const v of message.devices) {
       DeviceInfo.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.credential !== "") {
+      writer.uint32(34).string(message.credential);
     }
     return writer;
   },
@@ -1225,6 +3435,14 @@ export const AgentHello: MessageFns<AgentHello> = {
             message.devices.push(DeviceInfo.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.credential = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1250,6 +3468,7 @@ export const AgentHello: MessageFns<AgentHello> = {
         ? globalThis.String(object.enrolment_token)
         : "",
       devices: globalThis.Array.isArray(object?.devices) ? object.devices.map((e: any) => DeviceInfo.fromJSON(e)) : [],
+      credential: isSet(object.credential) ? globalThis.String(object.credential) : "",
     };
   },
 
@@ -1264,6 +3483,9 @@ export const AgentHello: MessageFns<AgentHello> = {
     if (message.devices?.length) {
       obj.devices = message.devices.map((e) => DeviceInfo.toJSON(e));
     }
+    if (message.credential !== "") {
+      obj.credential = message.credential;
+    }
     return obj;
   },
 
@@ -1275,6 +3497,7 @@ export const AgentHello: MessageFns<AgentHello> = {
     message.agentId = object.agentId ?? "";
     message.enrolmentToken = object.enrolmentToken ?? "";
     message.devices = object.devices?.map((e) => DeviceInfo.fromPartial(e)) || [];
+    message.credential = object.credential ?? "";
     return message;
   },
 };
@@ -1429,13 +3652,16 @@ export const DeviceInfo: MessageFns<DeviceInfo> = {
 };
 
 function createBaseAgentWelcome(): AgentWelcome {
-  return { devices: [] };
+  return { devices: [], credential: "" };
 }
 
 export const AgentWelcome: MessageFns<AgentWelcome> = {
   encode(message: AgentWelcome, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.devices) {
       RegisteredDevice.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.credential !== "") {
+      writer.uint32(18).string(message.credential);
     }
     return writer;
   },
@@ -1461,6 +3687,14 @@ export const AgentWelcome: MessageFns<AgentWelcome> = {
             message.devices.push(RegisteredDevice.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.credential = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1478,6 +3712,7 @@ export const AgentWelcome: MessageFns<AgentWelcome> = {
       devices: globalThis.Array.isArray(object?.devices)
         ? object.devices.map((e: any) => RegisteredDevice.fromJSON(e))
         : [],
+      credential: isSet(object.credential) ? globalThis.String(object.credential) : "",
     };
   },
 
@@ -1485,6 +3720,9 @@ export const AgentWelcome: MessageFns<AgentWelcome> = {
     const obj: any = {};
     if (message.devices?.length) {
       obj.devices = message.devices.map((e) => RegisteredDevice.toJSON(e));
+    }
+    if (message.credential !== "") {
+      obj.credential = message.credential;
     }
     return obj;
   },
@@ -1495,6 +3733,7 @@ export const AgentWelcome: MessageFns<AgentWelcome> = {
   fromPartial(object: DeepPartial<AgentWelcome>): AgentWelcome {
     const message = createBaseAgentWelcome();
     message.devices = object.devices?.map((e) => RegisteredDevice.fromPartial(e)) || [];
+    message.credential = object.credential ?? "";
     return message;
   },
 };
@@ -2507,6 +4746,66 @@ export const FleetServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * A token agents present in their first hello to enrol under the account; its secret is
+     * answered this once (fleet keeps its SHA-256).
+     */
+    createEnrolmentToken: {
+      name: "CreateEnrolmentToken",
+      requestType: CreateEnrolmentTokenRequest as typeof CreateEnrolmentTokenRequest,
+      requestStream: false,
+      responseType: CreateEnrolmentTokenResponse as typeof CreateEnrolmentTokenResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** The devices of these accounts (the caller's subtree), one page at a time. */
+    listDevices: {
+      name: "ListDevices",
+      requestType: ListDevicesRequest as typeof ListDevicesRequest,
+      requestStream: false,
+      responseType: ListDevicesResponse as typeof ListDevicesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Which account a device belongs to (empty when there is no such device), so the api can
+     * check the caller's tree with billing before asking for the device itself.
+     */
+    locateDevice: {
+      name: "LocateDevice",
+      requestType: LocateDeviceRequest as typeof LocateDeviceRequest,
+      requestStream: false,
+      responseType: LocateDeviceResponse as typeof LocateDeviceResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** One device with its recent history; NOT_FOUND outside these accounts. */
+    getDevice: {
+      name: "GetDevice",
+      requestType: GetDeviceRequest as typeof GetDeviceRequest,
+      requestStream: false,
+      responseType: GetDeviceResponse as typeof GetDeviceResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Moves a device into a sender pool of its own account (made if missing). */
+    bindDevice: {
+      name: "BindDevice",
+      requestType: BindDeviceRequest as typeof BindDeviceRequest,
+      requestStream: false,
+      responseType: BindDeviceResponse as typeof BindDeviceResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Quarantine, drain (cordon) or release a device by hand. */
+    changeDeviceAdminState: {
+      name: "ChangeDeviceAdminState",
+      requestType: ChangeDeviceAdminStateRequest as typeof ChangeDeviceAdminStateRequest,
+      requestStream: false,
+      responseType: ChangeDeviceAdminStateResponse as typeof ChangeDeviceAdminStateResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -2521,6 +4820,39 @@ export interface FleetServiceImplementation<CallContextExt = {}> {
     request: ListSendersRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListSendersResponse>>;
+  /**
+   * A token agents present in their first hello to enrol under the account; its secret is
+   * answered this once (fleet keeps its SHA-256).
+   */
+  createEnrolmentToken(
+    request: CreateEnrolmentTokenRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateEnrolmentTokenResponse>>;
+  /** The devices of these accounts (the caller's subtree), one page at a time. */
+  listDevices(
+    request: ListDevicesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListDevicesResponse>>;
+  /**
+   * Which account a device belongs to (empty when there is no such device), so the api can
+   * check the caller's tree with billing before asking for the device itself.
+   */
+  locateDevice(
+    request: LocateDeviceRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<LocateDeviceResponse>>;
+  /** One device with its recent history; NOT_FOUND outside these accounts. */
+  getDevice(request: GetDeviceRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetDeviceResponse>>;
+  /** Moves a device into a sender pool of its own account (made if missing). */
+  bindDevice(
+    request: BindDeviceRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<BindDeviceResponse>>;
+  /** Quarantine, drain (cordon) or release a device by hand. */
+  changeDeviceAdminState(
+    request: ChangeDeviceAdminStateRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ChangeDeviceAdminStateResponse>>;
 }
 
 export interface FleetServiceClient<CallOptionsExt = {}> {
@@ -2534,6 +4866,39 @@ export interface FleetServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListSendersRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListSendersResponse>;
+  /**
+   * A token agents present in their first hello to enrol under the account; its secret is
+   * answered this once (fleet keeps its SHA-256).
+   */
+  createEnrolmentToken(
+    request: DeepPartial<CreateEnrolmentTokenRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateEnrolmentTokenResponse>;
+  /** The devices of these accounts (the caller's subtree), one page at a time. */
+  listDevices(
+    request: DeepPartial<ListDevicesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListDevicesResponse>;
+  /**
+   * Which account a device belongs to (empty when there is no such device), so the api can
+   * check the caller's tree with billing before asking for the device itself.
+   */
+  locateDevice(
+    request: DeepPartial<LocateDeviceRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<LocateDeviceResponse>;
+  /** One device with its recent history; NOT_FOUND outside these accounts. */
+  getDevice(request: DeepPartial<GetDeviceRequest>, options?: CallOptions & CallOptionsExt): Promise<GetDeviceResponse>;
+  /** Moves a device into a sender pool of its own account (made if missing). */
+  bindDevice(
+    request: DeepPartial<BindDeviceRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<BindDeviceResponse>;
+  /** Quarantine, drain (cordon) or release a device by hand. */
+  changeDeviceAdminState(
+    request: DeepPartial<ChangeDeviceAdminStateRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ChangeDeviceAdminStateResponse>;
 }
 
 /**

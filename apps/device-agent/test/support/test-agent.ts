@@ -1,0 +1,17 @@
+import { createLogger } from '@wagate/telemetry';
+import { type DeviceDriver, startAgent } from '../../src/index.js';
+
+/** An agent for tests: quiet, quick heartbeats and reconnects. */
+export function startTestAgent(fleetAddress: string, agentId: string, drivers: DeviceDriver[]) {
+  const logger = createLogger('device-agent-test');
+  logger.level = 'silent';
+  return startAgent({
+    fleetAddress,
+    agentId,
+    enrolmentToken: 'token-test',
+    drivers,
+    heartbeatIntervalMs: 50,
+    reconnect: { minMs: 20, maxMs: 100 },
+    logger,
+  });
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { ensureChildAccount, ensureKey, PLATFORM_ACCOUNT_ID } from '@wagate/billing';
+import { type Agent, createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
+import { createLogger } from '@wagate/telemetry';
+import { type FreshPostgres, freshPostgresUrl } from '@wagate/testkit';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { type EmbeddedGateway, startEmbeddedGateway } from '../src/index.js';
+
+/**
+ * A reseller enrols a host for its customer over HTTP; the host's agent connects over gRPC;
+ * each key then sees exactly the devices of its own account subtree.
+ */
+
+const SLOW = 120_000;
+let postgres: FreshPostgres;
+let gateway: EmbeddedGateway;
+let agent: Agent;
+let drivers: SimDriver[];
+const keys = { reseller: '', shop: '' };
+
+beforeAll(async () => {
+  postgres = await freshPostgresUrl();
+  gateway = await startEmbeddedGateway({ port: 0, databaseUrl: postgres.url, simDevices: 1 });
+  const billing = gateway.billing.db;
+  await ensureChildAccount(billing, {
+    id: 'acc_resl',
+    name: 'Reseller',
+    parentId: PLATFORM_ACCOUNT_ID,
+    kind: 'reseller',
+  });
+  await ensureChildAccount(billing, { id: 'acc_shop', name: 'Shop', parentId: 'acc_resl', kind: 'customer' });
+  for (const account of ['reseller', 'shop'] as const) {
+    keys[account] = `wag_test_${randomBytes(12).toString('hex')}`;
+    await ensureKey(billing, account === 'reseller' ? 'acc_resl' : 'acc_shop', keys[account], 'test');
+  }
+}, SLOW);
+
+afterAll(async () => {
+  await agent?.stop();
+  await Promise.all((drivers ?? []).map((driver) => driver.close()));
+  await gateway?.stop();
+  await postgres?.drop();
+}, SLOW);
+
+const call = async (key: string, path: string, body?: unknown) => {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Key ${key}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+};
+const numbers = async (key: string) =>
+  (await call(key, '/v1/devices')).body.data.map((device: { phoneNumber: string }) => device.phoneNumber);
+
+test(
+  "a reseller's token enrols its customer's host; every key sees only its own subtree's devices",
+  async () => {
+    const made = await call(keys.reseller, '/v1/enrolment-tokens?accountId=acc_shop', { sender: 'Shop' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const logger = createLogger('fleet-tenancy-test');
+    logger.level = 'silent';
+    drivers = createSimDrivers(1, { seed: 9, numberBase: '79990000500' });
+    agent = startAgent({
+      fleetAddress: gateway.grpcAddress,
+      agentId: 'shop-host',
+      enrolmentToken: made.body.token,
+      drivers,
+      logger,
+    });
+    await vi.waitFor(() => expect(agent.connected()).toBe(true), { timeout: 10_000 });
+
+    expect(await numbers(keys.shop)).toEqual(['79990000500']);
+    expect(await numbers(keys.reseller)).toEqual(['79990000500']);
+    expect(await numbers(gateway.apiKey)).toEqual(['79990000001']);
+    const shopDevice = (await call(keys.shop, '/v1/devices')).body.data[0];
+    expect(shopDevice).toMatchObject({ accountId: 'acc_shop', sender: 'Shop', connected: true });
+
+    // Across trees a device is missing; within the tree the reseller may act on it.
+    const demoDevice = (await call(gateway.apiKey, '/v1/devices')).body.data[0];
+    expect((await call(keys.reseller, `/v1/devices/${demoDevice.deviceId}`)).status).toBe(404);
+    expect((await call(gateway.apiKey, `/v1/devices/${shopDevice.deviceId}`)).status).toBe(404);
+    expect((await call(keys.shop, `/v1/devices/${demoDevice.deviceId}/drain`, {})).status).toBe(404);
+    const drained = await call(keys.reseller, `/v1/devices/${shopDevice.deviceId}/drain`, { reason: 'move' });
+    expect(drained.body.device).toMatchObject({ adminState: 'draining', accepting: false });
+
+    // A reseller may enrol hosts of its own; its customer may not enrol any.
+    expect((await call(keys.reseller, '/v1/enrolment-tokens', {})).status).toBe(201);
+    expect((await call(keys.shop, '/v1/enrolment-tokens', {})).status).toBe(403);
+  },
+  SLOW,
+);
