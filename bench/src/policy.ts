@@ -2,8 +2,10 @@
  * `npm run bench` (third part): dispatch-policy cost and the rate limiter's accuracy, on a fresh
  * PostgreSQL database (DATABASE_URL's server).
  * - decisions/s: batches of 100 distinct messages through dispatch's accept transaction with
- *   no rules (the baseline) and with the default rules (self-send, account rate, duplicates),
- *   side by side in the same run.
+ *   no rules (the baseline), with the old rule set (self-send, account rate, duplicates) and
+ *   with every rule on (blocklists of the account and two ancestors, opt-outs, failing and
+ *   young sender, per-recipient limit), side by side in the same run. No limit is reached:
+ *   every message passes every rule, so each costs its full check.
  * - accuracy: one account limited to RATE/s (burst RATE) driven at 3x for BENCH_POLICY_SECONDS
  *   in real time by two "replicas" (their own rule instances) at once; admitted messages
  *   against what the limit allows over the elapsed acceptance time.
@@ -15,11 +17,13 @@ import type { common, fleet } from '@wagate/contracts';
 import { migrateSchema, withSchema } from '@wagate/db';
 import {
   acceptMessages,
+  addOptOuts,
   DISPATCH_SCHEMA,
   type DispatchTables,
   defaultRules,
   dispatchMigrations,
   type SenderDirectory,
+  setBlocklist,
 } from '@wagate/dispatch';
 import { databaseAdapters } from '@wagate/testkit';
 import { conditions } from './report.js';
@@ -46,7 +50,8 @@ const message = (accountId: string, atMs: number): common.OutboundMessage => {
     messageId,
     accountId,
     sender: 'MyCompany',
-    recipient: '79034567890',
+    // Every message to a recipient of its own, as a campaign batch is.
+    recipient: `7903${messageId.padStart(7, '0')}`,
     text: `m ${messageId}`,
     templateParams: {},
     validitySeconds: 0,
@@ -59,10 +64,37 @@ const database = await adapter.open();
 await migrateSchema(database, DISPATCH_SCHEMA, dispatchMigrations);
 const db = withSchema<DispatchTables>(database, DISPATCH_SCHEMA);
 
+// Lists of realistic size on the platform, a reseller and the account itself; 1000 opt-outs.
+const ANCESTORS = ['acc_bench_platform', 'acc_bench_reseller'];
+const listOf = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+for (const owner of [...ANCESTORS, 'acc_all rules']) {
+  await setBlocklist(db, {
+    accountId: owner,
+    words: listOf(`blocked${owner.length}word`, 200),
+    domains: listOf(`spam${owner.length}-`, 100).map((name) => `${name}.example`),
+  });
+}
+await addOptOuts(db, {
+  accountId: 'acc_all rules',
+  recipients: listOf('7903000', 1000).map((n) => n.padEnd(11, '0')),
+});
+
+const unreached = { perSecond: 1e9, burst: 1e9 };
 const throughput: Array<{ rules: string; messages: number; seconds: number; messagesPerSecond: number }> = [];
 for (const [label, rules] of [
   ['none (baseline)', []],
-  ['default + account rate', defaultRules({ accountRate: { perSecond: 1e9, burst: 1e9 } })],
+  [
+    'old rules (self-send, account rate, duplicate)',
+    defaultRules({ accountRate: unreached, failingSender: false }),
+  ],
+  [
+    'all rules',
+    defaultRules({
+      accountRate: unreached,
+      recipientRate: { perHour: 1e12 },
+      youngSender: { youngForMs: 7 * 86_400_000, maxRecipients: 1e9, windowMs: 3_600_000 },
+    }),
+  ],
 ] as const) {
   const started = performance.now();
   for (let i = 0; i < batches; i++) {
@@ -74,6 +106,7 @@ for (const [label, rules] of [
         accountId: `acc_${label}`,
         messages: Array.from({ length: 100 }, () => message(`acc_${label}`, now)),
         failures: {},
+        ancestorAccountIds: ANCESTORS,
       },
       rules,
     );

@@ -13,6 +13,7 @@ import { traceRequests } from './http/tracing.js';
 import { validationHook } from './http/validation-hook.js';
 import type { Peers } from './peers.js';
 import { registerDocsPage } from './routes/docs_page.js';
+import { cachedAncestors } from './send/account-ancestors.js';
 import { registerOpenApiDocument } from './routes/docs_openapi.js';
 import { registerHealth } from './routes/system_health.js';
 import type { ApiApp, RouteDeps } from './routes/types.js';
@@ -34,6 +35,8 @@ import { registerPutIncomingWebhook } from './routes/v1_webhooks_incoming_put.js
 import { registerGetUsage } from './routes/v1_usage_get.js';
 import { registerSendMessages } from './routes/whatsapp_sendMessages.js';
 import { registerConversationWindowPolicy } from './routes/v1_conversation_window.js';
+import { registerOptOuts } from './routes/v1_opt_outs.js';
+import { registerBlocklist } from './routes/v1_policy_blocklist.js';
 import { registerTemplateApproval } from './routes/v1_templates_approval.js';
 import { registerCreateTemplate } from './routes/v1_templates_create.js';
 import { registerPreviewTemplate } from './routes/v1_templates_preview.js';
@@ -94,6 +97,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     peers: deps.peers,
     ids: deps.ids,
     idempotency: createIdempotencyGate(deps.database),
+    ancestors: cachedAncestors(deps.peers),
     ...(deps.outboundUrls ? { outboundUrls: deps.outboundUrls } : {}),
   };
   registerHealth(app);
@@ -115,6 +119,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerGetUsage(app, routeDeps);
   registerAccounts(app, routeDeps);
   registerAccountMoney(app, routeDeps);
+  registerBlocklist(app, routeDeps);
+  registerOptOuts(app, routeDeps);
   registerKeys(app, routeDeps);
   registerCreateTemplate(app, routeDeps);
   registerReadTemplates(app, routeDeps);

@@ -12,6 +12,11 @@ import { applyStatus } from './record-status.js';
 import { evaluatePolicy, type PolicyRule, recordRefusals } from './policy/index.js';
 import type { SenderDirectory } from './sender-directory.js';
 
+/** An AcceptRequest; callers inside dispatch (tests, the bench) may leave out the ancestors. */
+export type AcceptInput = Omit<dispatch.AcceptRequest, 'ancestorAccountIds'> & {
+  ancestorAccountIds?: string[];
+};
+
 /**
  * Accepts a batch in one transaction: every accepted message, its ACCEPTED history entry and
  * its `message.accepted` event are written together, so none is lost between the database
@@ -25,7 +30,7 @@ import type { SenderDirectory } from './sender-directory.js';
 export async function acceptMessages(
   db: Kysely<DispatchTables>,
   senders: SenderDirectory,
-  request: dispatch.AcceptRequest,
+  request: AcceptInput,
   rules: readonly PolicyRule[] = [],
 ): Promise<dispatch.AcceptResponse> {
   const available = await senders.available(
@@ -97,6 +102,7 @@ export async function acceptMessages(
     const decisions = await evaluatePolicy(rules, candidates, {
       trx,
       accountId: request.accountId,
+      ancestorAccountIds: request.ancestorAccountIds ?? [],
       senders: available,
     });
     await recordRefusals(trx, request.accountId, decisions, candidates);

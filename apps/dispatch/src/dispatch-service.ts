@@ -9,16 +9,19 @@ import {
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import type { Kysely } from 'kysely';
-import { grpcClient, mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
+import { grpcClient, mount, type ServiceMount } from '@wagate/rpc';
 import { acceptMessages } from './accept.js';
+import { getBlocklist, setBlocklist } from './blocklists/index.js';
 import { getConversationWindowPolicy, setConversationWindowPolicy } from './conversation-window/index.js';
 import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 import { getMessage } from './get-message.js';
 import { listMessages } from './list-messages.js';
-import { defaultRules, type PolicySettings } from './policy/index.js';
+import { addOptOuts, listOptOuts, removeOptOut } from './opt-outs/index.js';
+import { defaultRules, type PolicySettings, startForgettingOldCounts } from './policy/index.js';
 import { recordInbound } from './record-inbound.js';
 import { recordStatus } from './record-status.js';
+import { requireAccount } from './require-account.js';
 import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
 import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
@@ -51,8 +54,15 @@ export async function startDispatch(deps: {
   const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
   const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks });
-  const redrive = startRedrive(db, () => relay.kick(), deps.redrive);
+  const redrive = startRedrive(db, () => relay.kick(), {
+    ...deps.redrive,
+    onExpired() {
+      relay.kick();
+      callbacks.kick();
+    },
+  });
   const rules = defaultRules(deps.policy);
+  const forgetting = startForgettingOldCounts(db, deps.policy ?? {});
 
   const implementation: dispatch.DispatchServiceImplementation = {
     async accept(request) {
@@ -81,6 +91,11 @@ export async function startDispatch(deps: {
       if (response.replayed > 0) callbacks.kick();
       return response;
     },
+    getBlocklist: (request) => getBlocklist(db, request),
+    setBlocklist: (request) => setBlocklist(db, request),
+    listOptOuts: (request) => listOptOuts(db, request),
+    addOptOuts: (request) => addOptOuts(db, request),
+    removeOptOut: (request) => removeOptOut(db, request),
     async replayCallback(request) {
       const response = await replayCallback(db, request);
       callbacks.kick();
@@ -92,7 +107,7 @@ export async function startDispatch(deps: {
     accountId: string,
     secretOf: (db: Kysely<DispatchTables>, accountId: string) => Promise<string>,
   ): Promise<{ secret: dispatch.WebhookSecret }> {
-    if (accountId === '') throw new ServerError(Status.INVALID_ARGUMENT, 'account_id is required');
+    requireAccount(accountId);
     const secret = await secretOf(db, accountId);
     const previous = await previousSecretExpiry(db, accountId);
     return { secret: { secret, previousExpiresAtMs: String(previous?.getTime() ?? 0) } };
@@ -128,6 +143,7 @@ export async function startDispatch(deps: {
       await statusSubscription.close();
       await inboundSubscription.close();
       await redrive.stop();
+      await forgetting.stop();
       await relay.stop();
       await callbacks.stop();
     },

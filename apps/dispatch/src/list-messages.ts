@@ -1,9 +1,10 @@
 import type { common, dispatch } from '@wagate/contracts';
-import { decodeCursor, InvalidCursorError, pageOf, pageSize } from '@wagate/db';
+import { pageOf, pageSize } from '@wagate/db';
 import { MessageStatus } from '@wagate/errors';
 import { ServerError, Status } from '@wagate/rpc';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from './db/tables.js';
+import { readCursor } from './page-cursor.js';
 
 const STATUSES: ReadonlySet<string> = new Set(Object.values(MessageStatus));
 const INT8_MAX = 9_223_372_036_854_775_807n;
@@ -22,7 +23,7 @@ export async function listMessages(
   request: dispatch.ListMessagesRequest,
 ): Promise<dispatch.ListMessagesResponse> {
   const size = pageSize(request.limit);
-  const after = readCursor(request.cursor);
+  const after = readCursor(request.cursor, isMessageKey);
   const status = given(request.status);
   if (status !== undefined && !STATUSES.has(status)) {
     throw new ServerError(
@@ -59,15 +60,6 @@ export async function listMessages(
     })),
     nextCursor: page.nextCursor,
   };
-}
-
-function readCursor(cursor: string): readonly [string] | undefined {
-  try {
-    return decodeCursor(cursor, isMessageKey);
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ServerError(Status.INVALID_ARGUMENT, error.message);
-    throw error;
-  }
 }
 
 /** A message id: a non-negative bigint, so the key can never make the query itself fail. */

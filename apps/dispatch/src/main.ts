@@ -1,6 +1,7 @@
 import { env, readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
 import { startDispatch } from './dispatch-service.js';
+import { policySettingsFromEnv } from './policy/settings-from-env.js';
 
 await runServiceProcess({
   name: 'dispatch',
@@ -11,11 +12,6 @@ await runServiceProcess({
       // Callback URLs on loopback or private networks are refused unless allowed (SSRF guard).
       WAGATE_ALLOW_LOOPBACK_WEBHOOKS: env.bool(false),
       WAGATE_ALLOW_PRIVATE_WEBHOOKS: env.bool(false),
-      // The same message (account, sender, recipient, content) again within this many seconds fails with 2009.
-      WAGATE_DUPLICATE_WINDOW_SECONDS: env.int(300),
-      // Every account's send rate; beyond it messages fail with 2301. 0 turns the limit off.
-      WAGATE_ACCOUNT_RATE_PER_SECOND: env.int(0),
-      WAGATE_ACCOUNT_RATE_BURST: env.int(0),
       // An endpoint with no successful delivery for this long (while failing) is disabled.
       WAGATE_WEBHOOK_DISABLE_AFTER_MS: env.int(3 * 24 * 3_600_000),
     });
@@ -28,17 +24,7 @@ await runServiceProcess({
         allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
         disableAfterMs: config.WAGATE_WEBHOOK_DISABLE_AFTER_MS,
       },
-      policy: {
-        duplicateWindowMs: config.WAGATE_DUPLICATE_WINDOW_SECONDS * 1000,
-        ...(config.WAGATE_ACCOUNT_RATE_PER_SECOND > 0
-          ? {
-              accountRate: {
-                perSecond: config.WAGATE_ACCOUNT_RATE_PER_SECOND,
-                burst: config.WAGATE_ACCOUNT_RATE_BURST || config.WAGATE_ACCOUNT_RATE_PER_SECOND,
-              },
-            }
-          : {}),
-      },
+      policy: policySettingsFromEnv(),
     });
     return { grpc: [service.grpc], stop: service.stop };
   },

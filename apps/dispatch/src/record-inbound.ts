@@ -2,10 +2,12 @@ import type { MessageInboundEvent } from '@wagate/contracts';
 import type { Kysely } from 'kysely';
 import { openConversationWindow } from './conversation-window/index.js';
 import type { DispatchTables } from './db/tables.js';
+import { applyOptOutReply } from './opt-outs/index.js';
 import { queueCallbacks } from './webhooks/queue-callbacks.js';
 
 /**
- * Records a message a device received, opens or extends its conversation window, and queues
+ * Records a message a device received, opens or extends its conversation window, applies a
+ * stop (or start) word to the account's opt-out list, and queues
  * its incoming-message webhook to the account's incoming URL, in one transaction. A repeated
  * report of the same device message
  * finds it recorded and changes nothing, so the tenant hears of it once. Returns whether a
@@ -34,6 +36,7 @@ export async function recordInbound(
       .executeTakeFirst();
     if (!inserted) return false;
     await openConversationWindow(trx, event);
+    await applyOptOutReply(trx, event);
     const settings = await trx
       .selectFrom('account_settings')
       .select('incoming_url')

@@ -1,7 +1,9 @@
-import type { MessageStatusEvent } from '@wagate/contracts';
+import { eventId, type MessageStatusEvent, Topics } from '@wagate/contracts';
+import { enqueueEvents } from '@wagate/outbox';
 import { createLogger } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from './db/tables.js';
+import { recordSenderOutcome } from './policy/failing-sender-rule.js';
 import { isAdvance } from './status-order.js';
 import { queueCallbacks } from './webhooks/queue-callbacks.js';
 import { statusCallbackBody } from './webhooks/status-callback.js';
@@ -27,6 +29,7 @@ export async function applyStatus(trx: Kysely<DispatchTables>, event: MessageSta
     .leftJoin('account_settings', 'account_settings.account_id', 'messages.account_id')
     .select((eb) => [
       'messages.account_id',
+      'messages.sender',
       'messages.status',
       'messages.callback_data',
       eb.fn
@@ -60,6 +63,7 @@ export async function applyStatus(trx: Kysely<DispatchTables>, event: MessageSta
     .returning('message_id')
     .executeTakeFirst();
   if (!inserted) return false;
+  await recordSenderOutcome(trx, event, message);
   if (isAdvance(message.status, event.status)) {
     await trx
       .updateTable('messages')
@@ -83,4 +87,29 @@ export async function applyStatus(trx: Kysely<DispatchTables>, event: MessageSta
     },
   ]);
   return true;
+}
+
+/**
+ * Statuses dispatch decides itself (a policy refusal, an expiry): each is applied here at once
+ * and announced as a `message.status` event, so billing settles the reservation. Dispatch hears
+ * its own event back and finds the status already recorded. Returns whether a callback was queued.
+ */
+export async function applyAndAnnounceStatuses(
+  trx: Kysely<DispatchTables>,
+  events: readonly MessageStatusEvent[],
+  headers: Record<string, string>,
+): Promise<boolean> {
+  let callbacksQueued = false;
+  for (const event of events) callbacksQueued = (await applyStatus(trx, event)) || callbacksQueued;
+  await enqueueEvents(
+    trx,
+    events.map((event) => ({
+      topic: Topics.messageStatus,
+      id: eventId.status(event.messageId, event.status),
+      key: event.messageId,
+      data: event,
+      headers,
+    })),
+  );
+  return callbacksQueued;
 }

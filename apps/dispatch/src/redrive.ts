@@ -4,6 +4,7 @@ import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import { acceptedEvent } from './accept.js';
 import type { DispatchTables } from './db/tables.js';
+import { expireUnhandedMessages } from './expire-unhanded.js';
 
 const log = createLogger('dispatch:redrive');
 
@@ -16,14 +17,16 @@ const log = createLogger('dispatch:redrive');
 export function startRedrive(
   db: Kysely<DispatchTables>,
   onEnqueued: () => void,
-  options: { staleMs?: number; batchSize?: number } = {},
+  options: { staleMs?: number; batchSize?: number; onExpired?: () => void } = {},
 ): Pump {
   const staleMs = options.staleMs ?? 60_000;
   const batchSize = options.batchSize ?? 500;
   const stale = sql<Date>`now() - ${`${staleMs} milliseconds`}::interval`;
 
   async function redriveOnce(): Promise<void> {
-    const count = await db.transaction().execute(async (trx) => {
+    const { count, expired } = await db.transaction().execute(async (trx) => {
+      // Past its validity and still not in fleet's hands: expire it (2010) rather than announce it again.
+      const { expired } = await expireUnhandedMessages(trx, batchSize);
       const rows = await trx
         .selectFrom('messages')
         .select(['id', 'account_id', 'payload'])
@@ -35,10 +38,12 @@ export function startRedrive(
         .forUpdate()
         .skipLocked()
         .execute();
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { count: 0, expired };
       await enqueueEvents(
         trx,
-        rows.map((row) => acceptedEvent(row.account_id, row.payload as unknown as common.OutboundMessage, {})),
+        rows.map((row) =>
+          acceptedEvent(row.account_id, row.payload as unknown as common.OutboundMessage, {}),
+        ),
       );
       await trx
         .updateTable('messages')
@@ -49,8 +54,12 @@ export function startRedrive(
           rows.map((row) => row.id),
         )
         .execute();
-      return rows.length;
+      return { count: rows.length, expired };
     });
+    if (expired > 0) {
+      log.info({ expired }, 'expired messages whose validity ran out before they reached fleet');
+      (options.onExpired ?? onEnqueued)();
+    }
     if (count > 0) {
       log.info({ count }, 'announced messages again that made no progress');
       onEnqueued();

@@ -600,6 +600,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/policy/blocklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an account's blocklist
+         * @description The account's own blocked words and domains (not those of the accounts above it, which apply too). Needs `read`; a reseller reads a customer's with `?accountId=`.
+         */
+        get: operations["getBlocklist"];
+        /**
+         * Replace an account's blocklist
+         * @description Messages of the account and of every account below it whose text or media URL contains a listed word or domain are accepted and fail with 2017, `rule: "blocked-content"` in their history. The platform keeps the list every account is subject to, a reseller the one of its customers. Needs `manage`; `?accountId=` sets the list of an account below the caller.
+         */
+        put: operations["putBlocklist"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/opt-outs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recipients who opted out
+         * @description Recipients the account's messages are not sent to: they fail with 2302, `rule: "opt-out"`. A recipient joins the list by replying with nothing but a stop word (STOP, UNSUBSCRIBE, СТОП, ОТПИСАТЬСЯ, ALTO, ARRÊT, … see the README) and leaves it by replying START; the account adds and removes them here too. Needs `read`.
+         */
+        get: operations["listOptOuts"];
+        put?: never;
+        /**
+         * Add recipients to the opt-out list
+         * @description Adding one already on the list changes nothing. Needs `manage`.
+         */
+        post: operations["addOptOuts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/opt-outs/{recipient}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put one recipient on the opt-out list
+         * @description The same as adding it with `POST /v1/opt-outs`; idempotent. Needs `manage`.
+         */
+        put: operations["putOptOut"];
+        post?: never;
+        /**
+         * Take a recipient off the opt-out list
+         * @description The account's messages go to them again. 404 when they are not on the list. Needs `manage`.
+         */
+        delete: operations["removeOptOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{accountId}/keys": {
         parameters: {
             query?: never;
@@ -2556,6 +2628,92 @@ export interface components {
              * @example invoice 2026-117
              */
             memo?: string;
+        };
+        /** @description An account's own blocklist. It applies to the account's messages and those of every account below it; the lists of the accounts above apply as well. */
+        BlocklistView: components["schemas"]["Blocklist"] & {
+            /**
+             * @description When it was last set; `null` if never.
+             * @example 2026-03-01T09:30:00.000Z
+             */
+            updatedAt: string | null;
+        };
+        /** @description An account's own blocklist. It applies to the account's messages and those of every account below it; the lists of the accounts above apply as well. */
+        Blocklist: {
+            /**
+             * @description Words or phrases (1–100 characters, at most 1000). A message containing one, in any case and any script, between word boundaries, fails with 2017; "casino" does not match "casinos".
+             * @example [
+             *       "casino",
+             *       "быстрый заработок"
+             *     ]
+             */
+            words: string[];
+            /**
+             * @description URL domains (at most 1000). A message whose text or media URL names one or a subdomain of it — with or without `https://`, before a port or path — fails with 2017. Stored lower case without scheme, path or `*.`.
+             * @example [
+             *       "spam.example",
+             *       "win-prizes.example"
+             *     ]
+             */
+            domains: string[];
+        };
+        /** @description One page of the opt-out list. */
+        OptOutList: {
+            /**
+             * @description Opted-out recipients, newest first.
+             * @example [
+             *       {
+             *         "recipient": "79034567890",
+             *         "source": "inbound",
+             *         "keyword": "STOP",
+             *         "createdAt": "2026-03-01T09:30:00.000Z"
+             *       }
+             *     ]
+             */
+            data: components["schemas"]["OptOut"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; `null` on the last page.
+             * @example WyIzNDgyNTEyMzUwOTUyNzMwMzY4Il0
+             */
+            nextCursor: string | null;
+        };
+        OptOut: {
+            /**
+             * @description The phone number, digits only.
+             * @example 79034567890
+             */
+            recipient: string;
+            /**
+             * @description `inbound`: the recipient replied with a stop word; `api`: added through this API.
+             * @example inbound
+             * @enum {string}
+             */
+            source: "inbound" | "api";
+            /**
+             * @description The stop word they replied with; `null` for `api`.
+             * @example STOP
+             */
+            keyword: string | null;
+            /**
+             * @description When they opted out.
+             * @example 2026-03-01T09:30:00.000Z
+             */
+            createdAt: string;
+        };
+        AddedOptOuts: {
+            /**
+             * @description How many were not on the list before.
+             * @example 1
+             */
+            added: number;
+        };
+        AddOptOuts: {
+            /**
+             * @description Phone numbers in any form the send call takes (`+7 903 456-78-90` is `79034567890`), 1–1000.
+             * @example [
+             *       "79034567890"
+             *     ]
+             */
+            recipients: string[];
         };
         ApiKeyList: {
             /**
@@ -5497,6 +5655,520 @@ export interface operations {
             };
             /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBlocklist: {
+        parameters: {
+            query?: {
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The blocklist. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlocklistView"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putBlocklist: {
+        parameters: {
+            query?: {
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Blocklist"];
+            };
+        };
+        responses: {
+            /** @description The blocklist as stored (normalised). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlocklistView"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOptOuts: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1–100; default 50. */
+                limit?: number;
+                /** @description The previous page's `nextCursor`, unchanged; leave it out for the first page. */
+                cursor?: string;
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptOutList"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addOptOuts: {
+        parameters: {
+            query?: {
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddOptOuts"];
+            };
+        };
+        responses: {
+            /** @description Added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddedOptOuts"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putOptOut: {
+        parameters: {
+            query?: {
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The phone number, in any form the send call takes. */
+                recipient: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description On the list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddedOptOuts"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeOptOut: {
+        parameters: {
+            query?: {
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The phone number, in any form the send call takes. */
+                recipient: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

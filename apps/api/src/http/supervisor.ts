@@ -19,6 +19,21 @@ export const SupervisedAccountQuery = z.object({
     }),
 });
 
+/** The `?accountId=` of lists an account keeps for itself and its subtree (blocklist, opt-outs). */
+export const SubtreeAccountQuery = z.object({
+  accountId: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({
+      description:
+        "The account whose list this is: the caller's own (the default) or one below it, as a reseller or the " +
+        'platform acting for a customer.',
+      example: 'acc_demo',
+    }),
+});
+
 /**
  * Who may act on an account as its reseller or the platform admin — approve, reject or pause
  * its templates, set its conversation-window policy: a `manage` key (the route checks the
@@ -32,8 +47,7 @@ export async function supervisedAccount(
   caller: Principal,
   requested: string | undefined,
 ): Promise<string> {
-  const target = requested ?? caller.accountId;
-  const { account } = await peers.billing.getAccount({ actorAccountId: caller.accountId, accountId: target });
+  const { target, account } = await visibleAccount(peers, caller, requested);
   if (target === caller.accountId && account?.parentId) {
     throw ApiError.of(
       403,
@@ -42,4 +56,23 @@ export async function supervisedAccount(
     );
   }
   return target;
+}
+
+/**
+ * The account a call acts on when a list is the caller's to keep for itself and for the accounts
+ * below it (a blocklist, opt-outs): its own by default, or with `?accountId=` one in its subtree.
+ * Anything outside the subtree is 404, like a missing account.
+ */
+export async function accountInSubtree(
+  peers: Peers,
+  caller: Principal,
+  requested: string | undefined,
+): Promise<string> {
+  return (await visibleAccount(peers, caller, requested)).target;
+}
+
+async function visibleAccount(peers: Peers, caller: Principal, requested: string | undefined) {
+  const target = requested ?? caller.accountId;
+  const { account } = await peers.billing.getAccount({ actorAccountId: caller.accountId, accountId: target });
+  return { target, account };
 }

@@ -107,6 +107,11 @@ export const openApiConfig = {
       description:
         'Templates per language with approval, rendering previews, and the 24-hour conversation window.',
     },
+    {
+      name: 'Policy',
+      description:
+        'What dispatch refuses to send: blocked words and domains (2017), recipients who opted out (2302).',
+    },
     { name: 'System', description: 'Health and this documentation.' },
   ],
 };

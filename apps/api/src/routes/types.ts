@@ -4,6 +4,7 @@ import type { IdGenerator } from '@wagate/ids';
 import type { ApiEnv } from '../http/auth.js';
 import type { IdempotencyGate } from '../http/idempotency-gate.js';
 import type { Peers } from '../peers.js';
+import type { AncestorResolver } from '../send/account-ancestors.js';
 
 export type ApiApp = OpenAPIHono<ApiEnv>;
 
@@ -12,5 +13,7 @@ export interface RouteDeps {
   peers: Peers;
   ids: IdGenerator;
   idempotency: IdempotencyGate;
+  /** The accounts above an account (billing's tree), for the policy's blocklists. */
+  ancestors: AncestorResolver;
   outboundUrls?: OutboundUrlOptions;
 }

@@ -5,6 +5,7 @@ import type { IdGenerator } from '@wagate/ids';
 import type { ErrorKey } from '../errors/catalogue.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
+import type { AncestorResolver } from './account-ancestors.js';
 import { validateMessage } from '../validation/validate-message.js';
 
 type Candidate = { index: number; message: common.OutboundMessage };
@@ -21,7 +22,7 @@ export type SendStage = 'validating' | 'rendering' | 'reserving' | 'accepting' |
  * `progress` tells the caller how far it got, should a call throw.
  */
 export async function sendBatch(
-  deps: { peers: Peers; ids: IdGenerator; outboundUrls?: OutboundUrlOptions },
+  deps: { peers: Peers; ids: IdGenerator; ancestors: AncestorResolver; outboundUrls?: OutboundUrlOptions },
   accountId: string,
   messages: readonly unknown[],
   progress: { stage: SendStage } = { stage: 'validating' },
@@ -113,6 +114,8 @@ export async function sendBatch(
     progress.stage = 'accepting';
     const { results: accepted } = await deps.peers.dispatch.accept({
       accountId,
+      // The blocklists of every account above this one apply to its messages.
+      ancestorAccountIds: await deps.ancestors(accountId),
       messages: pending.map(({ message }) => message),
       failures,
     });

@@ -2,12 +2,10 @@ import type { common, MessageInboundEvent } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { type Kysely, sql } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
+import { digitsOf } from '../phone-digits.js';
 
 /** How long after a recipient's last message a business may write freely (WhatsApp's rule). */
 export const CONVERSATION_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-/** Outbound recipients are digits only; a device may report the sender of an inbound with `+` or spaces. */
-const digitsOf = (number: string) => number.replace(/\D/g, '');
 
 /**
  * Opens or extends the window of the inbound's sender and recipient, in the caller's

@@ -1,7 +1,9 @@
 import type { Migration } from '@wagate/db';
 import { createOutboxTable } from '@wagate/outbox';
 import { type Kysely, sql } from 'kysely';
+import { blocklistMigrations } from '../blocklists/migrations.js';
 import { conversationWindowMigrations } from '../conversation-window/migrations.js';
+import { optOutMigrations } from '../opt-outs/migrations.js';
 
 export const dispatchMigrations: Record<string, Migration> = {
   '2026-11-24T00:00_messages_history_callbacks_outbox': {
@@ -180,6 +182,45 @@ export const dispatchMigrations: Record<string, Migration> = {
         .addColumn('tokens', 'double precision', (c) => c.notNull())
         .addColumn('refilled_at_ms', 'bigint', (c) => c.notNull())
         .execute();
+    },
+  },
+  ...blocklistMigrations,
+  ...optOutMigrations,
+  '2026-12-02T00:20_sender_behaviour': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('sender_outcomes')
+        .addColumn('message_id', 'bigint', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('failed', 'boolean', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      // The failing-sender rule reads a sender's latest outcomes.
+      await db.schema
+        .createIndex('sender_outcomes_recent')
+        .on('sender_outcomes')
+        .columns(['account_id', 'sender', 'at desc'])
+        .execute();
+      await db.schema
+        .createTable('senders_seen')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('first_accepted_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('senders_seen_pk', ['account_id', 'sender'])
+        .execute();
+      await db.schema
+        .createTable('text_fanout')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('text_fingerprint', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('seen_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('text_fanout_pk', ['account_id', 'sender', 'text_fingerprint', 'recipient'])
+        .execute();
+      // Old rows are deleted by age (policy/forget-old-counts.ts).
+      await db.schema.createIndex('sender_outcomes_at').on('sender_outcomes').column('at').execute();
+      await db.schema.createIndex('text_fanout_seen_at').on('text_fanout').column('seen_at').execute();
     },
   },
   '2026-12-02T01:30_inbound_content': {

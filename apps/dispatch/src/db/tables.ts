@@ -1,7 +1,9 @@
 import type { InboundContent } from '@wagate/contracts';
 import type { OutboxTable } from '@wagate/outbox';
 import type { ColumnType, Generated } from 'kysely';
+import type { BlocklistTables } from '../blocklists/tables.js';
 import type { ConversationWindowTables } from '../conversation-window/tables.js';
+import type { OptOutTables } from '../opt-outs/tables.js';
 
 export const DISPATCH_SCHEMA = 'dispatch';
 
@@ -79,7 +81,10 @@ export interface WebhookSecretsTable {
   expires_at: Date | null;
 }
 
-export interface DispatchTables extends OutboxTable, ConversationWindowTables {
+export interface DispatchTables extends OutboxTable, ConversationWindowTables, BlocklistTables, OptOutTables {
+  sender_outcomes: SenderOutcomesTable;
+  senders_seen: SendersSeenTable;
+  text_fanout: TextFanoutTable;
   webhook_secrets: WebhookSecretsTable;
   messages: MessagesTable;
   status_history: StatusHistoryTable;
@@ -128,4 +133,30 @@ export interface InboundMessagesTable {
   content: ColumnType<InboundContent | null, string | null, string | null>;
   received_at: Date;
   recorded_at: Generated<Date>;
+}
+
+/** The first delivery outcome a device reported for a message, per sender: the failing-sender rule reads it. */
+export interface SenderOutcomesTable {
+  message_id: string;
+  account_id: string;
+  sender: string;
+  failed: boolean;
+  at: Date;
+}
+
+/** When the account first sent from a sender: its age for the young-sender rule. */
+export interface SendersSeenTable {
+  account_id: string;
+  sender: string;
+  first_accepted_at: Date;
+}
+
+/** Which recipients got one text from one sender, and when last: the young-sender rule counts them. */
+export interface TextFanoutTable {
+  account_id: string;
+  sender: string;
+  text_fingerprint: string;
+  /** The empty string is the group's own row, locked while a batch counts its recipients. */
+  recipient: string;
+  seen_at: Date;
 }

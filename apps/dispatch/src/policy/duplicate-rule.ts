@@ -1,26 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { common } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { sql } from 'kysely';
+import { contentFingerprint } from './fingerprints.js';
 import type { PolicyRule } from './policy-rule.js';
-
-/**
- * "The same message": same account, sender, recipient and content — the text (rendered, for a
- * template), the media URL, and the template with its parameters and language. Callback URL,
- * callback data and validity do not make a message different.
- */
-export function contentFingerprint(message: common.OutboundMessage): string {
-  const sameness = [
-    message.sender,
-    message.recipient,
-    message.text,
-    message.contentUrl ?? '',
-    message.templateId ?? '',
-    JSON.stringify(Object.entries(message.templateParams ?? {}).sort(([a], [b]) => a.localeCompare(b))),
-    message.languageCode ?? '',
-  ];
-  return createHash('sha256').update(JSON.stringify(sameness)).digest('base64url');
-}
 
 /**
  * 2009: a message the same as one accepted less than `windowMs` before it is refused. One row

@@ -7,6 +7,8 @@ import type { DispatchTables } from '../db/tables.js';
 export interface PolicyContext {
   trx: Kysely<DispatchTables>;
   accountId: string;
+  /** The accounts above it, root first: their blocklists apply too. */
+  ancestorAccountIds: readonly string[];
   /** The senders of the batch as fleet resolved them (their numbers, for self-send). */
   senders: Map<string, fleet.ResolvedSender>;
 }

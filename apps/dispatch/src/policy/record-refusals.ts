@@ -1,16 +1,15 @@
-import { type common, type MessageStatusEvent, eventId, Topics } from '@wagate/contracts';
+import type { common, MessageStatusEvent } from '@wagate/contracts';
 import { MessageStatus } from '@wagate/errors';
-import { enqueueEvents } from '@wagate/outbox';
 import { traceHeaders } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
-import { applyStatus } from '../record-status.js';
+import { applyAndAnnounceStatuses } from '../record-status.js';
 import type { PolicyDecision } from './policy-rule.js';
 
 /**
  * A refused message fails in the accept transaction: its FAILED history entry names the rule
  * and the reason, its callback is queued, and a `message.status` event tells billing to release
- * the reservation. Dispatch hears its own event back and finds the status already recorded.
+ * the reservation.
  */
 export async function recordRefusals(
   trx: Kysely<DispatchTables>,
@@ -32,18 +31,5 @@ export async function recordRefusals(
     rule: decision.rule,
     reason: decision.reason,
   }));
-  let callbacksQueued = false;
-  for (const event of events) callbacksQueued = (await applyStatus(trx, event)) || callbacksQueued;
-  const headers = traceHeaders();
-  await enqueueEvents(
-    trx,
-    events.map((event) => ({
-      topic: Topics.messageStatus,
-      id: eventId.status(event.messageId, event.status),
-      key: event.messageId,
-      data: event,
-      headers,
-    })),
-  );
-  return callbacksQueued;
+  return applyAndAnnounceStatuses(trx, events, traceHeaders());
 }

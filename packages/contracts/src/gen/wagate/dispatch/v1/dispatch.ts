@@ -21,6 +21,11 @@ export interface AcceptRequest {
    * and fails at once with that code, as a status callback, instead of being sent.
    */
   failures: { [key: string]: number };
+  /**
+   * The accounts above account_id, root first (the api resolves them from billing's tree): the
+   * blocklists of each apply to its messages too.
+   */
+  ancestorAccountIds: string[];
 }
 
 export interface AcceptRequest_FailuresEntry {
@@ -252,8 +257,79 @@ export interface EnableWebhookEndpointResponse {
   replayed: number;
 }
 
+export interface GetBlocklistRequest {
+  accountId: string;
+}
+
+export interface GetBlocklistResponse {
+  blocklist?: Blocklist | undefined;
+}
+
+export interface SetBlocklistRequest {
+  accountId: string;
+  /** Words or phrases, matched case-insensitively on word boundaries. */
+  words: string[];
+  /** Domains such as "example.com", matched with their subdomains, with or without a URL scheme. */
+  domains: string[];
+}
+
+export interface SetBlocklistResponse {
+  blocklist?: Blocklist | undefined;
+}
+
+export interface Blocklist {
+  accountId: string;
+  words: string[];
+  /** Normalised: lower case, no scheme, path or leading "*.". */
+  domains: string[];
+  /** 0 when never set. */
+  updatedAtMs: string;
+}
+
+export interface ListOptOutsRequest {
+  accountId: string;
+  /** 1..100; 0 means the default (50). */
+  limit: number;
+  /** Opaque; from a previous response's next_cursor. */
+  cursor: string;
+}
+
+export interface ListOptOutsResponse {
+  optOuts: OptOut[];
+  /** Empty when there are no more pages. */
+  nextCursor: string;
+}
+
+export interface OptOut {
+  /** Digits only, as recipients are stored. */
+  recipient: string;
+  /** "inbound" (the recipient wrote a stop word) or "api". */
+  source: string;
+  createdAtMs: string;
+  /** The stop word the recipient wrote; empty for "api". */
+  keyword: string;
+}
+
+export interface AddOptOutsRequest {
+  accountId: string;
+  recipients: string[];
+}
+
+export interface AddOptOutsResponse {
+  /** How many were not on the list before. */
+  added: number;
+}
+
+export interface RemoveOptOutRequest {
+  accountId: string;
+  recipient: string;
+}
+
+export interface RemoveOptOutResponse {
+}
+
 function createBaseAcceptRequest(): AcceptRequest {
-  return { accountId: "", messages: [], failures: {} };
+  return { accountId: "", messages: [], failures: {}, ancestorAccountIds: [] };
 }
 
 export const AcceptRequest: MessageFns<AcceptRequest> = {
@@ -267,6 +343,9 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
     globalThis.Object.entries(message.failures).forEach(([key, value]: [string, number]) => {
       AcceptRequest_FailuresEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
     });
+    for (const v of message.ancestorAccountIds) {
+      writer.uint32(34).string(v!);
+    }
     return writer;
   },
 
@@ -310,6 +389,14 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
             }
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ancestorAccountIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -346,6 +433,11 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
           {},
         )
         : {},
+      ancestorAccountIds: globalThis.Array.isArray(object?.ancestorAccountIds)
+        ? object.ancestorAccountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.ancestor_account_ids)
+        ? object.ancestor_account_ids.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -366,6 +458,9 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
         });
       }
     }
+    if (message.ancestorAccountIds?.length) {
+      obj.ancestorAccountIds = message.ancestorAccountIds;
+    }
     return obj;
   },
 
@@ -385,6 +480,7 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
       },
       {},
     );
+    message.ancestorAccountIds = object.ancestorAccountIds?.map((e) => e) || [];
     return message;
   },
 };
@@ -3797,6 +3893,1065 @@ export const EnableWebhookEndpointResponse: MessageFns<EnableWebhookEndpointResp
   },
 };
 
+function createBaseGetBlocklistRequest(): GetBlocklistRequest {
+  return { accountId: "" };
+}
+
+export const GetBlocklistRequest: MessageFns<GetBlocklistRequest> = {
+  encode(message: GetBlocklistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBlocklistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBlocklistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBlocklistRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetBlocklistRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetBlocklistRequest>): GetBlocklistRequest {
+    return GetBlocklistRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetBlocklistRequest>): GetBlocklistRequest {
+    const message = createBaseGetBlocklistRequest();
+    message.accountId = object.accountId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetBlocklistResponse(): GetBlocklistResponse {
+  return { blocklist: undefined };
+}
+
+export const GetBlocklistResponse: MessageFns<GetBlocklistResponse> = {
+  encode(message: GetBlocklistResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.blocklist !== undefined) {
+      Blocklist.encode(message.blocklist, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBlocklistResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBlocklistResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.blocklist = Blocklist.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBlocklistResponse {
+    return { blocklist: isSet(object.blocklist) ? Blocklist.fromJSON(object.blocklist) : undefined };
+  },
+
+  toJSON(message: GetBlocklistResponse): unknown {
+    const obj: any = {};
+    if (message.blocklist !== undefined) {
+      obj.blocklist = Blocklist.toJSON(message.blocklist);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetBlocklistResponse>): GetBlocklistResponse {
+    return GetBlocklistResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetBlocklistResponse>): GetBlocklistResponse {
+    const message = createBaseGetBlocklistResponse();
+    message.blocklist = (object.blocklist !== undefined && object.blocklist !== null)
+      ? Blocklist.fromPartial(object.blocklist)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetBlocklistRequest(): SetBlocklistRequest {
+  return { accountId: "", words: [], domains: [] };
+}
+
+export const SetBlocklistRequest: MessageFns<SetBlocklistRequest> = {
+  encode(message: SetBlocklistRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    for (const v of message.words) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.domains) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetBlocklistRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetBlocklistRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.words.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.domains.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetBlocklistRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      words: globalThis.Array.isArray(object?.words) ? object.words.map((e: any) => globalThis.String(e)) : [],
+      domains: globalThis.Array.isArray(object?.domains) ? object.domains.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: SetBlocklistRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.words?.length) {
+      obj.words = message.words;
+    }
+    if (message.domains?.length) {
+      obj.domains = message.domains;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetBlocklistRequest>): SetBlocklistRequest {
+    return SetBlocklistRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetBlocklistRequest>): SetBlocklistRequest {
+    const message = createBaseSetBlocklistRequest();
+    message.accountId = object.accountId ?? "";
+    message.words = object.words?.map((e) => e) || [];
+    message.domains = object.domains?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSetBlocklistResponse(): SetBlocklistResponse {
+  return { blocklist: undefined };
+}
+
+export const SetBlocklistResponse: MessageFns<SetBlocklistResponse> = {
+  encode(message: SetBlocklistResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.blocklist !== undefined) {
+      Blocklist.encode(message.blocklist, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetBlocklistResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetBlocklistResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.blocklist = Blocklist.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetBlocklistResponse {
+    return { blocklist: isSet(object.blocklist) ? Blocklist.fromJSON(object.blocklist) : undefined };
+  },
+
+  toJSON(message: SetBlocklistResponse): unknown {
+    const obj: any = {};
+    if (message.blocklist !== undefined) {
+      obj.blocklist = Blocklist.toJSON(message.blocklist);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetBlocklistResponse>): SetBlocklistResponse {
+    return SetBlocklistResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetBlocklistResponse>): SetBlocklistResponse {
+    const message = createBaseSetBlocklistResponse();
+    message.blocklist = (object.blocklist !== undefined && object.blocklist !== null)
+      ? Blocklist.fromPartial(object.blocklist)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseBlocklist(): Blocklist {
+  return { accountId: "", words: [], domains: [], updatedAtMs: "0" };
+}
+
+export const Blocklist: MessageFns<Blocklist> = {
+  encode(message: Blocklist, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    for (const v of message.words) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.domains) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.updatedAtMs !== "0") {
+      writer.uint32(32).int64(message.updatedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Blocklist {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBlocklist();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.words.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.domains.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.updatedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Blocklist {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      words: globalThis.Array.isArray(object?.words) ? object.words.map((e: any) => globalThis.String(e)) : [],
+      domains: globalThis.Array.isArray(object?.domains) ? object.domains.map((e: any) => globalThis.String(e)) : [],
+      updatedAtMs: isSet(object.updatedAtMs)
+        ? globalThis.String(object.updatedAtMs)
+        : isSet(object.updated_at_ms)
+        ? globalThis.String(object.updated_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: Blocklist): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.words?.length) {
+      obj.words = message.words;
+    }
+    if (message.domains?.length) {
+      obj.domains = message.domains;
+    }
+    if (message.updatedAtMs !== "0") {
+      obj.updatedAtMs = message.updatedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Blocklist>): Blocklist {
+    return Blocklist.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Blocklist>): Blocklist {
+    const message = createBaseBlocklist();
+    message.accountId = object.accountId ?? "";
+    message.words = object.words?.map((e) => e) || [];
+    message.domains = object.domains?.map((e) => e) || [];
+    message.updatedAtMs = object.updatedAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseListOptOutsRequest(): ListOptOutsRequest {
+  return { accountId: "", limit: 0, cursor: "" };
+}
+
+export const ListOptOutsRequest: MessageFns<ListOptOutsRequest> = {
+  encode(message: ListOptOutsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOptOutsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOptOutsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOptOutsRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: ListOptOutsRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListOptOutsRequest>): ListOptOutsRequest {
+    return ListOptOutsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListOptOutsRequest>): ListOptOutsRequest {
+    const message = createBaseListOptOutsRequest();
+    message.accountId = object.accountId ?? "";
+    message.limit = object.limit ?? 0;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseListOptOutsResponse(): ListOptOutsResponse {
+  return { optOuts: [], nextCursor: "" };
+}
+
+export const ListOptOutsResponse: MessageFns<ListOptOutsResponse> = {
+  encode(message: ListOptOutsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.optOuts) {
+      OptOut.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOptOutsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOptOutsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.optOuts.push(OptOut.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOptOutsResponse {
+    return {
+      optOuts: globalThis.Array.isArray(object?.optOuts)
+        ? object.optOuts.map((e: any) => OptOut.fromJSON(e))
+        : globalThis.Array.isArray(object?.opt_outs)
+        ? object.opt_outs.map((e: any) => OptOut.fromJSON(e))
+        : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+    };
+  },
+
+  toJSON(message: ListOptOutsResponse): unknown {
+    const obj: any = {};
+    if (message.optOuts?.length) {
+      obj.optOuts = message.optOuts.map((e) => OptOut.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListOptOutsResponse>): ListOptOutsResponse {
+    return ListOptOutsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListOptOutsResponse>): ListOptOutsResponse {
+    const message = createBaseListOptOutsResponse();
+    message.optOuts = object.optOuts?.map((e) => OptOut.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
+function createBaseOptOut(): OptOut {
+  return { recipient: "", source: "", createdAtMs: "0", keyword: "" };
+}
+
+export const OptOut: MessageFns<OptOut> = {
+  encode(message: OptOut, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.recipient !== "") {
+      writer.uint32(10).string(message.recipient);
+    }
+    if (message.source !== "") {
+      writer.uint32(18).string(message.source);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(24).int64(message.createdAtMs);
+    }
+    if (message.keyword !== "") {
+      writer.uint32(34).string(message.keyword);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OptOut {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOptOut();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.recipient = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.keyword = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OptOut {
+    return {
+      recipient: isSet(object.recipient) ? globalThis.String(object.recipient) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+      keyword: isSet(object.keyword) ? globalThis.String(object.keyword) : "",
+    };
+  },
+
+  toJSON(message: OptOut): unknown {
+    const obj: any = {};
+    if (message.recipient !== "") {
+      obj.recipient = message.recipient;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    if (message.keyword !== "") {
+      obj.keyword = message.keyword;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OptOut>): OptOut {
+    return OptOut.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OptOut>): OptOut {
+    const message = createBaseOptOut();
+    message.recipient = object.recipient ?? "";
+    message.source = object.source ?? "";
+    message.createdAtMs = object.createdAtMs ?? "0";
+    message.keyword = object.keyword ?? "";
+    return message;
+  },
+};
+
+function createBaseAddOptOutsRequest(): AddOptOutsRequest {
+  return { accountId: "", recipients: [] };
+}
+
+export const AddOptOutsRequest: MessageFns<AddOptOutsRequest> = {
+  encode(message: AddOptOutsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    for (const v of message.recipients) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddOptOutsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddOptOutsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.recipients.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddOptOutsRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      recipients: globalThis.Array.isArray(object?.recipients)
+        ? object.recipients.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AddOptOutsRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.recipients?.length) {
+      obj.recipients = message.recipients;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddOptOutsRequest>): AddOptOutsRequest {
+    return AddOptOutsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddOptOutsRequest>): AddOptOutsRequest {
+    const message = createBaseAddOptOutsRequest();
+    message.accountId = object.accountId ?? "";
+    message.recipients = object.recipients?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseAddOptOutsResponse(): AddOptOutsResponse {
+  return { added: 0 };
+}
+
+export const AddOptOutsResponse: MessageFns<AddOptOutsResponse> = {
+  encode(message: AddOptOutsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.added !== 0) {
+      writer.uint32(8).int32(message.added);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddOptOutsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddOptOutsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.added = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddOptOutsResponse {
+    return { added: isSet(object.added) ? globalThis.Number(object.added) : 0 };
+  },
+
+  toJSON(message: AddOptOutsResponse): unknown {
+    const obj: any = {};
+    if (message.added !== 0) {
+      obj.added = Math.round(message.added);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddOptOutsResponse>): AddOptOutsResponse {
+    return AddOptOutsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddOptOutsResponse>): AddOptOutsResponse {
+    const message = createBaseAddOptOutsResponse();
+    message.added = object.added ?? 0;
+    return message;
+  },
+};
+
+function createBaseRemoveOptOutRequest(): RemoveOptOutRequest {
+  return { accountId: "", recipient: "" };
+}
+
+export const RemoveOptOutRequest: MessageFns<RemoveOptOutRequest> = {
+  encode(message: RemoveOptOutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.recipient !== "") {
+      writer.uint32(18).string(message.recipient);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveOptOutRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveOptOutRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.recipient = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveOptOutRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      recipient: isSet(object.recipient) ? globalThis.String(object.recipient) : "",
+    };
+  },
+
+  toJSON(message: RemoveOptOutRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.recipient !== "") {
+      obj.recipient = message.recipient;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveOptOutRequest>): RemoveOptOutRequest {
+    return RemoveOptOutRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveOptOutRequest>): RemoveOptOutRequest {
+    const message = createBaseRemoveOptOutRequest();
+    message.accountId = object.accountId ?? "";
+    message.recipient = object.recipient ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveOptOutResponse(): RemoveOptOutResponse {
+  return {};
+}
+
+export const RemoveOptOutResponse: MessageFns<RemoveOptOutResponse> = {
+  encode(_: RemoveOptOutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveOptOutResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveOptOutResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RemoveOptOutResponse {
+    return {};
+  },
+
+  toJSON(_: RemoveOptOutResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveOptOutResponse>): RemoveOptOutResponse {
+    return RemoveOptOutResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<RemoveOptOutResponse>): RemoveOptOutResponse {
+    const message = createBaseRemoveOptOutResponse();
+    return message;
+  },
+};
+
 /** Dispatch owns message state, policy, routing and webhook delivery. */
 export type DispatchServiceDefinition = typeof DispatchServiceDefinition;
 export const DispatchServiceDefinition = {
@@ -3918,6 +5073,51 @@ export const DispatchServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The account's own blocked words and URL domains (2017); they apply to it and every account below it. */
+    getBlocklist: {
+      name: "GetBlocklist",
+      requestType: GetBlocklistRequest as typeof GetBlocklistRequest,
+      requestStream: false,
+      responseType: GetBlocklistResponse as typeof GetBlocklistResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Replaces the account's own blocklist; INVALID_ARGUMENT on an entry that is not a word or a domain. */
+    setBlocklist: {
+      name: "SetBlocklist",
+      requestType: SetBlocklistRequest as typeof SetBlocklistRequest,
+      requestStream: false,
+      responseType: SetBlocklistResponse as typeof SetBlocklistResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Recipients who opted out of the account's messages (2302), newest first, one page at a time. */
+    listOptOuts: {
+      name: "ListOptOuts",
+      requestType: ListOptOutsRequest as typeof ListOptOutsRequest,
+      requestStream: false,
+      responseType: ListOptOutsResponse as typeof ListOptOutsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Adds recipients to the account's opt-out list; adding one already there changes nothing. */
+    addOptOuts: {
+      name: "AddOptOuts",
+      requestType: AddOptOutsRequest as typeof AddOptOutsRequest,
+      requestStream: false,
+      responseType: AddOptOutsResponse as typeof AddOptOutsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Takes a recipient off the account's opt-out list; NOT_FOUND if it is not on it. */
+    removeOptOut: {
+      name: "RemoveOptOut",
+      requestType: RemoveOptOutRequest as typeof RemoveOptOutRequest,
+      requestStream: false,
+      responseType: RemoveOptOutResponse as typeof RemoveOptOutResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -3982,6 +5182,31 @@ export interface DispatchServiceImplementation<CallContextExt = {}> {
     request: EnableWebhookEndpointRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<EnableWebhookEndpointResponse>>;
+  /** The account's own blocked words and URL domains (2017); they apply to it and every account below it. */
+  getBlocklist(
+    request: GetBlocklistRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetBlocklistResponse>>;
+  /** Replaces the account's own blocklist; INVALID_ARGUMENT on an entry that is not a word or a domain. */
+  setBlocklist(
+    request: SetBlocklistRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<SetBlocklistResponse>>;
+  /** Recipients who opted out of the account's messages (2302), newest first, one page at a time. */
+  listOptOuts(
+    request: ListOptOutsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListOptOutsResponse>>;
+  /** Adds recipients to the account's opt-out list; adding one already there changes nothing. */
+  addOptOuts(
+    request: AddOptOutsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<AddOptOutsResponse>>;
+  /** Takes a recipient off the account's opt-out list; NOT_FOUND if it is not on it. */
+  removeOptOut(
+    request: RemoveOptOutRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RemoveOptOutResponse>>;
 }
 
 export interface DispatchServiceClient<CallOptionsExt = {}> {
@@ -4045,6 +5270,31 @@ export interface DispatchServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<EnableWebhookEndpointRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<EnableWebhookEndpointResponse>;
+  /** The account's own blocked words and URL domains (2017); they apply to it and every account below it. */
+  getBlocklist(
+    request: DeepPartial<GetBlocklistRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetBlocklistResponse>;
+  /** Replaces the account's own blocklist; INVALID_ARGUMENT on an entry that is not a word or a domain. */
+  setBlocklist(
+    request: DeepPartial<SetBlocklistRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<SetBlocklistResponse>;
+  /** Recipients who opted out of the account's messages (2302), newest first, one page at a time. */
+  listOptOuts(
+    request: DeepPartial<ListOptOutsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListOptOutsResponse>;
+  /** Adds recipients to the account's opt-out list; adding one already there changes nothing. */
+  addOptOuts(
+    request: DeepPartial<AddOptOutsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<AddOptOutsResponse>;
+  /** Takes a recipient off the account's opt-out list; NOT_FOUND if it is not on it. */
+  removeOptOut(
+    request: DeepPartial<RemoveOptOutRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RemoveOptOutResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
