@@ -1,13 +1,12 @@
 import type { common } from '@wagate/contracts';
-import { migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/testkit';
 import type { Kysely } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { acceptMessages } from '../src/accept.js';
-import { dispatchMigrations } from '../src/db/migrations.js';
-import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
+import type { DispatchTables } from '../src/db/tables.js';
 import { getMessage } from '../src/get-message.js';
 import { defaultRules } from '../src/policy/index.js';
+import { withDispatchDb } from './support/dispatch-db.js';
 import { outboundMessage, senderDirectory } from './support/outbound-messages.js';
 
 const ACCOUNT = 'acc_policy';
@@ -40,18 +39,10 @@ async function outboxEvents(db: Kysely<DispatchTables>) {
 }
 
 describe.each(databaseAdapters())('dispatch policy on $name', (adapter) => {
-  async function withDispatchDb(run: (db: Kysely<DispatchTables>) => Promise<void>) {
-    const database = await adapter.open();
-    try {
-      await migrateSchema(database, DISPATCH_SCHEMA, dispatchMigrations);
-      await run(withSchema<DispatchTables>(database, DISPATCH_SCHEMA));
-    } finally {
-      await database.close();
-    }
-  }
+  const withDb = (run: (db: Kysely<DispatchTables>) => Promise<void>) => withDispatchDb(adapter, run);
 
   test('fails a duplicate within the window with 2009, naming the rule and the earlier message', async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       const t0 = Date.now() - 120_000;
       const first = message({ acceptedAt: t0 });
       const again = message({ acceptedAt: t0 + 59_000 });
@@ -86,7 +77,7 @@ describe.each(databaseAdapters())('dispatch policy on $name', (adapter) => {
   });
 
   test('keeps the first of two identical messages in one batch and a retried accept unchanged', async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       const first = message();
       const twin = message();
       await accept(db, 60_000, [first, twin]);
@@ -98,7 +89,7 @@ describe.each(databaseAdapters())('dispatch policy on $name', (adapter) => {
   });
 
   test('lets exactly one of the same message through when replicas accept it at once', async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       const copies = Array.from({ length: 8 }, () => message({ text: 'race' }));
       await Promise.all(copies.map((copy) => accept(db, 60_000, [copy])));
       const outcomes = await Promise.all(copies.map((copy) => outcome(db, copy.messageId)));
@@ -108,7 +99,7 @@ describe.each(databaseAdapters())('dispatch policy on $name', (adapter) => {
   });
 
   test("fails a message to one of the sender's own numbers with 2307", async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       const toItself = message({ recipient: OWN_NUMBER });
       const response = await accept(db, 60_000, [toItself]);
       // Accepted (it has an id and a history), then failed by policy: the callback carries the code.

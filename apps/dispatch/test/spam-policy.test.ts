@@ -1,13 +1,11 @@
 import type { common, MessageInboundEvent } from '@wagate/contracts';
-import { migrateSchema, withSchema } from '@wagate/db';
 import { ServerError, Status } from '@wagate/rpc';
 import { databaseAdapters } from '@wagate/testkit';
 import type { Kysely } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { acceptMessages } from '../src/accept.js';
 import { setBlocklist } from '../src/blocklists/index.js';
-import { dispatchMigrations } from '../src/db/migrations.js';
-import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
+import type { DispatchTables } from '../src/db/tables.js';
 import { expireUnhandedMessages, UNHANDED_GRACE_MS } from '../src/expire-unhanded.js';
 import { getMessage } from '../src/get-message.js';
 import { addOptOuts, listOptOuts, removeOptOut } from '../src/opt-outs/index.js';
@@ -15,6 +13,7 @@ import { defaultRules, forgetOldCounts, type PolicySettings } from '../src/polic
 import { recordInbound } from '../src/record-inbound.js';
 import { recordStatus } from '../src/record-status.js';
 import { messageRow } from './support/message-rows.js';
+import { withDispatchDb } from './support/dispatch-db.js';
 import { outboundMessage, senderDirectory } from './support/outbound-messages.js';
 
 const PLATFORM = 'acc_platform';
@@ -61,18 +60,10 @@ const inbound = (from: string, text: string, key: string): MessageInboundEvent =
 });
 
 describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
-  async function withDispatchDb(run: (db: Kysely<DispatchTables>) => Promise<void>) {
-    const database = await adapter.open();
-    try {
-      await migrateSchema(database, DISPATCH_SCHEMA, dispatchMigrations);
-      await run(withSchema<DispatchTables>(database, DISPATCH_SCHEMA));
-    } finally {
-      await database.close();
-    }
-  }
+  const withDb = (run: (db: Kysely<DispatchTables>) => Promise<void>) => withDispatchDb(adapter, run);
 
   test("fails with 2017 a message with a word or domain on its own or any ancestor's blocklist", async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       await setBlocklist(db, { accountId: PLATFORM, words: ['казино'], domains: [] });
       await setBlocklist(db, { accountId: RESELLER, words: [], domains: ['https://win.example/'] });
       await setBlocklist(db, { accountId: CUSTOMER, words: ['Free Money'], domains: [] });
@@ -111,7 +102,7 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
   });
 
   test('a stop word from a recipient opts them out (2302) until they write START; the list is managed too', async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       await recordInbound(db, inbound('+7 903 111-22-33', 'Стоп!', 'in-1'));
       await recordInbound(db, inbound('79031112244', 'stop the music', 'in-2'));
       const toOptedOut = message({ recipient: '79031112233' });
@@ -158,7 +149,7 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
   });
 
   test('refuses a sender whose recent device outcomes mostly failed (2001), and lets it recover', async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       const settings: PolicySettings = {
         failingSender: { lastOutcomes: 10, failedShare: 0.8, windowMs: 3_600_000 },
       };
@@ -192,7 +183,7 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
   });
 
   test('a young sender may send one text to at most N distinct recipients in the window (2001)', async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       const settings: PolicySettings = {
         youngSender: { youngForMs: 7 * 86_400_000, maxRecipients: 3, windowMs: 3_600_000 },
         duplicateWindowMs: 1,
@@ -224,7 +215,7 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
   });
 
   test('refuses messages to one recipient beyond the hourly limit with 2301, other recipients unaffected', async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       const settings: PolicySettings = { recipientRate: { perHour: 3 } };
       const t0 = Date.now() - 3_600_000;
       const toOne = Array.from({ length: 5 }, () => message({ recipient: '79001112233', acceptedAt: t0 }));
@@ -247,7 +238,7 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
   });
 
   test('a message still not in fleet hands well past its validity expires with 2010', async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       const now = Date.now();
       const lost = messageRow({
         id: '7001',
@@ -269,7 +260,7 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
   });
 
   test('forgets counts no rule can read any more, keeping those within their windows', async () => {
-    await withDispatchDb(async (db) => {
+    await withDb(async (db) => {
       const settings: PolicySettings = {
         recipientRate: { perHour: 3600 },
         youngSender: { youngForMs: 86_400_000, maxRecipients: 100, windowMs: 3_600_000 },

@@ -81,15 +81,7 @@ export function startDeviceHealth(deps: {
     const outcome = await db.transaction().execute(async (trx) => {
       const device = await trx
         .selectFrom('devices')
-        .select([
-          'id',
-          'account_id',
-          'last_seen_at',
-          'whatsapp_state',
-          'recent_results',
-          'state',
-          'admin_state',
-        ])
+        .select(healthColumns)
         .where('id', '=', deviceId)
         .forUpdate()
         .executeTakeFirst();
