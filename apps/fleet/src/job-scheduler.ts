@@ -40,11 +40,16 @@ const DEFAULT_LOOKAHEAD_MS = 1_000;
  * that is still waiting). A job no device may take yet stays queued, and the scheduler wakes
  * when the earliest paced device becomes free.
  */
+export interface JobScheduler extends Pump {
+  /** The pace of the devices this process holds (read by waiting-reason.ts). */
+  readonly pacer: DevicePacer;
+}
+
 export function startJobScheduler(
   db: Kysely<FleetTables>,
   sessions: DeviceSessions,
   options: SchedulerOptions = {},
-): Pump {
+): JobScheduler {
   const pacer = new DevicePacer(options.pacing);
   const wake = wakeTimer(() => pump.kick(), pacer, options.wakeAt);
   const lookaheadMs = options.lookaheadMs ?? DEFAULT_LOOKAHEAD_MS;
@@ -160,6 +165,7 @@ export function startJobScheduler(
     onError: (error) => log.error({ err: error }, 'job assignment failed'),
   });
   return {
+    pacer,
     kick: pump.kick,
     flush: pump.flush,
     async stop() {

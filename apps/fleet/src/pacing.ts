@@ -112,6 +112,35 @@ export class DevicePacer {
     return (today + 1) * DAY_MS;
   }
 
+  /**
+   * Why the device may not take a job of this kind before `freeAt`: its gap after the last
+   * offer, or today's new contacts used up (the warm-up's allowance while the number is young).
+   */
+  limitOf(device: ConnectedDevice, kind: ContactKind): { freeAtMs: number; reason: string; rule: string } {
+    const freeAtMs = this.freeAt(device, kind);
+    const pace = this.#paces.get(device);
+    if (!pace)
+      return { freeAtMs, rule: 'pacing', reason: 'the number has not been paced on this fleet process yet' };
+    const gap = kind === 'new' ? this.#options.newContactGapMs : this.#options.knownContactGapMs;
+    if (freeAtMs <= pace.lastOfferAtMs + gap) {
+      return {
+        freeAtMs,
+        rule: 'pacing',
+        reason: `the number waits ${gap / 1000} s between messages to ${kind === 'new' ? 'new' : 'known'} contacts`,
+      };
+    }
+    const today = utcDay(this.now());
+    const allowance = this.allowance(pace.firstSeenDay, today);
+    const warmingUp = allowance < this.#options.dailyNewContacts;
+    return {
+      freeAtMs,
+      rule: warmingUp ? 'warm-up' : 'new-contact-cap',
+      reason: warmingUp
+        ? `the number is on day ${today - pace.firstSeenDay + 1} of its warm-up and has started its ${allowance} new contacts for today (UTC)`
+        : `the number has started its ${allowance} new contacts for today (UTC)`,
+    };
+  }
+
   /** Records an offer in memory (offer-jobs.ts persists new contacts with the offer). */
   record(device: ConnectedDevice, kind: ContactKind, now = this.now()): void {
     const pace = this.#paces.get(device);

@@ -1425,6 +1425,7 @@ export interface components {
              *     ]
              */
             history: components["schemas"]["StatusEntry"][];
+            waiting?: components["schemas"]["Waiting"];
         };
         /**
          * @description One status of a message.
@@ -1467,6 +1468,31 @@ export interface components {
              * @example the same message (sender, recipient and content) as 3482512350952730368, within 300 s
              */
             reason?: string;
+        };
+        /**
+         * @description Only while the message is accepted but not yet sent: what delays it, as the device fleet sees it now.
+         * @example {
+         *       "rule": "pacing",
+         *       "reason": "the number waits 5 s between messages to new contacts",
+         *       "until": "2026-03-01T10:15:35.123Z"
+         *     }
+         */
+        Waiting: {
+            /**
+             * @description What holds it: `pacing`, `warm-up` or `new-contact-cap` (the sending number protects itself from a ban), `no-device` (no number of the sender is connected and accepting), `conversation-order` (an earlier message to the same recipient goes first), `device-busy`, `next-in-line`, or `sending` (a device has it and has not reported).
+             * @example pacing
+             */
+            rule: string;
+            /**
+             * @description The same in words.
+             * @example the number waits 5 s between messages to new contacts
+             */
+            reason: string;
+            /**
+             * @description When the wait ends (ISO 8601), when the gateway can tell.
+             * @example 2026-03-01T10:15:35.123Z
+             */
+            until?: string;
         };
         /**
          * @description One page of senders.

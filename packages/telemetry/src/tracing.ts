@@ -1,4 +1,13 @@
-import { type Attributes, context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  type Attributes,
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -30,7 +39,9 @@ export function initTelemetry(options: TelemetryOptions): Telemetry {
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   }
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? options.serviceName }),
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? options.serviceName,
+    }),
     spanProcessors: processors,
   });
   provider.register();
@@ -88,6 +99,11 @@ export function contextFromHeaders(headers: Record<string, string | undefined> |
 /** The `traceparent` of the active span, or '' outside a trace. */
 export function currentTraceparent(): string {
   return traceHeaders().traceparent ?? '';
+}
+
+/** Sets attributes on the span of the current context (the RPC or request being served), if any. */
+export function setSpanAttributes(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
 }
 
 export { SpanKind };

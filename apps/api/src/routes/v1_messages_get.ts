@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { RequestErrorKey } from '@wagate/errors';
+import { setSpanAttributes } from '@wagate/telemetry';
 import { ApiError } from '../errors/api-error.js';
 import { requireScope } from '../http/auth.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
@@ -40,10 +41,13 @@ export function registerGetMessage(app: ApiApp, deps: RouteDeps): void {
         'messageId',
       );
     }
+    const status = asStatus(found.status);
+    const waiting =
+      status === 'ACCEPTED' ? await waitingOf(deps, c.get('principal').accountId, messageId) : undefined;
     return c.json(
       {
         ...messageFields(messageId, found.message),
-        status: asStatus(found.status),
+        status,
         errorCode: found.history.at(-1)?.errorCode ?? 0,
         history: found.history.map((entry) => ({
           status: asStatus(entry.status),
@@ -52,8 +56,25 @@ export function registerGetMessage(app: ApiApp, deps: RouteDeps): void {
           source: entry.source,
           ...(entry.rule ? { rule: entry.rule, reason: entry.reason } : {}),
         })),
+        ...(waiting && { waiting }),
       },
       200,
     );
   });
+}
+
+/** What fleet says holds an accepted message; also on this request's span, for a trace of the question. */
+async function waitingOf(deps: RouteDeps, accountId: string, messageId: string) {
+  const answer = await deps.peers.fleet.explainWaiting({ accountId, messageId });
+  if (!answer.waiting) return undefined;
+  setSpanAttributes({
+    'wagate.fleet.waiting_rule': answer.rule,
+    'wagate.fleet.waiting_reason': answer.reason,
+  });
+  const untilMs = Number(answer.untilMs);
+  return {
+    rule: answer.rule,
+    reason: answer.reason,
+    ...(untilMs > 0 && { until: new Date(untilMs).toISOString() }),
+  };
 }

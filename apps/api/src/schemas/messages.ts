@@ -126,12 +126,43 @@ const detailExample = {
   ],
 };
 
+const waitingExample = {
+  rule: 'pacing',
+  reason: 'the number waits 5 s between messages to new contacts',
+  until: '2026-03-01T10:15:35.123Z',
+};
+
+export const WaitingSchema = z
+  .object({
+    rule: z.string().openapi({
+      description:
+        'What holds it: `pacing`, `warm-up` or `new-contact-cap` (the sending number protects itself from a ban), ' +
+        '`no-device` (no number of the sender is connected and accepting), `conversation-order` (an earlier message ' +
+        'to the same recipient goes first), `device-busy`, `next-in-line`, or `sending` (a device has it and has not reported).',
+      example: waitingExample.rule,
+    }),
+    reason: z.string().openapi({ description: 'The same in words.', example: waitingExample.reason }),
+    until: z.string().optional().openapi({
+      description: 'When the wait ends (ISO 8601), when the gateway can tell.',
+      example: waitingExample.until,
+    }),
+  })
+  .openapi('Waiting', {
+    description: 'Why an accepted message has not been sent yet.',
+    example: waitingExample,
+  });
+
 export const MessageDetailSchema = z
   .object({
     ...messageFields,
     history: z
       .array(HistoryEntrySchema)
       .openapi({ description: 'Every status, oldest first.', example: detailExample.history }),
+    waiting: WaitingSchema.optional().openapi({
+      description:
+        'Only while the message is accepted but not yet sent: what delays it, as the device fleet sees it now.',
+      example: waitingExample,
+    }),
   })
   .openapi('Message', { description: 'A message with its status history.', example: detailExample });
 

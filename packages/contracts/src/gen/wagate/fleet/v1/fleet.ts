@@ -271,6 +271,21 @@ export interface DeviceHistoryEntry {
   reason: string;
 }
 
+export interface ExplainWaitingRequest {
+  accountId: string;
+  messageId: string;
+}
+
+export interface ExplainWaitingResponse {
+  /** False when fleet holds no unsent job for the message. */
+  waiting: boolean;
+  /** e.g. "pacing", "warm-up", "new-contact-cap", "no-device", "conversation-order". */
+  rule: string;
+  reason: string;
+  /** When the wait ends, when fleet can tell; 0 otherwise. */
+  untilMs: string;
+}
+
 export interface ListSendersRequest {
   accountId: string;
   /** 1..100; 0 means the default (50). */
@@ -2514,6 +2529,220 @@ export const DeviceHistoryEntry: MessageFns<DeviceHistoryEntry> = {
     message.from = object.from ?? "";
     message.to = object.to ?? "";
     message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseExplainWaitingRequest(): ExplainWaitingRequest {
+  return { accountId: "", messageId: "" };
+}
+
+export const ExplainWaitingRequest: MessageFns<ExplainWaitingRequest> = {
+  encode(message: ExplainWaitingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.messageId !== "") {
+      writer.uint32(18).string(message.messageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExplainWaitingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExplainWaitingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExplainWaitingRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      messageId: isSet(object.messageId)
+        ? globalThis.String(object.messageId)
+        : isSet(object.message_id)
+        ? globalThis.String(object.message_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ExplainWaitingRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.messageId !== "") {
+      obj.messageId = message.messageId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExplainWaitingRequest>): ExplainWaitingRequest {
+    return ExplainWaitingRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExplainWaitingRequest>): ExplainWaitingRequest {
+    const message = createBaseExplainWaitingRequest();
+    message.accountId = object.accountId ?? "";
+    message.messageId = object.messageId ?? "";
+    return message;
+  },
+};
+
+function createBaseExplainWaitingResponse(): ExplainWaitingResponse {
+  return { waiting: false, rule: "", reason: "", untilMs: "0" };
+}
+
+export const ExplainWaitingResponse: MessageFns<ExplainWaitingResponse> = {
+  encode(message: ExplainWaitingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.waiting !== false) {
+      writer.uint32(8).bool(message.waiting);
+    }
+    if (message.rule !== "") {
+      writer.uint32(18).string(message.rule);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.untilMs !== "0") {
+      writer.uint32(32).int64(message.untilMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExplainWaitingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExplainWaitingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.waiting = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rule = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.untilMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExplainWaitingResponse {
+    return {
+      waiting: isSet(object.waiting) ? globalThis.Boolean(object.waiting) : false,
+      rule: isSet(object.rule) ? globalThis.String(object.rule) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      untilMs: isSet(object.untilMs)
+        ? globalThis.String(object.untilMs)
+        : isSet(object.until_ms)
+        ? globalThis.String(object.until_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: ExplainWaitingResponse): unknown {
+    const obj: any = {};
+    if (message.waiting !== false) {
+      obj.waiting = message.waiting;
+    }
+    if (message.rule !== "") {
+      obj.rule = message.rule;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.untilMs !== "0") {
+      obj.untilMs = message.untilMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExplainWaitingResponse>): ExplainWaitingResponse {
+    return ExplainWaitingResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExplainWaitingResponse>): ExplainWaitingResponse {
+    const message = createBaseExplainWaitingResponse();
+    message.waiting = object.waiting ?? false;
+    message.rule = object.rule ?? "";
+    message.reason = object.reason ?? "";
+    message.untilMs = object.untilMs ?? "0";
     return message;
   },
 };
@@ -5367,6 +5596,15 @@ export const FleetServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** Why a message fleet holds has not gone out yet (pacing, no device, conversation order, …). */
+    explainWaiting: {
+      name: "ExplainWaiting",
+      requestType: ExplainWaitingRequest as typeof ExplainWaitingRequest,
+      requestStream: false,
+      responseType: ExplainWaitingResponse as typeof ExplainWaitingResponse,
+      responseStream: false,
+      options: {},
+    },
     /**
      * A token agents present in their first hello to enrol under the account; its secret is
      * answered this once (fleet keeps its SHA-256).
@@ -5441,6 +5679,11 @@ export interface FleetServiceImplementation<CallContextExt = {}> {
     request: ListSendersRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListSendersResponse>>;
+  /** Why a message fleet holds has not gone out yet (pacing, no device, conversation order, …). */
+  explainWaiting(
+    request: ExplainWaitingRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ExplainWaitingResponse>>;
   /**
    * A token agents present in their first hello to enrol under the account; its secret is
    * answered this once (fleet keeps its SHA-256).
@@ -5487,6 +5730,11 @@ export interface FleetServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListSendersRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListSendersResponse>;
+  /** Why a message fleet holds has not gone out yet (pacing, no device, conversation order, …). */
+  explainWaiting(
+    request: DeepPartial<ExplainWaitingRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ExplainWaitingResponse>;
   /**
    * A token agents present in their first hello to enrol under the account; its secret is
    * answered this once (fleet keeps its SHA-256).
