@@ -136,8 +136,8 @@ export class DevicePacer {
       freeAtMs,
       rule: warmingUp ? 'warm-up' : 'new-contact-cap',
       reason: warmingUp
-        ? `the number is on day ${today - pace.firstSeenDay + 1} of its warm-up and has started its ${allowance} new contacts for today (UTC)`
-        : `the number has started its ${allowance} new contacts for today (UTC)`,
+        ? `the number is on day ${today - pace.firstSeenDay + 1} of its warm-up: today's allowance of new contacts (${allowance}, UTC day) is used up`
+        : `the number's allowance of new contacts for today (${allowance}, UTC day) is used up`,
     };
   }
 
