@@ -35,6 +35,8 @@ export async function recordJobResult(db: Kysely<FleetTables>, result: fleet.Job
           .updateTable('jobs')
           .set({ state: 'done', updated_at: new Date() })
           .where('job_id', '=', result.jobId)
+          // Only the device the job was offered to can say how it went.
+          .where('device_id', '=', result.deviceId)
           .where('state', '!=', 'done')
           .returning(['message_id', 'account_id'])
           .executeTakeFirst();

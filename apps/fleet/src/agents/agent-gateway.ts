@@ -119,6 +119,11 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
 
   async function handle(message: fleet.AgentMessage, devices: Map<string, ConnectedDevice>): Promise<void> {
     const kind = message.kind;
+    const ownDevice = (deviceId: string, what: string) => {
+      if (devices.has(deviceId)) return true;
+      log.warn({ deviceId, what }, 'report for a device this agent stream does not drive dropped');
+      return false;
+    };
     switch (kind?.$case) {
       case 'credit': {
         const device = devices.get(kind.value.deviceId);
@@ -128,18 +133,19 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
         }
         return;
       }
+      // Reports count only for the stream's own devices: an agent cannot speak for another's.
       case 'result':
-        await deps.onResult(kind.value);
+        if (ownDevice(kind.value.deviceId, 'result')) await deps.onResult(kind.value);
         return;
       case 'receipt':
-        await deps.onReceipt(kind.value);
+        if (ownDevice(kind.value.deviceId, 'receipt')) await deps.onReceipt(kind.value);
         return;
       case 'heartbeat':
         // Only for the stream's own devices: an agent cannot report for another's.
         if (devices.has(kind.value.deviceId)) await deps.health.heartbeat(kind.value);
         return;
       case 'inbound':
-        await deps.onInbound(kind.value);
+        if (ownDevice(kind.value.deviceId, 'inbound')) await deps.onInbound(kind.value);
         return;
       default:
         log.warn({ kind: kind?.$case }, 'unexpected message on agent stream');
