@@ -48,6 +48,14 @@ test('by default the policy is off and a device may open a conversation', async 
 test('with enforce, a free-form message fails with 2312 until the recipient writes; a template always goes', async () => {
   const set = await callAsSupervisor(t, 'PUT', '/v1/policies/conversation-window', { mode: 'enforce' });
   expect(set).toMatchObject({ status: 200, body: { mode: 'enforce', updatedAt: expect.any(String) } });
+  // The supervisor reads back what it set for its customer; the customer sees the same on its own.
+  expect(await callAsSupervisor(t, 'GET', '/v1/policies/conversation-window')).toMatchObject({
+    status: 200,
+    body: set.body,
+  });
+  expect((await call(t, 'GET', '/v1/policies/conversation-window')).body).toEqual(set.body);
+  // The customer cannot read an account outside its tree (the platform's): 404, like a missing one.
+  expect((await call(t, 'GET', '/v1/policies/conversation-window?accountId=acc_platform')).status).toBe(404);
 
   expect(await send({ to: '79030000002', text: 'Hello out of the blue' })).toMatchObject({
     status: 'FAILED',

@@ -857,7 +857,7 @@ export interface paths {
         };
         /**
          * Get the account's conversation-window policy
-         * @description Whether free-form messages need a conversation the recipient opened in the last 24 hours. Needs `read`.
+         * @description Whether free-form messages need a conversation the recipient opened in the last 24 hours. Needs `read`; a reseller or the platform reads a customer's with `?accountId=` (an account outside the caller's tree is 404).
          */
         get: operations["getConversationWindowPolicy"];
         /**
@@ -7208,7 +7208,10 @@ export interface operations {
     };
     getConversationWindowPolicy: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The account read: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7235,6 +7238,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

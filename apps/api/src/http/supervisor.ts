@@ -4,35 +4,29 @@ import { ApiError } from '../errors/api-error.js';
 import type { Peers } from '../peers.js';
 import type { Principal } from './auth.js';
 
+/** An `?accountId=` query parameter, described for the route it belongs to. */
+function accountIdQuery(description: string) {
+  return z.object({
+    accountId: z.string().min(1).max(64).optional().openapi({ description, example: 'acc_demo' }),
+  });
+}
+
 /** The `?accountId=` of routes a reseller or the platform calls on behalf of an account below it. */
-export const SupervisedAccountQuery = z.object({
-  accountId: z
-    .string()
-    .min(1)
-    .max(64)
-    .optional()
-    .openapi({
-      description:
-        "The account acted on, below the caller's (its reseller or the platform calls with this). Default: the " +
-        "caller's own account, which only a root account may supervise itself.",
-      example: 'acc_demo',
-    }),
-});
+export const SupervisedAccountQuery = accountIdQuery(
+  "The account acted on, below the caller's (its reseller or the platform calls with this). Default: the " +
+    "caller's own account, which only a root account may supervise itself.",
+);
 
 /** The `?accountId=` of lists an account keeps for itself and its subtree (blocklist, opt-outs). */
-export const SubtreeAccountQuery = z.object({
-  accountId: z
-    .string()
-    .min(1)
-    .max(64)
-    .optional()
-    .openapi({
-      description:
-        "The account whose list this is: the caller's own (the default) or one below it, as a reseller or the " +
-        'platform acting for a customer.',
-      example: 'acc_demo',
-    }),
-});
+export const SubtreeAccountQuery = accountIdQuery(
+  "The account whose list this is: the caller's own (the default) or one below it, as a reseller or the " +
+    'platform acting for a customer.',
+);
+
+/** The `?accountId=` of a read of an account's settings: its own, or its reseller's or the platform's look at it. */
+export const ReadableAccountQuery = accountIdQuery(
+  "The account read: the caller's own (the default) or one below it, as its reseller or the platform.",
+);
 
 /**
  * Who may act on an account as its reseller or the platform admin — approve, reject or pause

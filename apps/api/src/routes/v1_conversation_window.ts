@@ -2,7 +2,12 @@ import { createRoute } from '@hono/zod-openapi';
 import type { dispatch } from '@wagate/contracts';
 import { requireScope } from '../http/auth.js';
 import { jsonObjectBody } from '../http/read-json.js';
-import { SupervisedAccountQuery, supervisedAccount } from '../http/supervisor.js';
+import {
+  accountInSubtree,
+  ReadableAccountQuery,
+  SupervisedAccountQuery,
+  supervisedAccount,
+} from '../http/supervisor.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import { ConversationWindowPolicySchema, ConversationWindowPolicyViewSchema } from '../schemas/templates.js';
 import { isoTime } from '../views/messages.js';
@@ -17,15 +22,17 @@ export const getConversationWindowRoute = createRoute({
   operationId: 'getConversationWindowPolicy',
   summary: "Get the account's conversation-window policy",
   description:
-    'Whether free-form messages need a conversation the recipient opened in the last 24 hours. Needs `read`.',
+    'Whether free-form messages need a conversation the recipient opened in the last 24 hours. Needs `read`; ' +
+    "a reseller or the platform reads a customer's with `?accountId=` (an account outside the caller's tree is 404).",
   security: apiKeySecurity,
   middleware: [requireScope('read')] as const,
+  request: { query: ReadableAccountQuery },
   responses: {
     200: {
       description: 'The policy.',
       content: { 'application/json': { schema: ConversationWindowPolicyViewSchema } },
     },
-    ...errorResponses(401, 403, 500, 503),
+    ...errorResponses(401, 403, 404, 500, 503),
   },
 });
 
@@ -57,9 +64,8 @@ export const putConversationWindowRoute = createRoute({
 
 export function registerConversationWindowPolicy(app: ApiApp, deps: RouteDeps): void {
   app.openapi(getConversationWindowRoute, async (c) => {
-    const { policy } = await deps.peers.dispatch.getConversationWindowPolicy({
-      accountId: c.get('principal').accountId,
-    });
+    const accountId = await accountInSubtree(deps.peers, c.get('principal'), c.req.valid('query').accountId);
+    const { policy } = await deps.peers.dispatch.getConversationWindowPolicy({ accountId });
     return c.json(policyView(policy), 200);
   });
   app.openapi(putConversationWindowRoute, async (c) => {
