@@ -153,6 +153,10 @@ export function startDeviceHealth(deps: {
     );
   }
 
+  // A pass over thousands of silent devices (a transaction each) must not hold up a shutdown: it
+  // stops between devices, and the next process's first pass finds the rest (the query is the state).
+  let stopping = false;
+
   async function sweepOnce(now = new Date()): Promise<void> {
     const silent = await db
       .selectFrom('devices')
@@ -160,7 +164,10 @@ export function startDeviceHealth(deps: {
       .where('state', '!=', 'offline')
       .where('last_seen_at', '<', new Date(now.getTime() - limits.offlineAfterMs))
       .execute();
-    for (const device of silent) await evaluate(device.id, now);
+    for (const device of silent) {
+      if (stopping) return;
+      await evaluate(device.id, now);
+    }
     const failing = await db
       .selectFrom('devices')
       .select(['id', 'state', 'state_changed_at'])
@@ -179,6 +186,7 @@ export function startDeviceHealth(deps: {
       )
       .execute();
     for (const device of failing) {
+      if (stopping) return;
       const reason = `automatic: ${device.state} since ${device.state_changed_at.toISOString()}`;
       await transition(device.id, () => ({ column: 'admin_state', to: 'quarantined', reason }), now);
     }
@@ -233,6 +241,9 @@ export function startDeviceHealth(deps: {
     setAdminState: (deviceId, to, reason) =>
       transition(deviceId, () => ({ column: 'admin_state', to, reason })),
     sweepOnce,
-    stop: () => sweep.stop(),
+    stop() {
+      stopping = true;
+      return sweep.stop();
+    },
   };
 }
