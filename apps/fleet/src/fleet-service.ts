@@ -4,7 +4,7 @@ import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
 import { mount, type ServiceMount } from '@wagate/rpc';
-import { createLogger, currentTraceparent, setSpanAttributes } from '@wagate/telemetry';
+import { createLogger, currentTraceparent } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { createAgentGateway } from './agents/agent-gateway.js';
 import { DeviceSessions } from './agents/device-sessions.js';
@@ -104,13 +104,10 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     },
     listSenders: (request) => listSenders(db, sessions, request),
     async explainWaiting({ accountId, messageId }) {
-      if (!/^\d{1,20}$/.test(messageId)) return { waiting: false, rule: '', reason: '', untilMs: '0' };
-      const waiting = await waitingReason(db, sessions, scheduler.pacer, accountId, messageId);
+      const waiting = /^\d{1,20}$/.test(messageId)
+        ? await waitingReason(db, sessions, scheduler.pacer, accountId, messageId)
+        : undefined;
       if (!waiting) return { waiting: false, rule: '', reason: '', untilMs: '0' };
-      setSpanAttributes({
-        'wagate.fleet.waiting_rule': waiting.rule,
-        'wagate.fleet.waiting_reason': waiting.reason,
-      });
       return { waiting: true, ...waiting, untilMs: String(waiting.untilMs ?? 0) };
     },
     createEnrolmentToken: (request) => createEnrolmentToken(db, request),

@@ -12,6 +12,7 @@ import { afterAll, expect, test, vi } from 'vitest';
 import { AsyncQueue } from '../src/agents/async-queue.js';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 import { startFleet } from '../src/index.js';
+import { jobRow } from './support/job-rows.js';
 
 const postgres = databaseAdapters().find((adapter) => adapter.name === 'postgres')!;
 afterAll(() => closeGrpcChannels());
@@ -103,18 +104,14 @@ test("an agent's results and inbound messages for another account's device are d
       .executeTakeFirstOrThrow();
     await db
       .insertInto('jobs')
-      .values({
-        message_id: '77',
-        job_id: 'job_77',
-        account_id: 'acc_victim',
-        sender_id: sender.id,
-        recipient: '79161230077',
-        device_id: victimDevice,
-        state: 'offered',
-        payload: JSON.stringify({ messageId: '77' }),
-        traceparent: '',
-        updated_at: new Date(),
-      })
+      .values(
+        jobRow(77, '79161230077', {
+          account_id: 'acc_victim',
+          sender_id: sender.id,
+          device_id: victimDevice,
+          state: 'offered',
+        }),
+      )
       .execute();
 
     // The rogue claims to be the victim's device: a forged result and a forged incoming message.

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { fleetMigrations } from '../src/db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 import { recordJobResult } from '../src/device-reports.js';
+import { jobRow } from './support/job-rows.js';
 
 describe.each(databaseAdapters())('job results on $name', (adapter) => {
   let database: Database;
@@ -16,18 +17,7 @@ describe.each(databaseAdapters())('job results on $name', (adapter) => {
     db = withSchema<FleetTables>(database, FLEET_SCHEMA);
     await db
       .insertInto('jobs')
-      .values({
-        message_id: '41',
-        job_id: 'job_41',
-        account_id: 'acc_1',
-        sender_id: 'snd_1',
-        recipient: '79160000001',
-        device_id: 'dev_a',
-        state: 'offered',
-        payload: JSON.stringify({ messageId: '41' }),
-        traceparent: '',
-        updated_at: new Date(),
-      })
+      .values(jobRow(41, '79160000001', { device_id: 'dev_a', state: 'offered' }))
       .execute();
   });
   afterEach(() => database.close());

@@ -9,6 +9,7 @@ import { fleetMigrations } from '../src/db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 import { startJobScheduler } from '../src/job-scheduler.js';
 import type { PacingOptions } from '../src/pacing.js';
+import { jobRow } from './support/job-rows.js';
 
 const DAY_MS = 86_400_000;
 /** 09:00 UTC on some day: far from midnight, so gaps never cross a day by accident. */
@@ -73,23 +74,7 @@ describe.each(databaseAdapters())('job scheduler pacing on $name', (adapter) => 
   async function queue(...recipients: string[]): Promise<void> {
     await db
       .insertInto('jobs')
-      .values(
-        recipients.map((recipient) => {
-          seq++;
-          return {
-            message_id: String(seq),
-            job_id: `job_${seq}`,
-            account_id: 'acc_1',
-            sender_id: 'snd_1',
-            recipient,
-            device_id: null,
-            state: 'queued' as const,
-            payload: JSON.stringify({ messageId: String(seq), recipient }),
-            traceparent: '',
-            updated_at: new Date(),
-          };
-        }),
-      )
+      .values(recipients.map((recipient) => jobRow(++seq, recipient)))
       .execute();
   }
 

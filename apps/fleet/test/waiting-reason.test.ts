@@ -8,6 +8,7 @@ import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 import { type JobScheduler, startJobScheduler } from '../src/job-scheduler.js';
 import type { PacingOptions } from '../src/pacing.js';
 import { waitingReason } from '../src/waiting-reason.js';
+import { jobRow } from './support/job-rows.js';
 
 /** 09:00 UTC: far from midnight. */
 const T0 = Date.UTC(2026, 11, 2, 9);
@@ -70,21 +71,7 @@ describe.each(databaseAdapters())('why a queued message waits, on $name', (adapt
 
   async function queue(recipient: string): Promise<string> {
     seq++;
-    await db
-      .insertInto('jobs')
-      .values({
-        message_id: String(seq),
-        job_id: `job_${seq}`,
-        account_id: 'acc_1',
-        sender_id: 'snd_1',
-        recipient,
-        device_id: null,
-        state: 'queued',
-        payload: JSON.stringify({ messageId: String(seq), recipient }),
-        traceparent: '',
-        updated_at: new Date(),
-      })
-      .execute();
+    await db.insertInto('jobs').values(jobRow(seq, recipient)).execute();
     return String(seq);
   }
 

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 
 /**
  * Outbound URL rules shared by the api (request time: the URL as written) and dispatch
@@ -56,6 +56,18 @@ export function checkOutboundUrl(url: string, options: OutboundUrlOptions = {}):
     return options.allowLoopback ? { ok: true } : { ok: false, reason: `${host} is a loopback host` };
   }
   return { ok: true };
+}
+
+/**
+ * A `lookup` for http(s).request that answers with `address` only: the connection goes to the
+ * address `resolveAndCheck` approved, while the host name still goes in Host and TLS SNI, so no
+ * second DNS lookup can send it elsewhere (DNS rebinding).
+ */
+export function pinnedLookup(address: { address: string; family: number }): LookupFunction {
+  return (_hostname, options, callback) => {
+    if (options.all) callback(null, [{ address: address.address, family: address.family }]);
+    else callback(null, address.address, address.family);
+  };
 }
 
 /**

@@ -8,3 +8,4 @@ export * as fleet from './gen/wagate/fleet/v1/fleet.js';
 export * from './events.js';
 export * from './template-content.js';
 export * from './media-types.js';
+export * from './device-states.js';

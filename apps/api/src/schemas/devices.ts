@@ -1,17 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { adminStates, deviceHistoryChanges, deviceStates } from '@wagate/contracts';
 import { SupervisedAccountQuery } from '../http/supervisor.js';
 import { CursorQuery, LimitQuery, NextCursorSchema } from './common.js';
 
-export const deviceStates = [
-  'online',
-  'offline',
-  'degraded',
-  'banned',
-  'logged_out',
-  'update_required',
-] as const;
-export const adminStates = ['active', 'quarantined', 'draining'] as const;
-export const historyChanges = ['state', 'admin_state', 'sender', 'recovery'] as const;
+
 
 const healthExample = {
   lastHeartbeatAt: '2026-03-01T09:00:00.000Z',
@@ -122,7 +114,7 @@ const historyExample = {
 export const DeviceHistoryEntrySchema = z
   .object({
     at: z.string().openapi({ description: 'When (ISO 8601).', example: historyExample.at }),
-    change: z.enum(historyChanges).openapi({
+    change: z.enum(deviceHistoryChanges).openapi({
       description: 'What changed: health `state`, `admin_state`, `sender` pool, or a `recovery` command run.',
       example: 'state',
     }),

@@ -1,5 +1,5 @@
 import type { fleet } from '@wagate/contracts';
-import type { adminStates, deviceStates, historyChanges } from '../schemas/devices.js';
+import type { AdminState, DeviceHistoryChange, DeviceState } from '@wagate/contracts';
 import { isoTime } from './messages.js';
 
 const instant = (ms: string) => (Number(ms) > 0 ? isoTime(ms) : null);
@@ -15,10 +15,10 @@ export function deviceView(device: fleet.Device | undefined) {
     phoneNumber: device.phoneNumber,
     sender: device.sender || null,
     // Fleet answers only these (its tables constrain them); the schema documents them.
-    state: device.state as (typeof deviceStates)[number],
+    state: device.state as DeviceState,
     stateReason: device.stateReason,
     stateChangedAt: isoTime(device.stateChangedAtMs),
-    adminState: device.adminState as (typeof adminStates)[number],
+    adminState: device.adminState as AdminState,
     connected: device.connected,
     accepting: device.accepting,
     androidVersion: device.androidVersion,
@@ -39,7 +39,7 @@ export function deviceView(device: fleet.Device | undefined) {
 export function historyView(entry: fleet.DeviceHistoryEntry) {
   return {
     at: isoTime(entry.atMs),
-    change: entry.change as (typeof historyChanges)[number],
+    change: entry.change as DeviceHistoryChange,
     from: entry.from,
     to: entry.to,
     reason: entry.reason,

@@ -2,11 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type OutboundUrlOptions, resolveAndCheck } from '@wagate/config';
+import { type OutboundUrlOptions, pinnedLookup, resolveAndCheck } from '@wagate/config';
 import { mediaKindOf } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 
@@ -107,13 +106,9 @@ function getPinned(
   address: { address: string; family: number },
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
-  const lookup: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) callback(null, [{ address: address.address, family: address.family }]);
-    else callback(null, address.address, address.family);
-  };
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', lookup, agent: false, signal });
+    const req = request(url, { method: 'GET', lookup: pinnedLookup(address), agent: false, signal });
     req.on('response', resolve);
     req.on('error', reject);
     req.end();

@@ -1,4 +1,4 @@
-import type { LookupFunction } from 'node:net';
+import { pinnedLookup } from '@wagate/config';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -21,17 +21,13 @@ export function postPinned(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<PostResult> {
-  const lookup: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) callback(null, [{ address: address.address, family: address.family }]);
-    else callback(null, address.address, address.family);
-  };
   const payload = Buffer.from(body, 'utf8');
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
       headers: { ...headers, 'content-length': String(payload.length) },
-      lookup,
+      lookup: pinnedLookup(address),
       // A fresh connection per attempt: a pooled socket could outlive the address check.
       agent: false,
       signal,

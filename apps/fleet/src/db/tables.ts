@@ -1,3 +1,4 @@
+import type { AdminState, DeviceHistoryChange, DeviceState } from '@wagate/contracts';
 import type { OutboxTable } from '@wagate/outbox';
 import type { ColumnType, Generated } from 'kysely';
 
@@ -42,17 +43,7 @@ export interface DevicesTable {
   recovery_at: Date | null;
 }
 
-export const deviceStates = [
-  'online',
-  'offline',
-  'degraded',
-  'banned',
-  'logged_out',
-  'update_required',
-] as const;
-export type DeviceState = (typeof deviceStates)[number];
-export const adminStates = ['active', 'quarantined', 'draining'] as const;
-export type AdminState = (typeof adminStates)[number];
+export { type AdminState, adminStates, type DeviceState, deviceStates } from '@wagate/contracts';
 
 export interface EnrolmentTokensTable {
   id: string;
@@ -83,7 +74,7 @@ export interface DeviceHistoryTable {
   id: Generated<string>;
   device_id: string;
   at: Generated<Date>;
-  change: 'state' | 'admin_state' | 'sender' | 'recovery';
+  change: DeviceHistoryChange;
   from_value: string;
   to_value: string;
   reason: string;
