@@ -8,12 +8,17 @@ import type { RateLimit } from './token-bucket.js';
 
 const log = createLogger('dispatch:policy');
 
+/** The least idle time before a rate bucket is forgotten, whatever its fill time (see below). */
+const MIN_BUCKET_IDLE_MS = 10 * 60_000;
+
 /**
  * Deletes what no rule can read any more, so the policy's tables stay the size of their
  * windows: outcomes and fan-out rows older than their windows, fingerprints older than the
- * duplicate window, and rate buckets idle for twice the time they take to fill up — a full
- * bucket is the same as none (a missing one starts full), and "twice" absorbs clock skew
- * between the api, which stamps acceptance times, and this process.
+ * duplicate window, and rate buckets idle for twice the time they take to fill up, and at
+ * least ten minutes — a full bucket is the same as none (a missing one starts full). A bucket's
+ * time is the api's acceptance stamp, compared here with this process's clock: the margin keeps
+ * a skew between the two (or a batch stamped a little in the past) from deleting a bucket that
+ * is in use, which would hand its account a fresh burst. A one-second fill time alone did.
  */
 export async function forgetOldCounts(
   db: Kysely<DispatchTables>,
@@ -44,10 +49,11 @@ export async function forgetOldCounts(
       : []),
   ];
   for (const { prefix, ms } of idle) {
+    const idleMs = Math.max(2 * ms, MIN_BUCKET_IDLE_MS);
     await db
       .deleteFrom('rate_buckets')
       .where('bucket', 'like', `${prefix}%`)
-      .where('refilled_at_ms', '<', String(Math.floor(nowMs - 2 * ms)))
+      .where('refilled_at_ms', '<', String(Math.floor(nowMs - idleMs)))
       .execute();
   }
 }
