@@ -2,7 +2,7 @@ import { env, readConfig } from '@wagate/config';
 import { openBus } from '@wagate/bus';
 import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
-import { closeGrpcChannels } from '@wagate/rpc';
+import { closeGrpcChannels, INSECURE_SETTING, readInternalPlaneSecurity } from '@wagate/rpc';
 import { onShutdownSignal } from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
@@ -27,8 +27,13 @@ const config = readConfig({
   WAGATE_ALLOW_LOOPBACK_WEBHOOKS: env.bool(false),
   WAGATE_ALLOW_PRIVATE_WEBHOOKS: env.bool(false),
 });
+// The api is a client of the internal plane: it presents its own certificate to every peer.
+const internalPlane = readInternalPlaneSecurity('api');
 const telemetry = initTelemetry({ serviceName: 'api' });
 const log = createLogger('api');
+if (internalPlane.mode === 'insecure-loopback') {
+  log.warn(`${INSECURE_SETTING} is set: TLS is OFF and every gRPC peer must be on loopback`);
+}
 const database = await openDatabase(config.DATABASE_URL);
 const bus = await openBus(config.NATS_URL, {
   streamName: config.NATS_STREAM,
@@ -49,7 +54,7 @@ const server = await startApiServer({
     templates: config.TEMPLATES_ADDRESS,
     dispatch: config.DISPATCH_ADDRESS,
     fleet: config.FLEET_ADDRESS,
-  }),
+  }, internalPlane),
 });
 log.info({ url: server.url }, 'api listening');
 onShutdownSignal(log, async () => {

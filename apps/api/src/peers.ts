@@ -1,5 +1,5 @@
 import { billing, dispatch, fleet, templates } from '@wagate/contracts';
-import { grpcClient } from '@wagate/rpc';
+import { grpcClient, type InternalPlaneSecurity } from '@wagate/rpc';
 import type { Client } from 'nice-grpc';
 
 /** The services the api talks to, by gRPC. */
@@ -17,11 +17,12 @@ export interface PeerAddresses {
   fleet: string;
 }
 
-export function connectPeers(addresses: PeerAddresses): Peers {
+/** Clients of every peer, presenting the api's certificate (`security`) on the internal plane. */
+export function connectPeers(addresses: PeerAddresses, security: InternalPlaneSecurity): Peers {
   return {
-    billing: grpcClient(billing.BillingServiceDefinition, addresses.billing),
-    templates: grpcClient(templates.TemplatesServiceDefinition, addresses.templates),
-    dispatch: grpcClient(dispatch.DispatchServiceDefinition, addresses.dispatch),
-    fleet: grpcClient(fleet.FleetServiceDefinition, addresses.fleet),
+    billing: grpcClient(billing.BillingServiceDefinition, addresses.billing, security),
+    templates: grpcClient(templates.TemplatesServiceDefinition, addresses.templates, security),
+    dispatch: grpcClient(dispatch.DispatchServiceDefinition, addresses.dispatch, security),
+    fleet: grpcClient(fleet.FleetServiceDefinition, addresses.fleet, security),
   };
 }

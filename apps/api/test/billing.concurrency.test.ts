@@ -43,16 +43,17 @@ beforeAll(async () => {
   // A second billing replica: its own process state and connection pool on the same database.
   const database = openPostgres(t.databaseUrl);
   const billing = await startBilling({ database, bus: t.gateway.bus });
-  const grpc = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [billing.grpc] });
+  const grpc = await startGrpcServer({
+    plane: 'internal',
+    host: '127.0.0.1',
+    port: 0,
+    services: [billing.grpc],
+    security: t.gateway.internalPlaneFor('billing'),
+  });
   secondBilling = { grpc, database, stop: billing.stop };
   // A second api replica that reserves through it.
   const app = createApiApp({
-    peers: connectPeers({
-      billing: grpc.address,
-      templates: t.gateway.grpcAddress,
-      dispatch: t.gateway.grpcAddress,
-      fleet: t.gateway.grpcAddress,
-    }),
+    peers: connectPeers({ ...t.gateway.grpcAddresses, billing: grpc.address }, t.gateway.internalPlaneFor('api')),
     ids: createIdGenerator(1),
     database,
     outboundUrls: { allowLoopback: true },

@@ -1,6 +1,6 @@
 import { type Database, openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
-import { closeGrpcChannels, freePort } from '@wagate/rpc';
+import { closeGrpcChannels, freePort, PLAINTEXT_LOOPBACK } from '@wagate/rpc';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createApiApp } from '../src/app.js';
 import { connectPeers } from '../src/peers.js';
@@ -17,7 +17,7 @@ afterAll(async () => {
 test('a send while billing is down answers 503 with Retry-After in the contract shape, not 500', async () => {
   const nobody = `127.0.0.1:${await freePort()}`;
   const app = createApiApp({
-    peers: connectPeers({ billing: nobody, templates: nobody, dispatch: nobody, fleet: nobody }),
+    peers: connectPeers({ billing: nobody, templates: nobody, dispatch: nobody, fleet: nobody }, PLAINTEXT_LOOPBACK),
     ids: createIdGenerator(0),
     database,
   });

@@ -3,6 +3,7 @@ import { billing, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import { mount, type ServiceMount } from '@wagate/rpc';
+import { BILLING_ACCESS } from './grpc/access.js';
 import type { Kysely } from 'kysely';
 import {
   createAccount,
@@ -78,7 +79,7 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
   });
 
   return {
-    grpc: mount(billing.BillingServiceDefinition, implementation),
+    grpc: mount(billing.BillingServiceDefinition, implementation, BILLING_ACCESS),
     db,
     ensureDemoAccount: (apiKey) => ensureDemoAccount(db, apiKey),
     async stop() {

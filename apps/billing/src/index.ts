@@ -8,3 +8,4 @@ export {
 } from './accounts/bootstrap.js';
 export { type BillingService, startBilling } from './billing-service.js';
 export { generateApiKey, hashApiKey } from './keys/api-keys.js';
+export { BILLING_ACCESS } from './grpc/access.js';

@@ -1,5 +1,5 @@
 import { fleet } from '@wagate/contracts';
-import { ClientError, grpcClient, Status } from '@wagate/rpc';
+import { type AgentPlaneClientSecurity, agentPlaneClient, ClientError, Status } from '@wagate/rpc';
 import {
   contextFromHeaders,
   createLogger,
@@ -16,8 +16,10 @@ import { attemptSend, toJobResult } from './job-result.js';
 import { Outbox, type OutboxItem, type StreamState } from './outbox.js';
 
 export interface AgentOptions {
-  /** `host:port` of the fleet's AgentGatewayService. */
+  /** `host:port` of fleet's agent plane (its AgentGatewayService listener). */
   fleetAddress: string;
+  /** TLS to fleet: the CA its agent-plane certificate chains to (docs/security.md). */
+  fleetSecurity: AgentPlaneClientSecurity;
   agentId: string;
   /** Used while the agent has no credential (its first connection, or after a refused one). */
   enrolmentToken: string;
@@ -68,7 +70,7 @@ export function startAgent(options: AgentOptions): Agent {
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
   const reconnect = options.reconnect ?? { minMs: 500, maxMs: 30_000 };
   const remember = options.rememberJobs ?? 10_000;
-  const client = grpcClient(fleet.AgentGatewayServiceDefinition, options.fleetAddress);
+  const client = agentPlaneClient(fleet.AgentGatewayServiceDefinition, options.fleetAddress, options.fleetSecurity);
   const credentials = options.credentials ?? memoryCredentialStore();
   let credential = credentials.load();
 

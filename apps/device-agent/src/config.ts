@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError, env, readConfig } from '@wagate/config';
+import { type AgentPlaneClientSecurity, readAgentPlaneClientSecurity } from '@wagate/rpc';
 import { z } from 'zod';
 import type { WhatsAppPackage } from './drivers/adb/adb-driver.js';
 import type { AutomationPhone } from './drivers/automation/automation-driver.js';
@@ -44,7 +45,9 @@ export interface AutomationConfig {
 }
 
 interface CommonConfig {
+  /** Fleet's agent plane (`FLEET_AGENT_ADDRESS`). */
   fleetAddress: string;
+  fleetSecurity: AgentPlaneClientSecurity;
   agentId: string;
   enrolmentToken: string;
   /** Where the agent keeps its credential; undefined: in memory only. */
@@ -66,7 +69,8 @@ function defaultAgentId(): string {
 export function readAgentConfig(source: Record<string, string | undefined> = process.env): AgentConfig {
   const config = readConfig(
     {
-      FLEET_ADDRESS: env.address('127.0.0.1:50054'),
+      // Fleet's agent plane: its own port, never the internal one (docs/security.md).
+      FLEET_AGENT_ADDRESS: env.address('127.0.0.1:50055'),
       WAGATE_AGENT_ID: z.string().min(1).default(defaultAgentId()),
       WAGATE_ENROLMENT_TOKEN: z.string().min(1).default('dev-enrolment-token'),
       WAGATE_AGENT_CREDENTIAL_FILE: z.string().min(1).optional(),
@@ -95,7 +99,8 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
     source,
   );
   const common: CommonConfig = {
-    fleetAddress: config.FLEET_ADDRESS,
+    fleetAddress: config.FLEET_AGENT_ADDRESS,
+    fleetSecurity: readAgentPlaneClientSecurity(source),
     agentId: config.WAGATE_AGENT_ID,
     enrolmentToken: config.WAGATE_ENROLMENT_TOKEN,
     credentialFile: config.WAGATE_AGENT_CREDENTIAL_FILE,

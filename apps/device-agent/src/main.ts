@@ -53,6 +53,7 @@ const host = await openDrivers();
 const { drivers } = host;
 const agent = startAgent({
   fleetAddress: config.fleetAddress,
+  fleetSecurity: config.fleetSecurity,
   agentId: config.agentId,
   enrolmentToken: config.enrolmentToken,
   ...(config.credentialFile ? { credentials: fileCredentialStore(config.credentialFile) } : {}),
@@ -62,6 +63,7 @@ const agent = startAgent({
 log.info(
   {
     fleetAddress: config.fleetAddress,
+    tls: config.fleetSecurity.mode !== 'insecure-loopback',
     agentId: config.agentId,
     driver: config.driver,
     devices: drivers.map((driver) => driver.info.phoneNumber),

@@ -5,11 +5,16 @@ import { describe, expect, test } from 'vitest';
 import { readAgentConfig } from '../src/config.js';
 import { tokenSha256 } from '../src/index.js';
 
+/** A development machine's settings: plaintext to a fleet on loopback (tests of TLS below). */
+const readDevelopmentConfig = (source: Record<string, string | undefined>) =>
+  readAgentConfig({ WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true', ...source });
+
 describe('device agent config', () => {
   test('runs three simulated phones against a local fleet by default', () => {
-    const config = readAgentConfig({});
+    const config = readDevelopmentConfig({});
     expect(config).toMatchObject({
-      fleetAddress: '127.0.0.1:50054',
+      fleetAddress: '127.0.0.1:50055',
+      fleetSecurity: { mode: 'insecure-loopback' },
       enrolmentToken: 'dev-enrolment-token',
       driver: 'sim',
       sim: { devices: 3, seed: 1, numberBase: '79990000001', profile: 'fast' },
@@ -18,8 +23,8 @@ describe('device agent config', () => {
   });
 
   test('reads every setting from the environment', () => {
-    const config = readAgentConfig({
-      FLEET_ADDRESS: 'fleet:50054',
+    const config = readDevelopmentConfig({
+      FLEET_AGENT_ADDRESS: 'fleet:50055',
       WAGATE_AGENT_ID: 'host-7',
       WAGATE_ENROLMENT_TOKEN: 'secret',
       WAGATE_AGENT_CREDENTIAL_FILE: '/etc/wagate/agent-credential',
@@ -29,7 +34,8 @@ describe('device agent config', () => {
       WAGATE_SIM_PROFILE: 'realistic',
     });
     expect(config).toEqual({
-      fleetAddress: 'fleet:50054',
+      fleetAddress: 'fleet:50055',
+      fleetSecurity: { mode: 'insecure-loopback' },
       agentId: 'host-7',
       enrolmentToken: 'secret',
       credentialFile: '/etc/wagate/agent-credential',
@@ -39,7 +45,7 @@ describe('device agent config', () => {
   });
 
   test('drives phones over adb: each serial with its WhatsApp number', () => {
-    const config = readAgentConfig({
+    const config = readDevelopmentConfig({
       WAGATE_DRIVER: 'adb',
       WAGATE_ADB_SERIALS: 'emulator-5554=79990000001, 10.0.0.7:5555=79990000002',
       WAGATE_ADB_PATH: '/opt/platform-tools/adb',
@@ -66,7 +72,7 @@ describe('device agent config', () => {
   });
 
   test('adb defaults: adb from PATH, WhatsApp, no tick polling, notifications every 5 s, media from public hosts only', () => {
-    const config = readAgentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=79990000001' });
+    const config = readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=79990000001' });
     expect(config).toMatchObject({
       driver: 'adb',
       adb: {
@@ -80,24 +86,24 @@ describe('device agent config', () => {
   });
 
   test('adb needs its serials, each as serial=phoneNumber, each once', () => {
-    expect(() => readAgentConfig({ WAGATE_DRIVER: 'adb' })).toThrow(/WAGATE_ADB_SERIALS: required/);
-    expect(() => readAgentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554' })).toThrow(
+    expect(() => readDevelopmentConfig({ WAGATE_DRIVER: 'adb' })).toThrow(/WAGATE_ADB_SERIALS: required/);
+    expect(() => readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554' })).toThrow(
       /WAGATE_ADB_SERIALS: "emulator-5554": expected serial=phoneNumber/,
     );
     expect(() =>
-      readAgentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=+7 999 000-00-01' }),
+      readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=+7 999 000-00-01' }),
     ).toThrow(/WAGATE_ADB_SERIALS/);
     expect(() =>
-      readAgentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'a=79990000001,a=79990000002' }),
+      readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'a=79990000001,a=79990000002' }),
     ).toThrow(/serial a is listed twice/);
     expect(() =>
-      readAgentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'a=79990000001,b=79990000001' }),
+      readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'a=79990000001,b=79990000001' }),
     ).toThrow(/phoneNumber 79990000001 is listed twice/);
   });
 
   test('knows only the two WhatsApp packages', () => {
     expect(() =>
-      readAgentConfig({
+      readDevelopmentConfig({
         WAGATE_DRIVER: 'adb',
         WAGATE_ADB_SERIALS: 'emulator-5554=79990000001',
         WAGATE_WHATSAPP_PACKAGE: 'com.example',
@@ -108,7 +114,7 @@ describe('device agent config', () => {
   const hash = tokenSha256('phone-one-secret-token');
 
   test('automation phones: each with its number and its token hash (or a token, hashed at once)', () => {
-    const config = readAgentConfig({
+    const config = readDevelopmentConfig({
       WAGATE_DRIVER: 'automation',
       WAGATE_AUTOMATION_PHONES: `pixel-1=79990000001=sha256:${hash.toUpperCase()}, pixel-2=79990000002=token:phone-two-secret-token`,
       WAGATE_AUTOMATION_HOST: '192.168.1.10',
@@ -137,7 +143,7 @@ describe('device agent config', () => {
   });
 
   test('automation defaults: every interface, port 8088, 60 s to be polled for, 120 s to report', () => {
-    const config = readAgentConfig({
+    const config = readDevelopmentConfig({
       WAGATE_DRIVER: 'automation',
       WAGATE_AUTOMATION_PHONES: `pixel-1=79990000001=sha256:${hash}`,
     });
@@ -155,7 +161,7 @@ describe('device agent config', () => {
         { deviceKey: 'pixel-2', phoneNumber: '79990000002', token: 'phone-two-secret-token' },
       ]),
     );
-    const config = readAgentConfig({ WAGATE_DRIVER: 'automation', WAGATE_AUTOMATION_PHONES_FILE: file });
+    const config = readDevelopmentConfig({ WAGATE_DRIVER: 'automation', WAGATE_AUTOMATION_PHONES_FILE: file });
     expect(config).toMatchObject({
       automation: {
         phones: [
@@ -166,29 +172,29 @@ describe('device agent config', () => {
     });
     writeFileSync(file, JSON.stringify([{ deviceKey: 'pixel-1', phoneNumber: '79990000001' }]));
     expect(() =>
-      readAgentConfig({ WAGATE_DRIVER: 'automation', WAGATE_AUTOMATION_PHONES_FILE: file }),
+      readDevelopmentConfig({ WAGATE_DRIVER: 'automation', WAGATE_AUTOMATION_PHONES_FILE: file }),
     ).toThrow(/WAGATE_AUTOMATION_PHONES_FILE: .*give exactly one of tokenSha256/);
   });
 
   test('automation phones are required, well formed, each once, and a bad item does not echo its token', () => {
-    expect(() => readAgentConfig({ WAGATE_DRIVER: 'automation' })).toThrow(
+    expect(() => readDevelopmentConfig({ WAGATE_DRIVER: 'automation' })).toThrow(
       /WAGATE_AUTOMATION_PHONES: required/,
     );
     const bad = () =>
-      readAgentConfig({
+      readDevelopmentConfig({
         WAGATE_DRIVER: 'automation',
         WAGATE_AUTOMATION_PHONES: 'pixel-1=79990000001=short-secret',
       });
     expect(bad).toThrow(/WAGATE_AUTOMATION_PHONES: "pixel-1=…": expected deviceKey=phoneNumber=sha256:/);
     expect(bad).not.toThrow(/short-secret/);
     expect(() =>
-      readAgentConfig({
+      readDevelopmentConfig({
         WAGATE_DRIVER: 'automation',
         WAGATE_AUTOMATION_PHONES: `a=79990000001=sha256:${hash},a=79990000002=token:phone-two-secret-token`,
       }),
     ).toThrow(/deviceKey a is listed twice/);
     expect(() =>
-      readAgentConfig({
+      readDevelopmentConfig({
         WAGATE_DRIVER: 'automation',
         WAGATE_AUTOMATION_PHONES: `a=79990000001=sha256:${hash},b=79990000002=token:phone-one-secret-token`,
       }),
@@ -196,6 +202,20 @@ describe('device agent config', () => {
   });
 
   test('names a bad variable', () => {
-    expect(() => readAgentConfig({ FLEET_ADDRESS: 'nowhere' })).toThrow(/FLEET_ADDRESS/);
+    expect(() => readDevelopmentConfig({ FLEET_AGENT_ADDRESS: 'nowhere' })).toThrow(/FLEET_AGENT_ADDRESS/);
+  });
+
+  test('without TLS material or the insecure setting, refuses to start, naming what is missing', () => {
+    expect(() => readAgentConfig({})).toThrow(/WAGATE_FLEET_CA_FILE.*WAGATE_INSECURE_PLAINTEXT_LOOPBACK/s);
+  });
+
+  test('verifies fleet against the CA file it is given', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'agent-ca-'));
+    const caFile = join(directory, 'agent-ca.pem');
+    writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+    expect(readAgentConfig({ WAGATE_FLEET_CA_FILE: caFile }).fleetSecurity).toEqual({ mode: 'tls', caFile });
+    expect(() => readAgentConfig({ WAGATE_FLEET_CA_FILE: join(directory, 'missing.pem') })).toThrow(
+      /WAGATE_FLEET_CA_FILE: cannot read/,
+    );
   });
 });

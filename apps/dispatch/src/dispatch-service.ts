@@ -9,7 +9,8 @@ import {
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import type { Kysely } from 'kysely';
-import { grpcClient, mount, type ServiceMount } from '@wagate/rpc';
+import { grpcClient, type InternalPlaneSecurity, mount, type ServiceMount } from '@wagate/rpc';
+import { DISPATCH_ACCESS } from './grpc/access.js';
 import { acceptMessages } from './accept.js';
 import { getBlocklist, setBlocklist } from './blocklists/index.js';
 import { getConversationWindowPolicy, setConversationWindowPolicy } from './conversation-window/index.js';
@@ -43,6 +44,8 @@ export async function startDispatch(deps: {
   database: Database;
   bus: Bus;
   fleetAddress: string;
+  /** This process's internal-plane security (its certificate), for calls to fleet. */
+  internalPlane: InternalPlaneSecurity;
   redrive?: { staleMs?: number };
   /** Which callback URLs may be called (loopback/private are refused by default) and worker tuning. */
   callbacks?: CallbackWorkerOptions;
@@ -51,7 +54,7 @@ export async function startDispatch(deps: {
 }): Promise<DispatchService> {
   await migrateSchema(deps.database, DISPATCH_SCHEMA, dispatchMigrations);
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
-  const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress));
+  const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress, deps.internalPlane));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
   const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks });
   const redrive = startRedrive(db, () => relay.kick(), {
@@ -138,7 +141,7 @@ export async function startDispatch(deps: {
   });
 
   return {
-    grpc: mount(dispatch.DispatchServiceDefinition, implementation),
+    grpc: mount(dispatch.DispatchServiceDefinition, implementation, DISPATCH_ACCESS),
     async stop() {
       await statusSubscription.close();
       await inboundSubscription.close();

@@ -13,3 +13,4 @@ export { defaultRules } from './policy/index.js';
 export { setBlocklist } from './blocklists/index.js';
 export { addOptOuts } from './opt-outs/index.js';
 export type { SenderDirectory } from './sender-directory.js';
+export { DISPATCH_ACCESS } from './grpc/access.js';

@@ -6,7 +6,7 @@ import { policySettingsFromEnv } from './policy/settings-from-env.js';
 await runServiceProcess({
   name: 'dispatch',
   defaultGrpcPort: 50053,
-  async start({ database, bus }) {
+  async start({ database, bus, internalPlane }) {
     const config = readConfig({
       FLEET_ADDRESS: env.address('127.0.0.1:50054'),
       // Callback URLs on loopback or private networks are refused unless allowed (SSRF guard).
@@ -19,6 +19,7 @@ await runServiceProcess({
       database,
       bus,
       fleetAddress: config.FLEET_ADDRESS,
+      internalPlane,
       callbacks: {
         allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
         allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,

@@ -2,7 +2,15 @@ import { createMemoryBus } from '@wagate/bus';
 import { dispatch } from '@wagate/contracts';
 import { withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
-import { ClientError, closeGrpcChannels, freePort, grpcClient, Status, startGrpcServer } from '@wagate/rpc';
+import {
+  ClientError,
+  closeGrpcChannels,
+  freePort,
+  grpcClient,
+  PLAINTEXT_LOOPBACK,
+  Status,
+  startGrpcServer,
+} from '@wagate/rpc';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { startDispatch } from '../src/dispatch-service.js';
@@ -15,10 +23,21 @@ describe.each(databaseAdapters())('dispatch over gRPC on $name', (adapter) => {
     const database = await adapter.open();
     const bus = createMemoryBus();
     // Fleet is only asked on Accept, which this test does not call.
-    const service = await startDispatch({ database, bus, fleetAddress: `127.0.0.1:${await freePort()}` });
-    const server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [service.grpc] });
+    const service = await startDispatch({
+      database,
+      bus,
+      fleetAddress: `127.0.0.1:${await freePort()}`,
+      internalPlane: PLAINTEXT_LOOPBACK,
+    });
+    const server = await startGrpcServer({
+      plane: 'internal',
+      host: '127.0.0.1',
+      port: 0,
+      services: [service.grpc],
+      security: PLAINTEXT_LOOPBACK,
+    });
     try {
-      const client = grpcClient(dispatch.DispatchServiceDefinition, server.address);
+      const client = grpcClient(dispatch.DispatchServiceDefinition, server.address, PLAINTEXT_LOOPBACK);
       const db = withSchema<DispatchTables>(database, DISPATCH_SCHEMA);
       await db
         .insertInto('messages')

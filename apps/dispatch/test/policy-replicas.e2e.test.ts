@@ -2,10 +2,12 @@ import { type Bus, createJetStreamBus, deleteJetStreamStream } from '@wagate/bus
 import { type common, dispatch, fleet } from '@wagate/contracts';
 import { withSchema } from '@wagate/db';
 import {
+  type AccessTable,
   closeGrpcChannels,
   type GrpcServer,
   grpcClient,
   mount,
+  PLAINTEXT_LOOPBACK,
   ServerError,
   Status,
   startGrpcServer,
@@ -45,9 +47,11 @@ test('two dispatch replicas at 3x the account and the per-recipient limit admit 
   const database = await postgres.openReplicas!(2);
   const names = isolatedBusNames();
   const fleetServer = await startGrpcServer({
+    plane: 'internal',
     host: '127.0.0.1',
     port: 0,
-    services: [mount(fleet.FleetServiceDefinition, fleetThatOnlyResolvesSenders())],
+    services: [mount(fleet.FleetServiceDefinition, fleetThatOnlyResolvesSenders(), dispatchMayCallAll)],
+    security: PLAINTEXT_LOOPBACK,
   });
   const replicas: Array<{
     bus: Bus;
@@ -62,14 +66,21 @@ test('two dispatch replicas at 3x the account and the per-recipient limit admit 
         database: handle,
         bus,
         fleetAddress: fleetServer.address,
+        internalPlane: PLAINTEXT_LOOPBACK,
         policy: settings,
       });
-      const server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [service.grpc] });
+      const server = await startGrpcServer({
+        plane: 'internal',
+        host: '127.0.0.1',
+        port: 0,
+        services: [service.grpc],
+        security: PLAINTEXT_LOOPBACK,
+      });
       replicas.push({
         bus,
         service,
         server,
-        client: grpcClient(dispatch.DispatchServiceDefinition, server.address),
+        client: grpcClient(dispatch.DispatchServiceDefinition, server.address, PLAINTEXT_LOOPBACK),
       });
     }
     const accept = (replica: number, accountId: string, messages: common.OutboundMessage[]) =>
@@ -143,6 +154,11 @@ test('two dispatch replicas at 3x the account and the per-recipient limit admit 
 }, 120_000);
 
 /** Fleet as Accept needs it: every sender is the account's; any other call is unimplemented. */
+/** The stand-in fleet's access table (plaintext here, so it is not consulted; mount wants one). */
+const dispatchMayCallAll = Object.fromEntries(
+  Object.keys(fleet.FleetServiceDefinition.methods).map((name) => [name, ['dispatch']]),
+) as unknown as AccessTable<typeof fleet.FleetServiceDefinition>;
+
 function fleetThatOnlyResolvesSenders(): fleet.FleetServiceImplementation {
   const unimplemented = async () => {
     throw new ServerError(Status.UNIMPLEMENTED, 'not in this test');

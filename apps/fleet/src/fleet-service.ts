@@ -3,7 +3,8 @@ import { fleet, type MessageAcceptedEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
-import { mount, type ServiceMount } from '@wagate/rpc';
+import { mount, mountForAgents, type ServiceMount } from '@wagate/rpc';
+import { FLEET_ACCESS } from './grpc/access.js';
 import { createLogger, currentTraceparent } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { createAgentGateway } from './agents/agent-gateway.js';
@@ -25,7 +26,10 @@ import { ensureSender } from './senders.js';
 const log = createLogger('fleet');
 
 export interface FleetService {
-  grpc: ServiceMount[];
+  /** The internal plane: FleetService, for the api and dispatch. */
+  grpc: ServiceMount;
+  /** The agent plane: the agent stream (enrolment happens on it), on its own listener. */
+  agentGrpc: ServiceMount;
   /** Creates the sender if missing; unbound devices that connect join its pool. */
   ensureDefaultSender(accountId: string, name: string): Promise<{ senderId: string }>;
   /**
@@ -165,10 +169,8 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   });
 
   return {
-    grpc: [
-      mount(fleet.FleetServiceDefinition, fleetApi),
-      mount(fleet.AgentGatewayServiceDefinition, agentGateway),
-    ],
+    grpc: mount(fleet.FleetServiceDefinition, fleetApi, FLEET_ACCESS),
+    agentGrpc: mountForAgents(fleet.AgentGatewayServiceDefinition, agentGateway),
     async bindDevices(accountId, name, deviceIds) {
       const sender = await ensureSender(db, accountId, name);
       let update = db.updateTable('devices').set({ sender_id: sender.id });

@@ -10,6 +10,7 @@ const milliseconds = (fallback: number) => z.coerce.number().int().min(1).defaul
 await runServiceProcess({
   name: 'fleet',
   defaultGrpcPort: 50054,
+  defaultAgentGrpcPort: 50055,
   async start({ database, bus }) {
     const config = readConfig({
       // A bootstrap token for WAGATE_DEFAULT_ACCOUNT, so a first agent host enrols without the api.
@@ -79,6 +80,6 @@ await runServiceProcess({
     if (config.WAGATE_ENROLMENT_TOKEN && config.WAGATE_DEFAULT_ACCOUNT) {
       await service.ensureBootstrapToken(config.WAGATE_DEFAULT_ACCOUNT, config.WAGATE_ENROLMENT_TOKEN);
     }
-    return { grpc: service.grpc, stop: service.stop };
+    return { grpc: [service.grpc], agentGrpc: [service.agentGrpc], stop: service.stop };
   },
 });

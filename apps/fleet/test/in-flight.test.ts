@@ -3,7 +3,7 @@ import { type MessageStatusEvent, Topics } from '@wagate/contracts';
 import type { Database } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
 import { type Agent, createSimDriver, type SendJob, type SimDriver, startAgent } from '@wagate/device-agent';
-import { closeGrpcChannels, type GrpcServer, startGrpcServer } from '@wagate/rpc';
+import { closeGrpcChannels, type GrpcServer, PLAINTEXT_LOOPBACK, startGrpcServer } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import { afterAll, expect, test, vi } from 'vitest';
 import { type FleetService, startFleet } from '../src/index.js';
@@ -58,7 +58,13 @@ test('a job out on a device whose stream dropped waits for that device, and is r
     });
     const { senderId } = await fleet.ensureDefaultSender('acc_1', 'MyCompany');
     await fleet.ensureBootstrapToken('acc_1', 'token-in-flight');
-    server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: fleet.grpc });
+    server = await startGrpcServer({
+      plane: 'agent',
+      host: '127.0.0.1',
+      port: 0,
+      services: [fleet.agentGrpc],
+      security: PLAINTEXT_LOOPBACK,
+    });
     const proxy = await startTcpProxy(server.address);
     const db = withSchema<FleetTables>(database, FLEET_SCHEMA);
     const statuses: MessageStatusEvent[] = [];
@@ -107,6 +113,7 @@ test('a job out on a device whose stream dropped waits for that device, and is r
     const connect = (agentId: string, phone: SimDriver, address: string) => {
       const agent = startAgent({
         fleetAddress: address,
+        fleetSecurity: PLAINTEXT_LOOPBACK,
         agentId,
         enrolmentToken: 'token-in-flight',
         drivers: [phone],

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import {
   billingKeyCache,
   connectPeers,
+  type PeerAddresses,
   createApiApp,
   invalidateOnAccessChanges,
   migrateApiSchema,
@@ -14,7 +15,17 @@ import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-age
 import { startDispatch } from '@wagate/dispatch';
 import { type FleetService, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
-import { closeGrpcChannels, freePort, startGrpcServer } from '@wagate/rpc';
+import {
+  type AgentPlaneClientSecurity,
+  type AgentPlaneServerSecurity,
+  closeGrpcChannels,
+  type GrpcServer,
+  type InternalPlaneSecurity,
+  type ServiceIdentity,
+  type ServiceMount,
+  startGrpcServer,
+} from '@wagate/rpc';
+import { issueDevelopmentPki } from '@wagate/rpc/pki';
 import { startTemplates } from '@wagate/templates';
 import { createDevInbox, serve } from './dev-inbox.js';
 
@@ -35,6 +46,12 @@ export interface EmbeddedOptions {
   demoSender?: string;
   /** Per-device pacing of the simulated phones; default DEMO_PACING. */
   pacing?: Partial<PacingOptions>;
+  /**
+   * Mutual TLS between the services and TLS to the agent, from a CA made in memory at this
+   * start (default true): the same allow-lists as production. `false` is plaintext on loopback
+   * (the benchmark's baseline for TLS's cost).
+   */
+  internalTls?: boolean;
 }
 
 /**
@@ -58,11 +75,15 @@ export interface EmbeddedGateway {
   billing: Pick<BillingService, 'db'>;
   /** Binding the simulated devices to another account's sender (tests and demos of sub-accounts). */
   fleet: Pick<FleetService, 'bindDevices'>;
-  /** Where every service answers gRPC (loopback), e.g. for a second api replica in a test. */
-  grpcAddress: string;
+  /** Where each service answers on the internal plane (loopback), e.g. for a second api replica in a test. */
+  grpcAddresses: PeerAddresses;
+  /** The internal-plane security a client acting as `identity` uses (its certificate), for tests. */
+  internalPlaneFor(identity: ServiceIdentity): InternalPlaneSecurity;
+  /** Fleet's agent plane (loopback), for a second agent in a test, with the security an agent needs. */
+  agentPlane: { address: string; security: AgentPlaneClientSecurity };
   /**
    * An enrolment token of the demo account (made at this start, 100 uses, valid a day) for an
-   * agent connecting to `grpcAddress`, e.g. a second agent in a test.
+   * agent connecting to `agentPlane`, e.g. a second agent in a test.
    */
   enrolmentToken: string;
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
@@ -71,9 +92,10 @@ export interface EmbeddedGateway {
 }
 
 /**
- * The whole gateway in one process: every service on one gRPC server bound to loopback (the
- * same code and the same gRPC calls as production, only wired together here), PGlite, the
- * in-process bus, and simulated devices serving the demo sender.
+ * The whole gateway in one process: each service on its own gRPC server bound to loopback,
+ * with its own certificate from a CA made at this start (the same code, the same gRPC calls and
+ * the same allow-lists as production, only wired together here), fleet's agent plane on a
+ * listener of its own, PGlite, the in-process bus, and simulated devices serving the demo sender.
  */
 export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<EmbeddedGateway> {
   const database = await openDatabase(
@@ -81,25 +103,38 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
       (options.dataDir ? `pglite://${resolve(options.dataDir, 'pglite')}` : 'pglite://memory'),
   );
   const bus = await openBus(options.busUrl ?? 'memory://', options.busNames);
-  const grpcPort = await freePort();
-  const grpcAddress = `127.0.0.1:${grpcPort}`;
+  const planes = await embeddedPlanes(options.internalTls ?? true);
+  const servers: GrpcServer[] = [];
+  const listen = async (plane: 'internal' | 'agent', identity: ServiceIdentity, service: ServiceMount) => {
+    const server = await startGrpcServer(
+      plane === 'internal'
+        ? { plane, host: '127.0.0.1', port: 0, services: [service], security: planes.internal(identity) }
+        : { plane, host: '127.0.0.1', port: 0, services: [service], security: planes.agentServer },
+    );
+    servers.push(server);
+    return server.address;
+  };
 
   await migrateApiSchema(database);
   const billing = await startBilling({ database, bus });
   const templates = await startTemplates({ database, bus });
   const fleet = await startFleet({ database, bus, scheduler: { pacing: options.pacing ?? DEMO_PACING } });
+  const fleetAddress = await listen('internal', 'fleet', fleet.grpc);
+  const agentAddress = await listen('agent', 'fleet', fleet.agentGrpc);
   // Demos and tests post callbacks to receivers on this machine; private networks stay refused.
   const dispatch = await startDispatch({
     database,
     bus,
-    fleetAddress: grpcAddress,
+    fleetAddress,
+    internalPlane: planes.internal('dispatch'),
     callbacks: { allowLoopback: true },
   });
-  const grpc = await startGrpcServer({
-    host: '127.0.0.1',
-    port: grpcPort,
-    services: [billing.grpc, templates.grpc, dispatch.grpc, ...fleet.grpc],
-  });
+  const grpcAddresses: PeerAddresses = {
+    billing: await listen('internal', 'billing', billing.grpc),
+    templates: await listen('internal', 'templates', templates.grpc),
+    dispatch: await listen('internal', 'dispatch', dispatch.grpc),
+    fleet: fleetAddress,
+  };
 
   const apiKey = options.apiKey ?? demoApiKey(options.dataDir);
   const { accountId } = await billing.ensureDemoAccount(apiKey);
@@ -117,19 +152,15 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   });
   const drivers = createSimDrivers(options.simDevices ?? 3, { seed: options.simSeed ?? 1 });
   const agent = startAgent({
-    fleetAddress: grpcAddress,
+    fleetAddress: agentAddress,
+    fleetSecurity: planes.agentClient,
     agentId: 'embedded-agent',
     enrolmentToken: enrolment.secret,
     drivers,
   });
 
   // The api is the root app, so a path nobody serves gets its 404 in the contract's shape.
-  const peers = connectPeers({
-    billing: grpcAddress,
-    templates: grpcAddress,
-    dispatch: grpcAddress,
-    fleet: grpcAddress,
-  });
+  const peers = connectPeers(grpcAddresses, planes.internal('api'));
   const keys = billingKeyCache(peers);
   const keyInvalidation = await invalidateOnAccessChanges(bus, keys);
   const app = createApiApp({
@@ -158,7 +189,9 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     bus,
     billing,
     fleet,
-    grpcAddress,
+    grpcAddresses,
+    internalPlaneFor: planes.internal,
+    agentPlane: { address: agentAddress, security: planes.agentClient },
     enrolmentToken: enrolment.secret,
     devices: drivers,
     async stop() {
@@ -166,7 +199,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
       await keyInvalidation.close();
       await agent.stop();
       await Promise.all(drivers.map((driver) => driver.close()));
-      await grpc.shutdown();
+      await Promise.all(servers.map((server) => server.shutdown()));
       await dispatch.stop();
       await fleet.stop();
       await templates.stop();
@@ -175,6 +208,39 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
       await bus.close();
       await database.close();
     },
+  };
+}
+
+interface EmbeddedPlanes {
+  internal(identity: ServiceIdentity): InternalPlaneSecurity;
+  agentServer: AgentPlaneServerSecurity;
+  agentClient: AgentPlaneClientSecurity;
+}
+
+/**
+ * The embedded runtime's planes: a CA made in memory for this start (nothing to configure,
+ * nothing written), one certificate per service; or, when asked, plaintext on loopback.
+ */
+async function embeddedPlanes(tls: boolean): Promise<EmbeddedPlanes> {
+  if (!tls) {
+    const insecure = { mode: 'insecure-loopback' } as const;
+    return { internal: () => insecure, agentServer: insecure, agentClient: insecure };
+  }
+  const pki = await issueDevelopmentPki({ validDays: 30, caName: 'wagate embedded' });
+  const byIdentity = new Map<ServiceIdentity, InternalPlaneSecurity>();
+  return {
+    internal(identity) {
+      // One object per identity: the client channel cache is keyed by it.
+      const security: InternalPlaneSecurity = byIdentity.get(identity) ?? {
+        mode: 'mutual-tls-pem',
+        ca: pki.internalCa.cert,
+        ...pki.services[identity],
+      };
+      byIdentity.set(identity, security);
+      return security;
+    },
+    agentServer: { mode: 'tls-pem', ...pki.agentPlane },
+    agentClient: { mode: 'tls-pem', ca: pki.agentCa.cert },
   };
 }
 

@@ -51,7 +51,8 @@ beforeAll(async () => {
     port: 0,
   });
   agent = startAgent({
-    fleetAddress: gateway.grpcAddress,
+    fleetAddress: gateway.agentPlane.address,
+    fleetSecurity: gateway.agentPlane.security,
     agentId: 'automation-agent',
     enrolmentToken: gateway.enrolmentToken,
     drivers: phones.drivers,

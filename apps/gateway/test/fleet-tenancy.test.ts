@@ -62,7 +62,8 @@ test(
     logger.level = 'silent';
     drivers = createSimDrivers(1, { seed: 9, numberBase: '79990000500' });
     agent = startAgent({
-      fleetAddress: gateway.grpcAddress,
+      fleetAddress: gateway.agentPlane.address,
+      fleetSecurity: gateway.agentPlane.security,
       agentId: 'shop-host',
       enrolmentToken: made.body.token,
       drivers,

@@ -1,104 +1,22 @@
-import { freePort } from '@wagate/rpc';
-import {
-  type CallbackReceiver,
-  type FreshPostgres,
-  freshPostgresUrl,
-  isolatedBusNames,
-  natsUrl,
-  type ServiceProcess,
-  startCallbackReceiver,
-  startServiceProcess,
-} from '@wagate/testkit';
+import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type ProductionRuntime, startProductionRuntime } from './production-runtime.js';
 import { runSendScenario } from './send-scenario.js';
 
 const apiKey = 'wag_production_e2e_key_0123456789';
-const processes: ServiceProcess[] = [];
-let database: FreshPostgres;
+let runtime: ProductionRuntime;
 let receiver: CallbackReceiver;
 let apiUrl: string;
 
 beforeAll(async () => {
-  database = await freshPostgresUrl();
   receiver = await startCallbackReceiver();
-  const bus = isolatedBusNames();
-  const [billing, templates, dispatch, fleet, api] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
-  const infrastructure = {
-    DATABASE_URL: database.url,
-    NATS_URL: natsUrl(),
-    NATS_STREAM: bus.streamName,
-    NATS_SUBJECT_PREFIX: bus.subjectPrefix,
-    GRPC_HOST: '127.0.0.1',
-  };
-  const start = async (app: string, env: Record<string, string>, ready: RegExp) => {
-    const process = startServiceProcess(app, env);
-    processes.push(process);
-    await process.waitForOutput(ready);
-  };
-  // Services migrate their own schemas on start; starting them together also exercises
-  // concurrent migrations on one database.
-  await Promise.all([
-    start(
-      'billing',
-      { ...infrastructure, GRPC_PORT: `${billing}`, WAGATE_DEV_API_KEY: apiKey },
-      /billing listening/,
-    ),
-    start('templates', { ...infrastructure, GRPC_PORT: `${templates}` }, /templates listening/),
-    start(
-      'fleet',
-      {
-        ...infrastructure,
-        GRPC_PORT: `${fleet}`,
-        WAGATE_ENROLMENT_TOKEN: 'e2e-enrolment-token',
-        WAGATE_DEFAULT_ACCOUNT: 'acc_demo',
-        WAGATE_DEFAULT_SENDER: 'MyCompany',
-      },
-      /fleet listening/,
-    ),
-    start(
-      'dispatch',
-      {
-        ...infrastructure,
-        GRPC_PORT: `${dispatch}`,
-        FLEET_ADDRESS: `127.0.0.1:${fleet}`,
-        // The test's callback receiver is on loopback, which production refuses by default.
-        WAGATE_ALLOW_LOOPBACK_WEBHOOKS: 'true',
-      },
-      /dispatch listening/,
-    ),
-    start(
-      'api',
-      {
-        PORT: `${api}`,
-        DATABASE_URL: database.url,
-        NATS_URL: infrastructure.NATS_URL,
-        NATS_STREAM: infrastructure.NATS_STREAM,
-        NATS_SUBJECT_PREFIX: infrastructure.NATS_SUBJECT_PREFIX,
-        BILLING_ADDRESS: `127.0.0.1:${billing}`,
-        TEMPLATES_ADDRESS: `127.0.0.1:${templates}`,
-        DISPATCH_ADDRESS: `127.0.0.1:${dispatch}`,
-        FLEET_ADDRESS: `127.0.0.1:${fleet}`,
-        WAGATE_ALLOW_LOOPBACK_WEBHOOKS: 'true',
-      },
-      /api listening/,
-    ),
-  ]);
-  await start(
-    'device-agent',
-    {
-      FLEET_ADDRESS: `127.0.0.1:${fleet}`,
-      WAGATE_ENROLMENT_TOKEN: 'e2e-enrolment-token',
-      WAGATE_SIM_DEVICES: '1',
-    },
-    /welcomed by the fleet/,
-  );
-  apiUrl = `http://127.0.0.1:${api}`;
+  runtime = await startProductionRuntime({ apiKey });
+  apiUrl = runtime.apiUrl;
 });
 
 afterAll(async () => {
-  await Promise.all(processes.map((process) => process.stop()));
+  await runtime?.stop();
   await receiver?.close();
-  await database?.drop();
 });
 
 describe('production runtime: five services and a device agent as separate processes on Postgres and NATS', () => {

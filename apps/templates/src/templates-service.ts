@@ -11,6 +11,7 @@ import {
 } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import { mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
+import { TEMPLATES_ACCESS } from './grpc/access.js';
 import { createApprovedCache } from './approved-cache.js';
 import { templatesMigrations } from './db/migrations.js';
 import { TEMPLATES_SCHEMA, type TemplatesTables } from './db/tables.js';
@@ -81,7 +82,7 @@ export async function startTemplates(deps: {
   };
 
   return {
-    grpc: mount(templates.TemplatesServiceDefinition, implementation),
+    grpc: mount(templates.TemplatesServiceDefinition, implementation, TEMPLATES_ACCESS),
     async stop() {
       await changes.close();
       await relay.stop();

@@ -5,7 +5,7 @@
  * been welcomed, i.e. fleet has registered every device.
  */
 import { type Agent, createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
-import { closeGrpcChannels } from '@wagate/rpc';
+import { closeGrpcChannels, PLAINTEXT_LOOPBACK } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import { BENCH_ENROLMENT_TOKEN } from '../fleet/fleet-settings.js';
 import { serveTarget } from '../target-child.js';
@@ -38,6 +38,7 @@ await serveTarget(async () => {
     agents.push(
       startAgent({
         fleetAddress: address,
+        fleetSecurity: PLAINTEXT_LOOPBACK,
         agentId: `bench-agent-${numberBase}`,
         enrolmentToken: BENCH_ENROLMENT_TOKEN,
         drivers: phones,

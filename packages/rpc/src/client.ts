@@ -1,38 +1,71 @@
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { grpcClientTracing } from '@wagate/telemetry';
-import {
-  type Channel,
-  type Client,
-  type CompatServiceDefinition,
-  createChannel,
-  createClientFactory,
-} from 'nice-grpc';
+import { type Channel, type Client, createChannel, createClientFactory } from 'nice-grpc';
 import { deadlineMiddleware } from './deadline.js';
+import { type ProtoServiceDefinition, serverIdentityOf } from './identity.js';
+import {
+  type AgentPlaneClientSecurity,
+  agentClientCredentials,
+  assertLoopback,
+  type InternalPlaneSecurity,
+  internalClientCredentials,
+} from './security.js';
 
-/** One channel per peer address, shared by every client that talks to it. */
-const channels = new Map<string, Channel>();
+/**
+ * One channel per peer address and security setting, shared by every client that talks to it.
+ * Keyed by the security object too: in the embedded runtime each service calls with its own certificate.
+ */
+const channels = new Map<string, Map<object, Channel>>();
 
-export function channelTo(address: string): Channel {
-  let channel = channels.get(address);
+function channelTo(address: string, security: InternalPlaneSecurity | AgentPlaneClientSecurity, make: () => ChannelCredentials): Channel {
+  let byAddress = channels.get(address);
+  if (!byAddress) {
+    byAddress = new Map();
+    channels.set(address, byAddress);
+  }
+  let channel = byAddress.get(security);
   if (!channel) {
-    channel = createChannel(address);
-    channels.set(address, channel);
+    if (security.mode === 'insecure-loopback') assertLoopback(address, 'peer');
+    channel = createChannel(address, make());
+    byAddress.set(security, channel);
   }
   return channel;
 }
 
-/** A traced client with a default deadline for unary calls (streams set none). */
-export function grpcClient<D extends CompatServiceDefinition>(
-  definition: D,
-  address: string,
-  defaultDeadlineMs = 10_000,
-): Client<D> {
+function tracedClient<D extends ProtoServiceDefinition>(definition: D, channel: Channel, defaultDeadlineMs: number): Client<D> {
   return createClientFactory()
     .use(grpcClientTracing())
     .use(deadlineMiddleware(defaultDeadlineMs))
-    .create(definition, channelTo(address));
+    .create(definition, channel);
+}
+
+/**
+ * A traced internal-plane client with a default deadline for unary calls (streams set none):
+ * it presents this process's service certificate and accepts only the server of `definition`'s service.
+ */
+export function grpcClient<D extends ProtoServiceDefinition>(
+  definition: D,
+  address: string,
+  security: InternalPlaneSecurity,
+  defaultDeadlineMs = 10_000,
+): Client<D> {
+  const expected = serverIdentityOf(definition);
+  const channel = channelTo(address, security, () => internalClientCredentials(security, expected));
+  return tracedClient(definition, channel, defaultDeadlineMs);
+}
+
+/** A device agent's client of fleet's agent plane: TLS, the server verified against the agent CA. */
+export function agentPlaneClient<D extends ProtoServiceDefinition>(
+  definition: D,
+  address: string,
+  security: AgentPlaneClientSecurity,
+  defaultDeadlineMs = 10_000,
+): Client<D> {
+  const channel = channelTo(address, security, () => agentClientCredentials(security));
+  return tracedClient(definition, channel, defaultDeadlineMs);
 }
 
 export function closeGrpcChannels(): void {
-  for (const channel of channels.values()) channel.close();
+  for (const byAddress of channels.values()) for (const channel of byAddress.values()) channel.close();
   channels.clear();
 }

@@ -1,3 +1,6 @@
 export * from './client.js';
+export * from './identity.js';
+export * from './security.js';
+export * from './security-config.js';
 export * from './server.js';
 export { ServerError, ClientError, Status } from 'nice-grpc';

@@ -1,15 +1,64 @@
 import { createServer as createNetServer } from 'node:net';
-import { grpcServerTracing } from '@wagate/telemetry';
-import { type CompatServiceDefinition, createServer, type Server, type ServiceImplementation } from 'nice-grpc';
+import { ServerInterceptingCall, type ServerInterceptor, status } from '@grpc/grpc-js';
+import { createLogger, grpcServerTracing } from '@wagate/telemetry';
+import { createServer, type Server, type ServiceImplementation } from 'nice-grpc';
+import {
+  type AccessTable,
+  accessByPath,
+  isServiceIdentity,
+  type ProtoServiceDefinition,
+  type ServiceIdentity,
+} from './identity.js';
+import {
+  type AgentPlaneServerSecurity,
+  agentServerCredentials,
+  assertLoopback,
+  callerIdentityOf,
+  type InternalPlaneSecurity,
+  internalServerCredentials,
+} from './security.js';
 
-/** A service and its implementation, ready to be mounted on a server. */
-export type ServiceMount = (server: Server) => void;
+/**
+ * The two gRPC planes. `internal`: service-to-service APIs, mutual TLS, every method behind an
+ * allow-list of caller identities. `agent`: what device agents call (the agent stream, where
+ * they enrol), TLS to the server, nothing internal. Each plane is its own listener.
+ */
+export type Plane = 'internal' | 'agent';
 
-export function mount<D extends CompatServiceDefinition>(
+/** A service and its implementation, ready to be mounted on a server of its plane. */
+export interface ServiceMount {
+  readonly plane: Plane;
+  readonly serviceName: string;
+  /** Internal plane: method path → the identities that may call it. */
+  readonly access: ReadonlyMap<string, ReadonlySet<ServiceIdentity>>;
+  add(server: Server): void;
+}
+
+/** An internal-plane service with its access table: who may call each method (data, one place per service). */
+export function mount<D extends ProtoServiceDefinition>(
+  definition: D,
+  implementation: ServiceImplementation<D>,
+  access: AccessTable<D>,
+): ServiceMount {
+  return {
+    plane: 'internal',
+    serviceName: definition.fullName,
+    access: accessByPath(definition, access),
+    add: (server) => server.add(definition, implementation),
+  };
+}
+
+/** An agent-plane service: open to any TLS client; the service itself authenticates agents. */
+export function mountForAgents<D extends ProtoServiceDefinition>(
   definition: D,
   implementation: ServiceImplementation<D>,
 ): ServiceMount {
-  return (server) => server.add(definition, implementation);
+  return {
+    plane: 'agent',
+    serviceName: definition.fullName,
+    access: new Map(),
+    add: (server) => server.add(definition, implementation),
+  };
 }
 
 export interface GrpcServer {
@@ -18,18 +67,48 @@ export interface GrpcServer {
   shutdown(): Promise<void>;
 }
 
+export type PlaneSecurity<P extends Plane> = P extends 'internal' ? InternalPlaneSecurity : AgentPlaneServerSecurity;
+
 /**
- * Starts a traced gRPC server hosting the given services. Production runs one service per
- * process; the embedded runtime hosts all of them on one server.
+ * Starts a traced gRPC server for one plane. Production runs one service per process (fleet:
+ * one listener per plane); the embedded runtime hosts every internal service on one server.
+ * Without TLS the server binds loopback only, whatever it was asked.
  */
-export async function startGrpcServer(options: {
+export async function startGrpcServer<P extends Plane>(options: {
+  plane: P;
   host: string;
   port: number;
   services: ServiceMount[];
+  security: PlaneSecurity<P>;
 }): Promise<GrpcServer> {
-  const server = createServer().use(grpcServerTracing());
-  for (const mountService of options.services) mountService(server);
-  const port = await server.listen(`${options.host}:${options.port}`);
+  const log = createLogger(`grpc:${options.plane}`);
+  for (const service of options.services) {
+    if (service.plane !== options.plane) {
+      throw new Error(`${service.serviceName} belongs to the ${service.plane} plane, not the ${options.plane} plane`);
+    }
+  }
+  const insecure = options.security.mode === 'insecure-loopback';
+  if (insecure) assertLoopback(`${options.host}:${options.port}`, `the ${options.plane} gRPC listener`);
+  const interceptors: ServerInterceptor[] = [];
+  if (options.plane === 'internal' && !insecure) {
+    const access = new Map<string, ReadonlySet<ServiceIdentity>>();
+    for (const service of options.services) for (const [path, who] of service.access) access.set(path, who);
+    interceptors.push(allowListInterceptor(access, log));
+  }
+  // nice-grpc passes its options through to grpc-js's Server, which takes server interceptors.
+  const server = createServer({ interceptors } as Parameters<typeof createServer>[0]).use(grpcServerTracing());
+  for (const service of options.services) service.add(server);
+  const credentials =
+    options.plane === 'internal'
+      ? internalServerCredentials(options.security as InternalPlaneSecurity)
+      : agentServerCredentials(options.security as AgentPlaneServerSecurity);
+  const port = await server.listen(`${options.host}:${options.port}`, credentials);
+  if (insecure) {
+    log.warn(
+      { address: `${options.host}:${port}` },
+      `INSECURE: the ${options.plane} gRPC plane is plaintext and unauthenticated (loopback only); never run production like this`,
+    );
+  }
   return {
     address: `${options.host}:${port}`,
     async shutdown() {
@@ -39,6 +118,41 @@ export async function startGrpcServer(options: {
       await server.shutdown();
       clearTimeout(force);
     },
+  };
+}
+
+/**
+ * Refuses, before the handler runs, a call whose caller's certificate names no service
+ * (UNAUTHENTICATED) or a service the method's table does not list (PERMISSION_DENIED), and
+ * logs the peer. The TLS layer has already refused connections without a certificate of the CA.
+ */
+function allowListInterceptor(
+  access: ReadonlyMap<string, ReadonlySet<ServiceIdentity>>,
+  log: ReturnType<typeof createLogger>,
+): ServerInterceptor {
+  return (method, call) => {
+    const certificate = call.getAuthContext().sslPeerCertificate;
+    const caller = callerIdentityOf(certificate);
+    const allowed = access.get(method.path);
+    if (isServiceIdentity(caller) && allowed?.has(caller)) return new ServerInterceptingCall(call);
+    const refusal = isServiceIdentity(caller)
+      ? { code: status.PERMISSION_DENIED, details: `${caller} may not call ${method.path}` }
+      : { code: status.UNAUTHENTICATED, details: 'the internal plane needs a service certificate' };
+    log.warn(
+      {
+        peer: call.getPeer(),
+        caller: caller ?? null,
+        certificateFingerprint: certificate?.fingerprint256 ?? null,
+        method: method.path,
+        code: status[refusal.code],
+      },
+      'internal gRPC call refused',
+    );
+    return new ServerInterceptingCall(call, {
+      start: (next) => {
+        next({ onReceiveMetadata: () => call.sendStatus(refusal) });
+      },
+    });
   };
 }
 

@@ -1,7 +1,16 @@
 import { openBus, type Bus } from '@wagate/bus';
 import { env, readConfig } from '@wagate/config';
 import { type Database, openDatabase } from '@wagate/db';
-import { closeGrpcChannels, type ServiceMount, startGrpcServer } from '@wagate/rpc';
+import {
+  closeGrpcChannels,
+  INSECURE_SETTING,
+  type InternalPlaneSecurity,
+  readAgentPlaneServerSecurity,
+  readInternalPlaneSecurity,
+  type ServiceIdentity,
+  type ServiceMount,
+  startGrpcServer,
+} from '@wagate/rpc';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 
@@ -10,21 +19,34 @@ export interface Infrastructure {
   bus: Bus;
   /** The process environment, for service-specific settings. */
   env: Record<string, string | undefined>;
+  /** This process's internal-plane security, for its clients of other services. */
+  internalPlane: InternalPlaneSecurity;
 }
 
 export interface StartedService {
+  /** Internal-plane services (mutual TLS, per-method allow-lists). */
   grpc: ServiceMount[];
+  /** Agent-plane services (fleet only): served on their own listener, TLS. */
+  agentGrpc?: ServiceMount[];
   stop(): Promise<void>;
 }
 
+/** Without TLS a listener may only bind loopback: the default host follows the security mode. */
+function listenHost(configured: string | undefined, insecure: boolean): string {
+  return configured ?? (insecure ? '127.0.0.1' : '0.0.0.0');
+}
+
 /**
- * Runs one service as its own process: reads `DATABASE_URL`, `NATS_URL` and `GRPC_PORT`,
- * migrates and starts the service, serves its gRPC API, and shuts down cleanly on SIGINT or
- * SIGTERM (no process.exit: the loop drains so telemetry flushes).
+ * Runs one service as its own process: reads `DATABASE_URL`, `NATS_URL`, `GRPC_PORT` and the
+ * internal plane's TLS material (docs/security.md), migrates and starts the service, serves its
+ * internal gRPC API (and fleet's agent plane on `AGENT_GRPC_PORT`), and shuts down cleanly on
+ * SIGINT or SIGTERM (no process.exit: the loop drains so telemetry flushes).
  */
 export async function runServiceProcess(options: {
-  name: string;
+  name: ServiceIdentity;
   defaultGrpcPort: number;
+  /** Fleet: the agent plane's port. */
+  defaultAgentGrpcPort?: number;
   start(infrastructure: Infrastructure): Promise<StartedService>;
 }): Promise<void> {
   const config = readConfig({
@@ -32,21 +54,51 @@ export async function runServiceProcess(options: {
     NATS_URL: z.string().min(1, 'NATS_URL is required (nats://host:port or memory://)'),
     NATS_STREAM: z.string().default('WAGATE'),
     NATS_SUBJECT_PREFIX: z.string().default('wagate'),
-    GRPC_HOST: z.string().default('0.0.0.0'),
+    GRPC_HOST: z.string().min(1).optional(),
     GRPC_PORT: env.port(options.defaultGrpcPort),
+    AGENT_GRPC_HOST: z.string().min(1).optional(),
+    AGENT_GRPC_PORT: env.port(options.defaultAgentGrpcPort ?? 0),
   });
+  // TLS material is checked before anything else starts: a misconfigured process fails at once.
+  const internalPlane = readInternalPlaneSecurity(options.name);
+  const agentPlane = options.defaultAgentGrpcPort === undefined ? undefined : readAgentPlaneServerSecurity();
   const telemetry = initTelemetry({ serviceName: options.name });
   const log = createLogger(options.name);
+  if (internalPlane.mode === 'insecure-loopback') {
+    log.warn(`${INSECURE_SETTING} is set: TLS is OFF and every gRPC listener and peer is loopback only`);
+  }
   const database = await openDatabase(config.DATABASE_URL);
   const bus = await openBus(config.NATS_URL, {
     streamName: config.NATS_STREAM,
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
   });
-  const service = await options.start({ database, bus, env: process.env });
-  const server = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: service.grpc });
-  log.info({ address: server.address }, `${options.name} listening`);
+  const service = await options.start({ database, bus, env: process.env, internalPlane });
+  const servers = [
+    await startGrpcServer({
+      plane: 'internal',
+      host: listenHost(config.GRPC_HOST, internalPlane.mode === 'insecure-loopback'),
+      port: config.GRPC_PORT,
+      services: service.grpc,
+      security: internalPlane,
+    }),
+  ];
+  if (agentPlane && service.agentGrpc) {
+    const agentServer = await startGrpcServer({
+      plane: 'agent',
+      host: listenHost(config.AGENT_GRPC_HOST, agentPlane.mode === 'insecure-loopback'),
+      port: config.AGENT_GRPC_PORT,
+      services: service.agentGrpc,
+      security: agentPlane,
+    });
+    servers.push(agentServer);
+    log.info({ address: agentServer.address, tls: agentPlane.mode !== 'insecure-loopback' }, `${options.name} agent plane listening`);
+  }
+  log.info(
+    { address: servers[0]!.address, mutualTls: internalPlane.mode !== 'insecure-loopback' },
+    `${options.name} listening`,
+  );
   onShutdownSignal(log, async () => {
-    await server.shutdown();
+    await Promise.all(servers.map((server) => server.shutdown()));
     await service.stop();
     closeGrpcChannels();
     await bus.close();

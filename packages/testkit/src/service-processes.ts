@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { planeEnvironmentFor } from './test-pki.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -13,17 +14,12 @@ export interface ServiceProcess {
 
 /**
  * Starts one app as its own Node process from its TypeScript entry (`apps/<app>/src/main.ts`),
- * the way the production runtime runs it (one process per service), with output captured.
+ * the way the production runtime runs it (one process per service, TLS on both gRPC planes
+ * from the test PKI unless `env` sets the planes itself), with output captured.
  */
 export function startServiceProcess(app: string, env: Record<string, string>): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
-    cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const output: string[] = [];
   const listeners = new Set<(line: string) => void>();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (line.trim() === '') continue;
@@ -31,8 +27,19 @@ export function startServiceProcess(app: string, env: Record<string, string>): S
       for (const listener of listeners) listener(line);
     }
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  // The PKI is made (once) asynchronously; the child starts as soon as it is there.
+  const started = planeEnvironmentFor(app, env).then((planes) => {
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+      cwd: repoRoot,
+      env: { ...process.env, LOG_LEVEL: 'info', ...planes, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, exited };
+  });
+  const exited = started.then((process) => process.exited);
 
   return {
     name: app,
@@ -54,6 +61,7 @@ export function startServiceProcess(app: string, env: Record<string, string>): S
       });
     },
     async stop(signal = 'SIGTERM') {
+      const { child } = await started;
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);

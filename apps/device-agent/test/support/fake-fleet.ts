@@ -1,5 +1,5 @@
 import { fleet } from '@wagate/contracts';
-import { type GrpcServer, mount, ServerError, Status, startGrpcServer } from '@wagate/rpc';
+import { type GrpcServer, mountForAgents, ServerError, Status, startGrpcServer } from '@wagate/rpc';
 
 type Case = NonNullable<fleet.AgentMessage['kind']>['$case'];
 type ValueOf<C extends Case> = Extract<NonNullable<fleet.AgentMessage['kind']>, { $case: C }>['value'];
@@ -52,7 +52,7 @@ export async function startFakeFleet() {
   let refused = 0;
   let refusing = false;
 
-  const gateway = mount(fleet.AgentGatewayServiceDefinition, {
+  const gateway = mountForAgents(fleet.AgentGatewayServiceDefinition, {
     async *connect(requests, context) {
       if (refusing) {
         refused += 1;
@@ -79,7 +79,13 @@ export async function startFakeFleet() {
       yield* connection.responses.drain(context.signal);
     },
   });
-  const grpc: GrpcServer = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [gateway] });
+  const grpc: GrpcServer = await startGrpcServer({
+    plane: 'agent',
+    host: '127.0.0.1',
+    port: 0,
+    services: [gateway],
+    security: { mode: 'insecure-loopback' },
+  });
 
   function latest(): Connection {
     const connection = connections.at(-1);

@@ -7,6 +7,7 @@ export function startTestAgent(fleetAddress: string, agentId: string, drivers: D
   logger.level = 'silent';
   return startAgent({
     fleetAddress,
+    fleetSecurity: { mode: 'insecure-loopback' },
     agentId,
     enrolmentToken: 'token-test',
     drivers,

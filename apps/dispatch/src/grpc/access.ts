@@ -1,0 +1,27 @@
+import type { dispatch } from '@wagate/contracts';
+import type { AccessTable } from '@wagate/rpc';
+
+/**
+ * Who may call dispatch (docs/security.md): the api, which accepts messages and serves the
+ * message, webhook and policy routes. Fleet reports outcomes on the bus, never by calling here.
+ */
+export const DISPATCH_ACCESS: AccessTable<typeof dispatch.DispatchServiceDefinition> = {
+  accept: ['api'],
+  getMessage: ['api'],
+  listMessages: ['api'],
+  getWebhookSettings: ['api'],
+  setWebhookSettings: ['api'],
+  listFailedCallbacks: ['api'],
+  replayCallback: ['api'],
+  getWebhookSecret: ['api'],
+  rotateWebhookSecret: ['api'],
+  getConversationWindowPolicy: ['api'],
+  setConversationWindowPolicy: ['api'],
+  listWebhookEndpoints: ['api'],
+  enableWebhookEndpoint: ['api'],
+  getBlocklist: ['api'],
+  setBlocklist: ['api'],
+  listOptOuts: ['api'],
+  addOptOuts: ['api'],
+  removeOptOut: ['api'],
+};

@@ -1,0 +1,19 @@
+import type { fleet } from '@wagate/contracts';
+import type { AccessTable } from '@wagate/rpc';
+
+/**
+ * Who may call fleet's internal API (docs/security.md). Dispatch resolves a message's sender
+ * to its pool; everything else is the api's /v1 routes (devices, enrolment, waiting reasons).
+ * Device agents never reach this service: they have their own listener (the agent plane).
+ */
+export const FLEET_ACCESS: AccessTable<typeof fleet.FleetServiceDefinition> = {
+  resolveSenders: ['dispatch'],
+  listSenders: ['api'],
+  explainWaiting: ['api'],
+  createEnrolmentToken: ['api'],
+  listDevices: ['api'],
+  locateDevice: ['api'],
+  getDevice: ['api'],
+  bindDevice: ['api'],
+  changeDeviceAdminState: ['api'],
+};

@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isServiceIdentity } from '@wagate/rpc';
+import {
+  agentPlaneEnvironment,
+  internalPlaneEnvironment,
+  issueDevelopmentPki,
+  writeDevelopmentPki,
+} from '@wagate/rpc/pki';
+
+let made: Promise<string> | undefined;
+
+/**
+ * A development PKI (what `npx wagate certs` writes) made once per test process in a temporary
+ * directory: the processes the test kit starts use it, so tests run the planes as production does.
+ */
+export function testPkiDirectory(): Promise<string> {
+  made ??= issueDevelopmentPki({ validDays: 2, caName: 'wagate test' }).then((pki) => {
+    const directory = mkdtempSync(join(tmpdir(), 'wagate-test-pki-'));
+    writeDevelopmentPki(directory, pki);
+    return directory;
+  });
+  return made;
+}
+
+const PLANE_SETTINGS = /^(WAGATE_TLS_|WAGATE_AGENT_TLS_|WAGATE_FLEET_CA_FILE$|WAGATE_INSECURE_PLAINTEXT_LOOPBACK$)/;
+
+/**
+ * The TLS settings a process of `app` gets from the test PKI, unless the test set any plane
+ * setting itself (an attack test, or a deliberate insecure run).
+ */
+export async function planeEnvironmentFor(app: string, env: Record<string, string>): Promise<Record<string, string>> {
+  if (Object.keys(env).some((name) => PLANE_SETTINGS.test(name))) return {};
+  const directory = await testPkiDirectory();
+  const agentPlane = agentPlaneEnvironment(directory);
+  if (app === 'device-agent') return agentPlane.agent;
+  if (!isServiceIdentity(app)) return {};
+  return { ...internalPlaneEnvironment(directory, app), ...(app === 'fleet' ? agentPlane.fleet : {}) };
+}
