@@ -106,11 +106,16 @@ async function leaf(ca: Authority, commonName: string, hosts: string[], days: nu
       await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
     ],
   });
-  return { cert: cert.toString('pem'), key: await privateKeyPem(keys) };
+  return { cert: pemText(cert), key: await privateKeyPem(keys) };
+}
+
+/** PEM ending in a newline, so that bundles (several CAs during a rotation) can be concatenated. */
+function pemText(certificate: x509.X509Certificate): string {
+  return `${certificate.toString('pem').trimEnd()}\n`;
 }
 
 async function pemOf(ca: Authority): Promise<PemPair> {
-  return { cert: ca.cert.toString('pem'), key: await privateKeyPem(ca.keys) };
+  return { cert: pemText(ca.cert), key: await privateKeyPem(ca.keys) };
 }
 
 /** Issues a fresh development PKI in memory (ECDSA P-256). */

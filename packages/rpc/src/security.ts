@@ -94,20 +94,34 @@ function pemProvider(material: { ca?: string; cert?: string; key?: string }): ex
   };
 }
 
-export function internalServerCredentials(security: InternalPlaneSecurity): ServerCredentials | undefined {
+/**
+ * Resolves once the provider has read its certificate (and CA): a server that listened before
+ * would refuse the first handshakes. The listener stays: it keeps the file watcher running.
+ */
+function firstRead(provider: experimental.CertificateProvider, withCa: boolean): Promise<void> {
+  const identity = new Promise<void>((resolve) => provider.addIdentityCertificateListener((update) => update && resolve()));
+  const ca = withCa
+    ? new Promise<void>((resolve) => provider.addCaCertificateListener((update) => update && resolve()))
+    : Promise.resolve();
+  return Promise.all([identity, ca]).then(() => undefined);
+}
+
+export async function internalServerCredentials(security: InternalPlaneSecurity): Promise<ServerCredentials | undefined> {
   if (security.mode === 'insecure-loopback') return undefined;
   const provider =
     security.mode === 'mutual-tls' ? fileProvider(security.files, security.refreshMs) : pemProvider(security);
+  await firstRead(provider, true);
   // The CA provider makes the server ask for a client certificate; `true` refuses a connection without one.
   return experimental.createCertificateProviderServerCredentials(provider, provider, true);
 }
 
-export function agentServerCredentials(security: AgentPlaneServerSecurity): ServerCredentials | undefined {
+export async function agentServerCredentials(security: AgentPlaneServerSecurity): Promise<ServerCredentials | undefined> {
   if (security.mode === 'insecure-loopback') return undefined;
   const identity =
     security.mode === 'tls'
       ? fileProvider({ certFile: security.certFile, keyFile: security.keyFile }, security.refreshMs)
       : pemProvider(security);
+  await firstRead(identity, false);
   // No CA: agents present no certificate; they prove themselves with their enrolment token or
   // rotating credential inside the (encrypted) stream. grpc-js 1.14 hands this function's first
   // two arguments to its constructor as (identity, ca), the reverse of the declared order (the

@@ -100,8 +100,8 @@ export async function startGrpcServer<P extends Plane>(options: {
   for (const service of options.services) service.add(server);
   const credentials =
     options.plane === 'internal'
-      ? internalServerCredentials(options.security as InternalPlaneSecurity)
-      : agentServerCredentials(options.security as AgentPlaneServerSecurity);
+      ? await internalServerCredentials(options.security as InternalPlaneSecurity)
+      : await agentServerCredentials(options.security as AgentPlaneServerSecurity);
   const port = await server.listen(`${options.host}:${options.port}`, credentials);
   if (insecure) {
     log.warn(
