@@ -46,3 +46,15 @@ export function serverIdentityOf(definition: ProtoServiceDefinition): ServiceIde
   const [, domain] = /^wagate\.(\w+)\.v\d+\./.exec(definition.fullName) ?? [];
   return isServiceIdentity(domain) ? domain : undefined;
 }
+
+/**
+ * The access table of a service as a Markdown table (method → callers), for docs/security.md:
+ * a test keeps the document equal to the tables the servers enforce.
+ */
+export function accessTableMarkdown<D extends ProtoServiceDefinition>(definition: D, access: AccessTable<D>): string {
+  const rows = Object.entries(definition.methods).map(([key, method]) => {
+    const callers = access[key as keyof D['methods']];
+    return `| \`${method.name}\` | ${callers.length === 0 ? 'nobody' : callers.join(', ')} |`;
+  });
+  return [`**${definition.fullName}**`, '', '| method | who may call it |', '|---|---|', ...rows].join('\n');
+}
