@@ -19,6 +19,8 @@ const TARGETS = [
   'embedded-priced',
   'postgres-nats',
   'postgres-nats-priced',
+  // The same paying target with service-to-service gRPC in plaintext: beside the row above, the cost of mutual TLS.
+  'postgres-nats-priced-plaintext',
 ] as const;
 /** Not counted: lets the JIT, connection pools and database caches settle before measuring. */
 const WARMUP_SECONDS = 2;
@@ -60,7 +62,7 @@ for (const name of settings.targets) {
     target = await startTarget(name, repoRoot);
     // The gateways also send the same message as a template, right after the plain text case.
     const templateId =
-      name === 'bare-hono' || name.endsWith('-priced') ? undefined : await createBenchTemplate(target);
+      name === 'bare-hono' || name.includes('-priced') ? undefined : await createBenchTemplate(target);
     for (const messages of BODY_SIZES) {
       for (const template of templateId ? [undefined, templateId] : [undefined]) {
         const label = template ? `${name} template` : name;

@@ -5,7 +5,14 @@ import { billing, dispatch, fleet, templates } from '@wagate/contracts';
 import { type Database, openDatabase } from '@wagate/db';
 import { type ProtoServiceDefinition, SERVICE_IDENTITIES, type ServiceIdentity } from '@wagate/rpc';
 import { issueDevelopmentPki, PKI_FILES } from '@wagate/rpc/pki';
-import { type CallbackReceiver, startCallbackReceiver, testPkiDirectory } from '@wagate/testkit';
+import {
+  type CallbackReceiver,
+  freshPostgresUrl,
+  natsUrl,
+  startCallbackReceiver,
+  startServiceProcess,
+  testPkiDirectory,
+} from '@wagate/testkit';
 import { type Client, ClientError, createChannel, createClient, Status } from 'nice-grpc';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -264,3 +271,30 @@ async function enrolRogueAgent(agentTls: ChannelCredentials): Promise<string> {
     abort.abort();
   }
 }
+
+describe('safe defaults of a production process', () => {
+  test('refuses to start without TLS material, naming the variables; the insecure setting binds loopback only', async () => {
+    const database = await freshPostgresUrl();
+    try {
+      const base = { DATABASE_URL: database.url, NATS_URL: natsUrl(), GRPC_PORT: '0' };
+      const withoutTls = startServiceProcess('billing', { ...base, WAGATE_TLS_CA_FILE: '' });
+      await withoutTls.waitForOutput(/internal gRPC plane \(mutual TLS\) needs TLS material: set WAGATE_TLS_CA_FILE/);
+      expect(await withoutTls.stop()).not.toBe(0);
+
+      const insecureEverywhere = startServiceProcess('billing', {
+        ...base,
+        WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true',
+        GRPC_HOST: '0.0.0.0',
+      });
+      await insecureEverywhere.waitForOutput(/0\.0\.0\.0:0 is not a loopback address/);
+      expect(await insecureEverywhere.stop()).not.toBe(0);
+
+      const insecureLoopback = startServiceProcess('billing', { ...base, WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true' });
+      await insecureLoopback.waitForOutput(/billing listening.*127\.0\.0\.1|127\.0\.0\.1.*billing listening/);
+      expect(insecureLoopback.output.join('\n')).toContain('TLS is OFF');
+      await insecureLoopback.stop();
+    } finally {
+      await database.drop();
+    }
+  });
+});

@@ -27,11 +27,18 @@ export async function startEmbeddedTarget(options: { priced: boolean }): Promise
   return start({}, options.priced);
 }
 
-export async function startPostgresNatsTarget(options: { priced: boolean }): Promise<RunningTarget> {
+/**
+ * `internalTls: false` runs service-to-service gRPC in plaintext on loopback: only as the
+ * baseline that shows what mutual TLS costs (every other target runs it, as production does).
+ */
+export async function startPostgresNatsTarget(options: { priced: boolean; internalTls?: boolean }): Promise<RunningTarget> {
   const database = await freshPostgresUrl();
   const busNames = isolatedBusNames();
   try {
-    const target = await start({ databaseUrl: database.url, busUrl: natsUrl(), busNames }, options.priced);
+    const target = await start(
+      { databaseUrl: database.url, busUrl: natsUrl(), busNames, internalTls: options.internalTls ?? true },
+      options.priced,
+    );
     return {
       ...target,
       async stop() {

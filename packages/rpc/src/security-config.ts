@@ -13,7 +13,11 @@ type Environment = Record<string, string | undefined>;
  */
 export const INSECURE_SETTING = 'WAGATE_INSECURE_PLAINTEXT_LOOPBACK';
 
-const optionalFile = z.string().min(1).optional();
+/** A file path; empty counts as unset (so `VAR=` in a compose file or a test means "not given"). */
+const optionalFile = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
 
 function readPem(variable: string, path: string): string {
   try {
