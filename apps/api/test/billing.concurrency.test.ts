@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { startBilling } from '@wagate/billing';
 import { type Database, openPostgres } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
-import { type GrpcServer, startGrpcServer } from '@wagate/rpc';
+import { type GrpcServer, startLoopbackGrpcServer } from '@wagate/rpc';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { connectPeers, createApiApp } from '../src/index.js';
 import {
@@ -43,13 +43,7 @@ beforeAll(async () => {
   // A second billing replica: its own process state and connection pool on the same database.
   const database = openPostgres(t.databaseUrl);
   const billing = await startBilling({ database, bus: t.gateway.bus });
-  const grpc = await startGrpcServer({
-    plane: 'internal',
-    host: '127.0.0.1',
-    port: 0,
-    services: [billing.grpc],
-    security: t.gateway.internalPlaneFor('billing'),
-  });
+  const grpc = await startLoopbackGrpcServer('internal', [billing.grpc], t.gateway.internalPlaneFor('billing'));
   secondBilling = { grpc, database, stop: billing.stop };
   // A second api replica that reserves through it.
   const app = createApiApp({

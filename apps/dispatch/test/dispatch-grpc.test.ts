@@ -9,7 +9,7 @@ import {
   grpcClient,
   PLAINTEXT_LOOPBACK,
   Status,
-  startGrpcServer,
+  startLoopbackGrpcServer,
 } from '@wagate/rpc';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
@@ -29,13 +29,7 @@ describe.each(databaseAdapters())('dispatch over gRPC on $name', (adapter) => {
       fleetAddress: `127.0.0.1:${await freePort()}`,
       internalPlane: PLAINTEXT_LOOPBACK,
     });
-    const server = await startGrpcServer({
-      plane: 'internal',
-      host: '127.0.0.1',
-      port: 0,
-      services: [service.grpc],
-      security: PLAINTEXT_LOOPBACK,
-    });
+    const server = await startLoopbackGrpcServer('internal', [service.grpc], PLAINTEXT_LOOPBACK);
     try {
       const client = grpcClient(dispatch.DispatchServiceDefinition, server.address, PLAINTEXT_LOOPBACK);
       const db = withSchema<DispatchTables>(database, DISPATCH_SCHEMA);

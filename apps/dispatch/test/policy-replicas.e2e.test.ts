@@ -10,10 +10,10 @@ import {
   PLAINTEXT_LOOPBACK,
   ServerError,
   Status,
-  startGrpcServer,
+  startLoopbackGrpcServer,
 } from '@wagate/rpc';
-import type { Client } from 'nice-grpc';
 import { databaseAdapters, isolatedBusNames, natsUrl } from '@wagate/testkit';
+import type { Client } from 'nice-grpc';
 import { afterAll, expect, test } from 'vitest';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { type DispatchService, startDispatch } from '../src/dispatch-service.js';
@@ -46,13 +46,7 @@ test('two dispatch replicas at 3x the account and the per-recipient limit admit 
   const postgres = databaseAdapters().find((adapter) => adapter.name === 'postgres')!;
   const database = await postgres.openReplicas!(2);
   const names = isolatedBusNames();
-  const fleetServer = await startGrpcServer({
-    plane: 'internal',
-    host: '127.0.0.1',
-    port: 0,
-    services: [mount(fleet.FleetServiceDefinition, fleetThatOnlyResolvesSenders(), dispatchMayCallAll)],
-    security: PLAINTEXT_LOOPBACK,
-  });
+  const fleetServer = await startLoopbackGrpcServer('internal', [mount(fleet.FleetServiceDefinition, fleetThatOnlyResolvesSenders(), dispatchMayCallAll)], PLAINTEXT_LOOPBACK);
   const replicas: Array<{
     bus: Bus;
     service: DispatchService;
@@ -69,13 +63,7 @@ test('two dispatch replicas at 3x the account and the per-recipient limit admit 
         internalPlane: PLAINTEXT_LOOPBACK,
         policy: settings,
       });
-      const server = await startGrpcServer({
-        plane: 'internal',
-        host: '127.0.0.1',
-        port: 0,
-        services: [service.grpc],
-        security: PLAINTEXT_LOOPBACK,
-      });
+      const server = await startLoopbackGrpcServer('internal', [service.grpc], PLAINTEXT_LOOPBACK);
       replicas.push({
         bus,
         service,

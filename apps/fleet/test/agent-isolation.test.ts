@@ -7,7 +7,7 @@ import {
 } from '@wagate/contracts';
 import { withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
-import { agentPlaneClient, closeGrpcChannels, PLAINTEXT_LOOPBACK, startGrpcServer } from '@wagate/rpc';
+import { agentPlaneClient, closeGrpcChannels, PLAINTEXT_LOOPBACK, startLoopbackGrpcServer } from '@wagate/rpc';
 import { afterAll, expect, test, vi } from 'vitest';
 import { AsyncQueue } from '../src/agents/async-queue.js';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
@@ -55,13 +55,7 @@ test("an agent's results and inbound messages for another account's device are d
     bus,
     scheduler: { pacing: { newContactGapMs: 0, knownContactGapMs: 0 } },
   });
-  const server = await startGrpcServer({
-    plane: 'agent',
-    host: '127.0.0.1',
-    port: 0,
-    services: [fleet.agentGrpc],
-    security: PLAINTEXT_LOOPBACK,
-  });
+  const server = await startLoopbackGrpcServer('agent', [fleet.agentGrpc], PLAINTEXT_LOOPBACK);
   const agents: Array<ReturnType<typeof rawAgent>> = [];
   try {
     await fleet.ensureDefaultSender('acc_victim', 'Victim');

@@ -1,15 +1,15 @@
 import { openBus } from '@wagate/bus';
 import { type MessageStatusEvent, Topics } from '@wagate/contracts';
 import type { Database } from '@wagate/db';
+import { withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
 import { type Agent, createSimDriver, type SendJob, type SimDriver, startAgent } from '@wagate/device-agent';
-import { closeGrpcChannels, type GrpcServer, PLAINTEXT_LOOPBACK, startGrpcServer } from '@wagate/rpc';
+import { closeGrpcChannels, type GrpcServer, PLAINTEXT_LOOPBACK, startLoopbackGrpcServer } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import { afterAll, expect, test, vi } from 'vitest';
+import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 import { type FleetService, startFleet } from '../src/index.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
-import { withSchema } from '@wagate/db';
-import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 
 const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 15_000, interval: 25 });
 const postgres = databaseAdapters().find((adapter) => adapter.name === 'postgres')!;
@@ -58,13 +58,7 @@ test('a job out on a device whose stream dropped waits for that device, and is r
     });
     const { senderId } = await fleet.ensureDefaultSender('acc_1', 'MyCompany');
     await fleet.ensureBootstrapToken('acc_1', 'token-in-flight');
-    server = await startGrpcServer({
-      plane: 'agent',
-      host: '127.0.0.1',
-      port: 0,
-      services: [fleet.agentGrpc],
-      security: PLAINTEXT_LOOPBACK,
-    });
+    server = await startLoopbackGrpcServer('agent', [fleet.agentGrpc], PLAINTEXT_LOOPBACK);
     const proxy = await startTcpProxy(server.address);
     const db = withSchema<FleetTables>(database, FLEET_SCHEMA);
     const statuses: MessageStatusEvent[] = [];

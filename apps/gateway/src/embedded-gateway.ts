@@ -3,13 +3,13 @@ import { join, resolve } from 'node:path';
 import {
   billingKeyCache,
   connectPeers,
-  type PeerAddresses,
   createApiApp,
   invalidateOnAccessChanges,
   migrateApiSchema,
+  type PeerAddresses,
 } from '@wagate/api';
 import { type BillingService, generateApiKey, startBilling } from '@wagate/billing';
-import { openBus, type Bus } from '@wagate/bus';
+import { type Bus, openBus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
 import { startDispatch } from '@wagate/dispatch';
@@ -23,7 +23,7 @@ import {
   type InternalPlaneSecurity,
   type ServiceIdentity,
   type ServiceMount,
-  startGrpcServer,
+  startLoopbackGrpcServer,
 } from '@wagate/rpc';
 import { issueDevelopmentPki } from '@wagate/rpc/pki';
 import { startTemplates } from '@wagate/templates';
@@ -106,11 +106,10 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const planes = await embeddedPlanes(options.internalTls ?? true);
   const servers: GrpcServer[] = [];
   const listen = async (plane: 'internal' | 'agent', identity: ServiceIdentity, service: ServiceMount) => {
-    const server = await startGrpcServer(
+    const server =
       plane === 'internal'
-        ? { plane, host: '127.0.0.1', port: 0, services: [service], security: planes.internal(identity) }
-        : { plane, host: '127.0.0.1', port: 0, services: [service], security: planes.agentServer },
-    );
+        ? await startLoopbackGrpcServer(plane, [service], planes.internal(identity))
+        : await startLoopbackGrpcServer(plane, [service], planes.agentServer);
     servers.push(server);
     return server.address;
   };

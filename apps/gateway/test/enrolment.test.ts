@@ -6,7 +6,7 @@ import { type DeviceStateChangedEvent, Topics } from '@wagate/contracts';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, fileCredentialStore, startAgent } from '@wagate/device-agent';
 import { type FleetService, startFleet } from '@wagate/fleet';
-import { closeGrpcChannels, type GrpcServer, PLAINTEXT_LOOPBACK, startGrpcServer } from '@wagate/rpc';
+import { closeGrpcChannels, type GrpcServer, PLAINTEXT_LOOPBACK, startLoopbackGrpcServer } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import { type FreshPostgres, freshPostgresUrl } from '@wagate/testkit';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
@@ -35,13 +35,7 @@ beforeAll(async () => {
     },
   });
   fleet = await startFleet({ database, bus });
-  grpc = await startGrpcServer({
-    plane: 'agent',
-    host: '127.0.0.1',
-    port: 0,
-    services: [fleet.agentGrpc],
-    security: PLAINTEXT_LOOPBACK,
-  });
+  grpc = await startLoopbackGrpcServer('agent', [fleet.agentGrpc], PLAINTEXT_LOOPBACK);
   dir = mkdtempSync(join(tmpdir(), 'wagate-agent-'));
 }, SLOW);
 

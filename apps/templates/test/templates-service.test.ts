@@ -1,7 +1,7 @@
 import { deleteJetStreamStream, openBus } from '@wagate/bus';
 import { templates } from '@wagate/contracts';
 import { openDatabase } from '@wagate/db';
-import { ClientError, closeGrpcChannels, grpcClient, PLAINTEXT_LOOPBACK, Status, startGrpcServer } from '@wagate/rpc';
+import { ClientError, closeGrpcChannels, grpcClient, PLAINTEXT_LOOPBACK, Status, startLoopbackGrpcServer } from '@wagate/rpc';
 import { freshPostgresUrl, isolatedBusNames, natsUrl } from '@wagate/testkit';
 import { afterAll, expect, test } from 'vitest';
 import { startTemplates } from '../src/templates-service.js';
@@ -17,13 +17,7 @@ async function startReplicas() {
       const database = await openDatabase(postgres.url);
       const bus = await openBus(natsUrl(), names);
       const service = await startTemplates({ database, bus });
-      const server = await startGrpcServer({
-        plane: 'internal',
-        host: '127.0.0.1',
-        port: 0,
-        services: [service.grpc],
-        security: PLAINTEXT_LOOPBACK,
-      });
+      const server = await startLoopbackGrpcServer('internal', [service.grpc], PLAINTEXT_LOOPBACK);
       return {
         client: grpcClient(templates.TemplatesServiceDefinition, server.address, PLAINTEXT_LOOPBACK),
         async stop() {

@@ -7,7 +7,7 @@ import { openBus } from '@wagate/bus';
 import { Topics } from '@wagate/contracts';
 import { openDatabase } from '@wagate/db';
 import { startFleet } from '@wagate/fleet';
-import { PLAINTEXT_LOOPBACK, startGrpcServer } from '@wagate/rpc';
+import { PLAINTEXT_LOOPBACK, startLoopbackGrpcServer } from '@wagate/rpc';
 import { BENCH_ACCOUNT, BENCH_ENROLMENT_TOKEN, BENCH_SENDER } from '../fleet/fleet-settings.js';
 import { serveTarget } from '../target-child.js';
 
@@ -38,13 +38,7 @@ await serveTarget(async () => {
   await fleet.ensureDefaultSender(BENCH_ACCOUNT, BENCH_SENDER);
   // The agents enrol with it, as hosts do with WAGATE_ENROLMENT_TOKEN.
   await fleet.ensureBootstrapToken(BENCH_ACCOUNT, BENCH_ENROLMENT_TOKEN);
-  const server = await startGrpcServer({
-    plane: 'agent',
-    host: '127.0.0.1',
-    port: 0,
-    services: [fleet.agentGrpc],
-    security: PLAINTEXT_LOOPBACK,
-  });
+  const server = await startLoopbackGrpcServer('agent', [fleet.agentGrpc], PLAINTEXT_LOOPBACK);
   return {
     url: server.address,
     apiKey: '',

@@ -167,3 +167,12 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/** A server of one plane on a free loopback port: the embedded runtime's services and tests' stand-ins. */
+export function startLoopbackGrpcServer<P extends Plane>(
+  plane: P,
+  services: ServiceMount[],
+  security: PlaneSecurity<P>,
+): Promise<GrpcServer> {
+  return startGrpcServer({ plane, host: '127.0.0.1', port: 0, services, security });
+}

@@ -1,5 +1,5 @@
 import { fleet } from '@wagate/contracts';
-import { type GrpcServer, mountForAgents, ServerError, Status, startGrpcServer } from '@wagate/rpc';
+import { type GrpcServer, mountForAgents, ServerError, Status, startLoopbackGrpcServer } from '@wagate/rpc';
 
 type Case = NonNullable<fleet.AgentMessage['kind']>['$case'];
 type ValueOf<C extends Case> = Extract<NonNullable<fleet.AgentMessage['kind']>, { $case: C }>['value'];
@@ -79,13 +79,7 @@ export async function startFakeFleet() {
       yield* connection.responses.drain(context.signal);
     },
   });
-  const grpc: GrpcServer = await startGrpcServer({
-    plane: 'agent',
-    host: '127.0.0.1',
-    port: 0,
-    services: [gateway],
-    security: { mode: 'insecure-loopback' },
-  });
+  const grpc: GrpcServer = await startLoopbackGrpcServer('agent', [gateway], { mode: 'insecure-loopback' });
 
   function latest(): Connection {
     const connection = connections.at(-1);
