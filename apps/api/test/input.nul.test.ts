@@ -108,7 +108,9 @@ test('a NUL deep in a send body names its JSON path; in a key, the key', async (
   const text = { messages: [{ from: 'MyCompany', to: '79034567890', text: 'ok' }, { text: 'Co\u0000de' }] };
   await expectInvalid(await t.send(text), 'messages[1].text');
   const templateParams = {
-    messages: [{ from: 'MyCompany', to: '79034567890', templateId: 'tpl_x', templateParams: { 'a\u0000': '1' } }],
+    messages: [
+      { from: 'MyCompany', to: '79034567890', templateId: 'tpl_x', templateParams: { 'a\u0000': '1' } },
+    ],
   };
   await expectInvalid(await t.send(templateParams), 'messages[0].templateParams.a\\u0000');
 });

@@ -6,6 +6,7 @@ import { ClientError, closeGrpcChannels, freePort, grpcClient, Status, startGrpc
 import { afterAll, describe, expect, test } from 'vitest';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { startDispatch } from '../src/dispatch-service.js';
+import { embeddedSecretKeys } from '../src/webhooks/secret-keys.js';
 import { messageRow } from './support/message-rows.js';
 
 afterAll(() => closeGrpcChannels());
@@ -15,7 +16,12 @@ describe.each(databaseAdapters())('dispatch over gRPC on $name', (adapter) => {
     const database = await adapter.open();
     const bus = createMemoryBus();
     // Fleet is only asked on Accept, which this test does not call.
-    const service = await startDispatch({ database, bus, fleetAddress: `127.0.0.1:${await freePort()}` });
+    const service = await startDispatch({
+      database,
+      bus,
+      fleetAddress: `127.0.0.1:${await freePort()}`,
+      secretKeys: embeddedSecretKeys(undefined),
+    });
     const server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [service.grpc] });
     try {
       const client = grpcClient(dispatch.DispatchServiceDefinition, server.address);

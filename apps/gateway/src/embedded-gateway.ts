@@ -11,7 +11,7 @@ import { type BillingService, generateApiKey, startBilling } from '@wagate/billi
 import { openBus, type Bus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
-import { startDispatch } from '@wagate/dispatch';
+import { embeddedSecretKeys, startDispatch } from '@wagate/dispatch';
 import { type FleetService, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, freePort, startGrpcServer } from '@wagate/rpc';
@@ -94,6 +94,8 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     bus,
     fleetAddress: grpcAddress,
     callbacks: { allowLoopback: true },
+    // Kept in the data directory (mode 0600), so `npm start` needs no key and a restart still opens the secrets.
+    secretKeys: embeddedSecretKeys(options.dataDir),
   });
   const grpc = await startGrpcServer({
     host: '127.0.0.1',

@@ -1,3 +1,4 @@
+import { generateSecretKeys } from '@wagate/dispatch';
 import { freePort } from '@wagate/rpc';
 import {
   type CallbackReceiver,
@@ -63,6 +64,8 @@ beforeAll(async () => {
         FLEET_ADDRESS: `127.0.0.1:${fleet}`,
         // The test's callback receiver is on loopback, which production refuses by default.
         WAGATE_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+        // Production refuses to start without the keys that seal webhook secrets at rest.
+        WAGATE_SECRET_KEYS: generateSecretKeys('e2e'),
       },
       /dispatch listening/,
     ),

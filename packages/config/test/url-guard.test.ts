@@ -126,12 +126,9 @@ describe('checkOutboundUrl', () => {
     'http://93.184.216.34:8080/cb',
     'https://[2001:4860:4860::8888]/',
     'http://[64:ff9b::5db8:d822]/',
-  ])(
-    'accepts %s',
-    (url) => {
-      expect(checkOutboundUrl(url)).toEqual({ ok: true });
-    },
-  );
+  ])('accepts %s', (url) => {
+    expect(checkOutboundUrl(url)).toEqual({ ok: true });
+  });
 
   test('refuses other schemes and malformed URLs', () => {
     expect(checkOutboundUrl('ftp://example.com/')).toMatchObject({
