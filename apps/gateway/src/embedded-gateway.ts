@@ -27,6 +27,8 @@ export interface EmbeddedOptions {
   busUrl?: string;
   /** JetStream stream and subject prefix when `busUrl` is NATS. */
   busNames?: { streamName: string; subjectPrefix: string };
+  /** A bus per service instead of one shared bus (each its own NATS user: deploy/nats's permissions under test). */
+  busFor?: (service: 'api' | 'billing' | 'templates' | 'dispatch' | 'fleet') => Promise<Bus>;
   port: number;
   host?: string;
   apiKey?: string;
@@ -81,17 +83,23 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
       (options.dataDir ? `pglite://${resolve(options.dataDir, 'pglite')}` : 'pglite://memory'),
   );
   const bus = await openBus(options.busUrl ?? 'memory://', options.busNames);
+  const serviceBuses: Bus[] = [];
+  const busOf = async (service: Parameters<NonNullable<EmbeddedOptions['busFor']>>[0]) => {
+    if (!options.busFor) return bus;
+    serviceBuses.push(await options.busFor(service));
+    return serviceBuses.at(-1)!;
+  };
   const grpcPort = await freePort();
   const grpcAddress = `127.0.0.1:${grpcPort}`;
 
   await migrateApiSchema(database);
-  const billing = await startBilling({ database, bus });
-  const templates = await startTemplates({ database, bus });
-  const fleet = await startFleet({ database, bus, scheduler: { pacing: options.pacing ?? DEMO_PACING } });
+  const billing = await startBilling({ database, bus: await busOf('billing') });
+  const templates = await startTemplates({ database, bus: await busOf('templates') });
+  const fleet = await startFleet({ database, bus: await busOf('fleet'), scheduler: { pacing: options.pacing ?? DEMO_PACING } });
   // Demos and tests post callbacks to receivers on this machine; private networks stay refused.
   const dispatch = await startDispatch({
     database,
-    bus,
+    bus: await busOf('dispatch'),
     fleetAddress: grpcAddress,
     callbacks: { allowLoopback: true },
     // Kept in the data directory (mode 0600), so `npm start` needs no key and a restart still opens the secrets.
@@ -133,7 +141,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     fleet: grpcAddress,
   });
   const keys = billingKeyCache(peers);
-  const keyInvalidation = await invalidateOnAccessChanges(bus, keys);
+  const keyInvalidation = await invalidateOnAccessChanges(await busOf('api'), keys);
   const app = createApiApp({
     peers,
     keys,
@@ -174,6 +182,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
       await templates.stop();
       await billing.stop();
       closeGrpcChannels();
+      await Promise.all(serviceBuses.map((serviceBus) => serviceBus.close()));
       await bus.close();
       await database.close();
     },

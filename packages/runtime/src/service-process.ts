@@ -1,4 +1,4 @@
-import { openBus, type Bus } from '@wagate/bus';
+import { natsConnectionFromEnv, openBus, type Bus } from '@wagate/bus';
 import { env, readConfig } from '@wagate/config';
 import { type Database, openDatabase } from '@wagate/db';
 import { closeGrpcChannels, type ServiceMount, startGrpcServer } from '@wagate/rpc';
@@ -41,6 +41,7 @@ export async function runServiceProcess(options: {
   const bus = await openBus(config.NATS_URL, {
     streamName: config.NATS_STREAM,
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
+    connection: natsConnectionFromEnv(),
   });
   const service = await options.start({ database, bus, env: process.env });
   const server = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: service.grpc });
