@@ -80,6 +80,23 @@ describe('each service works as its own user', () => {
       const counts = await subjectCounts();
       expect(counts['wagate.message.accepted']).toBeGreaterThanOrEqual(1);
       expect(counts['wagate.message.status']).toBeGreaterThanOrEqual(3);
+      // Each consumer, read by its own service's user, took its events and acknowledged them all.
+      for (const [service, durable, least] of [
+        ['fleet', 'fleet__message_accepted__943662ee', 1],
+        ['dispatch', 'dispatch__message_status__400edf97', 3],
+        ['billing', 'billing__message_status__52ed70ca', 3],
+      ] as const) {
+        const jsm = await jetstreamManager(await rawAs(service));
+        await expect
+          .poll(
+            async () => {
+              const info = await jsm.consumers.info('WAGATE', durable);
+              return info.num_ack_pending === 0 && info.delivered.consumer_seq >= least;
+            },
+            { timeout: 30_000 },
+          )
+          .toBe(true);
+      }
     },
     SLOW,
   );
