@@ -8,6 +8,7 @@ import { ApiError } from './errors/api-error.js';
 import { type ApiEnv, type CachedKeyResolver, requireApiKey } from './http/auth.js';
 import { errorResponse, handleError } from './http/error-response.js';
 import { createIdempotencyGate } from './http/idempotency-gate.js';
+import { rejectNulCharacters } from './http/reject-nul.js';
 import { billingKeyCache } from './http/key-cache.js';
 import { traceRequests } from './http/tracing.js';
 import { validationHook } from './http/validation-hook.js';
@@ -90,6 +91,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
         },
       }),
       requireApiKey(keys.resolve),
+      rejectNulCharacters(),
     );
   }
 

@@ -1,5 +1,5 @@
 import { env, readConfig } from '@wagate/config';
-import { openBus } from '@wagate/bus';
+import { natsConnectionFromEnv, openBus } from '@wagate/bus';
 import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, INSECURE_SETTING, readInternalPlaneSecurity } from '@wagate/rpc';
@@ -38,6 +38,7 @@ const database = await openDatabase(config.DATABASE_URL);
 const bus = await openBus(config.NATS_URL, {
   streamName: config.NATS_STREAM,
   subjectPrefix: config.NATS_SUBJECT_PREFIX,
+  connection: natsConnectionFromEnv(),
 });
 const server = await startApiServer({
   host: '0.0.0.0',

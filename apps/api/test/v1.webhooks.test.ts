@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { startCallbackReceiver } from '@wagate/testkit';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { asKey, childWithKey, type KeyClient } from './support/accounts.js';
 import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
 
 /** `GET` and `PUT /v1/webhooks/incoming`: the account's incoming and default status URLs. */
@@ -305,4 +306,72 @@ test('a disabled endpoint is listed with its health and, enabled with replayFail
   } finally {
     await receiver.close();
   }
+});
+
+describe('?accountId=: a reseller or the platform sets the webhooks of an account below it', () => {
+  let reseller: KeyClient;
+  let resellerId: string;
+  let customer: { id: string; client: KeyClient };
+  let outsider: { id: string; client: KeyClient };
+  beforeAll(async () => {
+    const platform = asKey(t, await t.platformKey());
+    const resellerAccount = await childWithKey(platform, t, { name: 'Webhook Reseller', kind: 'reseller' });
+    reseller = resellerAccount.client;
+    resellerId = resellerAccount.id;
+    customer = await childWithKey(reseller, t, { name: 'Webhook Customer', kind: 'customer' });
+    outsider = await childWithKey(platform, t, { name: 'Webhook Outsider', kind: 'customer' });
+  }, SLOW);
+
+  const urls = { incomingUrl: 'https://example.com/child-in', statusUrl: 'https://example.com/child-status' };
+
+  test("PUT /v1/webhooks/incoming?accountId= sets the child's URLs and leaves the caller's alone", async () => {
+    const put = await reseller.put(`/v1/webhooks/incoming?accountId=${customer.id}`, urls);
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toMatchObject(urls);
+    expect((await customer.client.get('/v1/webhooks/incoming')).body).toMatchObject(urls);
+    expect((await reseller.get(`/v1/webhooks/incoming?accountId=${customer.id}`)).body).toMatchObject(urls);
+    expect((await reseller.get('/v1/webhooks/incoming')).body).toEqual({
+      incomingUrl: null,
+      statusUrl: null,
+      updatedAt: null,
+    });
+  });
+
+  test("POST /v1/webhooks/secret/rotate?accountId= rotates the child's secret and leaves the caller's alone", async () => {
+    const callerBefore = (await reseller.get('/v1/webhooks/secret')).body;
+    const childBefore = (await customer.client.get('/v1/webhooks/secret')).body;
+    const rotated = await reseller.post(`/v1/webhooks/secret/rotate?accountId=${customer.id}`);
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    expect(rotated.body.secret).not.toBe(childBefore.secret);
+    expect((await customer.client.get('/v1/webhooks/secret')).body.secret).toBe(rotated.body.secret);
+    expect((await reseller.get(`/v1/webhooks/secret?accountId=${customer.id}`)).body.secret).toBe(
+      rotated.body.secret,
+    );
+    expect((await reseller.get('/v1/webhooks/secret')).body).toEqual(callerBefore);
+  });
+
+  test("an account outside the caller's subtree is refused like a missing one and nothing changes", async () => {
+    const outsiderBefore = (await outsider.client.get('/v1/webhooks/secret')).body;
+    const attempts = [
+      // A reseller reaching into another tree.
+      () => reseller.put(`/v1/webhooks/incoming?accountId=${outsider.id}`, urls),
+      () => reseller.post(`/v1/webhooks/secret/rotate?accountId=${outsider.id}`),
+      () => reseller.get(`/v1/webhooks/secret?accountId=${outsider.id}`),
+      // A customer reaching up to its reseller, or across to another customer.
+      () => customer.client.put(`/v1/webhooks/incoming?accountId=${resellerId}`, urls),
+      () => customer.client.post(`/v1/webhooks/secret/rotate?accountId=${resellerId}`),
+      () => customer.client.put(`/v1/webhooks/incoming?accountId=${outsider.id}`, urls),
+      () => outsider.client.post(`/v1/webhooks/secret/rotate?accountId=${customer.id}`),
+      () => outsider.client.get(`/v1/webhooks/incoming?accountId=${customer.id}`),
+    ];
+    for (const attempt of attempts) {
+      const answer = await attempt();
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatchObject({ code: 'REJECTED', reasons: [{ key: 'not.found' }] });
+    }
+    expect((await outsider.client.get('/v1/webhooks/secret')).body).toEqual(outsiderBefore);
+    expect((await reseller.get('/v1/webhooks/incoming')).body).toMatchObject({ incomingUrl: null });
+    expect((await outsider.client.get('/v1/webhooks/incoming')).body).toMatchObject({ incomingUrl: null });
+    expect((await customer.client.get('/v1/webhooks/incoming')).body).toMatchObject(urls);
+  });
 });

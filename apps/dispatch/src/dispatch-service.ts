@@ -27,11 +27,8 @@ import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
 import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
 import { listFailedCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
-import {
-  currentWebhookSecret,
-  previousSecretExpiry,
-  rotateWebhookSecret,
-} from './webhooks/webhook-secrets.js';
+import type { SecretKeyRing } from './webhooks/secret-keys.js';
+import { sealWebhookSecretsAtRest, webhookSecrets } from './webhooks/webhook-secrets.js';
 import { enableWebhookEndpoint, listWebhookEndpoints } from './webhooks/webhook-endpoints.js';
 import { getWebhookSettings, setWebhookSettings } from './webhooks/webhook-settings.js';
 
@@ -48,15 +45,19 @@ export async function startDispatch(deps: {
   internalPlane: InternalPlaneSecurity;
   redrive?: { staleMs?: number };
   /** Which callback URLs may be called (loopback/private are refused by default) and worker tuning. */
-  callbacks?: CallbackWorkerOptions;
+  callbacks?: Omit<CallbackWorkerOptions, 'secrets'>;
+  /** The key-encryption keys sealing webhook signing secrets at rest (readSecretKeys / embeddedSecretKeys). */
+  secretKeys: SecretKeyRing;
   /** Dispatch-policy settings (duplicate window, …); see policy/default-rules.ts. */
   policy?: PolicySettings;
 }): Promise<DispatchService> {
   await migrateSchema(deps.database, DISPATCH_SCHEMA, dispatchMigrations);
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
+  await sealWebhookSecretsAtRest(db, deps.secretKeys);
+  const secrets = webhookSecrets(db, deps.secretKeys);
   const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress, deps.internalPlane));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
-  const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks });
+  const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks, secrets });
   const redrive = startRedrive(db, () => relay.kick(), {
     ...deps.redrive,
     onExpired() {
@@ -86,8 +87,8 @@ export async function startDispatch(deps: {
     }),
     setWebhookSettings: (request) => setWebhookSettings(db, request),
     listFailedCallbacks: (request) => listFailedCallbacks(db, request),
-    getWebhookSecret: ({ accountId }) => secretResponse(accountId, currentWebhookSecret),
-    rotateWebhookSecret: ({ accountId }) => secretResponse(accountId, rotateWebhookSecret),
+    getWebhookSecret: ({ accountId }) => secretResponse(accountId, secrets.current),
+    rotateWebhookSecret: ({ accountId }) => secretResponse(accountId, (account) => secrets.rotate(account)),
     listWebhookEndpoints: (request) => listWebhookEndpoints(db, request),
     async enableWebhookEndpoint(request) {
       const response = await enableWebhookEndpoint(db, request);
@@ -108,11 +109,11 @@ export async function startDispatch(deps: {
 
   async function secretResponse(
     accountId: string,
-    secretOf: (db: Kysely<DispatchTables>, accountId: string) => Promise<string>,
+    secretOf: (accountId: string) => Promise<string>,
   ): Promise<{ secret: dispatch.WebhookSecret }> {
     requireAccount(accountId);
-    const secret = await secretOf(db, accountId);
-    const previous = await previousSecretExpiry(db, accountId);
+    const secret = await secretOf(accountId);
+    const previous = await secrets.previousExpiry(accountId);
     return { secret: { secret, previousExpiresAtMs: String(previous?.getTime() ?? 0) } };
   }
 

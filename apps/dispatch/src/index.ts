@@ -1,6 +1,14 @@
 export { type DispatchService, startDispatch } from './dispatch-service.js';
 export { generateWebhookSecret, signWebhook, verifyWebhook, webhookHeaders } from './webhooks/signature.js';
-export { currentWebhookSecret, rotateWebhookSecret } from './webhooks/webhook-secrets.js';
+export { sealWebhookSecretsAtRest, type WebhookSecrets, webhookSecrets } from './webhooks/webhook-secrets.js';
+export {
+  embeddedSecretKeys,
+  generateSecretKeys,
+  parseSecretKeys,
+  readSecretKeys,
+  SECRET_KEYS_VARIABLE,
+  type SecretKeyRing,
+} from './webhooks/secret-keys.js';
 // For the callback-delivery benchmark (bench/), which drives the worker on its own tables.
 export { dispatchMigrations } from './db/migrations.js';
 export { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';

@@ -2,6 +2,7 @@ import { env, readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
 import { startDispatch } from './dispatch-service.js';
 import { policySettingsFromEnv } from './policy/settings-from-env.js';
+import { readSecretKeys } from './webhooks/secret-keys.js';
 
 await runServiceProcess({
   name: 'dispatch',
@@ -26,6 +27,7 @@ await runServiceProcess({
         disableAfterMs: config.WAGATE_WEBHOOK_DISABLE_AFTER_MS,
       },
       policy: policySettingsFromEnv(),
+      secretKeys: readSecretKeys(),
     });
     return { grpc: [service.grpc], stop: service.stop };
   },

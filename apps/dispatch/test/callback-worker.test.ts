@@ -6,10 +6,14 @@ import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import { dispatchMigrations } from '../src/db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
-import { type CallbackWorker, startCallbackWorker } from '../src/webhooks/callback-worker.js';
+import { type CallbackWorker, type CallbackWorkerOptions, startCallbackWorker } from '../src/webhooks/callback-worker.js';
 import { listFailedCallbacks, replayCallback } from '../src/webhooks/failed-callbacks.js';
 import { verifyWebhook } from '../src/webhooks/signature.js';
-import { currentWebhookSecret, rotateWebhookSecret } from '../src/webhooks/webhook-secrets.js';
+import { generateSecretKeys, parseSecretKeys } from '../src/webhooks/secret-keys.js';
+import { webhookSecrets } from '../src/webhooks/webhook-secrets.js';
+
+const keys = parseSecretKeys(generateSecretKeys('test'));
+const secretsOf = (db: Kysely<DispatchTables>) => webhookSecrets(db, keys);
 
 interface Hit {
   path: string;
@@ -85,9 +89,9 @@ describe.each(databaseAdapters())('callback worker on $name', (adapter) => {
 
   function worker(
     db: Kysely<DispatchTables>,
-    options: Parameters<typeof startCallbackWorker>[1],
+    options: Omit<CallbackWorkerOptions, 'secrets'>,
   ): CallbackWorker {
-    const started = startCallbackWorker(db, { pollMs: 50, ...options });
+    const started = startCallbackWorker(db, { pollMs: 50, secrets: secretsOf(db), ...options });
     cleanups.push(() => started.stop());
     return started;
   }
@@ -113,7 +117,7 @@ describe.each(databaseAdapters())('callback worker on $name', (adapter) => {
     worker(db, { allowLoopback: true });
     await expect.poll(async () => (await stateOf(db, id)).state, { timeout: 15_000 }).toBe('delivered');
     expect(receiver.hits).toHaveLength(2);
-    const secret = await currentWebhookSecret(db, 'acc_a');
+    const secret = await secretsOf(db).current('acc_a');
     for (const hit of receiver.hits) {
       expect(hit.headers['webhook-id']).toBe(`cb_${id}`);
       expect(hit.headers['webhook-timestamp']).toMatch(/^\d+$/);
@@ -126,9 +130,9 @@ describe.each(databaseAdapters())('callback worker on $name', (adapter) => {
     const db = await setup();
     const receiver = await endpoint((_hit, response) => response.writeHead(200).end());
     cleanups.push(receiver.close);
-    const previous = await currentWebhookSecret(db, 'acc_r');
-    const next = await rotateWebhookSecret(db, 'acc_r');
-    expect(await currentWebhookSecret(db, 'acc_r')).toBe(next);
+    const previous = await secretsOf(db).current('acc_r');
+    const next = await secretsOf(db).rotate('acc_r');
+    expect(await secretsOf(db).current('acc_r')).toBe(next);
     const id = await queue(db, 'acc_r', receiver.url);
     worker(db, { allowLoopback: true });
     await expect.poll(async () => (await stateOf(db, id)).state, { timeout: 15_000 }).toBe('delivered');

@@ -14,6 +14,7 @@ import {
 import { afterAll, describe, expect, test } from 'vitest';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { startDispatch } from '../src/dispatch-service.js';
+import { embeddedSecretKeys } from '../src/webhooks/secret-keys.js';
 import { messageRow } from './support/message-rows.js';
 
 afterAll(() => closeGrpcChannels());
@@ -28,6 +29,7 @@ describe.each(databaseAdapters())('dispatch over gRPC on $name', (adapter) => {
       bus,
       fleetAddress: `127.0.0.1:${await freePort()}`,
       internalPlane: PLAINTEXT_LOOPBACK,
+      secretKeys: embeddedSecretKeys(undefined),
     });
     const server = await startLoopbackGrpcServer('internal', [service.grpc], PLAINTEXT_LOOPBACK);
     try {

@@ -12,6 +12,8 @@ import { expect, test } from 'vitest';
 import { dispatchMigrations } from '../src/db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { verifyWebhook } from '../src/webhooks/signature.js';
+import { generateSecretKeys, parseSecretKeys } from '../src/webhooks/secret-keys.js';
+import { webhookSecrets } from '../src/webhooks/webhook-secrets.js';
 
 const MESSAGES = 60;
 const STATUSES = ['SENT', 'DELIVERED', 'READ'] as const;
@@ -67,6 +69,7 @@ test('killing dispatch in the middle of a burst loses no callback and never chan
       .execute();
 
     const bus = isolatedBusNames();
+    const secretKeys = generateSecretKeys('e2e');
     const startDispatchProcess = async () => {
       const started = startServiceProcess('dispatch', {
         DATABASE_URL: database.url,
@@ -77,6 +80,7 @@ test('killing dispatch in the middle of a burst loses no callback and never chan
         GRPC_PORT: String(await freePort()),
         FLEET_ADDRESS: `127.0.0.1:${await freePort()}`,
         WAGATE_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+        WAGATE_SECRET_KEYS: secretKeys,
       });
       processes.push(started);
       await started.waitForOutput(/dispatch listening/);
@@ -96,13 +100,7 @@ test('killing dispatch in the middle of a burst loses no callback and never chan
 
     // Every callback arrived; a repeat (the kill may cut one after the receiver got it) has the
     // same id and the same body, so the receiver dedupes by webhook-id.
-    const secret = (
-      await tables
-        .selectFrom('webhook_secrets')
-        .select('secret')
-        .where('account_id', '=', 'acc_burst')
-        .executeTakeFirstOrThrow()
-    ).secret;
+    const secret = await webhookSecrets(tables, parseSecretKeys(secretKeys)).current('acc_burst');
     const bodyById = new Map(queued.map((row) => [`cb_${row.id}`, row.body]));
     for (const hit of received) {
       expect(hit.body).toBe(bodyById.get(hit.id));

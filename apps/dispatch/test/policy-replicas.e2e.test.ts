@@ -18,11 +18,14 @@ import { afterAll, expect, test } from 'vitest';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { type DispatchService, startDispatch } from '../src/dispatch-service.js';
 import type { PolicySettings } from '../src/policy/index.js';
+import { embeddedSecretKeys } from '../src/webhooks/secret-keys.js';
 import { outboundMessage } from './support/outbound-messages.js';
 
 afterAll(() => closeGrpcChannels());
 
 const SECONDS = 20;
+/** One ring for every replica: they seal and open the same rows. */
+const secretKeys = embeddedSecretKeys(undefined);
 const settings: PolicySettings = {
   accountRate: { perSecond: 10, burst: 10 },
   recipientRate: { perHour: 7200, burst: 4 },
@@ -62,6 +65,7 @@ test('two dispatch replicas at 3x the account and the per-recipient limit admit 
         fleetAddress: fleetServer.address,
         internalPlane: PLAINTEXT_LOOPBACK,
         policy: settings,
+        secretKeys,
       });
       const server = await startLoopbackGrpcServer('internal', [service.grpc], PLAINTEXT_LOOPBACK);
       replicas.push({

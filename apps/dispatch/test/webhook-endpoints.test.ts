@@ -6,6 +6,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { dispatchMigrations } from '../src/db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { startCallbackWorker } from '../src/webhooks/callback-worker.js';
+import { embeddedSecretKeys } from '../src/webhooks/secret-keys.js';
+import { webhookSecrets } from '../src/webhooks/webhook-secrets.js';
 
 const DAY = 24 * 3_600_000;
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,7 +23,12 @@ describe.each(databaseAdapters())('webhook endpoint disabling on $name', (adapte
     const db = withSchema<DispatchTables>(database, DISPATCH_SCHEMA);
     // The endpoint's health runs on this clock, so "3 days of failures" takes no time.
     let clock = Date.parse('2026-03-01T09:00:00Z');
-    const worker = startCallbackWorker(db, { pollMs: 50, allowLoopback: true, now: () => new Date(clock) });
+    const worker = startCallbackWorker(db, {
+      pollMs: 50,
+      allowLoopback: true,
+      now: () => new Date(clock),
+      secrets: webhookSecrets(db, embeddedSecretKeys(undefined)),
+    });
     cleanups.push(() => worker.stop());
     return {
       db,

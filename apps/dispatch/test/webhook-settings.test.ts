@@ -9,6 +9,8 @@ import { dispatchMigrations } from '../src/db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { recordStatus } from '../src/record-status.js';
 import { startCallbackWorker } from '../src/webhooks/callback-worker.js';
+import { embeddedSecretKeys } from '../src/webhooks/secret-keys.js';
+import { webhookSecrets } from '../src/webhooks/webhook-secrets.js';
 import { getWebhookSettings, setWebhookSettings } from '../src/webhooks/webhook-settings.js';
 import { messageRow } from './support/message-rows.js';
 
@@ -105,7 +107,11 @@ describe.each(databaseAdapters())('webhook settings on $name', (adapter) => {
 
   test('a status of a message without callbackUrl is called back to the account status_url', async () => {
     const receiver = await startCallbackReceiver();
-    const worker = startCallbackWorker(db, { pollMs: 100, allowLoopback: true });
+    const worker = startCallbackWorker(db, {
+      pollMs: 100,
+      allowLoopback: true,
+      secrets: webhookSecrets(db, embeddedSecretKeys(undefined)),
+    });
     try {
       await setWebhookSettings(db, {
         accountId: 'acc_fallback',

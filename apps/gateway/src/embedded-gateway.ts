@@ -12,7 +12,7 @@ import { type BillingService, generateApiKey, startBilling } from '@wagate/billi
 import { type Bus, openBus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
-import { startDispatch } from '@wagate/dispatch';
+import { embeddedSecretKeys, startDispatch } from '@wagate/dispatch';
 import { type FleetService, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
 import {
@@ -38,6 +38,8 @@ export interface EmbeddedOptions {
   busUrl?: string;
   /** JetStream stream and subject prefix when `busUrl` is NATS. */
   busNames?: { streamName: string; subjectPrefix: string };
+  /** A bus per service instead of one shared bus (each its own NATS user: deploy/nats's permissions under test). */
+  busFor?: (service: 'api' | 'billing' | 'templates' | 'dispatch' | 'fleet') => Promise<Bus>;
   port: number;
   host?: string;
   apiKey?: string;
@@ -103,6 +105,12 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
       (options.dataDir ? `pglite://${resolve(options.dataDir, 'pglite')}` : 'pglite://memory'),
   );
   const bus = await openBus(options.busUrl ?? 'memory://', options.busNames);
+  const serviceBuses: Bus[] = [];
+  const busOf = async (service: Parameters<NonNullable<EmbeddedOptions['busFor']>>[0]) => {
+    if (!options.busFor) return bus;
+    serviceBuses.push(await options.busFor(service));
+    return serviceBuses.at(-1)!;
+  };
   const planes = await embeddedPlanes(options.internalTls ?? true);
   const servers: GrpcServer[] = [];
   const listen = async (plane: 'internal' | 'agent', identity: ServiceIdentity, service: ServiceMount) => {
@@ -115,18 +123,24 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   };
 
   await migrateApiSchema(database);
-  const billing = await startBilling({ database, bus });
-  const templates = await startTemplates({ database, bus });
-  const fleet = await startFleet({ database, bus, scheduler: { pacing: options.pacing ?? DEMO_PACING } });
+  const billing = await startBilling({ database, bus: await busOf('billing') });
+  const templates = await startTemplates({ database, bus: await busOf('templates') });
+  const fleet = await startFleet({
+    database,
+    bus: await busOf('fleet'),
+    scheduler: { pacing: options.pacing ?? DEMO_PACING },
+  });
   const fleetAddress = await listen('internal', 'fleet', fleet.grpc);
   const agentAddress = await listen('agent', 'fleet', fleet.agentGrpc);
   // Demos and tests post callbacks to receivers on this machine; private networks stay refused.
   const dispatch = await startDispatch({
     database,
-    bus,
+    bus: await busOf('dispatch'),
     fleetAddress,
     internalPlane: planes.internal('dispatch'),
     callbacks: { allowLoopback: true },
+    // Kept in the data directory (mode 0600), so `npm start` needs no key and a restart still opens the secrets.
+    secretKeys: embeddedSecretKeys(options.dataDir),
   });
   const grpcAddresses: PeerAddresses = {
     billing: await listen('internal', 'billing', billing.grpc),
@@ -161,7 +175,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   // The api is the root app, so a path nobody serves gets its 404 in the contract's shape.
   const peers = connectPeers(grpcAddresses, planes.internal('api'));
   const keys = billingKeyCache(peers);
-  const keyInvalidation = await invalidateOnAccessChanges(bus, keys);
+  const keyInvalidation = await invalidateOnAccessChanges(await busOf('api'), keys);
   const app = createApiApp({
     peers,
     keys,
@@ -204,6 +218,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
       await templates.stop();
       await billing.stop();
       closeGrpcChannels();
+      await Promise.all(serviceBuses.map((serviceBus) => serviceBus.close()));
       await bus.close();
       await database.close();
     },

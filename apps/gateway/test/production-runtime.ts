@@ -1,3 +1,4 @@
+import { generateSecretKeys } from '@wagate/dispatch';
 import { freePort } from '@wagate/rpc';
 import {
   type FreshPostgres,
@@ -72,6 +73,8 @@ export async function startProductionRuntime(options: { apiKey: string }): Promi
           FLEET_ADDRESS: `127.0.0.1:${ports.fleet}`,
           // The test's callback receiver is on loopback, which production refuses by default.
           WAGATE_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+          // Production refuses to start without the keys that seal webhook secrets at rest.
+          WAGATE_SECRET_KEYS: generateSecretKeys('e2e'),
         },
         /dispatch listening/,
       ),

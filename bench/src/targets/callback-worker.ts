@@ -8,9 +8,11 @@ import {
   DISPATCH_SCHEMA,
   type DispatchTables,
   dispatchMigrations,
+  embeddedSecretKeys,
   queueCallbacks,
   startCallbackWorker,
   statusCallbackBody,
+  webhookSecrets,
 } from '@wagate/dispatch';
 import { freshPostgresUrl } from '@wagate/testkit';
 import { serveTarget } from '../target-child.js';
@@ -37,7 +39,11 @@ await serveTarget(async () => {
     });
     await queueCallbacks(db, batch);
   }
-  const worker = startCallbackWorker(db, { allowLoopback: true, pollMs: 100 });
+  const worker = startCallbackWorker(db, {
+    allowLoopback: true,
+    pollMs: 100,
+    secrets: webhookSecrets(db, embeddedSecretKeys(undefined)),
+  });
   return {
     url,
     apiKey: '',

@@ -4,6 +4,7 @@ import { consumeSettings } from './consume-settings.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { assertValidStreamConfig, durableNameFor, KEY_HEADER, subjectFor } from './jetstream-naming.js';
 import { ensureDurableConsumer, ensureStream } from './jetstream-provisioning.js';
+import type { NatsConnectionSettings } from './nats-connection.js';
 import { JetStreamSubscription } from './jetstream-subscription.js';
 import type { Bus, ConsumeOptions } from './port.js';
 import { decodePayload } from './payload-codec.js';
@@ -17,6 +18,8 @@ export interface JetStreamBusOptions {
   streamName?: string;
   /** Subjects are `<prefix>.<topic>`; the stream captures `<prefix>.>`. Default `wagate`. */
   subjectPrefix?: string;
+  /** Credentials, TLS and inbox prefix (natsConnectionFromEnv); none for an open server. */
+  connection?: NatsConnectionSettings;
 }
 
 /** The production bus: one JetStream stream, one durable pull consumer per group and topic. */
@@ -26,6 +29,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
   assertValidStreamConfig(streamName, subjectPrefix);
 
   const nc = await connect({
+    ...options.connection,
     servers: options.servers,
     name: `wagate-bus:${streamName}`,
     // Without this, nats.js builds two Error objects (stack traces included) up front for every

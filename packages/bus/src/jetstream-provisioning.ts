@@ -10,6 +10,8 @@ const DUPLICATE_WINDOW_MS = 2 * 60_000;
 const MAX_AGE_MS = 7 * 24 * 3_600_000;
 /** "stream name already in use with a different configuration". */
 const STREAM_NAME_IN_USE = 10058;
+/** "stream not found". */
+const STREAM_NOT_FOUND = 10059;
 
 /**
  * Creates the bus stream, or aligns an existing one with what the bus relies on (its subjects
@@ -24,6 +26,20 @@ export async function ensureStream(
 ): Promise<void> {
   const subjects = [`${stream.subjectPrefix}.>`];
   const duplicate_window = nanos(DUPLICATE_WINDOW_MS);
+  // A stream already as needed is left alone: services run as NATS users that may look at and
+  // create their stream but not change it (deploy/nats/nats-server.conf).
+  const existing = await jsm.streams.info(stream.name).catch((err: unknown) => {
+    if (err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND) return undefined;
+    throw err;
+  });
+  if (
+    existing &&
+    existing.config.subjects?.length === 1 &&
+    existing.config.subjects[0] === subjects[0] &&
+    existing.config.duplicate_window === duplicate_window
+  ) {
+    return;
+  }
   try {
     await jsm.streams.add({ name: stream.name, subjects, duplicate_window, max_age: nanos(MAX_AGE_MS) });
   } catch (err) {

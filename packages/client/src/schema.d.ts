@@ -313,12 +313,12 @@ export interface paths {
         };
         /**
          * Get the webhook URLs
-         * @description Where the account's incoming messages are POSTed, and the default status URL for messages sent without a `callbackUrl`. Devino sets these by hand through support; wagate lets the account set them.
+         * @description Where the account's incoming messages are POSTed, and the default status URL for messages sent without a `callbackUrl`. Devino sets these by hand through support; wagate lets the account set them. `?accountId=` reads those of an account below the caller.
          */
         get: operations["getIncomingWebhook"];
         /**
          * Set the webhook URLs
-         * @description Replaces both URLs at once: give `incomingUrl` and `statusUrl`, each an absolute http(s) URL or `null` to clear it. They apply to what arrives from now on, including statuses of messages sent earlier. Needs the `manage` scope.
+         * @description Replaces both URLs at once: give `incomingUrl` and `statusUrl`, each an absolute http(s) URL or `null` to clear it. They apply to what arrives from now on, including statuses of messages sent earlier. Needs the `manage` scope; `?accountId=` sets those of an account below the caller.
          */
         put: operations["putIncomingWebhook"];
         post?: never;
@@ -377,7 +377,7 @@ export interface paths {
         };
         /**
          * Get the webhook signing secret
-         * @description The secret that signs status callbacks, created on first use. Needs the `manage` scope (it is a credential).
+         * @description The secret that signs status callbacks, created on first use. Needs the `manage` scope (it is a credential); `?accountId=` reads that of an account below the caller.
          */
         get: operations["getWebhookSecret"];
         put?: never;
@@ -399,7 +399,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the webhook signing secret
-         * @description Makes a new current secret. The previous one keeps signing too (two signatures per callback) for 24 hours, so receivers can switch without refusing a delivery. Needs the `manage` scope.
+         * @description Makes a new current secret. The previous one keeps signing too (two signatures per callback) for 24 hours, so receivers can switch without refusing a delivery. Needs the `manage` scope; `?accountId=` rotates that of an account below the caller.
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
@@ -4323,7 +4323,10 @@ export interface operations {
     };
     getIncomingWebhook: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The account whose webhooks these are: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4339,6 +4342,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSettings"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -4350,6 +4362,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4379,7 +4400,10 @@ export interface operations {
     };
     putIncomingWebhook: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The account whose webhooks these are: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4419,6 +4443,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4604,7 +4637,10 @@ export interface operations {
     };
     getWebhookSecret: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The account whose webhooks these are: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4620,6 +4656,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -4631,6 +4676,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4660,7 +4714,10 @@ export interface operations {
     };
     rotateWebhookSecret: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The account whose webhooks these are: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4676,6 +4733,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -4687,6 +4753,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

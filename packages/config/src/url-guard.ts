@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Outbound URL rules shared by the api (request time: the URL as written) and dispatch
@@ -9,7 +10,10 @@ import { isIP, type LookupFunction } from 'node:net';
 export interface OutboundUrlOptions {
   /** 127.0.0.0/8, ::1, `localhost` and `*.localhost` (the embedded gateway's demos and tests). */
   allowLoopback?: boolean;
-  /** 10/8, 172.16/12, 192.168/16, fc00::/7 and CGNAT 100.64/10 (a gateway inside a private network). */
+  /**
+   * 10/8, 172.16/12, 192.168/16, CGNAT 100.64/10, fc00::/7, site-local fec0::/10 and local-use
+   * NAT64 64:ff9b:1::/48 (a gateway inside a private network). Never metadata addresses.
+   */
   allowPrivate?: boolean;
 }
 
@@ -119,110 +123,113 @@ function isLocalhostName(host: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost');
 }
 
-/** What kind of address a literal IPv4 or IPv6 address is; anything unparsable is `reserved`. */
+/**
+ * What kind of address a literal IPv4 or IPv6 address is; anything unparsable is `reserved`.
+ * The ranges are ipaddr.js's names for the IANA IPv4 and IPv6 Special-Purpose Address
+ * Registries; a range it names that is not listed below is refused (`reserved`), so a new
+ * special range fails closed. An IPv6 address that carries an IPv4 address is judged by that
+ * address too: a mapped or translated loopback is loopback.
+ */
 export function classifyAddress(address: string): AddressKind {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  const v4 = parseIPv4(bare);
-  if (v4 !== undefined) return classifyIPv4(v4);
-  const v6 = parseIPv6(bare);
-  if (v6 === undefined) return 'reserved';
-  return classifyIPv6(v6);
+  // Dotted-quad decimal only: what resolvers and the URL parser produce (`0x7f.1` is no address here).
+  if (ipaddr.IPv4.isValidFourPartDecimal(bare)) return classifyIPv4(ipaddr.IPv4.parse(bare));
+  if (!ipaddr.IPv6.isValid(bare)) return 'reserved';
+  return classifyIPv6(ipaddr.IPv6.parse(bare));
 }
 
-function inV4(ip: number, base: string, bits: number): boolean {
-  const start = parseIPv4(base) ?? 0;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return (ip & mask) >>> 0 === (start & mask) >>> 0;
+/** IPv4 ranges by ipaddr.js name; what the registry marks globally reachable is `public`. */
+const IPV4_RANGE_KINDS: Record<string, AddressKind> = {
+  unicast: 'public',
+  unspecified: 'unspecified',
+  broadcast: 'reserved',
+  multicast: 'multicast',
+  linkLocal: 'link-local',
+  loopback: 'loopback',
+  carrierGradeNat: 'cgnat',
+  private: 'private',
+  // 192.0.0/24, documentation nets, 192.88.99/24 (6to4 relays), 198.18/15 (benchmarking), 240/4.
+  reserved: 'reserved',
+  benchmarking: 'reserved',
+  // AS112 and AMT relays are anycast services the registry marks globally reachable.
+  as112: 'public',
+  amt: 'public',
+};
+
+/**
+ * IPv6 ranges by ipaddr.js name. `embedded` ranges carry an IPv4 address: the address is the
+ * range's kind unless the IPv4 inside is not public, then it is that IPv4's kind.
+ */
+const IPV6_RANGES: Record<string, { kind: AddressKind; embedded?: (parts: number[]) => number[] }> = {
+  unspecified: { kind: 'unspecified' },
+  loopback: { kind: 'loopback' },
+  linkLocal: { kind: 'link-local' },
+  multicast: { kind: 'multicast' },
+  uniqueLocal: { kind: 'private' },
+  // fec0::/10, site-local: deprecated, but still a network's own addresses where it is used.
+  deprecatedSiteLocal: { kind: 'private' },
+  // ::ffff:a.b.c.d and ::ffff:0:a.b.c.d (SIIT) reach the IPv4 host itself.
+  ipv4Mapped: { kind: 'public', embedded: lastTwoGroups },
+  rfc6145: { kind: 'public', embedded: lastTwoGroups },
+  // 64:ff9b::/96 is the well-known NAT64 prefix (DNS64 answers with it on IPv6-only networks);
+  // 64:ff9b:1::/48 is for translators inside one network (RFC 8215), so private.
+  rfc6052: { kind: 'public', embedded: nat64Embedded },
+  '6to4': { kind: 'public', embedded: (parts) => [parts[1]!, parts[2]!] },
+  // Teredo tunnels through relays wagate does not choose: never public, and the server and
+  // client IPv4 addresses inside are judged too (the client's is stored inverted).
+  teredo: { kind: 'reserved', embedded: teredoClient },
+  as112v6: { kind: 'public' },
+  amt: { kind: 'public' },
+};
+
+function classifyIPv4(ip: ipaddr.IPv4): AddressKind {
+  if (ip.toString() === '169.254.169.254') return 'metadata';
+  return IPV4_RANGE_KINDS[ip.range()] ?? 'reserved';
 }
 
-function classifyIPv4(ip: number): AddressKind {
-  if (ip === parseIPv4('169.254.169.254')) return 'metadata';
-  if (inV4(ip, '0.0.0.0', 8)) return 'unspecified';
-  if (inV4(ip, '127.0.0.0', 8)) return 'loopback';
-  if (inV4(ip, '10.0.0.0', 8) || inV4(ip, '172.16.0.0', 12) || inV4(ip, '192.168.0.0', 16)) return 'private';
-  if (inV4(ip, '100.64.0.0', 10)) return 'cgnat';
-  if (inV4(ip, '169.254.0.0', 16)) return 'link-local';
-  if (inV4(ip, '224.0.0.0', 4)) return 'multicast';
-  // 240/4 (with the broadcast address), IETF protocol assignments and benchmarking ranges.
-  if (inV4(ip, '240.0.0.0', 4) || inV4(ip, '192.0.0.0', 24) || inV4(ip, '198.18.0.0', 15)) return 'reserved';
-  return 'public';
+/** AWS's IPv6 instance metadata endpoint (the IPv4 one is in classifyIPv4). */
+const IPV6_METADATA = ipaddr.IPv6.parse('fd00:ec2::254');
+/** IANA's global unicast space: an address outside it that no special range names is unassigned. */
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3') as [ipaddr.IPv6, number];
+const NAT64_LOCAL_USE = ipaddr.parseCIDR('64:ff9b:1::/48') as [ipaddr.IPv6, number];
+
+function classifyIPv6(ip: ipaddr.IPv6): AddressKind {
+  if (ip.toNormalizedString() === IPV6_METADATA.toNormalizedString()) return 'metadata';
+  const name = ip.range();
+  // The deprecated IPv4-compatible `::7f00:1` lands here (outside 2000::/3); ipaddr.js reads the
+  // dotted `::127.0.0.1` as IPv4-mapped, so that one is judged by its IPv4 address.
+  if (name === 'unicast') return ip.match(GLOBAL_UNICAST) ? 'public' : 'reserved';
+  const range = IPV6_RANGES[name];
+  if (!range) return 'reserved';
+  const kind = name === 'rfc6052' && ip.match(NAT64_LOCAL_USE) ? 'private' : range.kind;
+  if (name === 'teredo') {
+    const server = classifyIPv4(ipv4Of([ip.parts[2]!, ip.parts[3]!]));
+    if (server !== 'public') return server;
+  }
+  return range.embedded ? judgedWithIPv4(kind, range.embedded(ip.parts)) : kind;
 }
 
-function classifyIPv6(groups: number[]): AddressKind {
-  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = groups;
-  const embeddedV4 = ((g6 << 16) | g7) >>> 0;
-  const firstFiveZero = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
-  if (firstFiveZero && g5 === 0 && g6 === 0) {
-    if (g7 === 0) return 'unspecified';
-    if (g7 === 1) return 'loopback';
-  }
-  // IPv4-mapped (::ffff:a.b.c.d) and the deprecated IPv4-compatible (::a.b.c.d) forms reach the IPv4 host.
-  if (firstFiveZero && (g5 === 0xffff || g5 === 0)) return classifyIPv4(embeddedV4);
-  // NAT64 (64:ff9b::/96) also reaches the embedded IPv4 address.
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0)
-    return classifyIPv4(embeddedV4);
-  // 6to4 (2002::/16) carries an IPv4 address in groups 1–2.
-  if (g0 === 0x2002) {
-    const kind = classifyIPv4(((g1 << 16) | g2) >>> 0);
-    if (kind !== 'public') return kind;
-  }
-  if (
-    g0 === 0xfd00 &&
-    g1 === 0x0ec2 &&
-    g2 === 0 &&
-    g3 === 0 &&
-    g4 === 0 &&
-    g5 === 0 &&
-    g6 === 0 &&
-    g7 === 0x254
-  ) {
-    return 'metadata';
-  }
-  if ((g0 & 0xfe00) === 0xfc00) return 'private';
-  if ((g0 & 0xffc0) === 0xfe80) return 'link-local';
-  if ((g0 & 0xff00) === 0xff00) return 'multicast';
-  return 'public';
+function judgedWithIPv4(kind: AddressKind, groups: number[]): AddressKind {
+  const inside = classifyIPv4(ipv4Of(groups));
+  return inside === 'public' ? kind : inside;
 }
 
-/** Dotted-quad decimal only (what resolvers and the URL parser produce), as an unsigned 32-bit number. */
-function parseIPv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
-  return value;
+function ipv4Of([high = 0, low = 0]: number[]): ipaddr.IPv4 {
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
 
-/** Eight 16-bit groups, with `::` expanded and a trailing dotted IPv4 part split into two groups. */
-function parseIPv6(text: string): number[] | undefined {
-  if (isIP(text) !== 6) return undefined;
-  let body = text.toLowerCase();
-  const tail: number[] = [];
-  const lastColon = body.lastIndexOf(':');
-  const maybeV4 = body.slice(lastColon + 1);
-  if (maybeV4.includes('.')) {
-    const v4 = parseIPv4(maybeV4);
-    if (v4 === undefined) return undefined;
-    tail.push(v4 >>> 16, v4 & 0xffff);
-    body = body.slice(0, lastColon + 1);
-    if (!body.endsWith('::')) body = body.slice(0, -1);
-  }
-  const halves = body.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (part: string | undefined) =>
-    part ? part.split(':').map((group) => Number.parseInt(group, 16)) : [];
-  const head = parse(halves[0]);
-  const rest = [...parse(halves[1]), ...tail];
-  if (halves.length === 1) {
-    const all = [...head, ...tail];
-    return all.length === 8 ? all : undefined;
-  }
-  const zeros = 8 - head.length - rest.length;
-  if (zeros < 0) return undefined;
-  return [...head, ...new Array<number>(zeros).fill(0), ...rest];
+function lastTwoGroups(parts: number[]): number[] {
+  return [parts[6]!, parts[7]!];
+}
+
+/** RFC 6052 section 2.2: after a /96 prefix the IPv4 address is the last 32 bits; after a /48 it is split around the `u` octet (bits 64–71). */
+function nat64Embedded(parts: number[]): number[] {
+  if (parts[2] === 0) return lastTwoGroups(parts);
+  const [, , , g3 = 0, g4 = 0, g5 = 0] = parts;
+  return [g3, ((g4 & 0xff) << 8) | (g5 >> 8)];
+}
+
+/** RFC 4380: the client's IPv4 address is the last 32 bits, each bit inverted. */
+function teredoClient(parts: number[]): number[] {
+  return [parts[6]! ^ 0xffff, parts[7]! ^ 0xffff];
 }

@@ -1,4 +1,4 @@
-import { openBus, type Bus } from '@wagate/bus';
+import { natsConnectionFromEnv, openBus, type Bus } from '@wagate/bus';
 import { env, readConfig } from '@wagate/config';
 import { type Database, openDatabase } from '@wagate/db';
 import {
@@ -71,6 +71,7 @@ export async function runServiceProcess(options: {
   const bus = await openBus(config.NATS_URL, {
     streamName: config.NATS_STREAM,
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
+    connection: natsConnectionFromEnv(),
   });
   const service = await options.start({ database, bus, env: process.env, internalPlane });
   const servers = [

@@ -9,5 +9,6 @@ export {
 } from '@wagate/db/testing';
 export { type CallbackAnswer, type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './callback-receiver.js';
 export { isolatedBusNames, natsUrl } from './nats.js';
+export { startDeployedNatsServer, startNatsServer, type TestNatsServer } from './nats-server.js';
 export { type ServiceProcess, startServiceProcess } from './service-processes.js';
 export { planeEnvironmentFor, testPkiDirectory } from './test-pki.js';

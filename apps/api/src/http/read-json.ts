@@ -10,13 +10,18 @@ export interface JsonBody {
   value: Record<string, unknown>;
 }
 
+/** Whether the request says its body is JSON (`application/json` or `application/…+json`). */
+export function hasJsonBody(c: Context): boolean {
+  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
+  return JSON_MEDIA_TYPE.test(mediaType);
+}
+
 /**
  * Reads a JSON object body: the wrong content type is 415, malformed JSON is 400, and a body
  * that is valid JSON but not an object is 400 — each in the contract's error shape.
  */
 export async function readJsonObject(c: Context): Promise<JsonBody> {
-  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
-  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+  if (!hasJsonBody(c)) {
     throw ApiError.of(
       415,
       RequestErrorKey.UnsupportedMediaType,

@@ -23,6 +23,12 @@ export const SubtreeAccountQuery = accountIdQuery(
     'platform acting for a customer.',
 );
 
+/** The `?accountId=` of an account's webhook settings and signing secret. */
+export const WebhookAccountQuery = accountIdQuery(
+  "The account whose webhooks these are: the caller's own (the default) or one below it, as its reseller or " +
+    'the platform.',
+);
+
 /** The `?accountId=` of a read of an account's settings: its own, or its reseller's or the platform's look at it. */
 export const ReadableAccountQuery = accountIdQuery(
   "The account read: the caller's own (the default) or one below it, as its reseller or the platform.",

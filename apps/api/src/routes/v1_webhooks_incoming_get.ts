@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { dispatch } from '@wagate/contracts';
 import { requireScope } from '../http/auth.js';
+import { accountInSubtree, WebhookAccountQuery } from '../http/supervisor.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import { WebhookSettingsSchema } from '../schemas/webhooks.js';
 import { isoTime } from '../views/messages.js';
@@ -14,23 +15,24 @@ export const getIncomingWebhookRoute = createRoute({
   summary: 'Get the webhook URLs',
   description:
     "Where the account's incoming messages are POSTed, and the default status URL for messages sent without a " +
-    '`callbackUrl`. Devino sets these by hand through support; wagate lets the account set them.',
+    '`callbackUrl`. Devino sets these by hand through support; wagate lets the account set them. `?accountId=` ' +
+    'reads those of an account below the caller.',
   security: apiKeySecurity,
   middleware: [requireScope('read')] as const,
+  request: { query: WebhookAccountQuery },
   responses: {
     200: {
       description: 'The webhook URLs.',
       content: { 'application/json': { schema: WebhookSettingsSchema } },
     },
-    ...errorResponses(401, 403, 500, 503),
+    ...errorResponses(400, 401, 403, 404, 500, 503),
   },
 });
 
 export function registerGetIncomingWebhook(app: ApiApp, deps: RouteDeps): void {
   app.openapi(getIncomingWebhookRoute, async (c) => {
-    const { settings } = await deps.peers.dispatch.getWebhookSettings({
-      accountId: c.get('principal').accountId,
-    });
+    const accountId = await accountInSubtree(deps.peers, c.get('principal'), c.req.valid('query').accountId);
+    const { settings } = await deps.peers.dispatch.getWebhookSettings({ accountId });
     return c.json(webhookSettingsView(settings), 200);
   });
 }

@@ -4,6 +4,7 @@ import { RequestErrorKey } from '@wagate/errors';
 import { ApiError, type ApiReason } from '../errors/api-error.js';
 import { requireScope } from '../http/auth.js';
 import { jsonObjectBody } from '../http/read-json.js';
+import { accountInSubtree, WebhookAccountQuery } from '../http/supervisor.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import { WebhookSettingsInputSchema, WebhookSettingsSchema } from '../schemas/webhooks.js';
 import type { ApiApp, RouteDeps } from './types.js';
@@ -17,10 +18,12 @@ export const putIncomingWebhookRoute = createRoute({
   summary: 'Set the webhook URLs',
   description:
     'Replaces both URLs at once: give `incomingUrl` and `statusUrl`, each an absolute http(s) URL or `null` to clear ' +
-    'it. They apply to what arrives from now on, including statuses of messages sent earlier. Needs the `manage` scope.',
+    'it. They apply to what arrives from now on, including statuses of messages sent earlier. Needs the `manage` scope; ' +
+    '`?accountId=` sets those of an account below the caller.',
   security: apiKeySecurity,
   middleware: [requireScope('manage'), jsonObjectBody()] as const,
   request: {
+    query: WebhookAccountQuery,
     body: { required: true, content: { 'application/json': { schema: WebhookSettingsInputSchema } } },
   },
   responses: {
@@ -28,12 +31,13 @@ export const putIncomingWebhookRoute = createRoute({
       description: 'The URLs as stored.',
       content: { 'application/json': { schema: WebhookSettingsSchema } },
     },
-    ...errorResponses(400, 401, 403, 413, 415, 500, 503),
+    ...errorResponses(400, 401, 403, 404, 413, 415, 500, 503),
   },
 });
 
 export function registerPutIncomingWebhook(app: ApiApp, deps: RouteDeps): void {
   app.openapi(putIncomingWebhookRoute, async (c) => {
+    const accountId = await accountInSubtree(deps.peers, c.get('principal'), c.req.valid('query').accountId);
     const body = c.req.valid('json');
     // The SSRF rule of the send call's callbackUrl (dispatch checks resolved addresses again).
     const reasons: ApiReason[] = [];
@@ -48,7 +52,7 @@ export function registerPutIncomingWebhook(app: ApiApp, deps: RouteDeps): void {
     }
     if (reasons.length > 0) throw new ApiError(400, reasons, faults.join('; '));
     const { settings } = await deps.peers.dispatch.setWebhookSettings({
-      accountId: c.get('principal').accountId,
+      accountId,
       incomingUrl: body.incomingUrl ?? '',
       statusUrl: body.statusUrl ?? '',
     });

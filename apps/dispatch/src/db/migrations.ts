@@ -228,4 +228,29 @@ export const dispatchMigrations: Record<string, Migration> = {
       await db.schema.alterTable('inbound_messages').addColumn('content', 'jsonb').execute();
     },
   },
+  '2026-12-06T10:00_webhook_secrets_sealed': {
+    async up(db: Kysely<any>) {
+      // Secrets are stored encrypted from now on (webhooks/secret-keys.ts). A migration cannot
+      // hold the keys, so rows written before keep their text in plaintext_secret until dispatch
+      // seals them at its next start (sealWebhookSecretsAtRest) and empties the column.
+      await db.schema.alterTable('webhook_secrets').renameColumn('secret', 'plaintext_secret').execute();
+      await db.schema
+        .alterTable('webhook_secrets')
+        .alterColumn('plaintext_secret', (c) => c.dropNotNull())
+        .execute();
+      await db.schema
+        .alterTable('webhook_secrets')
+        .addColumn('key_id', 'text')
+        .addColumn('wrapped_key', 'text')
+        .addColumn('sealed_secret', 'text')
+        .execute();
+      await db.schema
+        .alterTable('webhook_secrets')
+        .addCheckConstraint(
+          'webhook_secrets_sealed_or_legacy',
+          sql`(key_id is not null and wrapped_key is not null and sealed_secret is not null) or plaintext_secret is not null`,
+        )
+        .execute();
+    },
+  },
 };

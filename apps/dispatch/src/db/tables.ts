@@ -75,7 +75,14 @@ export interface AccountSettingsTable {
 export interface WebhookSecretsTable {
   id: Generated<string>;
   account_id: string;
-  secret: string;
+  /** Before secrets were sealed; emptied (NULL) by sealWebhookSecretsAtRest at the first start after. */
+  plaintext_secret: string | null;
+  /** The key-encryption key that wrapped `wrapped_key` (an id in WAGATE_SECRET_KEYS). */
+  key_id: string | null;
+  /** The row's data key, encrypted with `key_id`'s key (AES-256-GCM, base64). */
+  wrapped_key: string | null;
+  /** The `whsec_…` secret encrypted with the data key (AES-256-GCM, base64). */
+  sealed_secret: string | null;
   created_at: Generated<Date>;
   /** NULL for the account's current secret; set when it is rotated out. */
   expires_at: Date | null;

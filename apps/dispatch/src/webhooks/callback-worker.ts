@@ -15,7 +15,7 @@ import {
 import { postPinned } from './post.js';
 import { GIVE_UP_AFTER_MS, isRetryableStatus, retryAfterMs, retryDelayMs } from './retry-schedule.js';
 import { webhookHeaders } from './signature.js';
-import { signingSecrets } from './webhook-secrets.js';
+import type { WebhookSecrets } from './webhook-secrets.js';
 
 const log = createLogger('dispatch:callbacks');
 const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -29,6 +29,8 @@ const CLAIM_WINDOW = 500;
 export type CallbackWorker = Pump;
 
 export interface CallbackWorkerOptions extends OutboundUrlOptions {
+  /** The accounts' signing secrets (sealed at rest). */
+  secrets: Pick<WebhookSecrets, 'signing'>;
   pollMs?: number;
   /** Resolver for endpoint hosts (default `dns.lookup`); tests inject one. */
   lookup?: LookupAll;
@@ -61,7 +63,7 @@ type Outcome =
  */
 export function startCallbackWorker(
   db: Kysely<DispatchTables>,
-  options: CallbackWorkerOptions = {},
+  options: CallbackWorkerOptions,
 ): CallbackWorker {
   const perOriginLimit = options.perOriginLimit ?? PER_ORIGIN_LIMIT;
   const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
@@ -137,7 +139,7 @@ export function startCallbackWorker(
         ? { kind: 'retry', failure: check.reason }
         : { kind: 'failed', failure: `refused: ${check.reason}` };
     }
-    const secrets = await signingSecrets(db, row.account_id);
+    const secrets = await options.secrets.signing(row.account_id);
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'wagate-callbacks/1',
