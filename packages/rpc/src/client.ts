@@ -17,7 +17,12 @@ import {
  */
 const channels = new Map<string, Map<object, Channel>>();
 
-function channelTo(address: string, security: InternalPlaneSecurity | AgentPlaneClientSecurity, make: () => ChannelCredentials): Channel {
+function channelTo(
+  address: string,
+  security: InternalPlaneSecurity | AgentPlaneClientSecurity,
+  make: () => ChannelCredentials,
+  serverName?: string,
+): Channel {
   let byAddress = channels.get(address);
   if (!byAddress) {
     byAddress = new Map();
@@ -26,7 +31,10 @@ function channelTo(address: string, security: InternalPlaneSecurity | AgentPlane
   let channel = byAddress.get(security);
   if (!channel) {
     if (security.mode === 'insecure-loopback') assertLoopback(address, 'peer');
-    channel = createChannel(address, make());
+    // On the internal plane the TLS server name (SNI) is the service's identity, not the
+    // address: the identity is what the client checks, and an IP address is no valid SNI.
+    const options = serverName && security.mode !== 'insecure-loopback' ? { 'grpc.ssl_target_name_override': serverName } : {};
+    channel = createChannel(address, make(), options);
     byAddress.set(security, channel);
   }
   return channel;
@@ -50,7 +58,7 @@ export function grpcClient<D extends ProtoServiceDefinition>(
   defaultDeadlineMs = 10_000,
 ): Client<D> {
   const expected = serverIdentityOf(definition);
-  const channel = channelTo(address, security, () => internalClientCredentials(security, expected));
+  const channel = channelTo(address, security, () => internalClientCredentials(security, expected), expected);
   return tracedClient(definition, channel, defaultDeadlineMs);
 }
 
