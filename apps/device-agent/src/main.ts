@@ -7,9 +7,14 @@ import type { DeviceDriver } from './driver.js';
 import { openAdbDriver } from './drivers/adb/adb-driver.js';
 import { REALISTIC_SIM } from './drivers/sim/sim-driver.js';
 import { startAutomationServer } from './drivers/automation/automation-server.js';
+import type { SimDriver } from './drivers/sim/sim-driver.js';
 import { createSimDrivers } from './drivers/sim/sim-drivers.js';
+import { bootVms } from './providers/boot-vms.js';
+import { configuredVmKeys, openVmProvider, readVmConfig } from './providers/provider-config.js';
+import type { VmProvider } from './providers/vm-provider.js';
 
 const config = readAgentConfig();
+const vmConfig = readVmConfig();
 const telemetry = initTelemetry({ serviceName: 'device-agent' });
 const log = createLogger('device-agent');
 
@@ -49,14 +54,26 @@ async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promis
   return { drivers, close: async () => {} };
 }
 
+// An emulator or redroid host starts its VMs before the adb driver looks at them.
+let vms: VmProvider | undefined;
+const managedKeys = configuredVmKeys(vmConfig);
+if (managedKeys && config.driver === 'adb') {
+  vms = openVmProvider(vmConfig, 'adb', { keys: managedKeys });
+  await bootVms(vms, log);
+}
 const host = await openDrivers();
 const { drivers } = host;
+vms ??= openVmProvider(vmConfig, config.driver, {
+  sim: config.driver === 'sim' ? (drivers as SimDriver[]) : [],
+  keys: drivers.map((driver) => driver.info.deviceKey),
+});
 const agent = startAgent({
   fleetAddress: config.fleetAddress,
   agentId: config.agentId,
   enrolmentToken: config.enrolmentToken,
   ...(config.credentialFile ? { credentials: fileCredentialStore(config.credentialFile) } : {}),
   drivers,
+  vms: { provider: vms, apk: config.driver === 'adb' ? config.adb.media : {} },
   logger: log,
 });
 log.info(
@@ -64,6 +81,7 @@ log.info(
     fleetAddress: config.fleetAddress,
     agentId: config.agentId,
     driver: config.driver,
+    vmProvider: vms.kind,
     devices: drivers.map((driver) => driver.info.phoneNumber),
   },
   'device agent started',

@@ -3,7 +3,7 @@ import { fleet, type MessageAcceptedEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
-import { mount, type ServiceMount } from '@wagate/rpc';
+import { mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
 import { createLogger, currentTraceparent } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { createAgentGateway } from './agents/agent-gateway.js';
@@ -21,6 +21,8 @@ import { type RecoveryOptions, recoverStuckDevices } from './health/recovery.js'
 import { listSenders } from './list-senders.js';
 import { waitingReason } from './waiting-reason.js';
 import { ensureSender } from './senders.js';
+import { listAgents } from './agents/list-agents.js';
+import { commandView, startVmCommandHub } from './vm/vm-commands.js';
 
 const log = createLogger('fleet');
 
@@ -50,8 +52,10 @@ export interface FleetOptions {
   bus: Bus;
   /** Overrides of the health thresholds (docs/fleet.md); `heartbeatIntervalMs` sets the others' defaults. */
   health?: Partial<HealthThresholds>;
-  /** The recovery command for stuck devices; none when absent. */
+  /** When a device counts as stuck and gets a VM restart command; no recovery when absent. */
   recovery?: RecoveryOptions;
+  /** How often VM commands made on another replica, and deadlines, are looked at (default 1 s). */
+  vmCommandPollMs?: number;
   /** Per-device pacing (defaults in pacing.ts, docs/pacing.md); tests and the demo run faster. */
   scheduler?: SchedulerOptions;
 }
@@ -65,6 +69,16 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   const validity = startValiditySweep(db, () => relay.kick());
   const limits = { ...defaultThresholds(deps.health?.heartbeatIntervalMs), ...deps.health };
   const recovery = deps.recovery;
+  const vmCommands = startVmCommandHub(db, {
+    onRecorded: () => relay.kick(),
+    ...(deps.vmCommandPollMs ? { pollMs: deps.vmCommandPollMs } : {}),
+  });
+  const restartStuckVm = (deviceId: string) =>
+    vmCommands.create({
+      deviceId,
+      action: fleet.VmAction.VM_ACTION_RESTART_VM,
+      requestedBy: 'fleet (stuck device)',
+    });
   const health = startDeviceHealth({
     db,
     sessions,
@@ -72,7 +86,10 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     onChange: () => relay.kick(),
     onAccepting: () => scheduler.kick(),
     ...(recovery
-      ? { afterSweep: (now: Date) => recoverStuckDevices(db, recovery, now, () => relay.kick()) }
+      ? {
+          afterSweep: (now: Date) =>
+            recoverStuckDevices(db, recovery, now, () => relay.kick(), restartStuckVm),
+        }
       : {}),
   });
   const devices = deviceQueries(db, sessions, health);
@@ -116,6 +133,36 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     getDevice: (request) => devices.get(request),
     bindDevice: (request) => devices.bind(request),
     changeDeviceAdminState: (request) => devices.changeAdminState(request),
+    async commandDevice(request) {
+      await devices.located(request.accountIds, request.deviceId);
+      const created = await vmCommands.create({
+        deviceId: request.deviceId,
+        action: request.action,
+        snapshot: request.snapshot,
+        apkUrl: request.apkUrl,
+        apkSha256: request.apkSha256,
+        timeoutMs: Number(request.timeoutMs),
+        requestedBy: request.requestedBy || 'api',
+      });
+      const row =
+        Number(request.waitMs) > 0 ? await vmCommands.waitFor(created.id, Number(request.waitMs)) : created;
+      return commandAnswer(row ?? created);
+    },
+    async getDeviceCommand(request) {
+      await devices.located(request.accountIds, request.deviceId);
+      const row = await vmCommands.get(request.commandId);
+      if (!row || row.device_id !== request.deviceId) {
+        throw new ServerError(Status.NOT_FOUND, `no command "${request.commandId}" for this device`);
+      }
+      return commandAnswer(row);
+    },
+    listAgents: (request) => listAgents(db, sessions, request),
+    async createRollout() {
+      throw new ServerError(Status.UNIMPLEMENTED, 'rollouts are not built yet');
+    },
+    async getRollout() {
+      throw new ServerError(Status.UNIMPLEMENTED, 'rollouts are not built yet');
+    },
   };
 
   const agentGateway = createAgentGateway({
@@ -138,6 +185,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       else
         log.warn({ deviceId: inbound.deviceId }, 'inbound message from a device in no sender pool dropped');
     },
+    vmCommands,
     async unfinishedOffers(deviceIds) {
       if (deviceIds.length === 0) return [];
       const jobs = await db
@@ -195,11 +243,19 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     sweepHealth: (now) => health.sweepOnce(now),
     async stop() {
       await accepted.close();
+      await vmCommands.stop();
       await health.stop();
       await scheduler.stop();
       await validity.stop();
       await relay.stop();
     },
+  };
+}
+
+function commandAnswer(row: Parameters<typeof commandView>[0]): fleet.CommandDeviceResponse {
+  return {
+    command: commandView(row),
+    screenshotPng: row.screenshot ? Buffer.from(row.screenshot) : Buffer.alloc(0),
   };
 }
 

@@ -1959,18 +1959,18 @@ export interface components {
              */
             at: string;
             /**
-             * @description What changed: health `state`, `admin_state`, `sender` pool, or a `recovery` command run.
+             * @description What changed: health `state`, `admin_state`, `sender` pool, a stuck-device `recovery`, or a VM `command` (restart, reboot, restore, install, screenshot).
              * @example state
              * @enum {string}
              */
-            change: "state" | "admin_state" | "sender" | "recovery";
+            change: "state" | "admin_state" | "sender" | "recovery" | "command";
             /**
              * @description The value before.
              * @example offline
              */
             from: string;
             /**
-             * @description The value after (for `recovery`: `ok` or `failed`).
+             * @description The value after (for `recovery`: `requested` or `failed`; for `command`: `requested`, `succeeded`, `failed` or `expired`, with the action in `from`).
              * @example online
              */
             to: string;
