@@ -22,6 +22,7 @@ import { listSenders } from './list-senders.js';
 import { waitingReason } from './waiting-reason.js';
 import { ensureSender } from './senders.js';
 import { listAgents } from './agents/list-agents.js';
+import { startRollouts } from './vm/rollouts.js';
 import { commandView, startVmCommandHub } from './vm/vm-commands.js';
 
 const log = createLogger('fleet');
@@ -42,6 +43,8 @@ export interface FleetService {
   ): Promise<fleet.CreateEnrolmentTokenResponse>;
   /** Makes `secret` a long-lived many-use token of the account (WAGATE_ENROLMENT_TOKEN). */
   ensureBootstrapToken(accountId: string, secret: string, sender?: string): Promise<void>;
+  /** Advances running rollouts now (tests; a timer does it every second). */
+  tickRollouts(): Promise<void>;
   /** The health sweep, run by hand (tests): offline devices, automatic quarantine, recovery. */
   sweepHealth(now?: Date): Promise<void>;
   stop(): Promise<void>;
@@ -73,6 +76,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     onRecorded: () => relay.kick(),
     ...(deps.vmCommandPollMs ? { pollMs: deps.vmCommandPollMs } : {}),
   });
+  const rollouts = startRollouts(db, vmCommands, deps.vmCommandPollMs);
   const restartStuckVm = (deviceId: string) =>
     vmCommands.create({
       deviceId,
@@ -157,12 +161,8 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       return commandAnswer(row);
     },
     listAgents: (request) => listAgents(db, sessions, request),
-    async createRollout() {
-      throw new ServerError(Status.UNIMPLEMENTED, 'rollouts are not built yet');
-    },
-    async getRollout() {
-      throw new ServerError(Status.UNIMPLEMENTED, 'rollouts are not built yet');
-    },
+    createRollout: async (request) => ({ rollout: await rollouts.create(request) }),
+    getRollout: async (request) => ({ rollout: await rollouts.get(request) }),
   };
 
   const agentGateway = createAgentGateway({
@@ -241,8 +241,10 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     createEnrolmentToken: (request) => createEnrolmentToken(db, request),
     ensureBootstrapToken: (accountId, secret, sender) => ensureBootstrapToken(db, accountId, secret, sender),
     sweepHealth: (now) => health.sweepOnce(now),
+    tickRollouts: () => rollouts.tick(),
     async stop() {
       await accepted.close();
+      await rollouts.stop();
       await vmCommands.stop();
       await health.stop();
       await scheduler.stop();

@@ -171,4 +171,33 @@ export const fleetMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-06T10:30_rollouts': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('rollouts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('apk_url', 'text', (c) => c.notNull())
+        .addColumn('apk_sha256', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('wave', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('first_wave_share', 'double precision', (c) => c.notNull())
+        .addColumn('growth', 'double precision', (c) => c.notNull())
+        .addColumn('max_failure_rate', 'double precision', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('finished_at', 'timestamptz')
+        .execute();
+      await db.schema.createIndex('rollouts_state').on('rollouts').columns(['state']).execute();
+      await db.schema
+        .createTable('rollout_devices')
+        .addColumn('rollout_id', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('wave', 'integer', (c) => c.notNull())
+        .addColumn('command_id', 'text')
+        .addPrimaryKeyConstraint('rollout_devices_pk', ['rollout_id', 'device_id'])
+        .execute();
+    },
+  },
 };

@@ -140,8 +140,36 @@ export interface VmCommandsTable {
   screenshot: Buffer | null;
 }
 
+/** A staged install of an APK over an account's devices. */
+export interface RolloutsTable {
+  id: string;
+  account_id: string;
+  apk_url: string;
+  apk_sha256: string;
+  state: 'running' | 'completed' | 'halted';
+  reason: Generated<string>;
+  /** The wave being installed, from 1. */
+  wave: Generated<number>;
+  first_wave_share: number;
+  growth: number;
+  max_failure_rate: number;
+  requested_by: string;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+/** Which wave each device of a rollout is in, and its install command once given. */
+export interface RolloutDevicesTable {
+  rollout_id: string;
+  device_id: string;
+  wave: number;
+  command_id: string | null;
+}
+
 export interface FleetTables extends OutboxTable {
   vm_commands: VmCommandsTable;
+  rollouts: RolloutsTable;
+  rollout_devices: RolloutDevicesTable;
   senders: SendersTable;
   devices: DevicesTable;
   jobs: JobsTable;

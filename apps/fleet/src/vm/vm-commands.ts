@@ -13,6 +13,8 @@ const log = createLogger('fleet:vm-commands');
 type CommandRow = Selectable<VmCommandsTable>;
 
 export interface NewVmCommand {
+  /** Given when the caller claimed the id first (a rollout); made here otherwise. */
+  commandId?: string;
   deviceId: string;
   action: fleet.VmAction;
   snapshot?: string;
@@ -158,12 +160,7 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
           'snapshot must be a letter or digit then up to 63 letters, digits, ".", "_" or "-"',
         );
       }
-      if (action.name === 'install_apk') {
-        const check = checkOutboundUrl(apkUrl);
-        if (!check.ok) throw new ServerError(Status.INVALID_ARGUMENT, `apkUrl: ${check.reason}`);
-        if (!/^[\da-f]{64}$/.test(apkSha256))
-          throw new ServerError(Status.INVALID_ARGUMENT, 'apkSha256 must be 64 hex digits');
-      }
+      if (action.name === 'install_apk') checkApkSource(apkUrl, apkSha256);
       const timeoutMs = input.timeoutMs || action.timeoutMs;
       if (timeoutMs < 1_000 || timeoutMs > maxTimeoutMs) {
         throw new ServerError(Status.INVALID_ARGUMENT, `timeoutMs must be between 1000 and ${maxTimeoutMs}`);
@@ -178,7 +175,7 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
         const inserted = await trx
           .insertInto('vm_commands')
           .values({
-            id: prefixedId('vmCommand'),
+            id: input.commandId ?? prefixedId('vmCommand'),
             device_id: device.id,
             account_id: device.account_id!,
             agent_id: device.agent_id,
@@ -280,6 +277,14 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
 }
 
 export type VmCommandHub = ReturnType<typeof startVmCommandHub>;
+
+/** An APK's URL (http/https, no literal private address: the agent checks what it resolves to) and SHA-256. */
+export function checkApkSource(apkUrl: string, apkSha256: string): void {
+  const check = checkOutboundUrl(apkUrl);
+  if (!check.ok) throw new ServerError(Status.INVALID_ARGUMENT, `apkUrl: ${check.reason}`);
+  if (!/^[\da-f]{64}$/.test(apkSha256))
+    throw new ServerError(Status.INVALID_ARGUMENT, 'apkSha256 must be 64 hex digits');
+}
 
 /** The command as the api shows it. */
 export function commandView(row: CommandRow): fleet.DeviceCommand {

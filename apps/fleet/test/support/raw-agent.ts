@@ -10,13 +10,13 @@ export function rawAgent(address: string, hello: contracts.AgentHello) {
   const incoming = client.connect(outgoing)[Symbol.asyncIterator]();
   return {
     send: (message: contracts.AgentMessage) => outgoing.push(message),
-    async welcome() {
+    async welcome(): Promise<contracts.AgentWelcome> {
       const first = await incoming.next();
       if (first.value?.kind?.$case !== 'welcome') throw new Error('no welcome');
       return first.value.kind.value;
     },
     /** The next message from fleet after the welcome. */
-    async next() {
+    async next(): Promise<contracts.FleetMessage> {
       const next = await incoming.next();
       if (next.done) throw new Error('the stream ended');
       return next.value;
