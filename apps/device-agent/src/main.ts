@@ -10,8 +10,8 @@ import { startAutomationServer } from './drivers/automation/automation-server.js
 import type { SimDriver } from './drivers/sim/sim-driver.js';
 import { createSimDrivers } from './drivers/sim/sim-drivers.js';
 import { bootVms } from './providers/boot-vms.js';
-import { configuredVmKeys, openVmProvider, readVmConfig } from './providers/provider-config.js';
-import type { VmProvider } from './providers/vm-provider.js';
+import { configuredVmKeys, openHostVms, readVmConfig } from './providers/provider-config.js';
+import type { AgentVms } from './commands/agent-vms.js';
 
 const config = readAgentConfig();
 const vmConfig = readVmConfig();
@@ -55,15 +55,15 @@ async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promis
 }
 
 // An emulator or redroid host starts its VMs before the adb driver looks at them.
-let vms: VmProvider | undefined;
+let vms: Omit<AgentVms, 'apk'> | undefined;
 const managedKeys = configuredVmKeys(vmConfig);
 if (managedKeys && config.driver === 'adb') {
-  vms = openVmProvider(vmConfig, 'adb', { keys: managedKeys });
-  await bootVms(vms, log);
+  vms = openHostVms(vmConfig, 'adb', { keys: managedKeys });
+  await bootVms(vms.provider, log);
 }
 const host = await openDrivers();
 const { drivers } = host;
-vms ??= openVmProvider(vmConfig, config.driver, {
+vms ??= openHostVms(vmConfig, config.driver, {
   sim: config.driver === 'sim' ? (drivers as SimDriver[]) : [],
   keys: drivers.map((driver) => driver.info.deviceKey),
 });
@@ -73,7 +73,7 @@ const agent = startAgent({
   enrolmentToken: config.enrolmentToken,
   ...(config.credentialFile ? { credentials: fileCredentialStore(config.credentialFile) } : {}),
   drivers,
-  vms: { provider: vms, apk: config.driver === 'adb' ? config.adb.media : {} },
+  vms: { ...vms, apk: config.driver === 'adb' ? config.adb.media : {} },
   logger: log,
 });
 log.info(
@@ -81,7 +81,8 @@ log.info(
     fleetAddress: config.fleetAddress,
     agentId: config.agentId,
     driver: config.driver,
-    vmProvider: vms.kind,
+    vmProvider: vms.provider.kind,
+    vmCapacity: vms.vmCapacity,
     devices: drivers.map((driver) => driver.info.phoneNumber),
   },
   'device agent started',

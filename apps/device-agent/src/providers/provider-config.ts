@@ -6,6 +6,7 @@ import { createEmulatorProvider, type EmulatorVm } from './emulator-provider.js'
 import { createRedroidProvider, type RedroidVm } from './redroid-provider.js';
 import { createSimProvider } from './sim-provider.js';
 import { createStaticProvider } from './static-provider.js';
+import { machineResources, type VmBudget, vmCapacity, withCapacity } from './capacity.js';
 import type { VmProvider } from './vm-provider.js';
 
 export type VmProviderConfig =
@@ -27,6 +28,8 @@ export interface VmConfig {
   provider: VmProviderConfig;
   adbPath: string;
   bootTimeoutMs: number;
+  /** What a VM takes and the host has: the agent starts no more VMs than that holds. */
+  budget: VmBudget;
 }
 
 const invalid = (variable: string, message: string) =>
@@ -67,10 +70,24 @@ export function readVmConfig(source: Record<string, string | undefined> = proces
       WAGATE_VM_COMMAND_STOP: z.string().optional(),
       WAGATE_VM_COMMAND_SNAPSHOT_SAVE: z.string().optional(),
       WAGATE_VM_COMMAND_SNAPSHOT_RESTORE: z.string().optional(),
+      WAGATE_VM_CPUS: z.coerce.number().positive().default(2),
+      WAGATE_VM_MEMORY_MB: z.coerce.number().int().positive().default(3_072),
+      WAGATE_HOST_CPUS: z.coerce.number().positive().optional(),
+      WAGATE_HOST_MEMORY_MB: z.coerce.number().int().positive().optional(),
     },
     source,
   );
-  const common = { adbPath: config.WAGATE_ADB_PATH, bootTimeoutMs: config.WAGATE_VM_BOOT_TIMEOUT_MS };
+  const machine = machineResources();
+  const common = {
+    adbPath: config.WAGATE_ADB_PATH,
+    bootTimeoutMs: config.WAGATE_VM_BOOT_TIMEOUT_MS,
+    budget: {
+      cpusPerVm: config.WAGATE_VM_CPUS,
+      memoryMbPerVm: config.WAGATE_VM_MEMORY_MB,
+      hostCpus: config.WAGATE_HOST_CPUS ?? machine.hostCpus,
+      hostMemoryMb: config.WAGATE_HOST_MEMORY_MB ?? machine.hostMemoryMb,
+    },
+  };
   switch (config.WAGATE_VM_PROVIDER) {
     case 'emulator':
       return {
@@ -141,10 +158,22 @@ export function configuredVmKeys(config: VmConfig): string[] | undefined {
 }
 
 /**
- * The provider for this host. Sim phones always get the sim provider; `static` and `command`
- * manage the drivers' own devices; `emulator` and `redroid` the VMs configured for them.
+ * The provider for this host, and how many VMs it holds (0: not counted — sim phones and
+ * static devices take no VM budget of the agent's). Sim phones always get the sim provider;
+ * `static` and `command` manage the drivers' own devices; `emulator` and `redroid` the VMs
+ * configured for them. A managing provider refuses to start VMs beyond the budget.
  */
-export function openVmProvider(
+export function openHostVms(
+  config: VmConfig,
+  driver: 'sim' | 'adb' | 'automation',
+  devices: { sim?: readonly SimDriver[]; keys: string[] },
+): { provider: VmProvider; vmCapacity: number } {
+  const provider = openVmProvider(config, driver, devices);
+  if (provider.kind === 'sim' || provider.kind === 'static') return { provider, vmCapacity: 0 };
+  return { provider: withCapacity(provider, config.budget), vmCapacity: vmCapacity(config.budget) };
+}
+
+function openVmProvider(
   config: VmConfig,
   driver: 'sim' | 'adb' | 'automation',
   devices: { sim?: readonly SimDriver[]; keys: string[] },
