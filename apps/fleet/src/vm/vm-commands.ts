@@ -60,28 +60,33 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
     };
   }
 
-  /** Sends the agent its commands in these states, each marked sent first (so only once from `pending`). */
-  async function deliver(agentId: string, states: VmCommandState[]): Promise<void> {
-    const stream = streams.get(agentId);
-    if (!stream) return;
-    const rows = await db
-      .selectFrom('vm_commands')
-      .selectAll()
-      .where('agent_id', '=', agentId)
-      .where('state', 'in', states)
-      .where('deadline_at', '>', new Date())
-      .orderBy('created_at')
-      .execute();
-    for (const row of rows) {
-      if (!stream.deviceIds.has(row.device_id)) continue;
-      const marked = await db
-        .updateTable('vm_commands')
-        .set({ state: 'sent', sent_at: new Date() })
-        .where('id', '=', row.id)
+  /**
+   * Sends these agents (those streaming here) their commands in these states, each marked sent
+   * first (so only once from `pending`). One query for all of them: a farm has thousands.
+   */
+  async function deliver(agentIds: string[], states: VmCommandState[]): Promise<void> {
+    const here = agentIds.filter((agentId) => streams.has(agentId));
+    for (let first = 0; first < here.length; first += 1_000) {
+      const rows = await db
+        .selectFrom('vm_commands')
+        .selectAll()
+        .where('agent_id', 'in', here.slice(first, first + 1_000))
         .where('state', 'in', states)
-        .returning('id')
-        .executeTakeFirst();
-      if (marked && streams.get(agentId) === stream) stream.send(toMessage(row));
+        .where('deadline_at', '>', new Date())
+        .orderBy('created_at')
+        .execute();
+      for (const row of rows) {
+        const stream = streams.get(row.agent_id);
+        if (!stream?.deviceIds.has(row.device_id)) continue;
+        const marked = await db
+          .updateTable('vm_commands')
+          .set({ state: 'sent', sent_at: new Date() })
+          .where('id', '=', row.id)
+          .where('state', 'in', states)
+          .returning('id')
+          .executeTakeFirst();
+        if (marked && streams.get(row.agent_id) === stream) stream.send(toMessage(row));
+      }
     }
   }
 
@@ -137,7 +142,7 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
   const loop = async () => {
     try {
       await expireOverdue();
-      for (const agentId of streams.keys()) await deliver(agentId, ['pending']);
+      await deliver([...streams.keys()], ['pending']);
     } catch (error) {
       log.warn({ err: error }, 'VM command poll failed');
     }
@@ -204,7 +209,7 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
         return inserted;
       });
       options.onRecorded();
-      await deliver(row.agent_id, ['pending']).catch((error) =>
+      await deliver([row.agent_id], ['pending']).catch((error) =>
         log.warn({ err: error }, 'VM command delivery failed'),
       );
       return row;
@@ -231,7 +236,7 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
     attach(agentId: string, deviceIds: string[], send: (command: fleet.VmCommand) => void): () => void {
       const stream = { deviceIds: new Set(deviceIds), send };
       streams.set(agentId, stream);
-      deliver(agentId, ['pending', 'sent']).catch((error) =>
+      deliver([agentId], ['pending', 'sent']).catch((error) =>
         log.warn({ err: error, agentId }, 'VM command delivery failed'),
       );
       return () => {
