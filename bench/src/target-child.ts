@@ -11,6 +11,8 @@ export interface ReadyLine {
   /** Gateways: the demo account, and a platform key that may review its templates. */
   accountId?: string;
   supervisorKey?: string;
+  /** The fleet target: its internal plane (operators' commands); `url` is its agent plane. */
+  internalUrl?: string;
 }
 
 export interface RunningTarget {
@@ -19,6 +21,7 @@ export interface RunningTarget {
   apiKey: string;
   accountId?: string;
   supervisorKey?: string;
+  internalUrl?: string;
   stop(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import {
   SpanKind,
 } from '@wagate/telemetry';
 import { type BackoffRange, backoffDelay, sleep } from './backoff.js';
+import { type AgentVms, startAgentVms } from './commands/agent-vms.js';
 import { BoundedMap } from './bounded-map.js';
 import { type CredentialStore, memoryCredentialStore } from './credential-store.js';
 import type { DeviceDriver, DeviceInbound, DeviceReceipt } from './driver.js';
@@ -33,6 +34,8 @@ export interface AgentOptions {
   rememberJobs?: number;
   /** Results, receipts and inbound messages held while the fleet is unreachable. */
   maxPending?: number;
+  /** The host's VMs: the fleet's VM commands run on them; default: static, nothing managed. */
+  vms?: AgentVms;
   logger?: Logger;
 }
 
@@ -89,6 +92,17 @@ export function startAgent(options: AgentOptions): Agent {
   );
   const stopper = new AbortController();
   let stream: Stream | undefined;
+  const vmCommands = startAgentVms(options.vms, {
+    deviceKeys: devices.map((device) => device.driver.info.deviceKey),
+    deviceKeyOf: (deviceId) => byId.get(deviceId)?.driver.info.deviceKey,
+    report: (result) =>
+      outbox.push({
+        label: 'vm result',
+        durable: true,
+        build: () => ({ kind: { $case: 'vmResult', value: result } }),
+      }),
+    logger: log,
+  });
 
   for (const device of devices) {
     device.driver.onReceipt((receipt) => outbox.push(receiptItem(device, receipt)));
@@ -168,6 +182,10 @@ export function startAgent(options: AgentOptions): Agent {
         (error) => log.warn({ err: error, deviceKey: device.driver.info.deviceKey }, 'heartbeat failed'),
       );
     }
+    vmCommands.hostReport().then(
+      (host) => pushToStream({ kind: { $case: 'host', value: host } }),
+      (error) => log.warn({ err: error }, 'host report failed'),
+    );
   }
 
   function onWelcome(current: Stream, welcome: fleet.AgentWelcome): void {
@@ -297,6 +315,7 @@ export function startAgent(options: AgentOptions): Agent {
         const kind = message.kind;
         if (kind?.$case === 'welcome') onWelcome(current, kind.value);
         else if (kind?.$case === 'offer') onOffer(kind.value);
+        else if (kind?.$case === 'vmCommand') vmCommands.receive(kind.value);
       }
       return { welcomed: current.welcomed };
     } catch (error) {
@@ -340,6 +359,7 @@ export function startAgent(options: AgentOptions): Agent {
         outbox.notify();
         await loop;
         await Promise.allSettled(jobs);
+        await vmCommands.idle();
         if (outbox.length > 0)
           log.warn({ pending: outbox.length }, 'stopped with messages the fleet has not received');
       })();

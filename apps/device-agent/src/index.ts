@@ -59,3 +59,15 @@ export {
 } from './drivers/sim/sim-driver.js';
 export { createSimDrivers, type SimDriversOptions } from './drivers/sim/sim-drivers.js';
 export { type CredentialStore, fileCredentialStore, memoryCredentialStore } from './credential-store.js';
+export type { AgentVms } from './commands/agent-vms.js';
+export { type VmConfig, openHostVms, readVmConfig } from './providers/provider-config.js';
+export { type VmBudget, VmCapacityError, vmCapacity, withCapacity } from './providers/capacity.js';
+export { createSimProvider } from './providers/sim-provider.js';
+export {
+  type VmOperation,
+  type VmProvider,
+  type VmState,
+  type VmStatus,
+  VmNotFoundError,
+  VmUnsupportedError,
+} from './providers/vm-provider.js';

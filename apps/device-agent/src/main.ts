@@ -7,9 +7,14 @@ import type { DeviceDriver } from './driver.js';
 import { openAdbDriver } from './drivers/adb/adb-driver.js';
 import { REALISTIC_SIM } from './drivers/sim/sim-driver.js';
 import { startAutomationServer } from './drivers/automation/automation-server.js';
+import type { SimDriver } from './drivers/sim/sim-driver.js';
 import { createSimDrivers } from './drivers/sim/sim-drivers.js';
+import { bootVms } from './providers/boot-vms.js';
+import { configuredVmKeys, openHostVms, readVmConfig } from './providers/provider-config.js';
+import type { AgentVms } from './commands/agent-vms.js';
 
 const config = readAgentConfig();
+const vmConfig = readVmConfig();
 const telemetry = initTelemetry({ serviceName: 'device-agent' });
 const log = createLogger('device-agent');
 
@@ -49,8 +54,19 @@ async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promis
   return { drivers, close: async () => {} };
 }
 
+// An emulator or redroid host starts its VMs before the adb driver looks at them.
+let vms: Omit<AgentVms, 'apk'> | undefined;
+const managedKeys = configuredVmKeys(vmConfig);
+if (managedKeys && config.driver === 'adb') {
+  vms = openHostVms(vmConfig, 'adb', { keys: managedKeys });
+  await bootVms(vms.provider, log);
+}
 const host = await openDrivers();
 const { drivers } = host;
+vms ??= openHostVms(vmConfig, config.driver, {
+  sim: config.driver === 'sim' ? (drivers as SimDriver[]) : [],
+  keys: drivers.map((driver) => driver.info.deviceKey),
+});
 const agent = startAgent({
   fleetAddress: config.fleetAddress,
   fleetSecurity: config.fleetSecurity,
@@ -58,6 +74,7 @@ const agent = startAgent({
   enrolmentToken: config.enrolmentToken,
   ...(config.credentialFile ? { credentials: fileCredentialStore(config.credentialFile) } : {}),
   drivers,
+  vms: { ...vms, apk: config.driver === 'adb' ? config.adb.media : {} },
   logger: log,
 });
 log.info(
@@ -66,6 +83,8 @@ log.info(
     tls: config.fleetSecurity.mode !== 'insecure-loopback',
     agentId: config.agentId,
     driver: config.driver,
+    vmProvider: vms.provider.kind,
+    vmCapacity: vms.vmCapacity,
     devices: drivers.map((driver) => driver.info.phoneNumber),
   },
   'device agent started',

@@ -69,6 +69,9 @@ export function deviceQueries(
   }
 
   return {
+    /** The device, if it is in these accounts; NOT_FOUND (naming no account) otherwise. */
+    located: (accountIds: string[], deviceId: string) => visible(accountIds, deviceId),
+
     async list(request: fleet.ListDevicesRequest): Promise<fleet.ListDevicesResponse> {
       const size = pageSize(request.limit);
       const after = readCursor(request.cursor);

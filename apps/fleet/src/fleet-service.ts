@@ -3,7 +3,7 @@ import { fleet, type MessageAcceptedEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
-import { mount, mountForAgents, type ServiceMount } from '@wagate/rpc';
+import { mount, mountForAgents, ServerError, type ServiceMount, Status } from '@wagate/rpc';
 import { FLEET_ACCESS } from './grpc/access.js';
 import { createLogger, currentTraceparent } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
@@ -22,6 +22,9 @@ import { type RecoveryOptions, recoverStuckDevices } from './health/recovery.js'
 import { listSenders } from './list-senders.js';
 import { waitingReason } from './waiting-reason.js';
 import { ensureSender } from './senders.js';
+import { listAgents } from './agents/list-agents.js';
+import { startRollouts } from './vm/rollouts.js';
+import { commandView, startVmCommandHub } from './vm/vm-commands.js';
 
 const log = createLogger('fleet');
 
@@ -44,6 +47,8 @@ export interface FleetService {
   ): Promise<fleet.CreateEnrolmentTokenResponse>;
   /** Makes `secret` a long-lived many-use token of the account (WAGATE_ENROLMENT_TOKEN). */
   ensureBootstrapToken(accountId: string, secret: string, sender?: string): Promise<void>;
+  /** Advances running rollouts now (tests; a timer does it every second). */
+  tickRollouts(): Promise<void>;
   /** The health sweep, run by hand (tests): offline devices, automatic quarantine, recovery. */
   sweepHealth(now?: Date): Promise<void>;
   stop(): Promise<void>;
@@ -54,8 +59,10 @@ export interface FleetOptions {
   bus: Bus;
   /** Overrides of the health thresholds (docs/fleet.md); `heartbeatIntervalMs` sets the others' defaults. */
   health?: Partial<HealthThresholds>;
-  /** The recovery command for stuck devices; none when absent. */
+  /** When a device counts as stuck and gets a VM restart command; no recovery when absent. */
   recovery?: RecoveryOptions;
+  /** How often VM commands made on another replica, and deadlines, are looked at (default 1 s). */
+  vmCommandPollMs?: number;
   /** Per-device pacing (defaults in pacing.ts, docs/pacing.md); tests and the demo run faster. */
   scheduler?: SchedulerOptions;
 }
@@ -69,6 +76,17 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   const validity = startValiditySweep(db, () => relay.kick());
   const limits = { ...defaultThresholds(deps.health?.heartbeatIntervalMs), ...deps.health };
   const recovery = deps.recovery;
+  const vmCommands = startVmCommandHub(db, {
+    onRecorded: () => relay.kick(),
+    ...(deps.vmCommandPollMs ? { pollMs: deps.vmCommandPollMs } : {}),
+  });
+  const rollouts = startRollouts(db, vmCommands, deps.vmCommandPollMs);
+  const restartStuckVm = (deviceId: string) =>
+    vmCommands.create({
+      deviceId,
+      action: fleet.VmAction.VM_ACTION_RESTART_VM,
+      requestedBy: 'fleet (stuck device)',
+    });
   const health = startDeviceHealth({
     db,
     sessions,
@@ -76,7 +94,10 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     onChange: () => relay.kick(),
     onAccepting: () => scheduler.kick(),
     ...(recovery
-      ? { afterSweep: (now: Date) => recoverStuckDevices(db, recovery, now, () => relay.kick()) }
+      ? {
+          afterSweep: (now: Date) =>
+            recoverStuckDevices(db, recovery, now, () => relay.kick(), restartStuckVm),
+        }
       : {}),
   });
   const devices = deviceQueries(db, sessions, health);
@@ -120,6 +141,32 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     getDevice: (request) => devices.get(request),
     bindDevice: (request) => devices.bind(request),
     changeDeviceAdminState: (request) => devices.changeAdminState(request),
+    async commandDevice(request) {
+      await devices.located(request.accountIds, request.deviceId);
+      const created = await vmCommands.create({
+        deviceId: request.deviceId,
+        action: request.action,
+        snapshot: request.snapshot,
+        apkUrl: request.apkUrl,
+        apkSha256: request.apkSha256,
+        timeoutMs: Number(request.timeoutMs),
+        requestedBy: request.requestedBy || 'api',
+      });
+      const row =
+        Number(request.waitMs) > 0 ? await vmCommands.waitFor(created.id, Number(request.waitMs)) : created;
+      return commandAnswer(row ?? created);
+    },
+    async getDeviceCommand(request) {
+      await devices.located(request.accountIds, request.deviceId);
+      const row = await vmCommands.get(request.commandId);
+      if (!row || row.device_id !== request.deviceId) {
+        throw new ServerError(Status.NOT_FOUND, `no command "${request.commandId}" for this device`);
+      }
+      return commandAnswer(row);
+    },
+    listAgents: (request) => listAgents(db, sessions, request),
+    createRollout: async (request) => ({ rollout: await rollouts.create(request) }),
+    getRollout: async (request) => ({ rollout: await rollouts.get(request) }),
   };
 
   const agentGateway = createAgentGateway({
@@ -142,6 +189,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       else
         log.warn({ deviceId: inbound.deviceId }, 'inbound message from a device in no sender pool dropped');
     },
+    vmCommands,
     async unfinishedOffers(deviceIds) {
       if (deviceIds.length === 0) return [];
       const jobs = await db
@@ -195,13 +243,23 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     createEnrolmentToken: (request) => createEnrolmentToken(db, request),
     ensureBootstrapToken: (accountId, secret, sender) => ensureBootstrapToken(db, accountId, secret, sender),
     sweepHealth: (now) => health.sweepOnce(now),
+    tickRollouts: () => rollouts.tick(),
     async stop() {
       await accepted.close();
+      await rollouts.stop();
+      await vmCommands.stop();
       await health.stop();
       await scheduler.stop();
       await validity.stop();
       await relay.stop();
     },
+  };
+}
+
+function commandAnswer(row: Parameters<typeof commandView>[0]): fleet.CommandDeviceResponse {
+  return {
+    command: commandView(row),
+    screenshotPng: row.screenshot ? Buffer.from(row.screenshot) : Buffer.alloc(0),
   };
 }
 

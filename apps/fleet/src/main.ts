@@ -1,8 +1,7 @@
-import { readConfig } from '@wagate/config';
+import { env, readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
 import { z } from 'zod';
 import { startFleet } from './fleet-service.js';
-import { parseRecoveryCommand } from './health/recovery.js';
 import { DEFAULT_PACING } from './pacing.js';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -23,8 +22,15 @@ await runServiceProcess({
       WAGATE_DEFAULT_SENDER: z.string().optional(),
       WAGATE_FLEET_HEARTBEAT_INTERVAL_MS: milliseconds(10_000),
       WAGATE_FLEET_OFFLINE_AFTER_MS: z.coerce.number().int().min(1).optional(),
-      WAGATE_FLEET_RECOVERY_COMMAND: z.string().optional(),
-      WAGATE_FLEET_RECOVERY_TIMEOUT_MS: milliseconds(60_000),
+      // A stuck device gets a VM restart command through its agent (docs/fleet.md).
+      WAGATE_FLEET_RECOVERY: env.bool(true),
+      // The old fleet-host hook cannot reach VMs on other hosts: it moved to the agent.
+      WAGATE_FLEET_RECOVERY_COMMAND: z
+        .undefined({
+          error:
+            'no longer run on the fleet host: set WAGATE_VM_PROVIDER=command and WAGATE_VM_COMMAND_RESTART on the agents (docs/fleet.md)',
+        })
+        .optional(),
       WAGATE_FLEET_STUCK_AFTER_MS: milliseconds(5 * 60_000),
       WAGATE_FLEET_RECOVERY_OFFLINE_AFTER_MS: milliseconds(10 * 60_000),
       WAGATE_FLEET_RECOVERY_COOLDOWN_MS: milliseconds(15 * 60_000),
@@ -45,7 +51,6 @@ await runServiceProcess({
         .min(1)
         .default(DEFAULT_PACING.dailyNewContacts),
     });
-    const recoveryCommand = parseRecoveryCommand(config.WAGATE_FLEET_RECOVERY_COMMAND ?? '');
     const service = await startFleet({
       database,
       bus,
@@ -62,11 +67,9 @@ await runServiceProcess({
           ? { offlineAfterMs: config.WAGATE_FLEET_OFFLINE_AFTER_MS }
           : {}),
       },
-      ...(recoveryCommand.length > 0
+      ...(config.WAGATE_FLEET_RECOVERY
         ? {
             recovery: {
-              command: recoveryCommand,
-              timeoutMs: config.WAGATE_FLEET_RECOVERY_TIMEOUT_MS,
               stuckAfterMs: config.WAGATE_FLEET_STUCK_AFTER_MS,
               offlineAfterMs: config.WAGATE_FLEET_RECOVERY_OFFLINE_AFTER_MS,
               cooldownMs: config.WAGATE_FLEET_RECOVERY_COOLDOWN_MS,

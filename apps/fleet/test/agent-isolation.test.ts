@@ -1,43 +1,16 @@
 import { openBus } from '@wagate/bus';
-import {
-  fleet as contracts,
-  type MessageInboundEvent,
-  type MessageStatusEvent,
-  Topics,
-} from '@wagate/contracts';
+import { type MessageInboundEvent, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
-import { agentPlaneClient, closeGrpcChannels, PLAINTEXT_LOOPBACK, startLoopbackGrpcServer } from '@wagate/rpc';
+import { closeGrpcChannels, PLAINTEXT_LOOPBACK, startLoopbackGrpcServer } from '@wagate/rpc';
 import { afterAll, expect, test, vi } from 'vitest';
-import { AsyncQueue } from '../src/agents/async-queue.js';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 import { startFleet } from '../src/index.js';
 import { jobRow } from './support/job-rows.js';
+import { rawAgent } from './support/raw-agent.js';
 
 const postgres = databaseAdapters().find((adapter) => adapter.name === 'postgres')!;
 afterAll(() => closeGrpcChannels());
-
-/** An agent speaking the protocol by hand, so it can say what a real agent never would. */
-function rawAgent(address: string, hello: contracts.AgentHello) {
-  const outgoing = new AsyncQueue<contracts.AgentMessage>();
-  outgoing.push({ kind: { $case: 'hello', value: hello } });
-  const client = agentPlaneClient(contracts.AgentGatewayServiceDefinition, address, PLAINTEXT_LOOPBACK);
-  const incoming = client.connect(outgoing)[Symbol.asyncIterator]();
-  return {
-    send: (message: contracts.AgentMessage) => outgoing.push(message),
-    async welcome() {
-      const first = await incoming.next();
-      if (first.value?.kind?.$case !== 'welcome') throw new Error('no welcome');
-      return first.value.kind.value;
-    },
-    close: () => outgoing.end(),
-    /** Ends the stream and waits until fleet has closed its side: by then it has handled every report. */
-    async finish() {
-      outgoing.end();
-      for (let next = await incoming.next(); !next.done; next = await incoming.next()) {}
-    },
-  };
-}
 
 const device = (deviceKey: string, phoneNumber: string) => ({
   deviceKey,

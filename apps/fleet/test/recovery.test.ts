@@ -1,37 +1,31 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fleetMigrations } from '../src/db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
-import { parseRecoveryCommand, type RecoveryOptions, recoverStuckDevices } from '../src/health/recovery.js';
+import { type RecoveryOptions, recoverStuckDevices } from '../src/health/recovery.js';
 
 const minute = 60_000;
 
-describe.each(databaseAdapters())('recovery command on $name', (adapter) => {
+describe.each(databaseAdapters())('stuck-device recovery on $name', (adapter) => {
   let database: Database;
   let db: Kysely<FleetTables>;
-  let dir: string;
   let options: RecoveryOptions;
+  /** The devices a restart command was asked for; the device key "broken" cannot get one. */
+  let restarts: string[];
+  const restartVm = async (deviceId: string) => {
+    if (deviceId === 'dev_r_gone') throw new Error('the agent hosting it is gone');
+    restarts.push(deviceId);
+    return { id: `cmd_${deviceId}` };
+  };
 
   beforeAll(async () => {
     database = await adapter.open();
     await migrateSchema(database, FLEET_SCHEMA, fleetMigrations);
     db = withSchema<FleetTables>(database, FLEET_SCHEMA);
-    dir = mkdtempSync(join(tmpdir(), 'wagate-recovery-'));
-    // A fake recovery tool: appends its arguments to a file; exits 3 for the device key "broken".
-    const script = join(dir, 'recover.sh');
-    writeFileSync(
-      script,
-      `#!/bin/sh\necho "$@" >> "${join(dir, 'calls')}"\n[ "$2" = "broken" ] && exit 3\nexit 0\n`,
-    );
-    chmodSync(script, 0o755);
+    restarts = [];
     options = {
-      command: parseRecoveryCommand(`${script} --device {deviceKey} --agent {agentId}`),
-      timeoutMs: 10_000,
       stuckAfterMs: 5 * minute,
       offlineAfterMs: 10 * minute,
       cooldownMs: 15 * minute,
@@ -79,7 +73,6 @@ describe.each(databaseAdapters())('recovery command on $name', (adapter) => {
   });
   afterAll(async () => {
     await database?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const recoveries = () =>
@@ -90,51 +83,31 @@ describe.each(databaseAdapters())('recovery command on $name', (adapter) => {
       .orderBy('device_id')
       .execute();
 
-  test('runs the command with the placeholders filled for stuck and long-offline devices, and records the outcome', async () => {
+  test('asks for a VM restart of stuck and long-offline devices, and records the request', async () => {
     let recorded = 0;
-    await recoverStuckDevices(db, options, new Date(), () => recorded++);
-    const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n').sort();
-    expect(calls).toEqual(['--device broken --agent agent_r', '--device emulator-5554 --agent agent_r']);
+    await recoverStuckDevices(db, options, new Date(), () => recorded++, restartVm);
+    expect(restarts).toEqual(['dev_r_stuck']);
     expect(recorded).toBe(2);
     expect(await recoveries()).toEqual([
       {
         device_id: 'dev_r_gone',
         from_value: 'offline',
         to_value: 'failed',
-        reason: 'offline for over 600 s; exit 3',
+        reason: 'offline for over 600 s; no restart command: the agent hosting it is gone',
       },
       {
         device_id: 'dev_r_stuck',
         from_value: 'online',
-        to_value: 'ok',
-        reason: 'offers outstanding and no job result for over 300 s; exit 0',
+        to_value: 'requested',
+        reason:
+          'offers outstanding and no job result for over 300 s; restart command cmd_dev_r_stuck for agent agent_r',
       },
     ]);
   });
 
   test('does not run again for a device within the cooldown', async () => {
-    await recoverStuckDevices(db, options, new Date(), () => {});
-    expect(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n')).toHaveLength(2);
+    await recoverStuckDevices(db, options, new Date(), () => {}, restartVm);
+    expect(restarts).toHaveLength(1);
     expect(await recoveries()).toHaveLength(2);
-  });
-
-  test('a command that hangs is killed after its timeout and recorded as failed', async () => {
-    await db.updateTable('devices').set({ recovery_at: null }).where('id', '=', 'dev_r_gone').execute();
-    await recoverStuckDevices(
-      db,
-      { ...options, command: ['sleep', '30'], timeoutMs: 200 },
-      new Date(),
-      () => {},
-    );
-    expect(
-      (await recoveries()).find(
-        (entry) => entry.device_id === 'dev_r_gone' && entry.reason.includes('killed'),
-      ),
-    ).toEqual({
-      device_id: 'dev_r_gone',
-      from_value: 'offline',
-      to_value: 'failed',
-      reason: 'offline for over 600 s; killed after 200 ms',
-    });
   });
 });

@@ -11,7 +11,7 @@ import {
 import { type BillingService, generateApiKey, startBilling } from '@wagate/billing';
 import { type Bus, openBus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
-import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
+import { createSimDrivers, createSimProvider, type SimDriver, startAgent } from '@wagate/device-agent';
 import { embeddedSecretKeys, startDispatch } from '@wagate/dispatch';
 import { type FleetService, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
@@ -170,6 +170,8 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     agentId: 'embedded-agent',
     enrolmentToken: enrolment.secret,
     drivers,
+    // The sim phones' VMs: restart, snapshot, install and screenshot commands work on `npm start`.
+    vms: { provider: createSimProvider(drivers) },
   });
 
   // The api is the root app, so a path nobody serves gets its 404 in the contract's shape.

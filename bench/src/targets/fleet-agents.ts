@@ -4,7 +4,7 @@
  * `BENCH_FLEET_ADDRESS`, numbered from `BENCH_FLEET_NUMBER_BASE`. Ready once every agent has
  * been welcomed, i.e. fleet has registered every device.
  */
-import { type Agent, createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
+import { type Agent, createSimDrivers, createSimProvider, type SimDriver, startAgent } from '@wagate/device-agent';
 import { closeGrpcChannels, PLAINTEXT_LOOPBACK } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import { BENCH_ENROLMENT_TOKEN } from '../fleet/fleet-settings.js';
@@ -16,6 +16,9 @@ await serveTarget(async () => {
   const devices = Number(process.env.BENCH_FLEET_DEVICES ?? 100);
   const streams = Math.max(1, Math.min(devices, Number(process.env.BENCH_FLEET_STREAMS ?? 1)));
   const base = BigInt(process.env.BENCH_FLEET_NUMBER_BASE ?? '79990000001');
+  const gapMs = Number(process.env.BENCH_FLEET_GAP_MS ?? 200);
+  // How long a VM restart takes a phone away (the restart phase).
+  const restartMs = Number(process.env.BENCH_FLEET_RESTART_MS ?? 20_000);
   const logger = createLogger('bench-agents');
   logger.level = 'warn';
   const agents: Agent[] = [];
@@ -27,12 +30,13 @@ await serveTarget(async () => {
     const phones = createSimDrivers(count, {
       seed: stream + 1,
       numberBase,
-      // Well inside the bench's pace (200 ms a send), as a phone's send is inside the real 5 s.
-      sendDelayMs: { medianMs: 40, spread: 0.3 },
+      // Well inside the pace (a fifth of the gap, at most 1 s), as a phone's send is inside the real 5 s.
+      sendDelayMs: { medianMs: Math.min(1_000, gapMs / 5), spread: 0.3 },
       deliveredAfterMs: { medianMs: 300, spread: 0.5 },
       readAfterMs: { medianMs: 1_000, spread: 0.5 },
       readProbability: 0.5,
       notOnWhatsApp: [],
+      vm: { bootMs: restartMs },
     });
     drivers.push(...phones);
     agents.push(
@@ -42,6 +46,8 @@ await serveTarget(async () => {
         agentId: `bench-agent-${numberBase}`,
         enrolmentToken: BENCH_ENROLMENT_TOKEN,
         drivers: phones,
+        // Their VMs, so fleet's restart commands reach them as on a real host.
+        vms: { provider: createSimProvider(phones) },
         heartbeatIntervalMs: 10_000,
         logger,
       }),

@@ -39,11 +39,13 @@ await serveTarget(async () => {
   // The agents enrol with it, as hosts do with WAGATE_ENROLMENT_TOKEN.
   await fleet.ensureBootstrapToken(BENCH_ACCOUNT, BENCH_ENROLMENT_TOKEN);
   const server = await startLoopbackGrpcServer('agent', [fleet.agentGrpc], PLAINTEXT_LOOPBACK);
+  const internal = await startLoopbackGrpcServer('internal', [fleet.grpc], PLAINTEXT_LOOPBACK);
   return {
     url: server.address,
+    internalUrl: internal.address,
     apiKey: '',
     async stop() {
-      await server.shutdown();
+      await Promise.all([server.shutdown(), internal.shutdown()]);
       await statuses.close();
       await fleet.stop();
       await bus.close();

@@ -304,6 +304,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/devices/{deviceId}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restart a device's VM or reboot its Android
+         * @description Asks the agent hosting the device to restart its VM (or, with `target: android`, reboot Android in it). Answers at once with the command; its outcome follows in `GET /v1/devices/{deviceId}/commands/{commandId}` and in the device's history. A VM the agent does not manage (its `static` provider) fails with the reason. Needs `manage`.
+         */
+        post: operations["restartDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a device's VM to a snapshot
+         * @description Asks the agent hosting the device to bring its VM back to a snapshot saved on that host (an emulator's snapshot, redroid's committed image, or the site's own command). Answers at once with the command; its outcome follows in `GET /v1/devices/{deviceId}/commands/{commandId}` and in the device's history. Needs `manage`.
+         */
+        post: operations["restoreDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/screenshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a screenshot of a device's screen
+         * @description Asks the agent hosting the device for a screenshot (`adb exec-out screencap -p`) and waits up to 15 s for it: 200 with the command and its `screenshotUrl` (the PNG, `GET` with your API key), or 202 with the command still on its way (look again at `GET /v1/devices/{deviceId}/commands/{commandId}`). Needs `manage`.
+         */
+        post: operations["screenshotDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/commands/{commandId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A VM command's state and outcome
+         * @description A restart, restore, install or screenshot command of a device of your tree. Needs `read`.
+         */
+        get: operations["getDeviceCommand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/commands/{commandId}/screenshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The PNG of a screenshot command
+         * @description The image a finished screenshot command took (what `screenshotUrl` points to). 404 while it has none. Needs `read`.
+         */
+        get: operations["getDeviceScreenshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List agent hosts with their VMs and free capacity
+         * @description The agent hosts of the account and every account below it (or of one subtree with `?accountId=`): their VM provider, VMs and how many run, how many VMs their budget holds and how many more they could start, and CPU, load, memory and disk as each agent last reported them. Needs `read`.
+         */
+        get: operations["listAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll an APK (a WhatsApp build) out over the devices in waves
+         * @description Installs the APK on a small first wave of the account's devices (`firstWaveShare`, default 5 %), then on waves `growth` times larger while each wave’s failed share stays at or under `maxFailureRate` (default 20 %); a wave above it halts the rollout, and `reason` says which wave and how many failed. Each agent fetches the APK itself and installs it only if its SHA-256 matches. A draining device is updated only while it has no job. With `?accountId=`, the devices of that account below yours. 409 when the account has no devices. Needs `manage`.
+         */
+        post: operations["createRollout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollouts/{rolloutId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A rollout’s progress
+         * @description Its state (`running`, `completed`, `halted` with the reason), the wave it is on and its devices succeeded, failed and in progress. Another tree's rollout is 404, like a missing one. Needs `read`.
+         */
+        get: operations["getRollout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/incoming": {
         parameters: {
             query?: never;
@@ -1959,18 +2119,18 @@ export interface components {
              */
             at: string;
             /**
-             * @description What changed: health `state`, `admin_state`, `sender` pool, or a `recovery` command run.
+             * @description What changed: health `state`, `admin_state`, `sender` pool, a stuck-device `recovery`, or a VM `command` (restart, reboot, restore, install, screenshot).
              * @example state
              * @enum {string}
              */
-            change: "state" | "admin_state" | "sender" | "recovery";
+            change: "state" | "admin_state" | "sender" | "recovery" | "command";
             /**
              * @description The value before.
              * @example offline
              */
             from: string;
             /**
-             * @description The value after (for `recovery`: `ok` or `failed`).
+             * @description The value after (for `recovery`: `requested` or `failed`; for `command`: `requested`, `succeeded`, `failed` or `expired`, with the action in `from`).
              * @example online
              */
             to: string;
@@ -2039,6 +2199,367 @@ export interface components {
              * @example number reported for spam
              */
             reason?: string;
+        };
+        /**
+         * @description The command.
+         * @example {
+         *       "command": {
+         *         "commandId": "cmd_06h4nq2x7c3k9m1v5b8d0f2g4j",
+         *         "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *         "action": "restart_vm",
+         *         "state": "pending",
+         *         "error": "",
+         *         "requestedBy": "acc_demo",
+         *         "createdAt": "2026-03-01T09:00:00.000Z",
+         *         "deadlineAt": "2026-03-01T09:05:00.000Z",
+         *         "finishedAt": null,
+         *         "screenshotUrl": null
+         *       }
+         *     }
+         */
+        DeviceCommandResult: {
+            command: components["schemas"]["DeviceCommand"];
+        };
+        /**
+         * @description A command to a device's VM, through its agent.
+         * @example {
+         *       "commandId": "cmd_06h4nq2x7c3k9m1v5b8d0f2g4j",
+         *       "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *       "action": "restart_vm",
+         *       "state": "pending",
+         *       "error": "",
+         *       "requestedBy": "acc_demo",
+         *       "createdAt": "2026-03-01T09:00:00.000Z",
+         *       "deadlineAt": "2026-03-01T09:05:00.000Z",
+         *       "finishedAt": null,
+         *       "screenshotUrl": null
+         *     }
+         */
+        DeviceCommand: {
+            /**
+             * @description The command's id.
+             * @example cmd_06h4nq2x7c3k9m1v5b8d0f2g4j
+             */
+            commandId: string;
+            /**
+             * @description The device it acts on.
+             * @example dev_01jnrx8q4w3m2k5v7c9d0e1f2g
+             */
+            deviceId: string;
+            /**
+             * @description What the agent does to the VM.
+             * @example restart_vm
+             * @enum {string}
+             */
+            action: "restart_vm" | "reboot_android" | "restore_snapshot" | "install_apk" | "screenshot";
+            /**
+             * @description `pending` (not yet on the agent), `sent`, `succeeded`, `failed`, or `expired` (no outcome before the deadline).
+             * @example pending
+             * @enum {string}
+             */
+            state: "pending" | "sent" | "succeeded" | "failed" | "expired";
+            /**
+             * @description Why it failed or expired; empty otherwise.
+             * @example
+             */
+            error: string;
+            /**
+             * @description Who asked for it.
+             * @example acc_demo
+             */
+            requestedBy: string;
+            /**
+             * @description When it was asked for.
+             * @example 2026-03-01T09:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description Not started after this.
+             * @example 2026-03-01T09:05:00.000Z
+             */
+            deadlineAt: string;
+            /**
+             * @description When it got its outcome.
+             * @example null
+             */
+            finishedAt: string | null;
+            /**
+             * @description For a finished screenshot: where its PNG is (GET, with your API key).
+             * @example null
+             */
+            screenshotUrl: string | null;
+        };
+        /**
+         * @description What to restart.
+         * @example {
+         *       "target": "vm"
+         *     }
+         */
+        RestartDevice: {
+            /**
+             * @description `vm` (default) restarts the whole VM; `android` reboots Android inside it.
+             * @example vm
+             * @enum {string}
+             */
+            target?: "vm" | "android";
+            /**
+             * @description Deadline from now in ms (default: 5 min for a restart, 10 min for a restore).
+             * @example 300000
+             */
+            timeoutMs?: number;
+        };
+        /**
+         * @description Which snapshot.
+         * @example {
+         *       "snapshot": "known-good"
+         *     }
+         */
+        RestoreDevice: {
+            /**
+             * @description The snapshot saved on the VM (on its host).
+             * @example known-good
+             */
+            snapshot: string;
+            /**
+             * @description Deadline from now in ms (default: 5 min for a restart, 10 min for a restore).
+             * @example 300000
+             */
+            timeoutMs?: number;
+        };
+        /** @description Agent hosts. */
+        AgentList: {
+            /**
+             * @description The agent hosts, by id.
+             * @example []
+             */
+            data: components["schemas"]["Agent"][];
+        };
+        /** @description An agent host and its VMs. */
+        Agent: {
+            /**
+             * @description The agent host's id.
+             * @example agent-host-1
+             */
+            agentId: string;
+            /**
+             * @description The account it enrolled under.
+             * @example acc_demo
+             */
+            accountId: string;
+            /**
+             * @description Its stream is up (on the answering fleet process).
+             * @example true
+             */
+            connected: boolean;
+            /**
+             * @description Devices it has registered.
+             * @example 6
+             */
+            devices: number;
+            /**
+             * @description When it last reported its host.
+             * @example 2026-03-01T09:00:00.000Z
+             */
+            reportedAt: string | null;
+            /**
+             * @description As the agent last reported it; null before its first report.
+             * @example {
+             *       "provider": "emulator",
+             *       "vmsTotal": 6,
+             *       "vmsRunning": 6,
+             *       "vmCapacity": 8,
+             *       "vmFree": 2,
+             *       "cpuCores": 32,
+             *       "loadAverage1m": 11.5,
+             *       "memoryTotalBytes": 137438953472,
+             *       "memoryFreeBytes": 41231686041,
+             *       "diskTotalBytes": 2000398934016,
+             *       "diskFreeBytes": 1200239360409
+             *     }
+             */
+            host: {
+                /** @description Its VM provider: emulator, redroid, static, command or sim. */
+                provider: string;
+                /** @description VMs it has. */
+                vmsTotal: number;
+                /** @description VMs running or booting. */
+                vmsRunning: number;
+                /** @description VMs its budget (CPU and memory per VM) holds; 0: no budget set. */
+                vmCapacity: number;
+                /** @description VMs it could still start: capacity minus running (never below 0). */
+                vmFree: number;
+                cpuCores: number;
+                loadAverage1m: number;
+                memoryTotalBytes: number;
+                memoryFreeBytes: number;
+                diskTotalBytes: number;
+                diskFreeBytes: number;
+            } | null;
+        };
+        /**
+         * @description The rollout.
+         * @example {
+         *       "rollout": {
+         *         "rolloutId": "rol_06h4nq2x7c3k9m1v5b8d0f2g4j",
+         *         "accountId": "acc_demo",
+         *         "apkUrl": "https://downloads.example.com/WhatsApp-2.26.1.apk",
+         *         "apkSha256": "a3f5c0e1b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6",
+         *         "state": "running",
+         *         "reason": "",
+         *         "wave": 2,
+         *         "devicesTotal": 200,
+         *         "devicesSucceeded": 10,
+         *         "devicesFailed": 0,
+         *         "devicesInProgress": 20,
+         *         "firstWaveShare": 0.05,
+         *         "growth": 2,
+         *         "maxFailureRate": 0.2,
+         *         "createdAt": "2026-03-01T09:00:00.000Z",
+         *         "finishedAt": null
+         *       }
+         *     }
+         */
+        RolloutResult: {
+            rollout: components["schemas"]["Rollout"];
+        };
+        /**
+         * @description A staged install of an APK.
+         * @example {
+         *       "rolloutId": "rol_06h4nq2x7c3k9m1v5b8d0f2g4j",
+         *       "accountId": "acc_demo",
+         *       "apkUrl": "https://downloads.example.com/WhatsApp-2.26.1.apk",
+         *       "apkSha256": "a3f5c0e1b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6",
+         *       "state": "running",
+         *       "reason": "",
+         *       "wave": 2,
+         *       "devicesTotal": 200,
+         *       "devicesSucceeded": 10,
+         *       "devicesFailed": 0,
+         *       "devicesInProgress": 20,
+         *       "firstWaveShare": 0.05,
+         *       "growth": 2,
+         *       "maxFailureRate": 0.2,
+         *       "createdAt": "2026-03-01T09:00:00.000Z",
+         *       "finishedAt": null
+         *     }
+         */
+        Rollout: {
+            /**
+             * @description The rollout's id.
+             * @example rol_06h4nq2x7c3k9m1v5b8d0f2g4j
+             */
+            rolloutId: string;
+            /**
+             * @description Whose devices it installs on.
+             * @example acc_demo
+             */
+            accountId: string;
+            /**
+             * @description Where the agents fetch the APK.
+             * @example https://downloads.example.com/WhatsApp-2.26.1.apk
+             */
+            apkUrl: string;
+            /**
+             * @description The APK's SHA-256.
+             * @example a3f5c0e1b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6
+             */
+            apkSha256: string;
+            /**
+             * @description `halted`: a wave failed above the threshold; `reason` says which.
+             * @example running
+             * @enum {string}
+             */
+            state: "running" | "completed" | "halted";
+            /**
+             * @description Why it halted or how it completed; empty while running.
+             * @example
+             */
+            reason: string;
+            /**
+             * @description The wave being installed (from 1), or the last one.
+             * @example 2
+             */
+            wave: number;
+            /**
+             * @description Devices of the account it covers.
+             * @example 200
+             */
+            devicesTotal: number;
+            /**
+             * @description Devices that installed it.
+             * @example 10
+             */
+            devicesSucceeded: number;
+            /**
+             * @description Installs that failed or expired.
+             * @example 0
+             */
+            devicesFailed: number;
+            /**
+             * @description Installs given to agents and not finished.
+             * @example 20
+             */
+            devicesInProgress: number;
+            /**
+             * @description Share of the devices in the first wave.
+             * @example 0.05
+             */
+            firstWaveShare: number;
+            /**
+             * @description How much larger each wave is than the last.
+             * @example 2
+             */
+            growth: number;
+            /**
+             * @description The failed share that halts it.
+             * @example 0.2
+             */
+            maxFailureRate: number;
+            /**
+             * @description When it started.
+             * @example 2026-03-01T09:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description When it completed or halted.
+             * @example null
+             */
+            finishedAt: string | null;
+        };
+        /**
+         * @description The APK and how fast to widen.
+         * @example {
+         *       "apkUrl": "https://downloads.example.com/WhatsApp-2.26.1.apk",
+         *       "apkSha256": "a3f5c0e1b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6"
+         *     }
+         */
+        CreateRollout: {
+            /**
+             * Format: uri
+             * @description Where the agents fetch the APK (http or https, a public address).
+             * @example https://downloads.example.com/WhatsApp-2.26.1.apk
+             */
+            apkUrl: string;
+            /**
+             * @description The APK's SHA-256; an APK that differs is not installed.
+             * @example a3f5c0e1b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6
+             */
+            apkSha256: string;
+            /**
+             * @description Share of the devices in the first wave; default 0.05 (at least one device).
+             * @example 0.05
+             */
+            firstWaveShare?: number;
+            /**
+             * @description Each next wave is this many times the last; default 2.
+             * @example 2
+             */
+            growth?: number;
+            /**
+             * @description A wave whose failed share is above this halts the rollout; default 0.2.
+             * @example 0.2
+             */
+            maxFailureRate?: number;
         };
         /**
          * @description The account's webhook URLs.
@@ -4294,6 +4815,710 @@ export interface operations {
             };
             /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    restartDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestartDevice"];
+            };
+        };
+        responses: {
+            /** @description The command, on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommandResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    restoreDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreDevice"];
+            };
+        };
+        responses: {
+            /** @description The command, on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommandResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    screenshotDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The screenshot was taken. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommandResult"];
+                };
+            };
+            /** @description Not yet taken. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommandResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDeviceCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+                /** @description The command's id. */
+                commandId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The command. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCommandResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDeviceScreenshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id. */
+                deviceId: string;
+                /** @description The command's id. */
+                commandId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The screen as PNG. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: {
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent hosts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createRollout: {
+        parameters: {
+            query?: {
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRollout"];
+            };
+        };
+        responses: {
+            /** @description The rollout, started. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rollout's id. */
+                rolloutId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rollout. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutResult"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

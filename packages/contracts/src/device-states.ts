@@ -4,7 +4,14 @@
  */
 
 /** Health, from heartbeats and results (docs/fleet.md). */
-export const deviceStates = ['online', 'offline', 'degraded', 'banned', 'logged_out', 'update_required'] as const;
+export const deviceStates = [
+  'online',
+  'offline',
+  'degraded',
+  'banned',
+  'logged_out',
+  'update_required',
+] as const;
 export type DeviceState = (typeof deviceStates)[number];
 
 /** Set by hand or by the automatic quarantine. */
@@ -12,5 +19,6 @@ export const adminStates = ['active', 'quarantined', 'draining'] as const;
 export type AdminState = (typeof adminStates)[number];
 
 /** What one row of a device's history records. */
-export const deviceHistoryChanges = ['state', 'admin_state', 'sender', 'recovery'] as const;
+/** `command`: a VM command (restart, reboot, restore, install, screenshot) asked for or finished. */
+export const deviceHistoryChanges = ['state', 'admin_state', 'sender', 'recovery', 'command'] as const;
 export type DeviceHistoryChange = (typeof deviceHistoryChanges)[number];

@@ -11,6 +11,8 @@ export const idPrefix = {
   job: 'job',
   template: 'tpl',
   webhook: 'whk',
+  vmCommand: 'cmd',
+  rollout: 'rol',
 } as const;
 
 /** A time-sortable id such as `dev_01jz3k...`: 48-bit ms timestamp then 80 random bits, base32. */

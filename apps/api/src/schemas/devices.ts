@@ -3,8 +3,6 @@ import { adminStates, deviceHistoryChanges, deviceStates } from '@wagate/contrac
 import { SupervisedAccountQuery } from '../http/supervisor.js';
 import { CursorQuery, LimitQuery, NextCursorSchema } from './common.js';
 
-
-
 const healthExample = {
   lastHeartbeatAt: '2026-03-01T09:00:00.000Z',
   batteryPercent: 87,
@@ -115,13 +113,16 @@ export const DeviceHistoryEntrySchema = z
   .object({
     at: z.string().openapi({ description: 'When (ISO 8601).', example: historyExample.at }),
     change: z.enum(deviceHistoryChanges).openapi({
-      description: 'What changed: health `state`, `admin_state`, `sender` pool, or a `recovery` command run.',
+      description:
+        'What changed: health `state`, `admin_state`, `sender` pool, a stuck-device `recovery`, or a VM `command` (restart, reboot, restore, install, screenshot).',
       example: 'state',
     }),
     from: z.string().openapi({ description: 'The value before.', example: 'offline' }),
-    to: z
-      .string()
-      .openapi({ description: 'The value after (for `recovery`: `ok` or `failed`).', example: 'online' }),
+    to: z.string().openapi({
+      description:
+        'The value after (for `recovery`: `requested` or `failed`; for `command`: `requested`, `succeeded`, `failed` or `expired`, with the action in `from`).',
+      example: 'online',
+    }),
     reason: z.string().openapi({ description: 'Why.', example: 'reporting normally' }),
   })
   .openapi('DeviceHistoryEntry', { description: 'One change of a device.', example: historyExample });

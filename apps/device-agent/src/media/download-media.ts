@@ -101,7 +101,7 @@ export async function downloadMedia(
 }
 
 /** GET `url` connecting only to `address`; the host name still goes in Host and TLS SNI. */
-function getPinned(
+export function getPinned(
   url: URL,
   address: { address: string; family: number },
   signal: AbortSignal,

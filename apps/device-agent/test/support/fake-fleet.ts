@@ -108,6 +108,10 @@ export async function startFakeFleet() {
       const message = fleet.JobOffer.fromPartial(offer);
       latest().responses.push({ kind: { $case: 'offer', value: message } });
     },
+    /** A VM command on the latest stream. */
+    command(command: Partial<fleet.VmCommand>): void {
+      latest().responses.push({ kind: { $case: 'vmCommand', value: fleet.VmCommand.fromPartial(command) } });
+    },
     /** Finishes the latest stream from the server's side, as a fleet restart would. */
     endStream(): void {
       latest().responses.end();

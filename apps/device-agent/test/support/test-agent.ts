@@ -1,8 +1,13 @@
 import { createLogger } from '@wagate/telemetry';
-import { type DeviceDriver, startAgent } from '../../src/index.js';
+import { type AgentOptions, type DeviceDriver, startAgent } from '../../src/index.js';
 
 /** An agent for tests: quiet, quick heartbeats and reconnects. */
-export function startTestAgent(fleetAddress: string, agentId: string, drivers: DeviceDriver[]) {
+export function startTestAgent(
+  fleetAddress: string,
+  agentId: string,
+  drivers: DeviceDriver[],
+  extra: Partial<AgentOptions> = {},
+) {
   const logger = createLogger('device-agent-test');
   logger.level = 'silent';
   return startAgent({
@@ -14,5 +19,6 @@ export function startTestAgent(fleetAddress: string, agentId: string, drivers: D
     heartbeatIntervalMs: 50,
     reconnect: { minMs: 20, maxMs: 100 },
     logger,
+    ...extra,
   });
 }

@@ -7,6 +7,8 @@ import type { FleetTables } from '../db/tables.js';
 import { authenticateAgent } from '../enrolment.js';
 import type { DeviceHealth } from '../health/device-health.js';
 import { ensureSender } from '../senders.js';
+import type { VmCommandHub } from '../vm/vm-commands.js';
+import { recordHostReport } from './host-reports.js';
 import { AsyncQueue } from './async-queue.js';
 import { KeyedLanes } from './keyed-lanes.js';
 import type { ConnectedDevice, DeviceSessions } from './device-sessions.js';
@@ -32,6 +34,8 @@ export interface AgentGatewayDeps {
   onInbound(inbound: fleet.InboundMessage): Promise<void>;
   /** Jobs already offered to these devices and not finished: offered again after a reconnect. */
   unfinishedOffers(deviceIds: string[]): Promise<fleet.JobOffer[]>;
+  /** VM commands for the stream's devices go down the stream; their results come back. */
+  vmCommands: Pick<VmCommandHub, 'attach' | 'result'>;
 }
 
 /**
@@ -83,6 +87,12 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
         }
       }
 
+      const detachCommands = deps.vmCommands.attach(
+        hello.agentId,
+        devices.map((device) => device.deviceId),
+        (command) => outgoing.push({ kind: { $case: 'vmCommand', value: command } }),
+      );
+
       const byId = new Map(devices.map((device) => [device.deviceId, device]));
       const reading = (async () => {
         const lanes = new KeyedLanes(REPORTS_IN_FLIGHT);
@@ -91,8 +101,8 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
             for (let next = await incoming.next(); !next.done; next = await incoming.next()) {
               const message = next.value;
               // A credit is memory only, and must not wait behind the database.
-              if (message.kind?.$case === 'credit') await handle(message, byId);
-              else await lanes.admit(orderKey(message), () => handle(message, byId));
+              if (message.kind?.$case === 'credit') await handle(message, hello.agentId, byId);
+              else await lanes.admit(orderKey(message), () => handle(message, hello.agentId, byId));
             }
           } finally {
             await lanes.idle();
@@ -110,6 +120,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
         yield* outgoing;
       } finally {
         for (const device of devices) deps.sessions.detach(device);
+        detachCommands();
         outgoing.end();
         await reading.catch(() => {});
         log.info({ agentId: hello.agentId }, 'agent disconnected');
@@ -117,7 +128,11 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
     },
   };
 
-  async function handle(message: fleet.AgentMessage, devices: Map<string, ConnectedDevice>): Promise<void> {
+  async function handle(
+    message: fleet.AgentMessage,
+    agentId: string,
+    devices: Map<string, ConnectedDevice>,
+  ): Promise<void> {
     const kind = message.kind;
     const ownDevice = (deviceId: string, what: string) => {
       if (devices.has(deviceId)) return true;
@@ -147,6 +162,12 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       case 'inbound':
         if (ownDevice(kind.value.deviceId, 'inbound')) await deps.onInbound(kind.value);
         return;
+      case 'vmResult':
+        if (ownDevice(kind.value.deviceId, 'vm result')) await deps.vmCommands.result(agentId, kind.value);
+        return;
+      case 'host':
+        await recordHostReport(deps.db, agentId, kind.value);
+        return;
       default:
         log.warn({ kind: kind?.$case }, 'unexpected message on agent stream');
     }
@@ -167,6 +188,8 @@ function orderKey(message: fleet.AgentMessage): string {
       return `heartbeat:${kind.value.deviceId}`;
     case 'inbound':
       return `inbound:${kind.value.deviceId}`;
+    case 'vmResult':
+      return `vm:${kind.value.commandId}`;
     default:
       return kind?.$case ?? 'unknown';
   }

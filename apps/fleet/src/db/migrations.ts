@@ -131,4 +131,73 @@ export const fleetMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-06T10:00_vm_commands': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('vm_commands')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('snapshot', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('apk_url', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('apk_sha256', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('error', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('rollout_id', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('deadline_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('sent_at', 'timestamptz')
+        .addColumn('finished_at', 'timestamptz')
+        .addColumn('screenshot', 'bytea')
+        .execute();
+      // Unfinished commands by agent: what a stream picks up when it connects and on each poll.
+      await db.schema
+        .createIndex('vm_commands_agent_state')
+        .on('vm_commands')
+        .columns(['agent_id', 'state'])
+        .execute();
+      await db.schema
+        .createIndex('vm_commands_rollout')
+        .on('vm_commands')
+        .columns(['rollout_id', 'state'])
+        .execute();
+      await db.schema
+        .alterTable('agents')
+        .addColumn('host_report', 'jsonb')
+        .addColumn('host_reported_at', 'timestamptz')
+        .execute();
+    },
+  },
+  '2026-12-06T10:30_rollouts': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('rollouts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('apk_url', 'text', (c) => c.notNull())
+        .addColumn('apk_sha256', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('wave', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('first_wave_share', 'double precision', (c) => c.notNull())
+        .addColumn('growth', 'double precision', (c) => c.notNull())
+        .addColumn('max_failure_rate', 'double precision', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('finished_at', 'timestamptz')
+        .execute();
+      await db.schema.createIndex('rollouts_state').on('rollouts').columns(['state']).execute();
+      await db.schema
+        .createTable('rollout_devices')
+        .addColumn('rollout_id', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('wave', 'integer', (c) => c.notNull())
+        .addColumn('command_id', 'text')
+        .addPrimaryKeyConstraint('rollout_devices_pk', ['rollout_id', 'device_id'])
+        .execute();
+    },
+  },
 };

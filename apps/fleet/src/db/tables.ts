@@ -68,6 +68,9 @@ export interface AgentsTable {
   previous_valid_until: Date | null;
   enrolled_at: Generated<Date>;
   rotated_at: Date;
+  /** The agent's last host report (fleet.HostReport as JSON), and when it came. */
+  host_report: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  host_reported_at: Date | null;
 }
 
 export interface DeviceHistoryTable {
@@ -112,7 +115,61 @@ export interface DevicePacingTable {
   new_contacts: number;
 }
 
+export type VmCommandState = 'pending' | 'sent' | 'succeeded' | 'failed' | 'expired';
+
+/** A VM command for a device's agent: kept until it has an outcome or its deadline passes. */
+export interface VmCommandsTable {
+  id: string;
+  device_id: string;
+  account_id: string;
+  agent_id: string;
+  /** restart_vm, reboot_android, restore_snapshot, install_apk, screenshot. */
+  action: string;
+  snapshot: string;
+  apk_url: string;
+  apk_sha256: string;
+  state: VmCommandState;
+  error: Generated<string>;
+  requested_by: string;
+  /** The rollout it belongs to, if any. */
+  rollout_id: string | null;
+  created_at: Generated<Date>;
+  deadline_at: Date;
+  sent_at: Date | null;
+  finished_at: Date | null;
+  screenshot: Buffer | null;
+}
+
+/** A staged install of an APK over an account's devices. */
+export interface RolloutsTable {
+  id: string;
+  account_id: string;
+  apk_url: string;
+  apk_sha256: string;
+  state: 'running' | 'completed' | 'halted';
+  reason: Generated<string>;
+  /** The wave being installed, from 1. */
+  wave: Generated<number>;
+  first_wave_share: number;
+  growth: number;
+  max_failure_rate: number;
+  requested_by: string;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+/** Which wave each device of a rollout is in, and its install command once given. */
+export interface RolloutDevicesTable {
+  rollout_id: string;
+  device_id: string;
+  wave: number;
+  command_id: string | null;
+}
+
 export interface FleetTables extends OutboxTable {
+  vm_commands: VmCommandsTable;
+  rollouts: RolloutsTable;
+  rollout_devices: RolloutDevicesTable;
   senders: SendersTable;
   devices: DevicesTable;
   jobs: JobsTable;

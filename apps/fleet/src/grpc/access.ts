@@ -16,4 +16,10 @@ export const FLEET_ACCESS: AccessTable<typeof fleet.FleetServiceDefinition> = {
   getDevice: ['api'],
   bindDevice: ['api'],
   changeDeviceAdminState: ['api'],
+  // VM commands, agents' hosts and staged rollouts: operators act through the api's /v1 routes.
+  commandDevice: ['api'],
+  getDeviceCommand: ['api'],
+  listAgents: ['api'],
+  createRollout: ['api'],
+  getRollout: ['api'],
 };

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
@@ -7,12 +6,6 @@ import { recordDeviceChange } from './device-history.js';
 const log = createLogger('fleet:recovery');
 
 export interface RecoveryOptions {
-  /**
-   * The program and its arguments, split on whitespace; `{deviceKey}`, `{deviceId}` and
-   * `{agentId}` in an argument are replaced. Run with execFile, never a shell.
-   */
-  command: string[];
-  timeoutMs: number;
   /** Online with offers outstanding but no job result for this long: stuck. */
   stuckAfterMs: number;
   /** Offline for this long: stuck. */
@@ -21,23 +14,18 @@ export interface RecoveryOptions {
   cooldownMs: number;
 }
 
-export function parseRecoveryCommand(text: string): string[] {
-  return text
-    .trim()
-    .split(/\s+/)
-    .filter((part) => part.length > 0);
-}
-
 /**
- * Runs the recovery command once for every stuck device whose last run is older than the
- * cooldown, and records each run (exit status or error) in the device's history. The device
- * is claimed with its `recovery_at` first, so two fleet replicas never both run it.
+ * Asks the agent hosting each stuck device to restart its VM (a VM command, see
+ * vm/vm-commands.ts), once per cooldown, and records the request in the device's history;
+ * the command's outcome follows there as a `command` entry. The device is claimed with its
+ * `recovery_at` first, so two fleet replicas never both ask.
  */
 export async function recoverStuckDevices(
   db: Kysely<FleetTables>,
   options: RecoveryOptions,
   now: Date,
   onRecorded: () => void,
+  restartVm: (deviceId: string) => Promise<{ id: string }>,
 ): Promise<void> {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   const due = (eb: any) =>
@@ -77,38 +65,24 @@ export async function recoverStuckDevices(
       device.state === 'offline'
         ? `offline for over ${Math.round(options.offlineAfterMs / 1000)} s`
         : `offers outstanding and no job result for over ${Math.round(options.stuckAfterMs / 1000)} s`;
-    const args = options.command.map((part) =>
-      part
-        .replaceAll('{deviceKey}', device.device_key)
-        .replaceAll('{deviceId}', device.id)
-        .replaceAll('{agentId}', device.agent_id),
-    );
-    const outcome = await run(args, options.timeoutMs);
-    log.info({ deviceId: device.id, ok: outcome.ok, detail: outcome.detail }, 'recovery command ran');
+    let outcome: { ok: boolean; detail: string };
+    try {
+      const command = await restartVm(device.id);
+      outcome = { ok: true, detail: `restart command ${command.id} for agent ${device.agent_id}` };
+    } catch (error) {
+      outcome = { ok: false, detail: `no restart command: ${(error as Error).message}` };
+    }
+    log.info({ deviceId: device.id, ...outcome }, 'stuck device');
     await db.transaction().execute((trx) =>
       recordDeviceChange(trx, {
         deviceId: device.id,
         accountId: device.account_id,
         change: 'recovery',
         from: device.state,
-        to: outcome.ok ? 'ok' : 'failed',
+        to: outcome.ok ? 'requested' : 'failed',
         reason: `${why}; ${outcome.detail}`,
       }),
     );
     onRecorded();
   }
-}
-
-function run(args: string[], timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
-  const [file, ...rest] = args;
-  if (!file) return Promise.resolve({ ok: false, detail: 'no command configured' });
-  return new Promise((resolve) => {
-    execFile(file, rest, { timeout: timeoutMs, windowsHide: true }, (error, _stdout, stderr) => {
-      if (!error) return resolve({ ok: true, detail: 'exit 0' });
-      const code = (error as NodeJS.ErrnoException & { killed?: boolean }).killed
-        ? `killed after ${timeoutMs} ms`
-        : `exit ${error.code ?? 'unknown'}`;
-      resolve({ ok: false, detail: `${code}${stderr ? `: ${String(stderr).trim().slice(0, 200)}` : ''}` });
-    });
-  });
 }

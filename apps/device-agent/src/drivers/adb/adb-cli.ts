@@ -1,21 +1,9 @@
-import { execFile } from 'node:child_process';
+import { CliError, runCli } from '../../cli.js';
 import { shellCommand } from './shell-quote.js';
 
 /** A failed adb command, with what was run and what adb or the device said. */
-export class AdbError extends Error {
+export class AdbError extends CliError {
   override name = 'AdbError';
-
-  constructor(
-    message: string,
-    /** The argv given to adb, the remote command last. */
-    readonly command: readonly string[],
-    readonly stderr: string,
-    /** The exit code, when the command ran to an end. */
-    readonly exitCode: number | undefined,
-    readonly timedOut: boolean,
-  ) {
-    super(message);
-  }
 }
 
 export interface AdbCliOptions {
@@ -40,39 +28,12 @@ export interface AdbCli {
   ): Promise<void>;
 }
 
-/** Longest command shown in an error message; the full argv stays on the error. */
-const shownCommandChars = 300;
-const shownOutputChars = 500;
-
 /** The `adb` command line tool, one process per command. */
 export function createAdbCli(options: AdbCliOptions = {}): AdbCli {
   const adbPath = options.adbPath ?? 'adb';
   const defaultTimeoutMs = options.timeoutMs ?? 15_000;
-
-  function run(argv: string[], timeoutMs: number): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        adbPath,
-        argv,
-        // A UI dump or `dumpsys connectivity` runs to hundreds of kilobytes.
-        { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, encoding: 'utf8', windowsHide: true },
-        (error, stdout, stderr) => {
-          if (!error) return resolve(stdout);
-          const timedOut = error.killed === true && error.signal !== null;
-          const exitCode = typeof error.code === 'number' ? error.code : undefined;
-          const shown = [adbPath, ...argv].join(' ');
-          const what = shown.length > shownCommandChars ? `${shown.slice(0, shownCommandChars)}…` : shown;
-          const why = timedOut
-            ? `timed out after ${timeoutMs} ms`
-            : exitCode !== undefined
-              ? `exited with ${exitCode}`
-              : `could not run (${error.code ?? error.message})`;
-          const said = (stderr.trim() || stdout.trim()).slice(0, shownOutputChars);
-          reject(new AdbError(`${what}: ${why}${said ? `: ${said}` : ''}`, argv, stderr, exitCode, timedOut));
-        },
-      );
-    });
-  }
+  const run = (argv: string[], timeoutMs: number) =>
+    runCli(adbPath, argv, { timeoutMs, errorClass: AdbError });
 
   return {
     shell(serial, args, shellOptions) {

@@ -16,9 +16,11 @@ import { SerialQueue } from '../serial-queue.js';
 import { type Delay, drawDelay, hashShare } from './delays.js';
 import { createNetwork, type DisconnectOptions } from './network.js';
 import { createPrng, deriveSeed } from './prng.js';
+import { createSimVm, type SimVm, type SimVmOptions } from './sim-vm.js';
 
 export type { Delay, DelayRange, LogNormalDelay } from './delays.js';
 export type { DisconnectOptions } from './network.js';
+export type { SimVm, SimVmOptions } from './sim-vm.js';
 
 export interface SimDriverOptions {
   /** Same seed, same sequence of sends → same delays and outcomes. */
@@ -59,11 +61,15 @@ export interface SimDriverOptions {
    * waits (as WhatsApp queues it with a clock) until it is back. Default: never.
    */
   disconnects?: DisconnectOptions;
+  /** The VM under the phone: how long a restart takes it away. */
+  vm?: SimVmOptions;
 }
 
 export interface SimDriver extends DeviceDriver {
   /** Simulates someone writing to this phone: a text, with a file, a location or contact cards. */
   inbound(from: string, text: string, profileName?: string, extras?: InboundExtras): void;
+  /** The VM the phone runs in (restart, snapshots, APKs, screenshots): see the sim VM provider. */
+  readonly vm: SimVm;
 }
 
 /** Everything one send will do, drawn up front so timing never changes what is drawn. */
@@ -110,6 +116,7 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
     Date.now(),
   );
 
+  const vm = createSimVm(info.deviceKey, options.vm);
   const receipts = new Listeners<DeviceReceipt>();
   const inbounds = new Listeners<DeviceInbound>();
   const timers = new Set<NodeJS.Timeout>();
@@ -160,6 +167,9 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
     const newContact = !contacts.has(job.recipient);
     const steps = plan(newContact);
     if (banned) return failed(StatusErrorCode.Unknown, 'the number is banned by WhatsApp');
+    // A restarting VM takes the phone away: the send goes out once WhatsApp runs again.
+    await vm.whenRunning();
+    if (closed) throw new Error(`sim device ${info.deviceKey} is closed`);
     // Offline, WhatsApp keeps the message (clock icon) and sends it once the network is back.
     const backAt = network.backAt(Date.now());
     if (backAt !== undefined) await wait(backAt - Date.now());
@@ -184,8 +194,10 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
 
   return {
     info,
+    vm,
     send: (job) => queue.run(() => sendNow(job)),
     async heartbeat(): Promise<DeviceHealth> {
+      if (vm.state() !== 'running') throw new Error(`sim device ${info.deviceKey}: the VM is ${vm.state()}`);
       return {
         batteryPercent: 100,
         screenOn: true,
@@ -213,6 +225,7 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
     },
     async close() {
       closed = true;
+      vm.close();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await queue.idle();

@@ -13,6 +13,86 @@ export const protobufPackage = "wagate.fleet.v1";
 
 export const protobufFileName = "wagate/fleet/v1/fleet.proto";
 
+export enum VmAction {
+  VM_ACTION_UNSPECIFIED = "VM_ACTION_UNSPECIFIED",
+  /** VM_ACTION_RESTART_VM - Restart the whole VM (its provider's restart). */
+  VM_ACTION_RESTART_VM = "VM_ACTION_RESTART_VM",
+  /** VM_ACTION_REBOOT_ANDROID - Reboot Android inside the VM. */
+  VM_ACTION_REBOOT_ANDROID = "VM_ACTION_REBOOT_ANDROID",
+  VM_ACTION_RESTORE_SNAPSHOT = "VM_ACTION_RESTORE_SNAPSHOT",
+  /** VM_ACTION_INSTALL_APK - Fetch an APK from apk_url, check its SHA-256, install or update it. */
+  VM_ACTION_INSTALL_APK = "VM_ACTION_INSTALL_APK",
+  VM_ACTION_SCREENSHOT = "VM_ACTION_SCREENSHOT",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function vmActionFromJSON(object: any): VmAction {
+  switch (object) {
+    case 0:
+    case "VM_ACTION_UNSPECIFIED":
+      return VmAction.VM_ACTION_UNSPECIFIED;
+    case 1:
+    case "VM_ACTION_RESTART_VM":
+      return VmAction.VM_ACTION_RESTART_VM;
+    case 2:
+    case "VM_ACTION_REBOOT_ANDROID":
+      return VmAction.VM_ACTION_REBOOT_ANDROID;
+    case 3:
+    case "VM_ACTION_RESTORE_SNAPSHOT":
+      return VmAction.VM_ACTION_RESTORE_SNAPSHOT;
+    case 4:
+    case "VM_ACTION_INSTALL_APK":
+      return VmAction.VM_ACTION_INSTALL_APK;
+    case 5:
+    case "VM_ACTION_SCREENSHOT":
+      return VmAction.VM_ACTION_SCREENSHOT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return VmAction.UNRECOGNIZED;
+  }
+}
+
+export function vmActionToJSON(object: VmAction): string {
+  switch (object) {
+    case VmAction.VM_ACTION_UNSPECIFIED:
+      return "VM_ACTION_UNSPECIFIED";
+    case VmAction.VM_ACTION_RESTART_VM:
+      return "VM_ACTION_RESTART_VM";
+    case VmAction.VM_ACTION_REBOOT_ANDROID:
+      return "VM_ACTION_REBOOT_ANDROID";
+    case VmAction.VM_ACTION_RESTORE_SNAPSHOT:
+      return "VM_ACTION_RESTORE_SNAPSHOT";
+    case VmAction.VM_ACTION_INSTALL_APK:
+      return "VM_ACTION_INSTALL_APK";
+    case VmAction.VM_ACTION_SCREENSHOT:
+      return "VM_ACTION_SCREENSHOT";
+    case VmAction.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function vmActionToNumber(object: VmAction): number {
+  switch (object) {
+    case VmAction.VM_ACTION_UNSPECIFIED:
+      return 0;
+    case VmAction.VM_ACTION_RESTART_VM:
+      return 1;
+    case VmAction.VM_ACTION_REBOOT_ANDROID:
+      return 2;
+    case VmAction.VM_ACTION_RESTORE_SNAPSHOT:
+      return 3;
+    case VmAction.VM_ACTION_INSTALL_APK:
+      return 4;
+    case VmAction.VM_ACTION_SCREENSHOT:
+      return 5;
+    case VmAction.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 export enum WhatsAppState {
   WHATS_APP_STATE_UNSPECIFIED = "WHATS_APP_STATE_UNSPECIFIED",
   WHATS_APP_STATE_LOGGED_IN = "WHATS_APP_STATE_LOGGED_IN",
@@ -133,6 +213,123 @@ export function receiptKindToNumber(object: ReceiptKind): number {
     default:
       return -1;
   }
+}
+
+export interface CommandDeviceRequest {
+  accountIds: string[];
+  deviceId: string;
+  action: VmAction;
+  /** For VM_ACTION_RESTORE_SNAPSHOT. */
+  snapshot: string;
+  /** For VM_ACTION_INSTALL_APK: an https URL the agent fetches, and the file's SHA-256 (hex). */
+  apkUrl: string;
+  apkSha256: string;
+  /** 0: the default for the action. */
+  timeoutMs: string;
+  /** Who asked (an account id, or "fleet" for the automatic recovery). */
+  requestedBy: string;
+  /** Answer once the command has an outcome or this many ms passed (0: at once). */
+  waitMs: string;
+}
+
+export interface CommandDeviceResponse {
+  command?:
+    | DeviceCommand
+    | undefined;
+  /** The PNG, when the command is a finished screenshot. */
+  screenshotPng: Buffer;
+}
+
+export interface GetDeviceCommandRequest {
+  accountIds: string[];
+  deviceId: string;
+  commandId: string;
+}
+
+export interface GetDeviceCommandResponse {
+  command?: DeviceCommand | undefined;
+  screenshotPng: Buffer;
+}
+
+export interface DeviceCommand {
+  commandId: string;
+  deviceId: string;
+  action: VmAction;
+  /** pending (not yet on the agent), sent, succeeded, failed or expired. */
+  state: string;
+  error: string;
+  createdAtMs: string;
+  deadlineAtMs: string;
+  finishedAtMs: string;
+  requestedBy: string;
+  snapshot: string;
+  apkUrl: string;
+  apkSha256: string;
+}
+
+export interface ListAgentsRequest {
+  accountIds: string[];
+}
+
+export interface ListAgentsResponse {
+  agents: AgentSummary[];
+}
+
+export interface AgentSummary {
+  agentId: string;
+  accountId: string;
+  /** Its stream is up on this fleet process. */
+  connected: boolean;
+  devices: number;
+  host?: HostReport | undefined;
+  reportedAtMs: string;
+}
+
+export interface CreateRolloutRequest {
+  accountId: string;
+  apkUrl: string;
+  apkSha256: string;
+  /** Share of the devices in the first wave, 0..1; 0 means 0.05. */
+  firstWaveShare: number;
+  /** Each next wave is this many times the last; 0 means 2. */
+  growth: number;
+  /** A wave whose failed share is above this halts the rollout; 0 means 0.2. */
+  maxFailureRate: number;
+  requestedBy: string;
+}
+
+export interface CreateRolloutResponse {
+  rollout?: Rollout | undefined;
+}
+
+export interface GetRolloutRequest {
+  accountIds: string[];
+  rolloutId: string;
+}
+
+export interface GetRolloutResponse {
+  rollout?: Rollout | undefined;
+}
+
+export interface Rollout {
+  rolloutId: string;
+  accountId: string;
+  apkUrl: string;
+  apkSha256: string;
+  /** running, completed or halted. */
+  state: string;
+  reason: string;
+  wave: number;
+  devicesTotal: number;
+  devicesSucceeded: number;
+  devicesFailed: number;
+  /** Devices given the command and not finished yet. */
+  devicesInProgress: number;
+  firstWaveShare: number;
+  growth: number;
+  maxFailureRate: number;
+  createdAtMs: string;
+  finishedAtMs: string;
 }
 
 export interface CreateEnrolmentTokenRequest {
@@ -332,11 +529,56 @@ export interface AgentMessage {
     | { $case: "result"; value: JobResult }
     | { $case: "receipt"; value: Receipt }
     | { $case: "inbound"; value: InboundMessage }
+    | { $case: "vmResult"; value: VmCommandResult }
+    | { $case: "host"; value: HostReport }
     | undefined;
 }
 
 export interface FleetMessage {
-  kind?: { $case: "welcome"; value: AgentWelcome } | { $case: "offer"; value: JobOffer } | undefined;
+  kind?: { $case: "welcome"; value: AgentWelcome } | { $case: "offer"; value: JobOffer } | {
+    $case: "vmCommand";
+    value: VmCommand;
+  } | undefined;
+}
+
+/**
+ * Fleet asks the agent to act on a device's VM. Sent again after a reconnect until a result
+ * with its id arrives: the agent runs each command id once and answers a repeat from memory.
+ */
+export interface VmCommand {
+  commandId: string;
+  deviceId: string;
+  action: VmAction;
+  snapshot: string;
+  apkUrl: string;
+  apkSha256: string;
+  /** Not started after this; the fleet records it as expired. */
+  deadlineMs: string;
+}
+
+export interface VmCommandResult {
+  commandId: string;
+  deviceId: string;
+  ok: boolean;
+  error: string;
+  screenshotPng: Buffer;
+  finishedAtMs: string;
+}
+
+/** The agent's host, with each heartbeat round. */
+export interface HostReport {
+  /** The VM provider: emulator, redroid, static, command or sim. */
+  provider: string;
+  vmsTotal: number;
+  vmsRunning: number;
+  /** How many VMs the host holds by its configured budget per VM (CPU and memory). */
+  vmCapacity: number;
+  cpuCores: number;
+  loadAverage1m: number;
+  memoryTotalBytes: string;
+  memoryFreeBytes: string;
+  diskTotalBytes: string;
+  diskFreeBytes: string;
 }
 
 /** First message on a stream: who the agent is and which devices it drives. */
@@ -466,6 +708,1925 @@ export interface InboundContactPhone {
   /** "CELL", "WORK", "HOME", … as the card says. */
   type: string;
 }
+
+function createBaseCommandDeviceRequest(): CommandDeviceRequest {
+  return {
+    accountIds: [],
+    deviceId: "",
+    action: VmAction.VM_ACTION_UNSPECIFIED,
+    snapshot: "",
+    apkUrl: "",
+    apkSha256: "",
+    timeoutMs: "0",
+    requestedBy: "",
+    waitMs: "0",
+  };
+}
+
+export const CommandDeviceRequest: MessageFns<CommandDeviceRequest> = {
+  encode(message: CommandDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accountIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    if (message.action !== VmAction.VM_ACTION_UNSPECIFIED) {
+      writer.uint32(24).int32(vmActionToNumber(message.action));
+    }
+    if (message.snapshot !== "") {
+      writer.uint32(34).string(message.snapshot);
+    }
+    if (message.apkUrl !== "") {
+      writer.uint32(42).string(message.apkUrl);
+    }
+    if (message.apkSha256 !== "") {
+      writer.uint32(50).string(message.apkSha256);
+    }
+    if (message.timeoutMs !== "0") {
+      writer.uint32(56).int64(message.timeoutMs);
+    }
+    if (message.requestedBy !== "") {
+      writer.uint32(66).string(message.requestedBy);
+    }
+    if (message.waitMs !== "0") {
+      writer.uint32(72).int64(message.waitMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommandDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommandDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.action = vmActionFromJSON(reader.int32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.snapshot = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.apkUrl = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.apkSha256 = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.timeoutMs = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.requestedBy = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.waitMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommandDeviceRequest {
+    return {
+      accountIds: globalThis.Array.isArray(object?.accountIds)
+        ? object.accountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.account_ids)
+        ? object.account_ids.map((e: any) => globalThis.String(e))
+        : [],
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      action: isSet(object.action) ? vmActionFromJSON(object.action) : VmAction.VM_ACTION_UNSPECIFIED,
+      snapshot: isSet(object.snapshot) ? globalThis.String(object.snapshot) : "",
+      apkUrl: isSet(object.apkUrl)
+        ? globalThis.String(object.apkUrl)
+        : isSet(object.apk_url)
+        ? globalThis.String(object.apk_url)
+        : "",
+      apkSha256: isSet(object.apkSha256)
+        ? globalThis.String(object.apkSha256)
+        : isSet(object.apk_sha256)
+        ? globalThis.String(object.apk_sha256)
+        : "",
+      timeoutMs: isSet(object.timeoutMs)
+        ? globalThis.String(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? globalThis.String(object.timeout_ms)
+        : "0",
+      requestedBy: isSet(object.requestedBy)
+        ? globalThis.String(object.requestedBy)
+        : isSet(object.requested_by)
+        ? globalThis.String(object.requested_by)
+        : "",
+      waitMs: isSet(object.waitMs)
+        ? globalThis.String(object.waitMs)
+        : isSet(object.wait_ms)
+        ? globalThis.String(object.wait_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: CommandDeviceRequest): unknown {
+    const obj: any = {};
+    if (message.accountIds?.length) {
+      obj.accountIds = message.accountIds;
+    }
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.action !== VmAction.VM_ACTION_UNSPECIFIED) {
+      obj.action = vmActionToJSON(message.action);
+    }
+    if (message.snapshot !== "") {
+      obj.snapshot = message.snapshot;
+    }
+    if (message.apkUrl !== "") {
+      obj.apkUrl = message.apkUrl;
+    }
+    if (message.apkSha256 !== "") {
+      obj.apkSha256 = message.apkSha256;
+    }
+    if (message.timeoutMs !== "0") {
+      obj.timeoutMs = message.timeoutMs;
+    }
+    if (message.requestedBy !== "") {
+      obj.requestedBy = message.requestedBy;
+    }
+    if (message.waitMs !== "0") {
+      obj.waitMs = message.waitMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommandDeviceRequest>): CommandDeviceRequest {
+    return CommandDeviceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommandDeviceRequest>): CommandDeviceRequest {
+    const message = createBaseCommandDeviceRequest();
+    message.accountIds = object.accountIds?.map((e) => e) || [];
+    message.deviceId = object.deviceId ?? "";
+    message.action = object.action ?? VmAction.VM_ACTION_UNSPECIFIED;
+    message.snapshot = object.snapshot ?? "";
+    message.apkUrl = object.apkUrl ?? "";
+    message.apkSha256 = object.apkSha256 ?? "";
+    message.timeoutMs = object.timeoutMs ?? "0";
+    message.requestedBy = object.requestedBy ?? "";
+    message.waitMs = object.waitMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseCommandDeviceResponse(): CommandDeviceResponse {
+  return { command: undefined, screenshotPng: Buffer.alloc(0) };
+}
+
+export const CommandDeviceResponse: MessageFns<CommandDeviceResponse> = {
+  encode(message: CommandDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.command !== undefined) {
+      DeviceCommand.encode(message.command, writer.uint32(10).fork()).join();
+    }
+    if (message.screenshotPng.length !== 0) {
+      writer.uint32(18).bytes(message.screenshotPng);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommandDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommandDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.command = DeviceCommand.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.screenshotPng = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommandDeviceResponse {
+    return {
+      command: isSet(object.command) ? DeviceCommand.fromJSON(object.command) : undefined,
+      screenshotPng: isSet(object.screenshotPng)
+        ? Buffer.from(bytesFromBase64(object.screenshotPng))
+        : isSet(object.screenshot_png)
+        ? Buffer.from(bytesFromBase64(object.screenshot_png))
+        : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: CommandDeviceResponse): unknown {
+    const obj: any = {};
+    if (message.command !== undefined) {
+      obj.command = DeviceCommand.toJSON(message.command);
+    }
+    if (message.screenshotPng.length !== 0) {
+      obj.screenshotPng = base64FromBytes(message.screenshotPng);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommandDeviceResponse>): CommandDeviceResponse {
+    return CommandDeviceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommandDeviceResponse>): CommandDeviceResponse {
+    const message = createBaseCommandDeviceResponse();
+    message.command = (object.command !== undefined && object.command !== null)
+      ? DeviceCommand.fromPartial(object.command)
+      : undefined;
+    message.screenshotPng = object.screenshotPng ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseGetDeviceCommandRequest(): GetDeviceCommandRequest {
+  return { accountIds: [], deviceId: "", commandId: "" };
+}
+
+export const GetDeviceCommandRequest: MessageFns<GetDeviceCommandRequest> = {
+  encode(message: GetDeviceCommandRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accountIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    if (message.commandId !== "") {
+      writer.uint32(26).string(message.commandId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDeviceCommandRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDeviceCommandRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.commandId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDeviceCommandRequest {
+    return {
+      accountIds: globalThis.Array.isArray(object?.accountIds)
+        ? object.accountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.account_ids)
+        ? object.account_ids.map((e: any) => globalThis.String(e))
+        : [],
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      commandId: isSet(object.commandId)
+        ? globalThis.String(object.commandId)
+        : isSet(object.command_id)
+        ? globalThis.String(object.command_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetDeviceCommandRequest): unknown {
+    const obj: any = {};
+    if (message.accountIds?.length) {
+      obj.accountIds = message.accountIds;
+    }
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.commandId !== "") {
+      obj.commandId = message.commandId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetDeviceCommandRequest>): GetDeviceCommandRequest {
+    return GetDeviceCommandRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetDeviceCommandRequest>): GetDeviceCommandRequest {
+    const message = createBaseGetDeviceCommandRequest();
+    message.accountIds = object.accountIds?.map((e) => e) || [];
+    message.deviceId = object.deviceId ?? "";
+    message.commandId = object.commandId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetDeviceCommandResponse(): GetDeviceCommandResponse {
+  return { command: undefined, screenshotPng: Buffer.alloc(0) };
+}
+
+export const GetDeviceCommandResponse: MessageFns<GetDeviceCommandResponse> = {
+  encode(message: GetDeviceCommandResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.command !== undefined) {
+      DeviceCommand.encode(message.command, writer.uint32(10).fork()).join();
+    }
+    if (message.screenshotPng.length !== 0) {
+      writer.uint32(18).bytes(message.screenshotPng);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDeviceCommandResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDeviceCommandResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.command = DeviceCommand.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.screenshotPng = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDeviceCommandResponse {
+    return {
+      command: isSet(object.command) ? DeviceCommand.fromJSON(object.command) : undefined,
+      screenshotPng: isSet(object.screenshotPng)
+        ? Buffer.from(bytesFromBase64(object.screenshotPng))
+        : isSet(object.screenshot_png)
+        ? Buffer.from(bytesFromBase64(object.screenshot_png))
+        : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: GetDeviceCommandResponse): unknown {
+    const obj: any = {};
+    if (message.command !== undefined) {
+      obj.command = DeviceCommand.toJSON(message.command);
+    }
+    if (message.screenshotPng.length !== 0) {
+      obj.screenshotPng = base64FromBytes(message.screenshotPng);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetDeviceCommandResponse>): GetDeviceCommandResponse {
+    return GetDeviceCommandResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetDeviceCommandResponse>): GetDeviceCommandResponse {
+    const message = createBaseGetDeviceCommandResponse();
+    message.command = (object.command !== undefined && object.command !== null)
+      ? DeviceCommand.fromPartial(object.command)
+      : undefined;
+    message.screenshotPng = object.screenshotPng ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseDeviceCommand(): DeviceCommand {
+  return {
+    commandId: "",
+    deviceId: "",
+    action: VmAction.VM_ACTION_UNSPECIFIED,
+    state: "",
+    error: "",
+    createdAtMs: "0",
+    deadlineAtMs: "0",
+    finishedAtMs: "0",
+    requestedBy: "",
+    snapshot: "",
+    apkUrl: "",
+    apkSha256: "",
+  };
+}
+
+export const DeviceCommand: MessageFns<DeviceCommand> = {
+  encode(message: DeviceCommand, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.commandId !== "") {
+      writer.uint32(10).string(message.commandId);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    if (message.action !== VmAction.VM_ACTION_UNSPECIFIED) {
+      writer.uint32(24).int32(vmActionToNumber(message.action));
+    }
+    if (message.state !== "") {
+      writer.uint32(34).string(message.state);
+    }
+    if (message.error !== "") {
+      writer.uint32(42).string(message.error);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(48).int64(message.createdAtMs);
+    }
+    if (message.deadlineAtMs !== "0") {
+      writer.uint32(56).int64(message.deadlineAtMs);
+    }
+    if (message.finishedAtMs !== "0") {
+      writer.uint32(64).int64(message.finishedAtMs);
+    }
+    if (message.requestedBy !== "") {
+      writer.uint32(74).string(message.requestedBy);
+    }
+    if (message.snapshot !== "") {
+      writer.uint32(82).string(message.snapshot);
+    }
+    if (message.apkUrl !== "") {
+      writer.uint32(90).string(message.apkUrl);
+    }
+    if (message.apkSha256 !== "") {
+      writer.uint32(98).string(message.apkSha256);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeviceCommand {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeviceCommand();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commandId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.action = vmActionFromJSON(reader.int32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.deadlineAtMs = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.finishedAtMs = reader.int64().toString();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.requestedBy = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.snapshot = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.apkUrl = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.apkSha256 = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeviceCommand {
+    return {
+      commandId: isSet(object.commandId)
+        ? globalThis.String(object.commandId)
+        : isSet(object.command_id)
+        ? globalThis.String(object.command_id)
+        : "",
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      action: isSet(object.action) ? vmActionFromJSON(object.action) : VmAction.VM_ACTION_UNSPECIFIED,
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+      deadlineAtMs: isSet(object.deadlineAtMs)
+        ? globalThis.String(object.deadlineAtMs)
+        : isSet(object.deadline_at_ms)
+        ? globalThis.String(object.deadline_at_ms)
+        : "0",
+      finishedAtMs: isSet(object.finishedAtMs)
+        ? globalThis.String(object.finishedAtMs)
+        : isSet(object.finished_at_ms)
+        ? globalThis.String(object.finished_at_ms)
+        : "0",
+      requestedBy: isSet(object.requestedBy)
+        ? globalThis.String(object.requestedBy)
+        : isSet(object.requested_by)
+        ? globalThis.String(object.requested_by)
+        : "",
+      snapshot: isSet(object.snapshot) ? globalThis.String(object.snapshot) : "",
+      apkUrl: isSet(object.apkUrl)
+        ? globalThis.String(object.apkUrl)
+        : isSet(object.apk_url)
+        ? globalThis.String(object.apk_url)
+        : "",
+      apkSha256: isSet(object.apkSha256)
+        ? globalThis.String(object.apkSha256)
+        : isSet(object.apk_sha256)
+        ? globalThis.String(object.apk_sha256)
+        : "",
+    };
+  },
+
+  toJSON(message: DeviceCommand): unknown {
+    const obj: any = {};
+    if (message.commandId !== "") {
+      obj.commandId = message.commandId;
+    }
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.action !== VmAction.VM_ACTION_UNSPECIFIED) {
+      obj.action = vmActionToJSON(message.action);
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    if (message.deadlineAtMs !== "0") {
+      obj.deadlineAtMs = message.deadlineAtMs;
+    }
+    if (message.finishedAtMs !== "0") {
+      obj.finishedAtMs = message.finishedAtMs;
+    }
+    if (message.requestedBy !== "") {
+      obj.requestedBy = message.requestedBy;
+    }
+    if (message.snapshot !== "") {
+      obj.snapshot = message.snapshot;
+    }
+    if (message.apkUrl !== "") {
+      obj.apkUrl = message.apkUrl;
+    }
+    if (message.apkSha256 !== "") {
+      obj.apkSha256 = message.apkSha256;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeviceCommand>): DeviceCommand {
+    return DeviceCommand.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeviceCommand>): DeviceCommand {
+    const message = createBaseDeviceCommand();
+    message.commandId = object.commandId ?? "";
+    message.deviceId = object.deviceId ?? "";
+    message.action = object.action ?? VmAction.VM_ACTION_UNSPECIFIED;
+    message.state = object.state ?? "";
+    message.error = object.error ?? "";
+    message.createdAtMs = object.createdAtMs ?? "0";
+    message.deadlineAtMs = object.deadlineAtMs ?? "0";
+    message.finishedAtMs = object.finishedAtMs ?? "0";
+    message.requestedBy = object.requestedBy ?? "";
+    message.snapshot = object.snapshot ?? "";
+    message.apkUrl = object.apkUrl ?? "";
+    message.apkSha256 = object.apkSha256 ?? "";
+    return message;
+  },
+};
+
+function createBaseListAgentsRequest(): ListAgentsRequest {
+  return { accountIds: [] };
+}
+
+export const ListAgentsRequest: MessageFns<ListAgentsRequest> = {
+  encode(message: ListAgentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accountIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAgentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAgentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAgentsRequest {
+    return {
+      accountIds: globalThis.Array.isArray(object?.accountIds)
+        ? object.accountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.account_ids)
+        ? object.account_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListAgentsRequest): unknown {
+    const obj: any = {};
+    if (message.accountIds?.length) {
+      obj.accountIds = message.accountIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAgentsRequest>): ListAgentsRequest {
+    return ListAgentsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAgentsRequest>): ListAgentsRequest {
+    const message = createBaseListAgentsRequest();
+    message.accountIds = object.accountIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseListAgentsResponse(): ListAgentsResponse {
+  return { agents: [] };
+}
+
+export const ListAgentsResponse: MessageFns<ListAgentsResponse> = {
+  encode(message: ListAgentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.agents) {
+      AgentSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAgentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAgentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agents.push(AgentSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAgentsResponse {
+    return {
+      agents: globalThis.Array.isArray(object?.agents) ? object.agents.map((e: any) => AgentSummary.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListAgentsResponse): unknown {
+    const obj: any = {};
+    if (message.agents?.length) {
+      obj.agents = message.agents.map((e) => AgentSummary.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAgentsResponse>): ListAgentsResponse {
+    return ListAgentsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAgentsResponse>): ListAgentsResponse {
+    const message = createBaseListAgentsResponse();
+    message.agents = object.agents?.map((e) => AgentSummary.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAgentSummary(): AgentSummary {
+  return { agentId: "", accountId: "", connected: false, devices: 0, host: undefined, reportedAtMs: "0" };
+}
+
+export const AgentSummary: MessageFns<AgentSummary> = {
+  encode(message: AgentSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agentId !== "") {
+      writer.uint32(10).string(message.agentId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.connected !== false) {
+      writer.uint32(24).bool(message.connected);
+    }
+    if (message.devices !== 0) {
+      writer.uint32(32).int32(message.devices);
+    }
+    if (message.host !== undefined) {
+      HostReport.encode(message.host, writer.uint32(42).fork()).join();
+    }
+    if (message.reportedAtMs !== "0") {
+      writer.uint32(48).int64(message.reportedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AgentSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAgentSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.connected = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.devices = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.host = HostReport.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.reportedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AgentSummary {
+    return {
+      agentId: isSet(object.agentId)
+        ? globalThis.String(object.agentId)
+        : isSet(object.agent_id)
+        ? globalThis.String(object.agent_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      connected: isSet(object.connected) ? globalThis.Boolean(object.connected) : false,
+      devices: isSet(object.devices) ? globalThis.Number(object.devices) : 0,
+      host: isSet(object.host) ? HostReport.fromJSON(object.host) : undefined,
+      reportedAtMs: isSet(object.reportedAtMs)
+        ? globalThis.String(object.reportedAtMs)
+        : isSet(object.reported_at_ms)
+        ? globalThis.String(object.reported_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: AgentSummary): unknown {
+    const obj: any = {};
+    if (message.agentId !== "") {
+      obj.agentId = message.agentId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.connected !== false) {
+      obj.connected = message.connected;
+    }
+    if (message.devices !== 0) {
+      obj.devices = Math.round(message.devices);
+    }
+    if (message.host !== undefined) {
+      obj.host = HostReport.toJSON(message.host);
+    }
+    if (message.reportedAtMs !== "0") {
+      obj.reportedAtMs = message.reportedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AgentSummary>): AgentSummary {
+    return AgentSummary.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AgentSummary>): AgentSummary {
+    const message = createBaseAgentSummary();
+    message.agentId = object.agentId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.connected = object.connected ?? false;
+    message.devices = object.devices ?? 0;
+    message.host = (object.host !== undefined && object.host !== null)
+      ? HostReport.fromPartial(object.host)
+      : undefined;
+    message.reportedAtMs = object.reportedAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseCreateRolloutRequest(): CreateRolloutRequest {
+  return { accountId: "", apkUrl: "", apkSha256: "", firstWaveShare: 0, growth: 0, maxFailureRate: 0, requestedBy: "" };
+}
+
+export const CreateRolloutRequest: MessageFns<CreateRolloutRequest> = {
+  encode(message: CreateRolloutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.apkUrl !== "") {
+      writer.uint32(18).string(message.apkUrl);
+    }
+    if (message.apkSha256 !== "") {
+      writer.uint32(26).string(message.apkSha256);
+    }
+    if (message.firstWaveShare !== 0) {
+      writer.uint32(33).double(message.firstWaveShare);
+    }
+    if (message.growth !== 0) {
+      writer.uint32(41).double(message.growth);
+    }
+    if (message.maxFailureRate !== 0) {
+      writer.uint32(49).double(message.maxFailureRate);
+    }
+    if (message.requestedBy !== "") {
+      writer.uint32(58).string(message.requestedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateRolloutRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateRolloutRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.apkUrl = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.apkSha256 = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.firstWaveShare = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.growth = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.maxFailureRate = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.requestedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateRolloutRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      apkUrl: isSet(object.apkUrl)
+        ? globalThis.String(object.apkUrl)
+        : isSet(object.apk_url)
+        ? globalThis.String(object.apk_url)
+        : "",
+      apkSha256: isSet(object.apkSha256)
+        ? globalThis.String(object.apkSha256)
+        : isSet(object.apk_sha256)
+        ? globalThis.String(object.apk_sha256)
+        : "",
+      firstWaveShare: isSet(object.firstWaveShare)
+        ? globalThis.Number(object.firstWaveShare)
+        : isSet(object.first_wave_share)
+        ? globalThis.Number(object.first_wave_share)
+        : 0,
+      growth: isSet(object.growth) ? globalThis.Number(object.growth) : 0,
+      maxFailureRate: isSet(object.maxFailureRate)
+        ? globalThis.Number(object.maxFailureRate)
+        : isSet(object.max_failure_rate)
+        ? globalThis.Number(object.max_failure_rate)
+        : 0,
+      requestedBy: isSet(object.requestedBy)
+        ? globalThis.String(object.requestedBy)
+        : isSet(object.requested_by)
+        ? globalThis.String(object.requested_by)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateRolloutRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.apkUrl !== "") {
+      obj.apkUrl = message.apkUrl;
+    }
+    if (message.apkSha256 !== "") {
+      obj.apkSha256 = message.apkSha256;
+    }
+    if (message.firstWaveShare !== 0) {
+      obj.firstWaveShare = floatToJson(message.firstWaveShare);
+    }
+    if (message.growth !== 0) {
+      obj.growth = floatToJson(message.growth);
+    }
+    if (message.maxFailureRate !== 0) {
+      obj.maxFailureRate = floatToJson(message.maxFailureRate);
+    }
+    if (message.requestedBy !== "") {
+      obj.requestedBy = message.requestedBy;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateRolloutRequest>): CreateRolloutRequest {
+    return CreateRolloutRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateRolloutRequest>): CreateRolloutRequest {
+    const message = createBaseCreateRolloutRequest();
+    message.accountId = object.accountId ?? "";
+    message.apkUrl = object.apkUrl ?? "";
+    message.apkSha256 = object.apkSha256 ?? "";
+    message.firstWaveShare = object.firstWaveShare ?? 0;
+    message.growth = object.growth ?? 0;
+    message.maxFailureRate = object.maxFailureRate ?? 0;
+    message.requestedBy = object.requestedBy ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateRolloutResponse(): CreateRolloutResponse {
+  return { rollout: undefined };
+}
+
+export const CreateRolloutResponse: MessageFns<CreateRolloutResponse> = {
+  encode(message: CreateRolloutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rollout !== undefined) {
+      Rollout.encode(message.rollout, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateRolloutResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateRolloutResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rollout = Rollout.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateRolloutResponse {
+    return { rollout: isSet(object.rollout) ? Rollout.fromJSON(object.rollout) : undefined };
+  },
+
+  toJSON(message: CreateRolloutResponse): unknown {
+    const obj: any = {};
+    if (message.rollout !== undefined) {
+      obj.rollout = Rollout.toJSON(message.rollout);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateRolloutResponse>): CreateRolloutResponse {
+    return CreateRolloutResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateRolloutResponse>): CreateRolloutResponse {
+    const message = createBaseCreateRolloutResponse();
+    message.rollout = (object.rollout !== undefined && object.rollout !== null)
+      ? Rollout.fromPartial(object.rollout)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetRolloutRequest(): GetRolloutRequest {
+  return { accountIds: [], rolloutId: "" };
+}
+
+export const GetRolloutRequest: MessageFns<GetRolloutRequest> = {
+  encode(message: GetRolloutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accountIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.rolloutId !== "") {
+      writer.uint32(18).string(message.rolloutId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRolloutRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRolloutRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rolloutId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRolloutRequest {
+    return {
+      accountIds: globalThis.Array.isArray(object?.accountIds)
+        ? object.accountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.account_ids)
+        ? object.account_ids.map((e: any) => globalThis.String(e))
+        : [],
+      rolloutId: isSet(object.rolloutId)
+        ? globalThis.String(object.rolloutId)
+        : isSet(object.rollout_id)
+        ? globalThis.String(object.rollout_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetRolloutRequest): unknown {
+    const obj: any = {};
+    if (message.accountIds?.length) {
+      obj.accountIds = message.accountIds;
+    }
+    if (message.rolloutId !== "") {
+      obj.rolloutId = message.rolloutId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetRolloutRequest>): GetRolloutRequest {
+    return GetRolloutRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetRolloutRequest>): GetRolloutRequest {
+    const message = createBaseGetRolloutRequest();
+    message.accountIds = object.accountIds?.map((e) => e) || [];
+    message.rolloutId = object.rolloutId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetRolloutResponse(): GetRolloutResponse {
+  return { rollout: undefined };
+}
+
+export const GetRolloutResponse: MessageFns<GetRolloutResponse> = {
+  encode(message: GetRolloutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rollout !== undefined) {
+      Rollout.encode(message.rollout, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRolloutResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRolloutResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rollout = Rollout.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRolloutResponse {
+    return { rollout: isSet(object.rollout) ? Rollout.fromJSON(object.rollout) : undefined };
+  },
+
+  toJSON(message: GetRolloutResponse): unknown {
+    const obj: any = {};
+    if (message.rollout !== undefined) {
+      obj.rollout = Rollout.toJSON(message.rollout);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetRolloutResponse>): GetRolloutResponse {
+    return GetRolloutResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetRolloutResponse>): GetRolloutResponse {
+    const message = createBaseGetRolloutResponse();
+    message.rollout = (object.rollout !== undefined && object.rollout !== null)
+      ? Rollout.fromPartial(object.rollout)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRollout(): Rollout {
+  return {
+    rolloutId: "",
+    accountId: "",
+    apkUrl: "",
+    apkSha256: "",
+    state: "",
+    reason: "",
+    wave: 0,
+    devicesTotal: 0,
+    devicesSucceeded: 0,
+    devicesFailed: 0,
+    devicesInProgress: 0,
+    firstWaveShare: 0,
+    growth: 0,
+    maxFailureRate: 0,
+    createdAtMs: "0",
+    finishedAtMs: "0",
+  };
+}
+
+export const Rollout: MessageFns<Rollout> = {
+  encode(message: Rollout, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rolloutId !== "") {
+      writer.uint32(10).string(message.rolloutId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.apkUrl !== "") {
+      writer.uint32(26).string(message.apkUrl);
+    }
+    if (message.apkSha256 !== "") {
+      writer.uint32(34).string(message.apkSha256);
+    }
+    if (message.state !== "") {
+      writer.uint32(42).string(message.state);
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
+    }
+    if (message.wave !== 0) {
+      writer.uint32(56).int32(message.wave);
+    }
+    if (message.devicesTotal !== 0) {
+      writer.uint32(64).int32(message.devicesTotal);
+    }
+    if (message.devicesSucceeded !== 0) {
+      writer.uint32(72).int32(message.devicesSucceeded);
+    }
+    if (message.devicesFailed !== 0) {
+      writer.uint32(80).int32(message.devicesFailed);
+    }
+    if (message.devicesInProgress !== 0) {
+      writer.uint32(88).int32(message.devicesInProgress);
+    }
+    if (message.firstWaveShare !== 0) {
+      writer.uint32(97).double(message.firstWaveShare);
+    }
+    if (message.growth !== 0) {
+      writer.uint32(105).double(message.growth);
+    }
+    if (message.maxFailureRate !== 0) {
+      writer.uint32(113).double(message.maxFailureRate);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(120).int64(message.createdAtMs);
+    }
+    if (message.finishedAtMs !== "0") {
+      writer.uint32(128).int64(message.finishedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Rollout {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRollout();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rolloutId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.apkUrl = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.apkSha256 = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.wave = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.devicesTotal = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.devicesSucceeded = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.devicesFailed = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.devicesInProgress = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.firstWaveShare = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.growth = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.maxFailureRate = reader.double();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.finishedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Rollout {
+    return {
+      rolloutId: isSet(object.rolloutId)
+        ? globalThis.String(object.rolloutId)
+        : isSet(object.rollout_id)
+        ? globalThis.String(object.rollout_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      apkUrl: isSet(object.apkUrl)
+        ? globalThis.String(object.apkUrl)
+        : isSet(object.apk_url)
+        ? globalThis.String(object.apk_url)
+        : "",
+      apkSha256: isSet(object.apkSha256)
+        ? globalThis.String(object.apkSha256)
+        : isSet(object.apk_sha256)
+        ? globalThis.String(object.apk_sha256)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      wave: isSet(object.wave) ? globalThis.Number(object.wave) : 0,
+      devicesTotal: isSet(object.devicesTotal)
+        ? globalThis.Number(object.devicesTotal)
+        : isSet(object.devices_total)
+        ? globalThis.Number(object.devices_total)
+        : 0,
+      devicesSucceeded: isSet(object.devicesSucceeded)
+        ? globalThis.Number(object.devicesSucceeded)
+        : isSet(object.devices_succeeded)
+        ? globalThis.Number(object.devices_succeeded)
+        : 0,
+      devicesFailed: isSet(object.devicesFailed)
+        ? globalThis.Number(object.devicesFailed)
+        : isSet(object.devices_failed)
+        ? globalThis.Number(object.devices_failed)
+        : 0,
+      devicesInProgress: isSet(object.devicesInProgress)
+        ? globalThis.Number(object.devicesInProgress)
+        : isSet(object.devices_in_progress)
+        ? globalThis.Number(object.devices_in_progress)
+        : 0,
+      firstWaveShare: isSet(object.firstWaveShare)
+        ? globalThis.Number(object.firstWaveShare)
+        : isSet(object.first_wave_share)
+        ? globalThis.Number(object.first_wave_share)
+        : 0,
+      growth: isSet(object.growth) ? globalThis.Number(object.growth) : 0,
+      maxFailureRate: isSet(object.maxFailureRate)
+        ? globalThis.Number(object.maxFailureRate)
+        : isSet(object.max_failure_rate)
+        ? globalThis.Number(object.max_failure_rate)
+        : 0,
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+      finishedAtMs: isSet(object.finishedAtMs)
+        ? globalThis.String(object.finishedAtMs)
+        : isSet(object.finished_at_ms)
+        ? globalThis.String(object.finished_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: Rollout): unknown {
+    const obj: any = {};
+    if (message.rolloutId !== "") {
+      obj.rolloutId = message.rolloutId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.apkUrl !== "") {
+      obj.apkUrl = message.apkUrl;
+    }
+    if (message.apkSha256 !== "") {
+      obj.apkSha256 = message.apkSha256;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.wave !== 0) {
+      obj.wave = Math.round(message.wave);
+    }
+    if (message.devicesTotal !== 0) {
+      obj.devicesTotal = Math.round(message.devicesTotal);
+    }
+    if (message.devicesSucceeded !== 0) {
+      obj.devicesSucceeded = Math.round(message.devicesSucceeded);
+    }
+    if (message.devicesFailed !== 0) {
+      obj.devicesFailed = Math.round(message.devicesFailed);
+    }
+    if (message.devicesInProgress !== 0) {
+      obj.devicesInProgress = Math.round(message.devicesInProgress);
+    }
+    if (message.firstWaveShare !== 0) {
+      obj.firstWaveShare = floatToJson(message.firstWaveShare);
+    }
+    if (message.growth !== 0) {
+      obj.growth = floatToJson(message.growth);
+    }
+    if (message.maxFailureRate !== 0) {
+      obj.maxFailureRate = floatToJson(message.maxFailureRate);
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    if (message.finishedAtMs !== "0") {
+      obj.finishedAtMs = message.finishedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Rollout>): Rollout {
+    return Rollout.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Rollout>): Rollout {
+    const message = createBaseRollout();
+    message.rolloutId = object.rolloutId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.apkUrl = object.apkUrl ?? "";
+    message.apkSha256 = object.apkSha256 ?? "";
+    message.state = object.state ?? "";
+    message.reason = object.reason ?? "";
+    message.wave = object.wave ?? 0;
+    message.devicesTotal = object.devicesTotal ?? 0;
+    message.devicesSucceeded = object.devicesSucceeded ?? 0;
+    message.devicesFailed = object.devicesFailed ?? 0;
+    message.devicesInProgress = object.devicesInProgress ?? 0;
+    message.firstWaveShare = object.firstWaveShare ?? 0;
+    message.growth = object.growth ?? 0;
+    message.maxFailureRate = object.maxFailureRate ?? 0;
+    message.createdAtMs = object.createdAtMs ?? "0";
+    message.finishedAtMs = object.finishedAtMs ?? "0";
+    return message;
+  },
+};
 
 function createBaseCreateEnrolmentTokenRequest(): CreateEnrolmentTokenRequest {
   return { accountId: "", maxUses: 0, expiresAtMs: "0", sender: "", createdByAccountId: "" };
@@ -3390,6 +5551,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "inbound":
         InboundMessage.encode(message.kind.value, writer.uint32(50).fork()).join();
         break;
+      case "vmResult":
+        VmCommandResult.encode(message.kind.value, writer.uint32(58).fork()).join();
+        break;
+      case "host":
+        HostReport.encode(message.kind.value, writer.uint32(66).fork()).join();
+        break;
     }
     return writer;
   },
@@ -3455,6 +5622,22 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "inbound", value: InboundMessage.decode(reader, reader.uint32()) };
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.kind = { $case: "vmResult", value: VmCommandResult.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.kind = { $case: "host", value: HostReport.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3481,6 +5664,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "receipt", value: Receipt.fromJSON(object.receipt) }
         : isSet(object.inbound)
         ? { $case: "inbound", value: InboundMessage.fromJSON(object.inbound) }
+        : isSet(object.vmResult)
+        ? { $case: "vmResult", value: VmCommandResult.fromJSON(object.vmResult) }
+        : isSet(object.vm_result)
+        ? { $case: "vmResult", value: VmCommandResult.fromJSON(object.vm_result) }
+        : isSet(object.host)
+        ? { $case: "host", value: HostReport.fromJSON(object.host) }
         : undefined,
     };
   },
@@ -3499,6 +5688,10 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.receipt = Receipt.toJSON(message.kind.value);
     } else if (message.kind?.$case === "inbound") {
       obj.inbound = InboundMessage.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "vmResult") {
+      obj.vmResult = VmCommandResult.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "host") {
+      obj.host = HostReport.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -3545,6 +5738,18 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         }
         break;
       }
+      case "vmResult": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "vmResult", value: VmCommandResult.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "host": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "host", value: HostReport.fromPartial(object.kind.value) };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -3562,6 +5767,9 @@ export const FleetMessage: MessageFns<FleetMessage> = {
         break;
       case "offer":
         JobOffer.encode(message.kind.value, writer.uint32(18).fork()).join();
+        break;
+      case "vmCommand":
+        VmCommand.encode(message.kind.value, writer.uint32(26).fork()).join();
         break;
     }
     return writer;
@@ -3596,6 +5804,14 @@ export const FleetMessage: MessageFns<FleetMessage> = {
             message.kind = { $case: "offer", value: JobOffer.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = { $case: "vmCommand", value: VmCommand.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3614,6 +5830,10 @@ export const FleetMessage: MessageFns<FleetMessage> = {
         ? { $case: "welcome", value: AgentWelcome.fromJSON(object.welcome) }
         : isSet(object.offer)
         ? { $case: "offer", value: JobOffer.fromJSON(object.offer) }
+        : isSet(object.vmCommand)
+        ? { $case: "vmCommand", value: VmCommand.fromJSON(object.vmCommand) }
+        : isSet(object.vm_command)
+        ? { $case: "vmCommand", value: VmCommand.fromJSON(object.vm_command) }
         : undefined,
     };
   },
@@ -3624,6 +5844,8 @@ export const FleetMessage: MessageFns<FleetMessage> = {
       obj.welcome = AgentWelcome.toJSON(message.kind.value);
     } else if (message.kind?.$case === "offer") {
       obj.offer = JobOffer.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "vmCommand") {
+      obj.vmCommand = VmCommand.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -3646,7 +5868,631 @@ export const FleetMessage: MessageFns<FleetMessage> = {
         }
         break;
       }
+      case "vmCommand": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "vmCommand", value: VmCommand.fromPartial(object.kind.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseVmCommand(): VmCommand {
+  return {
+    commandId: "",
+    deviceId: "",
+    action: VmAction.VM_ACTION_UNSPECIFIED,
+    snapshot: "",
+    apkUrl: "",
+    apkSha256: "",
+    deadlineMs: "0",
+  };
+}
+
+export const VmCommand: MessageFns<VmCommand> = {
+  encode(message: VmCommand, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.commandId !== "") {
+      writer.uint32(10).string(message.commandId);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    if (message.action !== VmAction.VM_ACTION_UNSPECIFIED) {
+      writer.uint32(24).int32(vmActionToNumber(message.action));
+    }
+    if (message.snapshot !== "") {
+      writer.uint32(34).string(message.snapshot);
+    }
+    if (message.apkUrl !== "") {
+      writer.uint32(42).string(message.apkUrl);
+    }
+    if (message.apkSha256 !== "") {
+      writer.uint32(50).string(message.apkSha256);
+    }
+    if (message.deadlineMs !== "0") {
+      writer.uint32(56).int64(message.deadlineMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VmCommand {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVmCommand();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commandId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.action = vmActionFromJSON(reader.int32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.snapshot = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.apkUrl = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.apkSha256 = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.deadlineMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VmCommand {
+    return {
+      commandId: isSet(object.commandId)
+        ? globalThis.String(object.commandId)
+        : isSet(object.command_id)
+        ? globalThis.String(object.command_id)
+        : "",
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      action: isSet(object.action) ? vmActionFromJSON(object.action) : VmAction.VM_ACTION_UNSPECIFIED,
+      snapshot: isSet(object.snapshot) ? globalThis.String(object.snapshot) : "",
+      apkUrl: isSet(object.apkUrl)
+        ? globalThis.String(object.apkUrl)
+        : isSet(object.apk_url)
+        ? globalThis.String(object.apk_url)
+        : "",
+      apkSha256: isSet(object.apkSha256)
+        ? globalThis.String(object.apkSha256)
+        : isSet(object.apk_sha256)
+        ? globalThis.String(object.apk_sha256)
+        : "",
+      deadlineMs: isSet(object.deadlineMs)
+        ? globalThis.String(object.deadlineMs)
+        : isSet(object.deadline_ms)
+        ? globalThis.String(object.deadline_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: VmCommand): unknown {
+    const obj: any = {};
+    if (message.commandId !== "") {
+      obj.commandId = message.commandId;
+    }
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.action !== VmAction.VM_ACTION_UNSPECIFIED) {
+      obj.action = vmActionToJSON(message.action);
+    }
+    if (message.snapshot !== "") {
+      obj.snapshot = message.snapshot;
+    }
+    if (message.apkUrl !== "") {
+      obj.apkUrl = message.apkUrl;
+    }
+    if (message.apkSha256 !== "") {
+      obj.apkSha256 = message.apkSha256;
+    }
+    if (message.deadlineMs !== "0") {
+      obj.deadlineMs = message.deadlineMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VmCommand>): VmCommand {
+    return VmCommand.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VmCommand>): VmCommand {
+    const message = createBaseVmCommand();
+    message.commandId = object.commandId ?? "";
+    message.deviceId = object.deviceId ?? "";
+    message.action = object.action ?? VmAction.VM_ACTION_UNSPECIFIED;
+    message.snapshot = object.snapshot ?? "";
+    message.apkUrl = object.apkUrl ?? "";
+    message.apkSha256 = object.apkSha256 ?? "";
+    message.deadlineMs = object.deadlineMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseVmCommandResult(): VmCommandResult {
+  return { commandId: "", deviceId: "", ok: false, error: "", screenshotPng: Buffer.alloc(0), finishedAtMs: "0" };
+}
+
+export const VmCommandResult: MessageFns<VmCommandResult> = {
+  encode(message: VmCommandResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.commandId !== "") {
+      writer.uint32(10).string(message.commandId);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    if (message.ok !== false) {
+      writer.uint32(24).bool(message.ok);
+    }
+    if (message.error !== "") {
+      writer.uint32(34).string(message.error);
+    }
+    if (message.screenshotPng.length !== 0) {
+      writer.uint32(42).bytes(message.screenshotPng);
+    }
+    if (message.finishedAtMs !== "0") {
+      writer.uint32(48).int64(message.finishedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VmCommandResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVmCommandResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commandId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.ok = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.screenshotPng = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.finishedAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VmCommandResult {
+    return {
+      commandId: isSet(object.commandId)
+        ? globalThis.String(object.commandId)
+        : isSet(object.command_id)
+        ? globalThis.String(object.command_id)
+        : "",
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      ok: isSet(object.ok) ? globalThis.Boolean(object.ok) : false,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      screenshotPng: isSet(object.screenshotPng)
+        ? Buffer.from(bytesFromBase64(object.screenshotPng))
+        : isSet(object.screenshot_png)
+        ? Buffer.from(bytesFromBase64(object.screenshot_png))
+        : Buffer.alloc(0),
+      finishedAtMs: isSet(object.finishedAtMs)
+        ? globalThis.String(object.finishedAtMs)
+        : isSet(object.finished_at_ms)
+        ? globalThis.String(object.finished_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: VmCommandResult): unknown {
+    const obj: any = {};
+    if (message.commandId !== "") {
+      obj.commandId = message.commandId;
+    }
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.ok !== false) {
+      obj.ok = message.ok;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.screenshotPng.length !== 0) {
+      obj.screenshotPng = base64FromBytes(message.screenshotPng);
+    }
+    if (message.finishedAtMs !== "0") {
+      obj.finishedAtMs = message.finishedAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VmCommandResult>): VmCommandResult {
+    return VmCommandResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VmCommandResult>): VmCommandResult {
+    const message = createBaseVmCommandResult();
+    message.commandId = object.commandId ?? "";
+    message.deviceId = object.deviceId ?? "";
+    message.ok = object.ok ?? false;
+    message.error = object.error ?? "";
+    message.screenshotPng = object.screenshotPng ?? Buffer.alloc(0);
+    message.finishedAtMs = object.finishedAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseHostReport(): HostReport {
+  return {
+    provider: "",
+    vmsTotal: 0,
+    vmsRunning: 0,
+    vmCapacity: 0,
+    cpuCores: 0,
+    loadAverage1m: 0,
+    memoryTotalBytes: "0",
+    memoryFreeBytes: "0",
+    diskTotalBytes: "0",
+    diskFreeBytes: "0",
+  };
+}
+
+export const HostReport: MessageFns<HostReport> = {
+  encode(message: HostReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.vmsTotal !== 0) {
+      writer.uint32(16).int32(message.vmsTotal);
+    }
+    if (message.vmsRunning !== 0) {
+      writer.uint32(24).int32(message.vmsRunning);
+    }
+    if (message.vmCapacity !== 0) {
+      writer.uint32(32).int32(message.vmCapacity);
+    }
+    if (message.cpuCores !== 0) {
+      writer.uint32(40).int32(message.cpuCores);
+    }
+    if (message.loadAverage1m !== 0) {
+      writer.uint32(49).double(message.loadAverage1m);
+    }
+    if (message.memoryTotalBytes !== "0") {
+      writer.uint32(56).int64(message.memoryTotalBytes);
+    }
+    if (message.memoryFreeBytes !== "0") {
+      writer.uint32(64).int64(message.memoryFreeBytes);
+    }
+    if (message.diskTotalBytes !== "0") {
+      writer.uint32(72).int64(message.diskTotalBytes);
+    }
+    if (message.diskFreeBytes !== "0") {
+      writer.uint32(80).int64(message.diskFreeBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.vmsTotal = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.vmsRunning = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.vmCapacity = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.cpuCores = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.loadAverage1m = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.memoryTotalBytes = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.memoryFreeBytes = reader.int64().toString();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.diskTotalBytes = reader.int64().toString();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.diskFreeBytes = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostReport {
+    return {
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      vmsTotal: isSet(object.vmsTotal)
+        ? globalThis.Number(object.vmsTotal)
+        : isSet(object.vms_total)
+        ? globalThis.Number(object.vms_total)
+        : 0,
+      vmsRunning: isSet(object.vmsRunning)
+        ? globalThis.Number(object.vmsRunning)
+        : isSet(object.vms_running)
+        ? globalThis.Number(object.vms_running)
+        : 0,
+      vmCapacity: isSet(object.vmCapacity)
+        ? globalThis.Number(object.vmCapacity)
+        : isSet(object.vm_capacity)
+        ? globalThis.Number(object.vm_capacity)
+        : 0,
+      cpuCores: isSet(object.cpuCores)
+        ? globalThis.Number(object.cpuCores)
+        : isSet(object.cpu_cores)
+        ? globalThis.Number(object.cpu_cores)
+        : 0,
+      loadAverage1m: isSet(object.loadAverage1m)
+        ? globalThis.Number(object.loadAverage1m)
+        : isSet(object.load_average_1m)
+        ? globalThis.Number(object.load_average_1m)
+        : 0,
+      memoryTotalBytes: isSet(object.memoryTotalBytes)
+        ? globalThis.String(object.memoryTotalBytes)
+        : isSet(object.memory_total_bytes)
+        ? globalThis.String(object.memory_total_bytes)
+        : "0",
+      memoryFreeBytes: isSet(object.memoryFreeBytes)
+        ? globalThis.String(object.memoryFreeBytes)
+        : isSet(object.memory_free_bytes)
+        ? globalThis.String(object.memory_free_bytes)
+        : "0",
+      diskTotalBytes: isSet(object.diskTotalBytes)
+        ? globalThis.String(object.diskTotalBytes)
+        : isSet(object.disk_total_bytes)
+        ? globalThis.String(object.disk_total_bytes)
+        : "0",
+      diskFreeBytes: isSet(object.diskFreeBytes)
+        ? globalThis.String(object.diskFreeBytes)
+        : isSet(object.disk_free_bytes)
+        ? globalThis.String(object.disk_free_bytes)
+        : "0",
+    };
+  },
+
+  toJSON(message: HostReport): unknown {
+    const obj: any = {};
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.vmsTotal !== 0) {
+      obj.vmsTotal = Math.round(message.vmsTotal);
+    }
+    if (message.vmsRunning !== 0) {
+      obj.vmsRunning = Math.round(message.vmsRunning);
+    }
+    if (message.vmCapacity !== 0) {
+      obj.vmCapacity = Math.round(message.vmCapacity);
+    }
+    if (message.cpuCores !== 0) {
+      obj.cpuCores = Math.round(message.cpuCores);
+    }
+    if (message.loadAverage1m !== 0) {
+      obj.loadAverage1m = floatToJson(message.loadAverage1m);
+    }
+    if (message.memoryTotalBytes !== "0") {
+      obj.memoryTotalBytes = message.memoryTotalBytes;
+    }
+    if (message.memoryFreeBytes !== "0") {
+      obj.memoryFreeBytes = message.memoryFreeBytes;
+    }
+    if (message.diskTotalBytes !== "0") {
+      obj.diskTotalBytes = message.diskTotalBytes;
+    }
+    if (message.diskFreeBytes !== "0") {
+      obj.diskFreeBytes = message.diskFreeBytes;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HostReport>): HostReport {
+    return HostReport.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HostReport>): HostReport {
+    const message = createBaseHostReport();
+    message.provider = object.provider ?? "";
+    message.vmsTotal = object.vmsTotal ?? 0;
+    message.vmsRunning = object.vmsRunning ?? 0;
+    message.vmCapacity = object.vmCapacity ?? 0;
+    message.cpuCores = object.cpuCores ?? 0;
+    message.loadAverage1m = object.loadAverage1m ?? 0;
+    message.memoryTotalBytes = object.memoryTotalBytes ?? "0";
+    message.memoryFreeBytes = object.memoryFreeBytes ?? "0";
+    message.diskTotalBytes = object.diskTotalBytes ?? "0";
+    message.diskFreeBytes = object.diskFreeBytes ?? "0";
     return message;
   },
 };
@@ -5665,6 +8511,54 @@ export const FleetServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Asks the agent hosting a device to act on its VM (restart, reboot Android, restore a snapshot,
+     * install an APK, screenshot); the command is kept until it has an outcome or its deadline
+     * passes. NOT_FOUND outside these accounts.
+     */
+    commandDevice: {
+      name: "CommandDevice",
+      requestType: CommandDeviceRequest as typeof CommandDeviceRequest,
+      requestStream: false,
+      responseType: CommandDeviceResponse as typeof CommandDeviceResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** One command with its outcome (and the screenshot, for a screenshot command). */
+    getDeviceCommand: {
+      name: "GetDeviceCommand",
+      requestType: GetDeviceCommandRequest as typeof GetDeviceCommandRequest,
+      requestStream: false,
+      responseType: GetDeviceCommandResponse as typeof GetDeviceCommandResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** The agent hosts of these accounts with their VM counts and resources as last reported. */
+    listAgents: {
+      name: "ListAgents",
+      requestType: ListAgentsRequest as typeof ListAgentsRequest,
+      requestStream: false,
+      responseType: ListAgentsResponse as typeof ListAgentsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Starts a staged rollout of an APK over the account's devices. */
+    createRollout: {
+      name: "CreateRollout",
+      requestType: CreateRolloutRequest as typeof CreateRolloutRequest,
+      requestStream: false,
+      responseType: CreateRolloutResponse as typeof CreateRolloutResponse,
+      responseStream: false,
+      options: {},
+    },
+    getRollout: {
+      name: "GetRollout",
+      requestType: GetRolloutRequest as typeof GetRolloutRequest,
+      requestStream: false,
+      responseType: GetRolloutResponse as typeof GetRolloutResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -5717,6 +8611,34 @@ export interface FleetServiceImplementation<CallContextExt = {}> {
     request: ChangeDeviceAdminStateRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ChangeDeviceAdminStateResponse>>;
+  /**
+   * Asks the agent hosting a device to act on its VM (restart, reboot Android, restore a snapshot,
+   * install an APK, screenshot); the command is kept until it has an outcome or its deadline
+   * passes. NOT_FOUND outside these accounts.
+   */
+  commandDevice(
+    request: CommandDeviceRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CommandDeviceResponse>>;
+  /** One command with its outcome (and the screenshot, for a screenshot command). */
+  getDeviceCommand(
+    request: GetDeviceCommandRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetDeviceCommandResponse>>;
+  /** The agent hosts of these accounts with their VM counts and resources as last reported. */
+  listAgents(
+    request: ListAgentsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListAgentsResponse>>;
+  /** Starts a staged rollout of an APK over the account's devices. */
+  createRollout(
+    request: CreateRolloutRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateRolloutResponse>>;
+  getRollout(
+    request: GetRolloutRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetRolloutResponse>>;
 }
 
 export interface FleetServiceClient<CallOptionsExt = {}> {
@@ -5768,6 +8690,34 @@ export interface FleetServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ChangeDeviceAdminStateRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ChangeDeviceAdminStateResponse>;
+  /**
+   * Asks the agent hosting a device to act on its VM (restart, reboot Android, restore a snapshot,
+   * install an APK, screenshot); the command is kept until it has an outcome or its deadline
+   * passes. NOT_FOUND outside these accounts.
+   */
+  commandDevice(
+    request: DeepPartial<CommandDeviceRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CommandDeviceResponse>;
+  /** One command with its outcome (and the screenshot, for a screenshot command). */
+  getDeviceCommand(
+    request: DeepPartial<GetDeviceCommandRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetDeviceCommandResponse>;
+  /** The agent hosts of these accounts with their VM counts and resources as last reported. */
+  listAgents(
+    request: DeepPartial<ListAgentsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListAgentsResponse>;
+  /** Starts a staged rollout of an APK over the account's devices. */
+  createRollout(
+    request: DeepPartial<CreateRolloutRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateRolloutResponse>;
+  getRollout(
+    request: DeepPartial<GetRolloutRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetRolloutResponse>;
 }
 
 /**
@@ -5802,6 +8752,14 @@ export interface AgentGatewayServiceClient<CallOptionsExt = {}> {
     request: AsyncIterable<DeepPartial<AgentMessage>>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<FleetMessage>;
+}
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
