@@ -3,7 +3,7 @@ import { openBus } from '@wagate/bus';
 import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels } from '@wagate/rpc';
-import { onShutdownSignal } from '@wagate/runtime';
+import { observeDatabasePool, onShutdownSignal, startProcessAdminServer } from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 import { connectPeers } from './peers.js';
@@ -29,7 +29,9 @@ const config = readConfig({
 });
 const telemetry = initTelemetry({ serviceName: 'api' });
 const log = createLogger('api');
+const admin = await startProcessAdminServer('api', telemetry);
 const database = await openDatabase(config.DATABASE_URL);
+observeDatabasePool(database);
 const bus = await openBus(config.NATS_URL, {
   streamName: config.NATS_STREAM,
   subjectPrefix: config.NATS_SUBJECT_PREFIX,
@@ -51,11 +53,14 @@ const server = await startApiServer({
     fleet: config.FLEET_ADDRESS,
   }),
 });
-log.info({ url: server.url }, 'api listening');
+admin.markReady();
+log.info({ url: server.url, admin: admin.url }, 'api listening');
 onShutdownSignal(log, async () => {
+  admin.markDraining();
   await server.close();
   closeGrpcChannels();
   await bus.close();
   await database.close();
   await telemetry.shutdown();
+  await admin.close();
 });

@@ -19,6 +19,7 @@ import { authenticateKey, createKey, listKeys, revokeKey, rotateKey } from './ke
 import { getPrices, setPrices } from './pricing/price-service.js';
 import { reserve } from './reservations/reserve.js';
 import { capture, recordStatus, release } from './reservations/settle.js';
+import { billingMetrics, observeBilling } from './metrics.js';
 import { getUsage } from './usage/usage.js';
 
 export interface BillingService {
@@ -41,12 +42,23 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
   const db = withSchema<BillingTables>(deps.database, BILLING_SCHEMA);
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'billing' });
   const kickRelay = () => relay.kick();
+  const stopObserving = observeBilling(db);
 
   const implementation: billing.BillingServiceImplementation = {
     authenticateKey: (request) => authenticateKey(db, request),
-    reserve: (request) => reserve(db, request),
+    async reserve(request) {
+      const response = await reserve(db, request);
+      const metrics = billingMetrics();
+      for (const result of response.results) {
+        if (result.reserved) metrics.reserves.add(1);
+        else metrics.refusals.add(1, { key: result.rejectionKey });
+      }
+      return response;
+    },
     async release(request) {
-      return { released: await release(db, request.messageIds, request.accountId, 'REJECTED') };
+      const released = await release(db, request.messageIds, request.accountId, 'REJECTED');
+      billingMetrics().releases.add(released);
+      return { released };
     },
     getBalance: (request) => getBalance(db, request),
     createAccount: (request) => createAccount(db, request),
@@ -82,6 +94,7 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
     db,
     ensureDemoAccount: (apiKey) => ensureDemoAccount(db, apiKey),
     async stop() {
+      stopObserving();
       await subscription.close();
       await relay.stop();
     },
@@ -90,7 +103,10 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
 
 /** SENT captures, FAILED and EXPIRED release; every status is kept for usage. */
 async function settle(db: Kysely<BillingTables>, event: MessageStatusEvent): Promise<void> {
-  if (event.status === 'SENT') await capture(db, event.messageId);
-  else if (event.status === 'FAILED' || event.status === 'EXPIRED') await release(db, [event.messageId]);
+  if (event.status === 'SENT') {
+    if (await capture(db, event.messageId)) billingMetrics().captures.add(1);
+  } else if (event.status === 'FAILED' || event.status === 'EXPIRED') {
+    billingMetrics().releases.add(await release(db, [event.messageId]));
+  }
   await recordStatus(db, event.messageId, event.status);
 }

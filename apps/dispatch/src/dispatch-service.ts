@@ -25,6 +25,7 @@ import { requireAccount } from './require-account.js';
 import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
 import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
+import { observeDispatch } from './metrics.js';
 import { listFailedCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
 import {
   currentWebhookSecret,
@@ -54,6 +55,7 @@ export async function startDispatch(deps: {
   const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
   const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks });
+  const stopObserving = observeDispatch(db);
   const redrive = startRedrive(db, () => relay.kick(), {
     ...deps.redrive,
     onExpired() {
@@ -140,6 +142,7 @@ export async function startDispatch(deps: {
   return {
     grpc: mount(dispatch.DispatchServiceDefinition, implementation),
     async stop() {
+      stopObserving();
       await statusSubscription.close();
       await inboundSubscription.close();
       await redrive.stop();

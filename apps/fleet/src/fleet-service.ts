@@ -16,6 +16,7 @@ import { type SchedulerOptions, startJobScheduler, toOffer } from './job-schedul
 import { deviceQueries } from './devices.js';
 import { createEnrolmentToken, ensureBootstrapToken } from './enrolment.js';
 import { startDeviceHealth } from './health/device-health.js';
+import { observeFleet } from './metrics.js';
 import { defaultThresholds, type HealthThresholds } from './health/health-rules.js';
 import { type RecoveryOptions, recoverStuckDevices } from './health/recovery.js';
 import { listSenders } from './list-senders.js';
@@ -76,6 +77,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       : {}),
   });
   const devices = deviceQueries(db, sessions, health);
+  const stopObserving = observeFleet(db);
   let defaultSender: { id: string; accountId: string } | undefined;
 
   const fleetApi: fleet.FleetServiceImplementation = {
@@ -194,6 +196,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     ensureBootstrapToken: (accountId, secret, sender) => ensureBootstrapToken(db, accountId, secret, sender),
     sweepHealth: (now) => health.sweepOnce(now),
     async stop() {
+      stopObserving();
       await accepted.close();
       await health.stop();
       await scheduler.stop();

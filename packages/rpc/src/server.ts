@@ -1,5 +1,5 @@
 import { createServer as createNetServer } from 'node:net';
-import { grpcServerTracing } from '@wagate/telemetry';
+import { grpcServerMetrics, grpcServerTracing } from '@wagate/telemetry';
 import { type CompatServiceDefinition, createServer, type Server, type ServiceImplementation } from 'nice-grpc';
 
 /** A service and its implementation, ready to be mounted on a server. */
@@ -19,7 +19,7 @@ export interface GrpcServer {
 }
 
 /**
- * Starts a traced gRPC server hosting the given services. Production runs one service per
+ * Starts a traced and measured gRPC server hosting the given services. Production runs one service per
  * process; the embedded runtime hosts all of them on one server.
  */
 export async function startGrpcServer(options: {
@@ -27,7 +27,7 @@ export async function startGrpcServer(options: {
   port: number;
   services: ServiceMount[];
 }): Promise<GrpcServer> {
-  const server = createServer().use(grpcServerTracing());
+  const server = createServer().use(grpcServerTracing()).use(grpcServerMetrics());
   for (const mountService of options.services) mountService(server);
   const port = await server.listen(`${options.host}:${options.port}`);
   return {

@@ -4,6 +4,8 @@ import { type Database, openDatabase } from '@wagate/db';
 import { closeGrpcChannels, type ServiceMount, startGrpcServer } from '@wagate/rpc';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
+import { startProcessAdminServer } from './admin-server.js';
+import { observeDatabasePool } from './database-metrics.js';
 
 export interface Infrastructure {
   database: Database;
@@ -42,16 +44,21 @@ export async function runServiceProcess(options: {
     streamName: config.NATS_STREAM,
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
   });
+  observeDatabasePool(database);
+  const admin = await startProcessAdminServer(options.name, telemetry);
   const service = await options.start({ database, bus, env: process.env });
   const server = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: service.grpc });
-  log.info({ address: server.address }, `${options.name} listening`);
+  admin.markReady();
+  log.info({ address: server.address, admin: admin.url }, `${options.name} listening`);
   onShutdownSignal(log, async () => {
+    admin.markDraining();
     await server.shutdown();
     await service.stop();
     closeGrpcChannels();
     await bus.close();
     await database.close();
     await telemetry.shutdown();
+    await admin.close();
   });
 }
 

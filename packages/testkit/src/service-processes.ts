@@ -18,7 +18,8 @@ export interface ServiceProcess {
 export function startServiceProcess(app: string, env: Record<string, string>): ServiceProcess {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // ADMIN_PORT 0: concurrent test files never fight over the default admin ports.
+    env: { ...process.env, LOG_LEVEL: 'info', ADMIN_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

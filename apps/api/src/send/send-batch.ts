@@ -3,6 +3,7 @@ import type { common, templates } from '@wagate/contracts';
 import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
 import type { ErrorKey } from '../errors/catalogue.js';
+import { apiMetrics } from '../metrics.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
 import type { AncestorResolver } from './account-ancestors.js';
@@ -139,6 +140,11 @@ export async function sendBatch(
   const unused = [...reservedIds].filter((id) => !acceptedIds.has(id));
   if (unused.length > 0) await deps.peers.billing.release({ accountId, messageIds: unused });
   progress.stage = 'done';
+  const { acceptedMessages } = apiMetrics();
+  for (const result of results) {
+    if (result.code === 'OK') acceptedMessages.add(1, { result: 'accepted', key: '' });
+    else acceptedMessages.add(1, { result: 'rejected', key: result.reasons?.[0]?.key ?? '' });
+  }
   return results;
 }
 

@@ -16,6 +16,7 @@ import { postPinned } from './post.js';
 import { GIVE_UP_AFTER_MS, isRetryableStatus, retryAfterMs, retryDelayMs } from './retry-schedule.js';
 import { webhookHeaders } from './signature.js';
 import { signingSecrets } from './webhook-secrets.js';
+import { dispatchMetrics } from '../metrics.js';
 
 const log = createLogger('dispatch:callbacks');
 const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -169,6 +170,7 @@ export function startCallbackWorker(
         const outcome = await attempt(row);
         const origin = urlOrigin(row.url);
         if (outcome.kind === 'delivered') {
+          dispatchMetrics().callbackAttempts.add(1, { outcome: 'delivered' });
           span.setAttribute('http.response.status_code', outcome.status);
           await db
             .updateTable('callbacks')
@@ -181,6 +183,7 @@ export function startCallbackWorker(
         const givingUp = outcome.kind === 'retry' && Date.now() - row.created_at.getTime() > GIVE_UP_AFTER_MS;
         const state = outcome.kind === 'failed' ? 'failed' : givingUp ? 'dead' : 'pending';
         const delay = outcome.kind === 'retry' ? (outcome.retryAfter ?? retryDelayMs(row.attempts)) : 0;
+        dispatchMetrics().callbackAttempts.add(1, { outcome: state === 'pending' ? 'retry' : state });
         log.warn(
           {
             callbackId: row.id,

@@ -10,6 +10,7 @@ import { ensureSender } from '../senders.js';
 import { AsyncQueue } from './async-queue.js';
 import { KeyedLanes } from './keyed-lanes.js';
 import type { ConnectedDevice, DeviceSessions } from './device-sessions.js';
+import { fleetMetrics } from '../metrics.js';
 
 const log = createLogger('fleet:agents');
 
@@ -75,6 +76,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       for (const device of devices) deps.sessions.attach(device);
       await deps.health.connected(devices.map((device) => device.deviceId));
       log.info({ agentId: hello.agentId, devices: devices.length }, 'agent connected');
+      fleetMetrics().agentStreams.add(1);
       for (const offer of await deps.unfinishedOffers(devices.map((d) => d.deviceId))) {
         const device = devices.find((d) => d.deviceId === offer.deviceId);
         if (device) {
@@ -109,6 +111,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       try {
         yield* outgoing;
       } finally {
+        fleetMetrics().agentStreams.add(-1);
         for (const device of devices) deps.sessions.detach(device);
         outgoing.end();
         await reading.catch(() => {});
