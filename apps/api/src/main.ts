@@ -3,7 +3,13 @@ import { openBus } from '@wagate/bus';
 import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels } from '@wagate/rpc';
-import { observeDatabasePool, onShutdownSignal, startProcessAdminServer } from '@wagate/runtime';
+import {
+  dependencyChecks,
+  observeDatabasePool,
+  onShutdownSignal,
+  peerChecks,
+  startProcessAdminServer,
+} from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 import { connectPeers } from './peers.js';
@@ -36,6 +42,12 @@ const bus = await openBus(config.NATS_URL, {
   streamName: config.NATS_STREAM,
   subjectPrefix: config.NATS_SUBJECT_PREFIX,
 });
+const peerAddresses = {
+  billing: config.BILLING_ADDRESS,
+  templates: config.TEMPLATES_ADDRESS,
+  dispatch: config.DISPATCH_ADDRESS,
+  fleet: config.FLEET_ADDRESS,
+};
 const server = await startApiServer({
   host: '0.0.0.0',
   port: config.PORT,
@@ -46,13 +58,9 @@ const server = await startApiServer({
     allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
     allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
   },
-  peers: connectPeers({
-    billing: config.BILLING_ADDRESS,
-    templates: config.TEMPLATES_ADDRESS,
-    dispatch: config.DISPATCH_ADDRESS,
-    fleet: config.FLEET_ADDRESS,
-  }),
+  peers: connectPeers(peerAddresses),
 });
+admin.addChecks([...dependencyChecks(database, bus), ...peerChecks({ ...peerAddresses })]);
 admin.markReady();
 log.info({ url: server.url, admin: admin.url }, 'api listening');
 onShutdownSignal(log, async () => {

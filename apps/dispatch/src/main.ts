@@ -26,6 +26,6 @@ await runServiceProcess({
       },
       policy: policySettingsFromEnv(),
     });
-    return { grpc: [service.grpc], stop: service.stop };
+    return { grpc: [service.grpc], stop: service.stop, peers: { fleet: config.FLEET_ADDRESS } };
   },
 });

@@ -53,6 +53,11 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
   return {
     kind: 'jetstream',
 
+    async ping() {
+      assertOpen();
+      await jsm.streams.info(streamName);
+    },
+
     async publish(input) {
       assertOpen();
       const message = preparePublish(input);

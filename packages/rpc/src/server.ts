@@ -1,5 +1,6 @@
 import { createServer as createNetServer } from 'node:net';
 import { grpcServerMetrics, grpcServerTracing } from '@wagate/telemetry';
+import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { type CompatServiceDefinition, createServer, type Server, type ServiceImplementation } from 'nice-grpc';
 
 /** A service and its implementation, ready to be mounted on a server. */
@@ -15,6 +16,7 @@ export function mount<D extends CompatServiceDefinition>(
 export interface GrpcServer {
   /** `host:port` actually bound. */
   readonly address: string;
+  /** Stops serving: grpc.health.v1 answers NOT_SERVING at once, then calls drain. */
   shutdown(): Promise<void>;
 }
 
@@ -28,11 +30,16 @@ export async function startGrpcServer(options: {
   services: ServiceMount[];
 }): Promise<GrpcServer> {
   const server = createServer().use(grpcServerTracing()).use(grpcServerMetrics());
+  // The standard health service (grpc.health.v1, as grpc-health-probe and Kubernetes gRPC
+  // probes ask it): SERVING from the start, NOT_SERVING as soon as shutdown begins.
+  const health = HealthState();
+  server.add(HealthDefinition, HealthServiceImpl(health));
   for (const mountService of options.services) mountService(server);
   const port = await server.listen(`${options.host}:${options.port}`);
   return {
     address: `${options.host}:${port}`,
     async shutdown() {
+      health.setStatus('unhealthy');
       // Let calls finish briefly, then cut long-lived streams (device agents reconnect).
       const force = setTimeout(() => server.forceShutdown(), 1_000);
       force.unref();

@@ -1,6 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Bus } from '@wagate/bus';
 import { env, readConfig } from '@wagate/config';
+import type { Database } from '@wagate/db';
+import { peerHealthCheck } from '@wagate/rpc';
+import { sql } from 'kysely';
 import type { MetricsRequestHandler, Telemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 
@@ -16,6 +20,8 @@ export interface AdminServer {
   readonly url: string;
   /** Started: /readyz now asks the checks (before this it answers 503 `starting`, e.g. while migrating). */
   markReady(): void;
+  /** Adds checks /readyz asks from now on (a service's peers are known once it started). */
+  addChecks(checks: ReadinessCheck[]): void;
   /** Shutting down: /readyz answers 503 `draining` from now on, so load balancers stop sending work. */
   markDraining(): void;
   close(): Promise<void>;
@@ -53,7 +59,7 @@ export async function startAdminServer(options: {
   checks?: ReadinessCheck[];
 }): Promise<AdminServer> {
   let state: ReadinessState = 'starting';
-  const checks = options.checks ?? [];
+  const checks = [...(options.checks ?? [])];
 
   const readiness = async (): Promise<{ ready: boolean; body: unknown }> => {
     if (state !== 'ready') return { ready: false, body: { status: state } };
@@ -87,6 +93,9 @@ export async function startAdminServer(options: {
     markReady() {
       if (state === 'starting') state = 'ready';
     },
+    addChecks(more) {
+      checks.push(...more);
+    },
     markDraining() {
       state = 'draining';
     },
@@ -118,6 +127,19 @@ export function startProcessAdminServer(
     metrics: telemetry.metricsHandler,
     checks,
   });
+}
+
+/** What every service needs to do its work: its database answers a query and its bus answers. */
+export function dependencyChecks(database: Database, bus: Bus): ReadinessCheck[] {
+  return [
+    { name: 'database', check: async () => void (await sql`select 1`.execute(database.db)) },
+    { name: 'bus', check: () => bus.ping() },
+  ];
+}
+
+/** Each gRPC peer a service calls must answer SERVING to grpc.health.v1. */
+export function peerChecks(peers: Readonly<Record<string, string>> = {}): ReadinessCheck[] {
+  return Object.entries(peers).map(([name, address]) => peerHealthCheck(name, address));
 }
 
 async function runCheck(check: () => Promise<void>): Promise<string> {

@@ -4,7 +4,7 @@ import { type Database, openDatabase } from '@wagate/db';
 import { closeGrpcChannels, type ServiceMount, startGrpcServer } from '@wagate/rpc';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
-import { startProcessAdminServer } from './admin-server.js';
+import { dependencyChecks, peerChecks, startProcessAdminServer } from './admin-server.js';
 import { observeDatabasePool } from './database-metrics.js';
 
 export interface Infrastructure {
@@ -16,6 +16,8 @@ export interface Infrastructure {
 
 export interface StartedService {
   grpc: ServiceMount[];
+  /** gRPC peers the service cannot work without, by name: /readyz checks them. */
+  peers?: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -45,9 +47,10 @@ export async function runServiceProcess(options: {
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
   });
   observeDatabasePool(database);
-  const admin = await startProcessAdminServer(options.name, telemetry);
+  const admin = await startProcessAdminServer(options.name, telemetry, dependencyChecks(database, bus));
   const service = await options.start({ database, bus, env: process.env });
   const server = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: service.grpc });
+  admin.addChecks(peerChecks(service.peers));
   admin.markReady();
   log.info({ address: server.address, admin: admin.url }, `${options.name} listening`);
   onShutdownSignal(log, async () => {
