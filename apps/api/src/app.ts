@@ -9,6 +9,7 @@ import { type ApiEnv, type CachedKeyResolver, requireApiKey } from './http/auth.
 import { errorResponse, handleError } from './http/error-response.js';
 import { createIdempotencyGate } from './http/idempotency-gate.js';
 import { billingKeyCache } from './http/key-cache.js';
+import { accessLog } from './http/access-log.js';
 import { traceRequests } from './http/tracing.js';
 import { validationHook } from './http/validation-hook.js';
 import type { Peers } from './peers.js';
@@ -67,7 +68,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.notFound((c) =>
     errorResponse(c, ApiError.of(404, RequestErrorKey.NotFound, `no route ${c.req.method} ${c.req.path}`)),
   );
-  app.use(traceRequests());
+  app.use(traceRequests(), accessLog());
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', {
     type: 'apiKey',
     in: 'header',

@@ -130,3 +130,30 @@ describe('production runtime: five services and a device agent as separate proce
     expect(status).toBe(401);
   });
 });
+
+describe('tenant on every log line', () => {
+  test('a request leaves one access line (route, status, account, request id, trace); billing logs its work under the same account and trace', async () => {
+    const response = await fetch(`${apiUrl}/v1/accounts/acc_demo/keys`, {
+      method: 'POST',
+      headers: { authorization: `Key ${apiKey}`, 'content-type': 'application/json', 'x-request-id': 'e2e-req-7' },
+      body: JSON.stringify({ name: 'logged', scopes: ['read'] }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-request-id')).toBe('e2e-req-7');
+    const processNamed = (name: string) => processes.find((process) => process.name === name)!;
+    const access = JSON.parse(await processNamed('api').waitForOutput(/"request_id":"e2e-req-7"/, 10_000));
+    expect(access).toMatchObject({
+      logger: 'api:access',
+      method: 'POST',
+      route: '/v1/accounts/:accountId/keys',
+      status: 201,
+      account_id: 'acc_demo',
+    });
+    expect(access.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    const billingLine = JSON.parse(
+      await processNamed('billing').waitForOutput(new RegExp(`"trace_id":"${access.trace_id}".*API key created`), 10_000),
+    );
+    // account_id comes from the request's baggage, not from the line's own fields.
+    expect(billingLine.account_id).toBe('acc_demo');
+  });
+});

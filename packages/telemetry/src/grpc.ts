@@ -1,5 +1,6 @@
 import { ServerError, Status, type ServerMiddleware } from 'nice-grpc-common';
 import { openTelemetryClientMiddleware, openTelemetryServerMiddleware } from 'nice-grpc-opentelemetry';
+import { createLogger } from './logger.js';
 import { defineInstruments, SECONDS_BUCKETS } from './metrics.js';
 
 /**
@@ -17,9 +18,12 @@ const rpcMetrics = defineInstruments('rpc', (meter) => ({
   }),
 }));
 
+const log = createLogger('rpc');
+
 /**
  * The OpenTelemetry RPC server metric: each call's duration by `rpc.service`, `rpc.method`
- * and `rpc.grpc.status_code` (the numeric gRPC status; 0 is OK).
+ * and `rpc.grpc.status_code` (the numeric gRPC status; 0 is OK), and a log line for each call
+ * that failed with an unexpected error.
  */
 export function grpcServerMetrics(): ServerMiddleware {
   return async function* measure(call, context) {

@@ -14,6 +14,7 @@ import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { type MetricsRequestHandler, startMetrics } from './metrics.js';
+import { AccountSpanProcessor } from './tenant.js';
 
 export interface TelemetryOptions {
   /** `service.name` of this process (in the embedded runtime: `wagate`). */
@@ -39,7 +40,8 @@ let active: Telemetry | undefined;
  */
 export function initTelemetry(options: TelemetryOptions): Telemetry {
   if (active) return { metricsHandler: active.metricsHandler, shutdown: () => Promise.resolve() };
-  const processors = [...(options.spanProcessors ?? [])];
+  // The account of the work (tenant.ts) is named on every span as it starts.
+  const processors: SpanProcessor[] = [new AccountSpanProcessor(), ...(options.spanProcessors ?? [])];
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   }

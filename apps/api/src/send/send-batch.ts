@@ -2,6 +2,7 @@ import type { OutboundUrlOptions } from '@wagate/config';
 import type { common, templates } from '@wagate/contracts';
 import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
+import { setSpanAttributes } from '@wagate/telemetry';
 import type { ErrorKey } from '../errors/catalogue.js';
 import { apiMetrics } from '../metrics.js';
 import type { Peers } from '../peers.js';
@@ -116,7 +117,7 @@ export async function sendBatch(
     const { results: accepted } = await deps.peers.dispatch.accept({
       accountId,
       // The blocklists of every account above this one apply to its messages.
-      ancestorAccountIds: await deps.ancestors(accountId),
+      ancestorAccountIds: await resellerChain(deps.ancestors, accountId),
       messages: pending.map(({ message }) => message),
       failures,
     });
@@ -155,4 +156,11 @@ function useRendering(message: common.OutboundMessage, rendered: templates.Rende
     message.contentUrl = rendered.contentUrl;
     message.contentType = rendered.contentType;
   }
+}
+
+/** The accounts above this one (its resellers), named on the request's span for tracing. */
+async function resellerChain(ancestors: AncestorResolver, accountId: string): Promise<string[]> {
+  const chain = await ancestors(accountId);
+  setSpanAttributes({ 'wagate.reseller_chain': chain });
+  return chain;
 }

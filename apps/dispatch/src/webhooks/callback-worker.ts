@@ -1,6 +1,6 @@
 import { type LookupAll, type OutboundUrlOptions, resolveAndCheck } from '@wagate/config';
 import { type Pump, startPump } from '@wagate/outbox';
-import { contextFromHeaders, createLogger, inSpan, SpanKind } from '@wagate/telemetry';
+import { contextFromHeaders, contextWithAccount, createLogger, inSpan, SpanKind } from '@wagate/telemetry';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CallbacksTable, DispatchTables } from '../db/tables.js';
 import {
@@ -163,7 +163,7 @@ export function startCallbackWorker(
       'dispatch.callback.deliver',
       {
         kind: SpanKind.CLIENT,
-        parent: contextFromHeaders({ traceparent: row.traceparent }),
+        parent: contextWithAccount(contextFromHeaders({ traceparent: row.traceparent }), row.account_id),
         attributes: { 'wagate.message_id': row.message_id, 'wagate.callback.attempt': row.attempts },
       },
       async (span) => {
