@@ -25,6 +25,7 @@ import { registerKeys } from './routes/v1_keys.js';
 import { registerGetMessage } from './routes/v1_messages_get.js';
 import { registerListMessages } from './routes/v1_messages_list.js';
 import { registerDevices } from './routes/v1_devices.js';
+import { registerFleetHealth } from './routes/v1_fleet_health.js';
 import { registerDeviceManagement } from './routes/v1_devices_manage.js';
 import { registerEnrolmentTokens } from './routes/v1_enrolment_tokens.js';
 import { registerListSenders } from './routes/v1_senders_list.js';
@@ -110,6 +111,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerListSenders(app, routeDeps);
   registerEnrolmentTokens(app, routeDeps);
   registerDevices(app, routeDeps);
+  registerFleetHealth(app, routeDeps);
   registerDeviceManagement(app, routeDeps);
   registerGetIncomingWebhook(app, routeDeps);
   registerPutIncomingWebhook(app, routeDeps);

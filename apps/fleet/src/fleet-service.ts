@@ -16,6 +16,7 @@ import { type SchedulerOptions, startJobScheduler, toOffer } from './job-schedul
 import { deviceQueries } from './devices.js';
 import { createEnrolmentToken, ensureBootstrapToken } from './enrolment.js';
 import { startDeviceHealth } from './health/device-health.js';
+import { fleetHealth } from './fleet-health.js';
 import { observeFleet } from './metrics.js';
 import { defaultThresholds, type HealthThresholds } from './health/health-rules.js';
 import { type RecoveryOptions, recoverStuckDevices } from './health/recovery.js';
@@ -105,6 +106,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       };
     },
     listSenders: (request) => listSenders(db, sessions, request),
+    getFleetHealth: (request) => fleetHealth(db, request),
     async explainWaiting({ accountId, messageId }) {
       const waiting = /^\d{1,20}$/.test(messageId)
         ? await waitingReason(db, sessions, scheduler.pacer, accountId, messageId)
