@@ -10,3 +10,4 @@ export {
 export { type CallbackAnswer, type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './callback-receiver.js';
 export { isolatedBusNames, natsUrl } from './nats.js';
 export { type ServiceProcess, startServiceProcess } from './service-processes.js';
+export { type PrometheusServer, prometheusTool, startPrometheus } from './prometheus.js';
