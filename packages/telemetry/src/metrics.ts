@@ -9,8 +9,9 @@ import {
 } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import type { Resource } from '@opentelemetry/resources';
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 /** Serves the process's metrics in the Prometheus text format (the admin server's `/metrics`). */
 export type MetricsRequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -28,7 +29,7 @@ export const SECONDS_BUCKETS = [
  * globally with a Prometheus reader (pulled by the admin server, never its own port) and, when
  * the standard `OTEL_EXPORTER_OTLP_*` variables name an endpoint, a periodic OTLP exporter.
  */
-export function startMetrics(resource: Resource): {
+export function startMetrics(resource: Resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'wagate' })): {
   handler: MetricsRequestHandler;
   shutdown(): Promise<void>;
 } {
