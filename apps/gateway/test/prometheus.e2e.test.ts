@@ -121,6 +121,9 @@ describe.skipIf(!prometheusInstalled)('a real Prometheus scraping the production
     ).toBeGreaterThanOrEqual(1);
     expect(await value('sum(wagate_message_accept_to_sent_seconds_count)')).toBe(2);
     expect(await value('max(wagate_billing_ledger_imbalance_minor)')).toBe(0);
+    // Every consumer group has worked off what was published: no lag left.
+    expect(await value('count(wagate_bus_consumer_pending)')).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => value('sum(wagate_bus_consumer_pending)'), eventually).toBe(0);
 
     await expect
       .poll(() => value('sum(wagate_fleet_devices{state="online",admin_state="active"})'), eventually)
