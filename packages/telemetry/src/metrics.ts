@@ -29,14 +29,28 @@ export const SECONDS_BUCKETS = [
  * globally with a Prometheus reader (pulled by the admin server, never its own port) and, when
  * the standard `OTEL_EXPORTER_OTLP_*` variables name an endpoint, a periodic OTLP exporter.
  */
-export function startMetrics(resource: Resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'wagate' })): {
+export function startMetrics(
+  resource: Resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'wagate' }),
+): {
   handler: MetricsRequestHandler;
   shutdown(): Promise<void>;
 } {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const readers: MetricReader[] = [prometheus];
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) {
-    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }));
+    // The standard OTEL_METRIC_EXPORT_* variables (the reader itself does not read them).
+    const exportIntervalMillis = Number(process.env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000;
+    const exportTimeoutMillis = Math.min(
+      Number(process.env.OTEL_METRIC_EXPORT_TIMEOUT) || 30_000,
+      exportIntervalMillis,
+    );
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter(),
+        exportIntervalMillis,
+        exportTimeoutMillis,
+      }),
+    );
   }
   const provider = new MeterProvider({ resource, readers });
   metrics.setGlobalMeterProvider(provider);
