@@ -40,6 +40,9 @@ export function grpcServerMetrics(): ServerMiddleware {
           : context.signal.aborted
             ? Status.CANCELLED
             : Status.UNKNOWN;
+      // A ServerError is an answer (not found, invalid argument…); anything else is a bug the
+      // caller only sees as UNKNOWN, so it is logged here, in every service alike.
+      if (code === Status.UNKNOWN) log.error({ err: error, rpc: `${service}/${method}` }, 'gRPC call failed');
       throw error;
     } finally {
       rpcMetrics().serverDuration.record((performance.now() - started) / 1000, {
