@@ -16,6 +16,8 @@ import { startTarget, stopAllTargets, type TargetProcess } from './target-proces
 const TARGETS = [
   'bare-hono',
   'embedded',
+  // The same with OpenTelemetry metrics on, beside it in the same run: their cost.
+  'embedded-metrics',
   'embedded-priced',
   'postgres-nats',
   'postgres-nats-priced',

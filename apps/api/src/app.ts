@@ -10,6 +10,7 @@ import { errorResponse, handleError } from './http/error-response.js';
 import { createIdempotencyGate } from './http/idempotency-gate.js';
 import { rejectNulCharacters } from './http/reject-nul.js';
 import { billingKeyCache } from './http/key-cache.js';
+import { accessLog } from './http/access-log.js';
 import { traceRequests } from './http/tracing.js';
 import { validationHook } from './http/validation-hook.js';
 import type { Peers } from './peers.js';
@@ -25,6 +26,7 @@ import { registerKeys } from './routes/v1_keys.js';
 import { registerGetMessage } from './routes/v1_messages_get.js';
 import { registerListMessages } from './routes/v1_messages_list.js';
 import { registerDevices } from './routes/v1_devices.js';
+import { registerFleetHealth } from './routes/v1_fleet_health.js';
 import { registerDeviceManagement } from './routes/v1_devices_manage.js';
 import { registerGetDeviceCommand } from './routes/v1_device_commands_get.js';
 import { registerGetScreenshot } from './routes/v1_device_commands_screenshot.js';
@@ -76,7 +78,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.notFound((c) =>
     errorResponse(c, ApiError.of(404, RequestErrorKey.NotFound, `no route ${c.req.method} ${c.req.path}`)),
   );
-  app.use(traceRequests());
+  app.use(traceRequests(), accessLog());
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', {
     type: 'apiKey',
     in: 'header',
@@ -119,6 +121,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerListSenders(app, routeDeps);
   registerEnrolmentTokens(app, routeDeps);
   registerDevices(app, routeDeps);
+  registerFleetHealth(app, routeDeps);
   registerDeviceManagement(app, routeDeps);
   registerRestartDevice(app, routeDeps);
   registerRestoreDevice(app, routeDeps);

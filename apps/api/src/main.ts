@@ -3,7 +3,13 @@ import { natsConnectionFromEnv, openBus } from '@wagate/bus';
 import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, INSECURE_SETTING, readInternalPlaneSecurity } from '@wagate/rpc';
-import { onShutdownSignal } from '@wagate/runtime';
+import {
+  dependencyChecks,
+  observeDatabasePool,
+  onShutdownSignal,
+  peerChecks,
+  startProcessAdminServer,
+} from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 import { connectPeers } from './peers.js';
@@ -34,12 +40,20 @@ const log = createLogger('api');
 if (internalPlane.mode === 'insecure-loopback') {
   log.warn(`${INSECURE_SETTING} is set: TLS is OFF and every gRPC peer must be on loopback`);
 }
+const admin = await startProcessAdminServer('api', telemetry);
 const database = await openDatabase(config.DATABASE_URL);
+observeDatabasePool(database);
 const bus = await openBus(config.NATS_URL, {
   streamName: config.NATS_STREAM,
   subjectPrefix: config.NATS_SUBJECT_PREFIX,
   connection: natsConnectionFromEnv(),
 });
+const peerAddresses = {
+  billing: config.BILLING_ADDRESS,
+  templates: config.TEMPLATES_ADDRESS,
+  dispatch: config.DISPATCH_ADDRESS,
+  fleet: config.FLEET_ADDRESS,
+};
 const server = await startApiServer({
   host: '0.0.0.0',
   port: config.PORT,
@@ -50,18 +64,17 @@ const server = await startApiServer({
     allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
     allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
   },
-  peers: connectPeers({
-    billing: config.BILLING_ADDRESS,
-    templates: config.TEMPLATES_ADDRESS,
-    dispatch: config.DISPATCH_ADDRESS,
-    fleet: config.FLEET_ADDRESS,
-  }, internalPlane),
+  peers: connectPeers(peerAddresses, internalPlane),
 });
-log.info({ url: server.url }, 'api listening');
+admin.addChecks([...dependencyChecks(database, bus), ...peerChecks(peerAddresses, internalPlane)]);
+admin.markReady();
+log.info({ url: server.url, admin: admin.url }, 'api listening');
 onShutdownSignal(log, async () => {
+  admin.markDraining();
   await server.close();
   closeGrpcChannels();
   await bus.close();
   await database.close();
   await telemetry.shutdown();
+  await admin.close();
 });

@@ -2,6 +2,7 @@ import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
 import { billing, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
+import { createLogger } from '@wagate/telemetry';
 import { mount, type ServiceMount } from '@wagate/rpc';
 import { BILLING_ACCESS } from './grpc/access.js';
 import type { Kysely } from 'kysely';
@@ -20,6 +21,7 @@ import { authenticateKey, createKey, listKeys, revokeKey, rotateKey } from './ke
 import { getPrices, setPrices } from './pricing/price-service.js';
 import { reserve } from './reservations/reserve.js';
 import { capture, recordStatus, release } from './reservations/settle.js';
+import { billingMetrics, observeBilling } from './metrics.js';
 import { getUsage } from './usage/usage.js';
 
 export interface BillingService {
@@ -37,34 +39,92 @@ export interface BillingService {
  * call and one transaction; a message is captured when it is SENT and released when it FAILS
  * or EXPIRES, exactly once, however often its events arrive.
  */
+const log = createLogger('billing');
+
 export async function startBilling(deps: { database: Database; bus: Bus }): Promise<BillingService> {
   await migrateSchema(deps.database, BILLING_SCHEMA, billingMigrations);
   const db = withSchema<BillingTables>(deps.database, BILLING_SCHEMA);
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'billing' });
   const kickRelay = () => relay.kick();
+  const stopObserving = observeBilling(db);
 
   const implementation: billing.BillingServiceImplementation = {
     authenticateKey: (request) => authenticateKey(db, request),
-    reserve: (request) => reserve(db, request),
+    async reserve(request) {
+      const response = await reserve(db, request);
+      const metrics = billingMetrics();
+      const refused: Record<string, number> = {};
+      for (const result of response.results) {
+        if (result.reserved) metrics.reserves.add(1);
+        else {
+          metrics.refusals.add(1, { key: result.rejectionKey });
+          refused[result.rejectionKey] = (refused[result.rejectionKey] ?? 0) + 1;
+        }
+      }
+      if (Object.keys(refused).length > 0) log.info({ accountId: request.accountId, refused }, 'reservations refused');
+      return response;
+    },
     async release(request) {
-      return { released: await release(db, request.messageIds, request.accountId, 'REJECTED') };
+      const released = await release(db, request.messageIds, request.accountId, 'REJECTED');
+      billingMetrics().releases.add(released);
+      return { released };
     },
     getBalance: (request) => getBalance(db, request),
-    createAccount: (request) => createAccount(db, request),
+    async createAccount(request) {
+      const response = await createAccount(db, request);
+      log.info(
+        { actorAccountId: request.actorAccountId, accountId: response.account?.id, parentId: request.parentId },
+        'account created',
+      );
+      return response;
+    },
     getAccount: (request) => getAccount(db, request),
     listAccounts: (request) => listAccounts(db, request),
     async updateAccount(request) {
       const response = await updateAccount(db, request);
       kickRelay();
+      log.info(
+        { actorAccountId: request.actorAccountId, accountId: request.accountId, status: request.status },
+        'account updated',
+      );
       return response;
     },
-    setPrices: (request) => setPrices(db, request),
+    async setPrices(request) {
+      const response = await setPrices(db, request);
+      log.info({ actorAccountId: request.actorAccountId, accountId: request.accountId }, 'prices set');
+      return response;
+    },
     getPrices: (request) => getPrices(db, request),
-    transferCredit: (request) => transferCredit(db, request),
-    createKey: (request) => createKey(db, request),
+    async transferCredit(request) {
+      const response = await transferCredit(db, request);
+      log.info(
+        { actorAccountId: request.actorAccountId, accountId: request.accountId, amountMinor: request.amountMinor },
+        'credit transferred',
+      );
+      return response;
+    },
+    async createKey(request) {
+      const response = await createKey(db, request);
+      log.info({ actorAccountId: request.actorAccountId, accountId: request.accountId }, 'API key created');
+      return response;
+    },
     listKeys: (request) => listKeys(db, request),
-    rotateKey: (request) => rotateKey(db, request),
-    revokeKey: (request) => revokeKey(db, request, kickRelay),
+    async rotateKey(request) {
+      const response = await rotateKey(db, request);
+      log.info(
+        { actorAccountId: request.actorAccountId, accountId: request.accountId, keyId: request.keyId },
+        'API key rotated',
+      );
+      return response;
+    },
+    async revokeKey(request) {
+      const response = await revokeKey(db, request, kickRelay);
+      log.info(
+        { actorAccountId: request.actorAccountId, accountId: request.accountId, keyId: request.keyId },
+        'API key revoked',
+      );
+      return response;
+    },
     getUsage: (request) => getUsage(db, request),
   };
 
@@ -83,6 +143,7 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
     db,
     ensureDemoAccount: (apiKey) => ensureDemoAccount(db, apiKey),
     async stop() {
+      stopObserving();
       await subscription.close();
       await relay.stop();
     },
@@ -91,7 +152,10 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
 
 /** SENT captures, FAILED and EXPIRED release; every status is kept for usage. */
 async function settle(db: Kysely<BillingTables>, event: MessageStatusEvent): Promise<void> {
-  if (event.status === 'SENT') await capture(db, event.messageId);
-  else if (event.status === 'FAILED' || event.status === 'EXPIRED') await release(db, [event.messageId]);
+  if (event.status === 'SENT') {
+    if (await capture(db, event.messageId)) billingMetrics().captures.add(1);
+  } else if (event.status === 'FAILED' || event.status === 'EXPIRED') {
+    billingMetrics().releases.add(await release(db, [event.messageId]));
+  }
   await recordStatus(db, event.messageId, event.status);
 }

@@ -1,4 +1,5 @@
 import { closeGrpcChannels } from '@wagate/rpc';
+import { startProcessAdminServer } from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { startAgent } from './agent.js';
 import { readAgentConfig } from './config.js';
@@ -17,6 +18,7 @@ const config = readAgentConfig();
 const vmConfig = readVmConfig();
 const telemetry = initTelemetry({ serviceName: 'device-agent' });
 const log = createLogger('device-agent');
+const admin = await startProcessAdminServer('device-agent', telemetry);
 
 /** The host's phones, and what else must stop with them (the automation driver's server). */
 async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promise<void> }> {
@@ -89,13 +91,16 @@ log.info(
   },
   'device agent started',
 );
+admin.markReady();
 
 async function shutdown(): Promise<void> {
+  admin.markDraining();
   await agent.stop();
   await Promise.all(drivers.map((driver) => driver.close()));
   await host.close();
   closeGrpcChannels();
   await telemetry.shutdown();
+  await admin.close();
   // No process.exit: with the stream, timers and channels closed the event loop drains.
 }
 

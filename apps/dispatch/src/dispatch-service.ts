@@ -26,6 +26,7 @@ import { requireAccount } from './require-account.js';
 import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
 import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
+import { observeDispatch } from './metrics.js';
 import { listFailedCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
 import type { SecretKeyRing } from './webhooks/secret-keys.js';
 import { sealWebhookSecretsAtRest, webhookSecrets } from './webhooks/webhook-secrets.js';
@@ -58,6 +59,7 @@ export async function startDispatch(deps: {
   const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress, deps.internalPlane));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
   const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks, secrets });
+  const stopObserving = observeDispatch(db);
   const redrive = startRedrive(db, () => relay.kick(), {
     ...deps.redrive,
     onExpired() {
@@ -144,6 +146,7 @@ export async function startDispatch(deps: {
   return {
     grpc: mount(dispatch.DispatchServiceDefinition, implementation, DISPATCH_ACCESS),
     async stop() {
+      stopObserving();
       await statusSubscription.close();
       await inboundSubscription.close();
       await redrive.stop();

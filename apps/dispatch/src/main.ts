@@ -29,6 +29,6 @@ await runServiceProcess({
       policy: policySettingsFromEnv(),
       secretKeys: readSecretKeys(),
     });
-    return { grpc: [service.grpc], stop: service.stop };
+    return { grpc: [service.grpc], stop: service.stop, peers: { fleet: config.FLEET_ADDRESS } };
   },
 });

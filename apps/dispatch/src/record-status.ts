@@ -7,6 +7,7 @@ import { recordSenderOutcome } from './policy/failing-sender-rule.js';
 import { isAdvance } from './status-order.js';
 import { queueCallbacks } from './webhooks/queue-callbacks.js';
 import { statusCallbackBody } from './webhooks/status-callback.js';
+import { dispatchMetrics } from './metrics.js';
 
 const log = createLogger('dispatch:status');
 
@@ -31,6 +32,7 @@ export async function applyStatus(trx: Kysely<DispatchTables>, event: MessageSta
       'messages.account_id',
       'messages.sender',
       'messages.status',
+      'messages.accepted_at',
       'messages.callback_data',
       eb.fn
         .coalesce(
@@ -63,6 +65,7 @@ export async function applyStatus(trx: Kysely<DispatchTables>, event: MessageSta
     .returning('message_id')
     .executeTakeFirst();
   if (!inserted) return false;
+  await measureTransition(trx, event, message.accepted_at);
   await recordSenderOutcome(trx, event, message);
   if (isAdvance(message.status, event.status)) {
     await trx
@@ -112,4 +115,25 @@ export async function applyAndAnnounceStatuses(
     })),
   );
   return callbacksQueued;
+}
+
+/** Counts the status once (its history row is new) and times the steps SRE dashboards show. */
+async function measureTransition(
+  trx: Kysely<DispatchTables>,
+  event: MessageStatusEvent,
+  acceptedAt: Date,
+): Promise<void> {
+  const metrics = dispatchMetrics();
+  metrics.statusTransitions.add(1, { status: event.status, error_code: event.errorCode });
+  if (event.status === 'SENT')
+    metrics.acceptToSent.record(Math.max(0, (event.atMs - acceptedAt.getTime()) / 1000));
+  if (event.status === 'DELIVERED') {
+    const sent = await trx
+      .selectFrom('status_history')
+      .select('at')
+      .where('message_id', '=', event.messageId)
+      .where('status', '=', 'SENT')
+      .executeTakeFirst();
+    if (sent) metrics.sentToDelivered.record(Math.max(0, (event.atMs - sent.at.getTime()) / 1000));
+  }
 }

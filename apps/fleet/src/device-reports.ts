@@ -8,7 +8,7 @@ import {
 } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
-import { contextFromHeaders, inSpan, SpanKind, traceHeaders } from '@wagate/telemetry';
+import { contextFromHeaders, inSpan, SpanKind, traceHeaders, withAccount } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import type { FleetTables } from './db/tables.js';
 
@@ -99,7 +99,8 @@ export function enqueueStatus(trx: Kysely<FleetTables>, event: MessageStatusEven
       id: eventId.status(event.messageId, event.status),
       key: event.messageId,
       data: event,
-      headers: traceHeaders(),
+      // The account rides along as baggage, so dispatch's and billing's spans and logs name it.
+      headers: withAccount(event.accountId, () => traceHeaders()),
     },
   ]);
 }

@@ -17,6 +17,8 @@ import { type SchedulerOptions, startJobScheduler, toOffer } from './job-schedul
 import { deviceQueries } from './devices.js';
 import { createEnrolmentToken, ensureBootstrapToken } from './enrolment.js';
 import { startDeviceHealth } from './health/device-health.js';
+import { fleetHealth } from './fleet-health.js';
+import { observeFleet } from './metrics.js';
 import { defaultThresholds, type HealthThresholds } from './health/health-rules.js';
 import { type RecoveryOptions, recoverStuckDevices } from './health/recovery.js';
 import { listSenders } from './list-senders.js';
@@ -101,6 +103,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       : {}),
   });
   const devices = deviceQueries(db, sessions, health);
+  const stopObserving = observeFleet(db);
   let defaultSender: { id: string; accountId: string } | undefined;
 
   const fleetApi: fleet.FleetServiceImplementation = {
@@ -128,6 +131,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       };
     },
     listSenders: (request) => listSenders(db, sessions, request),
+    getFleetHealth: (request) => fleetHealth(db, request),
     async explainWaiting({ accountId, messageId }) {
       const waiting = /^\d{1,20}$/.test(messageId)
         ? await waitingReason(db, sessions, scheduler.pacer, accountId, messageId)
@@ -245,6 +249,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     sweepHealth: (now) => health.sweepOnce(now),
     tickRollouts: () => rollouts.tick(),
     async stop() {
+      stopObserving();
       await accepted.close();
       await rollouts.stop();
       await vmCommands.stop();

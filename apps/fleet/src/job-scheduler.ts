@@ -6,6 +6,7 @@ import type { ConnectedDevice, DeviceSessions } from './agents/device-sessions.j
 import type { FleetTables, JobsTable } from './db/tables.js';
 import { offerJobs } from './offer-jobs.js';
 import { type ContactKind, DAY_MS, DevicePacer, type PacingOptions, utcDay } from './pacing.js';
+import { fleetMetrics } from './metrics.js';
 
 const log = createLogger('fleet:scheduler');
 
@@ -130,6 +131,7 @@ export function startJobScheduler(
       device.credits--;
       // The offer goes out when the device's pace allows, never before.
       const atMs = Math.max(now, pacer.freeAt(device, kind));
+      if (atMs > now) fleetMetrics().pacingWaits.add(1, { contact: kind });
       pacer.record(device, kind, atMs);
       if (!pacer.allows(device, 'new', horizon)) freeForNew = freeForNew.filter((d) => d !== device);
       assignments.push({ job, device, newContact: !stickyId, atMs });

@@ -1,5 +1,5 @@
 import { env, readConfig } from '@wagate/config';
-import { onShutdownSignal } from '@wagate/runtime';
+import { onShutdownSignal, startProcessAdminServer } from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 import { startEmbeddedGateway } from './embedded-gateway.js';
@@ -14,6 +14,9 @@ const config = readConfig({
 });
 const telemetry = initTelemetry({ serviceName: 'wagate' });
 const log = createLogger('gateway');
+// The embedded gateway is one process: one admin server (default port 9464, on HOST) serves the
+// metrics of every service in it.
+const admin = await startProcessAdminServer('wagate', telemetry, [], { host: config.HOST });
 const gateway = await startEmbeddedGateway({
   port: config.PORT,
   host: config.HOST,
@@ -22,7 +25,11 @@ const gateway = await startEmbeddedGateway({
   simDevices: config.WAGATE_SIM_DEVICES,
   simSeed: config.WAGATE_SIM_SEED,
 });
-log.info({ url: gateway.url, dataDir: config.WAGATE_DATA_DIR }, 'wagate is running (embedded)');
+admin.markReady();
+log.info(
+  { url: gateway.url, admin: admin.url, dataDir: config.WAGATE_DATA_DIR },
+  'wagate is running (embedded)',
+);
 process.stdout.write(
   [
     '',
@@ -30,11 +37,14 @@ process.stdout.write(
     `  demo account: ${gateway.accountId}, sender "MyCompany", ${config.WAGATE_SIM_DEVICES} simulated devices`,
     `  API key: ${gateway.apiKey}`,
     `  callback inbox for demos: ${gateway.url}/dev/inbox`,
+    `  metrics and health: ${admin.url}/metrics, /livez, /readyz`,
     '',
     '',
   ].join('\n'),
 );
 onShutdownSignal(log, async () => {
+  admin.markDraining();
   await gateway.stop();
   await telemetry.shutdown();
+  await admin.close();
 });

@@ -1,5 +1,6 @@
 import { generateSecretKeys } from '@wagate/dispatch';
-import { freePort } from '@wagate/rpc';
+import { freePort, type InternalPlaneSecurity, type ServiceIdentity } from '@wagate/rpc';
+import { internalPlaneEnvironment } from '@wagate/rpc/pki';
 import {
   type FreshPostgres,
   freshPostgresUrl,
@@ -7,58 +8,93 @@ import {
   natsUrl,
   type ServiceProcess,
   startServiceProcess,
+  testPkiDirectory,
 } from '@wagate/testkit';
 
-/** Where each process of a started production runtime listens. */
+export type ServiceName = 'billing' | 'templates' | 'dispatch' | 'fleet' | 'api' | 'device-agent';
+
 export interface ProductionRuntime {
-  apiUrl: string;
-  apiKey: string;
-  databaseUrl: string;
-  ports: { billing: number; templates: number; dispatch: number; fleet: number; fleetAgents: number; api: number };
-  processes: Record<'billing' | 'templates' | 'dispatch' | 'fleet' | 'api' | 'device-agent', ServiceProcess>;
-  enrolmentToken: string;
+  readonly apiUrl: string;
+  readonly apiKey: string;
+  readonly databaseUrl: string;
+  /** The token the device agent enrolled with (fleet's bootstrap token for acc_demo). */
+  readonly enrolmentToken: string;
+  /** `host:port` of each service's internal gRPC server. */
+  readonly grpc: Record<Exclude<ServiceName, 'api' | 'device-agent'>, string>;
+  /** Ports of the listeners: each service's internal plane, fleet's agent plane, the api's HTTP. */
+  readonly ports: Record<'billing' | 'templates' | 'dispatch' | 'fleet' | 'fleetAgents' | 'api', number>;
+  /** `host:port` of each process's admin server (/metrics, /livez, /readyz). */
+  readonly admin: Record<ServiceName, string>;
+  readonly processes: Readonly<Record<ServiceName, ServiceProcess>>;
+  process(name: ServiceName): ServiceProcess;
+  /** A client of the internal plane as `identity`, with that service's certificate from the test PKI. */
+  clientSecurity(identity: ServiceIdentity): Promise<InternalPlaneSecurity>;
   stop(): Promise<void>;
 }
 
 /**
- * The production runtime as separate processes on a fresh PostgreSQL database and its own
- * JetStream stream: the five services and one device agent with a simulated phone, every gRPC
+ * The production runtime as separate processes: five services and a device agent with one
+ * simulated phone, on a fresh PostgreSQL database and an isolated JetStream stream, every gRPC
  * plane on TLS from the test PKI (the test kit adds the certificates), all on loopback.
+ * `env` adds settings per process.
  */
-export async function startProductionRuntime(options: { apiKey: string }): Promise<ProductionRuntime> {
+export async function startProductionRuntime(
+  options: { apiKey?: string; env?: Partial<Record<ServiceName, Record<string, string>>> } = {},
+): Promise<ProductionRuntime> {
+  const apiKey = options.apiKey ?? 'wag_production_e2e_key_0123456789';
+  const enrolmentToken = 'e2e-enrolment-token';
   const database: FreshPostgres = await freshPostgresUrl();
   const bus = isolatedBusNames();
-  const [billing, templates, dispatch, fleet, fleetAgents, api] = await Promise.all(
-    [1, 2, 3, 4, 5, 6].map(() => freePort()),
-  );
-  const ports = { billing: billing!, templates: templates!, dispatch: dispatch!, fleet: fleet!, fleetAgents: fleetAgents!, api: api! };
-  const enrolmentToken = 'e2e-enrolment-token';
+  const processes = {} as Record<ServiceName, ServiceProcess>;
+  const names: ServiceName[] = ['billing', 'templates', 'dispatch', 'fleet', 'api', 'device-agent'];
+  // Six listener ports, then one admin port per process; probed at once, so all differ.
+  const probed = await Promise.all(Array.from({ length: 6 + names.length }, () => freePort()));
+  const [billing, templates, dispatch, fleet, fleetAgents, api] = probed as [number, number, number, number, number, number];
+  const ports = { billing, templates, dispatch, fleet, fleetAgents, api };
+  const admin = Object.fromEntries(names.map((name, i) => [name, `127.0.0.1:${probed[6 + i]}`])) as Record<
+    ServiceName,
+    string
+  >;
+  const grpc = {
+    billing: `127.0.0.1:${billing}`,
+    templates: `127.0.0.1:${templates}`,
+    dispatch: `127.0.0.1:${dispatch}`,
+    fleet: `127.0.0.1:${fleet}`,
+  };
   const infrastructure = {
     DATABASE_URL: database.url,
     NATS_URL: natsUrl(),
     NATS_STREAM: bus.streamName,
     NATS_SUBJECT_PREFIX: bus.subjectPrefix,
     GRPC_HOST: '127.0.0.1',
+    ADMIN_HOST: '127.0.0.1',
   };
-  const processes = {} as ProductionRuntime['processes'];
-  const start = async (app: keyof ProductionRuntime['processes'], env: Record<string, string>, ready: RegExp) => {
-    const process = startServiceProcess(app, env);
-    processes[app] = process;
+  const start = async (name: ServiceName, env: Record<string, string>, ready: RegExp) => {
+    const process = startServiceProcess(name, {
+      ...env,
+      ADMIN_PORT: admin[name].split(':')[1]!,
+      ...options.env?.[name],
+    });
+    processes[name] = process;
     await process.waitForOutput(ready);
+  };
+  const stop = async () => {
+    await Promise.all(Object.values(processes).map((process) => process.stop()));
+    await database.drop();
   };
   try {
     // Services migrate their own schemas on start; starting them together also exercises
     // concurrent migrations on one database.
     await Promise.all([
-      start('billing', { ...infrastructure, GRPC_PORT: `${ports.billing}`, WAGATE_DEV_API_KEY: options.apiKey }, /billing listening/),
-      start('templates', { ...infrastructure, GRPC_PORT: `${ports.templates}` }, /templates listening/),
+      start('billing', { ...infrastructure, GRPC_PORT: `${billing}`, WAGATE_DEV_API_KEY: apiKey }, /billing listening/),
+      start('templates', { ...infrastructure, GRPC_PORT: `${templates}` }, /templates listening/),
       start(
         'fleet',
         {
           ...infrastructure,
-          GRPC_PORT: `${ports.fleet}`,
+          GRPC_PORT: `${fleet}`,
           AGENT_GRPC_HOST: '127.0.0.1',
-          AGENT_GRPC_PORT: `${ports.fleetAgents}`,
+          AGENT_GRPC_PORT: `${fleetAgents}`,
           WAGATE_ENROLMENT_TOKEN: enrolmentToken,
           WAGATE_DEFAULT_ACCOUNT: 'acc_demo',
           WAGATE_DEFAULT_SENDER: 'MyCompany',
@@ -69,8 +105,8 @@ export async function startProductionRuntime(options: { apiKey: string }): Promi
         'dispatch',
         {
           ...infrastructure,
-          GRPC_PORT: `${ports.dispatch}`,
-          FLEET_ADDRESS: `127.0.0.1:${ports.fleet}`,
+          GRPC_PORT: `${dispatch}`,
+          FLEET_ADDRESS: grpc.fleet,
           // The test's callback receiver is on loopback, which production refuses by default.
           WAGATE_ALLOW_LOOPBACK_WEBHOOKS: 'true',
           // Production refuses to start without the keys that seal webhook secrets at rest.
@@ -81,15 +117,16 @@ export async function startProductionRuntime(options: { apiKey: string }): Promi
       start(
         'api',
         {
-          PORT: `${ports.api}`,
+          PORT: `${api}`,
+          ADMIN_HOST: '127.0.0.1',
           DATABASE_URL: database.url,
           NATS_URL: infrastructure.NATS_URL,
           NATS_STREAM: infrastructure.NATS_STREAM,
           NATS_SUBJECT_PREFIX: infrastructure.NATS_SUBJECT_PREFIX,
-          BILLING_ADDRESS: `127.0.0.1:${ports.billing}`,
-          TEMPLATES_ADDRESS: `127.0.0.1:${ports.templates}`,
-          DISPATCH_ADDRESS: `127.0.0.1:${ports.dispatch}`,
-          FLEET_ADDRESS: `127.0.0.1:${ports.fleet}`,
+          BILLING_ADDRESS: grpc.billing,
+          TEMPLATES_ADDRESS: grpc.templates,
+          DISPATCH_ADDRESS: grpc.dispatch,
+          FLEET_ADDRESS: grpc.fleet,
           WAGATE_ALLOW_LOOPBACK_WEBHOOKS: 'true',
         },
         /api listening/,
@@ -98,27 +135,34 @@ export async function startProductionRuntime(options: { apiKey: string }): Promi
     await start(
       'device-agent',
       {
-        FLEET_AGENT_ADDRESS: `127.0.0.1:${ports.fleetAgents}`,
+        ADMIN_HOST: '127.0.0.1',
+        FLEET_AGENT_ADDRESS: `127.0.0.1:${fleetAgents}`,
         WAGATE_ENROLMENT_TOKEN: enrolmentToken,
         WAGATE_SIM_DEVICES: '1',
       },
       /welcomed by the fleet/,
     );
   } catch (error) {
-    await Promise.all(Object.values(processes).map((process) => process.stop()));
-    await database.drop();
+    await stop();
     throw error;
   }
   return {
-    apiUrl: `http://127.0.0.1:${ports.api}`,
-    apiKey: options.apiKey,
+    apiUrl: `http://127.0.0.1:${api}`,
+    apiKey,
     databaseUrl: database.url,
-    ports,
-    processes,
     enrolmentToken,
-    async stop() {
-      await Promise.all(Object.values(processes).map((process) => process.stop()));
-      await database.drop();
+    grpc,
+    ports,
+    admin,
+    processes,
+    process: (name) => processes[name],
+    async clientSecurity(identity) {
+      const env = internalPlaneEnvironment(await testPkiDirectory(), identity);
+      return {
+        mode: 'mutual-tls',
+        files: { caFile: env.WAGATE_TLS_CA_FILE!, certFile: env.WAGATE_TLS_CERT_FILE!, keyFile: env.WAGATE_TLS_KEY_FILE! },
+      };
     },
+    stop,
   };
 }

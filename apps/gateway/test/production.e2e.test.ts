@@ -3,15 +3,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ProductionRuntime, startProductionRuntime } from './production-runtime.js';
 import { runSendScenario } from './send-scenario.js';
 
-const apiKey = 'wag_production_e2e_key_0123456789';
 let runtime: ProductionRuntime;
 let receiver: CallbackReceiver;
 let apiUrl: string;
+let apiKey: string;
 
 beforeAll(async () => {
   receiver = await startCallbackReceiver();
-  runtime = await startProductionRuntime({ apiKey });
+  runtime = await startProductionRuntime();
   apiUrl = runtime.apiUrl;
+  apiKey = runtime.apiKey;
 });
 
 afterAll(async () => {
@@ -46,5 +47,37 @@ describe('production runtime: five services and a device agent as separate proce
       status = (await call('/v1/balance', key)).status;
     }
     expect(status).toBe(401);
+  });
+});
+
+describe('tenant on every log line', () => {
+  test('a request leaves one access line (route, status, account, request id, trace); billing logs its work under the same account and trace', async () => {
+    const response = await fetch(`${apiUrl}/v1/accounts/acc_demo/keys`, {
+      method: 'POST',
+      headers: {
+        authorization: `Key ${apiKey}`,
+        'content-type': 'application/json',
+        'x-request-id': 'e2e-req-7',
+      },
+      body: JSON.stringify({ name: 'logged', scopes: ['read'] }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-request-id')).toBe('e2e-req-7');
+    const access = JSON.parse(await runtime.process('api').waitForOutput(/"request_id":"e2e-req-7"/, 10_000));
+    expect(access).toMatchObject({
+      logger: 'api:access',
+      method: 'POST',
+      route: '/v1/accounts/:accountId/keys',
+      status: 201,
+      account_id: 'acc_demo',
+    });
+    expect(access.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    const billingLine = JSON.parse(
+      await runtime
+        .process('billing')
+        .waitForOutput(new RegExp(`"trace_id":"${access.trace_id}".*API key created`), 10_000),
+    );
+    // account_id comes from the request's baggage, not from the line's own fields.
+    expect(billingLine.account_id).toBe('acc_demo');
   });
 });

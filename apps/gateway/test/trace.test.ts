@@ -80,3 +80,36 @@ test('one message is one trace from the api through dispatch, fleet and the devi
   expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   expect(chain.some((name) => name.startsWith('<missing'))).toBe(false);
 });
+
+test('every span of a request, in every service, names its account (the device agent excepted)', async () => {
+  const roots = () => exporter.getFinishedSpans().filter((s) => s.name === 'api.POST /whatsapp/messages');
+  const before = roots().length;
+  const { response } = await createWagateClient(gateway.url, apiKey).POST('/whatsapp/messages', {
+    body: {
+      messages: [{ from: 'MyCompany', to: '79034567891', text: 'Tenant check', callbackUrl: receiver.url }],
+    },
+  });
+  expect(response.status).toBe(200);
+  const requestId = response.headers.get('x-request-id');
+  expect(requestId, 'each response names its request id').toMatch(/^[\w.:-]+$/);
+  await expect.poll(() => roots().length).toBe(before + 1);
+  const root = roots()[before]!;
+  const traceId = root.spanContext().traceId;
+  const inTrace = () => exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+  await expect
+    .poll(() => inTrace().filter((s) => s.name === 'dispatch.callback.deliver').length, { timeout: 30_000 })
+    .toBe(3);
+  // The agent runs on the device host and is told nothing about accounts; the API key lookup
+  // (made only when the key is not cached) is what finds the account, so it cannot name it.
+  const spans = inTrace().filter(
+    (s) => !s.name.startsWith('device-agent.') && !s.name.endsWith('/AuthenticateKey'),
+  );
+  const unnamed = spans
+    .filter((s) => s.attributes['wagate.account_id'] !== gateway.accountId)
+    .map((s) => s.name);
+  expect(unnamed).toEqual([]);
+  expect(spans.map((s) => s.name)).toEqual(
+    expect.arrayContaining(['fleet.record-result', 'dispatch.record-status', 'billing.settle']),
+  );
+  expect(root.attributes['wagate.reseller_chain']).toBeDefined();
+});

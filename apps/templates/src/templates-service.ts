@@ -10,6 +10,7 @@ import {
   withSchema,
 } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
+import { createLogger } from '@wagate/telemetry';
 import { mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
 import { TEMPLATES_ACCESS } from './grpc/access.js';
 import { createApprovedCache } from './approved-cache.js';
@@ -19,6 +20,8 @@ import { templateManagement } from './manage-templates.js';
 import { renderBatch } from './render-batch.js';
 import { findTemplate, listTemplates } from './template-store.js';
 import { templateToProto } from './template-view.js';
+
+const log = createLogger('templates');
 
 export interface TemplatesService {
   grpc: ServiceMount;
@@ -39,6 +42,7 @@ export async function startTemplates(deps: {
   const cache = createApprovedCache(db, deps.cache);
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'templates' });
   const manage = templateManagement(db, (accountId, templateId) => {
+    log.info({ accountId, templateId }, 'template changed');
     cache.invalidate(accountId, templateId);
     relay.kick();
   });

@@ -10,6 +10,7 @@ import type { Bus, ConsumeOptions } from './port.js';
 import { decodePayload } from './payload-codec.js';
 import { type PreparedPublish, preparePublish } from './publish-input.js';
 import { assertValidTopic } from './topic.js';
+import { observeGauges } from '@wagate/telemetry';
 
 export interface JetStreamBusOptions {
   /** One or more `nats://host:port` URLs of the same cluster. */
@@ -49,6 +50,30 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
   const js = jetstream(nc);
   const subscriptions = new Set<JetStreamSubscription>();
   let closed = false;
+  // Consumer lag at scrape time, for the durable consumers this process reads from: messages
+  // not yet delivered to the group, and delivered but not yet acknowledged.
+  const consumed = new Set<string>();
+  const stopObserving = observeGauges(
+    'bus',
+    {
+      'wagate.bus.consumer_pending': {
+        description: 'Messages of a consumer group not yet delivered (its lag)',
+      },
+      'wagate.bus.consumer_ack_pending': {
+        description: 'Messages delivered to a consumer group and not yet acknowledged',
+      },
+    },
+    async (record) => {
+      for (const durableName of consumed) {
+        const info = await jsm.consumers.info(streamName, durableName);
+        record('wagate.bus.consumer_pending', info.num_pending, { consumer: durableName });
+        record('wagate.bus.consumer_ack_pending', info.num_ack_pending, { consumer: durableName });
+      }
+    },
+    // A consumer deleted meanwhile (or NATS down) leaves the gauges unset for this scrape;
+    // readiness and the outbox lag already say the bus is unwell.
+    () => {},
+  );
 
   const assertOpen = (): void => {
     if (closed) throw new Error('JetStream bus is closed');
@@ -56,6 +81,11 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
 
   return {
     kind: 'jetstream',
+
+    async ping() {
+      assertOpen();
+      await jsm.streams.info(streamName);
+    },
 
     async publish(input) {
       assertOpen();
@@ -85,6 +115,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
       });
       await subscription.start();
       subscriptions.add(subscription);
+      consumed.add(durableName);
       return subscription;
     },
 
@@ -117,6 +148,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
     async close() {
       if (closed) return;
       closed = true;
+      stopObserving();
       // Handlers still running cannot ack once the connection is drained; the server
       // redelivers their messages after ack wait. Close subscriptions first to drain gracefully.
       await Promise.all([...subscriptions].map((subscription) => subscription.abandon()));

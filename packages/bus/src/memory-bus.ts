@@ -29,6 +29,9 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
 
   return {
     kind: 'memory',
+    async ping() {
+      assertOpen();
+    },
 
     async publish(input) {
       assertOpen();

@@ -73,6 +73,11 @@ export interface Bus {
    */
   broadcast<T = unknown>(options: BroadcastOptions<T>): Promise<Subscription>;
   /**
+   * Resolves when the bus answers (JetStream: the stream's info round-trips to the server);
+   * throws otherwise. Readiness probes call it.
+   */
+  ping(): Promise<void>;
+  /**
    * Disconnects like a process that stops: deliveries not yet started are handed back, but
    * handlers still running are not waited for and their deliveries come back after ack wait.
    * Close subscriptions first to drain gracefully.

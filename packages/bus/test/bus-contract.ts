@@ -304,6 +304,13 @@ export function runBusContract(name: string, makeBus: () => Promise<Bus>): void 
       expect(seenHere).toEqual([{ n: 1 }]);
     });
 
+    test('ping answers while the bus is open and fails once it is closed (readiness probes use it)', async () => {
+      const bus = await makeBus();
+      await expect(bus.ping()).resolves.toBeUndefined();
+      await bus.close();
+      await expect(bus.ping()).rejects.toThrow(/closed/);
+    });
+
     test('close() releases every handle, and a closed bus refuses to publish', async () => {
       const baseline = activeResourceCounts();
       const bus = await makeBus();

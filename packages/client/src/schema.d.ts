@@ -224,6 +224,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fleet/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fleet health at a glance
+         * @description For the platform and resellers: the devices of the account and every account below it (or, with `?accountId=`, of that account's subtree) by state and admin state, the worst devices and why, and each sender pool's queue — the picture the SRE dashboards show, for a reseller without Grafana. A customer account's key is 403; an account outside the caller's tree is 404. Needs `read`.
+         */
+        get: operations["getFleetHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/devices/{deviceId}/bind": {
         parameters: {
             query?: never;
@@ -2139,6 +2159,242 @@ export interface components {
              * @example reporting normally
              */
             reason: string;
+        };
+        /**
+         * @description The health of the devices of an account tree at a glance.
+         * @example {
+         *       "devices": [
+         *         {
+         *           "state": "banned",
+         *           "adminState": "quarantined",
+         *           "count": 1
+         *         }
+         *       ],
+         *       "worst": [
+         *         {
+         *           "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *           "accountId": "acc_demo",
+         *           "phoneNumber": "79001234567",
+         *           "sender": "MyCompany",
+         *           "state": "banned",
+         *           "adminState": "quarantined",
+         *           "why": "banned: WhatsApp reports the number banned; quarantined; 3 of its last 5 jobs failed",
+         *           "recentFailures": 3,
+         *           "recentResults": 5,
+         *           "lastHeartbeatAt": "2026-03-01T09:00:00.000Z"
+         *         }
+         *       ],
+         *       "queues": [
+         *         {
+         *           "senderId": "snd_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *           "sender": "MyCompany",
+         *           "accountId": "acc_demo",
+         *           "queued": 42,
+         *           "inFlight": 3,
+         *           "oldestQueuedAt": "2026-03-01T08:58:00.000Z",
+         *           "usableDevices": 2,
+         *           "devices": 3
+         *         }
+         *       ]
+         *     }
+         */
+        FleetHealth: {
+            /**
+             * @description Devices by state and admin state: every combination, zeros included.
+             * @example [
+             *       {
+             *         "state": "banned",
+             *         "adminState": "quarantined",
+             *         "count": 1
+             *       }
+             *     ]
+             */
+            devices: components["schemas"]["DeviceCount"][];
+            /**
+             * @description Devices that are not online and active or that failed recent jobs, worst first: banned, logged out, update required, offline, degraded; then quarantined or draining; then by failures.
+             * @example [
+             *       {
+             *         "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+             *         "accountId": "acc_demo",
+             *         "phoneNumber": "79001234567",
+             *         "sender": "MyCompany",
+             *         "state": "banned",
+             *         "adminState": "quarantined",
+             *         "why": "banned: WhatsApp reports the number banned; quarantined; 3 of its last 5 jobs failed",
+             *         "recentFailures": 3,
+             *         "recentResults": 5,
+             *         "lastHeartbeatAt": "2026-03-01T09:00:00.000Z"
+             *       }
+             *     ]
+             */
+            worst: components["schemas"]["DeviceTrouble"][];
+            /**
+             * @description Every sender pool of the accounts, with its queue.
+             * @example [
+             *       {
+             *         "senderId": "snd_01jnrx8q4w3m2k5v7c9d0e1f2g",
+             *         "sender": "MyCompany",
+             *         "accountId": "acc_demo",
+             *         "queued": 42,
+             *         "inFlight": 3,
+             *         "oldestQueuedAt": "2026-03-01T08:58:00.000Z",
+             *         "usableDevices": 2,
+             *         "devices": 3
+             *       }
+             *     ]
+             */
+            queues: components["schemas"]["SenderQueue"][];
+        };
+        /**
+         * @description How many devices are in one state and admin state.
+         * @example {
+         *       "state": "banned",
+         *       "adminState": "quarantined",
+         *       "count": 1
+         *     }
+         */
+        DeviceCount: {
+            /**
+             * @description Health state.
+             * @example banned
+             * @enum {string}
+             */
+            state: "online" | "offline" | "degraded" | "banned" | "logged_out" | "update_required";
+            /**
+             * @description Admin state.
+             * @example quarantined
+             * @enum {string}
+             */
+            adminState: "active" | "quarantined" | "draining";
+            /**
+             * @description Devices in both.
+             * @example 1
+             */
+            count: number;
+        };
+        /**
+         * @description A device that cannot send, or fails.
+         * @example {
+         *       "deviceId": "dev_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *       "accountId": "acc_demo",
+         *       "phoneNumber": "79001234567",
+         *       "sender": "MyCompany",
+         *       "state": "banned",
+         *       "adminState": "quarantined",
+         *       "why": "banned: WhatsApp reports the number banned; quarantined; 3 of its last 5 jobs failed",
+         *       "recentFailures": 3,
+         *       "recentResults": 5,
+         *       "lastHeartbeatAt": "2026-03-01T09:00:00.000Z"
+         *     }
+         */
+        DeviceTrouble: {
+            /**
+             * @description The device.
+             * @example dev_01jnrx8q4w3m2k5v7c9d0e1f2g
+             */
+            deviceId: string;
+            /**
+             * @description Its account.
+             * @example acc_demo
+             */
+            accountId: string;
+            /**
+             * @description Its WhatsApp number.
+             * @example 79001234567
+             */
+            phoneNumber: string;
+            /**
+             * @description Its sender pool; empty when in none.
+             * @example MyCompany
+             */
+            sender: string;
+            /**
+             * @description Health state.
+             * @example banned
+             * @enum {string}
+             */
+            state: "online" | "offline" | "degraded" | "banned" | "logged_out" | "update_required";
+            /**
+             * @description Admin state.
+             * @example quarantined
+             * @enum {string}
+             */
+            adminState: "active" | "quarantined" | "draining";
+            /**
+             * @description Why it is listed, in words.
+             * @example banned: WhatsApp reports the number banned; quarantined; 3 of its last 5 jobs failed
+             */
+            why: string;
+            /**
+             * @description Failed jobs among its last results.
+             * @example 3
+             */
+            recentFailures: number;
+            /**
+             * @description How many last results are kept.
+             * @example 5
+             */
+            recentResults: number;
+            /**
+             * @description Its last heartbeat (ISO 8601); null before the first.
+             * @example 2026-03-01T09:00:00.000Z
+             */
+            lastHeartbeatAt: string | null;
+        };
+        /**
+         * @description A sender pool's queue and devices.
+         * @example {
+         *       "senderId": "snd_01jnrx8q4w3m2k5v7c9d0e1f2g",
+         *       "sender": "MyCompany",
+         *       "accountId": "acc_demo",
+         *       "queued": 42,
+         *       "inFlight": 3,
+         *       "oldestQueuedAt": "2026-03-01T08:58:00.000Z",
+         *       "usableDevices": 2,
+         *       "devices": 3
+         *     }
+         */
+        SenderQueue: {
+            /**
+             * @description The sender pool.
+             * @example snd_01jnrx8q4w3m2k5v7c9d0e1f2g
+             */
+            senderId: string;
+            /**
+             * @description Its name (the `from` of messages).
+             * @example MyCompany
+             */
+            sender: string;
+            /**
+             * @description Its account.
+             * @example acc_demo
+             */
+            accountId: string;
+            /**
+             * @description Messages waiting for a device.
+             * @example 42
+             */
+            queued: number;
+            /**
+             * @description Messages handed to a device and not finished.
+             * @example 3
+             */
+            inFlight: number;
+            /**
+             * @description When the oldest waiting message was queued (ISO 8601); null when none waits.
+             * @example 2026-03-01T08:58:00.000Z
+             */
+            oldestQueuedAt: string | null;
+            /**
+             * @description Devices online (or degraded) and active.
+             * @example 2
+             */
+            usableDevices: number;
+            /**
+             * @description Devices in the pool.
+             * @example 3
+             */
+            devices: number;
         };
         /**
          * @description The device after the change.
@@ -4388,6 +4644,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeviceWithHistory"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFleetHealth: {
+        parameters: {
+            query?: {
+                /** @description The account whose list this is: the caller's own (the default) or one below it, as a reseller or the platform acting for a customer. */
+                accountId?: string;
+                /** @description How many of the worst devices to list, 1..50; default 10. */
+                worst?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fleet health of the account tree. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetHealth"];
                 };
             };
             /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */

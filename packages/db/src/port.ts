@@ -9,5 +9,7 @@ export interface Database {
   readonly kind: 'postgres' | 'pglite';
   /** Untyped root handle; services narrow it with `db.withSchema(schema)` and their own table types. */
   readonly db: Kysely<any>;
+  /** Connections of the pool right now (PostgreSQL only; PGlite has a single connection). */
+  poolUsage?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }

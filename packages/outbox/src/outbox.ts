@@ -1,5 +1,5 @@
 import type { Bus, PublishInput } from '@wagate/bus';
-import { createLogger } from '@wagate/telemetry';
+import { createLogger, observeGauges, secondsSince } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import { type Pump, startPump } from './pump.js';
 
@@ -85,7 +85,13 @@ export function startOutboxRelay(options: {
       // Publishing in call order keeps the stream in outbox order.
       await Promise.all(
         rows.map((row) =>
-          options.bus.publish({ topic: row.topic, id: row.event_id, key: row.key, data: row.data, headers: row.headers }),
+          options.bus.publish({
+            topic: row.topic,
+            id: row.event_id,
+            key: row.key,
+            data: row.data,
+            headers: row.headers,
+          }),
         ),
       );
       await trx
@@ -100,7 +106,29 @@ export function startOutboxRelay(options: {
     });
   }
 
-  return startPump({
+  // Outbox lag, read at scrape time: how many events wait for the bus and since when.
+  const stopObserving = observeGauges(
+    'outbox',
+    {
+      'wagate.outbox.pending': { description: 'Events written to the outbox and not yet on the bus' },
+      'wagate.outbox.lag_seconds': {
+        description: 'Age of the oldest event not yet on the bus (0 when none)',
+        unit: 's',
+      },
+    },
+    async (record) => {
+      const row = await db
+        .selectFrom('outbox')
+        .select((eb) => [eb.fn.countAll<string>().as('pending'), eb.fn.min('created_at').as('oldest')])
+        .executeTakeFirst();
+      const attributes = { outbox: options.name };
+      record('wagate.outbox.pending', Number(row?.pending ?? 0), attributes);
+      record('wagate.outbox.lag_seconds', secondsSince(row?.oldest as Date | null | undefined), attributes);
+    },
+    (error) => log.warn({ err: error }, 'reading the outbox lag failed'),
+  );
+
+  const pump = startPump({
     pollMs: options.pollMs ?? 1_000,
     async drainOnce() {
       while ((await publishBatch()) === batchSize) {
@@ -109,4 +137,11 @@ export function startOutboxRelay(options: {
     },
     onError: (error, failures) => log.warn({ err: error, failures }, 'outbox publish failed; will retry'),
   });
+  return {
+    ...pump,
+    async stop() {
+      stopObserving();
+      await pump.stop();
+    },
+  };
 }

@@ -2,7 +2,7 @@ import type { ChannelCredentials } from '@grpc/grpc-js';
 import { grpcClientTracing } from '@wagate/telemetry';
 import { type Channel, type Client, createChannel, createClientFactory } from 'nice-grpc';
 import { deadlineMiddleware } from './deadline.js';
-import { type ProtoServiceDefinition, serverIdentityOf } from './identity.js';
+import { type ProtoServiceDefinition, type ServiceIdentity, serverIdentityOf } from './identity.js';
 import {
   type AgentPlaneClientSecurity,
   agentClientCredentials,
@@ -56,8 +56,10 @@ export function grpcClient<D extends ProtoServiceDefinition>(
   address: string,
   security: InternalPlaneSecurity,
   defaultDeadlineMs = 10_000,
+  /** The service expected to answer, for definitions that are not a wagate service's (grpc.health.v1). */
+  server: ServiceIdentity | undefined = serverIdentityOf(definition),
 ): Client<D> {
-  const expected = serverIdentityOf(definition);
+  const expected = server;
   const channel = channelTo(address, security, () => internalClientCredentials(security, expected), expected);
   return tracedClient(definition, channel, defaultDeadlineMs);
 }

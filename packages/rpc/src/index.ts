@@ -4,3 +4,4 @@ export * from './security.js';
 export * from './security-config.js';
 export * from './server.js';
 export { ServerError, ClientError, Status } from 'nice-grpc';
+export * from './peer-health.js';

@@ -1,12 +1,14 @@
 import { createServer as createNetServer } from 'node:net';
 import { ServerInterceptingCall, type ServerInterceptor, status } from '@grpc/grpc-js';
-import { createLogger, grpcServerTracing } from '@wagate/telemetry';
+import { createLogger, grpcServerMetrics, grpcServerTracing } from '@wagate/telemetry';
+import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { createServer, type Server, type ServiceImplementation } from 'nice-grpc';
 import {
   type AccessTable,
   accessByPath,
   isServiceIdentity,
   type ProtoServiceDefinition,
+  SERVICE_IDENTITIES,
   type ServiceIdentity,
 } from './identity.js';
 import {
@@ -24,6 +26,9 @@ import {
  * they enrol), TLS to the server, nothing internal. Each plane is its own listener.
  */
 export type Plane = 'internal' | 'agent';
+
+/** grpc.health.v1's Check: open to every service identity on the internal plane. */
+const HEALTH_CHECK_PATH = '/grpc.health.v1.Health/Check';
 
 /** A service and its implementation, ready to be mounted on a server of its plane. */
 export interface ServiceMount {
@@ -64,15 +69,16 @@ export function mountForAgents<D extends ProtoServiceDefinition>(
 export interface GrpcServer {
   /** `host:port` actually bound. */
   readonly address: string;
+  /** Stops serving: grpc.health.v1 answers NOT_SERVING at once, then calls drain. */
   shutdown(): Promise<void>;
 }
 
 export type PlaneSecurity<P extends Plane> = P extends 'internal' ? InternalPlaneSecurity : AgentPlaneServerSecurity;
 
 /**
- * Starts a traced gRPC server for one plane. Production runs one service per process (fleet:
- * one listener per plane); the embedded runtime hosts every internal service on one server.
- * Without TLS the server binds loopback only, whatever it was asked.
+ * Starts a traced and measured gRPC server for one plane, with the standard health service.
+ * Production runs one service per process (fleet: one listener per plane); the embedded
+ * runtime runs one loopback server per service. Without TLS the server binds loopback only.
  */
 export async function startGrpcServer<P extends Plane>(options: {
   plane: P;
@@ -91,12 +97,19 @@ export async function startGrpcServer<P extends Plane>(options: {
   if (insecure) assertLoopback(`${options.host}:${options.port}`, `the ${options.plane} gRPC listener`);
   const interceptors: ServerInterceptor[] = [];
   if (options.plane === 'internal' && !insecure) {
-    const access = new Map<string, ReadonlySet<ServiceIdentity>>();
+    // Every service may ask every peer's health (readiness checks); the rest is per table.
+    const access = new Map<string, ReadonlySet<ServiceIdentity>>([[HEALTH_CHECK_PATH, new Set(SERVICE_IDENTITIES)]]);
     for (const service of options.services) for (const [path, who] of service.access) access.set(path, who);
     interceptors.push(allowListInterceptor(access, log));
   }
   // nice-grpc passes its options through to grpc-js's Server, which takes server interceptors.
-  const server = createServer({ interceptors } as Parameters<typeof createServer>[0]).use(grpcServerTracing());
+  const server = createServer({ interceptors } as Parameters<typeof createServer>[0])
+    .use(grpcServerTracing())
+    .use(grpcServerMetrics());
+  // The standard health service (grpc.health.v1, as grpc-health-probe and peers' readiness
+  // checks ask it): SERVING from the start, NOT_SERVING as soon as shutdown begins.
+  const health = HealthState();
+  server.add(HealthDefinition, HealthServiceImpl(health));
   for (const service of options.services) service.add(server);
   const credentials =
     options.plane === 'internal'
@@ -112,6 +125,7 @@ export async function startGrpcServer<P extends Plane>(options: {
   return {
     address: `${options.host}:${port}`,
     async shutdown() {
+      health.setStatus('unhealthy');
       // Let calls finish briefly, then cut long-lived streams (device agents reconnect).
       const force = setTimeout(() => server.forceShutdown(), 1_000);
       force.unref();

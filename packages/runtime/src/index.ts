@@ -1,1 +1,3 @@
 export * from './service-process.js';
+export * from './admin-server.js';
+export * from './database-metrics.js';

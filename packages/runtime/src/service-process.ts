@@ -13,6 +13,8 @@ import {
 } from '@wagate/rpc';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
+import { dependencyChecks, peerChecks, startProcessAdminServer } from './admin-server.js';
+import { observeDatabasePool } from './database-metrics.js';
 
 export interface Infrastructure {
   database: Database;
@@ -28,6 +30,8 @@ export interface StartedService {
   grpc: ServiceMount[];
   /** Agent-plane services (fleet only): served on their own listener, TLS. */
   agentGrpc?: ServiceMount[];
+  /** gRPC peers the service cannot work without, by identity: /readyz checks them. */
+  peers?: Partial<Record<ServiceIdentity, string>>;
   stop(): Promise<void>;
 }
 
@@ -73,6 +77,8 @@ export async function runServiceProcess(options: {
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
     connection: natsConnectionFromEnv(),
   });
+  observeDatabasePool(database);
+  const admin = await startProcessAdminServer(options.name, telemetry, dependencyChecks(database, bus));
   const service = await options.start({ database, bus, env: process.env, internalPlane });
   const servers = [
     await startGrpcServer({
@@ -94,17 +100,21 @@ export async function runServiceProcess(options: {
     servers.push(agentServer);
     log.info({ address: agentServer.address, tls: agentPlane.mode !== 'insecure-loopback' }, `${options.name} agent plane listening`);
   }
+  admin.addChecks(peerChecks(service.peers ?? {}, internalPlane));
+  admin.markReady();
   log.info(
-    { address: servers[0]!.address, mutualTls: internalPlane.mode !== 'insecure-loopback' },
+    { address: servers[0]!.address, admin: admin.url, mutualTls: internalPlane.mode !== 'insecure-loopback' },
     `${options.name} listening`,
   );
   onShutdownSignal(log, async () => {
+    admin.markDraining();
     await Promise.all(servers.map((server) => server.shutdown()));
     await service.stop();
     closeGrpcChannels();
     await bus.close();
     await database.close();
     await telemetry.shutdown();
+    await admin.close();
   });
 }
 

@@ -1,3 +1,5 @@
 export * from './grpc.js';
 export * from './logger.js';
 export * from './tracing.js';
+export * from './metrics.js';
+export * from './tenant.js';

@@ -13,6 +13,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { type MetricsRequestHandler, startMetrics } from './metrics.js';
+import { AccountSpanProcessor } from './tenant.js';
 
 export interface TelemetryOptions {
   /** `service.name` of this process (in the embedded runtime: `wagate`). */
@@ -22,36 +24,42 @@ export interface TelemetryOptions {
 }
 
 export interface Telemetry {
+  /** Serves this process's metrics in the Prometheus text format (mounted at the admin server's `/metrics`). */
+  metricsHandler: MetricsRequestHandler;
   shutdown(): Promise<void>;
 }
 
-let active: NodeTracerProvider | undefined;
+let active: Telemetry | undefined;
 
 /**
- * Registers the global tracer provider, the AsyncLocalStorage context manager and the W3C
- * propagators. Spans are exported over OTLP only when the standard `OTEL_EXPORTER_OTLP_*`
- * variables name an endpoint, so nothing is sent anywhere by default.
+ * The one telemetry setup of a process: registers the global tracer provider, the
+ * AsyncLocalStorage context manager, the W3C propagators and the global meter provider
+ * (metrics.ts). Spans and metrics are exported over OTLP only when the standard
+ * `OTEL_EXPORTER_OTLP_*` variables name an endpoint, so nothing is sent anywhere by default;
+ * metrics are always readable through `metricsHandler`. A second call shares the first setup.
  */
 export function initTelemetry(options: TelemetryOptions): Telemetry {
-  if (active) return { shutdown: () => Promise.resolve() };
-  const processors = [...(options.spanProcessors ?? [])];
+  if (active) return { metricsHandler: active.metricsHandler, shutdown: () => Promise.resolve() };
+  // The account of the work (tenant.ts) is named on every span as it starts.
+  const processors: SpanProcessor[] = [new AccountSpanProcessor(), ...(options.spanProcessors ?? [])];
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   }
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? options.serviceName,
-    }),
-    spanProcessors: processors,
+  const resource = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? options.serviceName,
   });
+  const provider = new NodeTracerProvider({ resource, spanProcessors: processors });
   provider.register();
-  active = provider;
-  return {
+  const meters = startMetrics(resource);
+  const telemetry: Telemetry = {
+    metricsHandler: meters.handler,
     async shutdown() {
-      await provider.shutdown();
-      if (active === provider) active = undefined;
+      await Promise.all([provider.shutdown(), meters.shutdown()]);
+      if (active === telemetry) active = undefined;
     },
   };
+  active = telemetry;
+  return telemetry;
 }
 
 /**

@@ -12,3 +12,4 @@ export { isolatedBusNames, natsUrl } from './nats.js';
 export { startDeployedNatsServer, startNatsServer, type TestNatsServer } from './nats-server.js';
 export { type ServiceProcess, startServiceProcess } from './service-processes.js';
 export { planeEnvironmentFor, testPkiDirectory } from './test-pki.js';
+export { type PrometheusServer, prometheusTool, startPrometheus } from './prometheus.js';

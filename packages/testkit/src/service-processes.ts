@@ -31,7 +31,8 @@ export function startServiceProcess(app: string, env: Record<string, string>): S
   const started = planeEnvironmentFor(app, env).then((planes) => {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
       cwd: repoRoot,
-      env: { ...process.env, LOG_LEVEL: 'info', ...planes, ...env },
+      // ADMIN_PORT 0: concurrent test files never fight over the default admin ports.
+      env: { ...process.env, LOG_LEVEL: 'info', ADMIN_PORT: '0', ...planes, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', collect);

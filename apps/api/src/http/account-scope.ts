@@ -92,20 +92,23 @@ export async function enrollingAccount(
   caller: Principal,
   requested: string | undefined,
 ): Promise<string> {
-  const { account: own } = await peers.billing.getAccount({
-    actorAccountId: caller.accountId,
-    accountId: caller.accountId,
-  });
-  if (own?.kind !== 'platform' && own?.kind !== 'reseller') {
-    throw ApiError.of(
-      403,
-      RequestErrorKey.Forbidden,
-      "devices are enrolled by the account's reseller or the platform admin: they call this with ?accountId=",
-    );
-  }
+  await requireResellerOrPlatform(
+    peers,
+    caller,
+    "devices are enrolled by the account's reseller or the platform admin: they call this with ?accountId=",
+  );
   const target = requested ?? caller.accountId;
   if (target !== caller.accountId) {
     await peers.billing.getAccount({ actorAccountId: caller.accountId, accountId: target });
   }
   return target;
+}
+
+/** Refuses (403 `forbidden`, saying `why`) a key of an account that is neither a reseller nor the platform. */
+export async function requireResellerOrPlatform(peers: Peers, caller: Principal, why: string): Promise<void> {
+  const { account: own } = await peers.billing.getAccount({
+    actorAccountId: caller.accountId,
+    accountId: caller.accountId,
+  });
+  if (own?.kind !== 'platform' && own?.kind !== 'reseller') throw ApiError.of(403, RequestErrorKey.Forbidden, why);
 }

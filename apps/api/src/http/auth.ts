@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RequestErrorKey } from '@wagate/errors';
+import { withAccount } from '@wagate/telemetry';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors/api-error.js';
 
@@ -82,7 +83,8 @@ export function requireApiKey(resolve: KeyResolver): MiddlewareHandler<ApiEnv> {
       throw ApiError.of(401, RequestErrorKey.Unauthorized, 'the API key is unknown, expired or revoked');
     }
     c.set('principal', lookup.principal);
-    await next();
+    // From here on every span and log line of the request (in every service) names the account.
+    await withAccount(lookup.principal.accountId, next);
   };
 }
 

@@ -2,7 +2,9 @@ import type { OutboundUrlOptions } from '@wagate/config';
 import type { common, templates } from '@wagate/contracts';
 import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
+import { setSpanAttributes } from '@wagate/telemetry';
 import type { ErrorKey } from '../errors/catalogue.js';
+import { apiMetrics } from '../metrics.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
 import type { AncestorResolver } from './account-ancestors.js';
@@ -115,7 +117,7 @@ export async function sendBatch(
     const { results: accepted } = await deps.peers.dispatch.accept({
       accountId,
       // The blocklists of every account above this one apply to its messages.
-      ancestorAccountIds: await deps.ancestors(accountId),
+      ancestorAccountIds: await resellerChain(deps.ancestors, accountId),
       messages: pending.map(({ message }) => message),
       failures,
     });
@@ -139,6 +141,11 @@ export async function sendBatch(
   const unused = [...reservedIds].filter((id) => !acceptedIds.has(id));
   if (unused.length > 0) await deps.peers.billing.release({ accountId, messageIds: unused });
   progress.stage = 'done';
+  const { acceptedMessages } = apiMetrics();
+  for (const result of results) {
+    if (result.code === 'OK') acceptedMessages.add(1, { result: 'accepted', key: '' });
+    else acceptedMessages.add(1, { result: 'rejected', key: result.reasons?.[0]?.key ?? '' });
+  }
   return results;
 }
 
@@ -149,4 +156,11 @@ function useRendering(message: common.OutboundMessage, rendered: templates.Rende
     message.contentUrl = rendered.contentUrl;
     message.contentType = rendered.contentType;
   }
+}
+
+/** The accounts above this one (its resellers), named on the request's span for tracing. */
+async function resellerChain(ancestors: AncestorResolver, accountId: string): Promise<string[]> {
+  const chain = await ancestors(accountId);
+  setSpanAttributes({ 'wagate.reseller_chain': chain });
+  return chain;
 }

@@ -1,6 +1,7 @@
 import type { common } from '@wagate/contracts';
 import { inSpan } from '@wagate/telemetry';
 import type { PolicyContext, PolicyDecision, PolicyRule } from './policy-rule.js';
+import { dispatchMetrics } from '../metrics.js';
 
 /**
  * Runs the rules over a batch in order; a message refused by one rule is not shown to the next,
@@ -30,6 +31,7 @@ export function evaluatePolicy(
         remaining = remaining.filter((message) => !ids.has(message.messageId));
       }
       for (const decision of decisions) {
+        dispatchMetrics().policyRefusals.add(1, { rule: decision.rule, code: decision.errorCode });
         span.addEvent('wagate.policy.refused', {
           'wagate.message_id': decision.messageId,
           'wagate.policy.rule': decision.rule,

@@ -1,6 +1,6 @@
 import { type LookupAll, type OutboundUrlOptions, resolveAndCheck } from '@wagate/config';
 import { type Pump, startPump } from '@wagate/outbox';
-import { contextFromHeaders, createLogger, inSpan, SpanKind } from '@wagate/telemetry';
+import { contextFromHeaders, contextWithAccount, createLogger, inSpan, SpanKind } from '@wagate/telemetry';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CallbacksTable, DispatchTables } from '../db/tables.js';
 import {
@@ -16,6 +16,7 @@ import { postPinned } from './post.js';
 import { GIVE_UP_AFTER_MS, isRetryableStatus, retryAfterMs, retryDelayMs } from './retry-schedule.js';
 import { webhookHeaders } from './signature.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
+import { dispatchMetrics } from '../metrics.js';
 
 const log = createLogger('dispatch:callbacks');
 const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -164,13 +165,14 @@ export function startCallbackWorker(
       'dispatch.callback.deliver',
       {
         kind: SpanKind.CLIENT,
-        parent: contextFromHeaders({ traceparent: row.traceparent }),
+        parent: contextWithAccount(contextFromHeaders({ traceparent: row.traceparent }), row.account_id),
         attributes: { 'wagate.message_id': row.message_id, 'wagate.callback.attempt': row.attempts },
       },
       async (span) => {
         const outcome = await attempt(row);
         const origin = urlOrigin(row.url);
         if (outcome.kind === 'delivered') {
+          dispatchMetrics().callbackAttempts.add(1, { outcome: 'delivered' });
           span.setAttribute('http.response.status_code', outcome.status);
           await db
             .updateTable('callbacks')
@@ -183,6 +185,7 @@ export function startCallbackWorker(
         const givingUp = outcome.kind === 'retry' && Date.now() - row.created_at.getTime() > GIVE_UP_AFTER_MS;
         const state = outcome.kind === 'failed' ? 'failed' : givingUp ? 'dead' : 'pending';
         const delay = outcome.kind === 'retry' ? (outcome.retryAfter ?? retryDelayMs(row.attempts)) : 0;
+        dispatchMetrics().callbackAttempts.add(1, { outcome: state === 'pending' ? 'retry' : state });
         log.warn(
           {
             callbackId: row.id,

@@ -12,6 +12,7 @@ import { recordHostReport } from './host-reports.js';
 import { AsyncQueue } from './async-queue.js';
 import { KeyedLanes } from './keyed-lanes.js';
 import type { ConnectedDevice, DeviceSessions } from './device-sessions.js';
+import { fleetMetrics } from '../metrics.js';
 
 const log = createLogger('fleet:agents');
 
@@ -79,6 +80,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       for (const device of devices) deps.sessions.attach(device);
       await deps.health.connected(devices.map((device) => device.deviceId));
       log.info({ agentId: hello.agentId, devices: devices.length }, 'agent connected');
+      fleetMetrics().agentStreams.add(1);
       for (const offer of await deps.unfinishedOffers(devices.map((d) => d.deviceId))) {
         const device = devices.find((d) => d.deviceId === offer.deviceId);
         if (device) {
@@ -119,6 +121,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       try {
         yield* outgoing;
       } finally {
+        fleetMetrics().agentStreams.add(-1);
         for (const device of devices) deps.sessions.detach(device);
         detachCommands();
         outgoing.end();

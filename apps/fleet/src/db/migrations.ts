@@ -131,6 +131,12 @@ export const fleetMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Each sender pool's queue is counted at every scrape and by GET /v1/fleet/health.
+  '2026-12-06T01:00_jobs_sender_state': {
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('jobs_sender_state').on('jobs').columns(['sender_id', 'state']).execute();
+    },
+  },
   '2026-12-06T10:00_vm_commands': {
     async up(db: Kysely<any>) {
       await db.schema

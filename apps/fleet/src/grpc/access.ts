@@ -22,4 +22,6 @@ export const FLEET_ACCESS: AccessTable<typeof fleet.FleetServiceDefinition> = {
   listAgents: ['api'],
   createRollout: ['api'],
   getRollout: ['api'],
+  // GET /v1/fleet/health.
+  getFleetHealth: ['api'],
 };

@@ -420,6 +420,59 @@ export interface ChangeDeviceAdminStateResponse {
   device?: Device | undefined;
 }
 
+export interface GetFleetHealthRequest {
+  /** The accounts whose devices and queues are summarised (the caller's subtree). */
+  accountIds: string[];
+  /** How many of the worst devices to answer, 1..50; 0 means 10. */
+  worstLimit: number;
+}
+
+export interface GetFleetHealthResponse {
+  /** Every state and admin state combination, zeros included. */
+  devices: DeviceCount[];
+  /** Devices that cannot take jobs, or fail them, worst first (see fleet-health.ts). */
+  worst: DeviceTrouble[];
+  /** One entry per sender pool of these accounts. */
+  queues: SenderQueue[];
+}
+
+export interface DeviceCount {
+  state: string;
+  adminState: string;
+  count: number;
+}
+
+export interface DeviceTrouble {
+  deviceId: string;
+  accountId: string;
+  phoneNumber: string;
+  sender: string;
+  state: string;
+  adminState: string;
+  /** Why it is in trouble, in words (the state's reason, failures, silence). */
+  why: string;
+  /** Failed jobs among its last results. */
+  recentFailures: number;
+  recentResults: number;
+  /** 0 when it never sent a heartbeat. */
+  lastHeartbeatAtMs: string;
+}
+
+export interface SenderQueue {
+  senderId: string;
+  sender: string;
+  accountId: string;
+  /** Jobs waiting for a device. */
+  queued: number;
+  /** Jobs offered to a device and not finished. */
+  inFlight: number;
+  /** When the oldest queued job was queued; 0 when none waits. */
+  oldestQueuedAtMs: string;
+  /** Devices of the pool that are online (or degraded) and active: the ones that can send. */
+  usableDevices: number;
+  devices: number;
+}
+
 export interface Device {
   deviceId: string;
   accountId: string;
@@ -3963,6 +4016,767 @@ export const ChangeDeviceAdminStateResponse: MessageFns<ChangeDeviceAdminStateRe
     message.device = (object.device !== undefined && object.device !== null)
       ? Device.fromPartial(object.device)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseGetFleetHealthRequest(): GetFleetHealthRequest {
+  return { accountIds: [], worstLimit: 0 };
+}
+
+export const GetFleetHealthRequest: MessageFns<GetFleetHealthRequest> = {
+  encode(message: GetFleetHealthRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accountIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.worstLimit !== 0) {
+      writer.uint32(16).int32(message.worstLimit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFleetHealthRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFleetHealthRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.worstLimit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFleetHealthRequest {
+    return {
+      accountIds: globalThis.Array.isArray(object?.accountIds)
+        ? object.accountIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.account_ids)
+        ? object.account_ids.map((e: any) => globalThis.String(e))
+        : [],
+      worstLimit: isSet(object.worstLimit)
+        ? globalThis.Number(object.worstLimit)
+        : isSet(object.worst_limit)
+        ? globalThis.Number(object.worst_limit)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetFleetHealthRequest): unknown {
+    const obj: any = {};
+    if (message.accountIds?.length) {
+      obj.accountIds = message.accountIds;
+    }
+    if (message.worstLimit !== 0) {
+      obj.worstLimit = Math.round(message.worstLimit);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetFleetHealthRequest>): GetFleetHealthRequest {
+    return GetFleetHealthRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetFleetHealthRequest>): GetFleetHealthRequest {
+    const message = createBaseGetFleetHealthRequest();
+    message.accountIds = object.accountIds?.map((e) => e) || [];
+    message.worstLimit = object.worstLimit ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetFleetHealthResponse(): GetFleetHealthResponse {
+  return { devices: [], worst: [], queues: [] };
+}
+
+export const GetFleetHealthResponse: MessageFns<GetFleetHealthResponse> = {
+  encode(message: GetFleetHealthResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.devices) {
+      DeviceCount.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.worst) {
+      DeviceTrouble.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.queues) {
+      SenderQueue.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFleetHealthResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFleetHealthResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.devices.push(DeviceCount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.worst.push(DeviceTrouble.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.queues.push(SenderQueue.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFleetHealthResponse {
+    return {
+      devices: globalThis.Array.isArray(object?.devices) ? object.devices.map((e: any) => DeviceCount.fromJSON(e)) : [],
+      worst: globalThis.Array.isArray(object?.worst) ? object.worst.map((e: any) => DeviceTrouble.fromJSON(e)) : [],
+      queues: globalThis.Array.isArray(object?.queues) ? object.queues.map((e: any) => SenderQueue.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetFleetHealthResponse): unknown {
+    const obj: any = {};
+    if (message.devices?.length) {
+      obj.devices = message.devices.map((e) => DeviceCount.toJSON(e));
+    }
+    if (message.worst?.length) {
+      obj.worst = message.worst.map((e) => DeviceTrouble.toJSON(e));
+    }
+    if (message.queues?.length) {
+      obj.queues = message.queues.map((e) => SenderQueue.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetFleetHealthResponse>): GetFleetHealthResponse {
+    return GetFleetHealthResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetFleetHealthResponse>): GetFleetHealthResponse {
+    const message = createBaseGetFleetHealthResponse();
+    message.devices = object.devices?.map((e) => DeviceCount.fromPartial(e)) || [];
+    message.worst = object.worst?.map((e) => DeviceTrouble.fromPartial(e)) || [];
+    message.queues = object.queues?.map((e) => SenderQueue.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDeviceCount(): DeviceCount {
+  return { state: "", adminState: "", count: 0 };
+}
+
+export const DeviceCount: MessageFns<DeviceCount> = {
+  encode(message: DeviceCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== "") {
+      writer.uint32(10).string(message.state);
+    }
+    if (message.adminState !== "") {
+      writer.uint32(18).string(message.adminState);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).int32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeviceCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeviceCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.adminState = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeviceCount {
+    return {
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      adminState: isSet(object.adminState)
+        ? globalThis.String(object.adminState)
+        : isSet(object.admin_state)
+        ? globalThis.String(object.admin_state)
+        : "",
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+    };
+  },
+
+  toJSON(message: DeviceCount): unknown {
+    const obj: any = {};
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.adminState !== "") {
+      obj.adminState = message.adminState;
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeviceCount>): DeviceCount {
+    return DeviceCount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeviceCount>): DeviceCount {
+    const message = createBaseDeviceCount();
+    message.state = object.state ?? "";
+    message.adminState = object.adminState ?? "";
+    message.count = object.count ?? 0;
+    return message;
+  },
+};
+
+function createBaseDeviceTrouble(): DeviceTrouble {
+  return {
+    deviceId: "",
+    accountId: "",
+    phoneNumber: "",
+    sender: "",
+    state: "",
+    adminState: "",
+    why: "",
+    recentFailures: 0,
+    recentResults: 0,
+    lastHeartbeatAtMs: "0",
+  };
+}
+
+export const DeviceTrouble: MessageFns<DeviceTrouble> = {
+  encode(message: DeviceTrouble, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deviceId !== "") {
+      writer.uint32(10).string(message.deviceId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.phoneNumber !== "") {
+      writer.uint32(26).string(message.phoneNumber);
+    }
+    if (message.sender !== "") {
+      writer.uint32(34).string(message.sender);
+    }
+    if (message.state !== "") {
+      writer.uint32(42).string(message.state);
+    }
+    if (message.adminState !== "") {
+      writer.uint32(50).string(message.adminState);
+    }
+    if (message.why !== "") {
+      writer.uint32(58).string(message.why);
+    }
+    if (message.recentFailures !== 0) {
+      writer.uint32(64).int32(message.recentFailures);
+    }
+    if (message.recentResults !== 0) {
+      writer.uint32(72).int32(message.recentResults);
+    }
+    if (message.lastHeartbeatAtMs !== "0") {
+      writer.uint32(80).int64(message.lastHeartbeatAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeviceTrouble {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeviceTrouble();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.phoneNumber = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.adminState = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.why = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.recentFailures = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.recentResults = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.lastHeartbeatAtMs = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeviceTrouble {
+    return {
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      phoneNumber: isSet(object.phoneNumber)
+        ? globalThis.String(object.phoneNumber)
+        : isSet(object.phone_number)
+        ? globalThis.String(object.phone_number)
+        : "",
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      adminState: isSet(object.adminState)
+        ? globalThis.String(object.adminState)
+        : isSet(object.admin_state)
+        ? globalThis.String(object.admin_state)
+        : "",
+      why: isSet(object.why) ? globalThis.String(object.why) : "",
+      recentFailures: isSet(object.recentFailures)
+        ? globalThis.Number(object.recentFailures)
+        : isSet(object.recent_failures)
+        ? globalThis.Number(object.recent_failures)
+        : 0,
+      recentResults: isSet(object.recentResults)
+        ? globalThis.Number(object.recentResults)
+        : isSet(object.recent_results)
+        ? globalThis.Number(object.recent_results)
+        : 0,
+      lastHeartbeatAtMs: isSet(object.lastHeartbeatAtMs)
+        ? globalThis.String(object.lastHeartbeatAtMs)
+        : isSet(object.last_heartbeat_at_ms)
+        ? globalThis.String(object.last_heartbeat_at_ms)
+        : "0",
+    };
+  },
+
+  toJSON(message: DeviceTrouble): unknown {
+    const obj: any = {};
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.phoneNumber !== "") {
+      obj.phoneNumber = message.phoneNumber;
+    }
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.adminState !== "") {
+      obj.adminState = message.adminState;
+    }
+    if (message.why !== "") {
+      obj.why = message.why;
+    }
+    if (message.recentFailures !== 0) {
+      obj.recentFailures = Math.round(message.recentFailures);
+    }
+    if (message.recentResults !== 0) {
+      obj.recentResults = Math.round(message.recentResults);
+    }
+    if (message.lastHeartbeatAtMs !== "0") {
+      obj.lastHeartbeatAtMs = message.lastHeartbeatAtMs;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeviceTrouble>): DeviceTrouble {
+    return DeviceTrouble.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeviceTrouble>): DeviceTrouble {
+    const message = createBaseDeviceTrouble();
+    message.deviceId = object.deviceId ?? "";
+    message.accountId = object.accountId ?? "";
+    message.phoneNumber = object.phoneNumber ?? "";
+    message.sender = object.sender ?? "";
+    message.state = object.state ?? "";
+    message.adminState = object.adminState ?? "";
+    message.why = object.why ?? "";
+    message.recentFailures = object.recentFailures ?? 0;
+    message.recentResults = object.recentResults ?? 0;
+    message.lastHeartbeatAtMs = object.lastHeartbeatAtMs ?? "0";
+    return message;
+  },
+};
+
+function createBaseSenderQueue(): SenderQueue {
+  return {
+    senderId: "",
+    sender: "",
+    accountId: "",
+    queued: 0,
+    inFlight: 0,
+    oldestQueuedAtMs: "0",
+    usableDevices: 0,
+    devices: 0,
+  };
+}
+
+export const SenderQueue: MessageFns<SenderQueue> = {
+  encode(message: SenderQueue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.senderId !== "") {
+      writer.uint32(10).string(message.senderId);
+    }
+    if (message.sender !== "") {
+      writer.uint32(18).string(message.sender);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(26).string(message.accountId);
+    }
+    if (message.queued !== 0) {
+      writer.uint32(32).int32(message.queued);
+    }
+    if (message.inFlight !== 0) {
+      writer.uint32(40).int32(message.inFlight);
+    }
+    if (message.oldestQueuedAtMs !== "0") {
+      writer.uint32(48).int64(message.oldestQueuedAtMs);
+    }
+    if (message.usableDevices !== 0) {
+      writer.uint32(56).int32(message.usableDevices);
+    }
+    if (message.devices !== 0) {
+      writer.uint32(64).int32(message.devices);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SenderQueue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSenderQueue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.senderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.queued = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.inFlight = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.oldestQueuedAtMs = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.usableDevices = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.devices = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SenderQueue {
+    return {
+      senderId: isSet(object.senderId)
+        ? globalThis.String(object.senderId)
+        : isSet(object.sender_id)
+        ? globalThis.String(object.sender_id)
+        : "",
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      queued: isSet(object.queued) ? globalThis.Number(object.queued) : 0,
+      inFlight: isSet(object.inFlight)
+        ? globalThis.Number(object.inFlight)
+        : isSet(object.in_flight)
+        ? globalThis.Number(object.in_flight)
+        : 0,
+      oldestQueuedAtMs: isSet(object.oldestQueuedAtMs)
+        ? globalThis.String(object.oldestQueuedAtMs)
+        : isSet(object.oldest_queued_at_ms)
+        ? globalThis.String(object.oldest_queued_at_ms)
+        : "0",
+      usableDevices: isSet(object.usableDevices)
+        ? globalThis.Number(object.usableDevices)
+        : isSet(object.usable_devices)
+        ? globalThis.Number(object.usable_devices)
+        : 0,
+      devices: isSet(object.devices) ? globalThis.Number(object.devices) : 0,
+    };
+  },
+
+  toJSON(message: SenderQueue): unknown {
+    const obj: any = {};
+    if (message.senderId !== "") {
+      obj.senderId = message.senderId;
+    }
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.queued !== 0) {
+      obj.queued = Math.round(message.queued);
+    }
+    if (message.inFlight !== 0) {
+      obj.inFlight = Math.round(message.inFlight);
+    }
+    if (message.oldestQueuedAtMs !== "0") {
+      obj.oldestQueuedAtMs = message.oldestQueuedAtMs;
+    }
+    if (message.usableDevices !== 0) {
+      obj.usableDevices = Math.round(message.usableDevices);
+    }
+    if (message.devices !== 0) {
+      obj.devices = Math.round(message.devices);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SenderQueue>): SenderQueue {
+    return SenderQueue.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SenderQueue>): SenderQueue {
+    const message = createBaseSenderQueue();
+    message.senderId = object.senderId ?? "";
+    message.sender = object.sender ?? "";
+    message.accountId = object.accountId ?? "";
+    message.queued = object.queued ?? 0;
+    message.inFlight = object.inFlight ?? 0;
+    message.oldestQueuedAtMs = object.oldestQueuedAtMs ?? "0";
+    message.usableDevices = object.usableDevices ?? 0;
+    message.devices = object.devices ?? 0;
     return message;
   },
 };
@@ -8559,6 +9373,18 @@ export const FleetServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * The health of these accounts' devices at a glance: counts by state, the worst devices and
+     * why, and the queue of each sender pool (GET /v1/fleet/health).
+     */
+    getFleetHealth: {
+      name: "GetFleetHealth",
+      requestType: GetFleetHealthRequest as typeof GetFleetHealthRequest,
+      requestStream: false,
+      responseType: GetFleetHealthResponse as typeof GetFleetHealthResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -8639,6 +9465,14 @@ export interface FleetServiceImplementation<CallContextExt = {}> {
     request: GetRolloutRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<GetRolloutResponse>>;
+  /**
+   * The health of these accounts' devices at a glance: counts by state, the worst devices and
+   * why, and the queue of each sender pool (GET /v1/fleet/health).
+   */
+  getFleetHealth(
+    request: GetFleetHealthRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetFleetHealthResponse>>;
 }
 
 export interface FleetServiceClient<CallOptionsExt = {}> {
@@ -8718,6 +9552,14 @@ export interface FleetServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<GetRolloutRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<GetRolloutResponse>;
+  /**
+   * The health of these accounts' devices at a glance: counts by state, the worst devices and
+   * why, and the queue of each sender pool (GET /v1/fleet/health).
+   */
+  getFleetHealth(
+    request: DeepPartial<GetFleetHealthRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetFleetHealthResponse>;
 }
 
 /**
