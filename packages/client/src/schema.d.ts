@@ -962,8 +962,8 @@ export interface components {
              */
             code: "OK";
             /**
-             * @description The message id: a 64-bit, time-ordered integer written as a string (status callbacks carry it as a JSON number).
-             * @example 3482512350952730368
+             * @description The message id: a time-ordered 64-bit integer written as a string, at most 2^53 − 1 (status callbacks carry it as a JSON number, which a plain JSON.parse reads exactly).
+             * @example 120117657600000
              */
             messageId: string;
         };
@@ -1204,8 +1204,8 @@ export interface components {
          */
         MessageSummary: {
             /**
-             * @description The message id (64-bit integer as a string).
-             * @example 3482512350952730368
+             * @description The message id (a 64-bit integer as a string; ids issued since 2026-12-06 are at most 2^53 − 1).
+             * @example 120117657600000
              */
             messageId: string;
             /**
@@ -1323,8 +1323,8 @@ export interface components {
          */
         Message: {
             /**
-             * @description The message id (64-bit integer as a string).
-             * @example 3482512350952730368
+             * @description The message id (a 64-bit integer as a string; ids issued since 2026-12-06 are at most 2^53 − 1).
+             * @example 120117657600000
              */
             messageId: string;
             /**
@@ -2093,13 +2093,13 @@ export interface components {
              * @example [
              *       {
              *         "webhookId": "cb_42",
-             *         "messageId": "118626985453813760",
+             *         "messageId": "120117657600000",
              *         "url": "https://example.com/whatsapp/status",
              *         "state": "failed",
              *         "attempts": 1,
              *         "lastError": "HTTP 410",
              *         "createdAt": "2026-03-01T09:30:00.000Z",
-             *         "body": "[{\"messageId\":118626985453813760,\"status\":\"SENT\"}]"
+             *         "body": "[{\"messageId\":120117657600000,\"status\":\"SENT\"}]"
              *       }
              *     ]
              */
@@ -2119,7 +2119,7 @@ export interface components {
             webhookId: string;
             /**
              * @description The message the status is about.
-             * @example 118626985453813760
+             * @example 120117657600000
              */
             messageId: string;
             /**
@@ -2150,7 +2150,7 @@ export interface components {
             createdAt: string;
             /**
              * @description The exact JSON body POSTed (a string: `messageId` in it is a 64-bit number).
-             * @example [{"messageId":118626985453813760,"status":"SENT"}]
+             * @example [{"messageId":120117657600000,"status":"SENT"}]
              */
             body: string;
         };
