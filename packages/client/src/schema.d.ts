@@ -1081,7 +1081,7 @@ export interface components {
          */
         DevinoMessage: {
             /**
-             * @description The sender: a name registered to the account (as `GET /v1/senders` lists them) or one of its numbers. At most 64 characters. A sender the account does not have is rejected with `not.available`.
+             * @description The sender: a name registered to the account (as `GET /v1/senders` lists them) or one of its numbers, in any form `to` takes (`79990000001`, `+7 999 000-00-01`, `89990000001`); a number sends from its sender. At most 64 characters. A sender the account does not have is rejected with `not.available`.
              * @example MyCompany
              */
             from: string;

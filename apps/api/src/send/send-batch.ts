@@ -6,6 +6,7 @@ import type { ErrorKey } from '../errors/catalogue.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
 import type { AncestorResolver } from './account-ancestors.js';
+import { resolveSenderNumbers } from './sender-numbers.js';
 import { validateMessage } from '../validation/validate-message.js';
 
 type Candidate = { index: number; message: common.OutboundMessage };
@@ -51,6 +52,12 @@ export async function sendBatch(
       message: { ...validation.message, messageId: deps.ids.next(), accountId, acceptedAtMs },
     });
   });
+
+  await resolveSenderNumbers(
+    deps.peers.fleet,
+    accountId,
+    pending.map(({ message }) => message),
+  );
 
   // A template that does not render is still accepted: it fails with its code (2308–2311) as a
   // status callback, as the contract has it, instead of a request-time rejection.
