@@ -11,7 +11,7 @@ import { type BillingService, generateApiKey, startBilling } from '@wagate/billi
 import { openBus, type Bus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
-import { startDispatch } from '@wagate/dispatch';
+import { type PolicySettings, startDispatch } from '@wagate/dispatch';
 import { type FleetService, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, freePort, startGrpcServer } from '@wagate/rpc';
@@ -35,6 +35,8 @@ export interface EmbeddedOptions {
   demoSender?: string;
   /** Per-device pacing of the simulated phones; default DEMO_PACING. */
   pacing?: Partial<PacingOptions>;
+  /** Dispatch policy (the account send rate, …); `npm start` reads it from the environment like dispatch does. */
+  policy?: PolicySettings;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     bus,
     fleetAddress: grpcAddress,
     callbacks: { allowLoopback: true },
+    ...(options.policy && { policy: options.policy }),
   });
   const grpc = await startGrpcServer({
     host: '127.0.0.1',

@@ -1,5 +1,6 @@
 import { env, readConfig } from '@wagate/config';
 import { onShutdownSignal } from '@wagate/runtime';
+import { policySettingsFromEnv } from '@wagate/dispatch';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 import { startEmbeddedGateway } from './embedded-gateway.js';
@@ -21,6 +22,7 @@ const gateway = await startEmbeddedGateway({
   ...(config.WAGATE_DEV_API_KEY ? { apiKey: config.WAGATE_DEV_API_KEY } : {}),
   simDevices: config.WAGATE_SIM_DEVICES,
   simSeed: config.WAGATE_SIM_SEED,
+  policy: policySettingsFromEnv(),
 });
 log.info({ url: gateway.url, dataDir: config.WAGATE_DATA_DIR }, 'wagate is running (embedded)');
 process.stdout.write(

@@ -904,6 +904,61 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * @description A rejected request, in the shape of a rejected message: `{"code":"REJECTED","reasons":[{"key","ref"}],"description"}`.
+         * @example {
+         *       "code": "REJECTED",
+         *       "reasons": [
+         *         {
+         *           "key": "must.be.not.null",
+         *           "ref": "messages"
+         *         }
+         *       ],
+         *       "description": "`messages` must be a non-empty array of messages"
+         *     }
+         */
+        Error: {
+            /**
+             * @description Always `REJECTED` for an error. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            code: "REJECTED";
+            /**
+             * @description What was wrong, one entry per (key, ref).
+             * @example [
+             *       {
+             *         "key": "must.be.not.null",
+             *         "ref": "messages"
+             *       }
+             *     ]
+             */
+            reasons: components["schemas"]["Reason"][];
+            /**
+             * @description What happened and what to change, for a person.
+             * @example `messages` must be a non-empty array of messages
+             */
+            description: string;
+        };
+        /**
+         * @description One error: its catalogue key and the parameter it concerns.
+         * @example {
+         *       "key": "invalid",
+         *       "ref": "messages[0].to"
+         *     }
+         */
+        Reason: {
+            /**
+             * @description The error code, from the error catalogue in the API description.
+             * @example invalid
+             * @enum {string}
+             */
+            key: "billing.error" | "forbidden" | "quota.exceeded" | "conflict" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
+            /**
+             * @description The parameter in error, as a JSON path such as `messages[0].to`; absent when the error concerns no one field.
+             * @example messages[0].to
+             */
+            ref?: string;
+        };
+        /**
          * @description The per-message results of a send.
          * @example {
          *       "result": [
@@ -966,61 +1021,6 @@ export interface components {
              * @example 120117657600000
              */
             messageId: string;
-        };
-        /**
-         * @description A rejected request, in the shape of a rejected message: `{"code":"REJECTED","reasons":[{"key","ref"}],"description"}`.
-         * @example {
-         *       "code": "REJECTED",
-         *       "reasons": [
-         *         {
-         *           "key": "must.be.not.null",
-         *           "ref": "messages"
-         *         }
-         *       ],
-         *       "description": "`messages` must be a non-empty array of messages"
-         *     }
-         */
-        Error: {
-            /**
-             * @description Always `REJECTED` for an error. (enum property replaced by openapi-typescript)
-             * @enum {string}
-             */
-            code: "REJECTED";
-            /**
-             * @description What was wrong, one entry per (key, ref).
-             * @example [
-             *       {
-             *         "key": "must.be.not.null",
-             *         "ref": "messages"
-             *       }
-             *     ]
-             */
-            reasons: components["schemas"]["Reason"][];
-            /**
-             * @description What happened and what to change, for a person.
-             * @example `messages` must be a non-empty array of messages
-             */
-            description: string;
-        };
-        /**
-         * @description One error: its catalogue key and the parameter it concerns.
-         * @example {
-         *       "key": "invalid",
-         *       "ref": "messages[0].to"
-         *     }
-         */
-        Reason: {
-            /**
-             * @description The error code, from the error catalogue in the API description.
-             * @example invalid
-             * @enum {string}
-             */
-            key: "billing.error" | "forbidden" | "quota.exceeded" | "conflict" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
-            /**
-             * @description The parameter in error, as a JSON path such as `messages[0].to`; absent when the error concerns no one field.
-             * @example messages[0].to
-             */
-            ref?: string;
         };
         /**
          * @description Messages to send.
@@ -2936,7 +2936,8 @@ export interface components {
                 /** @example en */
                 languageCode: string;
                 latest: components["schemas"]["TemplateRevision"];
-                serving: components["schemas"]["TemplateRevision"] & (Record<string, never> | null);
+                /** @description The revision sends get (approved), or the paused one; `null` when none. */
+                serving: components["schemas"]["TemplateRevision"] | null;
             }[];
             /**
              * @description ISO 8601.
@@ -3334,15 +3335,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "text/css; charset=utf-8": string;
+                    "text/javascript; charset=utf-8": string;
+                    "image/png": string;
                 };
             };
-            /** @description No such file. */
+            /** @description `not.found`: no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3367,6 +3372,10 @@ export interface operations {
                 headers: {
                     /** @description Present when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "idempotent-replayed"?: "true";
+                    /** @description The account's send-rate limit (IETF draft-ietf-httpapi-ratelimit-headers): `q` messages at once, refilled over `w` seconds. Present when the account limit is on and a message reached dispatch. */
+                    "ratelimit-policy"?: string;
+                    /** @description What the account may send now: `r` messages, and `t` seconds until the bucket is full again. Messages beyond it are accepted and then fail with 2301. */
+                    ratelimit?: string;
                     [name: string]: unknown;
                 };
                 content: {

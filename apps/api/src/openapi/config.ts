@@ -90,7 +90,12 @@ export const openApiConfig = {
     title: 'wagate',
     version: '1.0.0',
     description,
+    license: { name: 'MIT', identifier: 'MIT' },
   },
+  // Relative: the document is served by the gateway it describes, whatever its address.
+  servers: [
+    { url: '/', description: 'The gateway serving this document (npm start: http://127.0.0.1:3000)' },
+  ],
   tags: [
     { name: 'Devino', description: "Devino's WhatsApp HTTP API, wire-compatible." },
     { name: 'Messages', description: 'Messages of the account and their statuses.' },
@@ -101,7 +106,15 @@ export const openApiConfig = {
         'The phones and VMs that send: enrolment, health and history, binding, quarantine and drain.',
     },
     { name: 'Webhooks', description: 'Where the account receives incoming messages and statuses.' },
-    { name: 'Billing', description: 'The prepaid balance.' },
+    { name: 'Billing', description: 'The prepaid balance and usage.' },
+    {
+      name: 'Accounts',
+      description: "The account tree: the key's own account, sub-accounts, their limits, prices and credit.",
+    },
+    {
+      name: 'API keys',
+      description: 'Keys of an account: created, rotated and revoked (shown once, kept hashed).',
+    },
     {
       name: 'Templates',
       description:
