@@ -7,7 +7,13 @@ import {
   invalidateOnAccessChanges,
   migrateApiSchema,
 } from '@wagate/api';
-import { type BillingService, generateApiKey, startBilling } from '@wagate/billing';
+import {
+  type BillingService,
+  ensureKey,
+  generateApiKey,
+  PLATFORM_ACCOUNT_ID,
+  startBilling,
+} from '@wagate/billing';
 import { openBus, type Bus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
@@ -30,6 +36,8 @@ export interface EmbeddedOptions {
   port: number;
   host?: string;
   apiKey?: string;
+  /** The demo's platform admin key (reviews the demo account's templates); made and kept like `apiKey`. */
+  adminKey?: string;
   simDevices?: number;
   simSeed?: number;
   demoSender?: string;
@@ -53,6 +61,11 @@ export const DEMO_PACING: Partial<PacingOptions> = {
 export interface EmbeddedGateway {
   url: string;
   apiKey: string;
+  /**
+   * A key of the platform account above the demo account: what a newcomer needs to review
+   * (approve) the demo account's templates, which an account's own key may not do.
+   */
+  adminKey: string;
   accountId: string;
   database: Database;
   bus: Bus;
@@ -104,8 +117,10 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     services: [billing.grpc, templates.grpc, dispatch.grpc, ...fleet.grpc],
   });
 
-  const apiKey = options.apiKey ?? demoApiKey(options.dataDir);
+  const apiKey = options.apiKey ?? demoApiKey(options.dataDir, 'dev-api-key');
   const { accountId } = await billing.ensureDemoAccount(apiKey);
+  const adminKey = options.adminKey ?? demoApiKey(options.dataDir, 'dev-admin-key');
+  await ensureKey(billing.db, PLATFORM_ACCOUNT_ID, adminKey, 'demo platform admin');
   await fleet.ensureDefaultSender(accountId, options.demoSender ?? 'MyCompany');
 
   // The in-process agent enrols like any other, with a token of the demo account made for
@@ -156,6 +171,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     apiKey,
+    adminKey,
     accountId,
     database,
     bus,
@@ -182,12 +198,13 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
 }
 
 /**
- * The demo key: `WAGATE_DEV_API_KEY` wins; otherwise one is made on first start and kept in
- * the data directory (mode 0600), so the same key works after a restart.
+ * A demo key (`dev-api-key` the tenant's, `dev-admin-key` the platform admin's): the option
+ * (`WAGATE_DEV_API_KEY`, `WAGATE_DEV_ADMIN_KEY`) wins; otherwise one is made on first start and
+ * kept in the data directory (mode 0600), so the same key works after a restart.
  */
-function demoApiKey(dataDir: string | undefined): string {
+function demoApiKey(dataDir: string | undefined, fileName: string): string {
   if (!dataDir) return generateApiKey();
-  const file = join(dataDir, 'dev-api-key');
+  const file = join(dataDir, fileName);
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
