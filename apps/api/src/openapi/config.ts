@@ -19,8 +19,10 @@ message is validated on its own** and gets its own result, at its own index, in 
 \`{"code":"OK","messageId"}\` or \`{"code":"REJECTED","reasons":[{"key","ref"}],"description"}\` with
 \`ref\` = \`messages[i].<field>\`. The valid messages of a batch are sent even when others are rejected;
 a rejected message is not sent and costs nothing. A message can also be rejected after validation:
-\`not.available\` (a sender the account does not have) or \`billing.error\`. The whole batch costs one
-call per concern (billing, templates, dispatch), never one per message.
+\`not.available\` (a sender the account does not have) or \`billing.error\`. \`from\` is a sender's name or
+one of its numbers, in any form \`to\` takes. The whole batch costs one call per concern (billing,
+templates, dispatch, and fleet when a \`from\` is a number), never one per message. With the account's
+send-rate limit on, the answer carries \`RateLimit-Policy\` and \`RateLimit\` (IETF draft) for its bucket.
 
 ## Templates and the conversation window
 A message with \`templateId\` is rendered from the template's **approved** version for
