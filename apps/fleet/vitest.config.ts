@@ -1,3 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({ test: { testTimeout: 60_000, hookTimeout: 60_000 } });
+export default defineConfig({
+  test: {
+    // Makes sure of PostgreSQL before any test, or stops the run saying what to install.
+    globalSetup: ['../../packages/testkit/src/global-setup/postgres.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});

@@ -38,7 +38,7 @@ const senders: SenderDirectory = {
     return new Map(
       names.map((name): [string, fleet.ResolvedSender] => [
         name,
-        { name, available: true, numbers: ['79990000001'] },
+        { name, available: true, numbers: ['79990000001'], senderName: name },
       ]),
     );
   },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type SendBody, SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
+import { assertDocumentedResponse } from './support/openapi-responses.js';
 
 /**
  * Whatever arrives at the send call — any JSON value, any bytes, any message shape — the
@@ -25,7 +26,10 @@ async function post(
 ) {
   const headers: Record<string, string> = { authorization: `Key ${t.apiKey}`, ...extra };
   if (contentType !== undefined) headers['content-type'] = contentType;
-  return fetch(`${t.url}/whatsapp/messages`, { method: 'POST', headers, body });
+  const response = await fetch(`${t.url}/whatsapp/messages`, { method: 'POST', headers, body });
+  // Whatever was sent, the answer is one the OpenAPI document describes.
+  await assertDocumentedResponse('POST', response.url, response);
+  return response;
 }
 
 /** The response is a send result or a rejected request, well formed, and not a 5xx. */

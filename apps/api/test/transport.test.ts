@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { limits } from '../src/validation/limits.js';
 import { SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
+import { assertDocumentedResponse } from './support/openapi-responses.js';
 
 /**
  * Failures of a whole request, all in the one error shape
@@ -61,6 +62,7 @@ describe('the body', () => {
       headers: { authorization: `Key ${t.apiKey}` },
       body: new Uint8Array(Buffer.from(JSON.stringify({ messages: [validMessage] }))),
     });
+    await assertDocumentedResponse('POST', none.url, none);
     await expectRejected(none, 415, 'unsupported.media.type');
   });
 
@@ -89,6 +91,7 @@ describe('the body', () => {
       }),
       duplex: 'half',
     } as RequestInit);
+    await assertDocumentedResponse('POST', streamed.url, streamed);
     await expectRejected(streamed, 413, 'payload.too.large');
   });
 });
@@ -182,6 +185,7 @@ describe('routes', () => {
     for (const path of ['/healthz', '/openapi.json', '/docs']) {
       const response = await fetch(`${t.url}${path}`);
       expect(response.status, path).toBe(200);
+      await assertDocumentedResponse('GET', response.url, response);
       await response.arrayBuffer();
     }
   });

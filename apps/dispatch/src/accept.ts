@@ -9,7 +9,9 @@ import { outsideConversationWindow } from './conversation-window/index.js';
 import type { DispatchTables } from './db/tables.js';
 import { failedAtAcceptEvent } from './fail-at-accept.js';
 import { applyStatus } from './record-status.js';
+import { accountRateState } from './policy/account-rate-rule.js';
 import { evaluatePolicy, type PolicyRule, recordRefusals } from './policy/index.js';
+import { batchTime, type RateLimit } from './policy/token-bucket.js';
 import type { SenderDirectory } from './sender-directory.js';
 
 /** An AcceptRequest; callers inside dispatch (tests, the bench) may leave out the ancestors. */
@@ -26,12 +28,28 @@ export type AcceptInput = Omit<dispatch.AcceptRequest, 'ancestorAccountIds'> & {
  * it to fleet — and its status event takes the place of `message.accepted`.
  * Dispatch policy runs in the same transaction on the rest: a message a rule refuses is still
  * accepted (it has an id and a history) but fails at once with the rule's code and reason.
+ * With `accountRate` (the account limit is on), the answer also says what the account's bucket
+ * holds after the batch.
  */
 export async function acceptMessages(
   db: Kysely<DispatchTables>,
   senders: SenderDirectory,
   request: AcceptInput,
   rules: readonly PolicyRule[] = [],
+  accountRate?: RateLimit,
+): Promise<dispatch.AcceptResponse> {
+  const response = await acceptBatch(db, senders, request, rules);
+  if (!accountRate || request.messages.length === 0) return response;
+  // Read after the batch's transaction: what the account may still send, for the api's RateLimit header.
+  const nowMs = batchTime(request.messages);
+  return { ...response, accountRate: await accountRateState(db, request.accountId, accountRate, nowMs) };
+}
+
+async function acceptBatch(
+  db: Kysely<DispatchTables>,
+  senders: SenderDirectory,
+  request: AcceptInput,
+  rules: readonly PolicyRule[],
 ): Promise<dispatch.AcceptResponse> {
   const available = await senders.available(
     request.accountId,

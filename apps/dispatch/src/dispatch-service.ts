@@ -72,7 +72,7 @@ export async function startDispatch(deps: {
 
   const implementation: dispatch.DispatchServiceImplementation = {
     async accept(request) {
-      const response = await acceptMessages(db, senders, request, rules);
+      const response = await acceptMessages(db, senders, request, rules, deps.policy?.accountRate);
       relay.kick();
       // Messages that failed at once (rendering, the window, a policy rule) have their callbacks queued.
       callbacks.kick();

@@ -17,7 +17,8 @@ export { queueCallbacks } from './webhooks/queue-callbacks.js';
 export { statusCallbackBody } from './webhooks/status-callback.js';
 // For the policy benchmark (bench/src/policy.ts), which drives the accept path on its own tables.
 export { acceptMessages } from './accept.js';
-export { defaultRules } from './policy/index.js';
+export { defaultRules, type PolicySettings } from './policy/index.js';
+export { policySettingsFromEnv } from './policy/settings-from-env.js';
 export { setBlocklist } from './blocklists/index.js';
 export { addOptOuts } from './opt-outs/index.js';
 export type { SenderDirectory } from './sender-directory.js';

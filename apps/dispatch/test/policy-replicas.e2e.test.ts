@@ -159,7 +159,7 @@ function fleetThatOnlyResolvesSenders(): fleet.FleetServiceImplementation {
     Object.keys(fleet.FleetServiceDefinition.methods).map((name) => [name, unimplemented]),
   ) as unknown as fleet.FleetServiceImplementation;
   implementation.resolveSenders = async ({ senders }) => ({
-    senders: senders.map((name) => ({ name, available: true, numbers: [] })),
+    senders: senders.map((name) => ({ name, available: true, numbers: [], senderName: name })),
   });
   return implementation;
 }

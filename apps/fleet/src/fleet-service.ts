@@ -12,6 +12,7 @@ import { DeviceSessions } from './agents/device-sessions.js';
 import { fleetMigrations } from './db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
 import { recordInbound, recordJobResult, recordReceipt } from './device-reports.js';
+import { resolveSenders } from './resolve-senders.js';
 import { startValiditySweep } from './expire-jobs.js';
 import { type SchedulerOptions, startJobScheduler, toOffer } from './job-scheduler.js';
 import { deviceQueries } from './devices.js';
@@ -107,29 +108,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   let defaultSender: { id: string; accountId: string } | undefined;
 
   const fleetApi: fleet.FleetServiceImplementation = {
-    async resolveSenders(request) {
-      const names = [...new Set(request.senders)];
-      const rows =
-        names.length === 0
-          ? []
-          : await db
-              .selectFrom('senders')
-              .leftJoin('devices', 'devices.sender_id', 'senders.id')
-              .select(['senders.name', 'devices.phone_number'])
-              .where('senders.account_id', '=', request.accountId)
-              .where('senders.name', 'in', names)
-              .execute();
-      return {
-        senders: request.senders.map((name) => {
-          const matches = rows.filter((row) => row.name === name);
-          return {
-            name,
-            available: matches.length > 0,
-            numbers: matches.flatMap((row) => (row.phone_number ? [row.phone_number] : [])),
-          };
-        }),
-      };
-    },
+    resolveSenders: (request) => resolveSenders(db, request),
     listSenders: (request) => listSenders(db, sessions, request),
     getFleetHealth: (request) => fleetHealth(db, request),
     async explainWaiting({ accountId, messageId }) {

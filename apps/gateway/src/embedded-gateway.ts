@@ -8,11 +8,17 @@ import {
   migrateApiSchema,
   type PeerAddresses,
 } from '@wagate/api';
-import { type BillingService, generateApiKey, startBilling } from '@wagate/billing';
+import {
+  type BillingService,
+  ensureKey,
+  generateApiKey,
+  PLATFORM_ACCOUNT_ID,
+  startBilling,
+} from '@wagate/billing';
 import { type Bus, openBus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, createSimProvider, type SimDriver, startAgent } from '@wagate/device-agent';
-import { embeddedSecretKeys, startDispatch } from '@wagate/dispatch';
+import { embeddedSecretKeys, type PolicySettings, startDispatch } from '@wagate/dispatch';
 import { type FleetService, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
 import {
@@ -43,6 +49,8 @@ export interface EmbeddedOptions {
   port: number;
   host?: string;
   apiKey?: string;
+  /** The demo's platform admin key (reviews the demo account's templates); made and kept like `apiKey`. */
+  adminKey?: string;
   simDevices?: number;
   simSeed?: number;
   demoSender?: string;
@@ -54,6 +62,8 @@ export interface EmbeddedOptions {
    * (the benchmark's baseline for TLS's cost).
    */
   internalTls?: boolean;
+  /** Dispatch policy (the account send rate, …); `npm start` reads it from the environment like dispatch does. */
+  policy?: PolicySettings;
 }
 
 /**
@@ -70,6 +80,11 @@ export const DEMO_PACING: Partial<PacingOptions> = {
 export interface EmbeddedGateway {
   url: string;
   apiKey: string;
+  /**
+   * A key of the platform account above the demo account: what a newcomer needs to review
+   * (approve) the demo account's templates, which an account's own key may not do.
+   */
+  adminKey: string;
   accountId: string;
   database: Database;
   bus: Bus;
@@ -141,6 +156,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     callbacks: { allowLoopback: true },
     // Kept in the data directory (mode 0600), so `npm start` needs no key and a restart still opens the secrets.
     secretKeys: embeddedSecretKeys(options.dataDir),
+    ...(options.policy && { policy: options.policy }),
   });
   const grpcAddresses: PeerAddresses = {
     billing: await listen('internal', 'billing', billing.grpc),
@@ -149,8 +165,10 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     fleet: fleetAddress,
   };
 
-  const apiKey = options.apiKey ?? demoApiKey(options.dataDir);
+  const apiKey = options.apiKey ?? demoApiKey(options.dataDir, 'dev-api-key');
   const { accountId } = await billing.ensureDemoAccount(apiKey);
+  const adminKey = options.adminKey ?? demoApiKey(options.dataDir, 'dev-admin-key');
+  await ensureKey(billing.db, PLATFORM_ACCOUNT_ID, adminKey, 'demo platform admin');
   await fleet.ensureDefaultSender(accountId, options.demoSender ?? 'MyCompany');
 
   // The in-process agent enrols like any other, with a token of the demo account made for
@@ -199,6 +217,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     apiKey,
+    adminKey,
     accountId,
     database,
     bus,
@@ -261,12 +280,13 @@ async function embeddedPlanes(tls: boolean): Promise<EmbeddedPlanes> {
 }
 
 /**
- * The demo key: `WAGATE_DEV_API_KEY` wins; otherwise one is made on first start and kept in
- * the data directory (mode 0600), so the same key works after a restart.
+ * A demo key (`dev-api-key` the tenant's, `dev-admin-key` the platform admin's): the option
+ * (`WAGATE_DEV_API_KEY`, `WAGATE_DEV_ADMIN_KEY`) wins; otherwise one is made on first start and
+ * kept in the data directory (mode 0600), so the same key works after a restart.
  */
-function demoApiKey(dataDir: string | undefined): string {
+function demoApiKey(dataDir: string | undefined, fileName: string): string {
   if (!dataDir) return generateApiKey();
-  const file = join(dataDir, 'dev-api-key');
+  const file = join(dataDir, fileName);
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {

@@ -1,5 +1,6 @@
 import { env, readConfig } from '@wagate/config';
 import { onShutdownSignal, startProcessAdminServer } from '@wagate/runtime';
+import { policySettingsFromEnv } from '@wagate/dispatch';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 import { startEmbeddedGateway } from './embedded-gateway.js';
@@ -9,6 +10,7 @@ const config = readConfig({
   HOST: z.string().default('127.0.0.1'),
   WAGATE_DATA_DIR: z.string().default('./data'),
   WAGATE_DEV_API_KEY: z.string().min(16, 'WAGATE_DEV_API_KEY must be at least 16 characters').optional(),
+  WAGATE_DEV_ADMIN_KEY: z.string().min(16, 'WAGATE_DEV_ADMIN_KEY must be at least 16 characters').optional(),
   WAGATE_SIM_DEVICES: env.int(3),
   WAGATE_SIM_SEED: env.int(1),
 });
@@ -22,8 +24,10 @@ const gateway = await startEmbeddedGateway({
   host: config.HOST,
   dataDir: config.WAGATE_DATA_DIR,
   ...(config.WAGATE_DEV_API_KEY ? { apiKey: config.WAGATE_DEV_API_KEY } : {}),
+  ...(config.WAGATE_DEV_ADMIN_KEY ? { adminKey: config.WAGATE_DEV_ADMIN_KEY } : {}),
   simDevices: config.WAGATE_SIM_DEVICES,
   simSeed: config.WAGATE_SIM_SEED,
+  policy: policySettingsFromEnv(),
 });
 admin.markReady();
 log.info(
@@ -36,6 +40,7 @@ process.stdout.write(
     `  wagate is running on ${gateway.url}`,
     `  demo account: ${gateway.accountId}, sender "MyCompany", ${config.WAGATE_SIM_DEVICES} simulated devices`,
     `  API key: ${gateway.apiKey}`,
+    `  admin key (the platform, above the demo account: reviews its templates): ${gateway.adminKey}`,
     `  callback inbox for demos: ${gateway.url}/dev/inbox`,
     `  metrics and health: ${admin.url}/metrics, /livez, /readyz`,
     '',

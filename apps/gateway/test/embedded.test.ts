@@ -45,6 +45,30 @@ describe('embedded gateway (PGlite, in-process bus, simulated devices)', () => {
     expect(lookup.data).toMatchObject({ messageId, status: 'READ' });
   });
 
+  test('calls back ids that a plain JSON.parse keeps apart', async () => {
+    const before = receiver.received.length;
+    const client = createWagateClient(gateway.url, apiKey);
+    const sent = await client.POST('/whatsapp/messages', {
+      body: {
+        messages: [1, 2, 3, 4].map((n) => ({
+          from: 'MyCompany',
+          to: `7903456780${n}`,
+          text: `Batch ${Date.now()} #${n}`,
+          callbackUrl: `${receiver.url}/batch`,
+        })),
+      },
+    });
+    const sentIds = sent.data!.result.map((result) => (result.code === 'OK' ? result.messageId : 'rejected'));
+    expect(sentIds).toHaveLength(4);
+    // SENT, DELIVERED and READ for each of the four; only the ids matter here.
+    const callbacks = await offset(receiver, before).waitFor(12, 60_000);
+    const parsedIds = callbacks.flatMap((callback) =>
+      (JSON.parse(callback.rawBody) as Array<{ messageId: number }>).map((status) => status.messageId),
+    );
+    for (const id of parsedIds) expect(Number.isSafeInteger(id)).toBe(true);
+    expect(new Set(parsedIds.map(String))).toEqual(new Set(sentIds));
+  });
+
   test('answers bad input in the contract shape with a 4xx, never a 500', async () => {
     const client = createWagateClient(gateway.url, apiKey);
     // The typed client sends what its schema allows; these bodies are written out by hand.

@@ -1,7 +1,20 @@
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+import { type RetryOptions, retryingFetch } from './retrying-fetch.js';
 import type { components, paths } from './schema.js';
 
 export type { components, operations, paths } from './schema.js';
+export { type ErrorReason, unwrap, WagateApiError } from './errors.js';
+export { type Page, paginate } from './paginate.js';
+export type { RetryOptions } from './retrying-fetch.js';
+export {
+  type IncomingMessage,
+  parseIncomingMessage,
+  parseStatusCallbacks,
+  signWebhook,
+  type StatusCallback,
+  verifyWebhook,
+  type WebhookHeaders,
+} from './webhooks.js';
 
 type Schemas = components['schemas'];
 export type SendRequest = Schemas['SendRequest'];
@@ -17,20 +30,32 @@ export type Balance = Schemas['Balance'];
 
 export type WagateClient = Client<paths>;
 
+export type WagateClientOptions = Omit<ClientOptions, 'baseUrl'> & RetryOptions;
+
 /**
- * A typed client for the wagate HTTP API, generated from its OpenAPI document (`src/schema.d.ts`)
- * and built on openapi-fetch: `client.POST('/whatsapp/messages', { body })` answers
- * `{ data, error, response }`, with `data` typed by the route's 2xx schema and `error` by its
- * error schema. Every request carries `Authorization: Key <apiKey>`.
+ * A typed client for the wagate HTTP API, from its OpenAPI document, on openapi-fetch:
+ * `client.POST('/whatsapp/messages', { body })` answers `{ data, error, response }`, `data`
+ * typed by the route's 2xx schema and `error` by its error schema (`unwrap` turns an error into
+ * a thrown `WagateApiError`). Every request carries `Authorization: Key <apiKey>`; send calls
+ * get a generated `Idempotency-Key` unless given one, and retryable failures are retried
+ * (`retries`, default 3; see `retryingFetch`).
  */
 export function createWagateClient(
   baseUrl: string,
   apiKey: string,
-  options: Omit<ClientOptions, 'baseUrl'> = {},
+  options: WagateClientOptions = {},
 ): WagateClient {
+  const { retries, retryDelayMs, fetch: baseFetch, ...clientOptions } = options;
   return createClient<paths>({
-    ...options,
+    ...clientOptions,
     baseUrl,
-    headers: { ...(options.headers as Record<string, string> | undefined), authorization: `Key ${apiKey}` },
+    fetch: retryingFetch(baseFetch ?? ((request) => globalThis.fetch(request)), {
+      ...(retries !== undefined && { retries }),
+      ...(retryDelayMs !== undefined && { retryDelayMs }),
+    }),
+    headers: {
+      ...(clientOptions.headers as Record<string, string> | undefined),
+      authorization: `Key ${apiKey}`,
+    },
   });
 }

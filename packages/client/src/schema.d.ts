@@ -1084,6 +1084,61 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * @description A rejected request, in the shape of a rejected message: `{"code":"REJECTED","reasons":[{"key","ref"}],"description"}`.
+         * @example {
+         *       "code": "REJECTED",
+         *       "reasons": [
+         *         {
+         *           "key": "must.be.not.null",
+         *           "ref": "messages"
+         *         }
+         *       ],
+         *       "description": "`messages` must be a non-empty array of messages"
+         *     }
+         */
+        Error: {
+            /**
+             * @description Always `REJECTED` for an error. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            code: "REJECTED";
+            /**
+             * @description What was wrong, one entry per (key, ref).
+             * @example [
+             *       {
+             *         "key": "must.be.not.null",
+             *         "ref": "messages"
+             *       }
+             *     ]
+             */
+            reasons: components["schemas"]["Reason"][];
+            /**
+             * @description What happened and what to change, for a person.
+             * @example `messages` must be a non-empty array of messages
+             */
+            description: string;
+        };
+        /**
+         * @description One error: its catalogue key and the parameter it concerns.
+         * @example {
+         *       "key": "invalid",
+         *       "ref": "messages[0].to"
+         *     }
+         */
+        Reason: {
+            /**
+             * @description The error code, from the error catalogue in the API description.
+             * @example invalid
+             * @enum {string}
+             */
+            key: "billing.error" | "forbidden" | "quota.exceeded" | "conflict" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
+            /**
+             * @description The parameter in error, as a JSON path such as `messages[0].to`; absent when the error concerns no one field.
+             * @example messages[0].to
+             */
+            ref?: string;
+        };
+        /**
          * @description The per-message results of a send.
          * @example {
          *       "result": [
@@ -1142,65 +1197,10 @@ export interface components {
              */
             code: "OK";
             /**
-             * @description The message id: a 64-bit, time-ordered integer written as a string (status callbacks carry it as a JSON number).
-             * @example 3482512350952730368
+             * @description The message id: a time-ordered 64-bit integer written as a string, at most 2^53 − 1 (status callbacks carry it as a JSON number, which a plain JSON.parse reads exactly).
+             * @example 120117657600000
              */
             messageId: string;
-        };
-        /**
-         * @description A rejected request, in the shape of a rejected message: `{"code":"REJECTED","reasons":[{"key","ref"}],"description"}`.
-         * @example {
-         *       "code": "REJECTED",
-         *       "reasons": [
-         *         {
-         *           "key": "must.be.not.null",
-         *           "ref": "messages"
-         *         }
-         *       ],
-         *       "description": "`messages` must be a non-empty array of messages"
-         *     }
-         */
-        Error: {
-            /**
-             * @description Always `REJECTED` for an error. (enum property replaced by openapi-typescript)
-             * @enum {string}
-             */
-            code: "REJECTED";
-            /**
-             * @description What was wrong, one entry per (key, ref).
-             * @example [
-             *       {
-             *         "key": "must.be.not.null",
-             *         "ref": "messages"
-             *       }
-             *     ]
-             */
-            reasons: components["schemas"]["Reason"][];
-            /**
-             * @description What happened and what to change, for a person.
-             * @example `messages` must be a non-empty array of messages
-             */
-            description: string;
-        };
-        /**
-         * @description One error: its catalogue key and the parameter it concerns.
-         * @example {
-         *       "key": "invalid",
-         *       "ref": "messages[0].to"
-         *     }
-         */
-        Reason: {
-            /**
-             * @description The error code, from the error catalogue in the API description.
-             * @example invalid
-             * @enum {string}
-             */
-            key: "billing.error" | "forbidden" | "quota.exceeded" | "conflict" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
-            /**
-             * @description The parameter in error, as a JSON path such as `messages[0].to`; absent when the error concerns no one field.
-             * @example messages[0].to
-             */
-            ref?: string;
         };
         /**
          * @description Messages to send.
@@ -1261,7 +1261,7 @@ export interface components {
          */
         DevinoMessage: {
             /**
-             * @description The sender: a name registered to the account (as `GET /v1/senders` lists them) or one of its numbers. At most 64 characters. A sender the account does not have is rejected with `not.available`.
+             * @description The sender: a name registered to the account (as `GET /v1/senders` lists them) or one of its numbers, in any form `to` takes (`79990000001`, `+7 999 000-00-01`, `89990000001`); a number sends from its sender. At most 64 characters. A sender the account does not have is rejected with `not.available`.
              * @example MyCompany
              */
             from: string;
@@ -1384,8 +1384,8 @@ export interface components {
          */
         MessageSummary: {
             /**
-             * @description The message id (64-bit integer as a string).
-             * @example 3482512350952730368
+             * @description The message id (a 64-bit integer as a string; ids issued since 2026-12-06 are at most 2^53 − 1).
+             * @example 120117657600000
              */
             messageId: string;
             /**
@@ -1503,8 +1503,8 @@ export interface components {
          */
         Message: {
             /**
-             * @description The message id (64-bit integer as a string).
-             * @example 3482512350952730368
+             * @description The message id (a 64-bit integer as a string; ids issued since 2026-12-06 are at most 2^53 − 1).
+             * @example 120117657600000
              */
             messageId: string;
             /**
@@ -2870,13 +2870,13 @@ export interface components {
              * @example [
              *       {
              *         "webhookId": "cb_42",
-             *         "messageId": "118626985453813760",
+             *         "messageId": "120117657600000",
              *         "url": "https://example.com/whatsapp/status",
              *         "state": "failed",
              *         "attempts": 1,
              *         "lastError": "HTTP 410",
              *         "createdAt": "2026-03-01T09:30:00.000Z",
-             *         "body": "[{\"messageId\":118626985453813760,\"status\":\"SENT\"}]"
+             *         "body": "[{\"messageId\":120117657600000,\"status\":\"SENT\"}]"
              *       }
              *     ]
              */
@@ -2896,7 +2896,7 @@ export interface components {
             webhookId: string;
             /**
              * @description The message the status is about.
-             * @example 118626985453813760
+             * @example 120117657600000
              */
             messageId: string;
             /**
@@ -2927,7 +2927,7 @@ export interface components {
             createdAt: string;
             /**
              * @description The exact JSON body POSTed (a string: `messageId` in it is a 64-bit number).
-             * @example [{"messageId":118626985453813760,"status":"SENT"}]
+             * @example [{"messageId":120117657600000,"status":"SENT"}]
              */
             body: string;
         };
@@ -3713,7 +3713,8 @@ export interface components {
                 /** @example en */
                 languageCode: string;
                 latest: components["schemas"]["TemplateRevision"];
-                serving: components["schemas"]["TemplateRevision"] & (Record<string, never> | null);
+                /** @description The revision sends get (approved), or the paused one; `null` when none. */
+                serving: components["schemas"]["TemplateRevision"] | null;
             }[];
             /**
              * @description ISO 8601.
@@ -4111,15 +4112,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "text/css; charset=utf-8": string;
+                    "text/javascript; charset=utf-8": string;
+                    "image/png": string;
                 };
             };
-            /** @description No such file. */
+            /** @description `not.found`: no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -4144,6 +4149,10 @@ export interface operations {
                 headers: {
                     /** @description Present when this is the stored response of an earlier request with the same Idempotency-Key. */
                     "idempotent-replayed"?: "true";
+                    /** @description The account's send-rate limit (IETF draft-ietf-httpapi-ratelimit-headers): `q` messages at once, refilled over `w` seconds. Present when the account limit is on and a message reached dispatch. */
+                    "ratelimit-policy"?: string;
+                    /** @description What the account may send now: `r` messages, and `t` seconds until the bucket is full again. Messages beyond it are accepted and then fail with 2301. */
+                    ratelimit?: string;
                     [name: string]: unknown;
                 };
                 content: {

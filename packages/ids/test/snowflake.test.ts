@@ -1,17 +1,40 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { createIdGenerator, idTimestampMs } from '../src/snowflake.js';
 import { prefixedId } from '../src/prefixed.js';
+import { createIdGenerator, idTimestampMs } from '../src/snowflake.js';
+
+const EPOCH = Date.parse('2026-01-01T00:00:00Z');
+const LAST_MS = EPOCH + 2 ** 41 - 1;
 
 describe('message ids', () => {
-  test('are decimal strings of a 64-bit integer that round-trip through BigInt', () => {
-    const id = createIdGenerator(1).next();
-    expect(id).toMatch(/^\d{1,19}$/);
-    expect(BigInt(id) < 2n ** 63n).toBe(true);
+  test('are safe integers that JSON.parse reads exactly, increasing within a generator', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 31 }),
+        fc.integer({ min: EPOCH + 10_000, max: LAST_MS - 10_000 }),
+        // Each step moves the clock by -3..+3 ms, so bursts, steps back and jumps all occur.
+        fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 600 }),
+        (worker, start, steps) => {
+          let clock = start;
+          const generator = createIdGenerator(worker, () => clock);
+          let previous = -1;
+          for (const step of steps) {
+            clock += step;
+            const id = generator.next();
+            const parsed = JSON.parse(`{"messageId":${id}}`).messageId as number;
+            expect(Number.isSafeInteger(parsed)).toBe(true);
+            expect(String(parsed)).toBe(id);
+            expect(parsed).toBeGreaterThan(previous);
+            previous = parsed;
+          }
+        },
+      ),
+    );
   });
 
-  test('increase strictly within one generator, even past 4096 ids in one millisecond', () => {
+  test('increase strictly within one generator, even past 128 ids in one millisecond', () => {
     const generator = createIdGenerator(7, () => 1_800_000_000_000);
-    const ids = Array.from({ length: 10_000 }, () => BigInt(generator.next()));
+    const ids = Array.from({ length: 10_000 }, () => Number(generator.next()));
     for (let i = 1; i < ids.length; i++) expect(ids[i]! > ids[i - 1]!).toBe(true);
   });
 
@@ -20,15 +43,23 @@ describe('message ids', () => {
     const generator = createIdGenerator(3, () => now);
     const first = generator.next();
     now -= 5_000;
-    expect(BigInt(generator.next()) > BigInt(first)).toBe(true);
+    expect(Number(generator.next()) > Number(first)).toBe(true);
   });
 
-  test('from two workers in the same millisecond differ', () => {
+  test('from different workers in the same millisecond differ, bursts included', () => {
     const clock = () => 1_800_000_000_000;
-    const a = createIdGenerator(1, clock);
-    const b = createIdGenerator(2, clock);
-    const fromA = new Set(Array.from({ length: 1000 }, () => a.next()));
-    for (let i = 0; i < 1000; i++) expect(fromA.has(b.next())).toBe(false);
+    const seen = new Set<string>();
+    for (let worker = 0; worker <= 31; worker++) {
+      const generator = createIdGenerator(worker, clock);
+      for (let i = 0; i < 300; i++) seen.add(generator.next());
+    }
+    expect(seen.size).toBe(32 * 300);
+  });
+
+  test('order by issue time across workers', () => {
+    const early = createIdGenerator(31, () => 1_800_000_000_000).next();
+    const later = createIdGenerator(0, () => 1_800_000_000_001).next();
+    expect(Number(later) > Number(early)).toBe(true);
   });
 
   test('carry their issue time', () => {
@@ -36,8 +67,21 @@ describe('message ids', () => {
     expect(idTimestampMs(generator.next())).toBe(1_800_000_123_456);
   });
 
-  test('refuse a worker id outside 10 bits', () => {
-    expect(() => createIdGenerator(1024)).toThrow(/0..1023/);
+  test('issued before the 53-bit layout still tell their issue time', () => {
+    // Issued on 2026-11-30 by the first layout (41-bit ms, 10-bit worker, 12-bit sequence).
+    const issuedAt = Date.parse('2026-11-30T12:00:00Z');
+    const legacy = ((BigInt(issuedAt - EPOCH) << 22n) | (5n << 12n) | 17n).toString();
+    expect(BigInt(legacy) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+    expect(idTimestampMs(legacy)).toBe(issuedAt);
+  });
+
+  test('refuse a worker id outside 5 bits', () => {
+    expect(() => createIdGenerator(32)).toThrow(/0..31/);
+  });
+
+  test('refuse to issue outside the layout range instead of overflowing 53 bits', () => {
+    expect(() => createIdGenerator(0, () => LAST_MS + 1).next()).toThrow(RangeError);
+    expect(Number.isSafeInteger(Number(createIdGenerator(31, () => LAST_MS).next()))).toBe(true);
   });
 });
 

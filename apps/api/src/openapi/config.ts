@@ -19,8 +19,10 @@ message is validated on its own** and gets its own result, at its own index, in 
 \`{"code":"OK","messageId"}\` or \`{"code":"REJECTED","reasons":[{"key","ref"}],"description"}\` with
 \`ref\` = \`messages[i].<field>\`. The valid messages of a batch are sent even when others are rejected;
 a rejected message is not sent and costs nothing. A message can also be rejected after validation:
-\`not.available\` (a sender the account does not have) or \`billing.error\`. The whole batch costs one
-call per concern (billing, templates, dispatch), never one per message.
+\`not.available\` (a sender the account does not have) or \`billing.error\`. \`from\` is a sender's name or
+one of its numbers, in any form \`to\` takes. The whole batch costs one call per concern (billing,
+templates, dispatch, and fleet when a \`from\` is a number), never one per message. With the account's
+send-rate limit on, the answer carries \`RateLimit-Policy\` and \`RateLimit\` (IETF draft) for its bucket.
 
 ## Templates and the conversation window
 A message with \`templateId\` is rendered from the template's **approved** version for
@@ -90,7 +92,12 @@ export const openApiConfig = {
     title: 'wagate',
     version: '1.0.0',
     description,
+    license: { name: 'MIT', identifier: 'MIT' },
   },
+  // Relative: the document is served by the gateway it describes, whatever its address.
+  servers: [
+    { url: '/', description: 'The gateway serving this document (npm start: http://127.0.0.1:3000)' },
+  ],
   tags: [
     { name: 'Devino', description: "Devino's WhatsApp HTTP API, wire-compatible." },
     { name: 'Messages', description: 'Messages of the account and their statuses.' },
@@ -101,7 +108,15 @@ export const openApiConfig = {
         'The phones and VMs that send: enrolment, health and history, binding, quarantine and drain.',
     },
     { name: 'Webhooks', description: 'Where the account receives incoming messages and statuses.' },
-    { name: 'Billing', description: 'The prepaid balance.' },
+    { name: 'Billing', description: 'The prepaid balance and usage.' },
+    {
+      name: 'Accounts',
+      description: "The account tree: the key's own account, sub-accounts, their limits, prices and credit.",
+    },
+    {
+      name: 'API keys',
+      description: 'Keys of an account: created, rotated and revoked (shown once, kept hashed).',
+    },
     {
       name: 'Templates',
       description:

@@ -23,6 +23,7 @@ export const openApiRoute = createRoute({
       },
     },
   },
+  security: [],
 });
 
 export function registerOpenApiDocument(app: ApiApp): void {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { RequestErrorKey } from '@wagate/errors';
 import { ApiError } from '../errors/api-error.js';
+import { errorResponses } from '../schemas/common.js';
 import {
   type SwaggerAsset,
   swaggerAsset,
@@ -27,6 +28,7 @@ export const docsPageRoute = createRoute({
       },
     },
   },
+  security: [],
 });
 
 export const docsAssetRoute = createRoute({
@@ -48,14 +50,17 @@ export const docsAssetRoute = createRoute({
   responses: {
     200: {
       description: 'The file.',
-      content: {
-        'application/octet-stream': {
-          schema: z.string().openapi({ description: 'CSS, JavaScript or PNG.', example: '.swagger-ui{…}' }),
-        },
-      },
+      // One entry per type the files are served as (`swaggerAssets`), so the document says what comes back.
+      content: Object.fromEntries(
+        [...new Set(Object.values(swaggerAssets))].map((type) => [
+          type,
+          { schema: z.string().openapi({ description: `The file, as ${type}.` }) },
+        ]),
+      ),
     },
-    404: { description: 'No such file.' },
+    ...errorResponses(404),
   },
+  security: [],
 });
 
 export function registerDocsPage(app: ApiApp): void {

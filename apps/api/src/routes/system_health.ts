@@ -20,6 +20,7 @@ export const healthRoute = createRoute({
       },
     },
   },
+  security: [],
 });
 
 export function registerHealth(app: ApiApp): void {

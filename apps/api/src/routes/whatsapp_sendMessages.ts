@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { dispatch } from '@wagate/contracts';
 import { RequestErrorKey } from '@wagate/errors';
 import { ClientError, Status } from 'nice-grpc';
 import { ApiError } from '../errors/api-error.js';
 import { requireScope } from '../http/auth.js';
+import { rateLimitHeaders } from '../http/rate-limit-headers.js';
 import { readJsonObject } from '../http/read-json.js';
 import { type SendStage, sendBatch } from '../send/send-batch.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
@@ -40,6 +42,24 @@ export const sendMessagesRoute = createRoute({
             'Present when this is the stored response of an earlier request with the same Idempotency-Key.',
           example: 'true',
         }),
+        'ratelimit-policy': z
+          .string()
+          .optional()
+          .openapi({
+            description:
+              "The account's send-rate limit (IETF draft-ietf-httpapi-ratelimit-headers): `q` messages at once, " +
+              'refilled over `w` seconds. Present when the account limit is on and a message reached dispatch.',
+            example: '"account";q=50;w=5',
+          }),
+        ratelimit: z
+          .string()
+          .optional()
+          .openapi({
+            description:
+              'What the account may send now: `r` messages, and `t` seconds until the bucket is full again. ' +
+              'Messages beyond it are accepted and then fail with 2301.',
+            example: '"account";r=42;t=1',
+          }),
       }),
       content: { 'application/json': { schema: SendResponseSchema } },
     },
@@ -63,10 +83,12 @@ export function registerSendMessages(app: ApiApp, deps: RouteDeps): void {
     const messages = envelope.data.messages;
 
     const progress: { stage: SendStage } = { stage: 'validating' };
-    const send = async () => ({
-      status: 200,
-      body: JSON.stringify({ result: await sendBatch(deps, principal.accountId, messages, progress) }),
-    });
+    let accountRate: dispatch.AccountRate | undefined;
+    const send = async () => {
+      const sent = await sendBatch(deps, principal.accountId, messages, progress);
+      accountRate = sent.accountRate;
+      return { status: 200, body: JSON.stringify({ result: sent.results }) };
+    };
     const key = c.req.header('idempotency-key');
     const response =
       key === undefined
@@ -78,6 +100,9 @@ export function registerSendMessages(app: ApiApp, deps: RouteDeps): void {
           );
     c.header('content-type', 'application/json');
     if (response.replayed) c.header('idempotent-replayed', 'true');
+    // A replay took nothing from the bucket and reports nothing; a fresh batch reports where it left it.
+    if (accountRate)
+      for (const [name, value] of Object.entries(rateLimitHeaders(accountRate))) c.header(name, value);
     return c.body(response.body, response.status as 200);
   });
 }

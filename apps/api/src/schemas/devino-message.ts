@@ -44,7 +44,8 @@ export const DevinoMessageSchema = z
         })
         .openapi({
           description:
-            'The sender: a name registered to the account (as `GET /v1/senders` lists them) or one of its numbers. ' +
+            'The sender: a name registered to the account (as `GET /v1/senders` lists them) or one of its numbers, ' +
+            'in any form `to` takes (`79990000001`, `+7 999 000-00-01`, `89990000001`); a number sends from its sender. ' +
             `At most ${limits.maxSenderLength} characters. A sender the account does not have is rejected with \`not.available\`.`,
           example: 'MyCompany',
           maxLength: limits.maxSenderLength,

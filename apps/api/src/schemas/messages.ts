@@ -9,7 +9,7 @@ export const MessageIdParam = z.object({
   messageId: z.string().openapi({
     param: { name: 'messageId', in: 'path' },
     description: 'The id a send returned.',
-    example: '3482512350952730368',
+    example: '120117657600000',
   }),
 });
 
@@ -22,7 +22,7 @@ const StatusSchema = z.enum(statuses).openapi({
 const messageFields = {
   messageId: z
     .string()
-    .openapi({ description: 'The message id (64-bit integer as a string).', example: '3482512350952730368' }),
+    .openapi({ description: 'The message id (a 64-bit integer as a string; ids issued since 2026-12-06 are at most 2^53 − 1).', example: '120117657600000' }),
   from: z.string().openapi({ description: 'The sender.', example: 'MyCompany' }),
   to: z.string().openapi({ description: 'The recipient, digits only.', example: '79034567890' }),
   text: z.string().openapi({

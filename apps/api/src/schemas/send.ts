@@ -60,8 +60,8 @@ export const MessageAcceptedSchema = z
       .regex(/^\d{1,19}$/)
       .openapi({
         description:
-          'The message id: a 64-bit, time-ordered integer written as a string (status callbacks carry it as a JSON number).',
-        example: '3482512350952730368',
+          'The message id: a time-ordered 64-bit integer written as a string, at most 2^53 − 1 (status callbacks carry it as a JSON number, which a plain JSON.parse reads exactly).',
+        example: '120117657600000',
       }),
   })
   .openapi('MessageAccepted', {

@@ -190,7 +190,9 @@ export const TemplateSchema = z
         z.object({
           languageCode: z.string().openapi({ example: 'en' }),
           latest: RevisionSchema.openapi({ description: 'The newest revision, whatever its status.' }),
-          serving: RevisionSchema.nullable().openapi({
+          // A union, not `.nullable()`: on a registered schema that renders as an `allOf` with the
+          // `$ref`, which a validator never lets be `null`.
+          serving: z.union([RevisionSchema, z.null()]).openapi({
             description: 'The revision sends get (approved), or the paused one; `null` when none.',
           }),
         }),

@@ -66,7 +66,7 @@ export const FailedCallbackSchema = z
     }),
     messageId: z
       .string()
-      .openapi({ description: 'The message the status is about.', example: '118626985453813760' }),
+      .openapi({ description: 'The message the status is about.', example: '120117657600000' }),
     url: z
       .string()
       .openapi({ description: 'Where it was POSTed.', example: 'https://example.com/whatsapp/status' }),
@@ -86,7 +86,7 @@ export const FailedCallbackSchema = z
       .openapi({ description: 'When it was queued (ISO 8601).', example: '2026-03-01T09:30:00.000Z' }),
     body: z.string().openapi({
       description: 'The exact JSON body POSTed (a string: `messageId` in it is a 64-bit number).',
-      example: '[{"messageId":118626985453813760,"status":"SENT"}]',
+      example: '[{"messageId":120117657600000,"status":"SENT"}]',
     }),
   })
   .openapi('FailedCallback', { description: 'A status callback that will not be retried unless replayed.' });
@@ -98,13 +98,13 @@ export const FailedCallbackListSchema = z
       example: [
         {
           webhookId: 'cb_42',
-          messageId: '118626985453813760',
+          messageId: '120117657600000',
           url: 'https://example.com/whatsapp/status',
           state: 'failed',
           attempts: 1,
           lastError: 'HTTP 410',
           createdAt: '2026-03-01T09:30:00.000Z',
-          body: '[{"messageId":118626985453813760,"status":"SENT"}]',
+          body: '[{"messageId":120117657600000,"status":"SENT"}]',
         },
       ],
     }),

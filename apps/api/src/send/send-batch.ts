@@ -1,5 +1,5 @@
 import type { OutboundUrlOptions } from '@wagate/config';
-import type { common, templates } from '@wagate/contracts';
+import type { common, dispatch, templates } from '@wagate/contracts';
 import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
 import { setSpanAttributes } from '@wagate/telemetry';
@@ -8,6 +8,7 @@ import { apiMetrics } from '../metrics.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
 import type { AncestorResolver } from './account-ancestors.js';
+import { resolveSenderNumbers } from './sender-numbers.js';
 import { validateMessage } from '../validation/validate-message.js';
 
 type Candidate = { index: number; message: common.OutboundMessage };
@@ -21,14 +22,15 @@ export type SendStage = 'validating' | 'rendering' | 'reserving' | 'accepting' |
  * billing prices templates by their category), billing `Reserve`, dispatch `Accept` — never a
  * call per message. Every message gets its result at its index,
  * so the response is in request order; valid messages are sent even when others are rejected.
- * `progress` tells the caller how far it got, should a call throw.
+ * `progress` tells the caller how far it got, should a call throw. `accountRate` is the
+ * account's send-rate bucket after the batch, when dispatch was asked and the limit is on.
  */
 export async function sendBatch(
   deps: { peers: Peers; ids: IdGenerator; ancestors: AncestorResolver; outboundUrls?: OutboundUrlOptions },
   accountId: string,
   messages: readonly unknown[],
   progress: { stage: SendStage } = { stage: 'validating' },
-): Promise<SendResult[]> {
+): Promise<{ results: SendResult[]; accountRate?: dispatch.AccountRate }> {
   const acceptedAtMs = String(Date.now());
   const results: SendResult[] = new Array(messages.length);
   const reject = (index: number, key: ErrorKey, field: string, description: string) => {
@@ -53,6 +55,12 @@ export async function sendBatch(
       message: { ...validation.message, messageId: deps.ids.next(), accountId, acceptedAtMs },
     });
   });
+
+  await resolveSenderNumbers(
+    deps.peers.fleet,
+    accountId,
+    pending.map(({ message }) => message),
+  );
 
   // A template that does not render is still accepted: it fails with its code (2308–2311) as a
   // status callback, as the contract has it, instead of a request-time rejection.
@@ -112,15 +120,17 @@ export async function sendBatch(
     pending = pending.filter(({ message }) => !refused.has(message.messageId));
   }
 
+  let accountRate: dispatch.AccountRate | undefined;
   if (pending.length > 0) {
     progress.stage = 'accepting';
-    const { results: accepted } = await deps.peers.dispatch.accept({
+    const { results: accepted, accountRate: bucket } = await deps.peers.dispatch.accept({
       accountId,
       // The blocklists of every account above this one apply to its messages.
       ancestorAccountIds: await resellerChain(deps.ancestors, accountId),
       messages: pending.map(({ message }) => message),
       failures,
     });
+    accountRate = bucket;
     pending.forEach((candidate, i) => {
       const outcome = accepted[i];
       if (outcome?.accepted) {
@@ -146,7 +156,7 @@ export async function sendBatch(
     if (result.code === 'OK') acceptedMessages.add(1, { result: 'accepted', key: '' });
     else acceptedMessages.add(1, { result: 'rejected', key: result.reasons?.[0]?.key ?? '' });
   }
-  return results;
+  return { results, ...(accountRate && { accountRate }) };
 }
 
 /** The rendered text (and a media header, unless the message brings its own content) is what is sent. */

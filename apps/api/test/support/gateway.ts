@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ensureChildAccount, ensureKey, PLATFORM_ACCOUNT_ID } from '@wagate/billing';
+import type { PolicySettings } from '@wagate/dispatch';
 import { type EmbeddedGateway, startEmbeddedGateway } from '@wagate/gateway';
 import { type FreshPostgres, freshPostgresUrl } from '@wagate/testkit';
+import { assertDocumentedResponse } from './openapi-responses.js';
 
 /** Whole gateways start here (PostgreSQL, migrations, gRPC): generous, and never an assertion. */
 export const SLOW = 120_000;
@@ -16,7 +18,10 @@ export interface TestGateway {
   readonly databaseUrl: string;
   /** `POST /whatsapp/messages` over real HTTP; `body` is sent as is when it is a string. */
   send(body: unknown, headers?: Record<string, string>): Promise<Response>;
-  /** Any request over real HTTP with the demo key (override `authorization` to change it). */
+  /**
+   * Any request over real HTTP with the demo key (override `authorization` to change it); the
+   * response is checked against the OpenAPI document (status, content type, JSON schema).
+   */
   request(
     path: string,
     init?: { method?: string; body?: string; headers?: Record<string, string> },
@@ -36,7 +41,9 @@ export interface TestGateway {
  * The real gateway — every service over real gRPC, a real PostgreSQL (a fresh database per
  * file), the in-process bus and simulated devices serving `MyCompany` — reached over real HTTP.
  */
-export async function startTestGateway(options: { simDevices?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: { simDevices?: number; policy?: PolicySettings } = {},
+): Promise<TestGateway> {
   const database: FreshPostgres = await freshPostgresUrl();
   const apiKey = `wag_test_${randomBytes(12).toString('hex')}`;
   let gateway: EmbeddedGateway;
@@ -46,6 +53,7 @@ export async function startTestGateway(options: { simDevices?: number } = {}): P
       apiKey,
       databaseUrl: database.url,
       simDevices: options.simDevices ?? 1,
+      ...(options.policy && { policy: options.policy }),
     });
   } catch (error) {
     await database.drop();
@@ -54,12 +62,17 @@ export async function startTestGateway(options: { simDevices?: number } = {}): P
   const billing = gateway.billing.db;
   const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
-  const request: TestGateway['request'] = (path, init = {}) =>
-    fetch(`${gateway.url}${path}`, {
-      method: init.method ?? 'GET',
+  // Every response is checked against the OpenAPI document, so no test passes on an answer the document does not describe.
+  const request: TestGateway['request'] = async (path, init = {}) => {
+    const method = init.method ?? 'GET';
+    const response = await fetch(`${gateway.url}${path}`, {
+      method,
       ...(init.body !== undefined ? { body: init.body } : {}),
       headers: { authorization: `Key ${apiKey}`, ...init.headers },
     });
+    await assertDocumentedResponse(method, response.url, response);
+    return response;
+  };
 
   return {
     url: gateway.url,

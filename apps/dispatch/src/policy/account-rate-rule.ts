@@ -1,6 +1,9 @@
 import { StatusErrorCode } from '@wagate/errors';
 import type { PolicyRule } from './policy-rule.js';
-import { batchTime, type RateLimit, takeTokens } from './token-bucket.js';
+import type { dispatch } from '@wagate/contracts';
+import type { Kysely } from 'kysely';
+import type { DispatchTables } from '../db/tables.js';
+import { batchTime, type RateLimit, takeTokens, tokensLeft } from './token-bucket.js';
 
 export type { RateLimit } from './token-bucket.js';
 
@@ -15,7 +18,7 @@ export function accountRateRule(limit: RateLimit): PolicyRule {
     name: 'account-rate',
     errorCode: StatusErrorCode.TooManyMessages,
     async refuse(messages, { trx, accountId }) {
-      const bucket = `account:${accountId}`;
+      const bucket = accountBucket(accountId);
       const taken = await takeTokens(trx, new Map([[bucket, messages.length]]), limit, batchTime(messages));
       const admitted = taken.get(bucket) ?? 0;
       return messages.slice(admitted).map((message) => ({
@@ -23,5 +26,21 @@ export function accountRateRule(limit: RateLimit): PolicyRule {
         reason: `the account sends more than ${limit.perSecond} messages per second (burst ${limit.burst}); retry later`,
       }));
     },
+  };
+}
+
+const accountBucket = (accountId: string) => `account:${accountId}`;
+
+/** The account's bucket at `nowMs`, as Accept reports it (the api's `RateLimit` headers). */
+export async function accountRateState(
+  db: Kysely<DispatchTables>,
+  accountId: string,
+  limit: RateLimit,
+  nowMs: number,
+): Promise<dispatch.AccountRate> {
+  return {
+    perSecond: limit.perSecond,
+    burst: limit.burst,
+    remaining: await tokensLeft(db, accountBucket(accountId), limit, nowMs),
   };
 }

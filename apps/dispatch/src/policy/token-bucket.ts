@@ -37,8 +37,7 @@ export async function takeTokens(
   const taken = new Map<string, number>();
   const tokensLeft: Record<string, number> = {};
   for (const row of rows) {
-    const elapsedMs = Math.max(0, nowMs - Number(row.refilled_at_ms));
-    const available = Math.min(limit.burst, Number(row.tokens) + (elapsedMs * limit.perSecond) / 1000);
+    const available = refilled(row, limit, nowMs);
     const got = Math.min(wanted.get(row.bucket) ?? 0, Math.floor(available));
     taken.set(row.bucket, got);
     tokensLeft[row.bucket] = available - got;
@@ -53,6 +52,34 @@ export async function takeTokens(
     .where('bucket', 'in', buckets)
     .execute();
   return taken;
+}
+
+/**
+ * The tokens a bucket holds at `nowMs`, without taking any (a bucket never used is full): what
+ * the api reports in its `RateLimit` header after a batch.
+ */
+export async function tokensLeft(
+  db: Kysely<DispatchTables>,
+  bucket: string,
+  limit: RateLimit,
+  nowMs: number,
+): Promise<number> {
+  const row = await db
+    .selectFrom('rate_buckets')
+    .select(['tokens', 'refilled_at_ms'])
+    .where('bucket', '=', bucket)
+    .executeTakeFirst();
+  return row ? refilled(row, limit, nowMs) : limit.burst;
+}
+
+/** A bucket's level at `nowMs`: what it held, plus what flowed in since, up to the burst. */
+function refilled(
+  row: { tokens: number | string; refilled_at_ms: string },
+  limit: RateLimit,
+  nowMs: number,
+): number {
+  const elapsedMs = Math.max(0, nowMs - Number(row.refilled_at_ms));
+  return Math.min(limit.burst, Number(row.tokens) + (elapsedMs * limit.perSecond) / 1000);
 }
 
 /** The batch's clock: the latest acceptance time in it (the api stamps one per request). */

@@ -29,7 +29,7 @@ export function senderDirectory(numbers: string[] = []): SenderDirectory {
       return new Map(
         names.map((name): [string, fleet.ResolvedSender] => [
           name,
-          { name, available: name === 'MyCompany', numbers },
+          { name, available: name === 'MyCompany', numbers, senderName: name === 'MyCompany' ? name : '' },
         ]),
       );
     },

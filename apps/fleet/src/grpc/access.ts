@@ -3,11 +3,12 @@ import type { AccessTable } from '@wagate/rpc';
 
 /**
  * Who may call fleet's internal API (docs/security.md). Dispatch resolves a message's sender
- * to its pool; everything else is the api's /v1 routes (devices, enrolment, waiting reasons).
+ * to its pool, and the api a `from` written as one of a sender's numbers; everything else is
+ * the api's /v1 routes (devices, enrolment, waiting reasons, VM commands, rollouts, health).
  * Device agents never reach this service: they have their own listener (the agent plane).
  */
 export const FLEET_ACCESS: AccessTable<typeof fleet.FleetServiceDefinition> = {
-  resolveSenders: ['dispatch'],
+  resolveSenders: ['dispatch', 'api'],
   listSenders: ['api'],
   explainWaiting: ['api'],
   createEnrolmentToken: ['api'],

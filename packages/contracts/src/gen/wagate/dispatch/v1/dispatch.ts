@@ -35,6 +35,15 @@ export interface AcceptRequest_FailuresEntry {
 
 export interface AcceptResponse {
   results: AcceptResult[];
+  /** The account's send-rate bucket after this batch; unset when the account limit is off. */
+  accountRate?: AccountRate | undefined;
+}
+
+/** A token bucket: per_second tokens a second flow in, up to burst; remaining may be fractional. */
+export interface AccountRate {
+  perSecond: number;
+  burst: number;
+  remaining: number;
 }
 
 export interface AcceptResult {
@@ -571,13 +580,16 @@ export const AcceptRequest_FailuresEntry: MessageFns<AcceptRequest_FailuresEntry
 };
 
 function createBaseAcceptResponse(): AcceptResponse {
-  return { results: [] };
+  return { results: [], accountRate: undefined };
 }
 
 export const AcceptResponse: MessageFns<AcceptResponse> = {
   encode(message: AcceptResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.results) {
       AcceptResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.accountRate !== undefined) {
+      AccountRate.encode(message.accountRate, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -603,6 +615,14 @@ export const AcceptResponse: MessageFns<AcceptResponse> = {
             message.results.push(AcceptResult.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountRate = AccountRate.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -620,6 +640,11 @@ export const AcceptResponse: MessageFns<AcceptResponse> = {
       results: globalThis.Array.isArray(object?.results)
         ? object.results.map((e: any) => AcceptResult.fromJSON(e))
         : [],
+      accountRate: isSet(object.accountRate)
+        ? AccountRate.fromJSON(object.accountRate)
+        : isSet(object.account_rate)
+        ? AccountRate.fromJSON(object.account_rate)
+        : undefined,
     };
   },
 
@@ -627,6 +652,9 @@ export const AcceptResponse: MessageFns<AcceptResponse> = {
     const obj: any = {};
     if (message.results?.length) {
       obj.results = message.results.map((e) => AcceptResult.toJSON(e));
+    }
+    if (message.accountRate !== undefined) {
+      obj.accountRate = AccountRate.toJSON(message.accountRate);
     }
     return obj;
   },
@@ -637,6 +665,114 @@ export const AcceptResponse: MessageFns<AcceptResponse> = {
   fromPartial(object: DeepPartial<AcceptResponse>): AcceptResponse {
     const message = createBaseAcceptResponse();
     message.results = object.results?.map((e) => AcceptResult.fromPartial(e)) || [];
+    message.accountRate = (object.accountRate !== undefined && object.accountRate !== null)
+      ? AccountRate.fromPartial(object.accountRate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAccountRate(): AccountRate {
+  return { perSecond: 0, burst: 0, remaining: 0 };
+}
+
+export const AccountRate: MessageFns<AccountRate> = {
+  encode(message: AccountRate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.perSecond !== 0) {
+      writer.uint32(9).double(message.perSecond);
+    }
+    if (message.burst !== 0) {
+      writer.uint32(16).int32(message.burst);
+    }
+    if (message.remaining !== 0) {
+      writer.uint32(25).double(message.remaining);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountRate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountRate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.perSecond = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.burst = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.remaining = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AccountRate {
+    return {
+      perSecond: isSet(object.perSecond)
+        ? globalThis.Number(object.perSecond)
+        : isSet(object.per_second)
+        ? globalThis.Number(object.per_second)
+        : 0,
+      burst: isSet(object.burst) ? globalThis.Number(object.burst) : 0,
+      remaining: isSet(object.remaining) ? globalThis.Number(object.remaining) : 0,
+    };
+  },
+
+  toJSON(message: AccountRate): unknown {
+    const obj: any = {};
+    if (message.perSecond !== 0) {
+      obj.perSecond = floatToJson(message.perSecond);
+    }
+    if (message.burst !== 0) {
+      obj.burst = Math.round(message.burst);
+    }
+    if (message.remaining !== 0) {
+      obj.remaining = floatToJson(message.remaining);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AccountRate>): AccountRate {
+    return AccountRate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AccountRate>): AccountRate {
+    const message = createBaseAccountRate();
+    message.perSecond = object.perSecond ?? 0;
+    message.burst = object.burst ?? 0;
+    message.remaining = object.remaining ?? 0;
     return message;
   },
 };
@@ -5295,6 +5431,10 @@ export interface DispatchServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<RemoveOptOutRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<RemoveOptOutResponse>;
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

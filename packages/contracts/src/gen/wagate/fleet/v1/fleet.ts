@@ -560,6 +560,10 @@ export interface SenderSummary {
 
 export interface ResolveSendersRequest {
   accountId: string;
+  /**
+   * Sender names; an entry of digits only is also matched against the numbers (E.164 without
+   * "+") of the senders' devices, when no sender has it as its name.
+   */
   senders: string[];
 }
 
@@ -572,6 +576,8 @@ export interface ResolvedSender {
   available: boolean;
   /** The sender's phone numbers (its devices), so dispatch can refuse self-sends. */
   numbers: string[];
+  /** The sender's own name: the entry itself, or the sender whose device has that number. */
+  senderName: string;
 }
 
 export interface AgentMessage {
@@ -6240,7 +6246,7 @@ export const ResolveSendersResponse: MessageFns<ResolveSendersResponse> = {
 };
 
 function createBaseResolvedSender(): ResolvedSender {
-  return { name: "", available: false, numbers: [] };
+  return { name: "", available: false, numbers: [], senderName: "" };
 }
 
 export const ResolvedSender: MessageFns<ResolvedSender> = {
@@ -6253,6 +6259,9 @@ export const ResolvedSender: MessageFns<ResolvedSender> = {
     }
     for (const v of message.numbers) {
       writer.uint32(26).string(v!);
+    }
+    if (message.senderName !== "") {
+      writer.uint32(34).string(message.senderName);
     }
     return writer;
   },
@@ -6294,6 +6303,14 @@ export const ResolvedSender: MessageFns<ResolvedSender> = {
             message.numbers.push(reader.string());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.senderName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6311,6 +6328,11 @@ export const ResolvedSender: MessageFns<ResolvedSender> = {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       available: isSet(object.available) ? globalThis.Boolean(object.available) : false,
       numbers: globalThis.Array.isArray(object?.numbers) ? object.numbers.map((e: any) => globalThis.String(e)) : [],
+      senderName: isSet(object.senderName)
+        ? globalThis.String(object.senderName)
+        : isSet(object.sender_name)
+        ? globalThis.String(object.sender_name)
+        : "",
     };
   },
 
@@ -6325,6 +6347,9 @@ export const ResolvedSender: MessageFns<ResolvedSender> = {
     if (message.numbers?.length) {
       obj.numbers = message.numbers;
     }
+    if (message.senderName !== "") {
+      obj.senderName = message.senderName;
+    }
     return obj;
   },
 
@@ -6336,6 +6361,7 @@ export const ResolvedSender: MessageFns<ResolvedSender> = {
     message.name = object.name ?? "";
     message.available = object.available ?? false;
     message.numbers = object.numbers?.map((e) => e) || [];
+    message.senderName = object.senderName ?? "";
     return message;
   },
 };

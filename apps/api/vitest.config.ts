@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Makes sure of PostgreSQL before any test, or stops the run saying what to install.
+    globalSetup: ['../../packages/testkit/src/global-setup/postgres.ts'],
+  },
+});
