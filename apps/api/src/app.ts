@@ -21,6 +21,8 @@ import { registerAccounts } from './routes/v1_accounts.js';
 import { registerAccountMoney } from './routes/v1_accounts_money.js';
 import { registerGetBalance } from './routes/v1_balance_get.js';
 import { registerKeys } from './routes/v1_keys.js';
+import { registerSessions } from './routes/v1_session.js';
+import { createSessionStore, DEFAULT_SESSION_TTL_MS } from './sessions/store.js';
 import { registerGetMessage } from './routes/v1_messages_get.js';
 import { registerListMessages } from './routes/v1_messages_list.js';
 import { registerDevices } from './routes/v1_devices.js';
@@ -53,6 +55,8 @@ export interface ApiDeps {
   outboundUrls?: OutboundUrlOptions;
   /** The key cache, when the caller keeps it fresh from billing's events (see invalidateOnAccessChanges). */
   keys?: CachedKeyResolver;
+  /** Console sessions: Secure cookies unless `secureCookie: false` (the local demo on plain http). */
+  sessions?: { ttlMs?: number; secureCookie?: boolean };
 }
 
 export type { ApiApp };
@@ -76,6 +80,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   });
 
   const keys = deps.keys ?? billingKeyCache(deps.peers);
+  const sessions = createSessionStore(deps.database);
   for (const path of ['/whatsapp/*', '/v1/*']) {
     app.use(
       path,
@@ -89,7 +94,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
           );
         },
       }),
-      requireApiKey(keys.resolve),
+      requireApiKey(keys.resolve, sessions),
     );
   }
 
@@ -103,6 +108,11 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerHealth(app);
   registerOpenApiDocument(app);
   registerDocsPage(app);
+  registerSessions(app, {
+    store: sessions,
+    ttlMs: deps.sessions?.ttlMs ?? DEFAULT_SESSION_TTL_MS,
+    secureCookie: deps.sessions?.secureCookie ?? true,
+  });
   registerSendMessages(app, routeDeps);
   registerListMessages(app, routeDeps);
   registerGetMessage(app, routeDeps);

@@ -84,6 +84,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in
+         * @description The account, key and scopes of the session (or of the key asking), and when the session ends.
+         */
+        get: operations["getSession"];
+        put?: never;
+        /**
+         * Sign in (exchange a key for a session)
+         * @description Exchanges the API key in `Authorization` for a console session: an HttpOnly, SameSite=Strict cookie, so the browser never keeps the key. Every request of the session is checked as a request with the key: the same scopes and account subtree, and it stops working when the key is revoked or the account suspended. A session's POST, PUT, PATCH and DELETE must carry `X-Wagate-Console: 1` and come from the same host.
+         */
+        post: operations["createSession"];
+        /**
+         * Sign out
+         * @description Ends the session on the server (its cookie no longer works anywhere) and clears the cookie.
+         */
+        delete: operations["deleteSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/whatsapp/messages": {
         parameters: {
             query?: never;
@@ -903,6 +931,88 @@ export interface components {
         OpenApiDocument: {
             [key: string]: unknown;
         };
+        /** @description Who is signed in: the key behind a console session (or the key asking). */
+        Session: {
+            /**
+             * @description The account the key belongs to.
+             * @example acc_demo
+             */
+            accountId: string;
+            /**
+             * @description The key the session was signed in with.
+             * @example key_01JD3
+             */
+            keyId: string;
+            /**
+             * @description The key's scopes: what the session may do.
+             * @example [
+             *       "send",
+             *       "read",
+             *       "manage"
+             *     ]
+             */
+            scopes: string[];
+            /**
+             * @description When the session ends unless signed out first (ISO 8601); `null` when asked with a key.
+             * @example 2026-12-06T22:00:00.000Z
+             */
+            expiresAt: string | null;
+        };
+        /**
+         * @description A rejected request, in the shape of a rejected message: `{"code":"REJECTED","reasons":[{"key","ref"}],"description"}`.
+         * @example {
+         *       "code": "REJECTED",
+         *       "reasons": [
+         *         {
+         *           "key": "must.be.not.null",
+         *           "ref": "messages"
+         *         }
+         *       ],
+         *       "description": "`messages` must be a non-empty array of messages"
+         *     }
+         */
+        Error: {
+            /**
+             * @description Always `REJECTED` for an error. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            code: "REJECTED";
+            /**
+             * @description What was wrong, one entry per (key, ref).
+             * @example [
+             *       {
+             *         "key": "must.be.not.null",
+             *         "ref": "messages"
+             *       }
+             *     ]
+             */
+            reasons: components["schemas"]["Reason"][];
+            /**
+             * @description What happened and what to change, for a person.
+             * @example `messages` must be a non-empty array of messages
+             */
+            description: string;
+        };
+        /**
+         * @description One error: its catalogue key and the parameter it concerns.
+         * @example {
+         *       "key": "invalid",
+         *       "ref": "messages[0].to"
+         *     }
+         */
+        Reason: {
+            /**
+             * @description The error code, from the error catalogue in the API description.
+             * @example invalid
+             * @enum {string}
+             */
+            key: "billing.error" | "forbidden" | "quota.exceeded" | "conflict" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
+            /**
+             * @description The parameter in error, as a JSON path such as `messages[0].to`; absent when the error concerns no one field.
+             * @example messages[0].to
+             */
+            ref?: string;
+        };
         /**
          * @description The per-message results of a send.
          * @example {
@@ -966,61 +1076,6 @@ export interface components {
              * @example 3482512350952730368
              */
             messageId: string;
-        };
-        /**
-         * @description A rejected request, in the shape of a rejected message: `{"code":"REJECTED","reasons":[{"key","ref"}],"description"}`.
-         * @example {
-         *       "code": "REJECTED",
-         *       "reasons": [
-         *         {
-         *           "key": "must.be.not.null",
-         *           "ref": "messages"
-         *         }
-         *       ],
-         *       "description": "`messages` must be a non-empty array of messages"
-         *     }
-         */
-        Error: {
-            /**
-             * @description Always `REJECTED` for an error. (enum property replaced by openapi-typescript)
-             * @enum {string}
-             */
-            code: "REJECTED";
-            /**
-             * @description What was wrong, one entry per (key, ref).
-             * @example [
-             *       {
-             *         "key": "must.be.not.null",
-             *         "ref": "messages"
-             *       }
-             *     ]
-             */
-            reasons: components["schemas"]["Reason"][];
-            /**
-             * @description What happened and what to change, for a person.
-             * @example `messages` must be a non-empty array of messages
-             */
-            description: string;
-        };
-        /**
-         * @description One error: its catalogue key and the parameter it concerns.
-         * @example {
-         *       "key": "invalid",
-         *       "ref": "messages[0].to"
-         *     }
-         */
-        Reason: {
-            /**
-             * @description The error code, from the error catalogue in the API description.
-             * @example invalid
-             * @enum {string}
-             */
-            key: "billing.error" | "forbidden" | "quota.exceeded" | "conflict" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
-            /**
-             * @description The parameter in error, as a JSON path such as `messages[0].to`; absent when the error concerns no one field.
-             * @example messages[0].to
-             */
-            ref?: string;
         };
         /**
          * @description Messages to send.
@@ -3343,6 +3398,174 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in; the cookie is set. */
+            201: {
+                headers: {
+                    /** @description `wagate_session=…; HttpOnly; SameSite=Strict; Path=/` (and `Secure` in production). */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
