@@ -12,6 +12,7 @@ import { billingKeyCache } from './http/key-cache.js';
 import { traceRequests } from './http/tracing.js';
 import { validationHook } from './http/validation-hook.js';
 import type { Peers } from './peers.js';
+import { registerConsole } from './routes/console_static.js';
 import { registerDocsPage } from './routes/docs_page.js';
 import { cachedAncestors } from './send/account-ancestors.js';
 import { registerOpenApiDocument } from './routes/docs_openapi.js';
@@ -57,6 +58,8 @@ export interface ApiDeps {
   keys?: CachedKeyResolver;
   /** Console sessions: Secure cookies unless `secureCookie: false` (the local demo on plain http). */
   sessions?: { ttlMs?: number; secureCookie?: boolean };
+  /** The built console served at /console/ (default apps/console/dist, or WAGATE_CONSOLE_DIR). */
+  consoleDir?: string;
 }
 
 export type { ApiApp };
@@ -108,6 +111,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerHealth(app);
   registerOpenApiDocument(app);
   registerDocsPage(app);
+  registerConsole(app, deps.consoleDir);
   registerSessions(app, {
     store: sessions,
     ttlMs: deps.sessions?.ttlMs ?? DEFAULT_SESSION_TTL_MS,

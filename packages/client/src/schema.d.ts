@@ -84,6 +84,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Leads to the console
+         * @description Redirects to `/console/`. No API key.
+         */
+        get: operations["root"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The console (without the slash)
+         * @description Redirects to `/console/`, so the page's relative links resolve. No API key.
+         */
+        get: operations["consoleRedirect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The console
+         * @description The web console for tenants, resellers and operators (docs/console.md), built from apps/console. No API key: it signs in with `POST /v1/session` and then calls `/v1` like any client.
+         */
+        get: operations["consolePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/assets/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file of the console
+         * @description Scripts and styles of the built console, with hashed names (cached for a year). No API key.
+         */
+        get: operations["consoleAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/session": {
         parameters: {
             query?: never;
@@ -773,7 +853,7 @@ export interface paths {
         };
         /**
          * List templates
-         * @description The account's templates, newest first, one page at a time: pass `nextCursor` back as `cursor` until it is `null`. Needs the `read` scope.
+         * @description The account's templates, newest first, one page at a time: pass `nextCursor` back as `cursor` until it is `null`. With `?accountId=` an account below the caller's (a reseller's or the platform's review queue). Needs the `read` scope.
          */
         get: operations["listTemplates"];
         put?: never;
@@ -797,7 +877,7 @@ export interface paths {
         };
         /**
          * Get a template
-         * @description A template of the caller's account with every language's newest and serving revision. Another account's template answers 404, like a missing one. Needs the `read` scope.
+         * @description A template of the caller's account with every language's newest and serving revision. Another account's template answers 404, like a missing one. A reseller or the platform reads a template of an account below it with `?accountId=` (to review it). Needs the `read` scope.
          */
         get: operations["getTemplate"];
         put?: never;
@@ -3378,6 +3458,101 @@ export interface operations {
             path: {
                 /** @description The file. */
                 file: "swagger-initializer.js" | "swagger-ui.css" | "swagger-ui-bundle.js" | "swagger-ui-standalone-preset.js" | "favicon-32x32.png" | "favicon-16x16.png";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description No such file. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    root: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/console/`. */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    consoleRedirect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/console/`. */
+            301: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    consolePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The console is not built here; the page says how to build it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    consoleAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The file. */
+                file: string;
             };
             cookie?: never;
         };
@@ -6777,6 +6952,8 @@ export interface operations {
                 limit?: number;
                 /** @description The previous page's `nextCursor`, unchanged; leave it out for the first page. */
                 cursor?: string;
+                /** @description The account read: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
             };
             header?: never;
             path?: never;
@@ -6813,6 +6990,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6929,7 +7115,10 @@ export interface operations {
     };
     getTemplate: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The account read: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
+            };
             header?: never;
             path: {
                 /** @description The template id (`templateId` of the send call). */

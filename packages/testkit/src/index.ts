@@ -7,6 +7,12 @@ export {
   LOCAL_POSTGRES_URL,
   postgresServerUrl,
 } from '@wagate/db/testing';
-export { type CallbackAnswer, type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './callback-receiver.js';
+export {
+  type CallbackAnswer,
+  type CallbackReceiver,
+  type ReceivedCallback,
+  startCallbackReceiver,
+} from './callback-receiver.js';
 export { isolatedBusNames, natsUrl } from './nats.js';
 export { type ServiceProcess, startServiceProcess } from './service-processes.js';
+export { browserAvailable, CHROMIUM_FLAGS, chromiumPath } from './browser.js';
