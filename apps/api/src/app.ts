@@ -24,6 +24,7 @@ import { registerGetBalance } from './routes/v1_balance_get.js';
 import { registerKeys } from './routes/v1_keys.js';
 import { registerSessions } from './routes/v1_session.js';
 import { createSessionStore, DEFAULT_SESSION_TTL_MS } from './sessions/store.js';
+import { registerListMessageCallbacks } from './routes/v1_messages_callbacks.js';
 import { registerGetMessage } from './routes/v1_messages_get.js';
 import { registerListMessages } from './routes/v1_messages_list.js';
 import { registerDevices } from './routes/v1_devices.js';
@@ -120,6 +121,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerSendMessages(app, routeDeps);
   registerListMessages(app, routeDeps);
   registerGetMessage(app, routeDeps);
+  registerListMessageCallbacks(app, routeDeps);
   registerListSenders(app, routeDeps);
   registerEnrolmentTokens(app, routeDeps);
   registerDevices(app, routeDeps);

@@ -143,11 +143,20 @@ describe.skipIf(!run)('the console in Chromium', () => {
     await open(tenant, 'send', 'Send a test message');
     await tenant.getByLabel('To (phone number)').fill('79034567890');
     await tenant.getByLabel('Text').fill('Hello from the console');
+    await tenant.getByLabel(/^Status callback URL/).fill(`${gateway.url}/dev/inbox`);
     await tenant.getByRole('button', { name: 'Send' }).click();
     await tenant.getByRole('heading', { level: 1, name: /^Message \d+$/ }).waitFor(wait);
     sentMessageId = (await tenant.getByRole('heading', { level: 1 }).textContent())!.replace('Message ', '');
     await expect.poll(() => tenant.getByTestId('message-status').textContent(), wait).toBe('READ');
     expect(await tenant.locator('.timeline').textContent()).toMatch(/ACCEPTED.*SENT.*DELIVERED.*READ/s);
+    // Each status was POSTed to the callback URL; the page lists the three deliveries.
+    await expect
+      .poll(
+        async () =>
+          (await tenant.getByTestId('callback-state').allTextContents()).map((s) => s.split(' ')[0]),
+        wait,
+      )
+      .toEqual(['delivered', 'delivered', 'delivered']);
     await check(tenant, 'message');
     await open(tenant, 'messages', 'Messages');
     await tenant.getByRole('link', { name: sentMessageId }).waitFor(wait);

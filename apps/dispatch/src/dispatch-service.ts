@@ -25,7 +25,7 @@ import { requireAccount } from './require-account.js';
 import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
 import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
-import { listFailedCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
+import { listFailedCallbacks, listMessageCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
 import {
   currentWebhookSecret,
   previousSecretExpiry,
@@ -83,6 +83,7 @@ export async function startDispatch(deps: {
     }),
     setWebhookSettings: (request) => setWebhookSettings(db, request),
     listFailedCallbacks: (request) => listFailedCallbacks(db, request),
+    listMessageCallbacks: (request) => listMessageCallbacks(db, request),
     getWebhookSecret: ({ accountId }) => secretResponse(accountId, currentWebhookSecret),
     rotateWebhookSecret: ({ accountId }) => secretResponse(accountId, rotateWebhookSecret),
     listWebhookEndpoints: (request) => listWebhookEndpoints(db, request),

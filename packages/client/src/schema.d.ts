@@ -252,6 +252,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/{messageId}/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a message's status callbacks
+         * @description Every status callback of the message, oldest first, with its delivery state, attempts and last error. Another account's message answers 404, like a missing one. Needs the `read` scope.
+         */
+        get: operations["listMessageCallbacks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/senders": {
         parameters: {
             query?: never;
@@ -1628,6 +1648,60 @@ export interface components {
              * @example 2026-03-01T10:15:35.123Z
              */
             until?: string;
+        };
+        /** @description A message's status callbacks. */
+        MessageCallbackList: {
+            /** @description The message's callbacks, oldest first. */
+            data: components["schemas"]["MessageCallback"][];
+        };
+        /** @description One status callback of a message and how its delivery went. */
+        MessageCallback: {
+            /**
+             * @description The `webhook-id` every attempt carried.
+             * @example cb_42
+             */
+            webhookId: string;
+            /**
+             * @description Where it is POSTed.
+             * @example https://example.com/whatsapp/status
+             */
+            url: string;
+            /**
+             * @description `pending`: queued or being retried; `delivered`: the endpoint answered 2xx; `failed`: refused for good; `dead`: still failing 3 days after it was queued.
+             * @example delivered
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed" | "dead";
+            /**
+             * @description Delivery attempts made so far.
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Why the last attempt failed; `null` when none did.
+             * @example null
+             */
+            lastError: string | null;
+            /**
+             * @description When it was queued (ISO 8601).
+             * @example 2026-03-01T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description When the endpoint accepted it; `null` until then.
+             * @example 2026-03-01T09:30:01.000Z
+             */
+            deliveredAt: string | null;
+            /**
+             * @description When the next attempt is due while `pending`; `null` otherwise.
+             * @example null
+             */
+            nextAttemptAt: string | null;
+            /**
+             * @description The exact JSON body POSTed (a string: `messageId` in it is a 64-bit number).
+             * @example [{"messageId":118626985453813760,"status":"SENT"}]
+             */
+            body: string;
         };
         /**
          * @description One page of senders.
@@ -3944,6 +4018,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listMessageCallbacks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id a send returned. */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The callbacks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageCallbackList"];
                 };
             };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */

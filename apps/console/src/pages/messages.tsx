@@ -163,10 +163,67 @@ export function MessagePage({ messageId }: { messageId: string }) {
           ))}
         </ol>
       </section>
-      <p>
-        Callbacks that could not be delivered, with their attempts, are listed on{' '}
-        <a href={href('webhooks')}>Webhooks</a>.
-      </p>
+      <Callbacks messageId={m.messageId} final={finalStatuses.has(m.status)} />
     </>
   );
+}
+
+/** The message's status callbacks: where each went, how many attempts, and how it ended. */
+function Callbacks({ messageId, final }: { messageId: string; final: boolean }) {
+  const callbacks = useQuery({
+    queryKey: ['message-callbacks', messageId],
+    queryFn: () => call(api.GET('/v1/messages/{messageId}/callbacks', { params: { path: { messageId } } })),
+    refetchInterval: (query) =>
+      final && query.state.data?.data.every((callback) => callback.state !== 'pending') ? false : 2_000,
+  });
+  return (
+    <section aria-labelledby="callbacks-h">
+      <h2 id="callbacks-h">Status callbacks</h2>
+      <FormError error={callbacks.error} />
+      {callbacks.data && callbacks.data.data.length === 0 && (
+        <p className="muted">No callbacks for this message.</p>
+      )}
+      {callbacks.data && callbacks.data.data.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Status</th>
+              <th scope="col">URL</th>
+              <th scope="col">Delivery</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {callbacks.data.data.map((callback) => (
+              <tr key={callback.webhookId}>
+                <td>{statusOfBody(callback.body)}</td>
+                <td>{callback.url}</td>
+                <td data-testid="callback-state">
+                  {callback.state}
+                  {callback.deliveredAt && ` ${when(callback.deliveredAt)}`}
+                  {callback.nextAttemptAt && `, next try ${when(callback.nextAttemptAt)}`}
+                </td>
+                <td>{callback.attempts}</td>
+                <td>{callback.lastError ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="muted">
+        Callbacks that failed for good can be replayed on <a href={href('webhooks')}>Webhooks</a>.
+      </p>
+    </section>
+  );
+}
+
+/** The status a callback reports, read from the JSON body it POSTs. */
+function statusOfBody(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as Array<{ status?: string }>;
+    return parsed[0]?.status ?? '—';
+  } catch {
+    return '—';
+  }
 }

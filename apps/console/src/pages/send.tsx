@@ -4,17 +4,24 @@ import { ApiFailure, api, call } from '../api';
 import { go } from '../router';
 import { Field, FormError } from '../ui/form';
 
-const fields = ['from', 'to', 'text'];
+const fields = ['from', 'to', 'text', 'callbackUrl'];
 
 /**
  * Sends one message through Devino's send call, as an integration would. A message the API
  * rejects shows each reason next to its field (`messages[0].to` → the "To" field).
  */
 export function SendPage() {
-  const [draft, setDraft] = useState({ from: 'MyCompany', to: '', text: '' });
+  const [draft, setDraft] = useState({ from: 'MyCompany', to: '', text: '', callbackUrl: '' });
   const send = useMutation({
     mutationFn: async () => {
-      const { result } = await call(api.POST('/whatsapp/messages', { body: { messages: [draft] } }));
+      const { callbackUrl, ...message } = draft;
+      const { result } = await call(
+        api.POST('/whatsapp/messages', {
+          body: {
+            messages: [{ ...message, ...(callbackUrl.trim() ? { callbackUrl: callbackUrl.trim() } : {}) }],
+          },
+        }),
+      );
       const first = result[0]!;
       if (first.code !== 'OK') {
         throw new ApiFailure(200, {
@@ -62,6 +69,9 @@ export function SendPage() {
               onChange={(event) => setDraft({ ...draft, text: event.target.value })}
             />
           )}
+        </Field>
+        <Field label="Status callback URL (optional)" name="callbackUrl" error={send.error}>
+          {input('callbackUrl')}
         </Field>
         <FormError error={send.error} fields={fields} />
         <button type="submit" disabled={send.isPending}>
