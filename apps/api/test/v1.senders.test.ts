@@ -48,6 +48,7 @@ test('lists the senders by name, with their numbers and connected devices', asyn
       name: 'MyCompany',
       numbers: ['79990000001'],
       devices: 1,
+      queuedJobs: 0,
       devicesConnected: 1,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });

@@ -242,6 +242,11 @@ describe.skipIf(!run)('the console in Chromium', () => {
     await open(operator, 'devices', 'Devices');
     await operator.locator('.wall a').first().click();
     await operator.getByRole('heading', { level: 1, name: /^Device / }).waitFor(wait);
+    // The tenant's test message went through this device today.
+    expect(await operator.locator('.facts').textContent()).toMatch(
+      /warm-up day 1 · new contacts [1-9]\d*\/1000000/,
+    );
+    expect(await operator.locator('.facts').textContent()).toMatch(/[1-9]\d* · last \d+: [1-9]\d* sent/);
     await expect.poll(() => operator.getByTestId('device-admin-state').textContent(), wait).toBe('active');
     await operator.getByLabel('Reason').fill('console test');
     await operator.getByRole('button', { name: 'Quarantine' }).click();

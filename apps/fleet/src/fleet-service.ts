@@ -75,7 +75,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       ? { afterSweep: (now: Date) => recoverStuckDevices(db, recovery, now, () => relay.kick()) }
       : {}),
   });
-  const devices = deviceQueries(db, sessions, health);
+  const devices = deviceQueries(db, sessions, health, scheduler.pacer);
   let defaultSender: { id: string; accountId: string } | undefined;
 
   const fleetApi: fleet.FleetServiceImplementation = {

@@ -1715,6 +1715,7 @@ export interface components {
          *           ],
          *           "devices": 3,
          *           "devicesConnected": 3,
+         *           "queuedJobs": 0,
          *           "createdAt": "2026-03-01T09:00:00.000Z"
          *         }
          *       ],
@@ -1733,6 +1734,7 @@ export interface components {
              *         ],
              *         "devices": 3,
              *         "devicesConnected": 3,
+             *         "queuedJobs": 0,
              *         "createdAt": "2026-03-01T09:00:00.000Z"
              *       }
              *     ]
@@ -1754,6 +1756,7 @@ export interface components {
          *       ],
          *       "devices": 3,
          *       "devicesConnected": 3,
+         *       "queuedJobs": 0,
          *       "createdAt": "2026-03-01T09:00:00.000Z"
          *     }
          */
@@ -1785,6 +1788,11 @@ export interface components {
              * @example 3
              */
             devicesConnected: number;
+            /**
+             * @description Messages of this sender waiting for a device (its queue depth).
+             * @example 0
+             */
+            queuedJobs: number;
             /**
              * @description When the sender was created (ISO 8601).
              * @example 2026-03-01T09:00:00.000Z
@@ -1893,7 +1901,14 @@ export interface components {
          *             "networkUp": true,
          *             "whatsappState": "logged_in"
          *           },
-         *           "createdAt": "2026-02-01T09:00:00.000Z"
+         *           "createdAt": "2026-02-01T09:00:00.000Z",
+         *           "pacing": {
+         *             "warmupDay": 3,
+         *             "newContactsToday": 12,
+         *             "newContactsAllowedToday": 80
+         *           },
+         *           "jobsToday": 57,
+         *           "recentResults": "sssssfsss"
          *         }
          *       ],
          *       "nextCursor": null
@@ -1927,7 +1942,14 @@ export interface components {
              *           "networkUp": true,
              *           "whatsappState": "logged_in"
              *         },
-             *         "createdAt": "2026-02-01T09:00:00.000Z"
+             *         "createdAt": "2026-02-01T09:00:00.000Z",
+             *         "pacing": {
+             *           "warmupDay": 3,
+             *           "newContactsToday": 12,
+             *           "newContactsAllowedToday": 80
+             *         },
+             *         "jobsToday": 57,
+             *         "recentResults": "sssssfsss"
              *       }
              *     ]
              */
@@ -1964,7 +1986,14 @@ export interface components {
          *         "networkUp": true,
          *         "whatsappState": "logged_in"
          *       },
-         *       "createdAt": "2026-02-01T09:00:00.000Z"
+         *       "createdAt": "2026-02-01T09:00:00.000Z",
+         *       "pacing": {
+         *         "warmupDay": 3,
+         *         "newContactsToday": 12,
+         *         "newContactsAllowedToday": 80
+         *       },
+         *       "jobsToday": 57,
+         *       "recentResults": "sssssfsss"
          *     }
          */
         Device: {
@@ -2051,6 +2080,17 @@ export interface components {
              * @example 2026-02-01T09:00:00.000Z
              */
             createdAt: string;
+            pacing: components["schemas"]["DevicePacing"];
+            /**
+             * @description Jobs it finished since 00:00 UTC, sent or failed.
+             * @example 57
+             */
+            jobsToday: number;
+            /**
+             * @description Its last job results, oldest first: `s` sent, `f` failed, `b` failed as a ban would.
+             * @example sssssfsss
+             */
+            recentResults: string;
         };
         /**
          * @description The device's last heartbeat.
@@ -2095,6 +2135,24 @@ export interface components {
              */
             whatsappState: string;
         };
+        /** @description The pace of the device's number; `null` until fleet first paced it. */
+        DevicePacing: {
+            /**
+             * @description Day of its warm-up: day 1 is the UTC day fleet first paced the number.
+             * @example 3
+             */
+            warmupDay: number;
+            /**
+             * @description New contacts it started today (UTC).
+             * @example 12
+             */
+            newContactsToday: number;
+            /**
+             * @description New contacts it may start today: the warm-up allowance, then the daily cap (docs/pacing.md).
+             * @example 80
+             */
+            newContactsAllowedToday: number;
+        } | null;
         /**
          * @description A device and its history.
          * @example {
@@ -2122,7 +2180,14 @@ export interface components {
          *           "networkUp": true,
          *           "whatsappState": "logged_in"
          *         },
-         *         "createdAt": "2026-02-01T09:00:00.000Z"
+         *         "createdAt": "2026-02-01T09:00:00.000Z",
+         *         "pacing": {
+         *           "warmupDay": 3,
+         *           "newContactsToday": 12,
+         *           "newContactsAllowedToday": 80
+         *         },
+         *         "jobsToday": 57,
+         *         "recentResults": "sssssfsss"
          *       },
          *       "history": [
          *         {
@@ -2216,7 +2281,14 @@ export interface components {
          *           "networkUp": true,
          *           "whatsappState": "logged_in"
          *         },
-         *         "createdAt": "2026-02-01T09:00:00.000Z"
+         *         "createdAt": "2026-02-01T09:00:00.000Z",
+         *         "pacing": {
+         *           "warmupDay": 3,
+         *           "newContactsToday": 12,
+         *           "newContactsAllowedToday": 80
+         *         },
+         *         "jobsToday": 57,
+         *         "recentResults": "sssssfsss"
          *       }
          *     }
          */

@@ -42,6 +42,7 @@ export function registerListSenders(app: ApiApp, deps: RouteDeps): void {
           numbers: sender.numbers,
           devices: sender.devices,
           devicesConnected: sender.devicesConnected,
+          queuedJobs: sender.queuedJobs,
           createdAt: isoTime(sender.createdAtMs),
         })),
         nextCursor: page.nextCursor || null,

@@ -266,6 +266,21 @@ export const MessageCallbackSchema = z
 
 export const MessageCallbackListSchema = z
   .object({
-    data: z.array(MessageCallbackSchema).openapi({ description: "The message's callbacks, oldest first." }),
+    data: z.array(MessageCallbackSchema).openapi({
+      description: "The message's callbacks, oldest first.",
+      example: [
+        {
+          webhookId: 'cb_42',
+          url: 'https://example.com/whatsapp/status',
+          state: 'delivered',
+          attempts: 1,
+          lastError: null,
+          createdAt: '2026-03-01T09:30:00.000Z',
+          deliveredAt: '2026-03-01T09:30:01.000Z',
+          nextAttemptAt: null,
+          body: '[{"messageId":118626985453813760,"status":"SENT"}]',
+        },
+      ],
+    }),
   })
   .openapi('MessageCallbackList', { description: "A message's status callbacks." });

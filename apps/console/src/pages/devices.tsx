@@ -38,6 +38,22 @@ export function DevicesPage({ deviceId }: { deviceId?: string | undefined }) {
   );
 }
 
+/** Its warm-up day and today's new contacts against the allowance (docs/pacing.md). */
+function pace(device: Device): string {
+  if (!device.pacing) return 'not paced yet';
+  const { warmupDay, newContactsToday, newContactsAllowedToday } = device.pacing;
+  const allowed = newContactsAllowedToday >= 2_147_483_647 ? 'no cap' : newContactsAllowedToday;
+  return `warm-up day ${warmupDay} · new contacts ${newContactsToday}/${allowed}`;
+}
+
+/** The last job results as counts: sent, failed (and failed as a ban would). */
+function results(recent: string): string {
+  if (!recent) return 'no results yet';
+  const count = (c: string) => [...recent].filter((r) => r === c).length;
+  const banned = count('b');
+  return `last ${recent.length}: ${count('s')} sent, ${count('f') + banned} failed${banned ? ` (${banned} ban-like)` : ''}`;
+}
+
 function DeviceCard({ device }: { device: Device }) {
   return (
     <li className={`device device-${device.state} admin-${device.adminState}`}>
@@ -48,6 +64,10 @@ function DeviceCard({ device }: { device: Device }) {
       <span className="muted">sender {device.sender || '—'}</span>
       <span className="muted">heartbeat {age(device.health?.lastHeartbeatAt)}</span>
       <span className="muted">{device.accepting ? 'accepting work' : 'not accepting work'}</span>
+      <span className="muted">{pace(device)}</span>
+      <span className="muted">
+        today {device.jobsToday} jobs · {results(device.recentResults)}
+      </span>
     </li>
   );
 }
@@ -93,6 +113,12 @@ function DevicePage({ deviceId }: { deviceId: string }) {
           {d.health
             ? `${d.health.batteryPercent ?? '?'}% · ${d.health.networkUp ? 'network up' : 'network down'} · ${d.health.whatsappState ?? '?'}`
             : '—'}
+        </dd>
+        <dt>Pacing</dt>
+        <dd>{pace(d)}</dd>
+        <dt>Jobs today (UTC)</dt>
+        <dd>
+          {d.jobsToday} · {results(d.recentResults)}
         </dd>
         <dt>Sender</dt>
         <dd>{d.sender || '—'}</dd>
@@ -146,6 +172,7 @@ function Senders() {
                 <th scope="col">Sender</th>
                 <th scope="col">Numbers</th>
                 <th scope="col">Devices connected</th>
+                <th scope="col">Queue depth</th>
               </tr>
             </thead>
             <tbody>
@@ -156,6 +183,7 @@ function Senders() {
                   <td>
                     {sender.devicesConnected} of {sender.devices}
                   </td>
+                  <td data-testid={`queue-${sender.name}`}>{sender.queuedJobs}</td>
                 </tr>
               ))}
             </tbody>

@@ -173,8 +173,16 @@ function Callbacks({ messageId, final }: { messageId: string; final: boolean }) 
   const callbacks = useQuery({
     queryKey: ['message-callbacks', messageId],
     queryFn: () => call(api.GET('/v1/messages/{messageId}/callbacks', { params: { path: { messageId } } })),
-    refetchInterval: (query) =>
-      final && query.state.data?.data.every((callback) => callback.state !== 'pending') ? false : 2_000,
+    // Callbacks are queued as statuses arrive, so a final message may still get its last ones:
+    // stop only once it has some and none is pending (a message without a callback URL keeps
+    // asking, slowly).
+    refetchInterval: (query) => {
+      const callbacks = query.state.data?.data ?? [];
+      if (!final) return 2_000;
+      return callbacks.length > 0 && callbacks.every((callback) => callback.state !== 'pending')
+        ? false
+        : 5_000;
+    },
   });
   return (
     <section aria-labelledby="callbacks-h">
