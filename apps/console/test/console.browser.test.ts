@@ -211,6 +211,14 @@ describe.skipIf(!run)('the console in Chromium', () => {
     const balance = await api(secret, 'GET', '/v1/balance');
     expect(balance.accountId).toMatch(/^acc_/);
     expect(balance.accountId).not.toBe(reseller.id);
+    // Prices: a bad one is refused next to its field, a good one lands in the list.
+    await page.getByLabel('Country (ISO code, * for any)').fill('RU');
+    await page.getByLabel('Price per message').fill('-1');
+    await page.getByRole('button', { name: 'Set price' }).click();
+    await page.locator('[data-field="priceMinor"]').waitFor(wait);
+    await page.getByLabel('Price per message').fill('0.55');
+    await page.getByRole('button', { name: 'Set price' }).click();
+    await page.getByRole('cell', { name: '0.55 RUB' }).waitFor(wait);
     await check(page, 'account');
     await open(page, 'accounts', 'Accounts');
     await page.getByRole('link', { name: 'Shop of R' }).waitFor(wait);

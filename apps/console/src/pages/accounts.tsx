@@ -182,7 +182,7 @@ function AccountPage({ me, accountId }: { me: Me; accountId: string }) {
       <FormError error={setStatus.error} />
       <Limits account={a} onDone={refresh} />
       <Transfer account={a} onDone={refresh} />
-      <Prices accountId={accountId} />
+      <Prices accountId={accountId} editable={me.can('manage') && accountId !== me.session.accountId} />
       <KeysPage accountId={accountId} />
     </>
   );
@@ -305,11 +305,45 @@ function Transfer({ account, onDone }: { account: Account; onDone: () => void })
   );
 }
 
-function Prices({ accountId }: { accountId: string }) {
+type Price = components['schemas']['Price'];
+type PriceKind = Price['kind'];
+const priceKinds: PriceKind[] = [
+  'text',
+  'media',
+  'template:marketing',
+  'template:utility',
+  'template:authentication',
+];
+
+/** The price list the parent sets for the account: shown, and one row added or changed at a time. */
+function Prices({ accountId, editable }: { accountId: string; editable: boolean }) {
+  const client = useQueryClient();
   const prices = useQuery({
     queryKey: ['prices', accountId],
     queryFn: () => call(api.GET('/v1/accounts/{accountId}/prices', { params: { path: { accountId } } })),
   });
+  const [draft, setDraft] = useState({ country: '*', kind: 'text' as PriceKind, price: '' });
+  const save = useMutation({
+    // PUT replaces the whole list: the current rows, with this country and kind set anew.
+    mutationFn: (list: Price[]) =>
+      call(
+        api.PUT('/v1/accounts/{accountId}/prices', {
+          params: { path: { accountId } },
+          body: { prices: list },
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['prices', accountId] }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const others = (prices.data?.prices ?? []).filter(
+      (price) => price.country !== draft.country || price.kind !== draft.kind,
+    );
+    save.mutate([
+      ...others,
+      { country: draft.country, kind: draft.kind, priceMinor: Math.round(Number(draft.price) * 100) },
+    ]);
+  };
   return (
     <section aria-labelledby={`prices-${accountId}`}>
       <h2 id={`prices-${accountId}`}>Prices</h2>
@@ -317,10 +351,10 @@ function Prices({ accountId }: { accountId: string }) {
       {prices.data && (
         <>
           <p className="muted">
-            Markup {prices.data.markupBps / 100}% over the parent's price; effective prices below.
+            Markup {prices.data.markupBps / 100}% over the parent's price where the list sets nothing.
           </p>
-          {prices.data.effective.length === 0 ? (
-            <p className="muted">No prices set.</p>
+          {prices.data.prices.length === 0 ? (
+            <p className="muted">No prices set for this account.</p>
           ) : (
             <table>
               <thead>
@@ -331,7 +365,7 @@ function Prices({ accountId }: { accountId: string }) {
                 </tr>
               </thead>
               <tbody>
-                {prices.data.effective.map((price) => (
+                {prices.data.prices.map((price) => (
                   <tr key={`${price.country}-${price.kind}`}>
                     <td>{price.country}</td>
                     <td>{price.kind}</td>
@@ -342,6 +376,46 @@ function Prices({ accountId }: { accountId: string }) {
             </table>
           )}
         </>
+      )}
+      {editable && (
+        <form className="inline card" onSubmit={submit} aria-label="Set a price">
+          <Field label="Country (ISO code, * for any)" name="country" error={save.error}>
+            {(id, describedBy) => (
+              <input
+                id={id}
+                value={draft.country}
+                aria-describedby={describedBy}
+                onChange={(e) => setDraft({ ...draft, country: e.target.value })}
+              />
+            )}
+          </Field>
+          <Field label="Kind" name="kind" error={save.error}>
+            {(id) => (
+              <select
+                id={id}
+                value={draft.kind}
+                onChange={(e) => setDraft({ ...draft, kind: e.target.value as PriceKind })}
+              >
+                {priceKinds.map((kind) => (
+                  <option key={kind}>{kind}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Price per message" name="priceMinor" error={save.error}>
+            {(id, describedBy) => (
+              <input
+                id={id}
+                inputMode="decimal"
+                value={draft.price}
+                aria-describedby={describedBy}
+                onChange={(e) => setDraft({ ...draft, price: e.target.value })}
+              />
+            )}
+          </Field>
+          <button type="submit">Set price</button>
+          <FormError error={save.error} fields={['country', 'kind', 'priceMinor']} />
+        </form>
       )}
     </section>
   );
