@@ -1651,7 +1651,22 @@ export interface components {
         };
         /** @description A message's status callbacks. */
         MessageCallbackList: {
-            /** @description The message's callbacks, oldest first. */
+            /**
+             * @description The message's callbacks, oldest first.
+             * @example [
+             *       {
+             *         "webhookId": "cb_42",
+             *         "url": "https://example.com/whatsapp/status",
+             *         "state": "delivered",
+             *         "attempts": 1,
+             *         "lastError": null,
+             *         "createdAt": "2026-03-01T09:30:00.000Z",
+             *         "deliveredAt": "2026-03-01T09:30:01.000Z",
+             *         "nextAttemptAt": null,
+             *         "body": "[{\"messageId\":118626985453813760,\"status\":\"SENT\"}]"
+             *       }
+             *     ]
+             */
             data: components["schemas"]["MessageCallback"][];
         };
         /** @description One status callback of a message and how its delivery went. */
@@ -2135,7 +2150,14 @@ export interface components {
              */
             whatsappState: string;
         };
-        /** @description The pace of the device's number; `null` until fleet first paced it. */
+        /**
+         * @description The pace of the device's number; `null` until fleet first paced it.
+         * @example {
+         *       "warmupDay": 3,
+         *       "newContactsToday": 12,
+         *       "newContactsAllowedToday": 80
+         *     }
+         */
         DevicePacing: {
             /**
              * @description Day of its warm-up: day 1 is the UTC day fleet first paced the number.
