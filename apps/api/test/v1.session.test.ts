@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { openDatabase, type Database } from '@wagate/db';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { connectPeers, createApiApp } from '../src/index.js';
+import { createIdGenerator } from '@wagate/ids';
 import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
 
 /** Console sessions: a key signed in once, then a cookie that is checked like the key. */
@@ -150,4 +152,21 @@ test('a session cannot be made from a session: signing in takes the key itself',
   const response = await withCookie(cookie, '/v1/session', { method: 'POST', headers: guard });
   expect(response.status).toBe(401);
   expect((await withCookie('wagate_session=forged', '/v1/balance')).status).toBe(401);
+});
+
+test('the api as production runs it marks the cookie Secure', async () => {
+  // The same app the api process serves (apps/api main.ts), over the gateway's services and database.
+  const address = t.gateway.grpcAddress;
+  const app = createApiApp({
+    peers: connectPeers({ billing: address, templates: address, dispatch: address, fleet: address }),
+    ids: createIdGenerator(1),
+    database,
+  });
+  const response = await app.request('/v1/session', {
+    method: 'POST',
+    headers: { authorization: `Key ${t.apiKey}` },
+  });
+  expect(response.status).toBe(201);
+  expect(response.headers.get('set-cookie')).toMatch(/HttpOnly.*Secure|Secure.*HttpOnly/);
+  expect(response.headers.get('set-cookie')).toContain('SameSite=Strict');
 });
