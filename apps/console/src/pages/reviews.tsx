@@ -29,6 +29,12 @@ export function ReviewsPage({ me }: { me: Me }) {
           </select>
         )}
       </Field>
+      {children.data?.nextCursor && (
+        // The list above is the first 100 accounts of the subtree; any other is reached by its id.
+        <Field label="…or an account id" name="accountIdText">
+          {(id) => <input id={id} onChange={(event) => setAccountId(event.target.value.trim())} />}
+        </Field>
+      )}
       <FormError error={children.error} />
       {accountId && (
         <CursorList
