@@ -68,6 +68,17 @@ test('another account has its own (here: no) senders', async () => {
   expect(await page('', { authorization: `Key ${other}` })).toEqual({ data: [], nextCursor: null });
 });
 
+test("the platform reads an account's senders with ?accountId=; a key outside the tree gets 404", async () => {
+  const platform = await t.platformKey();
+  const asPlatform = await page(`?accountId=${t.accountId}`, { authorization: `Key ${platform}` });
+  expect(asPlatform.data.map((sender) => sender.name)).toContain('MyCompany');
+  const other = await t.createKey(['read'], 'acc_v1_senders_other');
+  const refused = await t.request(`/v1/senders?accountId=${t.accountId}`, {
+    headers: { authorization: `Key ${other}` },
+  });
+  expect(refused.status).toBe(404);
+});
+
 test('a bad limit or cursor is 400 invalid', async () => {
   for (const [query, ref] of [
     ['?limit=0', 'limit'],

@@ -266,6 +266,8 @@ describe.skipIf(!run)('the console in Chromium', () => {
     await operator.getByRole('button', { name: 'Release' }).click();
     await expect.poll(() => operator.getByTestId('device-admin-state').textContent(), wait).toBe('active');
     await open(operator, 'devices', 'Devices');
+    // The demo account's pool, seen by the platform, with nothing waiting.
+    await expect.poll(() => operator.getByTestId('queue-MyCompany').textContent(), wait).toBe('0');
     await check(operator, 'devices');
   });
 

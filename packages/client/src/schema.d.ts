@@ -281,7 +281,7 @@ export interface paths {
         };
         /**
          * List senders
-         * @description The names the account may send from (the send call's `from`), by name, with their devices' numbers and how many devices are connected now.
+         * @description The names the account may send from (the send call's `from`), by name, with their devices' numbers and how many devices are connected now, and how many messages wait for a device (queue depth). A reseller or the platform reads an account below it with `?accountId=`.
          */
         get: operations["listSenders"];
         put?: never;
@@ -4236,6 +4236,8 @@ export interface operations {
                 limit?: number;
                 /** @description The previous page's `nextCursor`, unchanged; leave it out for the first page. */
                 cursor?: string;
+                /** @description The account read: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
             };
             header?: never;
             path?: never;
@@ -4272,6 +4274,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -157,14 +157,38 @@ function DevicePage({ deviceId }: { deviceId: string }) {
   );
 }
 
+/**
+ * Each sender pool of the accounts whose devices are on the wall (first 100 devices), with its
+ * queue depth: the operator sees where messages pile up.
+ */
 function Senders() {
+  const wall = useQuery({
+    queryKey: ['devices', 'accounts'],
+    queryFn: () => call(api.GET('/v1/devices', { params: { query: { limit: 100 } } })),
+  });
+  const accountIds = [...new Set((wall.data?.data ?? []).map((device) => device.accountId))];
   return (
     <section aria-labelledby="senders-h">
-      <h2 id="senders-h">Senders</h2>
+      <h2 id="senders-h">Sender pools</h2>
+      <FormError error={wall.error} />
+      {wall.data && accountIds.length === 0 && <p className="muted">No devices, so no pools to show.</p>}
+      {accountIds.map((accountId) => (
+        <AccountSenders key={accountId} accountId={accountId} />
+      ))}
+    </section>
+  );
+}
+
+function AccountSenders({ accountId }: { accountId: string }) {
+  return (
+    <>
+      <h3>{accountId}</h3>
       <CursorList
-        queryKey={['senders']}
+        queryKey={['senders', accountId]}
         what="senders"
-        fetchPage={(cursor) => call(api.GET('/v1/senders', { params: { query: { cursor, limit: 50 } } }))}
+        fetchPage={(cursor) =>
+          call(api.GET('/v1/senders', { params: { query: { accountId, cursor, limit: 50 } } }))
+        }
         render={(senders) => (
           <table>
             <thead>
@@ -190,7 +214,7 @@ function Senders() {
           </table>
         )}
       />
-    </section>
+    </>
   );
 }
 
