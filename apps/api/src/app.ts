@@ -14,6 +14,7 @@ import { accessLog } from './http/access-log.js';
 import { traceRequests } from './http/tracing.js';
 import { validationHook } from './http/validation-hook.js';
 import type { Peers } from './peers.js';
+import { registerConsole } from './routes/console_static.js';
 import { registerDocsPage } from './routes/docs_page.js';
 import { cachedAncestors } from './send/account-ancestors.js';
 import { registerOpenApiDocument } from './routes/docs_openapi.js';
@@ -23,6 +24,9 @@ import { registerAccounts } from './routes/v1_accounts.js';
 import { registerAccountMoney } from './routes/v1_accounts_money.js';
 import { registerGetBalance } from './routes/v1_balance_get.js';
 import { registerKeys } from './routes/v1_keys.js';
+import { registerSessions } from './routes/v1_session.js';
+import { createSessionStore, DEFAULT_SESSION_TTL_MS } from './sessions/store.js';
+import { registerListMessageCallbacks } from './routes/v1_messages_callbacks.js';
 import { registerGetMessage } from './routes/v1_messages_get.js';
 import { registerListMessages } from './routes/v1_messages_list.js';
 import { registerDevices } from './routes/v1_devices.js';
@@ -64,6 +68,10 @@ export interface ApiDeps {
   outboundUrls?: OutboundUrlOptions;
   /** The key cache, when the caller keeps it fresh from billing's events (see invalidateOnAccessChanges). */
   keys?: CachedKeyResolver;
+  /** Console sessions: Secure cookies unless `secureCookie: false` (the local demo on plain http). */
+  sessions?: { ttlMs?: number; secureCookie?: boolean };
+  /** The built console served at /console/ (default apps/console/dist, or WAGATE_CONSOLE_DIR). */
+  consoleDir?: string;
 }
 
 export type { ApiApp };
@@ -87,6 +95,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   });
 
   const keys = deps.keys ?? billingKeyCache(deps.peers);
+  const sessions = createSessionStore(deps.database);
   for (const path of ['/whatsapp/*', '/v1/*']) {
     app.use(
       path,
@@ -100,7 +109,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
           );
         },
       }),
-      requireApiKey(keys.resolve),
+      requireApiKey(keys.resolve, sessions),
       rejectNulCharacters(),
     );
   }
@@ -115,9 +124,16 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerHealth(app);
   registerOpenApiDocument(app);
   registerDocsPage(app);
+  registerConsole(app, deps.consoleDir);
+  registerSessions(app, {
+    store: sessions,
+    ttlMs: deps.sessions?.ttlMs ?? DEFAULT_SESSION_TTL_MS,
+    secureCookie: deps.sessions?.secureCookie ?? true,
+  });
   registerSendMessages(app, routeDeps);
   registerListMessages(app, routeDeps);
   registerGetMessage(app, routeDeps);
+  registerListMessageCallbacks(app, routeDeps);
   registerListSenders(app, routeDeps);
   registerEnrolmentTokens(app, routeDeps);
   registerDevices(app, routeDeps);

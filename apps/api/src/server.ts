@@ -5,8 +5,10 @@ import type { Database } from '@wagate/db';
 import type { IdGenerator } from '@wagate/ids';
 import { createApiApp } from './app.js';
 import { billingKeyCache, invalidateOnAccessChanges } from './http/key-cache.js';
-import { migrateIdempotency } from './idempotency/index.js';
+import { migrateApiSchema } from './api-schema.js';
 import type { Peers } from './peers.js';
+
+export { migrateApiSchema };
 
 export interface ApiServer {
   readonly url: string;
@@ -40,9 +42,4 @@ export async function startApiServer(options: {
       });
     });
   });
-}
-
-/** Brings the api's own schema up to date; safe to repeat and from several replicas at once. */
-export function migrateApiSchema(database: Database): Promise<void> {
-  return migrateIdempotency(database);
 }

@@ -1,17 +1,16 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { browserAvailable, CHROMIUM_FLAGS, chromiumPath } from '@wagate/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
 
 const run = promisify(execFile);
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-// CI installs Debian's chromium and sets this, so the page is always checked there; a
-// developer machine without a browser skips this one test.
-const required = process.env.WAGATE_REQUIRE_BROWSER === '1';
-if (required && !chromium) throw new Error('WAGATE_REQUIRE_BROWSER=1 but no chromium is installed');
+// CI sets WAGATE_REQUIRE_BROWSER=1, so the page is always checked there; a developer machine
+// without a browser skips this one test.
+const chromium = browserAvailable() ? chromiumPath : undefined;
 
 let gateway: TestGateway;
 beforeAll(async () => {
@@ -28,14 +27,7 @@ test.skipIf(!chromium)(
       const { stdout } = await run(
         chromium!,
         [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
+          ...CHROMIUM_FLAGS,
           `--user-data-dir=${profile}`,
           '--virtual-time-budget=15000',
           '--dump-dom',

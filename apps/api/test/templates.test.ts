@@ -1,7 +1,7 @@
 import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
-import { approve, approvedTemplate, call, review } from './support/templates.js';
+import { approve, approvedTemplate, call, callAsSupervisor, review } from './support/templates.js';
 
 /**
  * Templates through /v1 and sends that use them: the approved version of the language is what
@@ -98,6 +98,8 @@ describe('managing templates', () => {
     expect(missing.status).toBe(404);
     for (const [method, path, body] of [
       ['GET', `/v1/templates/${id}`],
+      ['GET', `/v1/templates/${id}?accountId=${t.accountId}`],
+      ['GET', `/v1/templates?accountId=${t.accountId}`],
       ['PATCH', `/v1/templates/${id}`, { languages: [{ languageCode: 'en', body: 'x' }] }],
       ['DELETE', `/v1/templates/${id}`],
       ['POST', `/v1/templates/${id}/submit`],
@@ -212,6 +214,20 @@ describe('managing templates', () => {
       body: { reasons: [{ key: 'forbidden' }], description: /reseller or the platform/ },
     });
     expect((await review(t, created.body.id, { languageCode: 'en', decision: 'approve' })).status).toBe(200);
+  });
+
+  test("the reviewer reads the account's templates with ?accountId= (its review queue)", async () => {
+    const created = await call(t, 'POST', '/v1/templates', {
+      name: 'queued_for_review',
+      category: 'utility',
+      languages: [{ languageCode: 'en', body: 'Hi {{1}}' }],
+    });
+    await call(t, 'POST', `/v1/templates/${created.body.id}/submit`);
+    const list = await callAsSupervisor(t, 'GET', '/v1/templates');
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((template: { id: string }) => template.id)).toContain(created.body.id);
+    const one = await callAsSupervisor(t, 'GET', `/v1/templates/${created.body.id}`);
+    expect(one.body.languages[0].latest).toMatchObject({ status: 'pending', body: 'Hi {{1}}' });
   });
 });
 

@@ -51,6 +51,27 @@ const post = (path: string, body: unknown, key = t.apiKey) =>
   t.request(path, { method: 'POST', body: JSON.stringify(body), headers: { ...json, ...as(key) } });
 
 describe('GET /v1/devices', () => {
+  test("shows the device's pacing, warm-up day and today's jobs once it has sent", async () => {
+    await demoDevice();
+    const sent = await t.send({ messages: [{ from: 'MyCompany', to: '79034567801', text: 'pace me' }] });
+    expect(sent.status).toBe(200);
+    await expect
+      .poll(async () => ((await devices())[0] as Device & { jobsToday: number }).jobsToday, {
+        timeout: 60_000,
+        interval: 200,
+      })
+      .toBeGreaterThanOrEqual(1);
+    expect(await devices()).toMatchObject([
+      {
+        // The embedded gateway's demo pacing: no warm-up table, a million new contacts a day.
+        pacing: { warmupDay: 1, newContactsToday: expect.any(Number), newContactsAllowedToday: 1_000_000 },
+        recentResults: expect.stringContaining('s'),
+      },
+    ]);
+    const pacing = ((await devices())[0] as Device & { pacing: { newContactsToday: number } }).pacing;
+    expect(pacing.newContactsToday).toBeGreaterThanOrEqual(1);
+  });
+
   test("lists the account's device with its state, sender and last heartbeat", async () => {
     expect(await demoDevice()).toMatchObject({
       accountId: t.accountId,

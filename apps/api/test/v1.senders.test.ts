@@ -48,6 +48,7 @@ test('lists the senders by name, with their numbers and connected devices', asyn
       name: 'MyCompany',
       numbers: ['79990000001'],
       devices: 1,
+      queuedJobs: 0,
       devicesConnected: 1,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
@@ -65,6 +66,17 @@ test('pages with limit and cursor', async () => {
 test('another account has its own (here: no) senders', async () => {
   const other = await t.createKey(['read'], 'acc_v1_senders_other');
   expect(await page('', { authorization: `Key ${other}` })).toEqual({ data: [], nextCursor: null });
+});
+
+test("the platform reads an account's senders with ?accountId=; a key outside the tree gets 404", async () => {
+  const platform = await t.platformKey();
+  const asPlatform = await page(`?accountId=${t.accountId}`, { authorization: `Key ${platform}` });
+  expect(asPlatform.data.map((sender) => sender.name)).toContain('MyCompany');
+  const other = await t.createKey(['read'], 'acc_v1_senders_other');
+  const refused = await t.request(`/v1/senders?accountId=${t.accountId}`, {
+    headers: { authorization: `Key ${other}` },
+  });
+  expect(refused.status).toBe(404);
 });
 
 test('a bad limit or cursor is 400 invalid', async () => {

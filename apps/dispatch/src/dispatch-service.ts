@@ -27,7 +27,7 @@ import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
 import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
 import { observeDispatch } from './metrics.js';
-import { listFailedCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
+import { listFailedCallbacks, listMessageCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
 import type { SecretKeyRing } from './webhooks/secret-keys.js';
 import { sealWebhookSecretsAtRest, webhookSecrets } from './webhooks/webhook-secrets.js';
 import { enableWebhookEndpoint, listWebhookEndpoints } from './webhooks/webhook-endpoints.js';
@@ -89,6 +89,7 @@ export async function startDispatch(deps: {
     }),
     setWebhookSettings: (request) => setWebhookSettings(db, request),
     listFailedCallbacks: (request) => listFailedCallbacks(db, request),
+    listMessageCallbacks: (request) => listMessageCallbacks(db, request),
     getWebhookSecret: ({ accountId }) => secretResponse(accountId, secrets.current),
     rotateWebhookSecret: ({ accountId }) => secretResponse(accountId, (account) => secrets.rotate(account)),
     listWebhookEndpoints: (request) => listWebhookEndpoints(db, request),

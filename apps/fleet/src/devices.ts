@@ -7,7 +7,11 @@ import { adminStates, type AdminState, type FleetTables } from './db/tables.js';
 import type { DeviceHealth } from './health/device-health.js';
 import { recordDeviceChange, releaseContacts } from './health/device-history.js';
 import { isAccepting } from './health/health-rules.js';
+import { DAY_MS, type DevicePacer, utcDay } from './pacing.js';
 import { ensureSender } from './senders.js';
+
+/** An allowance without a cap (no warm-up and no daily limit) as the largest int32. */
+const finiteOrMax = (n: number) => (Number.isFinite(n) ? n : 2_147_483_647);
 
 /**
  * The devices an account subtree sees through /v1. Every query takes the visible account ids;
@@ -18,6 +22,7 @@ export function deviceQueries(
   db: Kysely<FleetTables>,
   sessions: Pick<DeviceSessions, 'get' | 'rebind'>,
   health: Pick<DeviceHealth, 'setAdminState'>,
+  pacer: Pick<DevicePacer, 'allowance' | 'now'>,
 ) {
   function devices(accountIds: string[]) {
     return db
@@ -30,6 +35,45 @@ export function deviceQueries(
   }
 
   type Row = Awaited<ReturnType<ReturnType<typeof devices>['executeTakeFirstOrThrow']>>;
+
+  /** Pacing and today's jobs of the devices shown, in two queries for the whole page. */
+  async function activity(ids: string[]) {
+    if (ids.length === 0) return { paces: new Map(), jobsToday: new Map() };
+    const today = utcDay(pacer.now());
+    const [paces, jobs] = await Promise.all([
+      db.selectFrom('device_pacing').selectAll().where('device_id', 'in', ids).execute(),
+      db
+        .selectFrom('jobs')
+        .select(['device_id', (eb) => eb.fn.countAll<string>().as('done')])
+        .where('device_id', 'in', ids)
+        .where('state', '=', 'done')
+        .where('updated_at', '>=', new Date(today * DAY_MS))
+        .groupBy('device_id')
+        .execute(),
+    ]);
+    return {
+      paces: new Map(
+        paces.map((pace): [string, fleet.DevicePacing] => [
+          pace.device_id,
+          {
+            warmupDay: today - pace.first_seen_day + 1,
+            newContactsToday: pace.day === today ? pace.new_contacts : 0,
+            newContactsAllowedToday: finiteOrMax(pacer.allowance(pace.first_seen_day, today)),
+          },
+        ]),
+      ),
+      jobsToday: new Map(jobs.map((job) => [job.device_id!, Number(job.done)])),
+    };
+  }
+
+  async function views(rows: Row[]): Promise<fleet.Device[]> {
+    const { paces, jobsToday } = await activity(rows.map((row) => row.id));
+    return rows.map((row) => ({
+      ...view(row),
+      ...(paces.has(row.id) ? { pacing: paces.get(row.id) } : {}),
+      jobsToday: jobsToday.get(row.id) ?? 0,
+    }));
+  }
 
   function view(row: Row): fleet.Device {
     const ms = (date: Date | null) => (date ? String(date.getTime()) : '0');
@@ -59,6 +103,8 @@ export function deviceQueries(
         whatsappState: row.whatsapp_state,
       },
       createdAtMs: ms(row.created_at),
+      jobsToday: 0,
+      recentResults: row.recent_results,
     };
   }
 
@@ -80,7 +126,7 @@ export function deviceQueries(
         .limit(size + 1)
         .execute();
       const page = pageOf(rows, size, (row) => [row.id]);
-      return { devices: page.rows.map(view), nextCursor: page.nextCursor };
+      return { devices: await views(page.rows), nextCursor: page.nextCursor };
     },
 
     async locate(request: fleet.LocateDeviceRequest): Promise<fleet.LocateDeviceResponse> {
@@ -103,7 +149,7 @@ export function deviceQueries(
         .limit(limit)
         .execute();
       return {
-        device: view(row),
+        device: (await views([row]))[0],
         history: history.map((entry) => ({
           atMs: String(entry.at.getTime()),
           change: entry.change,

@@ -103,7 +103,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
         }
       : {}),
   });
-  const devices = deviceQueries(db, sessions, health);
+  const devices = deviceQueries(db, sessions, health, scheduler.pacer);
   const stopObserving = observeFleet(db);
   let defaultSender: { id: string; accountId: string } | undefined;
 

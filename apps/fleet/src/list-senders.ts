@@ -8,6 +8,7 @@ import type { FleetTables } from './db/tables.js';
 /**
  * One page of an account's senders ordered by name (unique per account, so the name alone is
  * the cursor), each with its devices' numbers and how many of those devices are connected.
+ * and how many of its jobs wait for a device (the pool's queue depth).
  * "Connected" is what this fleet process sees: with several fleet replicas, a device whose
  * agent streams to another replica counts as not connected here.
  */
@@ -41,6 +42,21 @@ export async function listSenders(
           .orderBy('phone_number')
           .execute();
   const bySender = Map.groupBy(devices, (device) => device.sender_id);
+  const queued =
+    page.rows.length === 0
+      ? []
+      : await db
+          .selectFrom('jobs')
+          .select(['sender_id', (eb) => eb.fn.countAll<string>().as('queued')])
+          .where('state', '=', 'queued')
+          .where(
+            'sender_id',
+            'in',
+            page.rows.map((row) => row.id),
+          )
+          .groupBy('sender_id')
+          .execute();
+  const queuedBySender = new Map(queued.map((row) => [row.sender_id, Number(row.queued)]));
   return {
     senders: page.rows.map((sender) => {
       const own = bySender.get(sender.id) ?? [];
@@ -51,6 +67,7 @@ export async function listSenders(
         devices: own.length,
         devicesConnected: own.filter((device) => sessions.get(device.id) !== undefined).length,
         createdAtMs: String(sender.created_at.getTime()),
+        queuedJobs: queuedBySender.get(sender.id) ?? 0,
       };
     }),
     nextCursor: page.nextCursor,

@@ -94,6 +94,39 @@ describe.each(databaseAdapters())('ListSenders on $name', (adapter) => {
     expect(Number(senders.get(name(5))!.createdAtMs)).toBeGreaterThan(0);
   });
 
+  test("each sender shows its queue depth: its jobs waiting for a device, not those offered or done", async () => {
+    const job = (n: number, senderId: string, state: 'queued' | 'offered' | 'done') => ({
+      message_id: String(900 + n),
+      job_id: `job_q${n}`,
+      account_id: 'acc_a',
+      sender_id: senderId,
+      recipient: '79030000000',
+      device_id: state === 'queued' ? null : 'dev_a3_0',
+      state,
+      payload: '{}',
+      traceparent: '',
+      updated_at: new Date(),
+    });
+    await db
+      .insertInto('jobs')
+      .values([
+        job(1, 'snd_a3', 'queued'),
+        job(2, 'snd_a3', 'queued'),
+        job(3, 'snd_a3', 'offered'),
+        job(4, 'snd_a3', 'done'),
+        job(5, 'snd_a7', 'queued'),
+        job(6, 'snd_b3', 'queued'),
+      ])
+      .execute();
+    try {
+      const senders = new Map((await listAll('acc_a', 100)).map((s) => [s.name, s.queuedJobs]));
+      expect([senders.get(name(3)), senders.get(name(7)), senders.get(name(5))]).toEqual([2, 1, 0]);
+      expect((await listAll('acc_b', 10)).map((s) => s.queuedJobs)).toEqual([0, 0, 1]);
+    } finally {
+      await db.deleteFrom('jobs').where('job_id', 'like', 'job_q%').execute();
+    }
+  });
+
   test('a device whose agent disconnects no longer counts as connected', async () => {
     const device = sessions.get('dev_a6_0')!;
     sessions.detach(device);

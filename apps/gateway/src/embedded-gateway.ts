@@ -203,6 +203,8 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     database,
     // The demo inbox and test receivers are on loopback; private networks stay refused.
     outboundUrls: { allowLoopback: true },
+    // The embedded gateway serves plain http on this machine: a Secure cookie would never be sent.
+    sessions: { secureCookie: false },
   });
   app.route('/', createDevInbox().app);
   const host = options.host ?? '127.0.0.1';

@@ -38,6 +38,7 @@ process.stdout.write(
   [
     '',
     `  wagate is running on ${gateway.url}`,
+    `  console: ${gateway.url}/console/ (sign in with the API key below)`,
     `  demo account: ${gateway.accountId}, sender "MyCompany", ${config.WAGATE_SIM_DEVICES} simulated devices`,
     `  API key: ${gateway.apiKey}`,
     `  admin key (the platform, above the demo account: reviews its templates): ${gateway.adminKey}`,

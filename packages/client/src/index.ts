@@ -59,3 +59,20 @@ export function createWagateClient(
     },
   });
 }
+
+/** The header a console session's unsafe requests carry (the api refuses them without it). */
+export const CONSOLE_HEADER = 'x-wagate-console';
+
+/**
+ * The same typed client for a page served by the api itself (the console): no key, the
+ * session cookie goes along (same origin), and every request carries the console header
+ * the api asks of a session's unsafe requests. Sign in first with `POST /v1/session` and a key.
+ */
+export function createSessionClient(baseUrl = '', options: Omit<ClientOptions, 'baseUrl'> = {}): WagateClient {
+  return createClient<paths>({
+    credentials: 'same-origin',
+    ...options,
+    baseUrl,
+    headers: { ...(options.headers as Record<string, string> | undefined), [CONSOLE_HEADER]: '1' },
+  });
+}

@@ -84,6 +84,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Leads to the console
+         * @description Redirects to `/console/`. No API key.
+         */
+        get: operations["root"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The console (without the slash)
+         * @description Redirects to `/console/`, so the page's relative links resolve. No API key.
+         */
+        get: operations["consoleRedirect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The console
+         * @description The web console for tenants, resellers and operators (docs/console.md), built from apps/console. No API key: it signs in with `POST /v1/session` and then calls `/v1` like any client.
+         */
+        get: operations["consolePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/assets/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file of the console
+         * @description Scripts and styles of the built console, with hashed names (cached for a year). No API key.
+         */
+        get: operations["consoleAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in
+         * @description The account, key and scopes of the session (or of the key asking), and when the session ends.
+         */
+        get: operations["getSession"];
+        put?: never;
+        /**
+         * Sign in (exchange a key for a session)
+         * @description Exchanges the API key in `Authorization` for a console session: an HttpOnly, SameSite=Strict cookie, so the browser never keeps the key. Every request of the session is checked as a request with the key: the same scopes and account subtree, and it stops working when the key is revoked or the account suspended. A session's POST, PUT, PATCH and DELETE must carry `X-Wagate-Console: 1` and come from the same host.
+         */
+        post: operations["createSession"];
+        /**
+         * Sign out
+         * @description Ends the session on the server (its cookie no longer works anywhere) and clears the cookie.
+         */
+        delete: operations["deleteSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/whatsapp/messages": {
         parameters: {
             query?: never;
@@ -144,6 +252,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/{messageId}/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a message's status callbacks
+         * @description Every status callback of the message, oldest first, with its delivery state, attempts and last error. Another account's message answers 404, like a missing one. Needs the `read` scope.
+         */
+        get: operations["listMessageCallbacks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/senders": {
         parameters: {
             query?: never;
@@ -153,7 +281,7 @@ export interface paths {
         };
         /**
          * List senders
-         * @description The names the account may send from (the send call's `from`), by name, with their devices' numbers and how many devices are connected now.
+         * @description The names the account may send from (the send call's `from`), by name, with their devices' numbers and how many devices are connected now, and how many messages wait for a device (queue depth). A reseller or the platform reads an account below it with `?accountId=`.
          */
         get: operations["listSenders"];
         put?: never;
@@ -925,7 +1053,7 @@ export interface paths {
         };
         /**
          * List templates
-         * @description The account's templates, newest first, one page at a time: pass `nextCursor` back as `cursor` until it is `null`. Needs the `read` scope.
+         * @description The account's templates, newest first, one page at a time: pass `nextCursor` back as `cursor` until it is `null`. With `?accountId=` an account below the caller's (a reseller's or the platform's review queue). Needs the `read` scope.
          */
         get: operations["listTemplates"];
         put?: never;
@@ -949,7 +1077,7 @@ export interface paths {
         };
         /**
          * Get a template
-         * @description A template of the caller's account with every language's newest and serving revision. Another account's template answers 404, like a missing one. Needs the `read` scope.
+         * @description A template of the caller's account with every language's newest and serving revision. Another account's template answers 404, like a missing one. A reseller or the platform reads a template of an account below it with `?accountId=` (to review it). Needs the `read` scope.
          */
         get: operations["getTemplate"];
         put?: never;
@@ -1137,6 +1265,33 @@ export interface components {
              * @example messages[0].to
              */
             ref?: string;
+        };
+        /** @description Who is signed in: the key behind a console session (or the key asking). */
+        Session: {
+            /**
+             * @description The account the key belongs to.
+             * @example acc_demo
+             */
+            accountId: string;
+            /**
+             * @description The key the session was signed in with.
+             * @example key_01JD3
+             */
+            keyId: string;
+            /**
+             * @description The key's scopes: what the session may do.
+             * @example [
+             *       "send",
+             *       "read",
+             *       "manage"
+             *     ]
+             */
+            scopes: string[];
+            /**
+             * @description When the session ends unless signed out first (ISO 8601); `null` when asked with a key.
+             * @example 2026-12-06T22:00:00.000Z
+             */
+            expiresAt: string | null;
         };
         /**
          * @description The per-message results of a send.
@@ -1674,6 +1829,75 @@ export interface components {
              */
             until?: string;
         };
+        /** @description A message's status callbacks. */
+        MessageCallbackList: {
+            /**
+             * @description The message's callbacks, oldest first.
+             * @example [
+             *       {
+             *         "webhookId": "cb_42",
+             *         "url": "https://example.com/whatsapp/status",
+             *         "state": "delivered",
+             *         "attempts": 1,
+             *         "lastError": null,
+             *         "createdAt": "2026-03-01T09:30:00.000Z",
+             *         "deliveredAt": "2026-03-01T09:30:01.000Z",
+             *         "nextAttemptAt": null,
+             *         "body": "[{\"messageId\":118626985453813760,\"status\":\"SENT\"}]"
+             *       }
+             *     ]
+             */
+            data: components["schemas"]["MessageCallback"][];
+        };
+        /** @description One status callback of a message and how its delivery went. */
+        MessageCallback: {
+            /**
+             * @description The `webhook-id` every attempt carried.
+             * @example cb_42
+             */
+            webhookId: string;
+            /**
+             * @description Where it is POSTed.
+             * @example https://example.com/whatsapp/status
+             */
+            url: string;
+            /**
+             * @description `pending`: queued or being retried; `delivered`: the endpoint answered 2xx; `failed`: refused for good; `dead`: still failing 3 days after it was queued.
+             * @example delivered
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed" | "dead";
+            /**
+             * @description Delivery attempts made so far.
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Why the last attempt failed; `null` when none did.
+             * @example null
+             */
+            lastError: string | null;
+            /**
+             * @description When it was queued (ISO 8601).
+             * @example 2026-03-01T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description When the endpoint accepted it; `null` until then.
+             * @example 2026-03-01T09:30:01.000Z
+             */
+            deliveredAt: string | null;
+            /**
+             * @description When the next attempt is due while `pending`; `null` otherwise.
+             * @example null
+             */
+            nextAttemptAt: string | null;
+            /**
+             * @description The exact JSON body POSTed (a string: `messageId` in it is a 64-bit number).
+             * @example [{"messageId":118626985453813760,"status":"SENT"}]
+             */
+            body: string;
+        };
         /**
          * @description One page of senders.
          * @example {
@@ -1686,6 +1910,7 @@ export interface components {
          *           ],
          *           "devices": 3,
          *           "devicesConnected": 3,
+         *           "queuedJobs": 0,
          *           "createdAt": "2026-03-01T09:00:00.000Z"
          *         }
          *       ],
@@ -1704,6 +1929,7 @@ export interface components {
              *         ],
              *         "devices": 3,
              *         "devicesConnected": 3,
+             *         "queuedJobs": 0,
              *         "createdAt": "2026-03-01T09:00:00.000Z"
              *       }
              *     ]
@@ -1725,6 +1951,7 @@ export interface components {
          *       ],
          *       "devices": 3,
          *       "devicesConnected": 3,
+         *       "queuedJobs": 0,
          *       "createdAt": "2026-03-01T09:00:00.000Z"
          *     }
          */
@@ -1756,6 +1983,11 @@ export interface components {
              * @example 3
              */
             devicesConnected: number;
+            /**
+             * @description Messages of this sender waiting for a device (its queue depth).
+             * @example 0
+             */
+            queuedJobs: number;
             /**
              * @description When the sender was created (ISO 8601).
              * @example 2026-03-01T09:00:00.000Z
@@ -1864,7 +2096,14 @@ export interface components {
          *             "networkUp": true,
          *             "whatsappState": "logged_in"
          *           },
-         *           "createdAt": "2026-02-01T09:00:00.000Z"
+         *           "createdAt": "2026-02-01T09:00:00.000Z",
+         *           "pacing": {
+         *             "warmupDay": 3,
+         *             "newContactsToday": 12,
+         *             "newContactsAllowedToday": 80
+         *           },
+         *           "jobsToday": 57,
+         *           "recentResults": "sssssfsss"
          *         }
          *       ],
          *       "nextCursor": null
@@ -1898,7 +2137,14 @@ export interface components {
              *           "networkUp": true,
              *           "whatsappState": "logged_in"
              *         },
-             *         "createdAt": "2026-02-01T09:00:00.000Z"
+             *         "createdAt": "2026-02-01T09:00:00.000Z",
+             *         "pacing": {
+             *           "warmupDay": 3,
+             *           "newContactsToday": 12,
+             *           "newContactsAllowedToday": 80
+             *         },
+             *         "jobsToday": 57,
+             *         "recentResults": "sssssfsss"
              *       }
              *     ]
              */
@@ -1935,7 +2181,14 @@ export interface components {
          *         "networkUp": true,
          *         "whatsappState": "logged_in"
          *       },
-         *       "createdAt": "2026-02-01T09:00:00.000Z"
+         *       "createdAt": "2026-02-01T09:00:00.000Z",
+         *       "pacing": {
+         *         "warmupDay": 3,
+         *         "newContactsToday": 12,
+         *         "newContactsAllowedToday": 80
+         *       },
+         *       "jobsToday": 57,
+         *       "recentResults": "sssssfsss"
          *     }
          */
         Device: {
@@ -2022,6 +2275,17 @@ export interface components {
              * @example 2026-02-01T09:00:00.000Z
              */
             createdAt: string;
+            pacing: components["schemas"]["DevicePacing"];
+            /**
+             * @description Jobs it finished since 00:00 UTC, sent or failed.
+             * @example 57
+             */
+            jobsToday: number;
+            /**
+             * @description Its last job results, oldest first: `s` sent, `f` failed, `b` failed as a ban would.
+             * @example sssssfsss
+             */
+            recentResults: string;
         };
         /**
          * @description The device's last heartbeat.
@@ -2067,6 +2331,31 @@ export interface components {
             whatsappState: string;
         };
         /**
+         * @description The pace of the device's number; `null` until fleet first paced it.
+         * @example {
+         *       "warmupDay": 3,
+         *       "newContactsToday": 12,
+         *       "newContactsAllowedToday": 80
+         *     }
+         */
+        DevicePacing: {
+            /**
+             * @description Day of its warm-up: day 1 is the UTC day fleet first paced the number.
+             * @example 3
+             */
+            warmupDay: number;
+            /**
+             * @description New contacts it started today (UTC).
+             * @example 12
+             */
+            newContactsToday: number;
+            /**
+             * @description New contacts it may start today: the warm-up allowance, then the daily cap (docs/pacing.md).
+             * @example 80
+             */
+            newContactsAllowedToday: number;
+        } | null;
+        /**
          * @description A device and its history.
          * @example {
          *       "device": {
@@ -2093,7 +2382,14 @@ export interface components {
          *           "networkUp": true,
          *           "whatsappState": "logged_in"
          *         },
-         *         "createdAt": "2026-02-01T09:00:00.000Z"
+         *         "createdAt": "2026-02-01T09:00:00.000Z",
+         *         "pacing": {
+         *           "warmupDay": 3,
+         *           "newContactsToday": 12,
+         *           "newContactsAllowedToday": 80
+         *         },
+         *         "jobsToday": 57,
+         *         "recentResults": "sssssfsss"
          *       },
          *       "history": [
          *         {
@@ -2423,7 +2719,14 @@ export interface components {
          *           "networkUp": true,
          *           "whatsappState": "logged_in"
          *         },
-         *         "createdAt": "2026-02-01T09:00:00.000Z"
+         *         "createdAt": "2026-02-01T09:00:00.000Z",
+         *         "pacing": {
+         *           "warmupDay": 3,
+         *           "newContactsToday": 12,
+         *           "newContactsAllowedToday": 80
+         *         },
+         *         "jobsToday": 57,
+         *         "recentResults": "sssssfsss"
          *       }
          *     }
          */
@@ -4128,6 +4431,269 @@ export interface operations {
             };
         };
     };
+    root: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/console/`. */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    consoleRedirect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/console/`. */
+            301: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    consolePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The console is not built here; the page says how to build it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    consoleAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The file. */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description No such file. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in; the cookie is set. */
+            201: {
+                headers: {
+                    /** @description `wagate_session=…; HttpOnly; SameSite=Strict; Path=/` (and `Secure` in production). */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     sendMessages: {
         parameters: {
             query?: never;
@@ -4381,6 +4947,74 @@ export interface operations {
             };
         };
     };
+    listMessageCallbacks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id a send returned. */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The callbacks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageCallbackList"];
+                };
+            };
+            /** @description `unauthorized`: no API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown`: an internal error; the request may be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listSenders: {
         parameters: {
             query?: {
@@ -4388,6 +5022,8 @@ export interface operations {
                 limit?: number;
                 /** @description The previous page's `nextCursor`, unchanged; leave it out for the first page. */
                 cursor?: string;
+                /** @description The account read: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
             };
             header?: never;
             path?: never;
@@ -4424,6 +5060,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8198,6 +8843,8 @@ export interface operations {
                 limit?: number;
                 /** @description The previous page's `nextCursor`, unchanged; leave it out for the first page. */
                 cursor?: string;
+                /** @description The account read: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
             };
             header?: never;
             path?: never;
@@ -8234,6 +8881,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not.found`: no such resource in this account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8350,7 +9006,10 @@ export interface operations {
     };
     getTemplate: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The account read: the caller's own (the default) or one below it, as its reseller or the platform. */
+                accountId?: string;
+            };
             header?: never;
             path: {
                 /** @description The template id (`templateId` of the send call). */

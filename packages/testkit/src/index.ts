@@ -7,9 +7,15 @@ export {
   LOCAL_POSTGRES_URL,
   postgresServerUrl,
 } from '@wagate/db/testing';
-export { type CallbackAnswer, type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './callback-receiver.js';
+export {
+  type CallbackAnswer,
+  type CallbackReceiver,
+  type ReceivedCallback,
+  startCallbackReceiver,
+} from './callback-receiver.js';
 export { isolatedBusNames, natsUrl } from './nats.js';
 export { startDeployedNatsServer, startNatsServer, type TestNatsServer } from './nats-server.js';
 export { type ServiceProcess, startServiceProcess } from './service-processes.js';
 export { planeEnvironmentFor, testPkiDirectory } from './test-pki.js';
 export { type PrometheusServer, prometheusTool, startPrometheus } from './prometheus.js';
+export { browserAvailable, CHROMIUM_FLAGS, chromiumPath } from './browser.js';

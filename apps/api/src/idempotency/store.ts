@@ -1,7 +1,7 @@
-import { type Database, migrateSchema, withSchema } from '@wagate/db';
+import { type Database, withSchema } from '@wagate/db';
 import { sql } from 'kysely';
 import { validIdempotencyKey } from './key.js';
-import { idempotencyMigrations } from './migrations.js';
+import { migrateApiSchema } from '../api-schema.js';
 import { API_SCHEMA, type IdempotencyTables } from './tables.js';
 
 /** How long a key is remembered; an older entry is treated as absent. */
@@ -36,7 +36,7 @@ export interface IdempotencyStore {
  * I/O) so the api migrates once on start, like every service does with its own schema.
  */
 export async function migrateIdempotency(database: Database): Promise<void> {
-  await migrateSchema(database, API_SCHEMA, idempotencyMigrations);
+  await migrateApiSchema(database);
 }
 
 /** How many times `begin` tries to claim a key whose entry vanished between its two statements. */

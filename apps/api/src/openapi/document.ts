@@ -7,7 +7,7 @@ import { openApiConfig } from './config.js';
  * The app with dependencies that throw when used: enough to list its routes, build its
  * document and serve `/openapi.json` and `/docs`, without network or database.
  */
-export function createOfflineApiApp(): ApiApp {
+export function createOfflineApiApp(options: { consoleDir?: string } = {}): ApiApp {
   const unused = new Proxy(
     {},
     {
@@ -16,7 +16,7 @@ export function createOfflineApiApp(): ApiApp {
       },
     },
   );
-  return createApiApp({ peers: unused as Peers, ids: createIdGenerator(0), database: unused as never });
+  return createApiApp({ peers: unused as Peers, ids: createIdGenerator(0), database: unused as never, ...options });
 }
 
 /**

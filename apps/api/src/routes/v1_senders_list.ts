@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { requireScope } from '../http/auth.js';
+import { accountInSubtree, ReadableAccountQuery } from '../http/supervisor.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import { ListSendersQuery, SenderListSchema } from '../schemas/senders.js';
 import { isoTime } from '../views/messages.js';
@@ -13,16 +14,17 @@ export const listSendersRoute = createRoute({
   summary: 'List senders',
   description:
     "The names the account may send from (the send call's `from`), by name, with their devices' numbers and how many " +
-    'devices are connected now.',
+    'devices are connected now, and how many messages wait for a device (queue depth). A reseller or the platform ' +
+    'reads an account below it with `?accountId=`.',
   security: apiKeySecurity,
   middleware: [requireScope('read')] as const,
-  request: { query: ListSendersQuery },
+  request: { query: ListSendersQuery.extend(ReadableAccountQuery.shape) },
   responses: {
     200: {
       description: 'One page of senders.',
       content: { 'application/json': { schema: SenderListSchema } },
     },
-    ...errorResponses(400, 401, 403, 500, 503),
+    ...errorResponses(400, 401, 403, 404, 500, 503),
   },
 });
 
@@ -30,7 +32,7 @@ export function registerListSenders(app: ApiApp, deps: RouteDeps): void {
   app.openapi(listSendersRoute, async (c) => {
     const query = c.req.valid('query');
     const page = await deps.peers.fleet.listSenders({
-      accountId: c.get('principal').accountId,
+      accountId: await accountInSubtree(deps.peers, c.get('principal'), query.accountId),
       limit: query.limit ?? 0,
       cursor: query.cursor ?? '',
     });
@@ -42,6 +44,7 @@ export function registerListSenders(app: ApiApp, deps: RouteDeps): void {
           numbers: sender.numbers,
           devices: sender.devices,
           devicesConnected: sender.devicesConnected,
+          queuedJobs: sender.queuedJobs,
           createdAt: isoTime(sender.createdAtMs),
         })),
         nextCursor: page.nextCursor || null,

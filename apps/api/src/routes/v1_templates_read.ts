@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { requireScope } from '../http/auth.js';
+import { accountInSubtree, ReadableAccountQuery } from '../http/supervisor.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import {
   ListTemplatesQuery,
@@ -18,10 +19,11 @@ export const getTemplateRoute = createRoute({
   summary: 'Get a template',
   description:
     "A template of the caller's account with every language's newest and serving revision. Another account's template " +
-    'answers 404, like a missing one. Needs the `read` scope.',
+    "answers 404, like a missing one. A reseller or the platform reads a template of an account below it with " +
+    '`?accountId=` (to review it). Needs the `read` scope.',
   security: apiKeySecurity,
   middleware: [requireScope('read')] as const,
-  request: { params: TemplateIdParam },
+  request: { params: TemplateIdParam, query: ReadableAccountQuery },
   responses: {
     200: { description: 'The template.', content: { 'application/json': { schema: TemplateSchema } } },
     ...errorResponses(401, 403, 404, 500, 503),
@@ -36,20 +38,21 @@ export const listTemplatesRoute = createRoute({
   summary: 'List templates',
   description:
     "The account's templates, newest first, one page at a time: pass `nextCursor` back as `cursor` until it is `null`. " +
-    'Needs the `read` scope.',
+    "With `?accountId=` an account below the caller's (a reseller's or the platform's review queue). Needs the " +
+    '`read` scope.',
   security: apiKeySecurity,
   middleware: [requireScope('read')] as const,
-  request: { query: ListTemplatesQuery },
+  request: { query: ListTemplatesQuery.extend(ReadableAccountQuery.shape) },
   responses: {
     200: { description: 'One page.', content: { 'application/json': { schema: TemplateListSchema } } },
-    ...errorResponses(400, 401, 403, 500, 503),
+    ...errorResponses(400, 401, 403, 404, 500, 503),
   },
 });
 
 export function registerReadTemplates(app: ApiApp, deps: RouteDeps): void {
   app.openapi(getTemplateRoute, async (c) => {
     const { template } = await deps.peers.templates.getTemplate({
-      accountId: c.get('principal').accountId,
+      accountId: await accountInSubtree(deps.peers, c.get('principal'), c.req.valid('query').accountId),
       templateId: c.req.valid('param').templateId,
     });
     return c.json(templateView(template), 200);
@@ -57,7 +60,7 @@ export function registerReadTemplates(app: ApiApp, deps: RouteDeps): void {
   app.openapi(listTemplatesRoute, async (c) => {
     const query = c.req.valid('query');
     const page = await deps.peers.templates.listTemplates({
-      accountId: c.get('principal').accountId,
+      accountId: await accountInSubtree(deps.peers, c.get('principal'), query.accountId),
       limit: query.limit ?? 0,
       cursor: query.cursor ?? '',
     });

@@ -30,7 +30,24 @@ const deviceExample = {
   driver: 'adb',
   health: healthExample,
   createdAt: '2026-02-01T09:00:00.000Z',
+  pacing: { warmupDay: 3, newContactsToday: 12, newContactsAllowedToday: 80 },
+  jobsToday: 57,
+  recentResults: 'sssssfsss',
 };
+
+export const DevicePacingSchema = z
+  .object({
+    warmupDay: z.number().int().openapi({
+      description: 'Day of its warm-up: day 1 is the UTC day fleet first paced the number.',
+      example: 3,
+    }),
+    newContactsToday: z.number().int().openapi({ description: 'New contacts it started today (UTC).', example: 12 }),
+    newContactsAllowedToday: z.number().int().openapi({
+      description: 'New contacts it may start today: the warm-up allowance, then the daily cap (docs/pacing.md).',
+      example: 80,
+    }),
+  })
+  .openapi('DevicePacing', { description: "The pace of the device's number; `null` until fleet first paced it." });
 
 const nullableNumber = (description: string, example: number) =>
   z.number().int().nullable().openapi({ description, example });
@@ -98,6 +115,15 @@ export const DeviceSchema = z
     createdAt: z
       .string()
       .openapi({ description: 'When it first registered (ISO 8601).', example: deviceExample.createdAt }),
+    pacing: DevicePacingSchema.nullable().openapi({ example: deviceExample.pacing }),
+    jobsToday: z
+      .number()
+      .int()
+      .openapi({ description: 'Jobs it finished since 00:00 UTC, sent or failed.', example: deviceExample.jobsToday }),
+    recentResults: z.string().openapi({
+      description: 'Its last job results, oldest first: `s` sent, `f` failed, `b` failed as a ban would.',
+      example: deviceExample.recentResults,
+    }),
   })
   .openapi('Device', { description: 'A phone or VM of the fleet.', example: deviceExample });
 

@@ -7,6 +7,7 @@ const senderExample = {
   numbers: ['79001234567'],
   devices: 3,
   devicesConnected: 3,
+  queuedJobs: 0,
   createdAt: '2026-03-01T09:00:00.000Z',
 };
 
@@ -22,6 +23,10 @@ export const SenderSchema = z
       .number()
       .int()
       .openapi({ description: 'Of those, devices connected now.', example: 3 }),
+    queuedJobs: z
+      .number()
+      .int()
+      .openapi({ description: 'Messages of this sender waiting for a device (its queue depth).', example: 0 }),
     createdAt: z
       .string()
       .openapi({ description: 'When the sender was created (ISO 8601).', example: senderExample.createdAt }),

@@ -232,3 +232,55 @@ export const EnabledWebhookEndpointSchema = z
   .openapi('EnabledWebhookEndpoint', {
     description: 'The endpoint, enabled, and how many callbacks were replayed.',
   });
+
+export const MessageCallbackSchema = z
+  .object({
+    webhookId: z.string().openapi({ description: 'The `webhook-id` every attempt carried.', example: 'cb_42' }),
+    url: z.string().openapi({ description: 'Where it is POSTed.', example: 'https://example.com/whatsapp/status' }),
+    state: z.enum(['pending', 'delivered', 'failed', 'dead']).openapi({
+      description:
+        '`pending`: queued or being retried; `delivered`: the endpoint answered 2xx; `failed`: refused for good; ' +
+        '`dead`: still failing 3 days after it was queued.',
+      example: 'delivered',
+    }),
+    attempts: z.number().int().openapi({ description: 'Delivery attempts made so far.', example: 1 }),
+    lastError: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why the last attempt failed; `null` when none did.', example: null }),
+    createdAt: z.string().openapi({ description: 'When it was queued (ISO 8601).', example: '2026-03-01T09:30:00.000Z' }),
+    deliveredAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When the endpoint accepted it; `null` until then.', example: '2026-03-01T09:30:01.000Z' }),
+    nextAttemptAt: z.string().nullable().openapi({
+      description: 'When the next attempt is due while `pending`; `null` otherwise.',
+      example: null,
+    }),
+    body: z.string().openapi({
+      description: 'The exact JSON body POSTed (a string: `messageId` in it is a 64-bit number).',
+      example: '[{"messageId":118626985453813760,"status":"SENT"}]',
+    }),
+  })
+  .openapi('MessageCallback', { description: 'One status callback of a message and how its delivery went.' });
+
+export const MessageCallbackListSchema = z
+  .object({
+    data: z.array(MessageCallbackSchema).openapi({
+      description: "The message's callbacks, oldest first.",
+      example: [
+        {
+          webhookId: 'cb_42',
+          url: 'https://example.com/whatsapp/status',
+          state: 'delivered',
+          attempts: 1,
+          lastError: null,
+          createdAt: '2026-03-01T09:30:00.000Z',
+          deliveredAt: '2026-03-01T09:30:01.000Z',
+          nextAttemptAt: null,
+          body: '[{"messageId":118626985453813760,"status":"SENT"}]',
+        },
+      ],
+    }),
+  })
+  .openapi('MessageCallbackList', { description: "A message's status callbacks." });

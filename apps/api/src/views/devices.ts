@@ -33,6 +33,9 @@ export function deviceView(device: fleet.Device | undefined) {
       whatsappState: health?.whatsappState ?? '',
     },
     createdAt: isoTime(device.createdAtMs),
+    pacing: device.pacing ?? null,
+    jobsToday: device.jobsToday,
+    recentResults: device.recentResults,
   };
 }
 

@@ -24,4 +24,6 @@ export const DISPATCH_ACCESS: AccessTable<typeof dispatch.DispatchServiceDefinit
   listOptOuts: ['api'],
   addOptOuts: ['api'],
   removeOptOut: ['api'],
+  // A message's callbacks on its /v1 page (the console's message view).
+  listMessageCallbacks: ['api'],
 };

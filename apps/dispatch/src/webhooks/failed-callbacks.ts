@@ -42,6 +42,38 @@ export async function listFailedCallbacks(
   return { callbacks: page.rows.map(toFailedCallback), nextCursor: page.nextCursor };
 }
 
+/** A message's callbacks are one per status: far fewer than this. */
+const MESSAGE_CALLBACKS_LIMIT = 100;
+
+/** Every callback of one message of the account, oldest first, in any state. */
+export async function listMessageCallbacks(
+  db: Kysely<DispatchTables>,
+  request: dispatch.ListMessageCallbacksRequest,
+): Promise<dispatch.ListMessageCallbacksResponse> {
+  if (!/^\d{1,19}$/.test(request.messageId) || BigInt(request.messageId) > INT8_MAX) return { callbacks: [] };
+  const rows = await db
+    .selectFrom('callbacks')
+    .selectAll()
+    .where('message_id', '=', request.messageId)
+    .where('account_id', '=', request.accountId)
+    .orderBy('id', 'asc')
+    .limit(MESSAGE_CALLBACKS_LIMIT)
+    .execute();
+  return {
+    callbacks: rows.map((row) => ({
+      webhookId: `cb_${row.id}`,
+      url: row.url,
+      state: row.state,
+      attempts: row.attempts,
+      lastError: row.last_error ?? '',
+      createdAtMs: String(row.created_at.getTime()),
+      ...(row.delivered_at ? { deliveredAtMs: String(row.delivered_at.getTime()) } : {}),
+      ...(row.state === 'pending' ? { nextAttemptAtMs: String(row.next_attempt_at.getTime()) } : {}),
+      body: row.body,
+    })),
+  };
+}
+
 /**
  * Queues a failed or dead callback again as if it were new (its 3-day window restarts), with
  * the same webhook-id and body, so a receiver that did get it once dedupes it.

@@ -155,6 +155,37 @@ export interface ListFailedCallbacksResponse {
   nextCursor: string;
 }
 
+export interface ListMessageCallbacksRequest {
+  accountId: string;
+  messageId: string;
+}
+
+export interface ListMessageCallbacksResponse {
+  callbacks: MessageCallback[];
+}
+
+export interface MessageCallback {
+  /** The delivery's webhook-id (cb_<n>). */
+  webhookId: string;
+  url: string;
+  /** "pending" (being tried), "delivered", "failed" (refused for good) or "dead" (gave up after 3 days). */
+  state: string;
+  /** Delivery attempts made so far. */
+  attempts: number;
+  lastError: string;
+  createdAtMs: string;
+  /** Set once delivered. */
+  deliveredAtMs?:
+    | string
+    | undefined;
+  /** When the next attempt is due, while pending. */
+  nextAttemptAtMs?:
+    | string
+    | undefined;
+  /** The exact JSON body POSTed. */
+  body: string;
+}
+
 export interface FailedCallback {
   /** The delivery's webhook-id (cb_<n>). */
   webhookId: string;
@@ -2322,6 +2353,397 @@ export const ListFailedCallbacksResponse: MessageFns<ListFailedCallbacksResponse
     const message = createBaseListFailedCallbacksResponse();
     message.callbacks = object.callbacks?.map((e) => FailedCallback.fromPartial(e)) || [];
     message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
+function createBaseListMessageCallbacksRequest(): ListMessageCallbacksRequest {
+  return { accountId: "", messageId: "0" };
+}
+
+export const ListMessageCallbacksRequest: MessageFns<ListMessageCallbacksRequest> = {
+  encode(message: ListMessageCallbacksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.messageId !== "0") {
+      writer.uint32(16).int64(message.messageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMessageCallbacksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMessageCallbacksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.messageId = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMessageCallbacksRequest {
+    return {
+      accountId: isSet(object.accountId)
+        ? globalThis.String(object.accountId)
+        : isSet(object.account_id)
+        ? globalThis.String(object.account_id)
+        : "",
+      messageId: isSet(object.messageId)
+        ? globalThis.String(object.messageId)
+        : isSet(object.message_id)
+        ? globalThis.String(object.message_id)
+        : "0",
+    };
+  },
+
+  toJSON(message: ListMessageCallbacksRequest): unknown {
+    const obj: any = {};
+    if (message.accountId !== "") {
+      obj.accountId = message.accountId;
+    }
+    if (message.messageId !== "0") {
+      obj.messageId = message.messageId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMessageCallbacksRequest>): ListMessageCallbacksRequest {
+    return ListMessageCallbacksRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMessageCallbacksRequest>): ListMessageCallbacksRequest {
+    const message = createBaseListMessageCallbacksRequest();
+    message.accountId = object.accountId ?? "";
+    message.messageId = object.messageId ?? "0";
+    return message;
+  },
+};
+
+function createBaseListMessageCallbacksResponse(): ListMessageCallbacksResponse {
+  return { callbacks: [] };
+}
+
+export const ListMessageCallbacksResponse: MessageFns<ListMessageCallbacksResponse> = {
+  encode(message: ListMessageCallbacksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.callbacks) {
+      MessageCallback.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMessageCallbacksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMessageCallbacksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.callbacks.push(MessageCallback.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMessageCallbacksResponse {
+    return {
+      callbacks: globalThis.Array.isArray(object?.callbacks)
+        ? object.callbacks.map((e: any) => MessageCallback.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListMessageCallbacksResponse): unknown {
+    const obj: any = {};
+    if (message.callbacks?.length) {
+      obj.callbacks = message.callbacks.map((e) => MessageCallback.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMessageCallbacksResponse>): ListMessageCallbacksResponse {
+    return ListMessageCallbacksResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMessageCallbacksResponse>): ListMessageCallbacksResponse {
+    const message = createBaseListMessageCallbacksResponse();
+    message.callbacks = object.callbacks?.map((e) => MessageCallback.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseMessageCallback(): MessageCallback {
+  return {
+    webhookId: "",
+    url: "",
+    state: "",
+    attempts: 0,
+    lastError: "",
+    createdAtMs: "0",
+    deliveredAtMs: undefined,
+    nextAttemptAtMs: undefined,
+    body: "",
+  };
+}
+
+export const MessageCallback: MessageFns<MessageCallback> = {
+  encode(message: MessageCallback, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.webhookId !== "") {
+      writer.uint32(10).string(message.webhookId);
+    }
+    if (message.url !== "") {
+      writer.uint32(18).string(message.url);
+    }
+    if (message.state !== "") {
+      writer.uint32(26).string(message.state);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(32).int32(message.attempts);
+    }
+    if (message.lastError !== "") {
+      writer.uint32(42).string(message.lastError);
+    }
+    if (message.createdAtMs !== "0") {
+      writer.uint32(48).int64(message.createdAtMs);
+    }
+    if (message.deliveredAtMs !== undefined) {
+      writer.uint32(56).int64(message.deliveredAtMs);
+    }
+    if (message.nextAttemptAtMs !== undefined) {
+      writer.uint32(64).int64(message.nextAttemptAtMs);
+    }
+    if (message.body !== "") {
+      writer.uint32(74).string(message.body);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MessageCallback {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMessageCallback();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.webhookId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.attempts = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.deliveredAtMs = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.nextAttemptAtMs = reader.int64().toString();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MessageCallback {
+    return {
+      webhookId: isSet(object.webhookId)
+        ? globalThis.String(object.webhookId)
+        : isSet(object.webhook_id)
+        ? globalThis.String(object.webhook_id)
+        : "",
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      lastError: isSet(object.lastError)
+        ? globalThis.String(object.lastError)
+        : isSet(object.last_error)
+        ? globalThis.String(object.last_error)
+        : "",
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.String(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.String(object.created_at_ms)
+        : "0",
+      deliveredAtMs: isSet(object.deliveredAtMs)
+        ? globalThis.String(object.deliveredAtMs)
+        : isSet(object.delivered_at_ms)
+        ? globalThis.String(object.delivered_at_ms)
+        : undefined,
+      nextAttemptAtMs: isSet(object.nextAttemptAtMs)
+        ? globalThis.String(object.nextAttemptAtMs)
+        : isSet(object.next_attempt_at_ms)
+        ? globalThis.String(object.next_attempt_at_ms)
+        : undefined,
+      body: isSet(object.body) ? globalThis.String(object.body) : "",
+    };
+  },
+
+  toJSON(message: MessageCallback): unknown {
+    const obj: any = {};
+    if (message.webhookId !== "") {
+      obj.webhookId = message.webhookId;
+    }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.lastError !== "") {
+      obj.lastError = message.lastError;
+    }
+    if (message.createdAtMs !== "0") {
+      obj.createdAtMs = message.createdAtMs;
+    }
+    if (message.deliveredAtMs !== undefined) {
+      obj.deliveredAtMs = message.deliveredAtMs;
+    }
+    if (message.nextAttemptAtMs !== undefined) {
+      obj.nextAttemptAtMs = message.nextAttemptAtMs;
+    }
+    if (message.body !== "") {
+      obj.body = message.body;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MessageCallback>): MessageCallback {
+    return MessageCallback.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MessageCallback>): MessageCallback {
+    const message = createBaseMessageCallback();
+    message.webhookId = object.webhookId ?? "";
+    message.url = object.url ?? "";
+    message.state = object.state ?? "";
+    message.attempts = object.attempts ?? 0;
+    message.lastError = object.lastError ?? "";
+    message.createdAtMs = object.createdAtMs ?? "0";
+    message.deliveredAtMs = object.deliveredAtMs ?? undefined;
+    message.nextAttemptAtMs = object.nextAttemptAtMs ?? undefined;
+    message.body = object.body ?? "";
     return message;
   },
 };
@@ -5147,6 +5569,18 @@ export const DispatchServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Every status callback of one message of the account (any state), oldest first; none for a
+     * message of another account.
+     */
+    listMessageCallbacks: {
+      name: "ListMessageCallbacks",
+      requestType: ListMessageCallbacksRequest as typeof ListMessageCallbacksRequest,
+      requestStream: false,
+      responseType: ListMessageCallbacksResponse as typeof ListMessageCallbacksResponse,
+      responseStream: false,
+      options: {},
+    },
     /** Queues a failed or dead callback again, with the same webhook-id; NOT_FOUND if it is not one. */
     replayCallback: {
       name: "ReplayCallback",
@@ -5284,6 +5718,14 @@ export interface DispatchServiceImplementation<CallContextExt = {}> {
     request: ListFailedCallbacksRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListFailedCallbacksResponse>>;
+  /**
+   * Every status callback of one message of the account (any state), oldest first; none for a
+   * message of another account.
+   */
+  listMessageCallbacks(
+    request: ListMessageCallbacksRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListMessageCallbacksResponse>>;
   /** Queues a failed or dead callback again, with the same webhook-id; NOT_FOUND if it is not one. */
   replayCallback(
     request: ReplayCallbackRequest,
@@ -5372,6 +5814,14 @@ export interface DispatchServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListFailedCallbacksRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListFailedCallbacksResponse>;
+  /**
+   * Every status callback of one message of the account (any state), oldest first; none for a
+   * message of another account.
+   */
+  listMessageCallbacks(
+    request: DeepPartial<ListMessageCallbacksRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListMessageCallbacksResponse>;
   /** Queues a failed or dead callback again, with the same webhook-id; NOT_FOUND if it is not one. */
   replayCallback(
     request: DeepPartial<ReplayCallbackRequest>,

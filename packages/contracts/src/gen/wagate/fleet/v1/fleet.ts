@@ -497,6 +497,23 @@ export interface Device {
   accepting: boolean;
   health?: DeviceHealth | undefined;
   createdAtMs: string;
+  /** Pacing of its number (docs/pacing.md); absent until fleet first paced it. */
+  pacing?:
+    | DevicePacing
+    | undefined;
+  /** Jobs it finished since 00:00 UTC (sent or failed). */
+  jobsToday: number;
+  /** Its last job results, oldest first: "s" sent, "f" failed, "b" failed as a ban would. */
+  recentResults: string;
+}
+
+export interface DevicePacing {
+  /** Day 1 is the UTC day fleet first paced the number. */
+  warmupDay: number;
+  /** New contacts it started today (UTC). */
+  newContactsToday: number;
+  /** New contacts it may start today: the warm-up table's entry, then the daily cap. */
+  newContactsAllowedToday: number;
 }
 
 /** The last heartbeat's fields; absent ones were never reported. */
@@ -556,6 +573,8 @@ export interface SenderSummary {
   /** Devices whose agent is connected now. */
   devicesConnected: number;
   createdAtMs: string;
+  /** Jobs of this sender pool waiting for a device (its queue depth). */
+  queuedJobs: number;
 }
 
 export interface ResolveSendersRequest {
@@ -4807,6 +4826,9 @@ function createBaseDevice(): Device {
     accepting: false,
     health: undefined,
     createdAtMs: "0",
+    pacing: undefined,
+    jobsToday: 0,
+    recentResults: "",
   };
 }
 
@@ -4865,6 +4887,15 @@ export const Device: MessageFns<Device> = {
     }
     if (message.createdAtMs !== "0") {
       writer.uint32(144).int64(message.createdAtMs);
+    }
+    if (message.pacing !== undefined) {
+      DevicePacing.encode(message.pacing, writer.uint32(154).fork()).join();
+    }
+    if (message.jobsToday !== 0) {
+      writer.uint32(160).int32(message.jobsToday);
+    }
+    if (message.recentResults !== "") {
+      writer.uint32(170).string(message.recentResults);
     }
     return writer;
   },
@@ -5026,6 +5057,30 @@ export const Device: MessageFns<Device> = {
             message.createdAtMs = reader.int64().toString();
             continue;
           }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.pacing = DevicePacing.decode(reader, reader.uint32());
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.jobsToday = reader.int32();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.recentResults = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5106,6 +5161,17 @@ export const Device: MessageFns<Device> = {
         : isSet(object.created_at_ms)
         ? globalThis.String(object.created_at_ms)
         : "0",
+      pacing: isSet(object.pacing) ? DevicePacing.fromJSON(object.pacing) : undefined,
+      jobsToday: isSet(object.jobsToday)
+        ? globalThis.Number(object.jobsToday)
+        : isSet(object.jobs_today)
+        ? globalThis.Number(object.jobs_today)
+        : 0,
+      recentResults: isSet(object.recentResults)
+        ? globalThis.String(object.recentResults)
+        : isSet(object.recent_results)
+        ? globalThis.String(object.recent_results)
+        : "",
     };
   },
 
@@ -5165,6 +5231,15 @@ export const Device: MessageFns<Device> = {
     if (message.createdAtMs !== "0") {
       obj.createdAtMs = message.createdAtMs;
     }
+    if (message.pacing !== undefined) {
+      obj.pacing = DevicePacing.toJSON(message.pacing);
+    }
+    if (message.jobsToday !== 0) {
+      obj.jobsToday = Math.round(message.jobsToday);
+    }
+    if (message.recentResults !== "") {
+      obj.recentResults = message.recentResults;
+    }
     return obj;
   },
 
@@ -5193,6 +5268,124 @@ export const Device: MessageFns<Device> = {
       ? DeviceHealth.fromPartial(object.health)
       : undefined;
     message.createdAtMs = object.createdAtMs ?? "0";
+    message.pacing = (object.pacing !== undefined && object.pacing !== null)
+      ? DevicePacing.fromPartial(object.pacing)
+      : undefined;
+    message.jobsToday = object.jobsToday ?? 0;
+    message.recentResults = object.recentResults ?? "";
+    return message;
+  },
+};
+
+function createBaseDevicePacing(): DevicePacing {
+  return { warmupDay: 0, newContactsToday: 0, newContactsAllowedToday: 0 };
+}
+
+export const DevicePacing: MessageFns<DevicePacing> = {
+  encode(message: DevicePacing, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.warmupDay !== 0) {
+      writer.uint32(8).int32(message.warmupDay);
+    }
+    if (message.newContactsToday !== 0) {
+      writer.uint32(16).int32(message.newContactsToday);
+    }
+    if (message.newContactsAllowedToday !== 0) {
+      writer.uint32(24).int32(message.newContactsAllowedToday);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DevicePacing {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDevicePacing();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.warmupDay = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.newContactsToday = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.newContactsAllowedToday = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DevicePacing {
+    return {
+      warmupDay: isSet(object.warmupDay)
+        ? globalThis.Number(object.warmupDay)
+        : isSet(object.warmup_day)
+        ? globalThis.Number(object.warmup_day)
+        : 0,
+      newContactsToday: isSet(object.newContactsToday)
+        ? globalThis.Number(object.newContactsToday)
+        : isSet(object.new_contacts_today)
+        ? globalThis.Number(object.new_contacts_today)
+        : 0,
+      newContactsAllowedToday: isSet(object.newContactsAllowedToday)
+        ? globalThis.Number(object.newContactsAllowedToday)
+        : isSet(object.new_contacts_allowed_today)
+        ? globalThis.Number(object.new_contacts_allowed_today)
+        : 0,
+    };
+  },
+
+  toJSON(message: DevicePacing): unknown {
+    const obj: any = {};
+    if (message.warmupDay !== 0) {
+      obj.warmupDay = Math.round(message.warmupDay);
+    }
+    if (message.newContactsToday !== 0) {
+      obj.newContactsToday = Math.round(message.newContactsToday);
+    }
+    if (message.newContactsAllowedToday !== 0) {
+      obj.newContactsAllowedToday = Math.round(message.newContactsAllowedToday);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DevicePacing>): DevicePacing {
+    return DevicePacing.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DevicePacing>): DevicePacing {
+    const message = createBaseDevicePacing();
+    message.warmupDay = object.warmupDay ?? 0;
+    message.newContactsToday = object.newContactsToday ?? 0;
+    message.newContactsAllowedToday = object.newContactsAllowedToday ?? 0;
     return message;
   },
 };
@@ -5925,7 +6118,7 @@ export const ListSendersResponse: MessageFns<ListSendersResponse> = {
 };
 
 function createBaseSenderSummary(): SenderSummary {
-  return { senderId: "", name: "", numbers: [], devices: 0, devicesConnected: 0, createdAtMs: "0" };
+  return { senderId: "", name: "", numbers: [], devices: 0, devicesConnected: 0, createdAtMs: "0", queuedJobs: 0 };
 }
 
 export const SenderSummary: MessageFns<SenderSummary> = {
@@ -5947,6 +6140,9 @@ export const SenderSummary: MessageFns<SenderSummary> = {
     }
     if (message.createdAtMs !== "0") {
       writer.uint32(48).int64(message.createdAtMs);
+    }
+    if (message.queuedJobs !== 0) {
+      writer.uint32(56).int32(message.queuedJobs);
     }
     return writer;
   },
@@ -6012,6 +6208,14 @@ export const SenderSummary: MessageFns<SenderSummary> = {
             message.createdAtMs = reader.int64().toString();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.queuedJobs = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6044,6 +6248,11 @@ export const SenderSummary: MessageFns<SenderSummary> = {
         : isSet(object.created_at_ms)
         ? globalThis.String(object.created_at_ms)
         : "0",
+      queuedJobs: isSet(object.queuedJobs)
+        ? globalThis.Number(object.queuedJobs)
+        : isSet(object.queued_jobs)
+        ? globalThis.Number(object.queued_jobs)
+        : 0,
     };
   },
 
@@ -6067,6 +6276,9 @@ export const SenderSummary: MessageFns<SenderSummary> = {
     if (message.createdAtMs !== "0") {
       obj.createdAtMs = message.createdAtMs;
     }
+    if (message.queuedJobs !== 0) {
+      obj.queuedJobs = Math.round(message.queuedJobs);
+    }
     return obj;
   },
 
@@ -6081,6 +6293,7 @@ export const SenderSummary: MessageFns<SenderSummary> = {
     message.devices = object.devices ?? 0;
     message.devicesConnected = object.devicesConnected ?? 0;
     message.createdAtMs = object.createdAtMs ?? "0";
+    message.queuedJobs = object.queuedJobs ?? 0;
     return message;
   },
 };

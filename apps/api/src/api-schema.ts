@@ -1,0 +1,13 @@
+import { type Database, migrateSchema } from '@wagate/db';
+import { idempotencyMigrations } from './idempotency/migrations.js';
+import { API_SCHEMA } from './idempotency/tables.js';
+import { sessionMigrations } from './sessions/migrations.js';
+
+/**
+ * Brings the api's own schema (idempotency keys, console sessions) up to date; safe to repeat
+ * and from several replicas at once. One list, because the migrator refuses a schema whose
+ * applied migrations it is not shown.
+ */
+export function migrateApiSchema(database: Database): Promise<void> {
+  return migrateSchema(database, API_SCHEMA, { ...idempotencyMigrations, ...sessionMigrations });
+}
