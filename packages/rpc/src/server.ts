@@ -1,6 +1,7 @@
 import { createServer as createNetServer } from 'node:net';
 import { grpcServerTracing } from '@wagate/telemetry';
 import { type CompatServiceDefinition, createServer, type Server, type ServiceImplementation } from 'nice-grpc';
+import { peerUnavailableMiddleware } from './peer-unavailable.js';
 
 /** A service and its implementation, ready to be mounted on a server. */
 export type ServiceMount = (server: Server) => void;
@@ -27,7 +28,7 @@ export async function startGrpcServer(options: {
   port: number;
   services: ServiceMount[];
 }): Promise<GrpcServer> {
-  const server = createServer().use(grpcServerTracing());
+  const server = createServer().use(grpcServerTracing()).use(peerUnavailableMiddleware());
   for (const mountService of options.services) mountService(server);
   const port = await server.listen(`${options.host}:${options.port}`);
   return {

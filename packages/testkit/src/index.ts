@@ -10,3 +10,12 @@ export {
 export { type CallbackAnswer, type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './callback-receiver.js';
 export { isolatedBusNames, natsUrl } from './nats.js';
 export { type ServiceProcess, startServiceProcess } from './service-processes.js';
+export {
+  PRODUCTION_SERVICES,
+  type ProductionRuntime,
+  type ProductionService,
+  type ProductionWiring,
+  productionServiceEnv,
+  READY_LINE,
+  startProductionRuntime,
+} from './production-runtime.js';
