@@ -19,6 +19,7 @@ import { authenticateKey, createKey, listKeys, revokeKey, rotateKey } from './ke
 import { getPrices, setPrices } from './pricing/price-service.js';
 import { reserve } from './reservations/reserve.js';
 import { capture, recordStatus, release } from './reservations/settle.js';
+import { type FindMessages, startUnacceptedSweep } from './reservations/sweep-unaccepted.js';
 import { getUsage } from './usage/usage.js';
 
 export interface BillingService {
@@ -36,17 +37,32 @@ export interface BillingService {
  * call and one transaction; a message is captured when it is SENT and released when it FAILS
  * or EXPIRES, exactly once, however often its events arrive.
  */
-export async function startBilling(deps: { database: Database; bus: Bus }): Promise<BillingService> {
+export async function startBilling(deps: {
+  database: Database;
+  bus: Bus;
+  /**
+   * Dispatch's answer to "which of these messages do you hold": with it, reservations whose
+   * message never reached dispatch (the api died or dispatch failed in between) are released
+   * once untouched for `olderThanMs` (default 5 minutes), looked for every `everyMs` (1 minute).
+   */
+  unacceptedSweep?: { findMessages: FindMessages; olderThanMs?: number; everyMs?: number };
+}): Promise<BillingService> {
   await migrateSchema(deps.database, BILLING_SCHEMA, billingMigrations);
   const db = withSchema<BillingTables>(deps.database, BILLING_SCHEMA);
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'billing' });
   const kickRelay = () => relay.kick();
+  const sweep = deps.unacceptedSweep
+    ? startUnacceptedSweep(db, deps.unacceptedSweep.findMessages, {
+        olderThanMs: deps.unacceptedSweep.olderThanMs ?? 5 * 60_000,
+        everyMs: deps.unacceptedSweep.everyMs ?? 60_000,
+      })
+    : undefined;
 
   const implementation: billing.BillingServiceImplementation = {
     authenticateKey: (request) => authenticateKey(db, request),
     reserve: (request) => reserve(db, request),
     async release(request) {
-      return { released: await release(db, request.messageIds, request.accountId, 'REJECTED') };
+      return { released: await release(db, request.messageIds, { accountId: request.accountId, finalStatus: 'REJECTED' }) };
     },
     getBalance: (request) => getBalance(db, request),
     createAccount: (request) => createAccount(db, request),
@@ -82,6 +98,7 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
     db,
     ensureDemoAccount: (apiKey) => ensureDemoAccount(db, apiKey),
     async stop() {
+      await sweep?.stop();
       await subscription.close();
       await relay.stop();
     },

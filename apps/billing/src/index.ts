@@ -8,3 +8,4 @@ export {
 } from './accounts/bootstrap.js';
 export { type BillingService, startBilling } from './billing-service.js';
 export { generateApiKey, hashApiKey } from './keys/api-keys.js';
+export { dispatchMessageFinder, type FindMessages } from './reservations/sweep-unaccepted.js';

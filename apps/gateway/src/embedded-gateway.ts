@@ -7,7 +7,7 @@ import {
   invalidateOnAccessChanges,
   migrateApiSchema,
 } from '@wagate/api';
-import { type BillingService, generateApiKey, startBilling } from '@wagate/billing';
+import { type BillingService, dispatchMessageFinder, generateApiKey, startBilling } from '@wagate/billing';
 import { openBus, type Bus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
@@ -85,7 +85,11 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const grpcAddress = `127.0.0.1:${grpcPort}`;
 
   await migrateApiSchema(database);
-  const billing = await startBilling({ database, bus });
+  const billing = await startBilling({
+    database,
+    bus,
+    unacceptedSweep: { findMessages: dispatchMessageFinder(grpcAddress) },
+  });
   const templates = await startTemplates({ database, bus });
   const fleet = await startFleet({ database, bus, scheduler: { pacing: options.pacing ?? DEMO_PACING } });
   // Demos and tests post callbacks to receivers on this machine; private networks stay refused.

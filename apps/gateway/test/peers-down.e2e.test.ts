@@ -1,3 +1,5 @@
+import { type Database, openDatabase } from '@wagate/db';
+import { sql } from 'kysely';
 import {
   type FreshPostgres,
   freshPostgresUrl,
@@ -11,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 const apiKey = 'wag_peers_down_e2e_key_0123456789';
 let database: FreshPostgres;
 let runtime: ProductionRuntime;
+let db: Database;
 
 beforeAll(async () => {
   database = await freshPostgresUrl();
@@ -22,9 +25,11 @@ beforeAll(async () => {
     enrolmentToken: 'peers-down-enrolment-token',
     services: ['billing', 'templates', 'fleet', 'dispatch', 'api'],
   });
+  db = await openDatabase(database.url);
 }, 180_000);
 
 afterAll(async () => {
+  await db?.close();
   await runtime?.close();
   await database?.drop();
 }, 60_000);
@@ -42,6 +47,13 @@ const send = () =>
     body: { messages: [{ from: 'MyCompany', to: '79034567890', text: 'hello' }] },
   });
 
+/** Funds still held for messages: none may be, once a send that dispatch did not accept has answered. */
+async function heldReservations(): Promise<number> {
+  const { rows } = await sql<{ held: string }>`
+    select count(*) as held from billing.reservations where state = 'reserved'`.execute(db.db);
+  return Number(rows[0]!.held);
+}
+
 async function expectRetryLater(response: Response): Promise<void> {
   const body = await response.text();
   expect(response.status, body).toBe(503);
@@ -53,6 +65,8 @@ describe('a peer process that is down makes the api answer 503 with Retry-After,
   test('fleet stopped: a send (api → dispatch → fleet, two hops) and the senders list (api → fleet)', async () => {
     await runtime.stop('fleet', 'SIGKILL');
     await expectRetryLater(await send());
+    // Billing reserved the message, dispatch refused the batch: the funds are back at once.
+    expect(await heldReservations()).toBe(0);
     await expectRetryLater(await call('/v1/senders'));
     // Back up, the same send goes through: the first attempt did not use up anything.
     await runtime.start('fleet');
@@ -67,7 +81,9 @@ describe('a peer process that is down makes the api answer 503 with Retry-After,
 
   test('dispatch stopped: a send and a message read', async () => {
     await runtime.stop('dispatch', 'SIGKILL');
+    const heldBefore = await heldReservations();
     await expectRetryLater(await send());
+    expect(await heldReservations()).toBe(heldBefore);
     await expectRetryLater(await call('/v1/messages?limit=1'));
     await runtime.start('dispatch');
   }, 120_000);

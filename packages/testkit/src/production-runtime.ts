@@ -34,7 +34,12 @@ export function productionServiceEnv(service: ProductionService, wiring: Product
   };
   const { ports } = wiring;
   const own: Record<ProductionService, Record<string, string>> = {
-    billing: { ...infrastructure, GRPC_PORT: `${ports.billing}`, WAGATE_DEV_API_KEY: wiring.apiKey },
+    billing: {
+      ...infrastructure,
+      GRPC_PORT: `${ports.billing}`,
+      WAGATE_DEV_API_KEY: wiring.apiKey,
+      DISPATCH_ADDRESS: loopback(ports.dispatch),
+    },
     templates: { ...infrastructure, GRPC_PORT: `${ports.templates}` },
     fleet: {
       ...infrastructure,

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { RequestErrorKey } from '@wagate/errors';
-import { ClientError, Status } from 'nice-grpc';
 import { ApiError } from '../errors/api-error.js';
 import { requireScope } from '../http/auth.js';
 import { readJsonObject } from '../http/read-json.js';
-import { type SendStage, sendBatch } from '../send/send-batch.js';
+import { dispatchMayHaveAccepted, type SendStage, sendBatch } from '../send/send-batch.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import {
   IdempotencyKeyHeader,
@@ -94,15 +93,7 @@ function envelopeError(error: z.ZodError): ApiError {
   return ApiError.of(400, RequestErrorKey.Invalid, issue.message, 'messages');
 }
 
-/**
- * Whether a failed send certainly sent nothing, so its Idempotency-Key may be used again: it
- * failed before dispatch was asked, or dispatch answered with an error (its Accept is one
- * transaction, rolled back when it throws), or could not be reached. A deadline or a
- * cancellation while dispatch was accepting leaves it unknown. (A connection that breaks in
- * the middle of the call also reads as UNAVAILABLE; that is far rarer than a peer being down,
- * and treating it as unknown would lock the key for a day whenever dispatch restarts.)
- */
+/** Whether a failed send certainly sent nothing, so its Idempotency-Key may be used again. */
 function nothingSent(stage: SendStage, error: unknown): boolean {
-  if (stage !== 'accepting') return true;
-  return error instanceof ClientError && ![Status.DEADLINE_EXCEEDED, Status.CANCELLED].includes(error.code);
+  return stage !== 'accepting' || !dispatchMayHaveAccepted(error);
 }

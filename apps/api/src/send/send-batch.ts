@@ -1,12 +1,16 @@
 import type { OutboundUrlOptions } from '@wagate/config';
-import type { common, templates } from '@wagate/contracts';
+import type { common, dispatch, templates } from '@wagate/contracts';
 import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
+import { createLogger } from '@wagate/telemetry';
+import { ClientError, Status } from 'nice-grpc';
 import type { ErrorKey } from '../errors/catalogue.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
 import type { AncestorResolver } from './account-ancestors.js';
 import { validateMessage } from '../validation/validate-message.js';
+
+const log = createLogger('api:send');
 
 type Candidate = { index: number; message: common.OutboundMessage };
 
@@ -112,13 +116,25 @@ export async function sendBatch(
 
   if (pending.length > 0) {
     progress.stage = 'accepting';
-    const { results: accepted } = await deps.peers.dispatch.accept({
-      accountId,
-      // The blocklists of every account above this one apply to its messages.
-      ancestorAccountIds: await deps.ancestors(accountId),
-      messages: pending.map(({ message }) => message),
-      failures,
-    });
+    let accepted: dispatch.AcceptResult[];
+    try {
+      ({ results: accepted } = await deps.peers.dispatch.accept({
+        accountId,
+        // The blocklists of every account above this one apply to its messages.
+        ancestorAccountIds: await deps.ancestors(accountId),
+        messages: pending.map(({ message }) => message),
+        failures,
+      }));
+    } catch (error) {
+      // Dispatch accepted none of them: their funds go back now. If it may have accepted them
+      // (a deadline), or billing cannot be reached, billing's sweep settles them later.
+      if (!dispatchMayHaveAccepted(error) && reservedIds.size > 0) {
+        await deps.peers.billing
+          .release({ accountId, messageIds: [...reservedIds] })
+          .catch((releaseError: unknown) => log.warn({ err: releaseError }, 'release after a failed accept failed'));
+      }
+      throw error;
+    }
     pending.forEach((candidate, i) => {
       const outcome = accepted[i];
       if (outcome?.accepted) {
@@ -140,6 +156,17 @@ export async function sendBatch(
   if (unused.length > 0) await deps.peers.billing.release({ accountId, messageIds: unused });
   progress.stage = 'done';
   return results;
+}
+
+/**
+ * Whether a failed dispatch `Accept` may still have accepted the messages. It did not when
+ * dispatch answered with an error (its Accept is one transaction, rolled back when it throws) or
+ * could not be reached. A deadline or a cancellation while it was accepting leaves it unknown.
+ * (A connection that breaks in the middle of the call also reads as UNAVAILABLE; that is far
+ * rarer than a peer being down, and billing's sweep and dispatch's idempotent Accept cover it.)
+ */
+export function dispatchMayHaveAccepted(error: unknown): boolean {
+  return !(error instanceof ClientError) || [Status.DEADLINE_EXCEEDED, Status.CANCELLED].includes(error.code);
 }
 
 /** The rendered text (and a media header, unless the message brings its own content) is what is sent. */
