@@ -9,6 +9,10 @@ export interface ServiceProcess {
   /** Resolves when a line of output matches `pattern`; rejects if the process exits first. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends a signal without waiting for an exit (SIGSTOP / SIGCONT freeze and thaw the process). */
+  signal(signal: NodeJS.Signals): void;
+  /** The OS process id. */
+  readonly pid: number | undefined;
 }
 
 /**
@@ -37,6 +41,10 @@ export function startServiceProcess(app: string, env: Record<string, string>): S
   return {
     name: app,
     output,
+    pid: child.pid,
+    signal(signal) {
+      child.kill(signal);
+    },
     waitForOutput(pattern, timeoutMs = 60_000) {
       const seen = output.find((line) => pattern.test(line));
       if (seen) return Promise.resolve(seen);

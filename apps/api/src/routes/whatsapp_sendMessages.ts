@@ -3,7 +3,8 @@ import { RequestErrorKey } from '@wagate/errors';
 import { ApiError } from '../errors/api-error.js';
 import { requireScope } from '../http/auth.js';
 import { readJsonObject } from '../http/read-json.js';
-import { dispatchMayHaveAccepted, type SendStage, sendBatch } from '../send/send-batch.js';
+import type { Recovery } from '../http/idempotency-gate.js';
+import { dispatchMayHaveAccepted, type SendPlan, type SendStage, sendBatch } from '../send/send-batch.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import {
   IdempotencyKeyHeader,
@@ -62,15 +63,15 @@ export function registerSendMessages(app: ApiApp, deps: RouteDeps): void {
     const messages = envelope.data.messages;
 
     const progress: { stage: SendStage } = { stage: 'validating' };
-    const send = async () => ({
+    const send = async (recovery?: Recovery<SendPlan>) => ({
       status: 200,
-      body: JSON.stringify({ result: await sendBatch(deps, principal.accountId, messages, progress) }),
+      body: JSON.stringify({ result: await sendBatch(deps, principal.accountId, messages, progress, recovery) }),
     });
     const key = c.req.header('idempotency-key');
     const response =
       key === undefined
         ? { ...(await send()), replayed: false }
-        : await deps.idempotency.run(
+        : await deps.idempotency.run<SendPlan>(
             { accountId: principal.accountId, key, rawBody: body.text },
             send,
             (error) => nothingSent(progress.stage, error),

@@ -5,6 +5,7 @@ import type { IdGenerator } from '@wagate/ids';
 import { createLogger } from '@wagate/telemetry';
 import { ClientError, Status } from 'nice-grpc';
 import type { ErrorKey } from '../errors/catalogue.js';
+import type { Recovery } from '../http/idempotency-gate.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
 import type { AncestorResolver } from './account-ancestors.js';
@@ -13,6 +14,17 @@ import { validateMessage } from '../validation/validate-message.js';
 const log = createLogger('api:send');
 
 type Candidate = { index: number; message: common.OutboundMessage };
+
+/**
+ * What a send records before it calls any peer, so a retry of the request (same Idempotency-Key,
+ * after the api died) hands out the same message ids at the same acceptance time: billing and
+ * dispatch take a message id they already know as the same message, never a second one.
+ */
+export interface SendPlan {
+  acceptedAtMs: string;
+  /** The message id of each message of the request, by index; null for one that failed validation. */
+  messageIds: Array<string | null>;
+}
 
 /** Where a batch got to: a failure before dispatch was asked leaves nothing sent. */
 export type SendStage = 'validating' | 'rendering' | 'reserving' | 'accepting' | 'done';
@@ -30,8 +42,10 @@ export async function sendBatch(
   accountId: string,
   messages: readonly unknown[],
   progress: { stage: SendStage } = { stage: 'validating' },
+  recovery?: Recovery<SendPlan>,
 ): Promise<SendResult[]> {
-  const acceptedAtMs = String(Date.now());
+  const resumed = recovery?.saved;
+  const acceptedAtMs = resumed?.acceptedAtMs ?? String(Date.now());
   const results: SendResult[] = new Array(messages.length);
   const reject = (index: number, key: ErrorKey, field: string, description: string) => {
     results[index] = {
@@ -52,9 +66,19 @@ export async function sendBatch(
     }
     pending.push({
       index,
-      message: { ...validation.message, messageId: deps.ids.next(), accountId, acceptedAtMs },
+      message: {
+        ...validation.message,
+        messageId: resumed?.messageIds[index] ?? deps.ids.next(),
+        accountId,
+        acceptedAtMs,
+      },
     });
   });
+  if (recovery && pending.length > 0) {
+    const messageIds: Array<string | null> = messages.map(() => null);
+    for (const { index, message } of pending) messageIds[index] = message.messageId;
+    await recovery.save({ acceptedAtMs, messageIds });
+  }
 
   // A template that does not render is still accepted: it fails with its code (2308–2311) as a
   // status callback, as the contract has it, instead of a request-time rejection.
@@ -127,8 +151,9 @@ export async function sendBatch(
       }));
     } catch (error) {
       // Dispatch accepted none of them: their funds go back now. If it may have accepted them
-      // (a deadline), or billing cannot be reached, billing's sweep settles them later.
-      if (!dispatchMayHaveAccepted(error) && reservedIds.size > 0) {
+      // (a deadline; or an earlier attempt of a resumed request may have), or billing cannot be
+      // reached, billing's sweep asks dispatch and settles them later.
+      if (!resumed && !dispatchMayHaveAccepted(error) && reservedIds.size > 0) {
         await deps.peers.billing
           .release({ accountId, messageIds: [...reservedIds] })
           .catch((releaseError: unknown) => log.warn({ err: releaseError }, 'release after a failed accept failed'));
