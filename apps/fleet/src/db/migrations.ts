@@ -131,4 +131,16 @@ export const fleetMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-06T10:00_queued_jobs_index': {
+    async up(db: Kysely<any>) {
+      // The scheduler reads queued jobs in queue order: a partial index makes that an index walk
+      // over queued rows only, whatever the statistics say.
+      await db.schema
+        .createIndex('jobs_queued_seq')
+        .on('jobs')
+        .column('seq')
+        .where(sql.ref('state'), '=', 'queued')
+        .execute();
+    },
+  },
 };
