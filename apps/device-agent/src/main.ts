@@ -3,6 +3,7 @@ import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { startAgent } from './agent.js';
 import { readAgentConfig } from './config.js';
 import { fileCredentialStore } from './credential-store.js';
+import { fileJournal, memoryJournal } from './journal.js';
 import type { DeviceDriver } from './driver.js';
 import { openAdbDriver } from './drivers/adb/adb-driver.js';
 import { REALISTIC_SIM } from './drivers/sim/sim-driver.js';
@@ -45,17 +46,23 @@ async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promis
           ...(config.sim.profile === 'realistic' ? REALISTIC_SIM : {}),
           seed: config.sim.seed,
           numberBase: config.sim.numberBase,
+          ...(config.sim.sentRecordDir ? { sentRecordDir: config.sim.sentRecordDir } : {}),
         });
   return { drivers, close: async () => {} };
 }
 
 const host = await openDrivers();
+const journal = config.journalFile ? fileJournal(config.journalFile) : memoryJournal();
+if (!config.journalFile) {
+  log.warn('WAGATE_AGENT_JOURNAL_FILE is not set: after a crash this agent cannot tell which jobs it sent');
+}
 const { drivers } = host;
 const agent = startAgent({
   fleetAddress: config.fleetAddress,
   agentId: config.agentId,
   enrolmentToken: config.enrolmentToken,
   ...(config.credentialFile ? { credentials: fileCredentialStore(config.credentialFile) } : {}),
+  journal,
   drivers,
   logger: log,
 });
@@ -71,6 +78,7 @@ log.info(
 
 async function shutdown(): Promise<void> {
   await agent.stop();
+  journal.close();
   await Promise.all(drivers.map((driver) => driver.close()));
   await host.close();
   closeGrpcChannels();
