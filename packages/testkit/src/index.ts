@@ -9,7 +9,7 @@ export {
 } from '@wagate/db/testing';
 export { type CallbackAnswer, type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from './callback-receiver.js';
 export { isolatedBusNames, natsUrl } from './nats.js';
-export { type ServiceProcess, startServiceProcess } from './service-processes.js';
+export { type ServiceEntry, type ServiceProcess, serviceArguments, startServiceProcess } from './service-processes.js';
 export {
   PRODUCTION_SERVICES,
   type ProductionRuntime,

@@ -1,5 +1,5 @@
 import { freePort } from '@wagate/rpc';
-import { type ServiceProcess, startServiceProcess } from './service-processes.js';
+import { type ServiceEntry, type ServiceProcess, startServiceProcess } from './service-processes.js';
 
 /** The services of the production runtime, each its own process, in the order they are started. */
 export const PRODUCTION_SERVICES = ['billing', 'templates', 'fleet', 'dispatch', 'api', 'device-agent'] as const;
@@ -104,7 +104,11 @@ export interface ProductionRuntime {
  * agent last. Services migrate their own schemas on start, together.
  */
 export async function startProductionRuntime(
-  options: Omit<ProductionWiring, 'ports'> & { services?: readonly ProductionService[] },
+  options: Omit<ProductionWiring, 'ports'> & {
+    services?: readonly ProductionService[];
+    /** `bundle`: from apps/<app>/dist/main.js, as production runs (default: the TypeScript source). */
+    entry?: ServiceEntry;
+  },
 ): Promise<ProductionRuntime> {
   const ports: ProductionWiring['ports'] = {
     billing: await freePort(),
@@ -113,11 +117,12 @@ export async function startProductionRuntime(
     fleet: await freePort(),
     api: await freePort(),
   };
-  const wiring: ProductionWiring = { ...options, ports };
+  const { services: _services, entry = 'source', ...given } = options;
+  const wiring: ProductionWiring = { ...given, ports };
   const processes = new Map<ProductionService, ServiceProcess>();
   const start = async (service: ProductionService) => {
     const began = Date.now();
-    const child = startServiceProcess(service, productionServiceEnv(service, wiring));
+    const child = startServiceProcess(service, productionServiceEnv(service, wiring), entry);
     processes.set(service, child);
     await child.waitForOutput(READY_LINE[service]);
     return Date.now() - began;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -15,12 +16,30 @@ export interface ServiceProcess {
   readonly pid: number | undefined;
 }
 
+/** How a service process starts: from its TypeScript source (tsx), or from its bundle (`npm run build`). */
+export type ServiceEntry = 'source' | 'bundle';
+
+/** The node arguments that start `app` from `entry`; a missing bundle is a clear error. */
+export function serviceArguments(app: string, entry: ServiceEntry): string[] {
+  if (entry === 'source') return ['--import', 'tsx', `apps/${app}/src/main.ts`];
+  const bundle = `apps/${app}/dist/main.js`;
+  if (!existsSync(`${repoRoot}${bundle}`)) {
+    throw new Error(`${bundle} is missing: run \`npm run build\` first (production starts from the bundle)`);
+  }
+  return ['--enable-source-maps', bundle];
+}
+
 /**
- * Starts one app as its own Node process from its TypeScript entry (`apps/<app>/src/main.ts`),
- * the way the production runtime runs it (one process per service), with output captured.
+ * Starts one app as its own Node process, the way the production runtime runs it (one process
+ * per service), with output captured: from its TypeScript entry (`apps/<app>/src/main.ts`) by
+ * default, or from its bundle (`apps/<app>/dist/main.js`, as production does).
  */
-export function startServiceProcess(app: string, env: Record<string, string>): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+export function startServiceProcess(
+  app: string,
+  env: Record<string, string>,
+  entry: ServiceEntry = 'source',
+): ServiceProcess {
+  const child: ChildProcess = spawn(process.execPath, serviceArguments(app, entry), {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
