@@ -24,7 +24,8 @@ async function measure(entry: ServiceEntry): Promise<Record<string, number[]>> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const service of PRODUCTION_SERVICES) {
         await runtime.stop(service, 'SIGKILL');
-        (times[service] ??= []).push(await runtime.start(service));
+        const readyMs = await runtime.start(service);
+        times[service] = [...(times[service] ?? []), readyMs];
       }
     }
   } finally {
