@@ -16,7 +16,8 @@ export interface LoadOptions {
   apiUrl: string;
   apiKey: string;
   sender: string;
-  callbackUrl: string;
+  /** Each request's messages call back to one of these, in turn. */
+  callbackUrls: string[];
   concurrency: number;
   /** Share of requests with 10–100 messages (the rest carry one). */
   batchShare: number;
@@ -43,12 +44,13 @@ export function startLoad(options: LoadOptions) {
 
   async function oneRequest(): Promise<void> {
     const count = options.random() < options.batchShare ? 10 + Math.floor(options.random() * 91) : 1;
+    const callbackUrl = options.callbackUrls[records.length % options.callbackUrls.length];
     const body = JSON.stringify({
       messages: Array.from({ length: count }, (_, i) => ({
         from: options.sender,
         to: recipient(),
         text: `chaos ${randomUUID().slice(0, 8)} #${i}`,
-        callbackUrl: options.callbackUrl,
+        callbackUrl,
       })),
     });
     const record: RequestRecord = { key: randomUUID(), messages: count, attempts: 0, statuses: {} };

@@ -48,7 +48,8 @@ const work = mkdtempSync(join(tmpdir(), 'wagate-chaos-'));
 const phoneRecords = join(work, 'phones');
 const database = await freshPostgresUrl();
 const nats = await startOwnNatsServer(join(work, 'nats'));
-const receiver = await startCallbackReceiver();
+// Four tenants' endpoints (origins): each gets at most 4 POSTs in flight per dispatch replica.
+const receivers = await Promise.all([1, 2, 3, 4].map(() => startCallbackReceiver()));
 log(`work dir ${work}; NATS ${nats.url}; load average ${loadavg()[0]!.toFixed(2)}`);
 
 const runtime = await startProductionRuntime({
@@ -103,7 +104,7 @@ const load = startLoad({
   apiUrl: runtime.apiUrl,
   apiKey: API_KEY,
   sender: SENDER,
-  callbackUrl: `${receiver.url}/callbacks`,
+  callbackUrls: receivers.map((receiver) => `${receiver.url}/callbacks`),
   concurrency: 4,
   batchShare: 0.15,
   random,
@@ -133,7 +134,7 @@ log('load stops; requests in progress keep retrying for up to 60 s');
 await load.stop(Date.now() + 60_000);
 
 // Drain: every accepted message settled, every reservation settled, every callback in.
-const drainUntil = Date.now() + 120_000;
+const drainUntil = Date.now() + 300_000;
 const open = async () => {
   const { rows } = await sql<{ accepted: string; held: string; callbacks: string }>`
     select (select count(*) from dispatch.messages where account_id = ${CUSTOMER} and status = 'ACCEPTED') as accepted,
@@ -155,7 +156,7 @@ const { findings, facts } = await audit({
   accountId: CUSTOMER,
   phoneRecordDir: phoneRecords,
   records: load.records,
-  callbacks: receiver.received,
+  callbacks: receivers.flatMap((receiver) => receiver.received),
 });
 const { rows: money } = await sql<{ captured: string; balance: string }>`
   select (select count(*) from billing.reservations where account_id = ${CUSTOMER} and state = 'captured') as captured,
@@ -176,7 +177,7 @@ console.log(`load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(
 
 await runtime.close();
 await nats.kill('SIGTERM');
-await receiver.close();
+await Promise.all(receivers.map((receiver) => receiver.close()));
 await db.close();
 await database.drop();
 if (!failed) rmSync(work, { recursive: true, force: true });
