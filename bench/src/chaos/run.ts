@@ -110,7 +110,17 @@ const load = startLoad({
   random,
 });
 
-const victims: Array<ProductionService | 'nats'> = ['api', 'billing', 'templates', 'dispatch', 'fleet', 'device-agent', 'nats'];
+// The last one: the agent dies while fleet is down, holding results fleet has not received.
+const victims: Array<ProductionService | 'nats' | 'fleet+device-agent'> = [
+  'api',
+  'billing',
+  'templates',
+  'dispatch',
+  'fleet',
+  'device-agent',
+  'nats',
+  'fleet+device-agent',
+];
 const kills: string[] = [];
 const endAt = Date.now() + seconds * 1_000;
 let turn = 0;
@@ -121,11 +131,18 @@ while (Date.now() < endAt || turn < victims.length) {
   const victim = victims[turn++ % victims.length]!;
   log(`SIGKILL ${victim}`);
   if (victim === 'nats') await nats.kill('SIGKILL');
-  else await runtime.stop(victim, 'SIGKILL');
+  else if (victim === 'fleet+device-agent') {
+    await runtime.stop('fleet', 'SIGKILL');
+    await sleep(1_000);
+    await runtime.stop('device-agent', 'SIGKILL');
+  } else await runtime.stop(victim, 'SIGKILL');
   await sleep(3_000);
   const began = Date.now();
   if (victim === 'nats') await nats.start();
-  else await runtime.start(victim);
+  else if (victim === 'fleet+device-agent') {
+    await runtime.start('fleet');
+    await runtime.start('device-agent');
+  } else await runtime.start(victim);
   kills.push(`${victim} (ready ${Date.now() - began} ms)`);
   log(`${victim} back after ${Date.now() - began} ms`);
 }
