@@ -75,9 +75,18 @@ describe.each(databaseAdapters())('idempotency store on $name', { timeout: SLOW 
       .execute();
   }
 
+  /** As if the lease was taken a minute ago by an api that then died. */
+  const lapseLease = (accountId: string, key: string) =>
+    withSchema<IdempotencyTables>(database, API_SCHEMA)
+      .updateTable('idempotency_keys')
+      .set({ locked_at: new Date(Date.now() - 60_000) })
+      .where('account_id', '=', accountId)
+      .where('key', '=', key)
+      .execute();
+
   test('a completed request is replayed for a retry with the same key and body', async () => {
     const key = freshKey();
-    expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'new' });
+    expect(await store.begin('acc_1', key, bodyA)).toMatchObject({ kind: 'new' });
     await store.complete('acc_1', key, 200, '{"result":[{"code":"OK","messageId":"118626985453813760"}]}');
     const replay = {
       kind: 'replay',
@@ -128,16 +137,16 @@ describe.each(databaseAdapters())('idempotency store on $name', { timeout: SLOW 
 
   test('an abandoned key can be used again, even with another body', async () => {
     const key = freshKey();
-    await store.begin('acc_1', key, bodyA);
-    await store.abandon('acc_1', key);
-    expect(await store.begin('acc_1', key, bodyB)).toEqual({ kind: 'new' });
+    const first = await store.begin('acc_1', key, bodyA);
+    await store.abandon('acc_1', key, (first as { lock: string }).lock);
+    expect(await store.begin('acc_1', key, bodyB)).toMatchObject({ kind: 'new' });
   });
 
   test('abandoning a completed key changes nothing: it still replays', async () => {
     const key = freshKey();
-    await store.begin('acc_1', key, bodyA);
+    const first = await store.begin('acc_1', key, bodyA);
     await store.complete('acc_1', key, 201, 'done');
-    await store.abandon('acc_1', key);
+    await store.abandon('acc_1', key, (first as { lock: string }).lock);
     expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'replay', status: 201, body: 'done' });
   });
 
@@ -145,13 +154,13 @@ describe.each(databaseAdapters())('idempotency store on $name', { timeout: SLOW 
     const key = freshKey();
     await store.begin('acc_1', key, bodyA);
     await store.complete('acc_1', key, 200, 'first');
-    expect(await store.begin('acc_2', key, bodyB)).toEqual({ kind: 'new' });
+    expect(await store.begin('acc_2', key, bodyB)).toMatchObject({ kind: 'new' });
   });
 
   test('an entry older than 24 hours is treated as absent, whatever body it had', async () => {
     const key = freshKey();
     await insertAged('acc_1', key, 25 * HOUR, bodyB);
-    expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'new' });
+    expect(await store.begin('acc_1', key, bodyA)).toMatchObject({ kind: 'new' });
     expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'in-progress' });
     await store.complete('acc_1', key, 202, 'again');
     expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'replay', status: 202, body: 'again' });
@@ -188,6 +197,47 @@ describe.each(databaseAdapters())('idempotency store on $name', { timeout: SLOW 
       .where('account_id', '=', 'acc_purge')
       .execute();
     expect(left.map((row) => row.key)).toEqual([young]);
+  });
+
+  test('a request whose lease lapsed (its api died) is taken over by a retry, which resumes from its recovery point', async () => {
+    const key = freshKey();
+    const first = (await store.begin('acc_1', key, bodyA)) as { kind: 'new'; lock: string };
+    const plan = { acceptedAtMs: '1795508477545', messageIds: ['118626985453813760', null] };
+    expect(await store.saveRecoveryPoint('acc_1', key, first.lock, plan)).toBe(true);
+    // Within the lease: in progress. Another body is still a conflict.
+    expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'in-progress' });
+    expect(await store.begin('acc_1', key, bodyB)).toEqual({ kind: 'conflict' });
+
+    await lapseLease('acc_1', key);
+    const retry = await store.begin('acc_1', key, bodyA);
+    expect(retry).toMatchObject({ kind: 'resume', recoveryPoint: plan });
+    // Exactly one retry takes it over; the dead request cannot save over the new holder.
+    expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'in-progress' });
+    expect(await store.saveRecoveryPoint('acc_1', key, first.lock, { other: true })).toBe(false);
+    // Nor free the key under it.
+    await store.abandon('acc_1', key, first.lock);
+    expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'in-progress' });
+
+    await store.complete('acc_1', key, 200, 'resumed');
+    expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'replay', status: 200, body: 'resumed' });
+  });
+
+  test('a request that gave up its lease (it may have sent) is resumed by the next retry at once', async () => {
+    const key = freshKey();
+    const first = (await store.begin('acc_1', key, bodyA)) as { kind: 'new'; lock: string };
+    await store.unlock('acc_1', key, first.lock);
+    expect(await store.begin('acc_1', key, bodyA)).toMatchObject({ kind: 'resume', recoveryPoint: null });
+  });
+
+  test('an in-progress key from before leases existed is never resumed: it waits for expiry', async () => {
+    const key = freshKey();
+    await store.begin('acc_1', key, bodyA);
+    await withSchema<IdempotencyTables>(database, API_SCHEMA)
+      .updateTable('idempotency_keys')
+      .set({ resumable: false, locked_at: null, locked_by: null })
+      .where('key', '=', key)
+      .execute();
+    expect(await store.begin('acc_1', key, bodyA)).toEqual({ kind: 'in-progress' });
   });
 
   test('begin refuses a key that validIdempotencyKey rejects', async () => {

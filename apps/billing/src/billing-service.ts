@@ -22,6 +22,7 @@ import { getPrices, setPrices } from './pricing/price-service.js';
 import { reserve } from './reservations/reserve.js';
 import { capture, recordStatus, release } from './reservations/settle.js';
 import { billingMetrics, observeBilling } from './metrics.js';
+import { type FindMessages, startUnacceptedSweep } from './reservations/sweep-unaccepted.js';
 import { getUsage } from './usage/usage.js';
 
 export interface BillingService {
@@ -41,12 +42,27 @@ export interface BillingService {
  */
 const log = createLogger('billing');
 
-export async function startBilling(deps: { database: Database; bus: Bus }): Promise<BillingService> {
+export async function startBilling(deps: {
+  database: Database;
+  bus: Bus;
+  /**
+   * Dispatch's answer to "which of these messages do you hold": with it, reservations whose
+   * message never reached dispatch (the api died or dispatch failed in between) are released
+   * once untouched for `olderThanMs` (default 5 minutes), looked for every `everyMs` (1 minute).
+   */
+  unacceptedSweep?: { findMessages: FindMessages; olderThanMs?: number; everyMs?: number };
+}): Promise<BillingService> {
   await migrateSchema(deps.database, BILLING_SCHEMA, billingMigrations);
   const db = withSchema<BillingTables>(deps.database, BILLING_SCHEMA);
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'billing' });
   const kickRelay = () => relay.kick();
   const stopObserving = observeBilling(db);
+  const sweep = deps.unacceptedSweep
+    ? startUnacceptedSweep(db, deps.unacceptedSweep.findMessages, {
+        olderThanMs: deps.unacceptedSweep.olderThanMs ?? 5 * 60_000,
+        everyMs: deps.unacceptedSweep.everyMs ?? 60_000,
+      })
+    : undefined;
 
   const implementation: billing.BillingServiceImplementation = {
     authenticateKey: (request) => authenticateKey(db, request),
@@ -65,7 +81,7 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
       return response;
     },
     async release(request) {
-      const released = await release(db, request.messageIds, request.accountId, 'REJECTED');
+      const released = await release(db, request.messageIds, { accountId: request.accountId, finalStatus: 'REJECTED' });
       billingMetrics().releases.add(released);
       return { released };
     },
@@ -144,6 +160,7 @@ export async function startBilling(deps: { database: Database; bus: Bus }): Prom
     ensureDemoAccount: (apiKey) => ensureDemoAccount(db, apiKey),
     async stop() {
       stopObserving();
+      await sweep?.stop();
       await subscription.close();
       await relay.stop();
     },

@@ -9,3 +9,4 @@ export {
 export { type BillingService, startBilling } from './billing-service.js';
 export { generateApiKey, hashApiKey } from './keys/api-keys.js';
 export { BILLING_ACCESS } from './grpc/access.js';
+export { dispatchMessageFinder, type FindMessages } from './reservations/sweep-unaccepted.js';

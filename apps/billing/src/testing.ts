@@ -37,3 +37,4 @@ export async function ledgerProblems(db: Kysely<BillingTables>): Promise<string[
     problems.push(`account ${row.id}: held ${row.held}, open holds sum to ${row.holds}`);
   return problems;
 }
+export type { BillingTables } from './db/tables.js';

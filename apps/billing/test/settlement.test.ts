@@ -97,4 +97,30 @@ describe.each(databaseAdapters())('settlement on $name', (adapter) => {
     expect((await account(customer)).balance_minor).toBe('800');
     expect(await ledgerProblems(db)).toEqual([]);
   });
+
+  test('a retried request reserves its message ids once: held ones stay held, released-unsent ones are not sent', async () => {
+    const again = await reserveOne();
+    const before = await account(customer);
+    const usedBefore = await counter();
+    const refused = await reserveOne();
+    await release(db, [refused], { finalStatus: 'REJECTED' });
+    const fresh = String(nextId++);
+    const item = (messageId: string) => ({
+      messageId,
+      recipient: '79034567890',
+      kind: 'text',
+      sender: 'S',
+      templateCategory: '',
+    });
+    const { results } = await reserve(db, { accountId: customer, items: [item(again), item(refused), item(fresh)] });
+    expect(results.map((result) => [result.messageId, result.reserved])).toEqual([
+      [again, true],
+      [refused, false],
+      [fresh, true],
+    ]);
+    // Only the fresh message was held and counted now.
+    expect(BigInt((await account(customer)).held_minor)).toBe(BigInt(before.held_minor) + 100n);
+    expect(await counter()).toBe(usedBefore! + 1);
+    expect(await ledgerProblems(db)).toEqual([]);
+  });
 });

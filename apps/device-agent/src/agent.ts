@@ -13,7 +13,8 @@ import { type AgentVms, startAgentVms } from './commands/agent-vms.js';
 import { BoundedMap } from './bounded-map.js';
 import { type CredentialStore, memoryCredentialStore } from './credential-store.js';
 import type { DeviceDriver, DeviceInbound, DeviceReceipt } from './driver.js';
-import { attemptSend, toJobResult } from './job-result.js';
+import { attemptSend, outcomeOfInterruptedSend, toJobResult } from './job-result.js';
+import { type JobJournal, memoryJournal } from './journal.js';
 import { Outbox, type OutboxItem, type StreamState } from './outbox.js';
 
 export interface AgentOptions {
@@ -32,6 +33,11 @@ export interface AgentOptions {
   reconnect?: BackoffRange;
   /** Completed jobs (and sent messages' traces) remembered, to answer repeated offers. */
   rememberJobs?: number;
+  /**
+   * Jobs started and finished (default: in memory). A file journal (`fileJournal`) lets an agent
+   * that restarts answer re-offered jobs from it and never send a job it may have sent.
+   */
+  journal?: JobJournal;
   /** Results, receipts and inbound messages held while the fleet is unreachable. */
   maxPending?: number;
   /** The host's VMs: the fleet's VM commands run on them; default: static, nothing managed. */
@@ -82,7 +88,7 @@ export function startAgent(options: AgentOptions): Agent {
   if (byKey.size !== devices.length) throw new Error('every driver needs its own deviceKey');
   let byId = new Map<string, Device>();
 
-  const completed = new BoundedMap<string, fleet.JobResult>(remember);
+  const journal = options.journal ?? memoryJournal(remember);
   const running = new Set<string>();
   // So a receipt joins the trace of the send it ticks.
   const sendTraces = new BoundedMap<string, string>(remember);
@@ -229,12 +235,13 @@ export function startAgent(options: AgentOptions): Agent {
   }
 
   function onOffer(offer: fleet.JobOffer): void {
-    const done = completed.get(offer.jobId);
-    if (done) {
-      // The fleet missed our result (e.g. it was in flight when the stream broke): answer
-      // again from memory, never by sending twice. The offer spent a credit; give it back.
+    const known = journal.lookup(offer.jobId);
+    if (known?.state === 'finished') {
+      // The fleet missed our result (it was in flight when the stream broke, or this agent or
+      // the fleet restarted): answer again from the journal, never by sending twice. The offer
+      // spent a credit; give it back.
       log.info({ jobId: offer.jobId }, 'repeated offer for a finished job: re-sending its result');
-      outbox.push(resultItem(done));
+      outbox.push(resultItem(known.result));
       grantCredit(byId.get(offer.deviceId));
       return;
     }
@@ -250,13 +257,15 @@ export function startAgent(options: AgentOptions): Agent {
       );
       return;
     }
-    const job = runJob(device, offer)
+    // Started by an earlier run of this agent that died before finishing it: the phone decides.
+    const interrupted = known?.state === 'started';
+    const job = runJob(device, offer, interrupted)
       .catch((error) => log.error({ err: error, jobId: offer.jobId }, 'job failed unexpectedly'))
       .finally(() => jobs.delete(job));
     jobs.add(job);
   }
 
-  async function runJob(device: Device, offer: fleet.JobOffer): Promise<void> {
+  async function runJob(device: Device, offer: fleet.JobOffer, interrupted: boolean): Promise<void> {
     running.add(offer.jobId);
     device.busy += 1;
     try {
@@ -273,7 +282,21 @@ export function startAgent(options: AgentOptions): Agent {
           },
         },
         async (span) => {
-          const outcome = await attemptSend(device.driver, offer, (error) => span.recordException(error));
+          let outcome = interrupted ? await outcomeOfInterruptedSend(device.driver, offer) : undefined;
+          if (interrupted) {
+            span.setAttribute('wagate.interrupted_send', outcome === undefined ? 'not-sent' : outcome.sent ? 'sent' : 'unknown');
+            log.warn({ jobId: offer.jobId, outcome }, 'job started before a restart: answered from the phone');
+          }
+          if (!outcome) {
+            // On disk before the phone is touched: after a crash the agent knows it may have sent.
+            journal.started({
+              jobId: offer.jobId,
+              messageId: offer.message?.messageId ?? '',
+              deviceKey: device.driver.info.deviceKey,
+              atMs: Date.now(),
+            });
+            outcome = await attemptSend(device.driver, offer, (error) => span.recordException(error));
+          }
           if (!outcome.sent) {
             span.setAttribute('wagate.error_code', outcome.errorCode);
             log.info(
@@ -284,7 +307,7 @@ export function startAgent(options: AgentOptions): Agent {
           return toJobResult(offer, outcome, currentTraceparent());
         },
       );
-      completed.set(offer.jobId, result);
+      journal.finished(result);
       if (result.sent) sendTraces.set(result.messageId, result.traceparent);
       outbox.push(resultItem(result));
     } finally {

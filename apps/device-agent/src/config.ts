@@ -13,6 +13,8 @@ export interface SimConfig {
   numberBase: string;
   /** `fast`: quick and well-behaved (demos, tests); `realistic`: REALISTIC_SIM. */
   profile: 'fast' | 'realistic';
+  /** Where the simulated phones keep their record of what they sent; undefined: nowhere. */
+  sentRecordDir: string | undefined;
 }
 
 export interface AdbDeviceConfig {
@@ -52,6 +54,8 @@ interface CommonConfig {
   enrolmentToken: string;
   /** Where the agent keeps its credential; undefined: in memory only. */
   credentialFile: string | undefined;
+  /** The agent's journal of jobs started and finished; undefined: in memory only (a restart may lose it). */
+  journalFile: string | undefined;
 }
 
 export type AgentConfig = CommonConfig &
@@ -74,6 +78,8 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
       WAGATE_AGENT_ID: z.string().min(1).default(defaultAgentId()),
       WAGATE_ENROLMENT_TOKEN: z.string().min(1).default('dev-enrolment-token'),
       WAGATE_AGENT_CREDENTIAL_FILE: z.string().min(1).optional(),
+      WAGATE_AGENT_JOURNAL_FILE: z.string().min(1).optional(),
+      WAGATE_SIM_RECORD_DIR: z.string().min(1).optional(),
       WAGATE_DRIVER: z.enum(['sim', 'adb', 'automation']).default('sim'),
       WAGATE_SIM_DEVICES: z.coerce.number().int().min(1).max(1_000).default(3),
       WAGATE_SIM_SEED: env.int(1),
@@ -104,6 +110,7 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
     agentId: config.WAGATE_AGENT_ID,
     enrolmentToken: config.WAGATE_ENROLMENT_TOKEN,
     credentialFile: config.WAGATE_AGENT_CREDENTIAL_FILE,
+    journalFile: config.WAGATE_AGENT_JOURNAL_FILE,
   };
   if (config.WAGATE_DRIVER === 'adb') {
     return {
@@ -143,6 +150,7 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
       seed: config.WAGATE_SIM_SEED,
       numberBase: config.WAGATE_SIM_NUMBER_BASE,
       profile: config.WAGATE_SIM_PROFILE,
+      sentRecordDir: config.WAGATE_SIM_RECORD_DIR,
     },
   };
 }

@@ -19,6 +19,12 @@ export interface SendJob {
  */
 export type SendOutcome = { sent: true; atMs: number } | { sent: false; errorCode: number; reason: string };
 
+/**
+ * What the phone itself shows of a message the agent may have sent before it restarted: in the
+ * chat (sent, and when), or certainly not sent. `undefined` when the phone cannot tell.
+ */
+export type PhoneRecord = { sent: true; atMs: number } | { sent: false } | undefined;
+
 export type ReceiptKind = 'DELIVERED' | 'READ';
 
 /** A delivered/read tick for a message this device sent. */
@@ -64,6 +70,8 @@ export type DeviceHealth = Omit<fleet.DeviceHeartbeat, 'deviceId'>;
 export interface DeviceDriver {
   readonly info: DeviceInfo;
   send(job: SendJob): Promise<SendOutcome>;
+  /** Looks the message up on the phone (its chat); absent: the driver cannot look. */
+  lookupSent?(job: SendJob): Promise<PhoneRecord>;
   heartbeat(): Promise<DeviceHealth>;
   /** Delivered/read ticks for messages this device sent. */
   onReceipt(listener: (receipt: DeviceReceipt) => void): void;

@@ -14,9 +14,12 @@ export type {
   DeviceInfo,
   DeviceReceipt,
   ReceiptKind,
+  PhoneRecord,
   SendJob,
   SendOutcome,
 } from './driver.js';
+export { fileJournal, type JobJournal, type JournalEntry, memoryJournal, type StartedJob } from './journal.js';
+export { INTERRUPTED_SEND } from './job-result.js';
 export {
   type AdbDriver,
   type AdbDriverOptions,
@@ -54,7 +57,9 @@ export {
   type DisconnectOptions,
   type LogNormalDelay,
   REALISTIC_SIM,
+  readSimSentRecord,
   type SimDriver,
+  type SimSentRecord,
   type SimDriverOptions,
 } from './drivers/sim/sim-driver.js';
 export { createSimDrivers, type SimDriversOptions } from './drivers/sim/sim-drivers.js';

@@ -38,6 +38,28 @@ export async function attemptSend(
   }
 }
 
+/**
+ * The outcome of a job the journal says was started but never finished (the agent died while
+ * sending): the phone decides. In its chat → sent. Certainly not sent → `undefined`: send it
+ * now. The phone cannot tell → FAILED 2313 without sending again: a message late or lost is
+ * recoverable by the tenant, one sent twice is not (docs/decisions.md).
+ */
+export async function outcomeOfInterruptedSend(
+  driver: DeviceDriver,
+  offer: fleet.JobOffer,
+): Promise<SendOutcome | undefined> {
+  const record = offer.message
+    ? await driver.lookupSent?.(toSendJob(offer.jobId, offer.message)).catch(() => undefined)
+    : undefined;
+  if (record?.sent) return { sent: true, atMs: record.atMs };
+  if (record && !record.sent) return undefined;
+  return { sent: false, errorCode: StatusErrorCode.Unknown, reason: INTERRUPTED_SEND };
+}
+
+/** The reason of a job ended FAILED 2313 because the agent stopped mid-send and the phone cannot tell. */
+export const INTERRUPTED_SEND =
+  'the agent stopped while sending and the phone cannot tell whether the message left; not sent again, so it is never sent twice';
+
 export function toJobResult(
   offer: fleet.JobOffer,
   outcome: SendOutcome,

@@ -4,6 +4,7 @@ import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { startAgent } from './agent.js';
 import { readAgentConfig } from './config.js';
 import { fileCredentialStore } from './credential-store.js';
+import { fileJournal, memoryJournal } from './journal.js';
 import type { DeviceDriver } from './driver.js';
 import { openAdbDriver } from './drivers/adb/adb-driver.js';
 import { REALISTIC_SIM } from './drivers/sim/sim-driver.js';
@@ -52,6 +53,7 @@ async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promis
           ...(config.sim.profile === 'realistic' ? REALISTIC_SIM : {}),
           seed: config.sim.seed,
           numberBase: config.sim.numberBase,
+          ...(config.sim.sentRecordDir ? { sentRecordDir: config.sim.sentRecordDir } : {}),
         });
   return { drivers, close: async () => {} };
 }
@@ -64,6 +66,10 @@ if (managedKeys && config.driver === 'adb') {
   await bootVms(vms.provider, log);
 }
 const host = await openDrivers();
+const journal = config.journalFile ? fileJournal(config.journalFile) : memoryJournal();
+if (!config.journalFile) {
+  log.warn('WAGATE_AGENT_JOURNAL_FILE is not set: after a crash this agent cannot tell which jobs it sent');
+}
 const { drivers } = host;
 vms ??= openHostVms(vmConfig, config.driver, {
   sim: config.driver === 'sim' ? (drivers as SimDriver[]) : [],
@@ -75,6 +81,7 @@ const agent = startAgent({
   agentId: config.agentId,
   enrolmentToken: config.enrolmentToken,
   ...(config.credentialFile ? { credentials: fileCredentialStore(config.credentialFile) } : {}),
+  journal,
   drivers,
   vms: { ...vms, apk: config.driver === 'adb' ? config.adb.media : {} },
   logger: log,
@@ -96,6 +103,7 @@ admin.markReady();
 async function shutdown(): Promise<void> {
   admin.markDraining();
   await agent.stop();
+  journal.close();
   await Promise.all(drivers.map((driver) => driver.close()));
   await host.close();
   closeGrpcChannels();

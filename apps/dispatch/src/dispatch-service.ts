@@ -16,6 +16,7 @@ import { getBlocklist, setBlocklist } from './blocklists/index.js';
 import { getConversationWindowPolicy, setConversationWindowPolicy } from './conversation-window/index.js';
 import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
+import { findMessages } from './find-messages.js';
 import { getMessage } from './get-message.js';
 import { listMessages } from './list-messages.js';
 import { addOptOuts, listOptOuts, removeOptOut } from './opt-outs/index.js';
@@ -79,6 +80,7 @@ export async function startDispatch(deps: {
       return response;
     },
     getMessage: (request) => getMessage(db, request),
+    findMessages: (request) => findMessages(db, request),
     listMessages: (request) => listMessages(db, request),
     getWebhookSettings: (request) => getWebhookSettings(db, request),
     getConversationWindowPolicy: async (request) => ({

@@ -50,6 +50,11 @@ await runServiceProcess({
         .int()
         .min(1)
         .default(DEFAULT_PACING.dailyNewContacts),
+      // New contacts per day on a number's day 1, 2, 3…, comma separated; empty: no warm-up.
+      WAGATE_PACING_WARMUP: z
+        .string()
+        .regex(/^(\d+(,\d+)*)?$/, 'expected numbers separated by commas, e.g. 20,40,80,160')
+        .optional(),
     });
     const service = await startFleet({
       database,
@@ -59,6 +64,9 @@ await runServiceProcess({
           newContactGapMs: config.WAGATE_PACING_NEW_CONTACT_GAP_MS,
           knownContactGapMs: config.WAGATE_PACING_KNOWN_CONTACT_GAP_MS,
           dailyNewContacts: config.WAGATE_PACING_DAILY_NEW_CONTACTS,
+          ...(config.WAGATE_PACING_WARMUP === undefined
+            ? {}
+            : { warmup: config.WAGATE_PACING_WARMUP.split(',').filter(Boolean).map(Number) }),
         },
       },
       health: {

@@ -10,7 +10,9 @@ import {
 } from '@wagate/api';
 import {
   type BillingService,
+  dispatchMessageFinder,
   ensureKey,
+  type FindMessages,
   generateApiKey,
   PLATFORM_ACCOUNT_ID,
   startBilling,
@@ -138,7 +140,16 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   };
 
   await migrateApiSchema(database);
-  const billing = await startBilling({ database, bus: await busOf('billing') });
+  // Billing's sweep asks dispatch which old reservations' messages it holds; dispatch starts later.
+  let findInDispatch: FindMessages | undefined;
+  const billing = await startBilling({
+    database,
+    bus: await busOf('billing'),
+    unacceptedSweep: {
+      findMessages: (ids) =>
+        findInDispatch ? findInDispatch(ids) : Promise.reject(new Error('dispatch has not started yet')),
+    },
+  });
   const templates = await startTemplates({ database, bus: await busOf('templates') });
   const fleet = await startFleet({
     database,
@@ -164,6 +175,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     dispatch: await listen('internal', 'dispatch', dispatch.grpc),
     fleet: fleetAddress,
   };
+  findInDispatch = dispatchMessageFinder(grpcAddresses.dispatch, planes.internal('billing'));
 
   const apiKey = options.apiKey ?? demoApiKey(options.dataDir, 'dev-api-key');
   const { accountId } = await billing.ensureDemoAccount(apiKey);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { SERVICE_IDENTITIES, type ServiceIdentity } from './identity.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// Node's WebCrypto is the standard Crypto; the cast only bridges Node's and the DOM's type names.
+x509.cryptoProvider.set(webcrypto as never);
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 60 * 60_000;

@@ -19,6 +19,7 @@ import {
   type InternalPlaneSecurity,
   internalServerCredentials,
 } from './security.js';
+import { peerUnavailableMiddleware } from './peer-unavailable.js';
 
 /**
  * The two gRPC planes. `internal`: service-to-service APIs, mutual TLS, every method behind an
@@ -105,7 +106,8 @@ export async function startGrpcServer<P extends Plane>(options: {
   // nice-grpc passes its options through to grpc-js's Server, which takes server interceptors.
   const server = createServer({ interceptors } as Parameters<typeof createServer>[0])
     .use(grpcServerTracing())
-    .use(grpcServerMetrics());
+    .use(grpcServerMetrics())
+    .use(peerUnavailableMiddleware());
   // The standard health service (grpc.health.v1, as grpc-health-probe and peers' readiness
   // checks ask it): SERVING from the start, NOT_SERVING as soon as shutdown begins.
   const health = HealthState();

@@ -15,7 +15,16 @@ export {
 } from './callback-receiver.js';
 export { isolatedBusNames, natsUrl } from './nats.js';
 export { startDeployedNatsServer, startNatsServer, type TestNatsServer } from './nats-server.js';
-export { type ServiceProcess, startServiceProcess } from './service-processes.js';
 export { planeEnvironmentFor, testPkiDirectory } from './test-pki.js';
 export { type PrometheusServer, prometheusTool, startPrometheus } from './prometheus.js';
 export { browserAvailable, CHROMIUM_FLAGS, chromiumPath } from './browser.js';
+export { type ServiceEntry, type ServiceProcess, serviceArguments, startServiceProcess } from './service-processes.js';
+export {
+  PRODUCTION_SERVICES,
+  type ProductionRuntime,
+  type ProductionService,
+  type ProductionWiring,
+  productionServiceEnv,
+  READY_LINE,
+  startProductionRuntime,
+} from './production-runtime.js';

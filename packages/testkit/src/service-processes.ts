@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { planeEnvironmentFor } from './test-pki.js';
 
@@ -10,14 +11,35 @@ export interface ServiceProcess {
   /** Resolves when a line of output matches `pattern`; rejects if the process exits first. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends a signal without waiting for an exit (SIGSTOP / SIGCONT freeze and thaw the process). */
+  signal(signal: NodeJS.Signals): void;
+  /** The OS process id. */
+  readonly pid: number | undefined;
+}
+
+/** How a service process starts: from its TypeScript source (tsx), or from its bundle (`npm run build`). */
+export type ServiceEntry = 'source' | 'bundle';
+
+/** The node arguments that start `app` from `entry`; a missing bundle is a clear error. */
+export function serviceArguments(app: string, entry: ServiceEntry): string[] {
+  if (entry === 'source') return ['--import', 'tsx', `apps/${app}/src/main.ts`];
+  const bundle = `apps/${app}/dist/main.js`;
+  if (!existsSync(`${repoRoot}${bundle}`)) {
+    throw new Error(`${bundle} is missing: run \`npm run build\` first (production starts from the bundle)`);
+  }
+  return ['--enable-source-maps', bundle];
 }
 
 /**
- * Starts one app as its own Node process from its TypeScript entry (`apps/<app>/src/main.ts`),
- * the way the production runtime runs it (one process per service, TLS on both gRPC planes
+ * Starts one app as its own Node process from its TypeScript entry (`apps/<app>/src/main.ts`)
+ * by default or from its bundle (`apps/<app>/dist/main.js`, as production does), the way the production runtime runs it (one process per service, TLS on both gRPC planes
  * from the test PKI unless `env` sets the planes itself), with output captured.
  */
-export function startServiceProcess(app: string, env: Record<string, string>): ServiceProcess {
+export function startServiceProcess(
+  app: string,
+  env: Record<string, string>,
+  entry: ServiceEntry = 'source',
+): ServiceProcess {
   const output: string[] = [];
   const listeners = new Set<(line: string) => void>();
   const collect = (chunk: Buffer) => {
@@ -29,7 +51,7 @@ export function startServiceProcess(app: string, env: Record<string, string>): S
   };
   // The PKI is made (once) asynchronously; the child starts as soon as it is there.
   const started = planeEnvironmentFor(app, env).then((planes) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+    const child: ChildProcess = spawn(process.execPath, serviceArguments(app, entry), {
       cwd: repoRoot,
       // ADMIN_PORT 0: concurrent test files never fight over the default admin ports.
       env: { ...process.env, LOG_LEVEL: 'info', ADMIN_PORT: '0', ...planes, ...env },
@@ -42,9 +64,19 @@ export function startServiceProcess(app: string, env: Record<string, string>): S
   });
   const exited = started.then((process) => process.exited);
 
+  let pid: number | undefined;
+  void started.then(({ child }) => {
+    pid = child.pid;
+  });
   return {
     name: app,
     output,
+    get pid() {
+      return pid;
+    },
+    signal(signal) {
+      void started.then(({ child }) => child.kill(signal));
+    },
     waitForOutput(pattern, timeoutMs = 60_000) {
       const seen = output.find((line) => pattern.test(line));
       if (seen) return Promise.resolve(seen);

@@ -1,4 +1,5 @@
 import { RequestError, RequestErrorKey } from '@wagate/errors';
+import { isPeerUnavailable } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -67,10 +68,4 @@ function fromHttpException(error: HTTPException): ApiError {
     return ApiError.of(400, RequestErrorKey.MalformedJson, 'the body is not valid JSON');
   }
   return ApiError.of(400, RequestErrorKey.Invalid, error.message || 'the request is not valid');
-}
-
-/** A peer that is down or too slow: the request can be retried as it is. */
-function isPeerUnavailable(error: Error): boolean {
-  if (error.name === 'AbortError' || error.name === 'TimeoutError') return true;
-  return error instanceof ClientError && [Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED].includes(error.code);
 }

@@ -20,20 +20,38 @@ export interface StoredResponse {
   body: string;
 }
 
+/** Where a request resumes from, and how it records that before it calls any peer. */
+export interface Recovery<Point> {
+  /** What an earlier attempt of this request saved; undefined on a first attempt (or if it saved nothing). */
+  saved: Point | undefined;
+  /** Saves the recovery point; throws 409 in progress if a retry took the key over meanwhile. */
+  save(point: Point): Promise<void>;
+}
+
 export interface IdempotencyGate {
   /**
    * Handles a request that carries an `Idempotency-Key`: the first request with (account, key)
    * runs `handle` and its response is kept; a retry with the same body gets that response
-   * again without running anything; another body, or a retry while the first still runs, is a
-   * 409. When `handle` throws, the key is released only if `safeToRetry(error)` says nothing
-   * can have been sent; otherwise it stays claimed (a retry gets 409 `idempotency.in.progress`)
-   * until it expires, because re-running could send twice.
+   * again without running anything; another body, or a retry while the first still holds the
+   * key's lease, is a 409. A retry after the lease lapsed (the first request's api died) or was
+   * given up runs `handle` again with the recovery point the first saved, so it repeats the
+   * same work rather than new work. When `handle` throws, a first attempt that `safeToRetry`
+   * says sent nothing frees the key; otherwise the lease is given up, and the next retry resumes.
    */
-  run(
+  run<Point>(
     request: { accountId: string; key: string; rawBody: string },
-    handle: () => Promise<StoredResponse>,
+    handle: (recovery: Recovery<Point>) => Promise<StoredResponse>,
     safeToRetry: (error: unknown) => boolean,
   ): Promise<StoredResponse & { replayed: boolean }>;
+}
+
+function inProgress(): ApiError {
+  return new ApiError(
+    409,
+    [{ key: ApiErrorKey.IdempotencyInProgress, ref: 'Idempotency-Key' }],
+    'a request with this Idempotency-Key is still being handled; retry in a moment to get its response',
+    { 'retry-after': '1' },
+  );
 }
 
 /**
@@ -41,10 +59,14 @@ export interface IdempotencyGate {
  * document can be built offline); the `api` schema is migrated before the first key is used, and expired keys
  * are purged at most once per `purgeEveryMs`, piggybacking on requests — no timer to stop.
  */
-export function createIdempotencyGate(database: Database, purgeEveryMs = 60 * 60 * 1000): IdempotencyGate {
+export function createIdempotencyGate(
+  database: Database,
+  options: { purgeEveryMs?: number; leaseMs?: number } = {},
+): IdempotencyGate {
+  const purgeEveryMs = options.purgeEveryMs ?? 60 * 60 * 1000;
   let created: IdempotencyStore | undefined;
   const store = () => {
-    created ??= createIdempotencyStore(database);
+    created ??= createIdempotencyStore(database, options.leaseMs);
     return created;
   };
   let migrated: Promise<void> | undefined;
@@ -86,31 +108,28 @@ export function createIdempotencyGate(database: Database, purgeEveryMs = 60 * 60
           'Idempotency-Key',
         );
       }
-      if (begun.kind === 'in-progress') {
-        throw new ApiError(
-          409,
-          [{ key: ApiErrorKey.IdempotencyInProgress, ref: 'Idempotency-Key' }],
-          'a request with this Idempotency-Key is still being handled; retry in a moment to get its response',
-          { 'retry-after': '1' },
-        );
-      }
+      if (begun.kind === 'in-progress') throw inProgress();
 
+      const { lock } = begun;
+      const recovery = {
+        saved: begun.kind === 'resume' ? ((begun.recoveryPoint ?? undefined) as never) : undefined,
+        async save(point: unknown) {
+          if (!(await store().saveRecoveryPoint(accountId, key, lock, point))) throw inProgress();
+        },
+      };
       let response: StoredResponse;
       try {
-        response = await handle();
+        response = await handle(recovery);
       } catch (error) {
-        if (safeToRetry(error)) {
-          await store()
-            .abandon(accountId, key)
-            .catch((abandonError: unknown) => {
-              log.warn({ err: abandonError }, 'could not release an idempotency key');
-            });
-        } else {
-          log.warn(
-            { err: error },
-            'a send failed after dispatch may have accepted it; its idempotency key stays claimed',
-          );
-        }
+        // A resumed request may repeat work an earlier attempt did: only a first attempt that did
+        // nothing frees the key. Otherwise the next retry resumes, from the same recovery point.
+        const settle =
+          begun.kind === 'new' && safeToRetry(error)
+            ? store().abandon(accountId, key, lock)
+            : store().unlock(accountId, key, lock);
+        await settle.catch((settleError: unknown) => {
+          log.warn({ err: settleError }, 'could not give up an idempotency key; a retry takes it over when its lease lapses');
+        });
         throw error;
       }
       // The messages are on their way whatever happens now: answer even if the key cannot be recorded.
@@ -119,7 +138,7 @@ export function createIdempotencyGate(database: Database, purgeEveryMs = 60 * 60
         .catch((error: unknown) => {
           log.error(
             { err: error },
-            'could not record an idempotent response; retries of this key will get 409',
+            'could not record an idempotent response; a retry resumes the request with the same message ids',
           );
         });
       purgeNowAndThen();

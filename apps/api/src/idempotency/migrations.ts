@@ -30,4 +30,23 @@ export const idempotencyMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-06T10:00_idempotency_leases': {
+    async up(db: Kysely<any>) {
+      // A request holds its key by a lease (locked_at, locked_by) that a retry may take over once
+      // it lapses (its api died), resuming from the recovery point the request recorded before
+      // it called any peer (the message ids it hands out). Rows from before leases existed have
+      // no recovery point and are not resumable: they stay in progress until they expire.
+      await db.schema
+        .alterTable('idempotency_keys')
+        .addColumn('locked_at', 'timestamptz')
+        .addColumn('locked_by', 'text')
+        .addColumn('recovery_point', 'jsonb')
+        .addColumn('resumable', 'boolean', (c) => c.notNull().defaultTo(false))
+        .execute();
+      await db.schema
+        .alterTable('idempotency_keys')
+        .alterColumn('resumable', (c) => c.setDefault(true))
+        .execute();
+    },
+  },
 };

@@ -15,6 +15,14 @@ export interface IdempotencyKeysTable {
   response_body: string | null;
   created_at: ColumnType<Date, Date | undefined, Date>;
   completed_at: Date | null;
+  /** When the request handling it last took the key; a retry may take over once the lease lapses. */
+  locked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The token of the attempt holding the lease. */
+  locked_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What the request recorded before calling any peer (JSON), for a retry to resume from. */
+  recovery_point: ColumnType<unknown, string | null | undefined, string | null>;
+  /** False for rows from before leases: they cannot be resumed safely. */
+  resumable: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface IdempotencyTables {

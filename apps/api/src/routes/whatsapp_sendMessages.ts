@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { dispatch } from '@wagate/contracts';
 import { RequestErrorKey } from '@wagate/errors';
-import { ClientError, Status } from 'nice-grpc';
 import { ApiError } from '../errors/api-error.js';
 import { requireScope } from '../http/auth.js';
 import { rateLimitHeaders } from '../http/rate-limit-headers.js';
 import { readJsonObject } from '../http/read-json.js';
-import { type SendStage, sendBatch } from '../send/send-batch.js';
+import type { Recovery } from '../http/idempotency-gate.js';
+import { dispatchMayHaveAccepted, type SendPlan, type SendStage, sendBatch } from '../send/send-batch.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import {
   IdempotencyKeyHeader,
@@ -84,8 +84,8 @@ export function registerSendMessages(app: ApiApp, deps: RouteDeps): void {
 
     const progress: { stage: SendStage } = { stage: 'validating' };
     let accountRate: dispatch.AccountRate | undefined;
-    const send = async () => {
-      const sent = await sendBatch(deps, principal.accountId, messages, progress);
+    const send = async (recovery?: Recovery<SendPlan>) => {
+      const sent = await sendBatch(deps, principal.accountId, messages, progress, recovery);
       accountRate = sent.accountRate;
       return { status: 200, body: JSON.stringify({ result: sent.results }) };
     };
@@ -93,7 +93,7 @@ export function registerSendMessages(app: ApiApp, deps: RouteDeps): void {
     const response =
       key === undefined
         ? { ...(await send()), replayed: false }
-        : await deps.idempotency.run(
+        : await deps.idempotency.run<SendPlan>(
             { accountId: principal.accountId, key, rawBody: body.text },
             send,
             (error) => nothingSent(progress.stage, error),
@@ -119,15 +119,7 @@ function envelopeError(error: z.ZodError): ApiError {
   return ApiError.of(400, RequestErrorKey.Invalid, issue.message, 'messages');
 }
 
-/**
- * Whether a failed send certainly sent nothing, so its Idempotency-Key may be used again: it
- * failed before dispatch was asked, or dispatch answered with an error (its Accept is one
- * transaction, rolled back when it throws), or could not be reached. A deadline or a
- * cancellation while dispatch was accepting leaves it unknown. (A connection that breaks in
- * the middle of the call also reads as UNAVAILABLE; that is far rarer than a peer being down,
- * and treating it as unknown would lock the key for a day whenever dispatch restarts.)
- */
+/** Whether a failed send certainly sent nothing, so its Idempotency-Key may be used again. */
 function nothingSent(stage: SendStage, error: unknown): boolean {
-  if (stage !== 'accepting') return true;
-  return error instanceof ClientError && ![Status.DEADLINE_EXCEEDED, Status.CANCELLED].includes(error.code);
+  return stage !== 'accepting' || !dispatchMayHaveAccepted(error);
 }

@@ -2,8 +2,10 @@ import type { OutboundUrlOptions } from '@wagate/config';
 import type { common, dispatch, templates } from '@wagate/contracts';
 import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
-import { setSpanAttributes } from '@wagate/telemetry';
+import { createLogger, setSpanAttributes } from '@wagate/telemetry';
+import { ClientError, Status } from 'nice-grpc';
 import type { ErrorKey } from '../errors/catalogue.js';
+import type { Recovery } from '../http/idempotency-gate.js';
 import { apiMetrics } from '../metrics.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
@@ -11,7 +13,20 @@ import type { AncestorResolver } from './account-ancestors.js';
 import { resolveSenderNumbers } from './sender-numbers.js';
 import { validateMessage } from '../validation/validate-message.js';
 
+const log = createLogger('api:send');
+
 type Candidate = { index: number; message: common.OutboundMessage };
+
+/**
+ * What a send records before it calls any peer, so a retry of the request (same Idempotency-Key,
+ * after the api died) hands out the same message ids at the same acceptance time: billing and
+ * dispatch take a message id they already know as the same message, never a second one.
+ */
+export interface SendPlan {
+  acceptedAtMs: string;
+  /** The message id of each message of the request, by index; null for one that failed validation. */
+  messageIds: Array<string | null>;
+}
 
 /** Where a batch got to: a failure before dispatch was asked leaves nothing sent. */
 export type SendStage = 'validating' | 'rendering' | 'reserving' | 'accepting' | 'done';
@@ -30,8 +45,10 @@ export async function sendBatch(
   accountId: string,
   messages: readonly unknown[],
   progress: { stage: SendStage } = { stage: 'validating' },
+  recovery?: Recovery<SendPlan>,
 ): Promise<{ results: SendResult[]; accountRate?: dispatch.AccountRate }> {
-  const acceptedAtMs = String(Date.now());
+  const resumed = recovery?.saved;
+  const acceptedAtMs = resumed?.acceptedAtMs ?? String(Date.now());
   const results: SendResult[] = new Array(messages.length);
   const reject = (index: number, key: ErrorKey, field: string, description: string) => {
     results[index] = {
@@ -52,9 +69,19 @@ export async function sendBatch(
     }
     pending.push({
       index,
-      message: { ...validation.message, messageId: deps.ids.next(), accountId, acceptedAtMs },
+      message: {
+        ...validation.message,
+        messageId: resumed?.messageIds[index] ?? deps.ids.next(),
+        accountId,
+        acceptedAtMs,
+      },
     });
   });
+  if (recovery && pending.length > 0) {
+    const messageIds: Array<string | null> = messages.map(() => null);
+    for (const { index, message } of pending) messageIds[index] = message.messageId;
+    await recovery.save({ acceptedAtMs, messageIds });
+  }
 
   await resolveSenderNumbers(
     deps.peers.fleet,
@@ -123,14 +150,28 @@ export async function sendBatch(
   let accountRate: dispatch.AccountRate | undefined;
   if (pending.length > 0) {
     progress.stage = 'accepting';
-    const { results: accepted, accountRate: bucket } = await deps.peers.dispatch.accept({
-      accountId,
-      // The blocklists of every account above this one apply to its messages.
-      ancestorAccountIds: await resellerChain(deps.ancestors, accountId),
-      messages: pending.map(({ message }) => message),
-      failures,
-    });
-    accountRate = bucket;
+    let accepted: dispatch.AcceptResult[];
+    try {
+      let bucket: dispatch.AccountRate | undefined;
+      ({ results: accepted, accountRate: bucket } = await deps.peers.dispatch.accept({
+        accountId,
+        // The blocklists of every account above this one apply to its messages.
+        ancestorAccountIds: await resellerChain(deps.ancestors, accountId),
+        messages: pending.map(({ message }) => message),
+        failures,
+      }));
+      accountRate = bucket;
+    } catch (error) {
+      // Dispatch accepted none of them: their funds go back now. If it may have accepted them
+      // (a deadline; or an earlier attempt of a resumed request may have), or billing cannot be
+      // reached, billing's sweep asks dispatch and settles them later.
+      if (!resumed && !dispatchMayHaveAccepted(error) && reservedIds.size > 0) {
+        await deps.peers.billing
+          .release({ accountId, messageIds: [...reservedIds] })
+          .catch((releaseError: unknown) => log.warn({ err: releaseError }, 'release after a failed accept failed'));
+      }
+      throw error;
+    }
     pending.forEach((candidate, i) => {
       const outcome = accepted[i];
       if (outcome?.accepted) {
@@ -157,6 +198,17 @@ export async function sendBatch(
     else acceptedMessages.add(1, { result: 'rejected', key: result.reasons?.[0]?.key ?? '' });
   }
   return { results, ...(accountRate && { accountRate }) };
+}
+
+/**
+ * Whether a failed dispatch `Accept` may still have accepted the messages. It did not when
+ * dispatch answered with an error (its Accept is one transaction, rolled back when it throws) or
+ * could not be reached. A deadline or a cancellation while it was accepting leaves it unknown.
+ * (A connection that breaks in the middle of the call also reads as UNAVAILABLE; that is far
+ * rarer than a peer being down, and billing's sweep and dispatch's idempotent Accept cover it.)
+ */
+export function dispatchMayHaveAccepted(error: unknown): boolean {
+  return !(error instanceof ClientError) || [Status.DEADLINE_EXCEEDED, Status.CANCELLED].includes(error.code);
 }
 
 /** The rendered text (and a media header, unless the message brings its own content) is what is sent. */

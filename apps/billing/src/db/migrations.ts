@@ -164,4 +164,16 @@ export const billingMigrations: Record<string, Migration> = {
       await createOutboxTable(db);
     },
   },
+  '2026-12-06T10:00_open_reservations_index': {
+    async up(db: Kysely<any>) {
+      // The sweep for reservations whose message never reached dispatch reads the open ones,
+      // oldest first: a partial index keeps that a short index scan however many are settled.
+      await db.schema
+        .createIndex('reservations_open_by_update')
+        .on('reservations')
+        .column('updated_at')
+        .where(sql.ref('state'), '=', 'reserved')
+        .execute();
+    },
+  },
 };

@@ -51,6 +51,15 @@ export async function reserve(
 ): Promise<billing.ReserveResponse> {
   if (request.items.length === 0) return { results: [] };
   return db.transaction().execute(async (trx) => {
+    // A retried request (the api resumed it after a crash) brings message ids reserved before:
+    // they keep the outcome they had and are not reserved twice.
+    const earlier = await earlierOutcomes(trx, request);
+    const items = request.items.filter((item) => !earlier.has(item.messageId));
+    const inRequestOrder = (results: ReserveResult[]): billing.ReserveResponse => {
+      const fresh = new Map(results.map((result) => [result.messageId, result]));
+      return { results: request.items.map((item) => earlier.get(item.messageId) ?? fresh.get(item.messageId)!) };
+    };
+    if (items.length === 0) return inRequestOrder([]);
     const sender = await trx
       .selectFrom('accounts')
       .select('path')
@@ -74,11 +83,11 @@ export async function reserve(
     const inactiveIndex = chain.findIndex((account) => account.status !== 'active');
     if (inactiveIndex >= 0) {
       const description = refusal.inactive(chain[inactiveIndex]!, inactiveIndex === leafIndex);
-      return { results: request.items.map((item) => reject(item, RequestErrorKey.Forbidden, description)) };
+      return inRequestOrder(items.map((item) => reject(item, RequestErrorKey.Forbidden, description)));
     }
 
     const book = await loadPriceBook(trx, chain);
-    const planned = request.items.map((item) => {
+    const planned = items.map((item) => {
       const country = countryOf(item.recipient);
       const priceKind = priceKindOf(item.kind, item.templateCategory);
       const prices = book.chainPrices(country, priceKind);
@@ -175,8 +184,49 @@ export async function reserve(
         .where('period', '=', counter.period)
         .execute();
     }
-    return { results };
+    return inRequestOrder(results);
   });
+}
+
+/**
+ * The outcome of messages of this request that were reserved before (a retry): one still held or
+ * already paid for stays reserved, and its row is touched so billing's sweep leaves it alone
+ * while the retry hands it to dispatch; one released after dispatch failed or expired it is
+ * dispatch's (it answers for it again); one released as REJECTED (it never reached dispatch, or
+ * dispatch refused it) is not sent now either.
+ */
+async function earlierOutcomes(
+  trx: Kysely<BillingTables>,
+  request: billing.ReserveRequest,
+): Promise<Map<string, ReserveResult>> {
+  const rows = await trx
+    .updateTable('reservations')
+    .set({ updated_at: new Date() })
+    .where(
+      'message_id',
+      'in',
+      request.items.map((item) => item.messageId),
+    )
+    .where('account_id', '=', request.accountId)
+    .returning(['message_id', 'state', 'last_status'])
+    .execute();
+  return new Map(
+    rows.map((row): [string, ReserveResult] => {
+      const messageId = String(row.message_id);
+      return row.state === 'released' && row.last_status === 'REJECTED'
+        ? [
+            messageId,
+            {
+              messageId,
+              reserved: false,
+              rejectionKey: RequestErrorKey.Unknown,
+              description:
+                'this message was not sent and will not be: an earlier attempt of this request could not hand it on; send it again with a new Idempotency-Key',
+            },
+          ]
+        : [messageId, { messageId, reserved: true, rejectionKey: '', description: '' }];
+    }),
+  );
 }
 
 /**

@@ -36,10 +36,16 @@ export async function capture(db: Kysely<BillingTables>, messageId: string): Pro
 export async function release(
   db: Kysely<BillingTables>,
   messageIds: readonly string[],
-  accountId?: string,
-  /** For messages never handed to dispatch: the status usage shows them under. */
-  finalStatus?: 'REJECTED',
+  only: {
+    /** Only this account's reservations (a caller acting for one account). */
+    accountId?: string;
+    /** For messages never handed to dispatch: the status usage shows them under. */
+    finalStatus?: 'REJECTED';
+    /** Only reservations not touched since (the sweep's guard against a retry that just reserved again). */
+    untouchedSince?: Date;
+  } = {},
 ): Promise<number> {
+  const { accountId, finalStatus, untouchedSince } = only;
   if (messageIds.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     let claiming = trx
@@ -52,6 +58,7 @@ export async function release(
       .where('message_id', 'in', [...new Set(messageIds)])
       .where('state', '=', 'reserved');
     if (accountId) claiming = claiming.where('account_id', '=', accountId);
+    if (untouchedSince) claiming = claiming.where('updated_at', '<', untouchedSince);
     const released = await claiming.returning(['chain', 'quota_accounts', 'created_at']).execute();
     if (released.length === 0) return 0;
     const chain = released.flatMap((reservation) => reservation.chain);

@@ -228,6 +228,24 @@ export const dispatchMigrations: Record<string, Migration> = {
       await db.schema.alterTable('inbound_messages').addColumn('content', 'jsonb').execute();
     },
   },
+  '2026-12-06T10:00_pending_callback_indexes': {
+    async up(db: Kysely<any>) {
+      // The callback claim reads only pending rows: partial indexes keep its plan an index walk
+      // however many delivered rows there are and whether or not statistics were gathered.
+      await db.schema
+        .createIndex('callbacks_pending_id')
+        .on('callbacks')
+        .column('id')
+        .where(sql.ref('state'), '=', 'pending')
+        .execute();
+      await db.schema
+        .createIndex('callbacks_pending_message')
+        .on('callbacks')
+        .columns(['message_id', 'id'])
+        .where(sql.ref('state'), '=', 'pending')
+        .execute();
+    },
+  },
   '2026-12-06T10:00_webhook_secrets_sealed': {
     async up(db: Kysely<any>) {
       // Secrets are stored encrypted from now on (webhooks/secret-keys.ts). A migration cannot

@@ -3,7 +3,8 @@ import type { AccessTable } from '@wagate/rpc';
 
 /**
  * Who may call dispatch (docs/security.md): the api, which accepts messages and serves the
- * message, webhook and policy routes. Fleet reports outcomes on the bus, never by calling here.
+ * message, webhook and policy routes; billing, whose sweep releases reservations whose message
+ * never arrived. Fleet reports outcomes on the bus, never by calling here.
  */
 export const DISPATCH_ACCESS: AccessTable<typeof dispatch.DispatchServiceDefinition> = {
   accept: ['api'],
@@ -26,4 +27,6 @@ export const DISPATCH_ACCESS: AccessTable<typeof dispatch.DispatchServiceDefinit
   removeOptOut: ['api'],
   // A message's callbacks on its /v1 page (the console's message view).
   listMessageCallbacks: ['api'],
+  // Billing's sweep: which of these long-held reservations' messages does dispatch hold?
+  findMessages: ['billing'],
 };

@@ -80,50 +80,7 @@ export function startCallbackWorker(
     const saturated = [...inFlightByOrigin]
       .filter(([, count]) => count >= perOriginLimit)
       .map(([origin]) => origin);
-    return db
-      .with('candidates', (qb) =>
-        qb
-          .selectFrom('callbacks as c')
-          .select(['c.id', originOf(sql.ref('c.url')).as('origin')])
-          .where('c.state', '=', 'pending')
-          .where('c.next_attempt_at', '<=', sql<Date>`now()`)
-          .where((eb) => eb.or([eb('c.lease_until', 'is', null), eb('c.lease_until', '<', sql<Date>`now()`)]))
-          .$if(saturated.length > 0, (q) => q.where(originOf(sql.ref('c.url')), 'not in', saturated))
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('callbacks as earlier')
-                  .select('earlier.id')
-                  .whereRef('earlier.message_id', '=', 'c.message_id')
-                  .where('earlier.state', '=', 'pending')
-                  .whereRef('earlier.id', '<', 'c.id'),
-              ),
-            ),
-          )
-          .orderBy('c.id')
-          .limit(CLAIM_WINDOW)
-          .forUpdate()
-          .skipLocked(),
-      )
-      .with('ranked', (qb) =>
-        qb
-          .selectFrom('candidates')
-          .select(['id', sql<number>`row_number() over (partition by origin order by id)`.as('rank')]),
-      )
-      .updateTable('callbacks')
-      .set({ lease_until: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`, attempts: sql`attempts + 1` })
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('ranked')
-          .select('ranked.id')
-          // Round-robin across origins: every origin's oldest rows before any origin's next ones.
-          .where('ranked.rank', '<=', perOriginLimit)
-          .orderBy('ranked.rank')
-          .orderBy('ranked.id')
-          .limit(room),
-      )
-      .returningAll()
-      .execute();
+    return claimDueCallbacks(db, { room, perOriginLimit, saturated }).execute();
   }
 
   async function attempt(row: Selectable<CallbacksTable>): Promise<Outcome> {
@@ -291,4 +248,60 @@ export function startCallbackWorker(
       await Promise.allSettled([...running]);
     },
   };
+}
+
+/**
+ * The callback queue's claim: due pending rows, oldest first, skipping a message's later
+ * statuses while an earlier one is pending and origins already at their limit, leased in one
+ * statement. It reads only pending rows, through partial indexes on `state = 'pending'` (by id,
+ * and by message for the earlier-status check), so its plan depends neither on the table's
+ * statistics nor on how many settled rows it holds (test/claim-plans.test.ts shows the plan).
+ */
+export function claimDueCallbacks(
+  db: Kysely<DispatchTables>,
+  { room, perOriginLimit, saturated }: { room: number; perOriginLimit: number; saturated: string[] },
+) {
+  return db
+    .with('candidates', (qb) =>
+      qb
+        .selectFrom('callbacks as c')
+        .select(['c.id', originOf(sql.ref('c.url')).as('origin')])
+        .where('c.state', '=', 'pending')
+        .where('c.next_attempt_at', '<=', sql<Date>`now()`)
+        .where((eb) => eb.or([eb('c.lease_until', 'is', null), eb('c.lease_until', '<', sql<Date>`now()`)]))
+        .$if(saturated.length > 0, (q) => q.where(originOf(sql.ref('c.url')), 'not in', saturated))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('callbacks as earlier')
+                .select('earlier.id')
+                .whereRef('earlier.message_id', '=', 'c.message_id')
+                .where('earlier.state', '=', 'pending')
+                .whereRef('earlier.id', '<', 'c.id'),
+            ),
+          ),
+        )
+        .orderBy('c.id')
+        .limit(CLAIM_WINDOW)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .with('ranked', (qb) =>
+      qb
+        .selectFrom('candidates')
+        .select(['id', sql<number>`row_number() over (partition by origin order by id)`.as('rank')]),
+    )
+    .updateTable('callbacks')
+    .set({ lease_until: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`, attempts: sql`attempts + 1` })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('ranked')
+        .select('ranked.id')
+        // Round-robin across origins: every origin's oldest rows before any origin's next ones.
+        .where('ranked.rank', '<=', perOriginLimit)
+        .orderBy('ranked.rank')
+        .orderBy('ranked.id')
+        .limit(room),
+    )
+    .returningAll();
 }

@@ -137,6 +137,18 @@ export const fleetMigrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_sender_state').on('jobs').columns(['sender_id', 'state']).execute();
     },
   },
+  '2026-12-06T10:00_queued_jobs_index': {
+    async up(db: Kysely<any>) {
+      // The scheduler reads queued jobs in queue order: a partial index makes that an index walk
+      // over queued rows only, whatever the statistics say.
+      await db.schema
+        .createIndex('jobs_queued_seq')
+        .on('jobs')
+        .column('seq')
+        .where(sql.ref('state'), '=', 'queued')
+        .execute();
+    },
+  },
   '2026-12-06T10:00_vm_commands': {
     async up(db: Kysely<any>) {
       await db.schema

@@ -20,6 +20,7 @@ import { readTicks } from './read-ticks.js';
 import { createScreenReader } from './screen-reader.js';
 import { type ScreenPatterns, screenPatterns } from './screens.js';
 import { sendMedia } from './send-media.js';
+import { sameText } from './same-text.js';
 import { sendText } from './send-text.js';
 import { createTickWatcher } from './tick-watcher.js';
 import { defaultTickLabels, type OutgoingMessage, type TickStatus } from './ticks.js';
@@ -184,6 +185,16 @@ export function createAdbDriver(options: AdbDriverOptions): AdbDriver {
   return {
     info,
     send: sendNow,
+    /**
+     * The chat's newest outgoing message is this text: it left, or waits with a clock and will
+     * leave (the time it left is not on screen: now stands in). Anything else — another message
+     * since, a media message, no chat — cannot tell.
+     */
+    async lookupSent(job) {
+      if (job.contentUrl || closed) return undefined;
+      const newest = await ticksOf(job.recipient);
+      return newest && sameText(newest.text, job.text) ? { sent: true, atMs: Date.now() } : undefined;
+    },
     async heartbeat() {
       // A look at the screen while the phone is idle may show WhatsApp's state; while it is
       // busy its screens are read anyway, and a queued look would only delay the next send.

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fleet } from '@wagate/contracts';
 import { describeStatusError, StatusErrorCode } from '@wagate/errors';
 import type {
@@ -8,6 +10,7 @@ import type {
   DeviceInfo,
   DeviceReceipt,
   InboundExtras,
+  PhoneRecord,
   SendJob,
   SendOutcome,
 } from '../../driver.js';
@@ -63,6 +66,36 @@ export interface SimDriverOptions {
   disconnects?: DisconnectOptions;
   /** The VM under the phone: how long a restart takes it away. */
   vm?: SimVmOptions;
+  /**
+   * The phone's own chat history, as a file of JSON lines (`{messageId, jobId, recipient, atMs}`)
+   * appended and fsync'd the moment a message leaves: it survives the agent, as a real phone's
+   * chats do, so `lookupSent` can tell after a restart, and a crash test can count what the
+   * phone really sent. Default: none (`lookupSent` then cannot tell).
+   */
+  sentRecordFile?: string;
+}
+
+/** One line of a simulated phone's record of what it sent. */
+export interface SimSentRecord {
+  messageId: string;
+  jobId: string;
+  recipient: string;
+  atMs: number;
+}
+
+/** Every message a simulated phone's record file says it sent, in order (duplicates included). */
+export function readSimSentRecord(path: string): SimSentRecord[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as SimSentRecord];
+      } catch {
+        return []; // a line the crash cut short
+      }
+    });
 }
 
 export interface SimDriver extends DeviceDriver {
@@ -126,6 +159,7 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
   const newContactTimes: number[] = [];
   let banned = false;
   let closed = false;
+  const sentRecord = openSentRecord(options.sentRecordFile);
   // The phone is one UI: each send waits for the one before it.
   const queue = new SerialQueue();
 
@@ -181,6 +215,7 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
     }
     contacts.add(job.recipient);
     const atMs = Date.now();
+    sentRecord?.append({ messageId: job.messageId, jobId: job.jobId, recipient: job.recipient, atMs });
     later(steps.deliveredAfterMs, () => {
       receipts.emit({ messageId: job.messageId, kind: 'DELIVERED', atMs: Date.now() });
       if (steps.read) {
@@ -196,6 +231,11 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
     info,
     vm,
     send: (job) => queue.run(() => sendNow(job)),
+    async lookupSent(job): Promise<PhoneRecord> {
+      if (!sentRecord) return undefined;
+      const atMs = sentRecord.sentAt(job.messageId);
+      return atMs === undefined ? { sent: false } : { sent: true, atMs };
+    },
     async heartbeat(): Promise<DeviceHealth> {
       if (vm.state() !== 'running') throw new Error(`sim device ${info.deviceKey}: the VM is ${vm.state()}`);
       return {
@@ -229,6 +269,22 @@ export function createSimDriver(options: SimDriverOptions = {}): SimDriver {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await queue.idle();
+    },
+  };
+}
+
+/** The simulated phone's durable chat history: what it sent, on disk before the send returns. */
+function openSentRecord(path: string | undefined) {
+  if (!path) return undefined;
+  mkdirSync(dirname(path), { recursive: true });
+  const sent = new Map(readSimSentRecord(path).map((record) => [record.messageId, record.atMs]));
+  const fd = openSync(path, 'a', 0o600);
+  return {
+    sentAt: (messageId: string) => sent.get(messageId),
+    append(record: SimSentRecord) {
+      writeSync(fd, `${JSON.stringify(record)}\n`);
+      fsyncSync(fd);
+      sent.set(record.messageId, record.atMs);
     },
   };
 }

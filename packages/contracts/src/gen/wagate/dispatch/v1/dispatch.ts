@@ -13,6 +13,14 @@ export const protobufPackage = "wagate.dispatch.v1";
 
 export const protobufFileName = "wagate/dispatch/v1/dispatch.proto";
 
+export interface FindMessagesRequest {
+  messageIds: string[];
+}
+
+export interface FindMessagesResponse {
+  foundMessageIds: string[];
+}
+
 export interface AcceptRequest {
   accountId: string;
   messages: OutboundMessage[];
@@ -367,6 +375,152 @@ export interface RemoveOptOutRequest {
 
 export interface RemoveOptOutResponse {
 }
+
+function createBaseFindMessagesRequest(): FindMessagesRequest {
+  return { messageIds: [] };
+}
+
+export const FindMessagesRequest: MessageFns<FindMessagesRequest> = {
+  encode(message: FindMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messageIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messageIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FindMessagesRequest {
+    return {
+      messageIds: globalThis.Array.isArray(object?.messageIds)
+        ? object.messageIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.message_ids)
+        ? object.message_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: FindMessagesRequest): unknown {
+    const obj: any = {};
+    if (message.messageIds?.length) {
+      obj.messageIds = message.messageIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FindMessagesRequest>): FindMessagesRequest {
+    return FindMessagesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FindMessagesRequest>): FindMessagesRequest {
+    const message = createBaseFindMessagesRequest();
+    message.messageIds = object.messageIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseFindMessagesResponse(): FindMessagesResponse {
+  return { foundMessageIds: [] };
+}
+
+export const FindMessagesResponse: MessageFns<FindMessagesResponse> = {
+  encode(message: FindMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.foundMessageIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.foundMessageIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FindMessagesResponse {
+    return {
+      foundMessageIds: globalThis.Array.isArray(object?.foundMessageIds)
+        ? object.foundMessageIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.found_message_ids)
+        ? object.found_message_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: FindMessagesResponse): unknown {
+    const obj: any = {};
+    if (message.foundMessageIds?.length) {
+      obj.foundMessageIds = message.foundMessageIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FindMessagesResponse>): FindMessagesResponse {
+    return FindMessagesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FindMessagesResponse>): FindMessagesResponse {
+    const message = createBaseFindMessagesResponse();
+    message.foundMessageIds = object.foundMessageIds?.map((e) => e) || [];
+    return message;
+  },
+};
 
 function createBaseAcceptRequest(): AcceptRequest {
   return { accountId: "", messages: [], failures: {}, ancestorAccountIds: [] };
@@ -5688,6 +5842,18 @@ export const DispatchServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Which of these message ids dispatch holds (accepted, in any status), of any account:
+     * billing releases old reservations of the others, whose message never reached dispatch.
+     */
+    findMessages: {
+      name: "FindMessages",
+      requestType: FindMessagesRequest as typeof FindMessagesRequest,
+      requestStream: false,
+      responseType: FindMessagesResponse as typeof FindMessagesResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -5785,6 +5951,14 @@ export interface DispatchServiceImplementation<CallContextExt = {}> {
     request: RemoveOptOutRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<RemoveOptOutResponse>>;
+  /**
+   * Which of these message ids dispatch holds (accepted, in any status), of any account:
+   * billing releases old reservations of the others, whose message never reached dispatch.
+   */
+  findMessages(
+    request: FindMessagesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<FindMessagesResponse>>;
 }
 
 export interface DispatchServiceClient<CallOptionsExt = {}> {
@@ -5881,6 +6055,14 @@ export interface DispatchServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<RemoveOptOutRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<RemoveOptOutResponse>;
+  /**
+   * Which of these message ids dispatch holds (accepted, in any status), of any account:
+   * billing releases old reservations of the others, whose message never reached dispatch.
+   */
+  findMessages(
+    request: DeepPartial<FindMessagesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<FindMessagesResponse>;
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
