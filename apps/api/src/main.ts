@@ -3,11 +3,15 @@ import { openBus } from '@wagate/bus';
 import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, INSECURE_SETTING, readInternalPlaneSecurity } from '@wagate/rpc';
-import { onShutdownSignal } from '@wagate/runtime';
+import { migrateOnlyIfAsked, onShutdownSignal } from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 import { connectPeers } from './peers.js';
-import { startApiServer } from './server.js';
+import { migrateApiSchema, startApiServer } from './server.js';
+
+// The migration Job (deploy/k8s) sets WAGATE_MIGRATE_ONLY=true: migrate, then exit at once
+// (nothing else was opened, so there is nothing to drain or flush).
+if (await migrateOnlyIfAsked('api', migrateApiSchema)) process.exit(0);
 
 const config = readConfig({
   PORT: env.port(3000),

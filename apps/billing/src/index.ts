@@ -6,6 +6,6 @@ export {
   grantCredit,
   PLATFORM_ACCOUNT_ID,
 } from './accounts/bootstrap.js';
-export { type BillingService, startBilling } from './billing-service.js';
+export { type BillingService, migrateBillingSchema, startBilling } from './billing-service.js';
 export { generateApiKey, hashApiKey } from './keys/api-keys.js';
 export { BILLING_ACCESS } from './grpc/access.js';

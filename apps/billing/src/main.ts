@@ -1,11 +1,12 @@
 import { readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
 import { z } from 'zod';
-import { startBilling } from './billing-service.js';
+import { migrateBillingSchema, startBilling } from './billing-service.js';
 
 await runServiceProcess({
   name: 'billing',
   defaultGrpcPort: 50051,
+  migrate: migrateBillingSchema,
   async start({ database, bus }) {
     const config = readConfig({
       // Until the accounts CLI lands, this creates the demo account with this key.

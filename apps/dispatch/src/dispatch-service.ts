@@ -40,6 +40,11 @@ export interface DispatchService {
   stop(): Promise<void>;
 }
 
+/** Creates or updates the dispatch service's tables (also the migration Job's migrate-only mode). */
+export function migrateDispatchSchema(database: Database): Promise<void> {
+  return migrateSchema(database, DISPATCH_SCHEMA, dispatchMigrations);
+}
+
 export async function startDispatch(deps: {
   database: Database;
   bus: Bus;
@@ -52,7 +57,7 @@ export async function startDispatch(deps: {
   /** Dispatch-policy settings (duplicate window, …); see policy/default-rules.ts. */
   policy?: PolicySettings;
 }): Promise<DispatchService> {
-  await migrateSchema(deps.database, DISPATCH_SCHEMA, dispatchMigrations);
+  await migrateDispatchSchema(deps.database);
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
   const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress, deps.internalPlane));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });

@@ -1,4 +1,4 @@
-export { type DispatchService, startDispatch } from './dispatch-service.js';
+export { type DispatchService, migrateDispatchSchema, startDispatch } from './dispatch-service.js';
 export { generateWebhookSecret, signWebhook, verifyWebhook, webhookHeaders } from './webhooks/signature.js';
 export { currentWebhookSecret, rotateWebhookSecret } from './webhooks/webhook-secrets.js';
 // For the callback-delivery benchmark (bench/), which drives the worker on its own tables.

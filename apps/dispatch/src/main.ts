@@ -1,11 +1,12 @@
 import { env, readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
-import { startDispatch } from './dispatch-service.js';
+import { migrateDispatchSchema, startDispatch } from './dispatch-service.js';
 import { policySettingsFromEnv } from './policy/settings-from-env.js';
 
 await runServiceProcess({
   name: 'dispatch',
   defaultGrpcPort: 50053,
+  migrate: migrateDispatchSchema,
   async start({ database, bus, internalPlane }) {
     const config = readConfig({
       FLEET_ADDRESS: env.address('127.0.0.1:50054'),

@@ -1,7 +1,7 @@
 import { readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
 import { z } from 'zod';
-import { startFleet } from './fleet-service.js';
+import { migrateFleetSchema, startFleet } from './fleet-service.js';
 import { parseRecoveryCommand } from './health/recovery.js';
 import { DEFAULT_PACING } from './pacing.js';
 
@@ -11,6 +11,7 @@ await runServiceProcess({
   name: 'fleet',
   defaultGrpcPort: 50054,
   defaultAgentGrpcPort: 50055,
+  migrate: migrateFleetSchema,
   async start({ database, bus }) {
     const config = readConfig({
       // A bootstrap token for WAGATE_DEFAULT_ACCOUNT, so a first agent host enrols without the api.

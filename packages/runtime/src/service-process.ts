@@ -31,6 +31,8 @@ export interface StartedService {
   stop(): Promise<void>;
 }
 
+const databaseUrl = z.string().min(1, 'DATABASE_URL is required (postgres://... or pglite://...)');
+
 /** Without TLS a listener may only bind loopback: the default host follows the security mode. */
 function listenHost(configured: string | undefined, insecure: boolean): string {
   return configured ?? (insecure ? '127.0.0.1' : '0.0.0.0');
@@ -47,10 +49,13 @@ export async function runServiceProcess(options: {
   defaultGrpcPort: number;
   /** Fleet: the agent plane's port. */
   defaultAgentGrpcPort?: number;
+  /** This service's schema migrations (what `start` runs first), for the migrate-only mode. */
+  migrate(database: Database): Promise<void>;
   start(infrastructure: Infrastructure): Promise<StartedService>;
 }): Promise<void> {
+  if (await migrateOnlyIfAsked(options.name, options.migrate)) return;
   const config = readConfig({
-    DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://... or pglite://...)'),
+    DATABASE_URL: databaseUrl,
     NATS_URL: z.string().min(1, 'NATS_URL is required (nats://host:port or memory://)'),
     NATS_STREAM: z.string().default('WAGATE'),
     NATS_SUBJECT_PREFIX: z.string().default('wagate'),
@@ -105,6 +110,29 @@ export async function runServiceProcess(options: {
     await database.close();
     await telemetry.shutdown();
   });
+}
+
+/**
+ * With `WAGATE_MIGRATE_ONLY=true` the process migrates its service's schema and returns true
+ * (the caller then exits 0): the migration Job run before a rollout (deploy/k8s). It needs
+ * only `DATABASE_URL`: no TLS material, no bus, no listener.
+ */
+export async function migrateOnlyIfAsked(
+  name: ServiceIdentity,
+  migrate: (database: Database) => Promise<void>,
+): Promise<boolean> {
+  if (!readConfig({ WAGATE_MIGRATE_ONLY: env.bool(false) }).WAGATE_MIGRATE_ONLY) return false;
+  const config = readConfig({
+    DATABASE_URL: databaseUrl,
+  });
+  const database = await openDatabase(config.DATABASE_URL);
+  try {
+    await migrate(database);
+  } finally {
+    await database.close();
+  }
+  createLogger(name).info(`${name} schema migrated (WAGATE_MIGRATE_ONLY): exiting`);
+  return true;
 }
 
 /** Calls `shutdown` once on the first SIGINT/SIGTERM; a second signal is left to its default. */

@@ -9,6 +9,8 @@ export interface ServiceProcess {
   readonly output: string[];
   /** Resolves when a line of output matches `pattern`; rejects if the process exits first. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code when the process ends by itself (or is stopped). */
+  readonly exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -44,6 +46,7 @@ export function startServiceProcess(app: string, env: Record<string, string>): S
   return {
     name: app,
     output,
+    exited,
     waitForOutput(pattern, timeoutMs = 60_000) {
       const seen = output.find((line) => pattern.test(line));
       if (seen) return Promise.resolve(seen);
