@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -330,5 +330,24 @@ describe('the NATS reference configuration', () => {
     const wagate = ofKind(production, 'ConfigMap').find((map) => map.metadata.name === 'wagate-config')!;
     expect(Number(wagate.data.NATS_STREAM_REPLICAS)).toBeLessThanOrEqual(nats.spec.replicas);
     expect(nats.spec.serviceName).toBe('nats-cluster');
+  });
+
+  it('is a configuration the machine\'s nats-server (2.9) accepts, with the generated users', () => {
+    const development = rendered.development!;
+    const dir = join(workdir, 'nats-check');
+    mkdirSync(join(dir, 'auth'), { recursive: true });
+    // Paths as mounted in the pod, moved into the temporary folder.
+    const config = (ofKind(development, 'ConfigMap').find((map) => map.metadata.name.startsWith('nats-config'))!.data['nats.conf'] as string)
+      .replaceAll('/var/run/nats', dir)
+      .replace('store_dir: /data', `store_dir: ${join(dir, 'data')}`);
+    writeFileSync(join(dir, 'nats.conf'), config);
+    const auth = ofKind(development, 'Secret').find((secret) => secret.metadata.name.startsWith('wagate-nats-auth'))!;
+    writeFileSync(join(dir, 'auth/auth.conf'), Buffer.from(auth.data['auth.conf'].replace(/\s/g, ''), 'base64'));
+    const check = spawnSync('nats-server', ['-c', join(dir, 'nats.conf'), '-t'], {
+      encoding: 'utf8',
+      env: { ...process.env, POD_NAME: 'nats-0' },
+    });
+    expect(check.status, check.stderr).toBe(0);
+    expect(`${check.stdout}${check.stderr}`).toMatch(/configuration file .* is valid/);
   });
 });

@@ -14,6 +14,8 @@ export interface ProductionRuntime {
   apiKey: string;
   databaseUrl: string;
   ports: { billing: number; templates: number; dispatch: number; fleet: number; fleetAgents: number; api: number };
+  /** The JetStream stream and subject prefix this runtime uses. */
+  busNames: { streamName: string; subjectPrefix: string };
   processes: Record<'billing' | 'templates' | 'dispatch' | 'fleet' | 'api' | 'device-agent', ServiceProcess>;
   enrolmentToken: string;
   stop(): Promise<void>;
@@ -24,7 +26,13 @@ export interface ProductionRuntime {
  * JetStream stream: the five services and one device agent with a simulated phone, every gRPC
  * plane on TLS from the test PKI (the test kit adds the certificates), all on loopback.
  */
-export async function startProductionRuntime(options: { apiKey: string }): Promise<ProductionRuntime> {
+export async function startProductionRuntime(options: {
+  apiKey: string;
+  /** NATS to use (default: the test NATS) and the stream's replica count (default: the bus's, 1). */
+  bus?: { natsUrl: string; streamReplicas?: number };
+  /** Extra settings per process, e.g. pacing for fleet or more simulated phones for the agent. */
+  env?: Partial<Record<keyof ProductionRuntime['processes'], Record<string, string>>>;
+}): Promise<ProductionRuntime> {
   const database: FreshPostgres = await freshPostgresUrl();
   const bus = isolatedBusNames();
   const [billing, templates, dispatch, fleet, fleetAgents, api] = await Promise.all(
@@ -32,16 +40,16 @@ export async function startProductionRuntime(options: { apiKey: string }): Promi
   );
   const ports = { billing: billing!, templates: templates!, dispatch: dispatch!, fleet: fleet!, fleetAgents: fleetAgents!, api: api! };
   const enrolmentToken = 'e2e-enrolment-token';
-  const infrastructure = {
-    DATABASE_URL: database.url,
-    NATS_URL: natsUrl(),
+  const busEnv = {
+    NATS_URL: options.bus?.natsUrl ?? natsUrl(),
     NATS_STREAM: bus.streamName,
     NATS_SUBJECT_PREFIX: bus.subjectPrefix,
-    GRPC_HOST: '127.0.0.1',
+    ...(options.bus?.streamReplicas ? { NATS_STREAM_REPLICAS: `${options.bus.streamReplicas}` } : {}),
   };
+  const infrastructure = { DATABASE_URL: database.url, ...busEnv, GRPC_HOST: '127.0.0.1' };
   const processes = {} as ProductionRuntime['processes'];
   const start = async (app: keyof ProductionRuntime['processes'], env: Record<string, string>, ready: RegExp) => {
-    const process = startServiceProcess(app, env);
+    const process = startServiceProcess(app, { ...env, ...options.env?.[app] });
     processes[app] = process;
     await process.waitForOutput(ready);
   };
@@ -80,9 +88,7 @@ export async function startProductionRuntime(options: { apiKey: string }): Promi
         {
           PORT: `${ports.api}`,
           DATABASE_URL: database.url,
-          NATS_URL: infrastructure.NATS_URL,
-          NATS_STREAM: infrastructure.NATS_STREAM,
-          NATS_SUBJECT_PREFIX: infrastructure.NATS_SUBJECT_PREFIX,
+          ...busEnv,
           BILLING_ADDRESS: `127.0.0.1:${ports.billing}`,
           TEMPLATES_ADDRESS: `127.0.0.1:${ports.templates}`,
           DISPATCH_ADDRESS: `127.0.0.1:${ports.dispatch}`,
@@ -111,6 +117,7 @@ export async function startProductionRuntime(options: { apiKey: string }): Promi
     apiKey: options.apiKey,
     databaseUrl: database.url,
     ports,
+    busNames: bus,
     processes,
     enrolmentToken,
     async stop() {

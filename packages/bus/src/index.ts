@@ -5,3 +5,4 @@ export { openBus } from './open-bus.js';
 export type * from './port.js';
 export { tracedHandler } from './traced-handler.js';
 export { deleteJetStreamStream } from './jetstream-admin.js';
+export type { StreamSettings } from './jetstream-provisioning.js';

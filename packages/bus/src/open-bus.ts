@@ -9,7 +9,7 @@ import type { Bus } from './port.js';
  */
 export async function openBus(
   url: string,
-  jetstream: Pick<JetStreamBusOptions, 'streamName' | 'subjectPrefix'> = {},
+  jetstream: Pick<JetStreamBusOptions, 'streamName' | 'subjectPrefix' | 'stream'> = {},
 ): Promise<Bus> {
   if (url.startsWith('memory://')) return createMemoryBus();
   const servers = url.split(',').map((server) => server.trim());

@@ -1,4 +1,4 @@
-import { openBus, type Bus } from '@wagate/bus';
+import type { Bus } from '@wagate/bus';
 import { env, readConfig } from '@wagate/config';
 import { type Database, openDatabase } from '@wagate/db';
 import {
@@ -12,6 +12,7 @@ import {
   startGrpcServer,
 } from '@wagate/rpc';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
+import { openConfiguredBus, readBusConfig } from './bus-config.js';
 import { z } from 'zod';
 
 export interface Infrastructure {
@@ -39,7 +40,7 @@ function listenHost(configured: string | undefined, insecure: boolean): string {
 }
 
 /**
- * Runs one service as its own process: reads `DATABASE_URL`, `NATS_URL`, `GRPC_PORT` and the
+ * Runs one service as its own process: reads `DATABASE_URL`, the bus settings, `GRPC_PORT` and the
  * internal plane's TLS material (docs/security.md), migrates and starts the service, serves its
  * internal gRPC API (and fleet's agent plane on `AGENT_GRPC_PORT`), and shuts down cleanly on
  * SIGINT or SIGTERM (no process.exit: the loop drains so telemetry flushes).
@@ -56,14 +57,12 @@ export async function runServiceProcess(options: {
   if (await migrateOnlyIfAsked(options.name, options.migrate)) return;
   const config = readConfig({
     DATABASE_URL: databaseUrl,
-    NATS_URL: z.string().min(1, 'NATS_URL is required (nats://host:port or memory://)'),
-    NATS_STREAM: z.string().default('WAGATE'),
-    NATS_SUBJECT_PREFIX: z.string().default('wagate'),
     GRPC_HOST: z.string().min(1).optional(),
     GRPC_PORT: env.port(options.defaultGrpcPort),
     AGENT_GRPC_HOST: z.string().min(1).optional(),
     AGENT_GRPC_PORT: env.port(options.defaultAgentGrpcPort ?? 0),
   });
+  const busConfig = readBusConfig();
   // TLS material is checked before anything else starts: a misconfigured process fails at once.
   const internalPlane = readInternalPlaneSecurity(options.name);
   const agentPlane = options.defaultAgentGrpcPort === undefined ? undefined : readAgentPlaneServerSecurity();
@@ -73,10 +72,7 @@ export async function runServiceProcess(options: {
     log.warn(`${INSECURE_SETTING} is set: TLS is OFF and every gRPC listener and peer is loopback only`);
   }
   const database = await openDatabase(config.DATABASE_URL);
-  const bus = await openBus(config.NATS_URL, {
-    streamName: config.NATS_STREAM,
-    subjectPrefix: config.NATS_SUBJECT_PREFIX,
-  });
+  const bus = await openConfiguredBus(busConfig);
   const service = await options.start({ database, bus, env: process.env, internalPlane });
   const servers = [
     await startGrpcServer({

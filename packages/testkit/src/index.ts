@@ -11,3 +11,4 @@ export { type CallbackAnswer, type CallbackReceiver, type ReceivedCallback, star
 export { isolatedBusNames, natsUrl } from './nats.js';
 export { type ServiceProcess, startServiceProcess } from './service-processes.js';
 export { planeEnvironmentFor, testPkiDirectory } from './test-pki.js';
+export { type NatsCluster, startNatsCluster } from './nats-cluster.js';
