@@ -1,10 +1,12 @@
-// Bundles one app's entry point into dist/main.js for the production image.
+// Bundles one app's entry point (default src/main.ts) into dist/main.js, or into the file the
+// second argument names, for the production image.
 // Workspace packages (@wagate/*) are TypeScript source, so they are bundled in;
 // third-party dependencies stay external and are installed by `npm ci --omit=dev`.
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const entry = process.argv[2] ?? 'src/main.ts';
+const outfile = process.argv[3] ?? 'dist/main.js';
 const external = ['node:*'];
 const seen = new Set();
 function collect(dir) {
@@ -30,7 +32,7 @@ collect('.');
 
 await build({
   entryPoints: [entry],
-  outfile: 'dist/main.js',
+  outfile,
   bundle: true,
   platform: 'node',
   target: 'node22',

@@ -1,28 +1,30 @@
 import { env, readConfig } from '@wagate/config';
-import { natsConnectionFromEnv, openBus } from '@wagate/bus';
 import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, INSECURE_SETTING, readInternalPlaneSecurity } from '@wagate/rpc';
 import {
   dependencyChecks,
+  migrateOnlyIfAsked,
   observeDatabasePool,
   onShutdownSignal,
+  openConfiguredBus,
   peerChecks,
+  readBusConfig,
   startProcessAdminServer,
 } from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { z } from 'zod';
 import { connectPeers } from './peers.js';
-import { startApiServer } from './server.js';
+import { migrateApiSchema, startApiServer } from './server.js';
+
+// The migration Job (deploy/k8s) sets WAGATE_MIGRATE_ONLY=true: migrate, then exit at once
+// (nothing else was opened, so there is nothing to drain or flush).
+if (await migrateOnlyIfAsked('api', migrateApiSchema)) process.exit(0);
 
 const config = readConfig({
   PORT: env.port(3000),
   // The api's own tables (idempotency keys) live in schema `api` of this database.
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://… or pglite://…)'),
-  // Billing announces revoked keys and suspended accounts here; every replica drops them at once.
-  NATS_URL: z.string().min(1, 'NATS_URL is required (nats://host:port)'),
-  NATS_STREAM: z.string().default('WAGATE'),
-  NATS_SUBJECT_PREFIX: z.string().default('wagate'),
   BILLING_ADDRESS: env.address('127.0.0.1:50051'),
   TEMPLATES_ADDRESS: env.address('127.0.0.1:50052'),
   DISPATCH_ADDRESS: env.address('127.0.0.1:50053'),
@@ -33,6 +35,8 @@ const config = readConfig({
   WAGATE_ALLOW_LOOPBACK_WEBHOOKS: env.bool(false),
   WAGATE_ALLOW_PRIVATE_WEBHOOKS: env.bool(false),
 });
+// Billing announces revoked keys and suspended accounts on the bus; every replica drops them at once.
+const busConfig = readBusConfig();
 // The api is a client of the internal plane: it presents its own certificate to every peer.
 const internalPlane = readInternalPlaneSecurity('api');
 const telemetry = initTelemetry({ serviceName: 'api' });
@@ -43,11 +47,7 @@ if (internalPlane.mode === 'insecure-loopback') {
 const admin = await startProcessAdminServer('api', telemetry);
 const database = await openDatabase(config.DATABASE_URL);
 observeDatabasePool(database);
-const bus = await openBus(config.NATS_URL, {
-  streamName: config.NATS_STREAM,
-  subjectPrefix: config.NATS_SUBJECT_PREFIX,
-  connection: natsConnectionFromEnv(),
-});
+const bus = await openConfiguredBus(busConfig);
 const peerAddresses = {
   billing: config.BILLING_ADDRESS,
   templates: config.TEMPLATES_ADDRESS,

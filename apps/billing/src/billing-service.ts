@@ -34,6 +34,11 @@ export interface BillingService {
   stop(): Promise<void>;
 }
 
+/** Creates or updates the billing service's tables (also the migration Job's migrate-only mode). */
+export function migrateBillingSchema(database: Database): Promise<void> {
+  return migrateSchema(database, BILLING_SCHEMA, billingMigrations);
+}
+
 /**
  * Billing: the account tree (platform → resellers → sub-accounts), API keys (hashed), prices,
  * the double-entry ledger, reservations and quotas. A request's messages are reserved in one
@@ -52,7 +57,7 @@ export async function startBilling(deps: {
    */
   unacceptedSweep?: { findMessages: FindMessages; olderThanMs?: number; everyMs?: number };
 }): Promise<BillingService> {
-  await migrateSchema(deps.database, BILLING_SCHEMA, billingMigrations);
+  await migrateBillingSchema(deps.database);
   const db = withSchema<BillingTables>(deps.database, BILLING_SCHEMA);
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'billing' });
   const kickRelay = () => relay.kick();

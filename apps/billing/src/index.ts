@@ -6,7 +6,7 @@ export {
   grantCredit,
   PLATFORM_ACCOUNT_ID,
 } from './accounts/bootstrap.js';
-export { type BillingService, startBilling } from './billing-service.js';
+export { type BillingService, migrateBillingSchema, startBilling } from './billing-service.js';
 export { generateApiKey, hashApiKey } from './keys/api-keys.js';
 export { BILLING_ACCESS } from './grpc/access.js';
 export { dispatchMessageFinder, type FindMessages } from './reservations/sweep-unaccepted.js';

@@ -1,12 +1,13 @@
 import { env, readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
 import { z } from 'zod';
-import { startBilling } from './billing-service.js';
+import { migrateBillingSchema, startBilling } from './billing-service.js';
 import { dispatchMessageFinder } from './reservations/sweep-unaccepted.js';
 
 await runServiceProcess({
   name: 'billing',
   defaultGrpcPort: 50051,
+  migrate: migrateBillingSchema,
   async start({ database, bus, internalPlane }) {
     const config = readConfig({
       // Until the accounts CLI lands, this creates the demo account with this key.

@@ -308,7 +308,11 @@ export function startAgent(options: AgentOptions): Agent {
         },
       );
       journal.finished(result);
-      if (result.sent) sendTraces.set(result.messageId, result.traceparent);
+      if (result.sent) {
+        sendTraces.set(result.messageId, result.traceparent);
+        // One line per message the phone sent: what shows a message never went out twice.
+        log.info({ jobId: offer.jobId, messageId: result.messageId }, 'sent');
+      }
       outbox.push(resultItem(result));
     } finally {
       running.delete(offer.jobId);

@@ -39,6 +39,11 @@ export interface DispatchService {
   stop(): Promise<void>;
 }
 
+/** Creates or updates the dispatch service's tables (also the migration Job's migrate-only mode). */
+export function migrateDispatchSchema(database: Database): Promise<void> {
+  return migrateSchema(database, DISPATCH_SCHEMA, dispatchMigrations);
+}
+
 export async function startDispatch(deps: {
   database: Database;
   bus: Bus;
@@ -53,7 +58,7 @@ export async function startDispatch(deps: {
   /** Dispatch-policy settings (duplicate window, …); see policy/default-rules.ts. */
   policy?: PolicySettings;
 }): Promise<DispatchService> {
-  await migrateSchema(deps.database, DISPATCH_SCHEMA, dispatchMigrations);
+  await migrateDispatchSchema(deps.database);
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
   await sealWebhookSecretsAtRest(db, deps.secretKeys);
   const secrets = webhookSecrets(db, deps.secretKeys);

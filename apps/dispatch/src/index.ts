@@ -1,4 +1,4 @@
-export { type DispatchService, startDispatch } from './dispatch-service.js';
+export { type DispatchService, migrateDispatchSchema, startDispatch } from './dispatch-service.js';
 export { generateWebhookSecret, signWebhook, verifyWebhook, webhookHeaders } from './webhooks/signature.js';
 export { sealWebhookSecretsAtRest, type WebhookSecrets, webhookSecrets } from './webhooks/webhook-secrets.js';
 export {

@@ -1,12 +1,13 @@
 import { env, readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
-import { startDispatch } from './dispatch-service.js';
+import { migrateDispatchSchema, startDispatch } from './dispatch-service.js';
 import { policySettingsFromEnv } from './policy/settings-from-env.js';
 import { readSecretKeys } from './webhooks/secret-keys.js';
 
 await runServiceProcess({
   name: 'dispatch',
   defaultGrpcPort: 50053,
+  migrate: migrateDispatchSchema,
   async start({ database, bus, internalPlane }) {
     const config = readConfig({
       FLEET_ADDRESS: env.address('127.0.0.1:50054'),

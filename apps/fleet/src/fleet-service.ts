@@ -70,8 +70,13 @@ export interface FleetOptions {
   scheduler?: SchedulerOptions;
 }
 
+/** Creates or updates the fleet service's tables (also the migration Job's migrate-only mode). */
+export function migrateFleetSchema(database: Database): Promise<void> {
+  return migrateSchema(database, FLEET_SCHEMA, fleetMigrations);
+}
+
 export async function startFleet(deps: FleetOptions): Promise<FleetService> {
-  await migrateSchema(deps.database, FLEET_SCHEMA, fleetMigrations);
+  await migrateFleetSchema(deps.database);
   const db = withSchema<FleetTables>(deps.database, FLEET_SCHEMA);
   const sessions = new DeviceSessions();
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'fleet' });

@@ -1,4 +1,4 @@
-export { type FleetOptions, type FleetService, startFleet } from './fleet-service.js';
+export { type FleetOptions, type FleetService, migrateFleetSchema, startFleet } from './fleet-service.js';
 export { defaultThresholds, type HealthThresholds } from './health/health-rules.js';
 export type { RecoveryOptions } from './health/recovery.js';
 export { DEFAULT_PACING, type PacingOptions, WARMUP_NEW_CONTACTS_PER_DAY } from './pacing.js';

@@ -1,7 +1,7 @@
 import { env, readConfig } from '@wagate/config';
 import { runServiceProcess } from '@wagate/runtime';
 import { z } from 'zod';
-import { startFleet } from './fleet-service.js';
+import { migrateFleetSchema, startFleet } from './fleet-service.js';
 import { DEFAULT_PACING } from './pacing.js';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -10,6 +10,7 @@ await runServiceProcess({
   name: 'fleet',
   defaultGrpcPort: 50054,
   defaultAgentGrpcPort: 50055,
+  migrate: migrateFleetSchema,
   async start({ database, bus }) {
     const config = readConfig({
       // A bootstrap token for WAGATE_DEFAULT_ACCOUNT, so a first agent host enrols without the api.

@@ -29,6 +29,8 @@ export interface ProductionRuntime {
   process(name: ServiceName): ServiceProcess;
   /** A client of the internal plane as `identity`, with that service's certificate from the test PKI. */
   clientSecurity(identity: ServiceIdentity): Promise<InternalPlaneSecurity>;
+  /** The JetStream stream and subject prefix this runtime uses. */
+  readonly busNames: { streamName: string; subjectPrefix: string };
   stop(): Promise<void>;
 }
 
@@ -39,7 +41,13 @@ export interface ProductionRuntime {
  * `env` adds settings per process.
  */
 export async function startProductionRuntime(
-  options: { apiKey?: string; env?: Partial<Record<ServiceName, Record<string, string>>> } = {},
+  options: {
+    apiKey?: string;
+    /** NATS to use (default: the test NATS) and the stream's replica count (default: the bus's, 1). */
+    bus?: { natsUrl: string; streamReplicas?: number };
+    /** Extra settings per process, e.g. pacing for fleet or more simulated phones for the agent. */
+    env?: Partial<Record<ServiceName, Record<string, string>>>;
+  } = {},
 ): Promise<ProductionRuntime> {
   const apiKey = options.apiKey ?? 'wag_production_e2e_key_0123456789';
   const enrolmentToken = 'e2e-enrolment-token';
@@ -61,14 +69,13 @@ export async function startProductionRuntime(
     dispatch: `127.0.0.1:${dispatch}`,
     fleet: `127.0.0.1:${fleet}`,
   };
-  const infrastructure = {
-    DATABASE_URL: database.url,
-    NATS_URL: natsUrl(),
+  const busEnv = {
+    NATS_URL: options.bus?.natsUrl ?? natsUrl(),
     NATS_STREAM: bus.streamName,
     NATS_SUBJECT_PREFIX: bus.subjectPrefix,
-    GRPC_HOST: '127.0.0.1',
-    ADMIN_HOST: '127.0.0.1',
+    ...(options.bus?.streamReplicas ? { NATS_STREAM_REPLICAS: `${options.bus.streamReplicas}` } : {}),
   };
+  const infrastructure = { DATABASE_URL: database.url, ...busEnv, GRPC_HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1' };
   const start = async (name: ServiceName, env: Record<string, string>, ready: RegExp) => {
     const process = startServiceProcess(name, {
       ...env,
@@ -120,9 +127,7 @@ export async function startProductionRuntime(
           PORT: `${api}`,
           ADMIN_HOST: '127.0.0.1',
           DATABASE_URL: database.url,
-          NATS_URL: infrastructure.NATS_URL,
-          NATS_STREAM: infrastructure.NATS_STREAM,
-          NATS_SUBJECT_PREFIX: infrastructure.NATS_SUBJECT_PREFIX,
+          ...busEnv,
           BILLING_ADDRESS: grpc.billing,
           TEMPLATES_ADDRESS: grpc.templates,
           DISPATCH_ADDRESS: grpc.dispatch,
@@ -150,6 +155,7 @@ export async function startProductionRuntime(
     apiUrl: `http://127.0.0.1:${api}`,
     apiKey,
     databaseUrl: database.url,
+    busNames: bus,
     enrolmentToken,
     grpc,
     ports,

@@ -1,2 +1,2 @@
-export { startTemplates, type TemplatesService } from './templates-service.js';
+export { migrateTemplatesSchema, startTemplates, type TemplatesService } from './templates-service.js';
 export { TEMPLATES_ACCESS } from './grpc/access.js';

@@ -28,6 +28,11 @@ export interface TemplatesService {
   stop(): Promise<void>;
 }
 
+/** Creates or updates the templates service's tables (also the migration Job's migrate-only mode). */
+export function migrateTemplatesSchema(database: Database): Promise<void> {
+  return migrateSchema(database, TEMPLATES_SCHEMA, templatesMigrations);
+}
+
 /**
  * Templates: their languages, revisions and approval, and batched rendering from an in-memory
  * cache of approved versions that `template.changed` keeps current on every replica.
@@ -37,7 +42,7 @@ export async function startTemplates(deps: {
   bus: Bus;
   cache?: { ttlMs?: number };
 }): Promise<TemplatesService> {
-  await migrateSchema(deps.database, TEMPLATES_SCHEMA, templatesMigrations);
+  await migrateTemplatesSchema(deps.database);
   const db = withSchema<TemplatesTables>(deps.database, TEMPLATES_SCHEMA);
   const cache = createApprovedCache(db, deps.cache);
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'templates' });

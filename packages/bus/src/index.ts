@@ -6,3 +6,4 @@ export { type NatsConnectionSettings, natsConnectionFromEnv } from './nats-conne
 export type * from './port.js';
 export { tracedHandler } from './traced-handler.js';
 export { deleteJetStreamStream } from './jetstream-admin.js';
+export type { StreamSettings } from './jetstream-provisioning.js';

@@ -3,7 +3,7 @@ import { connect, type MsgHdrs, headers as natsHeaders } from '@nats-io/transpor
 import { consumeSettings } from './consume-settings.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { assertValidStreamConfig, durableNameFor, KEY_HEADER, subjectFor } from './jetstream-naming.js';
-import { ensureDurableConsumer, ensureStream } from './jetstream-provisioning.js';
+import { ensureDurableConsumer, ensureStream, type StreamSettings } from './jetstream-provisioning.js';
 import type { NatsConnectionSettings } from './nats-connection.js';
 import { JetStreamSubscription } from './jetstream-subscription.js';
 import type { Bus, ConsumeOptions } from './port.js';
@@ -21,6 +21,8 @@ export interface JetStreamBusOptions {
   subjectPrefix?: string;
   /** Credentials, TLS and inbox prefix (natsConnectionFromEnv); none for an open server. */
   connection?: NatsConnectionSettings;
+  /** Replicas, limits and placement of the stream (default: one replica, a week). */
+  stream?: StreamSettings;
 }
 
 /** The production bus: one JetStream stream, one durable pull consumer per group and topic. */
@@ -42,7 +44,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
   let jsm: Awaited<ReturnType<typeof jetstreamManager>>;
   try {
     jsm = await jetstreamManager(nc);
-    await ensureStream(jsm, { name: streamName, subjectPrefix });
+    await ensureStream(jsm, { name: streamName, subjectPrefix, settings: options.stream });
   } catch (err) {
     await nc.close();
     throw err;

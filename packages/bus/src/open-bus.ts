@@ -11,7 +11,7 @@ import type { Bus } from './port.js';
  */
 export async function openBus(
   url: string,
-  jetstream: Pick<JetStreamBusOptions, 'streamName' | 'subjectPrefix' | 'connection'> = {},
+  jetstream: Pick<JetStreamBusOptions, 'streamName' | 'subjectPrefix' | 'connection' | 'stream'> = {},
 ): Promise<Bus> {
   if (url.startsWith('memory://')) return createMemoryBus();
   const servers = url.split(',').map((server) => server.trim());

@@ -1,4 +1,4 @@
-import { natsConnectionFromEnv, openBus, type Bus } from '@wagate/bus';
+import type { Bus } from '@wagate/bus';
 import { env, readConfig } from '@wagate/config';
 import { type Database, openDatabase } from '@wagate/db';
 import {
@@ -12,6 +12,7 @@ import {
   startGrpcServer,
 } from '@wagate/rpc';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
+import { openConfiguredBus, readBusConfig } from './bus-config.js';
 import { z } from 'zod';
 import { dependencyChecks, peerChecks, startProcessAdminServer } from './admin-server.js';
 import { observeDatabasePool } from './database-metrics.js';
@@ -35,13 +36,15 @@ export interface StartedService {
   stop(): Promise<void>;
 }
 
+const databaseUrl = z.string().min(1, 'DATABASE_URL is required (postgres://... or pglite://...)');
+
 /** Without TLS a listener may only bind loopback: the default host follows the security mode. */
 function listenHost(configured: string | undefined, insecure: boolean): string {
   return configured ?? (insecure ? '127.0.0.1' : '0.0.0.0');
 }
 
 /**
- * Runs one service as its own process: reads `DATABASE_URL`, `NATS_URL`, `GRPC_PORT` and the
+ * Runs one service as its own process: reads `DATABASE_URL`, the bus settings, `GRPC_PORT` and the
  * internal plane's TLS material (docs/security.md), migrates and starts the service, serves its
  * internal gRPC API (and fleet's agent plane on `AGENT_GRPC_PORT`), and shuts down cleanly on
  * SIGINT or SIGTERM (no process.exit: the loop drains so telemetry flushes).
@@ -51,18 +54,19 @@ export async function runServiceProcess(options: {
   defaultGrpcPort: number;
   /** Fleet: the agent plane's port. */
   defaultAgentGrpcPort?: number;
+  /** This service's schema migrations (what `start` runs first), for the migrate-only mode. */
+  migrate(database: Database): Promise<void>;
   start(infrastructure: Infrastructure): Promise<StartedService>;
 }): Promise<void> {
+  if (await migrateOnlyIfAsked(options.name, options.migrate)) return;
   const config = readConfig({
-    DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://... or pglite://...)'),
-    NATS_URL: z.string().min(1, 'NATS_URL is required (nats://host:port or memory://)'),
-    NATS_STREAM: z.string().default('WAGATE'),
-    NATS_SUBJECT_PREFIX: z.string().default('wagate'),
+    DATABASE_URL: databaseUrl,
     GRPC_HOST: z.string().min(1).optional(),
     GRPC_PORT: env.port(options.defaultGrpcPort),
     AGENT_GRPC_HOST: z.string().min(1).optional(),
     AGENT_GRPC_PORT: env.port(options.defaultAgentGrpcPort ?? 0),
   });
+  const busConfig = readBusConfig();
   // TLS material is checked before anything else starts: a misconfigured process fails at once.
   const internalPlane = readInternalPlaneSecurity(options.name);
   const agentPlane = options.defaultAgentGrpcPort === undefined ? undefined : readAgentPlaneServerSecurity();
@@ -72,11 +76,7 @@ export async function runServiceProcess(options: {
     log.warn(`${INSECURE_SETTING} is set: TLS is OFF and every gRPC listener and peer is loopback only`);
   }
   const database = await openDatabase(config.DATABASE_URL);
-  const bus = await openBus(config.NATS_URL, {
-    streamName: config.NATS_STREAM,
-    subjectPrefix: config.NATS_SUBJECT_PREFIX,
-    connection: natsConnectionFromEnv(),
-  });
+  const bus = await openConfiguredBus(busConfig);
   observeDatabasePool(database);
   const admin = await startProcessAdminServer(options.name, telemetry, dependencyChecks(database, bus));
   const service = await options.start({ database, bus, env: process.env, internalPlane });
@@ -116,6 +116,29 @@ export async function runServiceProcess(options: {
     await telemetry.shutdown();
     await admin.close();
   });
+}
+
+/**
+ * With `WAGATE_MIGRATE_ONLY=true` the process migrates its service's schema and returns true
+ * (the caller then exits 0): the migration Job run before a rollout (deploy/k8s). It needs
+ * only `DATABASE_URL`: no TLS material, no bus, no listener.
+ */
+export async function migrateOnlyIfAsked(
+  name: ServiceIdentity,
+  migrate: (database: Database) => Promise<void>,
+): Promise<boolean> {
+  if (!readConfig({ WAGATE_MIGRATE_ONLY: env.bool(false) }).WAGATE_MIGRATE_ONLY) return false;
+  const config = readConfig({
+    DATABASE_URL: databaseUrl,
+  });
+  const database = await openDatabase(config.DATABASE_URL);
+  try {
+    await migrate(database);
+  } finally {
+    await database.close();
+  }
+  createLogger(name).info(`${name} schema migrated (WAGATE_MIGRATE_ONLY): exiting`);
+  return true;
 }
 
 /** Calls `shutdown` once on the first SIGINT/SIGTERM; a second signal is left to its default. */

@@ -28,3 +28,4 @@ export {
   READY_LINE,
   startProductionRuntime,
 } from './production-runtime.js';
+export { type NatsCluster, startNatsCluster } from './nats-cluster.js';

@@ -10,6 +10,8 @@ export interface ServiceProcess {
   readonly output: string[];
   /** Resolves when a line of output matches `pattern`; rejects if the process exits first. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code when the process ends by itself (or is stopped). */
+  readonly exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Sends a signal without waiting for an exit (SIGSTOP / SIGCONT freeze and thaw the process). */
   signal(signal: NodeJS.Signals): void;
@@ -77,6 +79,7 @@ export function startServiceProcess(
     signal(signal) {
       void started.then(({ child }) => child.kill(signal));
     },
+    exited,
     waitForOutput(pattern, timeoutMs = 60_000) {
       const seen = output.find((line) => pattern.test(line));
       if (seen) return Promise.resolve(seen);
