@@ -24,7 +24,7 @@ describe('deploy/docker-compose.yml', () => {
   it('gives every secret no default: each is required, with a message naming it', () => {
     const references = [...text.matchAll(/\$\{(WAGATE_[A-Z_]+)(:[?-][^}]*)?\}/g)];
     const secrets = new Set(references.map(([, name]) => name));
-    expect([...secrets].sort()).toEqual(['WAGATE_DEV_API_KEY', 'WAGATE_ENROLMENT_TOKEN', 'WAGATE_NATS_PASSWORD', 'WAGATE_POSTGRES_PASSWORD']);
+    expect([...secrets].sort()).toEqual(['WAGATE_DEV_API_KEY', 'WAGATE_ENROLMENT_TOKEN', 'WAGATE_NATS_PASSWORD', 'WAGATE_POSTGRES_PASSWORD', 'WAGATE_SECRET_KEYS']);
     for (const [reference, name, modifier] of references) {
       // `${X:-default}` would start with a known secret; `${X:?message}` refuses to start.
       expect(modifier?.startsWith(':-'), reference).not.toBe(true);

@@ -303,6 +303,7 @@ describe('secrets', () => {
         'wagate-database',
         'wagate-nats',
         'wagate-nats-auth',
+        'wagate-secret-keys',
         ...SERVICES.map((service) => `wagate-tls-${service}`),
       ].sort(),
     );
