@@ -124,7 +124,16 @@ describe('the document', () => {
     const publicPaths = operations
       .filter(({ operation }) => operation.security?.length === 0)
       .map(({ path }) => path);
-    expect(publicPaths.sort()).toEqual(['/docs', '/docs/{file}', '/healthz', '/openapi.json']);
+    expect(publicPaths.sort()).toEqual([
+      '/',
+      '/console',
+      '/console/',
+      '/console/assets/{file}',
+      '/docs',
+      '/docs/{file}',
+      '/healthz',
+      '/openapi.json',
+    ]);
     for (const { operation } of operations) expect(operation.security).toBeDefined();
     expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
     expect(document.info.license).toMatchObject({ name: expect.any(String) });

@@ -4420,6 +4420,15 @@ export interface operations {
                     "image/png": string;
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `not.found`: no such resource in this account. */
             404: {
                 headers: {
@@ -4508,21 +4517,28 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file. */
+            /** @description The file, with the type of its extension. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "text/javascript": string;
+                    "text/css": string;
+                    "image/svg+xml": string;
+                    "image/png": string;
+                    "font/woff2": string;
+                    "application/json": string;
                 };
             };
-            /** @description No such file. */
+            /** @description `not.found`: no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -4542,6 +4558,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
@@ -4602,6 +4627,15 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -4655,6 +4689,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
@@ -4725,7 +4768,7 @@ export interface operations {
                     "application/json": components["schemas"]["SendResponse"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4832,7 +4875,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4898,6 +4941,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
@@ -4966,6 +5018,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageCallbackList"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
@@ -5040,7 +5101,7 @@ export interface operations {
                     "application/json": components["schemas"]["SenderList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5121,7 +5182,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnrolmentToken"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5220,7 +5281,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5300,7 +5361,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceWithHistory"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5379,7 +5440,7 @@ export interface operations {
                     "application/json": components["schemas"]["FleetHealth"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5460,7 +5521,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5559,7 +5620,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5658,7 +5719,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5757,7 +5818,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5856,7 +5917,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommandResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5955,7 +6016,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommandResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6059,7 +6120,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommandResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6138,7 +6199,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommandResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6217,7 +6278,7 @@ export interface operations {
                     "image/png": string;
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6294,7 +6355,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6375,7 +6436,7 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6479,7 +6540,7 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6556,7 +6617,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSettings"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6637,7 +6698,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSettings"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6734,7 +6795,7 @@ export interface operations {
                     "application/json": components["schemas"]["FailedCallbackList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6800,6 +6861,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FailedCallback"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
@@ -6870,7 +6940,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6947,7 +7017,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7021,6 +7091,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointList"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -7083,7 +7162,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnabledWebhookEndpoint"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7155,6 +7234,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Balance"];
+                };
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
@@ -7234,7 +7322,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7308,6 +7396,15 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -7373,7 +7470,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7451,7 +7548,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7555,6 +7652,15 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -7627,7 +7733,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7734,7 +7840,7 @@ export interface operations {
                     "application/json": components["schemas"]["Prices"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7815,7 +7921,7 @@ export interface operations {
                     "application/json": components["schemas"]["Prices"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7914,7 +8020,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8018,7 +8124,7 @@ export interface operations {
                     "application/json": components["schemas"]["BlocklistView"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8099,7 +8205,7 @@ export interface operations {
                     "application/json": components["schemas"]["BlocklistView"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8198,7 +8304,7 @@ export interface operations {
                     "application/json": components["schemas"]["OptOutList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8279,7 +8385,7 @@ export interface operations {
                     "application/json": components["schemas"]["AddedOptOuts"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8377,7 +8483,7 @@ export interface operations {
                     "application/json": components["schemas"]["AddedOptOuts"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8455,7 +8561,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8532,6 +8638,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -8604,7 +8719,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8710,6 +8825,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -8789,6 +8913,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -8861,7 +8994,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8939,7 +9072,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9028,6 +9161,15 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -9093,6 +9235,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
@@ -9166,7 +9317,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9261,7 +9412,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9345,7 +9496,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9444,7 +9595,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplatePreview"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9530,6 +9681,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationWindowPolicyView"];
                 };
             };
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unauthorized`: no API key, or an unknown or revoked one. */
             401: {
                 headers: {
@@ -9602,7 +9762,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationWindowPolicyView"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -127,6 +127,10 @@ export const openApiConfig = {
       description:
         'What dispatch refuses to send: blocked words and domains (2017), recipients who opted out (2302).',
     },
+    {
+      name: 'Console sessions',
+      description: 'A key exchanged for an HttpOnly session cookie, as the console signs in (same scopes and subtree as the key).',
+    },
     { name: 'System', description: 'Health and this documentation.' },
   ],
 };

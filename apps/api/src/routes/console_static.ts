@@ -3,6 +3,7 @@ import { RequestErrorKey } from '@wagate/errors';
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { ApiError } from '../errors/api-error.js';
+import { errorResponses } from '../schemas/common.js';
 import type { ApiApp } from './types.js';
 
 /**
@@ -47,6 +48,7 @@ export const rootRoute = createRoute({
   path: '/',
   tags: ['System'],
   operationId: 'root',
+  security: [],
   summary: 'Leads to the console',
   description: 'Redirects to `/console/`. No API key.',
   responses: { 302: { description: 'To `/console/`.' } },
@@ -57,6 +59,7 @@ export const consoleRedirectRoute = createRoute({
   path: '/console',
   tags: ['System'],
   operationId: 'consoleRedirect',
+  security: [],
   summary: 'The console (without the slash)',
   description: "Redirects to `/console/`, so the page's relative links resolve. No API key.",
   responses: { 301: { description: 'To `/console/`.' } },
@@ -67,6 +70,7 @@ export const consolePageRoute = createRoute({
   path: '/console/',
   tags: ['System'],
   operationId: 'consolePage',
+  security: [],
   summary: 'The console',
   description:
     'The web console for tenants, resellers and operators (docs/console.md), built from apps/console. No API key: ' +
@@ -82,6 +86,7 @@ export const consoleAssetRoute = createRoute({
   path: '/console/assets/{file}',
   tags: ['System'],
   operationId: 'consoleAsset',
+  security: [],
   summary: 'A file of the console',
   description: 'Scripts and styles of the built console, with hashed names (cached for a year). No API key.',
   request: {
@@ -97,14 +102,15 @@ export const consoleAssetRoute = createRoute({
   },
   responses: {
     200: {
-      description: 'The file.',
-      content: {
-        'application/octet-stream': {
-          schema: z.string().openapi({ description: 'JavaScript or CSS.', example: '…' }),
-        },
-      },
+      description: 'The file, with the type of its extension.',
+      content: Object.fromEntries(
+        Object.values(contentTypes).map((type) => [
+          type.split(';')[0]!,
+          { schema: z.string().openapi({ description: 'The file.', example: '…' }) },
+        ]),
+      ),
     },
-    404: { description: 'No such file.' },
+    404: errorResponses(404)[404],
   },
 });
 

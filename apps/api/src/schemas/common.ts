@@ -124,7 +124,7 @@ const errorExamples: Record<ErrorStatus, { summary: string; value: z.input<typeo
 };
 
 const errorDescriptions: Record<ErrorStatus, string> = {
-  400: 'The request is malformed: `malformed.json`, `invalid`, `must.be.not.null` or `too.many.messages` (see the error catalogue).',
+  400: 'The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue).',
   401: '`unauthorized`: no API key, or an unknown or revoked one.',
   403: '`forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make.',
   404: '`not.found`: no such resource in this account.',
@@ -135,10 +135,14 @@ const errorDescriptions: Record<ErrorStatus, string> = {
   503: '`service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds.',
 };
 
-/** The documented error responses of a route, each with the shape and an example. */
+/**
+ * The documented error responses of a route, each with the shape and an example. 400 is always
+ * among them: a NUL character in any path, query or body input is refused at the edge, on every
+ * route (http/reject-nul.ts).
+ */
 export function errorResponses(...statuses: ErrorStatus[]) {
   return Object.fromEntries(
-    statuses.map((status) => [
+    [...new Set<ErrorStatus>([400, ...statuses])].map((status) => [
       status,
       {
         description: errorDescriptions[status],
