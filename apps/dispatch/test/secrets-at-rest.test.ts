@@ -197,8 +197,8 @@ describe('the keys', () => {
       NATS_URL: 'memory://',
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
+      // TLS from the test PKI (the kit adds it), so only the missing key ring can stop it.
       WAGATE_SECRET_KEYS: '',
-      WAGATE_INSECURE_PLAINTEXT_LOOPBACK: '',
     });
     cleanups.push(async () => {
       await dispatch.stop();
