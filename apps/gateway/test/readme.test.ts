@@ -73,6 +73,7 @@ test('README has the quickstart blocks, and skips only what cannot run here', ()
     'npm',
     'DATABASE_URL=postgres://…',
     'npm',
+    'npm',
   ]);
 });
 
