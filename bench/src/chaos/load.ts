@@ -21,6 +21,12 @@ export interface LoadOptions {
   concurrency: number;
   /** Share of requests with 10–100 messages (the rest carry one). */
   batchShare: number;
+  /**
+   * At most this many messages a second, over the whole run: kept below what the phones send,
+   * so the queue does not outgrow the drain on a fast machine (the audit then measures crashes,
+   * not a backlog).
+   */
+  maxMessagesPerSecond: number;
   random: () => number;
 }
 
@@ -34,6 +40,9 @@ export function startLoad(options: LoadOptions) {
   const records: RequestRecord[] = [];
   let next = 0;
   let stopping = false;
+  const startedAt = Date.now();
+  /** Messages of the requests started so far (for the rate cap). */
+  let scheduled = 0;
   let retryUntil = Number.POSITIVE_INFINITY;
   const recipient = () => {
     next += 1;
@@ -44,6 +53,7 @@ export function startLoad(options: LoadOptions) {
 
   async function oneRequest(): Promise<void> {
     const count = options.random() < options.batchShare ? 10 + Math.floor(options.random() * 91) : 1;
+    scheduled += count;
     const callbackUrl = options.callbackUrls[records.length % options.callbackUrls.length];
     const body = JSON.stringify({
       messages: Array.from({ length: count }, (_, i) => ({
@@ -86,7 +96,13 @@ export function startLoad(options: LoadOptions) {
   }
 
   const workers = Array.from({ length: options.concurrency }, async () => {
-    while (!stopping) await oneRequest();
+    while (!stopping) {
+      // The next request may start once the messages before it fit the rate.
+      const wait = startedAt + (scheduled / options.maxMessagesPerSecond) * 1_000 - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (stopping) break;
+      await oneRequest();
+    }
   });
 
   return {

@@ -107,6 +107,9 @@ const load = startLoad({
   callbackUrls: receivers.map((receiver) => `${receiver.url}/callbacks`),
   concurrency: 4,
   batchShare: 0.15,
+  // The six phones send about 30 a second on a loaded 2-core machine: stay well below, so the
+  // drain after the last kill takes seconds, however fast the api accepts.
+  maxMessagesPerSecond: Number(process.env.WAGATE_CHAOS_RATE ?? 20),
   random,
 });
 
