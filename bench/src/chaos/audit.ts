@@ -49,6 +49,11 @@ export async function audit(options: {
   phoneRecordDir: string;
   records: RequestRecord[];
   callbacks: ReceivedCallback[];
+  /**
+   * Statuses recorded after this (by the database's clock) are not counted for callbacks: a
+   * phone's late READ may land while the audit runs, its callback a moment behind.
+   */
+  statusesRecordedBy: Date;
 }): Promise<{ findings: AuditFindings; facts: AuditFacts }> {
   const db = options.database.db as Kysely<any>;
   const accountId = options.accountId;
@@ -87,7 +92,7 @@ export async function audit(options: {
   const history = await rows<{ message_id: string; status: string }>(sql`
     select distinct h.message_id::text, h.status from dispatch.status_history h
     join dispatch.messages m on m.id = h.message_id
-    where m.account_id = ${accountId} and h.status <> 'ACCEPTED'`);
+    where m.account_id = ${accountId} and h.status <> 'ACCEPTED' and h.recorded_at <= ${options.statusesRecordedBy}`);
   const called = new Set<string>();
   for (const callback of options.callbacks) {
     // Ids are above 2^53: read them from the raw JSON, never through JSON.parse.

@@ -153,25 +153,39 @@ while (Date.now() < endAt || turn < victims.length) {
 log('load stops; requests in progress keep retrying for up to 60 s');
 await load.stop(Date.now() + 60_000);
 
-// Drain: every accepted message settled, every reservation settled, every callback in.
+// Drain: every accepted message settled, every reservation settled, every callback in — and
+// quiet: phones still report DELIVERED and READ after the last SENT, and a status recorded after
+// one look would have its callback still on the way at the next. So the history must also stop
+// growing for five seconds in a row.
 const drainUntil = Date.now() + 300_000;
 const open = async () => {
-  const { rows } = await sql<{ accepted: string; held: string; callbacks: string }>`
+  const { rows } = await sql<{ accepted: string; held: string; callbacks: string; history: string }>`
     select (select count(*) from dispatch.messages where account_id = ${CUSTOMER} and status = 'ACCEPTED') as accepted,
            (select count(*) from billing.reservations where account_id = ${CUSTOMER} and state = 'reserved') as held,
-           (select count(*) from dispatch.callbacks where account_id = ${CUSTOMER} and state = 'pending') as callbacks`.execute(db.db);
+           (select count(*) from dispatch.callbacks where account_id = ${CUSTOMER} and state = 'pending') as callbacks,
+           (select count(*) from dispatch.status_history) as history`.execute(db.db);
   return rows[0]!;
 };
+let lastHistory = '';
+let quietPolls = 0;
 for (;;) {
   const left = await open();
-  if ((left.accepted === '0' && left.held === '0' && left.callbacks === '0') || Date.now() > drainUntil) {
-    log(`drained: ${left.accepted} accepted, ${left.held} held, ${left.callbacks} callbacks pending`);
+  quietPolls = left.history === lastHistory ? quietPolls + 1 : 0;
+  lastHistory = left.history;
+  const settled = left.accepted === '0' && left.held === '0' && left.callbacks === '0' && quietPolls >= 5;
+  if (settled || Date.now() > drainUntil) {
+    log(`drained: ${left.accepted} accepted, ${left.held} held, ${left.callbacks} callbacks pending, history quiet for ${quietPolls} s`);
     break;
   }
   await sleep(1_000);
 }
 
+// Statuses recorded until now must have their callbacks; give those in flight a moment to land.
+const { rows: cutoffRows } = await sql<{ cutoff: Date }>`select now() as cutoff`.execute(db.db);
+await sleep(3_000);
+
 const { findings, facts } = await audit({
+  statusesRecordedBy: cutoffRows[0]!.cutoff,
   database: db,
   accountId: CUSTOMER,
   phoneRecordDir: phoneRecords,
