@@ -1,5 +1,5 @@
 import { generateSecretKeys } from '@wagate/dispatch';
-import { freePort, type InternalPlaneSecurity, type ServiceIdentity } from '@wagate/rpc';
+import { freePort, type InternalPlaneSecurity, readInternalPlaneSecurity, type ServiceIdentity } from '@wagate/rpc';
 import { internalPlaneEnvironment } from '@wagate/rpc/pki';
 import {
   type FreshPostgres,
@@ -26,7 +26,6 @@ export interface ProductionRuntime {
   /** `host:port` of each process's admin server (/metrics, /livez, /readyz). */
   readonly admin: Record<ServiceName, string>;
   readonly processes: Readonly<Record<ServiceName, ServiceProcess>>;
-  process(name: ServiceName): ServiceProcess;
   /** A client of the internal plane as `identity`, with that service's certificate from the test PKI. */
   clientSecurity(identity: ServiceIdentity): Promise<InternalPlaneSecurity>;
   /** The JetStream stream and subject prefix this runtime uses. */
@@ -161,14 +160,9 @@ export async function startProductionRuntime(
     ports,
     admin,
     processes,
-    process: (name) => processes[name],
-    async clientSecurity(identity) {
-      const env = internalPlaneEnvironment(await testPkiDirectory(), identity);
-      return {
-        mode: 'mutual-tls',
-        files: { caFile: env.WAGATE_TLS_CA_FILE!, certFile: env.WAGATE_TLS_CERT_FILE!, keyFile: env.WAGATE_TLS_KEY_FILE! },
-      };
-    },
+    // The same reading of the same variables a service process does.
+    clientSecurity: async (identity) =>
+      readInternalPlaneSecurity(identity, internalPlaneEnvironment(await testPkiDirectory(), identity)),
     stop,
   };
 }

@@ -63,7 +63,7 @@ describe('tenant on every log line', () => {
     });
     expect(response.status).toBe(201);
     expect(response.headers.get('x-request-id')).toBe('e2e-req-7');
-    const access = JSON.parse(await runtime.process('api').waitForOutput(/"request_id":"e2e-req-7"/, 10_000));
+    const access = JSON.parse(await runtime.processes.api.waitForOutput(/"request_id":"e2e-req-7"/, 10_000));
     expect(access).toMatchObject({
       logger: 'api:access',
       method: 'POST',
@@ -74,7 +74,7 @@ describe('tenant on every log line', () => {
     expect(access.trace_id).toMatch(/^[0-9a-f]{32}$/);
     const billingLine = JSON.parse(
       await runtime
-        .process('billing')
+        .processes.billing
         .waitForOutput(new RegExp(`"trace_id":"${access.trace_id}".*API key created`), 10_000),
     );
     // account_id comes from the request's baggage, not from the line's own fields.

@@ -13,6 +13,17 @@ type Environment = Record<string, string | undefined>;
  */
 export const INSECURE_SETTING = 'WAGATE_INSECURE_PLAINTEXT_LOOPBACK';
 
+/** Every variable that configures a gRPC plane (what a test kit must not override when a test sets any). */
+export const PLANE_VARIABLES = [
+  INSECURE_SETTING,
+  'WAGATE_TLS_CA_FILE',
+  'WAGATE_TLS_CERT_FILE',
+  'WAGATE_TLS_KEY_FILE',
+  'WAGATE_AGENT_TLS_CERT_FILE',
+  'WAGATE_AGENT_TLS_KEY_FILE',
+  'WAGATE_FLEET_CA_FILE',
+] as const;
+
 /** A file path; empty counts as unset (so `VAR=` in a compose file or a test means "not given"). */
 const optionalFile = z
   .string()

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isServiceIdentity } from '@wagate/rpc';
+import { isServiceIdentity, PLANE_VARIABLES } from '@wagate/rpc';
 import {
   agentPlaneEnvironment,
   internalPlaneEnvironment,
@@ -24,14 +24,13 @@ export function testPkiDirectory(): Promise<string> {
   return made;
 }
 
-const PLANE_SETTINGS = /^(WAGATE_TLS_|WAGATE_AGENT_TLS_|WAGATE_FLEET_CA_FILE$|WAGATE_INSECURE_PLAINTEXT_LOOPBACK$)/;
 
 /**
  * The TLS settings a process of `app` gets from the test PKI, unless the test set any plane
  * setting itself (an attack test, or a deliberate insecure run).
  */
 export async function planeEnvironmentFor(app: string, env: Record<string, string>): Promise<Record<string, string>> {
-  if (Object.keys(env).some((name) => PLANE_SETTINGS.test(name))) return {};
+  if (PLANE_VARIABLES.some((name) => name in env)) return {};
   const directory = await testPkiDirectory();
   const agentPlane = agentPlaneEnvironment(directory);
   if (app === 'device-agent') return agentPlane.agent;
