@@ -1,17 +1,31 @@
-import type { templates } from '@wagate/contracts';
 import { ServerError, Status } from '@wagate/rpc';
 import type { RevisionContent } from './db/tables.js';
 import { placeholderProblem } from './render.js';
 
 /**
- * A revision's content from its gRPC form, checked for what only templates knows (placeholders
- * numbered without gaps, known header and button kinds); the api has checked lengths and shapes.
- * `where` names the language in the error.
+ * A revision's content as a caller sent it, not yet checked: header and button fields are all
+ * present, empty when unused, and their kinds are free text until `checkedContent` reads them.
  */
-export function contentFromProto(
-  content: templates.TemplateContent | undefined,
-  where: string,
-): RevisionContent {
+export interface ContentDraft {
+  body: string;
+  header?: { format: string; text: string; mediaUrl: string; mediaType: string };
+  footer?: string;
+  buttons: ButtonDraft[];
+}
+
+export interface ButtonDraft {
+  type: string;
+  text: string;
+  url: string;
+  phoneNumber: string;
+}
+
+/**
+ * A revision's content checked for what only templates knows (placeholders numbered without
+ * gaps, known header and button kinds); the api has checked lengths and shapes. `where` names
+ * the language in the error.
+ */
+export function checkedContent(content: ContentDraft | undefined, where: string): RevisionContent {
   const invalid = (problem: string) => new ServerError(Status.INVALID_ARGUMENT, `${where}: ${problem}`);
   if (!content || content.body.trim() === '') throw invalid('the body must not be empty');
   const problem = placeholderProblem(content.body);
@@ -29,12 +43,12 @@ export function contentFromProto(
   }
   if (content.footer !== undefined && content.footer !== '') result.footer = content.footer;
   if (content.buttons.length > 0)
-    result.buttons = content.buttons.map((button) => buttonFromProto(button, invalid));
+    result.buttons = content.buttons.map((button) => checkedButton(button, invalid));
   return result;
 }
 
-function buttonFromProto(
-  button: templates.TemplateButton,
+function checkedButton(
+  button: ButtonDraft,
   invalid: (problem: string) => Error,
 ): NonNullable<RevisionContent['buttons']>[number] {
   if (button.text === '') throw invalid('every button needs a text');

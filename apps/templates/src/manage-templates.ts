@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { eventId, type TemplateChangedEvent, type templates, Topics } from '@wagate/contracts';
+import { eventId, type TemplateChangedEvent, Topics } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { enqueueEvents } from '@wagate/outbox';
 import { ServerError, Status } from '@wagate/rpc';
 import { traceHeaders } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
-import { contentFromProto, sameContent } from './content.js';
+import { type ContentDraft, checkedContent, sameContent } from './content.js';
 import type { RevisionStatus, TemplateCategory, TemplatesTables } from './db/tables.js';
 import { normalizeLanguage } from './languages.js';
 import { findTemplate, type RevisionRow, type StoredTemplate } from './template-store.js';
-import { templateToProto } from './template-view.js';
 
 const CATEGORIES: ReadonlySet<string> = new Set<TemplateCategory>(['marketing', 'utility', 'authentication']);
 /** Revisions nobody has approved yet: a newer edit of their language replaces them. */
@@ -21,6 +20,46 @@ const notFound = (templateId: string) =>
 
 export type ChangeListener = (accountId: string, templateId: string) => void;
 
+/** One language of a create or an edit, its content not yet checked. */
+export interface LanguageDraft {
+  languageCode: string;
+  content: ContentDraft | undefined;
+}
+
+export interface NewTemplate {
+  accountId: string;
+  name: string;
+  /** Checked here: marketing, utility or authentication. */
+  category: string;
+  /** Empty: the first language. */
+  defaultLanguage: string;
+  languages: LanguageDraft[];
+}
+
+/** New revisions of some languages (unchanged content is skipped), and perhaps a new default language. */
+export interface TemplateEdit {
+  accountId: string;
+  templateId: string;
+  defaultLanguage?: string;
+  languages: LanguageDraft[];
+}
+
+/** Which template: another account's reads exactly like a missing one. */
+export interface TemplateRef {
+  accountId: string;
+  templateId: string;
+}
+
+export interface TemplateReview extends TemplateRef {
+  languageCode: string;
+  /** Checked here: approve, reject or pause. */
+  decision: string;
+  /** Why it was rejected or paused; empty for none. */
+  reason: string;
+  /** Who reviewed; empty for nobody named. */
+  reviewer: string;
+}
+
 /**
  * Every write to templates: create, edit, delete, submit and review. Each runs in one
  * transaction that also queues `template.changed`, so every replica's render cache drops the
@@ -31,7 +70,7 @@ export function templateManagement(db: Kysely<TemplatesTables>, onChange: Change
     accountId: string,
     templateId: string,
     write: (trx: Kysely<TemplatesTables>, stored: StoredTemplate) => Promise<void>,
-  ): Promise<templates.Template> {
+  ): Promise<StoredTemplate> {
     const result = await db.transaction().execute(async (trx) => {
       const stored = await findTemplate(trx, accountId, templateId, { forUpdate: true });
       if (!stored) throw notFound(templateId);
@@ -40,18 +79,18 @@ export function templateManagement(db: Kysely<TemplatesTables>, onChange: Change
       return (await findTemplate(trx, accountId, templateId))!;
     });
     onChange(accountId, templateId);
-    return templateToProto(result);
+    return result;
   }
 
   return {
-    async create(request: templates.CreateTemplateRequest): Promise<templates.Template> {
+    async create(request: NewTemplate): Promise<StoredTemplate> {
       if (!CATEGORIES.has(request.category)) {
         throw invalid(`category must be marketing, utility or authentication, not "${request.category}"`);
       }
       if (request.languages.length === 0) throw invalid('a template needs at least one language');
       const languages = request.languages.map((language, i) => ({
         code: normalizeLanguage(language.languageCode),
-        content: contentFromProto(language.content, `languages[${i}]`),
+        content: checkedContent(language.content, `languages[${i}]`),
       }));
       const codes = languages.map((language) => language.code);
       const repeated = codes.find((code, i) => codes.indexOf(code) !== i);
@@ -92,15 +131,15 @@ export function templateManagement(db: Kysely<TemplatesTables>, onChange: Change
         return (await findTemplate(trx, request.accountId, id))!;
       });
       onChange(request.accountId, id);
-      return templateToProto(created);
+      return created;
     },
 
-    update(request: templates.UpdateTemplateRequest): Promise<templates.Template> {
+    update(request: TemplateEdit): Promise<StoredTemplate> {
       return change(request.accountId, request.templateId, async (trx, stored) => {
         const languages = new Set(stored.revisions.map((revision) => revision.language_code));
         for (const [i, language] of request.languages.entries()) {
           const code = normalizeLanguage(language.languageCode);
-          const content = contentFromProto(language.content, `languages[${i}]`);
+          const content = checkedContent(language.content, `languages[${i}]`);
           const history = stored.revisions.filter((revision) => revision.language_code === code);
           const latest = history.at(-1);
           if (latest && sameContent(latest.content, content)) continue;
@@ -132,7 +171,7 @@ export function templateManagement(db: Kysely<TemplatesTables>, onChange: Change
       });
     },
 
-    async delete(request: templates.DeleteTemplateRequest): Promise<void> {
+    async delete(request: TemplateRef): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const deleted = await trx
           .deleteFrom('templates')
@@ -145,7 +184,7 @@ export function templateManagement(db: Kysely<TemplatesTables>, onChange: Change
       onChange(request.accountId, request.templateId);
     },
 
-    submit(request: templates.SubmitTemplateRequest): Promise<templates.Template> {
+    submit(request: TemplateRef): Promise<StoredTemplate> {
       return change(request.accountId, request.templateId, async (trx, stored) => {
         const drafts = latestPerLanguage(stored).filter((revision) => revision.status === 'draft');
         if (drafts.length === 0) throw invalid('nothing to submit: no language has a draft revision');
@@ -154,7 +193,7 @@ export function templateManagement(db: Kysely<TemplatesTables>, onChange: Change
       });
     },
 
-    review(request: templates.ReviewTemplateRequest): Promise<templates.Template> {
+    review(request: TemplateReview): Promise<StoredTemplate> {
       return change(request.accountId, request.templateId, async (trx, stored) => {
         const code = normalizeLanguage(request.languageCode);
         const history = stored.revisions.filter((revision) => revision.language_code === code);

@@ -1,8 +1,39 @@
-import type { templates } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import type { ApprovedCache, ApprovedTemplate } from './approved-cache.js';
 import { chooseLanguage } from './languages.js';
 import { renderContent } from './render.js';
+
+/** One message to render: its template, the language asked for (empty: the template's default) and `{{n}}` values. */
+export interface RenderItem {
+  messageId: string;
+  templateId: string;
+  languageCode: string;
+  params: Record<string, string>;
+}
+
+export type RenderResult = RenderedText | RenderFailure;
+
+export interface RenderedText {
+  ok: true;
+  messageId: string;
+  text: string;
+  category: string;
+  /** The language rendered, which may be a fallback of the one asked for. */
+  languageCode: string;
+  revision: number;
+  /** The header's media, when the template has a media header. */
+  media?: { url: string; type: string };
+}
+
+/** A callback-time code (2308–2311) the message will fail with. */
+export interface RenderFailure {
+  ok: false;
+  messageId: string;
+  errorCode: number;
+  description: string;
+  /** The template's category; empty when there is no such template. */
+  category: string;
+}
 
 /**
  * Renders a batch from the approved cache: one result per item, in order. A failure is a
@@ -10,26 +41,23 @@ import { renderContent } from './render.js';
  */
 export async function renderBatch(
   cache: ApprovedCache,
-  request: templates.RenderRequest,
-): Promise<templates.RenderResponse> {
+  accountId: string,
+  items: readonly RenderItem[],
+): Promise<RenderResult[]> {
   const approved = await cache.get(
-    request.accountId,
-    request.items.map((item) => item.templateId),
+    accountId,
+    items.map((item) => item.templateId),
   );
-  return { results: request.items.map((item) => renderItem(item, approved.get(item.templateId) ?? null)) };
+  return items.map((item) => renderItem(item, approved.get(item.templateId) ?? null));
 }
 
-function renderItem(item: templates.RenderItem, template: ApprovedTemplate | null): templates.RenderResult {
-  const failed = (errorCode: number, description: string, category = '') => ({
+function renderItem(item: RenderItem, template: ApprovedTemplate | null): RenderResult {
+  const failed = (errorCode: number, description: string, category = ''): RenderFailure => ({
+    ok: false,
     messageId: item.messageId,
-    text: '',
     errorCode,
     description,
     category,
-    languageCode: '',
-    revision: 0,
-    contentUrl: '',
-    contentType: '',
   });
   // Another account's template reads exactly like a missing one.
   if (!template) {
@@ -46,14 +74,12 @@ function renderItem(item: templates.RenderItem, template: ApprovedTemplate | nul
   if (!outcome.ok) return failed(outcome.errorCode, outcome.description, template.category);
   const header = version.content.header;
   return {
+    ok: true,
     messageId: item.messageId,
     text: outcome.text,
-    errorCode: 0,
-    description: '',
     category: template.category,
     languageCode: choice.languageCode,
     revision: version.revision,
-    contentUrl: header?.format === 'media' ? header.mediaUrl : '',
-    contentType: header?.format === 'media' ? header.mediaType : '',
+    ...(header?.format === 'media' ? { media: { url: header.mediaUrl, type: header.mediaType } } : {}),
   };
 }

@@ -1,25 +1,14 @@
 import type { Bus, Subscription } from '@wagate/bus';
-import { type TemplateChangedEvent, templates, Topics } from '@wagate/contracts';
-import {
-  decodeCursor,
-  InvalidCursorError,
-  migrateSchema,
-  pageOf,
-  pageSize,
-  type Database,
-  withSchema,
-} from '@wagate/db';
+import { type TemplateChangedEvent, Topics } from '@wagate/contracts';
+import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import { createLogger } from '@wagate/telemetry';
-import { mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
-import { TEMPLATES_ACCESS } from './grpc/access.js';
+import type { ServiceMount } from '@wagate/rpc';
+import { mountTemplatesGrpc } from './grpc/templates-handlers.js';
 import { createApprovedCache } from './approved-cache.js';
 import { templatesMigrations } from './db/migrations.js';
 import { TEMPLATES_SCHEMA, type TemplatesTables } from './db/tables.js';
 import { templateManagement } from './manage-templates.js';
-import { renderBatch } from './render-batch.js';
-import { findTemplate, listTemplates } from './template-store.js';
-import { templateToProto } from './template-view.js';
 
 const log = createLogger('templates');
 
@@ -58,40 +47,8 @@ export async function startTemplates(deps: {
     handler: (data) => cache.invalidate(data.accountId, data.templateId),
   });
 
-  const implementation: templates.TemplatesServiceImplementation = {
-    render: (request) => renderBatch(cache, request),
-    createTemplate: async (request) => ({ template: await manage.create(request) }),
-    async getTemplate(request) {
-      const stored = await findTemplate(db, request.accountId, request.templateId);
-      if (!stored)
-        throw new ServerError(Status.NOT_FOUND, `no template ${request.templateId} in this account`);
-      return { template: templateToProto(stored) };
-    },
-    async listTemplates(request) {
-      const size = pageSize(request.limit);
-      let below: readonly [string] | undefined;
-      try {
-        below = decodeCursor(request.cursor, (key): key is readonly [string] => key.length === 1);
-      } catch (error) {
-        if (error instanceof InvalidCursorError)
-          throw new ServerError(Status.INVALID_ARGUMENT, error.message);
-        throw error;
-      }
-      const rows = await listTemplates(db, request.accountId, below?.[0], size + 1);
-      const page = pageOf(rows, size, (stored) => [stored.template.id]);
-      return { templates: page.rows.map(templateToProto), nextCursor: page.nextCursor };
-    },
-    updateTemplate: async (request) => ({ template: await manage.update(request) }),
-    async deleteTemplate(request) {
-      await manage.delete(request);
-      return {};
-    },
-    submitTemplate: async (request) => ({ template: await manage.submit(request) }),
-    reviewTemplate: async (request) => ({ template: await manage.review(request) }),
-  };
-
   return {
-    grpc: mount(templates.TemplatesServiceDefinition, implementation, TEMPLATES_ACCESS),
+    grpc: mountTemplatesGrpc({ db, cache, manage }),
     async stop() {
       await changes.close();
       await relay.stop();

@@ -1,5 +1,11 @@
 import { type templates, templateContentToProto } from '@wagate/contracts';
-import type { RevisionRow, StoredTemplate } from './template-store.js';
+import type { RenderResult } from '../render-batch.js';
+import type { RevisionRow, StoredTemplate } from '../template-store.js';
+
+/**
+ * Templates' domain types in their gRPC form: the only place (with from-proto.ts) that knows
+ * the generated types, so a change of the proto is a change here.
+ */
 
 /** Statuses a send may use (approved) or that stand in for it while paused. */
 const SERVING = new Set(['approved', 'paused']);
@@ -37,5 +43,33 @@ function revisionToProto(row: RevisionRow): templates.TemplateRevision {
     rejectionReason: row.rejection_reason ?? '',
     createdAtMs: String(row.created_at.getTime()),
     reviewedAtMs: String(row.reviewed_at?.getTime() ?? 0),
+  };
+}
+
+/** A render result in its gRPC form: every field present, empty or zero when it does not apply. */
+export function renderResultToProto(result: RenderResult): templates.RenderResult {
+  if (!result.ok) {
+    return {
+      messageId: result.messageId,
+      text: '',
+      errorCode: result.errorCode,
+      description: result.description,
+      category: result.category,
+      languageCode: '',
+      revision: 0,
+      contentUrl: '',
+      contentType: '',
+    };
+  }
+  return {
+    messageId: result.messageId,
+    text: result.text,
+    errorCode: 0,
+    description: '',
+    category: result.category,
+    languageCode: result.languageCode,
+    revision: result.revision,
+    contentUrl: result.media?.url ?? '',
+    contentType: result.media?.type ?? '',
   };
 }
