@@ -1,29 +1,16 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
-import { billing, type MessageStatusEvent, Topics } from '@wagate/contracts';
+import { type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
-import { createLogger } from '@wagate/telemetry';
-import { mount, type ServiceMount } from '@wagate/rpc';
-import { BILLING_ACCESS } from './grpc/access.js';
+import type { ServiceMount } from '@wagate/rpc';
+import { mountBillingGrpc } from './grpc/billing-handlers.js';
 import type { Kysely } from 'kysely';
-import {
-  createAccount,
-  getAccount,
-  listAccounts,
-  transferCredit,
-  updateAccount,
-} from './accounts/account-service.js';
 import { ensureDemoAccount } from './accounts/bootstrap.js';
-import { getBalance } from './balance.js';
 import { billingMigrations } from './db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from './db/tables.js';
-import { authenticateKey, createKey, listKeys, revokeKey, rotateKey } from './keys/key-service.js';
-import { getPrices, setPrices } from './pricing/price-service.js';
-import { reserve } from './reservations/reserve.js';
 import { capture, recordStatus, release } from './reservations/settle.js';
 import { billingMetrics, observeBilling } from './metrics.js';
 import { type FindMessages, startUnacceptedSweep } from './reservations/sweep-unaccepted.js';
-import { getUsage } from './usage/usage.js';
 
 export interface BillingService {
   grpc: ServiceMount;
@@ -45,8 +32,6 @@ export function migrateBillingSchema(database: Database): Promise<void> {
  * call and one transaction; a message is captured when it is SENT and released when it FAILS
  * or EXPIRES, exactly once, however often its events arrive.
  */
-const log = createLogger('billing');
-
 export async function startBilling(deps: {
   database: Database;
   bus: Bus;
@@ -69,86 +54,6 @@ export async function startBilling(deps: {
       })
     : undefined;
 
-  const implementation: billing.BillingServiceImplementation = {
-    authenticateKey: (request) => authenticateKey(db, request),
-    async reserve(request) {
-      const response = await reserve(db, request);
-      const metrics = billingMetrics();
-      const refused: Record<string, number> = {};
-      for (const result of response.results) {
-        if (result.reserved) metrics.reserves.add(1);
-        else {
-          metrics.refusals.add(1, { key: result.rejectionKey });
-          refused[result.rejectionKey] = (refused[result.rejectionKey] ?? 0) + 1;
-        }
-      }
-      if (Object.keys(refused).length > 0) log.info({ accountId: request.accountId, refused }, 'reservations refused');
-      return response;
-    },
-    async release(request) {
-      const released = await release(db, request.messageIds, { accountId: request.accountId, finalStatus: 'REJECTED' });
-      billingMetrics().releases.add(released);
-      return { released };
-    },
-    getBalance: (request) => getBalance(db, request),
-    async createAccount(request) {
-      const response = await createAccount(db, request);
-      log.info(
-        { actorAccountId: request.actorAccountId, accountId: response.account?.id, parentId: request.parentId },
-        'account created',
-      );
-      return response;
-    },
-    getAccount: (request) => getAccount(db, request),
-    listAccounts: (request) => listAccounts(db, request),
-    async updateAccount(request) {
-      const response = await updateAccount(db, request);
-      kickRelay();
-      log.info(
-        { actorAccountId: request.actorAccountId, accountId: request.accountId, status: request.status },
-        'account updated',
-      );
-      return response;
-    },
-    async setPrices(request) {
-      const response = await setPrices(db, request);
-      log.info({ actorAccountId: request.actorAccountId, accountId: request.accountId }, 'prices set');
-      return response;
-    },
-    getPrices: (request) => getPrices(db, request),
-    async transferCredit(request) {
-      const response = await transferCredit(db, request);
-      log.info(
-        { actorAccountId: request.actorAccountId, accountId: request.accountId, amountMinor: request.amountMinor },
-        'credit transferred',
-      );
-      return response;
-    },
-    async createKey(request) {
-      const response = await createKey(db, request);
-      log.info({ actorAccountId: request.actorAccountId, accountId: request.accountId }, 'API key created');
-      return response;
-    },
-    listKeys: (request) => listKeys(db, request),
-    async rotateKey(request) {
-      const response = await rotateKey(db, request);
-      log.info(
-        { actorAccountId: request.actorAccountId, accountId: request.accountId, keyId: request.keyId },
-        'API key rotated',
-      );
-      return response;
-    },
-    async revokeKey(request) {
-      const response = await revokeKey(db, request, kickRelay);
-      log.info(
-        { actorAccountId: request.actorAccountId, accountId: request.accountId, keyId: request.keyId },
-        'API key revoked',
-      );
-      return response;
-    },
-    getUsage: (request) => getUsage(db, request),
-  };
-
   const subscription: Subscription = await deps.bus.consume<MessageStatusEvent>({
     topic: Topics.messageStatus,
     group: 'billing',
@@ -160,7 +65,7 @@ export async function startBilling(deps: {
   });
 
   return {
-    grpc: mount(billing.BillingServiceDefinition, implementation, BILLING_ACCESS),
+    grpc: mountBillingGrpc({ db, kickRelay }),
     db,
     ensureDemoAccount: (apiKey) => ensureDemoAccount(db, apiKey),
     async stop() {

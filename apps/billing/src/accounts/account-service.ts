@@ -1,4 +1,4 @@
-import { type AccessChangedEvent, type billing, Topics } from '@wagate/contracts';
+import { type AccessChangedEvent, Topics } from '@wagate/contracts';
 import { decodeCursor, encodeCursor, pageSize } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { enqueueEvents } from '@wagate/outbox';
@@ -8,16 +8,64 @@ import type { AccountKind, AccountRow, AccountStatus, BillingTables } from '../d
 import { enqueueRevocations } from '../keys/key-service.js';
 import { EXTERNAL_ACCOUNT, lockAccounts, postTransaction } from '../ledger/ledger.js';
 import { quotaPeriods } from '../reservations/quota-periods.js';
-import { accountView } from './account-view.js';
 import { managedAccount, pathOfChild, visibleAccount } from './tree.js';
 
 const MAX_MARKUP_BPS = 1_000_000;
 
+/** An account the actor creates under itself or one of its descendants. */
+export interface NewAccount {
+  actorAccountId: string;
+  parentId: string;
+  name: string;
+  /** Checked here: reseller or customer. */
+  kind: string;
+  markupBps: number;
+}
+
+/** Which account, seen by whom: another tree's account reads like a missing one. */
+export interface AccountRef {
+  actorAccountId: string;
+  accountId: string;
+}
+
+export interface AccountQuery {
+  actorAccountId: string;
+  /** Empty: every descendant. */
+  parentId: string;
+  /** Empty: any status. */
+  status: string;
+  limit: number;
+  cursor: string;
+}
+
+export interface AccountPage {
+  accounts: AccountRow[];
+  /** Empty on the last page. */
+  nextCursor: string;
+}
+
+/**
+ * What to change of a descendant; absent fields stay. A negative credit limit or quota
+ * removes it.
+ */
+export interface AccountChange extends AccountRef {
+  name?: string;
+  /** Checked here: active, suspended or closed. */
+  status?: string;
+  markupBps?: number;
+  creditLimitMinor?: string;
+  dailyQuota?: number;
+  monthlyQuota?: number;
+}
+
+/** Minor units from the actor to its direct child (negative: back from the child). */
+export interface CreditTransfer extends AccountRef {
+  amountMinor: string;
+  memo: string;
+}
+
 /** Creates an account under the actor (or under one of its descendants). */
-export async function createAccount(
-  db: Kysely<BillingTables>,
-  request: billing.CreateAccountRequest,
-): Promise<billing.CreateAccountResponse> {
+export async function createAccount(db: Kysely<BillingTables>, request: NewAccount): Promise<AccountRow> {
   const { account: parent } = await visibleAccount(db, request.actorAccountId, request.parentId);
   if (parent.kind === 'customer') {
     throw new ServerError(Status.PERMISSION_DENIED, 'only the platform and resellers have sub-accounts');
@@ -30,7 +78,7 @@ export async function createAccount(
   }
   assertMarkup(request.markupBps);
   const id = prefixedId('account');
-  const row = await db
+  return db
     .insertInto('accounts')
     .values({
       id,
@@ -45,25 +93,18 @@ export async function createAccount(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { account: accountView(row) };
 }
 
-export async function getAccount(
-  db: Kysely<BillingTables>,
-  request: billing.GetAccountRequest,
-): Promise<billing.GetAccountResponse> {
+export async function getAccount(db: Kysely<BillingTables>, request: AccountRef): Promise<AccountRow> {
   const { account } = await visibleAccount(db, request.actorAccountId, request.accountId);
-  return { account: accountView(account) };
+  return account;
 }
 
 const isAccountCursor = (key: readonly string[]): key is [string] =>
   key.length === 1 && /^acc_\w+$/.test(key[0]!);
 
 /** The actor's descendants, oldest first: account ids sort by creation time (keyset on the id). */
-export async function listAccounts(
-  db: Kysely<BillingTables>,
-  request: billing.ListAccountsRequest,
-): Promise<billing.ListAccountsResponse> {
+export async function listAccounts(db: Kysely<BillingTables>, request: AccountQuery): Promise<AccountPage> {
   const { actor } = await visibleAccount(db, request.actorAccountId, '');
   const after = decodeCursor(request.cursor, isAccountCursor);
   const limit = pageSize(request.limit);
@@ -85,7 +126,7 @@ export async function listAccounts(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    accounts: page.map(accountView),
+    accounts: page,
     nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : '',
   };
 }
@@ -95,10 +136,7 @@ export async function listAccounts(
  * until it is reactivated; closing is final, revokes the account's keys, and needs every child
  * closed first. Both are announced so api replicas drop cached keys at once.
  */
-export async function updateAccount(
-  db: Kysely<BillingTables>,
-  request: billing.UpdateAccountRequest,
-): Promise<billing.UpdateAccountResponse> {
+export async function updateAccount(db: Kysely<BillingTables>, request: AccountChange): Promise<AccountRow> {
   const { account } = await managedAccount(db, request.actorAccountId, request.accountId);
   const status = request.status as AccountStatus | undefined;
   if (status !== undefined && !['active', 'suspended', 'closed'].includes(status)) {
@@ -108,7 +146,7 @@ export async function updateAccount(
     throw new ServerError(Status.FAILED_PRECONDITION, 'a closed account cannot change');
   if (request.markupBps !== undefined) assertMarkup(request.markupBps);
 
-  const row = await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     await lockAccounts(trx, [account.id]);
     if (status === 'closed') {
       const openChild = await trx
@@ -144,14 +182,13 @@ export async function updateAccount(
     if (status !== undefined && status !== account.status) await announceStatus(trx, updated);
     return updated;
   });
-  return { account: accountView(row) };
 }
 
 /** Moves credit between the actor and a direct child; the platform's credit comes from outside. */
 export async function transferCredit(
   db: Kysely<BillingTables>,
-  request: billing.TransferCreditRequest,
-): Promise<billing.TransferCreditResponse> {
+  request: CreditTransfer,
+): Promise<{ account: AccountRow; actor: AccountRow }> {
   const { actor, account } = await managedAccount(db, request.actorAccountId, request.accountId);
   if (account.parent_id !== actor.id) {
     throw new ServerError(
@@ -189,7 +226,7 @@ export async function transferCredit(
       .where('id', 'in', [actor.id, account.id])
       .execute();
     const byId = new Map(rows.map((row) => [row.id, row]));
-    return { account: accountView(byId.get(account.id)!), actor: accountView(byId.get(actor.id)!) };
+    return { account: byId.get(account.id)!, actor: byId.get(actor.id)! };
   });
 }
 
@@ -209,7 +246,7 @@ function assertMarkup(markupBps: number): void {
 async function startQuotaCounters(
   trx: Kysely<BillingTables>,
   account: AccountRow,
-  request: billing.UpdateAccountRequest,
+  request: AccountChange,
 ): Promise<void> {
   const { day, month } = quotaPeriods(new Date());
   const periods = [

@@ -1,4 +1,3 @@
-import type { billing } from '@wagate/contracts';
 import { type AccessChangedEvent, Topics } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { enqueueEvents } from '@wagate/outbox';
@@ -12,18 +11,35 @@ import { generateApiKey, hashApiKey, keyPrefix, keyScopes } from './api-keys.js'
 /** How often a key's last-used time is written: a busy key costs one write a minute, not one per request. */
 const LAST_USED_RESOLUTION = sql`interval '1 minute'`;
 
-export function keyView(row: ApiKeyRow): billing.ApiKey {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    name: row.name,
-    prefix: row.prefix,
-    scopes: row.scopes,
-    createdAtMs: String(row.created_at.getTime()),
-    expiresAtMs: row.expires_at ? String(row.expires_at.getTime()) : undefined,
-    lastUsedAtMs: row.last_used_at ? String(row.last_used_at.getTime()) : undefined,
-    revokedAtMs: row.revoked_at ? String(row.revoked_at.getTime()) : undefined,
-  };
+/**
+ * Who a key is: a usable key names its account and scopes; a key that is known but whose
+ * account (or an ancestor) is suspended is refused as `suspended`; anything else is invalid.
+ */
+export type KeyAuthentication =
+  | { valid: true; accountId: string; keyId: string; scopes: string[]; expiresAt: Date | null }
+  | { valid: false; refusal: '' | 'suspended' };
+
+export interface NewKey {
+  actorAccountId: string;
+  accountId: string;
+  name: string;
+  /** Checked here: some of `keyScopes`. */
+  scopes: string[];
+  /** Null: the key does not expire. */
+  expiresAt: Date | null;
+}
+
+/** Which key of which account, seen by whom. */
+export interface KeyRef {
+  actorAccountId: string;
+  accountId: string;
+  keyId: string;
+}
+
+/** A key just made: its row and the secret, shown this once and never stored. */
+export interface IssuedKey {
+  key: ApiKeyRow;
+  secret: string;
 }
 
 /**
@@ -32,9 +48,9 @@ export function keyView(row: ApiKeyRow): billing.ApiKey {
  */
 export async function authenticateKey(
   db: Kysely<BillingTables>,
-  request: billing.AuthenticateKeyRequest,
-): Promise<billing.AuthenticateKeyResponse> {
-  const invalid = { valid: false, accountId: '', keyId: '', scopes: [], refusal: '' };
+  request: { keyHash: string },
+): Promise<KeyAuthentication> {
+  const invalid = { valid: false, refusal: '' } as const;
   const key = await db
     .selectFrom('api_keys')
     .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
@@ -68,15 +84,11 @@ export async function authenticateKey(
     accountId: key.account_id,
     keyId: key.id,
     scopes: key.scopes,
-    refusal: '',
-    expiresAtMs: key.expires_at ? String(key.expires_at.getTime()) : undefined,
+    expiresAt: key.expires_at,
   };
 }
 
-export async function createKey(
-  db: Kysely<BillingTables>,
-  request: Pick<billing.CreateKeyRequest, 'actorAccountId' | 'accountId' | 'name' | 'scopes' | 'expiresAtMs'>,
-): Promise<billing.CreateKeyResponse> {
+export async function createKey(db: Kysely<BillingTables>, request: NewKey): Promise<IssuedKey> {
   const { account } = await visibleAccount(db, request.actorAccountId, request.accountId);
   if (account.status === 'closed') throw new ServerError(Status.FAILED_PRECONDITION, 'the account is closed');
   const scopes = [...new Set(request.scopes)];
@@ -84,7 +96,7 @@ export async function createKey(
   if (scopes.length === 0 || unknown.length > 0) {
     throw new ServerError(Status.INVALID_ARGUMENT, `scopes must be some of ${keyScopes.join(', ')}`);
   }
-  const expiresAt = request.expiresAtMs === undefined ? null : new Date(Number(request.expiresAtMs));
+  const { expiresAt } = request;
   if (expiresAt && expiresAt.getTime() <= Date.now()) {
     throw new ServerError(Status.INVALID_ARGUMENT, 'expiresAt must be in the future');
   }
@@ -103,25 +115,24 @@ export async function createKey(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { key: keyView(row), secret };
+  return { key: row, secret };
 }
 
 export async function listKeys(
   db: Kysely<BillingTables>,
-  request: billing.ListKeysRequest,
-): Promise<billing.ListKeysResponse> {
+  request: { actorAccountId: string; accountId: string },
+): Promise<ApiKeyRow[]> {
   const { account } = await visibleAccount(db, request.actorAccountId, request.accountId);
-  const rows = await db
+  return db
     .selectFrom('api_keys')
     .selectAll()
     .where('account_id', '=', account.id)
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  return { keys: rows.map(keyView) };
 }
 
-async function keyOf(db: Kysely<BillingTables>, request: billing.RevokeKeyRequest): Promise<ApiKeyRow> {
+async function keyOf(db: Kysely<BillingTables>, request: KeyRef): Promise<ApiKeyRow> {
   const { account } = await visibleAccount(db, request.actorAccountId, request.accountId);
   const row = await db
     .selectFrom('api_keys')
@@ -134,10 +145,7 @@ async function keyOf(db: Kysely<BillingTables>, request: billing.RevokeKeyReques
 }
 
 /** A new key with the old one's name and scopes; both work until the old one is revoked. */
-export async function rotateKey(
-  db: Kysely<BillingTables>,
-  request: billing.RotateKeyRequest,
-): Promise<billing.RotateKeyResponse> {
+export async function rotateKey(db: Kysely<BillingTables>, request: KeyRef): Promise<IssuedKey> {
   const old = await keyOf(db, request);
   if (old.revoked_at) throw new ServerError(Status.FAILED_PRECONDITION, 'a revoked key cannot be rotated');
   return createKey(db, {
@@ -145,7 +153,7 @@ export async function rotateKey(
     accountId: old.account_id,
     name: old.name,
     scopes: old.scopes,
-    expiresAtMs: undefined,
+    expiresAt: null,
   });
 }
 
@@ -155,11 +163,11 @@ export async function rotateKey(
  */
 export async function revokeKey(
   db: Kysely<BillingTables>,
-  request: billing.RevokeKeyRequest,
+  request: KeyRef,
   onCommitted: () => void,
-): Promise<billing.RevokeKeyResponse> {
+): Promise<ApiKeyRow> {
   const old = await keyOf(db, request);
-  if (old.revoked_at) return { key: keyView(old) };
+  if (old.revoked_at) return old;
   const row = await db.transaction().execute(async (trx) => {
     const revoked = await trx
       .updateTable('api_keys')
@@ -171,7 +179,7 @@ export async function revokeKey(
     return revoked;
   });
   onCommitted();
-  return { key: keyView(row) };
+  return row;
 }
 
 /** Announces keys that stopped working, in the caller's transaction. */

@@ -1,4 +1,3 @@
-import type { billing } from '@wagate/contracts';
 import { ServerError, Status } from '@wagate/rpc';
 import type { Kysely } from 'kysely';
 import { chainIds, managedAccount, visibleAccount } from '../accounts/tree.js';
@@ -8,11 +7,28 @@ import { ANY_COUNTRY, isPriceKind, priceKinds } from './price-kinds.js';
 
 const COUNTRY = /^[A-Z]{2}$/;
 
+/** What one message of a kind costs to one country ('*': any), in minor units. */
+export interface PriceEntry {
+  country: string;
+  kind: string;
+  priceMinor: string;
+}
+
+/** An account's own price list, and for a country the price of every kind as it would be charged. */
+export interface PriceList {
+  accountId: string;
+  currency: string;
+  markupBps: number;
+  prices: PriceEntry[];
+  /** Empty unless a country was asked for. */
+  effective: PriceEntry[];
+}
+
 /** Replaces what a descendant pays: its parent's price list for it. */
 export async function setPrices(
   db: Kysely<BillingTables>,
-  request: billing.SetPricesRequest,
-): Promise<billing.SetPricesResponse> {
+  request: { actorAccountId: string; accountId: string; prices: PriceEntry[] },
+): Promise<PriceList> {
   const { account } = await managedAccount(db, request.actorAccountId, request.accountId);
   const seen = new Set<string>();
   request.prices.forEach((price, index) => {
@@ -62,8 +78,8 @@ export async function setPrices(
 /** The account's own price list and, for a country, the price of every kind as it would be charged. */
 export async function getPrices(
   db: Kysely<BillingTables>,
-  request: billing.GetPricesRequest,
-): Promise<billing.GetPricesResponse> {
+  request: { actorAccountId: string; accountId: string; country: string },
+): Promise<PriceList> {
   const { account } = await visibleAccount(db, request.actorAccountId, request.accountId);
   if (request.country && request.country !== ANY_COUNTRY && !COUNTRY.test(request.country)) {
     throw new ServerError(Status.INVALID_ARGUMENT, 'country must be an ISO 3166 code such as "RU"');
@@ -75,7 +91,7 @@ export async function getPrices(
     .orderBy('country')
     .orderBy('kind')
     .execute();
-  let effective: billing.Price[] = [];
+  let effective: PriceEntry[] = [];
   if (request.country) {
     const chain = await db
       .selectFrom('accounts')
@@ -91,12 +107,10 @@ export async function getPrices(
     }));
   }
   return {
-    prices: {
-      accountId: account.id,
-      currency: account.currency,
-      markupBps: account.markup_bps,
-      prices: rows.map((row) => ({ country: row.country, kind: row.kind, priceMinor: row.price_minor })),
-      effective,
-    },
+    accountId: account.id,
+    currency: account.currency,
+    markupBps: account.markup_bps,
+    prices: rows.map((row) => ({ country: row.country, kind: row.kind, priceMinor: row.price_minor })),
+    effective,
   };
 }

@@ -1,4 +1,3 @@
-import type { billing } from '@wagate/contracts';
 import { ServerError, Status } from '@wagate/rpc';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { visibleAccount } from '../accounts/tree.js';
@@ -14,7 +13,33 @@ const dimensionColumn: Record<Dimension, RawBuilder<string>> = {
   status: sql<string>`last_status`,
   country: sql<string>`country`,
 };
-const dimensionField: Record<Dimension, keyof billing.UsageRow> = {
+export interface UsageQuery {
+  actorAccountId: string;
+  accountId: string;
+  /** First and last day (UTC, YYYY-MM-DD), both included. */
+  fromDay: string;
+  toDay: string;
+  /** Checked here: some of `usageDimensions`. */
+  groupBy: string[];
+}
+
+/** One group: the dimensions not grouped by are empty; counts and money as decimal strings. */
+export interface UsageRow {
+  day: string;
+  accountId: string;
+  sender: string;
+  status: string;
+  country: string;
+  messages: string;
+  amountMinor: string;
+}
+
+export interface Usage {
+  currency: string;
+  rows: UsageRow[];
+}
+
+const dimensionField: Record<Dimension, keyof UsageRow> = {
   day: 'day',
   account: 'accountId',
   sender: 'sender',
@@ -30,10 +55,7 @@ const MAX_DAYS = 400;
  * rolled up), grouped by the dimensions asked for. Every message accepted counts once, under
  * its latest status; `amountMinor` is what the sending accounts paid for the captured ones.
  */
-export async function getUsage(
-  db: Kysely<BillingTables>,
-  request: billing.GetUsageRequest,
-): Promise<billing.GetUsageResponse> {
+export async function getUsage(db: Kysely<BillingTables>, request: UsageQuery): Promise<Usage> {
   const { account } = await visibleAccount(db, request.actorAccountId, request.accountId);
   for (const [name, value] of [
     ['from', request.fromDay],
@@ -75,7 +97,7 @@ export async function getUsage(
   return {
     currency: account.currency,
     rows: rows.map((row) => {
-      const out: billing.UsageRow = {
+      const out: UsageRow = {
         day: '',
         accountId: '',
         sender: '',
