@@ -83,7 +83,10 @@ export function generatedImports(source: string): string[] {
     if (namespace) found.push(`* as ${namespace[1]}`);
     const named = /\{([^}]*)\}/.exec(clause)?.[1] ?? '';
     for (const specifier of named.split(',')) {
-      const name = specifier.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!;
+      const name = specifier
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)[0]!;
       if (generatedNamespaces.has(name)) found.push(name);
     }
   }
@@ -92,7 +95,9 @@ export function generatedImports(source: string): string[] {
 
 test('the rule reads every way a generated namespace can be imported', () => {
   expect(generatedImports(`import { type Topics, billing } from '@wagate/contracts';`)).toEqual(['billing']);
-  expect(generatedImports(`import type {\n  fleet,\n  DeviceState,\n} from '@wagate/contracts';`)).toEqual(['fleet']);
+  expect(generatedImports(`import type {\n  fleet,\n  DeviceState,\n} from '@wagate/contracts';`)).toEqual([
+    'fleet',
+  ]);
   expect(generatedImports(`import { type dispatch as d } from '@wagate/contracts';`)).toEqual(['dispatch']);
   expect(generatedImports(`import * as contracts from '@wagate/contracts';`)).toEqual(['* as contracts']);
   expect(generatedImports(`import { Topics, mediaKindOf } from '@wagate/contracts';`)).toEqual([]);
