@@ -1,15 +1,9 @@
-import {
-  eventId,
-  fleet,
-  type InboundContent,
-  type MessageInboundEvent,
-  type MessageStatusEvent,
-  Topics,
-} from '@wagate/contracts';
+import { eventId, type MessageInboundEvent, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
 import { contextFromHeaders, inSpan, SpanKind, traceHeaders, withAccount } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
+import type { DeliveryReceipt, InboundReport, JobOutcome } from './agents/agent-reports.js';
 import type { FleetTables } from './db/tables.js';
 
 /**
@@ -17,7 +11,7 @@ import type { FleetTables } from './db/tables.js';
  * is applied once (the state guard ignores a repeated report after a reconnect); receipts
  * are keyed by message and status, so repeats are dropped downstream.
  */
-export async function recordJobResult(db: Kysely<FleetTables>, result: fleet.JobResult): Promise<boolean> {
+export async function recordJobResult(db: Kysely<FleetTables>, result: JobOutcome): Promise<boolean> {
   return inSpan(
     'fleet.record-result',
     {
@@ -47,7 +41,7 @@ export async function recordJobResult(db: Kysely<FleetTables>, result: fleet.Job
           accountId: job.account_id,
           status,
           errorCode: result.sent ? StatusErrorCode.None : result.errorCode || StatusErrorCode.Unknown,
-          atMs: Number(result.atMs) || Date.now(),
+          atMs: result.atMs || Date.now(),
           source: `device:${result.deviceId}`,
         });
         return true;
@@ -55,14 +49,8 @@ export async function recordJobResult(db: Kysely<FleetTables>, result: fleet.Job
   );
 }
 
-export async function recordReceipt(db: Kysely<FleetTables>, receipt: fleet.Receipt): Promise<boolean> {
-  const status =
-    receipt.kind === fleet.ReceiptKind.RECEIPT_KIND_DELIVERED
-      ? 'DELIVERED'
-      : receipt.kind === fleet.ReceiptKind.RECEIPT_KIND_READ
-        ? 'READ'
-        : undefined;
-  if (!status) return false;
+export async function recordReceipt(db: Kysely<FleetTables>, receipt: DeliveryReceipt): Promise<boolean> {
+  const { status } = receipt;
   return inSpan(
     'fleet.record-receipt',
     {
@@ -84,7 +72,7 @@ export async function recordReceipt(db: Kysely<FleetTables>, receipt: fleet.Rece
           accountId: job.account_id,
           status,
           errorCode: 0,
-          atMs: Number(receipt.atMs) || Date.now(),
+          atMs: receipt.atMs || Date.now(),
           source: `device:${receipt.deviceId}`,
         });
         return true;
@@ -110,10 +98,7 @@ export function enqueueStatus(trx: Kysely<FleetTables>, event: MessageStatusEven
  * pool. A device outside any pool has nobody to tell: its inbound is dropped (and logged by
  * the caller). Repeats carry the same event id, and dispatch keeps one per device message key.
  */
-export async function recordInbound(
-  db: Kysely<FleetTables>,
-  inbound: fleet.InboundMessage,
-): Promise<boolean> {
+export async function recordInbound(db: Kysely<FleetTables>, inbound: InboundReport): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const device = await trx
       .selectFrom('devices')
@@ -131,8 +116,8 @@ export async function recordInbound(
       from: inbound.from,
       text: inbound.text,
       profileName: inbound.profileName,
-      atMs: Number(inbound.atMs) || Date.now(),
-      ...contentOf(inbound),
+      atMs: inbound.atMs || Date.now(),
+      ...(inbound.content ? { content: inbound.content } : {}),
     };
     await enqueueEvents(trx, [
       {
@@ -145,29 +130,4 @@ export async function recordInbound(
     ]);
     return true;
   });
-}
-
-/** The proto's media, location and contact cards in the event's (the webhook's) terms; nothing for plain text. */
-export function contentOf(inbound: fleet.InboundMessage): { content?: InboundContent } {
-  const content: InboundContent = {};
-  if (inbound.media?.url) {
-    const { url, contentType, name } = inbound.media;
-    content.media = { url, contentType, name };
-  }
-  if (inbound.location) {
-    const { latitude, longitude, address, name, url } = inbound.location;
-    content.location = { latitude, longitude, address, addressName: name, addressUrl: url };
-  }
-  if (inbound.contacts.length > 0) {
-    content.contacts = inbound.contacts.map((card) => ({
-      contactName: card.name,
-      contactCompany: card.company,
-      birthday: card.birthday,
-      phones: card.phones.map(({ phone, waId, type }) => ({ phone, waId, type })),
-      emails: card.emails,
-      urls: card.urls,
-      addresses: card.addresses,
-    }));
-  }
-  return Object.keys(content).length === 0 ? {} : { content };
 }

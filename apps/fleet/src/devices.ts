@@ -1,9 +1,14 @@
-import type { fleet } from '@wagate/contracts';
 import { decodeCursor, InvalidCursorError, pageOf, pageSize } from '@wagate/db';
 import { ServerError, Status } from '@wagate/rpc';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DeviceSessions } from './agents/device-sessions.js';
-import { adminStates, type AdminState, type FleetTables } from './db/tables.js';
+import {
+  adminStates,
+  type AdminState,
+  type DeviceHistoryTable,
+  type DevicesTable,
+  type FleetTables,
+} from './db/tables.js';
 import type { DeviceHealth } from './health/device-health.js';
 import { recordDeviceChange, releaseContacts } from './health/device-history.js';
 import { isAccepting } from './health/health-rules.js';
@@ -12,6 +17,40 @@ import { ensureSender } from './senders.js';
 
 /** An allowance without a cap (no warm-up and no daily limit) as the largest int32. */
 const finiteOrMax = (n: number) => (Number.isFinite(n) ? n : 2_147_483_647);
+
+/** A device's row with the name of its sender pool (null: in none). */
+export type DeviceRow = Selectable<DevicesTable> & { sender: string | null };
+
+/** Where a device stands in its warm-up and today's new-contact allowance. */
+export interface DevicePacing {
+  warmupDay: number;
+  newContactsToday: number;
+  /** The largest int32 when there is no cap. */
+  newContactsAllowedToday: number;
+}
+
+/** A device as /v1 shows it: its row, what this process sees of it, and today's activity. */
+export interface DeviceView {
+  row: DeviceRow;
+  /** Its agent streams to this fleet process. */
+  connected: boolean;
+  /** Connected and taking new jobs. */
+  accepting: boolean;
+  pacing?: DevicePacing;
+  jobsToday: number;
+}
+
+export interface DeviceDetail {
+  device: DeviceView;
+  /** Newest first. */
+  history: Array<Selectable<DeviceHistoryTable>>;
+}
+
+/** Which device, among those of these accounts: another tree's reads like a missing one. */
+export interface DeviceRef {
+  accountIds: string[];
+  deviceId: string;
+}
 
 /**
  * The devices an account subtree sees through /v1. Every query takes the visible account ids;
@@ -53,7 +92,7 @@ export function deviceQueries(
     ]);
     return {
       paces: new Map(
-        paces.map((pace): [string, fleet.DevicePacing] => [
+        paces.map((pace): [string, DevicePacing] => [
           pace.device_id,
           {
             warmupDay: today - pace.first_seen_day + 1,
@@ -66,7 +105,7 @@ export function deviceQueries(
     };
   }
 
-  async function views(rows: Row[]): Promise<fleet.Device[]> {
+  async function views(rows: Row[]): Promise<DeviceView[]> {
     const { paces, jobsToday } = await activity(rows.map((row) => row.id));
     return rows.map((row) => ({
       ...view(row),
@@ -75,36 +114,12 @@ export function deviceQueries(
     }));
   }
 
-  function view(row: Row): fleet.Device {
-    const ms = (date: Date | null) => (date ? String(date.getTime()) : '0');
+  function view(row: Row): DeviceView {
     return {
-      deviceId: row.id,
-      accountId: row.account_id ?? '',
-      agentId: row.agent_id,
-      deviceKey: row.device_key,
-      phoneNumber: row.phone_number,
-      sender: row.sender ?? '',
-      senderId: row.sender_id ?? '',
-      state: row.state,
-      stateReason: row.state_reason,
-      stateChangedAtMs: ms(row.state_changed_at),
-      adminState: row.admin_state,
-      androidVersion: row.android_version,
-      whatsappVersion: row.whatsapp_version,
-      driver: row.driver,
+      row,
       connected: sessions.get(row.id) !== undefined,
       accepting: sessions.get(row.id) !== undefined && isAccepting(row),
-      health: {
-        lastHeartbeatAtMs: ms(row.last_heartbeat_at),
-        batteryPercent: row.battery_percent ?? undefined,
-        screenOn: row.screen_on ?? undefined,
-        storageFreeBytes: row.storage_free_bytes ?? undefined,
-        networkUp: row.network_up ?? undefined,
-        whatsappState: row.whatsapp_state,
-      },
-      createdAtMs: ms(row.created_at),
       jobsToday: 0,
-      recentResults: row.recent_results,
     };
   }
 
@@ -118,7 +133,11 @@ export function deviceQueries(
     /** The device, if it is in these accounts; NOT_FOUND (naming no account) otherwise. */
     located: (accountIds: string[], deviceId: string) => visible(accountIds, deviceId),
 
-    async list(request: fleet.ListDevicesRequest): Promise<fleet.ListDevicesResponse> {
+    async list(request: {
+      accountIds: string[];
+      limit: number;
+      cursor: string;
+    }): Promise<{ devices: DeviceView[]; nextCursor: string }> {
       const size = pageSize(request.limit);
       const after = readCursor(request.cursor);
       const rows = await devices(request.accountIds)
@@ -129,16 +148,17 @@ export function deviceQueries(
       return { devices: await views(page.rows), nextCursor: page.nextCursor };
     },
 
-    async locate(request: fleet.LocateDeviceRequest): Promise<fleet.LocateDeviceResponse> {
+    /** The device's account, whoever asks (for routing a request); undefined when there is none. */
+    async locate(deviceId: string): Promise<string | undefined> {
       const row = await db
         .selectFrom('devices')
         .select('account_id')
-        .where('id', '=', request.deviceId)
+        .where('id', '=', deviceId)
         .executeTakeFirst();
-      return { accountId: row?.account_id ?? '' };
+      return row?.account_id ?? undefined;
     },
 
-    async get(request: fleet.GetDeviceRequest): Promise<fleet.GetDeviceResponse> {
+    async get(request: DeviceRef & { historyLimit: number }): Promise<DeviceDetail> {
       const row = await visible(request.accountIds, request.deviceId);
       const limit = Math.min(Math.max(request.historyLimit || 50, 1), 100);
       const history = await db
@@ -148,20 +168,11 @@ export function deviceQueries(
         .orderBy('id', 'desc')
         .limit(limit)
         .execute();
-      return {
-        device: (await views([row]))[0],
-        history: history.map((entry) => ({
-          atMs: String(entry.at.getTime()),
-          change: entry.change,
-          from: entry.from_value,
-          to: entry.to_value,
-          reason: entry.reason,
-        })),
-      };
+      return { device: (await views([row]))[0]!, history };
     },
 
     /** The device serves the sender `name` of its own account from its next job on. */
-    async bind(request: fleet.BindDeviceRequest): Promise<fleet.BindDeviceResponse> {
+    async bind(request: DeviceRef & { sender: string }): Promise<DeviceView> {
       const row = await visible(request.accountIds, request.deviceId);
       if (!request.sender) throw new ServerError(Status.INVALID_ARGUMENT, 'sender is required');
       const sender = await ensureSender(db, row.account_id!, request.sender);
@@ -181,18 +192,16 @@ export function deviceQueries(
         });
         sessions.rebind(row.id, sender.id);
       }
-      return { device: view(await visible(request.accountIds, row.id)) };
+      return view(await visible(request.accountIds, row.id));
     },
 
-    async changeAdminState(
-      request: fleet.ChangeDeviceAdminStateRequest,
-    ): Promise<fleet.ChangeDeviceAdminStateResponse> {
+    async changeAdminState(request: DeviceRef & { adminState: string; reason: string }): Promise<DeviceView> {
       const row = await visible(request.accountIds, request.deviceId);
       if (!(adminStates as readonly string[]).includes(request.adminState)) {
         throw new ServerError(Status.INVALID_ARGUMENT, `adminState must be one of ${adminStates.join(', ')}`);
       }
       await health.setAdminState(row.id, request.adminState as AdminState, request.reason || 'by hand');
-      return { device: view(await visible(request.accountIds, row.id)) };
+      return view(await visible(request.accountIds, row.id));
     },
   };
 }

@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { ServerError, Status } from '@wagate/rpc';
-import type { Kysely } from 'kysely';
-import type { FleetTables } from './db/tables.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { EnrolmentTokensTable, FleetTables } from './db/tables.js';
 
 /** How long a rotated-away credential still opens a stream (see docs/fleet.md, "Credentials"). */
 export const CREDENTIAL_GRACE_MS = 10 * 60_000;
@@ -19,17 +18,44 @@ function newSecret(prefix: 'wae' | 'wac'): string {
   return `${prefix}_${randomBytes(24).toString('base64url')}`;
 }
 
+export interface NewEnrolmentToken {
+  accountId: string;
+  /** 0: one use. */
+  maxUses: number;
+  /** Epoch milliseconds; 0: a day from now. */
+  expiresAtMs: number;
+  /** The sender pool its agents' devices join; empty for none. */
+  sender: string;
+  /** Who made it; empty: the account itself. */
+  createdByAccountId: string;
+}
+
+/** A token just made: its row and the secret, shown this once and never stored. */
+export interface IssuedEnrolmentToken {
+  token: Selectable<EnrolmentTokensTable>;
+  secret: string;
+}
+
+/** Who an agent says it is on its stream's hello: an enrolment token, or the credential it was given. */
+export interface AgentCredentials {
+  agentId: string;
+  /** Empty when it has none yet. */
+  credential: string;
+  /** Empty when it has a credential. */
+  enrolmentToken: string;
+}
+
 export async function createEnrolmentToken(
   db: Kysely<FleetTables>,
-  request: fleet.CreateEnrolmentTokenRequest,
+  request: NewEnrolmentToken,
   secret = newSecret('wae'),
-): Promise<fleet.CreateEnrolmentTokenResponse> {
+): Promise<IssuedEnrolmentToken> {
   if (!request.accountId) throw new ServerError(Status.INVALID_ARGUMENT, 'accountId is required');
   const maxUses = request.maxUses || 1;
   if (maxUses < 1 || maxUses > MAX_TOKEN_USES) {
     throw new ServerError(Status.INVALID_ARGUMENT, `maxUses must be 1..${MAX_TOKEN_USES}`);
   }
-  const expiresAtMs = Number(request.expiresAtMs) || Date.now() + DEFAULT_TOKEN_TTL_MS;
+  const expiresAtMs = request.expiresAtMs || Date.now() + DEFAULT_TOKEN_TTL_MS;
   if (expiresAtMs <= Date.now())
     throw new ServerError(Status.INVALID_ARGUMENT, 'expiresAt must be in the future');
   const row = await db
@@ -45,18 +71,7 @@ export async function createEnrolmentToken(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return {
-    secret,
-    token: {
-      tokenId: row.id,
-      accountId: row.account_id,
-      maxUses: row.max_uses,
-      uses: row.uses,
-      expiresAtMs: String(row.expires_at.getTime()),
-      sender: row.sender ?? '',
-      createdAtMs: String(row.created_at.getTime()),
-    },
-  };
+  return { secret, token: row };
 }
 
 export interface AuthenticatedAgent {
@@ -75,7 +90,7 @@ export interface AuthenticatedAgent {
  */
 export async function authenticateAgent(
   db: Kysely<FleetTables>,
-  hello: Pick<fleet.AgentHello, 'agentId' | 'credential' | 'enrolmentToken'>,
+  hello: AgentCredentials,
   now = new Date(),
 ): Promise<AuthenticatedAgent> {
   if (!hello.agentId) throw new ServerError(Status.INVALID_ARGUMENT, 'hello needs an agentId');

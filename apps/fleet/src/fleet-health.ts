@@ -1,4 +1,4 @@
-import { adminStates, type DeviceState, deviceStates, type fleet } from '@wagate/contracts';
+import { adminStates, type DeviceState, deviceStates } from '@wagate/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from './db/tables.js';
 
@@ -11,6 +11,41 @@ const STATE_SEVERITY: Record<DeviceState, number> = {
   degraded: 1,
   online: 0,
 };
+/** The fleet of some accounts at a glance: counts by state, the worst devices, each pool's queue. */
+export interface FleetHealth {
+  /** Every pair of health and admin state, zero counts included. */
+  devices: Array<{ state: string; adminState: string; count: number }>;
+  worst: DeviceTrouble[];
+  queues: SenderQueue[];
+}
+
+export interface DeviceTrouble {
+  deviceId: string;
+  /** Empty for a device enrolled before accounts owned devices. */
+  accountId: string;
+  phoneNumber: string;
+  /** Empty: in no sender pool. */
+  sender: string;
+  state: string;
+  adminState: string;
+  /** In words: the state and its reason, the admin state, failed jobs, silence. */
+  why: string;
+  recentFailures: number;
+  recentResults: number;
+  lastHeartbeatAt: Date | null;
+}
+
+export interface SenderQueue {
+  senderId: string;
+  sender: string;
+  accountId: string;
+  queued: number;
+  inFlight: number;
+  oldestQueuedAt: Date | null;
+  usableDevices: number;
+  devices: number;
+}
+
 const DEFAULT_WORST = 10;
 const MAX_WORST = 50;
 
@@ -21,9 +56,9 @@ const MAX_WORST = 50;
  */
 export async function fleetHealth(
   db: Kysely<FleetTables>,
-  request: fleet.GetFleetHealthRequest,
+  request: { accountIds: string[]; worstLimit: number },
   now = Date.now(),
-): Promise<fleet.GetFleetHealthResponse> {
+): Promise<FleetHealth> {
   if (request.accountIds.length === 0) return { devices: countsOf([]), worst: [], queues: [] };
   const accountIds = request.accountIds;
   const counted = await db
@@ -128,7 +163,7 @@ export async function fleetHealth(
       why: whyTroubled(row, now),
       recentFailures: Number(row.failures),
       recentResults: row.recent_results.length,
-      lastHeartbeatAtMs: String(row.last_heartbeat_at?.getTime() ?? 0),
+      lastHeartbeatAt: row.last_heartbeat_at,
     })),
     queues: queues.map((row) => ({
       senderId: row.id,
@@ -136,7 +171,7 @@ export async function fleetHealth(
       accountId: row.account_id,
       queued: Number(row.queued ?? 0),
       inFlight: Number(row.in_flight ?? 0),
-      oldestQueuedAtMs: String(row.oldest ? new Date(row.oldest as Date).getTime() : 0),
+      oldestQueuedAt: row.oldest ? new Date(row.oldest as Date) : null,
       usableDevices: Number(row.usable ?? 0),
       devices: Number(row.devices ?? 0),
     })),
@@ -145,7 +180,7 @@ export async function fleetHealth(
 
 function countsOf(
   rows: ReadonlyArray<{ state: string; admin_state: string; count: string }>,
-): fleet.DeviceCount[] {
+): FleetHealth['devices'] {
   return deviceStates.flatMap((state) =>
     adminStates.map((adminState) => ({
       state,

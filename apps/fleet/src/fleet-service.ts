@@ -1,33 +1,33 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
-import { fleet, type MessageAcceptedEvent, Topics } from '@wagate/contracts';
+import { type MessageAcceptedEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
-import { mount, mountForAgents, ServerError, type ServiceMount, Status } from '@wagate/rpc';
-import { FLEET_ACCESS } from './grpc/access.js';
+import type { ServiceMount } from '@wagate/rpc';
 import { createLogger, currentTraceparent } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
-import { createAgentGateway } from './agents/agent-gateway.js';
 import { DeviceSessions } from './agents/device-sessions.js';
 import { fleetMigrations } from './db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
 import { recordInbound, recordJobResult, recordReceipt } from './device-reports.js';
-import { resolveSenders } from './resolve-senders.js';
 import { startValiditySweep } from './expire-jobs.js';
 import { type SchedulerOptions, startJobScheduler, toOffer } from './job-scheduler.js';
 import { deviceQueries } from './devices.js';
-import { createEnrolmentToken, ensureBootstrapToken } from './enrolment.js';
+import {
+  createEnrolmentToken,
+  ensureBootstrapToken,
+  type IssuedEnrolmentToken,
+  type NewEnrolmentToken,
+} from './enrolment.js';
 import { startDeviceHealth } from './health/device-health.js';
-import { fleetHealth } from './fleet-health.js';
 import { observeFleet } from './metrics.js';
 import { defaultThresholds, type HealthThresholds } from './health/health-rules.js';
 import { type RecoveryOptions, recoverStuckDevices } from './health/recovery.js';
-import { listSenders } from './list-senders.js';
-import { waitingReason } from './waiting-reason.js';
 import { ensureSender } from './senders.js';
-import { listAgents } from './agents/list-agents.js';
 import { startRollouts } from './vm/rollouts.js';
-import { commandView, startVmCommandHub } from './vm/vm-commands.js';
+import { startVmCommandHub } from './vm/vm-commands.js';
+import { mountAgentGatewayGrpc } from './grpc/agent-gateway.js';
+import { mountFleetGrpc } from './grpc/fleet-handlers.js';
 
 const log = createLogger('fleet');
 
@@ -45,9 +45,7 @@ export interface FleetService {
    */
   bindDevices(accountId: string, name: string, deviceIds?: string[]): Promise<{ senderId: string }>;
   /** An enrolment token for the account (the embedded gateway makes one for its own agent). */
-  createEnrolmentToken(
-    request: fleet.CreateEnrolmentTokenRequest,
-  ): Promise<fleet.CreateEnrolmentTokenResponse>;
+  createEnrolmentToken(request: NewEnrolmentToken): Promise<IssuedEnrolmentToken>;
   /** Makes `secret` a long-lived many-use token of the account (WAGATE_ENROLMENT_TOKEN). */
   ensureBootstrapToken(accountId: string, secret: string, sender?: string): Promise<void>;
   /** Advances running rollouts now (tests; a timer does it every second). */
@@ -92,7 +90,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   const restartStuckVm = (deviceId: string) =>
     vmCommands.create({
       deviceId,
-      action: fleet.VmAction.VM_ACTION_RESTART_VM,
+      action: 'restart_vm',
       requestedBy: 'fleet (stuck device)',
     });
   const health = startDeviceHealth({
@@ -112,52 +110,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   const stopObserving = observeFleet(db);
   let defaultSender: { id: string; accountId: string } | undefined;
 
-  const fleetApi: fleet.FleetServiceImplementation = {
-    resolveSenders: (request) => resolveSenders(db, request),
-    listSenders: (request) => listSenders(db, sessions, request),
-    getFleetHealth: (request) => fleetHealth(db, request),
-    async explainWaiting({ accountId, messageId }) {
-      const waiting = /^\d{1,20}$/.test(messageId)
-        ? await waitingReason(db, sessions, scheduler.pacer, accountId, messageId)
-        : undefined;
-      if (!waiting) return { waiting: false, rule: '', reason: '', untilMs: '0' };
-      return { waiting: true, ...waiting, untilMs: String(waiting.untilMs ?? 0) };
-    },
-    createEnrolmentToken: (request) => createEnrolmentToken(db, request),
-    listDevices: (request) => devices.list(request),
-    locateDevice: (request) => devices.locate(request),
-    getDevice: (request) => devices.get(request),
-    bindDevice: (request) => devices.bind(request),
-    changeDeviceAdminState: (request) => devices.changeAdminState(request),
-    async commandDevice(request) {
-      await devices.located(request.accountIds, request.deviceId);
-      const created = await vmCommands.create({
-        deviceId: request.deviceId,
-        action: request.action,
-        snapshot: request.snapshot,
-        apkUrl: request.apkUrl,
-        apkSha256: request.apkSha256,
-        timeoutMs: Number(request.timeoutMs),
-        requestedBy: request.requestedBy || 'api',
-      });
-      const row =
-        Number(request.waitMs) > 0 ? await vmCommands.waitFor(created.id, Number(request.waitMs)) : created;
-      return commandAnswer(row ?? created);
-    },
-    async getDeviceCommand(request) {
-      await devices.located(request.accountIds, request.deviceId);
-      const row = await vmCommands.get(request.commandId);
-      if (!row || row.device_id !== request.deviceId) {
-        throw new ServerError(Status.NOT_FOUND, `no command "${request.commandId}" for this device`);
-      }
-      return commandAnswer(row);
-    },
-    listAgents: (request) => listAgents(db, sessions, request),
-    createRollout: async (request) => ({ rollout: await rollouts.create(request) }),
-    getRollout: async (request) => ({ rollout: await rollouts.get(request) }),
-  };
-
-  const agentGateway = createAgentGateway({
+  const agentGrpc = mountAgentGatewayGrpc({
     db,
     sessions,
     health,
@@ -205,8 +158,8 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   });
 
   return {
-    grpc: mount(fleet.FleetServiceDefinition, fleetApi, FLEET_ACCESS),
-    agentGrpc: mountForAgents(fleet.AgentGatewayServiceDefinition, agentGateway),
+    grpc: mountFleetGrpc({ db, sessions, scheduler, devices, vmCommands, rollouts }),
+    agentGrpc,
     async bindDevices(accountId, name, deviceIds) {
       const sender = await ensureSender(db, accountId, name);
       let update = db.updateTable('devices').set({ sender_id: sender.id });
@@ -242,13 +195,6 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       await validity.stop();
       await relay.stop();
     },
-  };
-}
-
-function commandAnswer(row: Parameters<typeof commandView>[0]): fleet.CommandDeviceResponse {
-  return {
-    command: commandView(row),
-    screenshotPng: row.screenshot ? Buffer.from(row.screenshot) : Buffer.alloc(0),
   };
 }
 

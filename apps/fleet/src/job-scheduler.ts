@@ -1,8 +1,8 @@
-import type { common } from '@wagate/contracts';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
 import { startPump, type Pump } from '@wagate/outbox';
 import { createLogger } from '@wagate/telemetry';
 import type { Kysely, Selectable } from 'kysely';
-import type { ConnectedDevice, DeviceSessions } from './agents/device-sessions.js';
+import type { ConnectedDevice, DeviceSessions, JobOffer } from './agents/device-sessions.js';
 import type { FleetTables, JobsTable } from './db/tables.js';
 import { offerJobs } from './offer-jobs.js';
 import { type ContactKind, DAY_MS, DevicePacer, type PacingOptions, utcDay } from './pacing.js';
@@ -206,11 +206,11 @@ function wakeTimer(
   };
 }
 
-export function toOffer(job: QueuedJob, deviceId: string) {
+export function toOffer(job: QueuedJob, deviceId: string): JobOffer {
   return {
     jobId: job.job_id,
     deviceId,
-    message: job.payload as unknown as common.OutboundMessage,
+    message: job.payload as unknown as MessageAcceptedEvent,
     traceparent: job.traceparent,
   };
 }

@@ -1,9 +1,20 @@
-import type { fleet } from '@wagate/contracts';
 import { decodeCursor, InvalidCursorError, pageOf, pageSize } from '@wagate/db';
 import { ServerError, Status } from '@wagate/rpc';
 import type { Kysely } from 'kysely';
 import type { DeviceSessions } from './agents/device-sessions.js';
 import type { FleetTables } from './db/tables.js';
+
+export interface SenderSummary {
+  senderId: string;
+  name: string;
+  /** Its devices' phone numbers, each once. */
+  numbers: string[];
+  devices: number;
+  devicesConnected: number;
+  createdAt: Date;
+  /** Jobs waiting for one of its devices. */
+  queuedJobs: number;
+}
 
 /**
  * One page of an account's senders ordered by name (unique per account, so the name alone is
@@ -15,8 +26,8 @@ import type { FleetTables } from './db/tables.js';
 export async function listSenders(
   db: Kysely<FleetTables>,
   sessions: Pick<DeviceSessions, 'get'>,
-  request: fleet.ListSendersRequest,
-): Promise<fleet.ListSendersResponse> {
+  request: { accountId: string; limit: number; cursor: string },
+): Promise<{ senders: SenderSummary[]; nextCursor: string }> {
   const size = pageSize(request.limit);
   const after = readCursor(request.cursor);
   const rows = await db
@@ -66,7 +77,7 @@ export async function listSenders(
         numbers: [...new Set(own.map((device) => device.phone_number))],
         devices: own.length,
         devicesConnected: own.filter((device) => sessions.get(device.id) !== undefined).length,
-        createdAtMs: String(sender.created_at.getTime()),
+        createdAt: sender.created_at,
         queuedJobs: queuedBySender.get(sender.id) ?? 0,
       };
     }),

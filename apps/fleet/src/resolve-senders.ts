@@ -1,8 +1,18 @@
-import type { fleet } from '@wagate/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from './db/tables.js';
 
 const DIGITS_ONLY = /^\d+$/;
+
+/** What one `from` entry names. */
+export interface ResolvedSender {
+  /** The entry as given. */
+  name: string;
+  available: boolean;
+  /** The sender's devices' numbers (to refuse self-sends). */
+  numbers: string[];
+  /** The sender's name; empty when the entry names none. */
+  senderName: string;
+}
 
 /**
  * Resolves what a message's `from` names: a sender of the account by its name, or — for an
@@ -13,8 +23,8 @@ const DIGITS_ONLY = /^\d+$/;
  */
 export async function resolveSenders(
   db: Kysely<FleetTables>,
-  request: fleet.ResolveSendersRequest,
-): Promise<fleet.ResolveSendersResponse> {
+  request: { accountId: string; senders: string[] },
+): Promise<ResolvedSender[]> {
   const names = [...new Set(request.senders)];
   const numbers = names.filter((entry) => DIGITS_ONLY.test(entry));
   const rows =
@@ -50,16 +60,14 @@ export async function resolveSenders(
     if (!DIGITS_ONLY.test(entry)) return undefined;
     return rows.find((row) => row.phone_number?.replace(/\D/g, '') === entry)?.name;
   };
-  return {
-    senders: request.senders.map((entry) => {
-      const senderName = senderNamed(entry);
-      const own = rows.filter((row) => senderName !== undefined && row.name === senderName);
-      return {
-        name: entry,
-        available: senderName !== undefined,
-        numbers: own.flatMap((row) => (row.phone_number ? [row.phone_number] : [])),
-        senderName: senderName ?? '',
-      };
-    }),
-  };
+  return request.senders.map((entry) => {
+    const senderName = senderNamed(entry);
+    const own = rows.filter((row) => senderName !== undefined && row.name === senderName);
+    return {
+      name: entry,
+      available: senderName !== undefined,
+      numbers: own.flatMap((row) => (row.phone_number ? [row.phone_number] : [])),
+      senderName: senderName ?? '',
+    };
+  });
 }

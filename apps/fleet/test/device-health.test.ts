@@ -4,19 +4,20 @@ import { databaseAdapters } from '@wagate/db/testing';
 import { StatusErrorCode } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { type ConnectedDevice, DeviceSessions } from '../src/agents/device-sessions.js';
+import type { Heartbeat, JobOutcome } from '../src/agents/agent-reports.js';
+import { type ConnectedDevice, DeviceSessions, type JobOffer } from '../src/agents/device-sessions.js';
 import { fleetMigrations } from '../src/db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 import { type DeviceHealth, startDeviceHealth } from '../src/health/device-health.js';
 import { defaultThresholds } from '../src/health/health-rules.js';
 import { startJobScheduler } from '../src/job-scheduler.js';
-import { fleet } from '@wagate/contracts';
 
 const limits = defaultThresholds(60_000);
 const later = (ms: number) => new Date(Date.now() + ms);
-const { WHATS_APP_STATE_LOGGED_IN: loggedIn, WHATS_APP_STATE_BANNED: banned } = fleet.WhatsAppState;
+const loggedIn = 'logged_in';
+const banned = 'banned';
 
-function heartbeat(deviceId: string, whatsappState = loggedIn): fleet.DeviceHeartbeat {
+function heartbeat(deviceId: string, whatsappState: string = loggedIn): Heartbeat {
   return {
     deviceId,
     batteryPercent: 64,
@@ -27,8 +28,8 @@ function heartbeat(deviceId: string, whatsappState = loggedIn): fleet.DeviceHear
   };
 }
 
-function result(deviceId: string, sent: boolean, errorCode = 0): fleet.JobResult {
-  return { jobId: 'job_x', deviceId, messageId: '1', sent, errorCode, atMs: '0', traceparent: '' };
+function result(deviceId: string, sent: boolean, errorCode = 0): JobOutcome {
+  return { jobId: 'job_x', deviceId, messageId: '1', sent, errorCode, atMs: 0, traceparent: '' };
 }
 
 /** Pacing is job-scheduler.test.ts's subject; here a device takes a job as soon as it may. */
@@ -39,7 +40,7 @@ describe.each(databaseAdapters())('device health on $name', (adapter) => {
   let db: Kysely<FleetTables>;
   let sessions: DeviceSessions;
   let health: DeviceHealth;
-  let devices: Record<'a' | 'b', ConnectedDevice & { offers: fleet.JobOffer[] }>;
+  let devices: Record<'a' | 'b', ConnectedDevice & { offers: JobOffer[] }>;
   let run = 0;
 
   beforeAll(async () => {
@@ -63,13 +64,13 @@ describe.each(databaseAdapters())('device health on $name', (adapter) => {
       .execute();
     sessions = new DeviceSessions();
     const connect = (name: 'a' | 'b') => {
-      const offers: fleet.JobOffer[] = [];
+      const offers: JobOffer[] = [];
       const device = {
         deviceId: `dev_h${run}${name}`,
         senderId: sender,
         credits: 0,
         offers,
-        offer: (o: fleet.JobOffer) => offers.push(o),
+        offer: (o: JobOffer) => offers.push(o),
       };
       sessions.attach(device);
       return device;
@@ -209,11 +210,9 @@ describe.each(databaseAdapters())('device health on $name', (adapter) => {
   });
 
   test('logged out and update required come from the WhatsApp state', async () => {
-    await health.heartbeat(heartbeat(devices.a.deviceId, fleet.WhatsAppState.WHATS_APP_STATE_LOGGED_OUT));
+    await health.heartbeat(heartbeat(devices.a.deviceId, 'logged_out'));
     expect((await row(devices.a.deviceId)).state).toBe('logged_out');
-    await health.heartbeat(
-      heartbeat(devices.a.deviceId, fleet.WhatsAppState.WHATS_APP_STATE_UPDATE_REQUIRED),
-    );
+    await health.heartbeat(heartbeat(devices.a.deviceId, 'update_required'));
     expect((await row(devices.a.deviceId)).state).toBe('update_required');
     expect(devices.a.accepting).toBe(false);
   });

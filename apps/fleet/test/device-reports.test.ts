@@ -28,7 +28,7 @@ describe.each(databaseAdapters())('job results on $name', (adapter) => {
     messageId: '41',
     sent: true,
     errorCode: 0,
-    atMs: String(Date.now()),
+    atMs: Date.now(),
     traceparent: '',
   });
   const statusEvents = () => db.selectFrom('outbox').select('event_id').execute();

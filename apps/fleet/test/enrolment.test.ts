@@ -12,7 +12,7 @@ import {
   hashSecret,
 } from '../src/enrolment.js';
 
-const inAnHour = () => String(Date.now() + 3_600_000);
+const inAnHour = () => Date.now() + 3_600_000;
 
 describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
   let database: Database;
@@ -47,7 +47,7 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
     const stored = await db
       .selectFrom('enrolment_tokens')
       .selectAll()
-      .where('id', '=', made!.tokenId)
+      .where('id', '=', made.id)
       .executeTakeFirstOrThrow();
     expect(stored.token_hash).toBe(hashSecret(secret));
     expect(JSON.stringify(stored)).not.toContain(secret);
@@ -77,7 +77,7 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
       code: Status.UNAUTHENTICATED,
       details: 'unknown enrolment token; create a new one with POST /v1/enrolment-tokens',
     });
-    const { secret } = await token('acc_e2', 1, String(Date.now() + 60_000));
+    const { secret } = await token('acc_e2', 1, Date.now() + 60_000);
     const after = new Date(Date.now() + 120_000);
     const refused = await refusal(
       authenticateAgent(db, { agentId: 'agent_e2', enrolmentToken: secret, credential: '' }, after),
@@ -172,7 +172,7 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
   test('a token needs an account, sensible uses and a future expiry', async () => {
     for (const [maxUses, expiresAtMs] of [
       [20_000, inAnHour()],
-      [1, String(Date.now() - 1_000)],
+      [1, Date.now() - 1_000],
     ] as const) {
       expect(await refusal(token('acc_e6', maxUses, expiresAtMs))).toMatchObject({
         code: Status.INVALID_ARGUMENT,

@@ -189,7 +189,7 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
   const enrolment = await fleet.createEnrolmentToken({
     accountId,
     maxUses: 100,
-    expiresAtMs: String(Date.now() + 24 * 60 * 60_000),
+    expiresAtMs: Date.now() + 24 * 60 * 60_000,
     sender: '',
     createdByAccountId: accountId,
   });

@@ -94,7 +94,7 @@ test(
     const { secret } = await fleet.createEnrolmentToken({
       accountId: 'acc_enrol',
       maxUses: 1,
-      expiresAtMs: String(Date.now() + 60_000),
+      expiresAtMs: Date.now() + 60_000,
       sender: 'Pool',
       createdByAccountId: 'acc_platform',
     });
@@ -163,7 +163,7 @@ test(
     const { secret } = await fleet.createEnrolmentToken({
       accountId: 'acc_enrol_other',
       maxUses: 1,
-      expiresAtMs: String(Date.now() + 60_000),
+      expiresAtMs: Date.now() + 60_000,
       sender: '',
       createdByAccountId: 'acc_platform',
     });

@@ -22,7 +22,7 @@ const notYetConverted = new Set<string>([
   'apps/billing/src/reservations/sweep-unaccepted.ts',
   // Rewritten with domain types by the accept-path work.
   'apps/dispatch/src/accept.ts',
-  // Fleet and dispatch: not converted yet.
+  // Dispatch: not converted yet.
   'apps/dispatch/src/blocklists/store.ts',
   'apps/dispatch/src/conversation-window/policy.ts',
   'apps/dispatch/src/conversation-window/window.ts',
@@ -43,22 +43,6 @@ const notYetConverted = new Set<string>([
   'apps/dispatch/src/webhooks/failed-callbacks.ts',
   'apps/dispatch/src/webhooks/webhook-endpoints.ts',
   'apps/dispatch/src/webhooks/webhook-settings.ts',
-  'apps/fleet/src/agents/agent-gateway.ts',
-  'apps/fleet/src/agents/device-sessions.ts',
-  'apps/fleet/src/agents/host-reports.ts',
-  'apps/fleet/src/agents/list-agents.ts',
-  'apps/fleet/src/device-reports.ts',
-  'apps/fleet/src/devices.ts',
-  'apps/fleet/src/enrolment.ts',
-  'apps/fleet/src/fleet-health.ts',
-  'apps/fleet/src/fleet-service.ts',
-  'apps/fleet/src/health/device-health.ts',
-  'apps/fleet/src/job-scheduler.ts',
-  'apps/fleet/src/list-senders.ts',
-  'apps/fleet/src/resolve-senders.ts',
-  'apps/fleet/src/vm/rollouts.ts',
-  'apps/fleet/src/vm/vm-actions.ts',
-  'apps/fleet/src/vm/vm-commands.ts',
 ]);
 
 const repoRoot = join(import.meta.dirname, '../../..');

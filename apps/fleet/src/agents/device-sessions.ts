@@ -1,4 +1,12 @@
-import type { fleet } from '@wagate/contracts';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
+
+/** A job handed to a device: the message as dispatch accepted it, and the trace it continues. */
+export interface JobOffer {
+  jobId: string;
+  deviceId: string;
+  message: MessageAcceptedEvent;
+  traceparent: string;
+}
 
 /** A device whose agent is connected to this fleet process right now. */
 export interface ConnectedDevice {
@@ -12,7 +20,7 @@ export interface ConnectedDevice {
    * devices. Undefined (a device made outside the agent gateway) counts as accepting.
    */
   accepting?: boolean;
-  offer(offer: fleet.JobOffer): void;
+  offer(offer: JobOffer): void;
 }
 
 /** The devices connected to this process, by id. A reconnect replaces the old entry. */

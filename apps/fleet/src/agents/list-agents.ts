@@ -1,8 +1,17 @@
-import type { fleet } from '@wagate/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
 import type { DeviceSessions } from './device-sessions.js';
-import { storedHostReport } from './host-reports.js';
+
+export interface AgentSummary {
+  agentId: string;
+  accountId: string;
+  /** One of its devices streams to this fleet process. */
+  connected: boolean;
+  devices: number;
+  /** Its last host report as it sent it (JSON); null before the first. */
+  hostReport: Record<string, unknown> | null;
+  reportedAt: Date | null;
+}
 
 /**
  * The agent hosts of these accounts with their devices and last host report. Connected means
@@ -11,9 +20,9 @@ import { storedHostReport } from './host-reports.js';
 export async function listAgents(
   db: Kysely<FleetTables>,
   sessions: Pick<DeviceSessions, 'get'>,
-  request: fleet.ListAgentsRequest,
-): Promise<fleet.ListAgentsResponse> {
-  if (request.accountIds.length === 0) return { agents: [] };
+  accountIds: string[],
+): Promise<AgentSummary[]> {
+  if (accountIds.length === 0) return [];
   const rows = await db
     .selectFrom('agents')
     .select([
@@ -29,20 +38,18 @@ export async function listAgents(
           .whereRef('devices.account_id', '=', 'agents.account_id')
           .as('device_ids'),
     ])
-    .where('agents.account_id', 'in', request.accountIds)
+    .where('agents.account_id', 'in', accountIds)
     .orderBy('agents.id')
     .execute();
-  return {
-    agents: rows.map((row) => {
-      const deviceIds = row.device_ids ?? [];
-      return {
-        agentId: row.id,
-        accountId: row.account_id,
-        connected: deviceIds.some((id) => sessions.get(id) !== undefined),
-        devices: deviceIds.length,
-        host: storedHostReport(row.host_report),
-        reportedAtMs: row.host_reported_at ? String(row.host_reported_at.getTime()) : '0',
-      };
-    }),
-  };
+  return rows.map((row) => {
+    const deviceIds = row.device_ids ?? [];
+    return {
+      agentId: row.id,
+      accountId: row.account_id,
+      connected: deviceIds.some((id) => sessions.get(id) !== undefined),
+      devices: deviceIds.length,
+      hostReport: row.host_report,
+      reportedAt: row.host_reported_at,
+    };
+  });
 }

@@ -1,7 +1,7 @@
-import { fleet } from '@wagate/contracts';
 import { type Pump, startPump } from '@wagate/outbox';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Heartbeat, JobOutcome } from '../agents/agent-reports.js';
 import type { DeviceSessions } from '../agents/device-sessions.js';
 import type { AdminState, DevicesTable, FleetTables } from '../db/tables.js';
 import { recordDeviceChange, releaseContacts } from './device-history.js';
@@ -9,18 +9,9 @@ import { type HealthThresholds, healthState, isAccepting, resultMark } from './h
 
 const log = createLogger('fleet:health');
 
-const whatsappStates: Record<fleet.WhatsAppState, string> = {
-  [fleet.WhatsAppState.WHATS_APP_STATE_UNSPECIFIED]: '',
-  [fleet.WhatsAppState.WHATS_APP_STATE_LOGGED_IN]: 'logged_in',
-  [fleet.WhatsAppState.WHATS_APP_STATE_LOGGED_OUT]: 'logged_out',
-  [fleet.WhatsAppState.WHATS_APP_STATE_BANNED]: 'banned',
-  [fleet.WhatsAppState.WHATS_APP_STATE_UPDATE_REQUIRED]: 'update_required',
-  [fleet.WhatsAppState.UNRECOGNIZED]: '',
-};
-
 export interface DeviceHealth {
-  heartbeat(heartbeat: fleet.DeviceHeartbeat): Promise<void>;
-  result(result: fleet.JobResult): Promise<void>;
+  heartbeat(heartbeat: Heartbeat): Promise<void>;
+  result(result: Pick<JobOutcome, 'deviceId' | 'sent' | 'errorCode'>): Promise<void>;
   /** Devices whose agent just connected: their state (and the sessions' `accepting`) is brought up to date. */
   connected(deviceIds: string[]): Promise<void>;
   /** Quarantine, drain or release a device; a no-op (and no history) when it already is so. */
@@ -211,7 +202,7 @@ export function startDeviceHealth(deps: {
           screen_on: heartbeat.screenOn,
           storage_free_bytes: heartbeat.storageFreeBytes,
           network_up: heartbeat.networkUp,
-          whatsapp_state: whatsappStates[heartbeat.whatsappState] ?? '',
+          whatsapp_state: heartbeat.whatsappState,
         })
         .where('id', '=', heartbeat.deviceId)
         .returning(healthColumns)

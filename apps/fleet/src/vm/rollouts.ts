@@ -1,4 +1,3 @@
-import { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { ServerError, Status } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
@@ -8,7 +7,35 @@ import { checkApkSource, type VmCommandHub } from './vm-commands.js';
 
 const log = createLogger('fleet:rollouts');
 
-type RolloutRow = Selectable<RolloutsTable>;
+export type RolloutRow = Selectable<RolloutsTable>;
+
+/** A rollout and where its devices stand. */
+export interface RolloutProgress {
+  rollout: RolloutRow;
+  devicesTotal: number;
+  devicesSucceeded: number;
+  /** Failed or expired installs. */
+  devicesFailed: number;
+  devicesInProgress: number;
+}
+
+export interface NewRollout {
+  accountId: string;
+  apkUrl: string;
+  apkSha256: string;
+  /** 0: the default (`rolloutDefaults`); so for the two below. */
+  firstWaveShare: number;
+  growth: number;
+  maxFailureRate: number;
+  /** Empty: "api". */
+  requestedBy: string;
+}
+
+/** Which rollout, among those of these accounts: another tree's reads like a missing one. */
+export interface RolloutRef {
+  accountIds: string[];
+  rolloutId: string;
+}
 
 export const rolloutDefaults = { firstWaveShare: 0.05, growth: 2, maxFailureRate: 0.2 };
 
@@ -51,27 +78,16 @@ export function startRollouts(
     return rows.map((row) => ({ wave: row.wave, state: row.state ?? 'waiting', n: Number(row.n) }));
   }
 
-  async function view(row: RolloutRow): Promise<fleet.Rollout> {
+  async function view(row: RolloutRow): Promise<RolloutProgress> {
     const all = await counts(row.id);
     const sum = (states: string[]) =>
       all.filter((c) => states.includes(c.state)).reduce((a, c) => a + c.n, 0);
     return {
-      rolloutId: row.id,
-      accountId: row.account_id,
-      apkUrl: row.apk_url,
-      apkSha256: row.apk_sha256,
-      state: row.state,
-      reason: row.reason,
-      wave: row.wave,
+      rollout: row,
       devicesTotal: all.reduce((a, c) => a + c.n, 0),
       devicesSucceeded: sum(['succeeded']),
       devicesFailed: sum(['failed', 'expired']),
       devicesInProgress: sum(['pending', 'sent']),
-      firstWaveShare: row.first_wave_share,
-      growth: row.growth,
-      maxFailureRate: row.max_failure_rate,
-      createdAtMs: String(row.created_at.getTime()),
-      finishedAtMs: row.finished_at ? String(row.finished_at.getTime()) : '0',
     };
   }
 
@@ -112,7 +128,7 @@ export function startRollouts(
         await commands.create({
           commandId,
           deviceId: device.device_id,
-          action: fleet.VmAction.VM_ACTION_INSTALL_APK,
+          action: 'install_apk',
           apkUrl: rollout.apk_url,
           apkSha256: rollout.apk_sha256,
           requestedBy: `rollout ${rollout.id}`,
@@ -200,7 +216,7 @@ export function startRollouts(
   timer = setTimeout(loop, tickMs);
 
   return {
-    async create(request: fleet.CreateRolloutRequest): Promise<fleet.Rollout> {
+    async create(request: NewRollout): Promise<RolloutProgress> {
       const apkSha256 = request.apkSha256.toLowerCase();
       checkApkSource(request.apkUrl, apkSha256);
       const share = request.firstWaveShare || rolloutDefaults.firstWaveShare;
@@ -260,7 +276,7 @@ export function startRollouts(
       );
     },
 
-    async get(request: fleet.GetRolloutRequest): Promise<fleet.Rollout> {
+    async get(request: RolloutRef): Promise<RolloutProgress> {
       const row = await db
         .selectFrom('rollouts')
         .selectAll()

@@ -1,22 +1,22 @@
 import { checkOutboundUrl } from '@wagate/config';
-import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { ServerError, Status } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import type { Kysely, Selectable } from 'kysely';
 import type { FleetTables, VmCommandState, VmCommandsTable } from '../db/tables.js';
 import { recordDeviceChange } from '../health/device-history.js';
-import { isKnownVmAction, vmActionOf, vmActions } from './vm-actions.js';
+import { isKnownVmAction, type KnownVmAction, vmActions } from './vm-actions.js';
 
 const log = createLogger('fleet:vm-commands');
 
-type CommandRow = Selectable<VmCommandsTable>;
+export type CommandRow = Selectable<VmCommandsTable>;
 
 export interface NewVmCommand {
   /** Given when the caller claimed the id first (a rollout); made here otherwise. */
   commandId?: string;
   deviceId: string;
-  action: fleet.VmAction;
+  /** Undefined (or an unknown name): refused, "action is required". */
+  action: KnownVmAction | undefined;
   snapshot?: string;
   apkUrl?: string;
   apkSha256?: string;
@@ -24,6 +24,17 @@ export interface NewVmCommand {
   timeoutMs?: number;
   requestedBy: string;
   rolloutId?: string;
+}
+
+/** An agent's outcome of a command it was given. */
+export interface VmCommandOutcome {
+  commandId: string;
+  deviceId: string;
+  ok: boolean;
+  /** Why it failed; empty when it did not. */
+  error: string;
+  /** A screenshot command's picture; empty otherwise. */
+  screenshotPng: Uint8Array;
 }
 
 export interface VmCommandHubOptions {
@@ -45,20 +56,8 @@ const maxTimeoutMs = 60 * 60_000;
  * unfinished one again when the agent reconnects; the agent runs each id once.
  */
 export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHubOptions) {
-  const streams = new Map<string, { deviceIds: Set<string>; send(command: fleet.VmCommand): void }>();
+  const streams = new Map<string, { deviceIds: Set<string>; send(command: CommandRow): void }>();
   const pollMs = options.pollMs ?? 1_000;
-
-  function toMessage(row: CommandRow): fleet.VmCommand {
-    return {
-      commandId: row.id,
-      deviceId: row.device_id,
-      action: vmActionOf(row.action),
-      snapshot: row.snapshot,
-      apkUrl: row.apk_url,
-      apkSha256: row.apk_sha256,
-      deadlineMs: String(row.deadline_at.getTime()),
-    };
-  }
 
   /**
    * Sends these agents (those streaming here) their commands in these states, each marked sent
@@ -85,7 +84,7 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
           .where('state', 'in', states)
           .returning('id')
           .executeTakeFirst();
-        if (marked && streams.get(row.agent_id) === stream) stream.send(toMessage(row));
+        if (marked && streams.get(row.agent_id) === stream) stream.send(row);
       }
     }
   }
@@ -233,7 +232,7 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
      * An agent's stream is up here: it gets its unfinished commands now (again, for those sent
      * before a reconnect: the agent answers a repeat from memory). Returns the detach.
      */
-    attach(agentId: string, deviceIds: string[], send: (command: fleet.VmCommand) => void): () => void {
+    attach(agentId: string, deviceIds: string[], send: (command: CommandRow) => void): () => void {
       const stream = { deviceIds: new Set(deviceIds), send };
       streams.set(agentId, stream);
       deliver([agentId], ['pending', 'sent']).catch((error) =>
@@ -245,7 +244,7 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
     },
 
     /** The agent's outcome: taken once, and only for a command of that agent and device. */
-    async result(agentId: string, result: fleet.VmCommandResult): Promise<void> {
+    async result(agentId: string, result: VmCommandOutcome): Promise<void> {
       const row = await db
         .selectFrom('vm_commands')
         .selectAll()
@@ -289,23 +288,4 @@ export function checkApkSource(apkUrl: string, apkSha256: string): void {
   if (!check.ok) throw new ServerError(Status.INVALID_ARGUMENT, `apkUrl: ${check.reason}`);
   if (!/^[\da-f]{64}$/.test(apkSha256))
     throw new ServerError(Status.INVALID_ARGUMENT, 'apkSha256 must be 64 hex digits');
-}
-
-/** The command as the api shows it. */
-export function commandView(row: CommandRow): fleet.DeviceCommand {
-  const ms = (date: Date | null) => (date ? String(date.getTime()) : '0');
-  return {
-    commandId: row.id,
-    deviceId: row.device_id,
-    action: vmActionOf(row.action),
-    state: row.state,
-    error: row.error,
-    createdAtMs: ms(row.created_at),
-    deadlineAtMs: ms(row.deadline_at),
-    finishedAtMs: ms(row.finished_at),
-    requestedBy: row.requested_by,
-    snapshot: row.snapshot,
-    apkUrl: row.apk_url,
-    apkSha256: row.apk_sha256,
-  };
 }

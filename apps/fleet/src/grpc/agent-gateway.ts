@@ -1,6 +1,6 @@
-import type { fleet } from '@wagate/contracts';
+import { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
-import { ServerError, Status } from '@wagate/rpc';
+import { mountForAgents, ServerError, type ServiceMount, Status } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
@@ -8,11 +8,20 @@ import { authenticateAgent } from '../enrolment.js';
 import type { DeviceHealth } from '../health/device-health.js';
 import { ensureSender } from '../senders.js';
 import type { VmCommandHub } from '../vm/vm-commands.js';
-import { recordHostReport } from './host-reports.js';
-import { AsyncQueue } from './async-queue.js';
-import { KeyedLanes } from './keyed-lanes.js';
-import type { ConnectedDevice, DeviceSessions } from './device-sessions.js';
+import type { DeliveryReceipt, InboundReport, JobOutcome } from '../agents/agent-reports.js';
+import { AsyncQueue } from '../agents/async-queue.js';
+import type { ConnectedDevice, DeviceSessions, JobOffer } from '../agents/device-sessions.js';
+import { recordHostReport } from '../agents/host-reports.js';
+import { KeyedLanes } from '../agents/keyed-lanes.js';
 import { fleetMetrics } from '../metrics.js';
+import {
+  heartbeatFromProto,
+  inboundFromProto,
+  jobResultFromProto,
+  receiptFromProto,
+  vmResultFromProto,
+} from './from-proto.js';
+import { jobOfferToProto, vmCommandToProto } from './to-proto.js';
 
 const log = createLogger('fleet:agents');
 
@@ -30,13 +39,18 @@ export interface AgentGatewayDeps {
   /** Devices that arrive unbound join this sender pool (the demo's) when it is of their account. */
   defaultSender: () => { id: string; accountId: string } | undefined;
   onCapacity(): void;
-  onResult(result: fleet.JobResult): Promise<void>;
-  onReceipt(receipt: fleet.Receipt): Promise<void>;
-  onInbound(inbound: fleet.InboundMessage): Promise<void>;
+  onResult(result: JobOutcome): Promise<void>;
+  onReceipt(receipt: DeliveryReceipt): Promise<void>;
+  onInbound(inbound: InboundReport): Promise<void>;
   /** Jobs already offered to these devices and not finished: offered again after a reconnect. */
-  unfinishedOffers(deviceIds: string[]): Promise<fleet.JobOffer[]>;
+  unfinishedOffers(deviceIds: string[]): Promise<JobOffer[]>;
   /** VM commands for the stream's devices go down the stream; their results come back. */
   vmCommands: Pick<VmCommandHub, 'attach' | 'result'>;
+}
+
+/** The agent plane's one service, the agent stream, for its own listener. */
+export function mountAgentGatewayGrpc(deps: AgentGatewayDeps): ServiceMount {
+  return mountForAgents(fleet.AgentGatewayServiceDefinition, createAgentGateway(deps));
 }
 
 /**
@@ -44,7 +58,7 @@ export interface AgentGatewayDeps {
  * (with the agent's next credential), then credits, heartbeats, results and receipts flow up
  * while job offers flow down.
  */
-export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewayServiceImplementation {
+function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewayServiceImplementation {
   return {
     async *connect(requests, context) {
       const incoming = requests[Symbol.asyncIterator]();
@@ -66,7 +80,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
         credits: 0,
         // Until the health state machine has looked at it (below, before any offer).
         accepting: false,
-        offer: (offer) => outgoing.push({ kind: { $case: 'offer', value: offer } }),
+        offer: (offer) => outgoing.push({ kind: { $case: 'offer', value: jobOfferToProto(offer) } }),
       }));
       outgoing.push({
         kind: {
@@ -92,7 +106,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       const detachCommands = deps.vmCommands.attach(
         hello.agentId,
         devices.map((device) => device.deviceId),
-        (command) => outgoing.push({ kind: { $case: 'vmCommand', value: command } }),
+        (command) => outgoing.push({ kind: { $case: 'vmCommand', value: vmCommandToProto(command) } }),
       );
 
       const byId = new Map(devices.map((device) => [device.deviceId, device]));
@@ -153,23 +167,32 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       }
       // Reports count only for the stream's own devices: an agent cannot speak for another's.
       case 'result':
-        if (ownDevice(kind.value.deviceId, 'result')) await deps.onResult(kind.value);
+        if (ownDevice(kind.value.deviceId, 'result')) await deps.onResult(jobResultFromProto(kind.value));
         return;
-      case 'receipt':
-        if (ownDevice(kind.value.deviceId, 'receipt')) await deps.onReceipt(kind.value);
+      case 'receipt': {
+        // A receipt of a kind this fleet does not know says nothing: dropped.
+        const receipt = receiptFromProto(kind.value);
+        if (ownDevice(kind.value.deviceId, 'receipt') && receipt) await deps.onReceipt(receipt);
         return;
+      }
       case 'heartbeat':
         // Only for the stream's own devices: an agent cannot report for another's.
-        if (devices.has(kind.value.deviceId)) await deps.health.heartbeat(kind.value);
+        if (devices.has(kind.value.deviceId)) await deps.health.heartbeat(heartbeatFromProto(kind.value));
         return;
       case 'inbound':
-        if (ownDevice(kind.value.deviceId, 'inbound')) await deps.onInbound(kind.value);
+        if (ownDevice(kind.value.deviceId, 'inbound')) await deps.onInbound(inboundFromProto(kind.value));
         return;
       case 'vmResult':
-        if (ownDevice(kind.value.deviceId, 'vm result')) await deps.vmCommands.result(agentId, kind.value);
+        if (ownDevice(kind.value.deviceId, 'vm result'))
+          await deps.vmCommands.result(agentId, vmResultFromProto(kind.value));
         return;
       case 'host':
-        await recordHostReport(deps.db, agentId, kind.value);
+        // Kept as the agent sent it, in its JSON form.
+        await recordHostReport(
+          deps.db,
+          agentId,
+          fleet.HostReport.toJSON(kind.value) as Record<string, unknown>,
+        );
         return;
       default:
         log.warn({ kind: kind?.$case }, 'unexpected message on agent stream');
