@@ -1,38 +1,21 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
-import {
-  dispatch,
-  fleet,
-  type MessageInboundEvent,
-  type MessageStatusEvent,
-  Topics,
-} from '@wagate/contracts';
+import { type MessageInboundEvent, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
-import type { Kysely } from 'kysely';
-import { grpcClient, type InternalPlaneSecurity, mount, type ServiceMount } from '@wagate/rpc';
-import { DISPATCH_ACCESS } from './grpc/access.js';
-import { acceptMessages } from './accept.js';
-import { getBlocklist, setBlocklist } from './blocklists/index.js';
-import { getConversationWindowPolicy, setConversationWindowPolicy } from './conversation-window/index.js';
+import type { InternalPlaneSecurity, ServiceMount } from '@wagate/rpc';
+import { mountDispatchGrpc } from './grpc/dispatch-handlers.js';
 import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
-import { findMessages } from './find-messages.js';
-import { getMessage } from './get-message.js';
-import { listMessages } from './list-messages.js';
-import { addOptOuts, listOptOuts, removeOptOut } from './opt-outs/index.js';
 import { defaultRules, type PolicySettings, startForgettingOldCounts } from './policy/index.js';
 import { recordInbound } from './record-inbound.js';
 import { recordStatus } from './record-status.js';
-import { requireAccount } from './require-account.js';
 import { startRedrive } from './redrive.js';
 import { createSenderDirectory } from './sender-directory.js';
+import { fleetSenderResolver } from './grpc/fleet-client.js';
 import { type CallbackWorkerOptions, startCallbackWorker } from './webhooks/callback-worker.js';
 import { observeDispatch } from './metrics.js';
-import { listFailedCallbacks, listMessageCallbacks, replayCallback } from './webhooks/failed-callbacks.js';
 import type { SecretKeyRing } from './webhooks/secret-keys.js';
 import { sealWebhookSecretsAtRest, webhookSecrets } from './webhooks/webhook-secrets.js';
-import { enableWebhookEndpoint, listWebhookEndpoints } from './webhooks/webhook-endpoints.js';
-import { getWebhookSettings, setWebhookSettings } from './webhooks/webhook-settings.js';
 
 export interface DispatchService {
   grpc: ServiceMount;
@@ -62,7 +45,9 @@ export async function startDispatch(deps: {
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
   await sealWebhookSecretsAtRest(db, deps.secretKeys);
   const secrets = webhookSecrets(db, deps.secretKeys);
-  const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress, deps.internalPlane));
+  const senders = createSenderDirectory(
+    fleetSenderResolver(deps.fleetAddress, deps.internalPlane),
+  );
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
   const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks, secrets });
   const stopObserving = observeDispatch(db);
@@ -75,57 +60,6 @@ export async function startDispatch(deps: {
   });
   const rules = defaultRules(deps.policy);
   const forgetting = startForgettingOldCounts(db, deps.policy ?? {});
-
-  const implementation: dispatch.DispatchServiceImplementation = {
-    async accept(request) {
-      const response = await acceptMessages(db, senders, request, rules, deps.policy?.accountRate);
-      relay.kick();
-      // Messages that failed at once (rendering, the window, a policy rule) have their callbacks queued.
-      callbacks.kick();
-      return response;
-    },
-    getMessage: (request) => getMessage(db, request),
-    findMessages: (request) => findMessages(db, request),
-    listMessages: (request) => listMessages(db, request),
-    getWebhookSettings: (request) => getWebhookSettings(db, request),
-    getConversationWindowPolicy: async (request) => ({
-      policy: await getConversationWindowPolicy(db, request),
-    }),
-    setConversationWindowPolicy: async (request) => ({
-      policy: await setConversationWindowPolicy(db, request),
-    }),
-    setWebhookSettings: (request) => setWebhookSettings(db, request),
-    listFailedCallbacks: (request) => listFailedCallbacks(db, request),
-    listMessageCallbacks: (request) => listMessageCallbacks(db, request),
-    getWebhookSecret: ({ accountId }) => secretResponse(accountId, secrets.current),
-    rotateWebhookSecret: ({ accountId }) => secretResponse(accountId, (account) => secrets.rotate(account)),
-    listWebhookEndpoints: (request) => listWebhookEndpoints(db, request),
-    async enableWebhookEndpoint(request) {
-      const response = await enableWebhookEndpoint(db, request);
-      if (response.replayed > 0) callbacks.kick();
-      return response;
-    },
-    getBlocklist: (request) => getBlocklist(db, request),
-    setBlocklist: (request) => setBlocklist(db, request),
-    listOptOuts: (request) => listOptOuts(db, request),
-    addOptOuts: (request) => addOptOuts(db, request),
-    removeOptOut: (request) => removeOptOut(db, request),
-    async replayCallback(request) {
-      const response = await replayCallback(db, request);
-      callbacks.kick();
-      return response;
-    },
-  };
-
-  async function secretResponse(
-    accountId: string,
-    secretOf: (accountId: string) => Promise<string>,
-  ): Promise<{ secret: dispatch.WebhookSecret }> {
-    requireAccount(accountId);
-    const secret = await secretOf(accountId);
-    const previous = await secrets.previousExpiry(accountId);
-    return { secret: { secret, previousExpiresAtMs: String(previous?.getTime() ?? 0) } };
-  }
 
   const inboundSubscription: Subscription = await deps.bus.consume<MessageInboundEvent>({
     topic: Topics.messageInbound,
@@ -152,7 +86,15 @@ export async function startDispatch(deps: {
   });
 
   return {
-    grpc: mount(dispatch.DispatchServiceDefinition, implementation, DISPATCH_ACCESS),
+    grpc: mountDispatchGrpc({
+      db,
+      senders,
+      rules,
+      policy: deps.policy,
+      secrets,
+      kickRelay: () => relay.kick(),
+      kickCallbacks: () => callbacks.kick(),
+    }),
     async stop() {
       stopObserving();
       await statusSubscription.close();

@@ -1,4 +1,3 @@
-import type { dispatch } from '@wagate/contracts';
 import { ServerError, Status } from '@wagate/rpc';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from './db/tables.js';
@@ -12,13 +11,13 @@ export const MAX_FIND_MESSAGES = 1_000;
  */
 export async function findMessages(
   db: Kysely<DispatchTables>,
-  request: dispatch.FindMessagesRequest,
-): Promise<dispatch.FindMessagesResponse> {
+  request: { messageIds: string[] },
+): Promise<string[]> {
   if (request.messageIds.length > MAX_FIND_MESSAGES) {
     throw new ServerError(Status.INVALID_ARGUMENT, `ask for at most ${MAX_FIND_MESSAGES} ids at a time`);
   }
   const ids = request.messageIds.filter((id) => /^\d{1,19}$/.test(id));
-  if (ids.length === 0) return { foundMessageIds: [] };
+  if (ids.length === 0) return [];
   const found = await db.selectFrom('messages').select('id').where('id', 'in', ids).execute();
-  return { foundMessageIds: found.map((row) => String(row.id)) };
+  return found.map((row) => String(row.id));
 }

@@ -1,4 +1,4 @@
-import type { common, dispatch } from '@wagate/contracts';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
 import { pageOf, pageSize } from '@wagate/db';
 import { MessageStatus } from '@wagate/errors';
 import { ServerError, Status } from '@wagate/rpc';
@@ -8,6 +8,27 @@ import { readCursor } from './page-cursor.js';
 
 const STATUSES: ReadonlySet<string> = new Set(Object.values(MessageStatus));
 const INT8_MAX = 9_223_372_036_854_775_807n;
+
+export interface MessageQuery {
+  accountId: string;
+  limit: number;
+  cursor: string;
+  /** Each filter: absent or empty for none. */
+  status?: string;
+  sender?: string;
+  recipient?: string;
+  /** Epoch milliseconds as decimal strings (checked here), from included, to excluded. */
+  acceptedFromMs?: string;
+  acceptedToMs?: string;
+}
+
+/** A message as accepted with where it stands now. */
+export interface MessageSummary {
+  message: MessageAcceptedEvent;
+  status: string;
+  errorCode: number;
+  updatedAt: Date;
+}
 
 /**
  * One page of an account's messages, newest first. Ids are time-ordered, so "newest first" is
@@ -20,8 +41,8 @@ const INT8_MAX = 9_223_372_036_854_775_807n;
  */
 export async function listMessages(
   db: Kysely<DispatchTables>,
-  request: dispatch.ListMessagesRequest,
-): Promise<dispatch.ListMessagesResponse> {
+  request: MessageQuery,
+): Promise<{ messages: MessageSummary[]; nextCursor: string }> {
   const size = pageSize(request.limit);
   const after = readCursor(request.cursor, isMessageKey);
   const status = given(request.status);
@@ -53,10 +74,10 @@ export async function listMessages(
   const page = pageOf(rows, size, (row) => [row.id]);
   return {
     messages: page.rows.map((row) => ({
-      message: row.payload as unknown as common.OutboundMessage,
+      message: row.payload as unknown as MessageAcceptedEvent,
       status: row.status,
       errorCode: row.error_code,
-      updatedAtMs: String(row.updated_at.getTime()),
+      updatedAt: row.updated_at,
     })),
     nextCursor: page.nextCursor,
   };

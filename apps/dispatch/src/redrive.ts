@@ -1,4 +1,4 @@
-import type { common } from '@wagate/contracts';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
 import { enqueueEvents, type Pump, startPump } from '@wagate/outbox';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
@@ -41,9 +41,7 @@ export function startRedrive(
       if (rows.length === 0) return { count: 0, expired };
       await enqueueEvents(
         trx,
-        rows.map((row) =>
-          acceptedEvent(row.account_id, row.payload as unknown as common.OutboundMessage, {}),
-        ),
+        rows.map((row) => acceptedEvent(row.account_id, row.payload as unknown as MessageAcceptedEvent, {})),
       );
       await trx
         .updateTable('messages')

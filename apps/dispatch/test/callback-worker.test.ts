@@ -164,7 +164,7 @@ describe.each(databaseAdapters())('callback worker on $name', (adapter) => {
     await expect.poll(async () => (await stateOf(db, id)).state, { timeout: 15_000 }).toBe('failed');
     const listed = await listFailedCallbacks(db, { accountId: 'acc_f', limit: 0, cursor: '' });
     expect(listed.callbacks).toEqual([
-      expect.objectContaining({ webhookId: `cb_${id}`, state: 'failed', attempts: 1, lastError: 'HTTP 404' }),
+      expect.objectContaining({ id, state: 'failed', attempts: 1, last_error: 'HTTP 404' }),
     ]);
     await expect(replayCallback(db, { accountId: 'acc_other', webhookId: `cb_${id}` })).rejects.toThrow(
       /no failed callback/,

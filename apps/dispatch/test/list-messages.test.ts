@@ -153,7 +153,7 @@ describe.each(databaseAdapters())('ListMessages on $name', (adapter) => {
         }),
         status: newest.status,
         errorCode: 0,
-        updatedAtMs: String(newest.acceptedAtMs),
+        updatedAt: new Date(newest.acceptedAtMs),
       },
     ]);
   });

@@ -21,7 +21,7 @@ async function accept(db: Kysely<DispatchTables>, rulesWindowMs: number, message
 }
 
 async function outcome(db: Kysely<DispatchTables>, messageId: string) {
-  const found = await getMessage(db, { accountId: ACCOUNT, messageId });
+  const found = (await getMessage(db, { accountId: ACCOUNT, messageId }))!;
   const last = found.history.at(-1)!;
   return {
     status: found.status,

@@ -42,7 +42,7 @@ async function accept(
 }
 
 async function outcome(db: Kysely<DispatchTables>, messageId: string, accountId = CUSTOMER) {
-  const found = await getMessage(db, { accountId, messageId });
+  const found = (await getMessage(db, { accountId, messageId }))!;
   const last = found.history.at(-1)!;
   return { status: found.status, errorCode: last.errorCode, rule: last.rule, reason: last.reason };
 }
@@ -253,7 +253,7 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
         errorCode: 2010,
         rule: 'validity',
       });
-      expect((await getMessage(db, { accountId: CUSTOMER, messageId: '7002' })).status).toBe('ACCEPTED');
+      expect((await getMessage(db, { accountId: CUSTOMER, messageId: '7002' }))!.status).toBe('ACCEPTED');
       const events = await db.selectFrom('outbox').select('event_id').execute();
       expect(events.map((e) => e.event_id)).toEqual([expect.stringContaining('7001')]);
     });

@@ -42,9 +42,12 @@ describe.each(databaseAdapters())('webhook settings on $name', (adapter) => {
     return rows.map((row) => row.url);
   }
 
-  test('an account that never set anything reads empty URLs updated at 0', async () => {
+  test('an account that never set anything reads empty URLs, never updated', async () => {
     expect(await getWebhookSettings(db, { accountId: 'acc_fresh' })).toEqual({
-      settings: { accountId: 'acc_fresh', incomingUrl: '', statusUrl: '', updatedAtMs: '0' },
+      accountId: 'acc_fresh',
+      incomingUrl: '',
+      statusUrl: '',
+      updatedAt: null,
     });
   });
 
@@ -54,21 +57,21 @@ describe.each(databaseAdapters())('webhook settings on $name', (adapter) => {
       incomingUrl: 'https://hooks.example.com/in?token=a%20b',
       statusUrl: 'http://127.0.0.1:8080/status',
     });
-    expect(set.settings).toMatchObject({
+    expect(set).toMatchObject({
       accountId: 'acc_round',
       incomingUrl: 'https://hooks.example.com/in?token=a%20b',
       statusUrl: 'http://127.0.0.1:8080/status',
     });
-    expect(Number(set.settings!.updatedAtMs)).toBeGreaterThan(0);
+    expect(set.updatedAt!.getTime()).toBeGreaterThan(0);
     expect(await getWebhookSettings(db, { accountId: 'acc_round' })).toEqual(set);
-    expect((await getWebhookSettings(db, { accountId: 'acc_other' })).settings?.statusUrl).toBe('');
+    expect((await getWebhookSettings(db, { accountId: 'acc_other' })).statusUrl).toBe('');
 
     await setWebhookSettings(db, {
       accountId: 'acc_round',
       incomingUrl: '',
       statusUrl: 'https://hooks.example.com/s',
     });
-    expect((await getWebhookSettings(db, { accountId: 'acc_round' })).settings).toMatchObject({
+    expect(await getWebhookSettings(db, { accountId: 'acc_round' })).toMatchObject({
       incomingUrl: '',
       statusUrl: 'https://hooks.example.com/s',
     });
@@ -100,7 +103,7 @@ describe.each(databaseAdapters())('webhook settings on $name', (adapter) => {
       code: Status.INVALID_ARGUMENT,
       details: expect.stringContaining('incoming_url'),
     });
-    expect((await getWebhookSettings(db, { accountId: 'acc_valid' })).settings?.statusUrl).toBe(
+    expect((await getWebhookSettings(db, { accountId: 'acc_valid' })).statusUrl).toBe(
       'https://ok.example.com/',
     );
   });

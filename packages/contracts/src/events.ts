@@ -1,5 +1,3 @@
-import type { OutboundMessage } from './gen/wagate/common/v1/message.js';
-
 /**
  * Bus events: the topic names and payloads services exchange over JetStream. Every payload
  * carries the ids its consumers need to be idempotent; every publish uses a deterministic
@@ -40,7 +38,33 @@ export interface DeviceStateChangedEvent {
   historyId: string;
 }
 
-export type MessageAcceptedEvent = OutboundMessage;
+/**
+ * dispatch → fleet: a message accepted for sending, as dispatch stores it and a device gets it.
+ * Written out here rather than borrowed from the proto's `common.OutboundMessage` (it has the
+ * same fields, so the api hands one over as it is): the services' domain code works with this
+ * type, and a change of the gRPC message changes only the code at the gRPC edges.
+ */
+export interface MessageAcceptedEvent {
+  messageId: string;
+  accountId: string;
+  /** Sender name as the tenant wrote it (`from`), e.g. "MyCompany". */
+  sender: string;
+  /** Recipient in digits only, E.164 without "+". */
+  recipient: string;
+  text: string;
+  contentUrl?: string | undefined;
+  contentName?: string | undefined;
+  contentType?: string | undefined;
+  callbackUrl?: string | undefined;
+  callbackData?: string | undefined;
+  templateId?: string | undefined;
+  templateParams: { [key: string]: string };
+  languageCode?: string | undefined;
+  /** Seconds the message may wait before it expires; 0 means the default. */
+  validitySeconds: number;
+  /** Milliseconds since the epoch when the api accepted the message, as a decimal string. */
+  acceptedAtMs: string;
+}
 
 export interface MessageStatusEvent {
   messageId: string;

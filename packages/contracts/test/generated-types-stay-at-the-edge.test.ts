@@ -22,27 +22,6 @@ const notYetConverted = new Set<string>([
   'apps/billing/src/reservations/sweep-unaccepted.ts',
   // Rewritten with domain types by the accept-path work.
   'apps/dispatch/src/accept.ts',
-  // Dispatch: not converted yet.
-  'apps/dispatch/src/blocklists/store.ts',
-  'apps/dispatch/src/conversation-window/policy.ts',
-  'apps/dispatch/src/conversation-window/window.ts',
-  'apps/dispatch/src/dispatch-service.ts',
-  'apps/dispatch/src/find-messages.ts',
-  'apps/dispatch/src/get-message.ts',
-  'apps/dispatch/src/list-messages.ts',
-  'apps/dispatch/src/opt-outs/store.ts',
-  'apps/dispatch/src/policy/account-rate-rule.ts',
-  'apps/dispatch/src/policy/duplicate-rule.ts',
-  'apps/dispatch/src/policy/evaluate-policy.ts',
-  'apps/dispatch/src/policy/fingerprints.ts',
-  'apps/dispatch/src/policy/policy-rule.ts',
-  'apps/dispatch/src/policy/record-refusals.ts',
-  'apps/dispatch/src/policy/young-sender-rule.ts',
-  'apps/dispatch/src/redrive.ts',
-  'apps/dispatch/src/sender-directory.ts',
-  'apps/dispatch/src/webhooks/failed-callbacks.ts',
-  'apps/dispatch/src/webhooks/webhook-endpoints.ts',
-  'apps/dispatch/src/webhooks/webhook-settings.ts',
 ]);
 
 const repoRoot = join(import.meta.dirname, '../../..');

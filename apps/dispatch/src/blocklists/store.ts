@@ -1,15 +1,23 @@
-import type { dispatch } from '@wagate/contracts';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
 import { requireAccount } from '../require-account.js';
 import { normaliseDomain, normaliseEntries, normaliseWord } from './entries.js';
 import { type BlocklistMatcher, compileBlocklist } from './matcher.js';
 
+/** An account's own blocklist: normalised words and domains. */
+export interface Blocklist {
+  accountId: string;
+  words: string[];
+  domains: string[];
+  /** Null for an account that never set one. */
+  updatedAt: Date | null;
+}
+
 /** The account's own list; an account that never set one has an empty list. */
 export async function getBlocklist(
   db: Kysely<DispatchTables>,
-  { accountId }: dispatch.GetBlocklistRequest,
-): Promise<dispatch.GetBlocklistResponse> {
+  { accountId }: { accountId: string },
+): Promise<Blocklist> {
   requireAccount(accountId);
   const row = await db
     .selectFrom('blocklists')
@@ -17,20 +25,18 @@ export async function getBlocklist(
     .where('account_id', '=', accountId)
     .executeTakeFirst();
   return {
-    blocklist: {
-      accountId,
-      words: row?.words ?? [],
-      domains: row?.domains ?? [],
-      updatedAtMs: String(row?.updated_at.getTime() ?? 0),
-    },
+    accountId,
+    words: row?.words ?? [],
+    domains: row?.domains ?? [],
+    updatedAt: row?.updated_at ?? null,
   };
 }
 
 /** Replaces the account's own list with the normalised entries; an entry that is neither word nor domain fails it all. */
 export async function setBlocklist(
   db: Kysely<DispatchTables>,
-  request: dispatch.SetBlocklistRequest,
-): Promise<dispatch.SetBlocklistResponse> {
+  request: { accountId: string; words: string[]; domains: string[] },
+): Promise<Blocklist> {
   requireAccount(request.accountId);
   const words = normaliseEntries(request.words, normaliseWord, 'words');
   const domains = normaliseEntries(request.domains, normaliseDomain, 'domains');
@@ -51,9 +57,7 @@ export async function setBlocklist(
       }),
     )
     .execute();
-  return {
-    blocklist: { accountId: request.accountId, words, domains, updatedAtMs: String(updatedAt.getTime()) },
-  };
+  return { accountId: request.accountId, words, domains, updatedAt };
 }
 
 /** A compiled list and whose it is. */

@@ -1,31 +1,34 @@
-import type { dispatch } from '@wagate/contracts';
 import { ServerError, Status } from '@wagate/rpc';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
 
 const MODES: ReadonlySet<string> = new Set(['enforce', 'off']);
 
+/** Whether the account's messages may open a conversation outside WhatsApp's 24-hour window. */
+export interface ConversationWindowPolicy {
+  accountId: string;
+  mode: 'enforce' | 'off';
+  /** Null for an account that never set it. */
+  updatedAt: Date | null;
+}
+
 /** The account's policy; one that never set it is `off` (devices may open conversations). */
 export async function getConversationWindowPolicy(
   db: Kysely<DispatchTables>,
-  request: dispatch.GetConversationWindowPolicyRequest,
-): Promise<dispatch.ConversationWindowPolicy> {
+  request: { accountId: string },
+): Promise<ConversationWindowPolicy> {
   const row = await db
     .selectFrom('conversation_window_policies')
     .selectAll()
     .where('account_id', '=', request.accountId)
     .executeTakeFirst();
-  return {
-    accountId: request.accountId,
-    mode: row?.mode ?? 'off',
-    updatedAtMs: String(row?.updated_at.getTime() ?? 0),
-  };
+  return { accountId: request.accountId, mode: row?.mode ?? 'off', updatedAt: row?.updated_at ?? null };
 }
 
 export async function setConversationWindowPolicy(
   db: Kysely<DispatchTables>,
-  request: dispatch.SetConversationWindowPolicyRequest,
-): Promise<dispatch.ConversationWindowPolicy> {
+  request: { accountId: string; mode: string },
+): Promise<ConversationWindowPolicy> {
   if (request.accountId === '') throw new ServerError(Status.INVALID_ARGUMENT, 'account_id is required');
   if (!MODES.has(request.mode)) {
     throw new ServerError(Status.INVALID_ARGUMENT, `mode must be "enforce" or "off", not "${request.mode}"`);
@@ -43,5 +46,5 @@ export async function setConversationWindowPolicy(
     )
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { accountId: row.account_id, mode: row.mode, updatedAtMs: String(row.updated_at.getTime()) };
+  return { accountId: row.account_id, mode: row.mode, updatedAt: row.updated_at };
 }

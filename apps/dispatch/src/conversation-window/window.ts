@@ -1,4 +1,4 @@
-import type { common, MessageInboundEvent } from '@wagate/contracts';
+import type { MessageInboundEvent, MessageAcceptedEvent } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { type Kysely, sql } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
@@ -41,7 +41,7 @@ export async function openConversationWindow(
 export async function outsideConversationWindow(
   db: Kysely<DispatchTables>,
   accountId: string,
-  messages: readonly common.OutboundMessage[],
+  messages: readonly MessageAcceptedEvent[],
   now = Date.now(),
 ): Promise<Map<string, number>> {
   const failures = new Map<string, number>();

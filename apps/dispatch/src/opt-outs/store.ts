@@ -1,8 +1,9 @@
-import type { dispatch, MessageInboundEvent } from '@wagate/contracts';
+import type { MessageInboundEvent } from '@wagate/contracts';
 import { pageOf, pageSize } from '@wagate/db';
 import { ServerError, Status } from '@wagate/rpc';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
+import type { OptOutsTable } from './tables.js';
 import { requireAccount } from '../require-account.js';
 import { readCursor } from '../page-cursor.js';
 import { digitsOf } from '../phone-digits.js';
@@ -88,8 +89,8 @@ function recipientOf(raw: string): string {
 
 export async function addOptOuts(
   db: Kysely<DispatchTables>,
-  request: dispatch.AddOptOutsRequest,
-): Promise<dispatch.AddOptOutsResponse> {
+  request: { accountId: string; recipients: string[] },
+): Promise<{ added: number }> {
   requireAccount(request.accountId);
   const recipients = request.recipients.map(recipientOf);
   if (recipients.length === 0) return { added: 0 };
@@ -98,8 +99,8 @@ export async function addOptOuts(
 
 export async function removeOptOut(
   db: Kysely<DispatchTables>,
-  request: dispatch.RemoveOptOutRequest,
-): Promise<dispatch.RemoveOptOutResponse> {
+  request: { accountId: string; recipient: string },
+): Promise<void> {
   requireAccount(request.accountId);
   const removed = await db
     .deleteFrom('opt_outs')
@@ -109,14 +110,13 @@ export async function removeOptOut(
   if (Number(removed.numDeletedRows) === 0) {
     throw new ServerError(Status.NOT_FOUND, `${request.recipient} is not on the opt-out list`);
   }
-  return {};
 }
 
 /** One page of the account's opt-outs, newest first; the cursor is the last row's (time, recipient). */
 export async function listOptOuts(
   db: Kysely<DispatchTables>,
-  request: dispatch.ListOptOutsRequest,
-): Promise<dispatch.ListOptOutsResponse> {
+  request: { accountId: string; limit: number; cursor: string },
+): Promise<{ optOuts: Array<Selectable<OptOutsTable>>; nextCursor: string }> {
   requireAccount(request.accountId);
   const size = pageSize(request.limit);
   const after = readCursor(request.cursor, isOptOutKey);
@@ -138,15 +138,7 @@ export async function listOptOuts(
     .limit(size + 1)
     .execute();
   const page = pageOf(rows, size, (row) => [String(row.created_at.getTime()), row.recipient]);
-  return {
-    optOuts: page.rows.map((row) => ({
-      recipient: row.recipient,
-      source: row.source,
-      createdAtMs: String(row.created_at.getTime()),
-      keyword: row.keyword ?? '',
-    })),
-    nextCursor: page.nextCursor,
-  };
+  return { optOuts: page.rows, nextCursor: page.nextCursor };
 }
 
 function isOptOutKey(key: readonly string[]): key is readonly [string, string] {

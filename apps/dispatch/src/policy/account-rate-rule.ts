@@ -1,11 +1,17 @@
 import { StatusErrorCode } from '@wagate/errors';
 import type { PolicyRule } from './policy-rule.js';
-import type { dispatch } from '@wagate/contracts';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
 import { batchTime, type RateLimit, takeTokens, tokensLeft } from './token-bucket.js';
 
 export type { RateLimit } from './token-bucket.js';
+
+/** The account's bucket: its rate, its burst and the tokens left now (the api's `RateLimit` headers). */
+export interface AccountRateState {
+  perSecond: number;
+  burst: number;
+  remaining: number;
+}
 
 /**
  * 2301, refused rather than queued: an account over its rate is told to retry later (the
@@ -37,7 +43,7 @@ export async function accountRateState(
   accountId: string,
   limit: RateLimit,
   nowMs: number,
-): Promise<dispatch.AccountRate> {
+): Promise<AccountRateState> {
   return {
     perSecond: limit.perSecond,
     burst: limit.burst,

@@ -1,4 +1,4 @@
-import type { common } from '@wagate/contracts';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { sql } from 'kysely';
 import { contentFingerprint } from './fingerprints.js';
@@ -16,7 +16,7 @@ export function duplicateRule(windowMs: number): PolicyRule {
     name: 'duplicate',
     errorCode: StatusErrorCode.Duplicate,
     async refuse(messages, { trx, accountId }) {
-      const firstByFingerprint = new Map<string, common.OutboundMessage>();
+      const firstByFingerprint = new Map<string, MessageAcceptedEvent>();
       const refusals = [];
       for (const message of messages) {
         const fingerprint = contentFingerprint(message);
@@ -72,7 +72,7 @@ export function duplicateRule(windowMs: number): PolicyRule {
   };
 }
 
-function duplicateOf(message: common.OutboundMessage, earlierId: string, windowMs: number) {
+function duplicateOf(message: MessageAcceptedEvent, earlierId: string, windowMs: number) {
   return {
     messageId: message.messageId,
     reason: `the same message (sender, recipient and content) as ${earlierId}, within ${windowMs / 1000} s`,

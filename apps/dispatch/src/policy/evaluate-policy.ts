@@ -1,4 +1,4 @@
-import type { common } from '@wagate/contracts';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
 import { inSpan } from '@wagate/telemetry';
 import type { PolicyContext, PolicyDecision, PolicyRule } from './policy-rule.js';
 import { dispatchMetrics } from '../metrics.js';
@@ -11,7 +11,7 @@ import { dispatchMetrics } from '../metrics.js';
  */
 export function evaluatePolicy(
   rules: readonly PolicyRule[],
-  messages: common.OutboundMessage[],
+  messages: MessageAcceptedEvent[],
   context: PolicyContext,
 ): Promise<PolicyDecision[]> {
   return inSpan(

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { common } from '@wagate/contracts';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
 
 /**
  * What a message says: the text (rendered, for a template), the media URL, and the template
  * with its parameters and language. Callback URL, callback data and validity do not make a
  * message different.
  */
-function contentOf(message: common.OutboundMessage): string[] {
+function contentOf(message: MessageAcceptedEvent): string[] {
   return [
     message.text,
     message.contentUrl ?? '',
@@ -19,11 +19,11 @@ function contentOf(message: common.OutboundMessage): string[] {
 const hash = (parts: string[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 
 /** "The same message" (2009): same account, sender, recipient and content. */
-export function contentFingerprint(message: common.OutboundMessage): string {
+export function contentFingerprint(message: MessageAcceptedEvent): string {
   return hash([message.sender, message.recipient, ...contentOf(message)]);
 }
 
 /** "The same text" whoever it goes to (the young-sender rule counts its recipients). */
-export function textFingerprint(message: common.OutboundMessage): string {
+export function textFingerprint(message: MessageAcceptedEvent): string {
   return hash(contentOf(message));
 }

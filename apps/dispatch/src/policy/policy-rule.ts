@@ -1,7 +1,8 @@
-import type { common, fleet } from '@wagate/contracts';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
 import type { StatusErrorCode } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
+import type { ResolvedSender } from '../sender-directory.js';
 
 /** What a rule sees: the account's newly accepted messages, in the accept transaction. */
 export interface PolicyContext {
@@ -10,7 +11,7 @@ export interface PolicyContext {
   /** The accounts above it, root first: their blocklists apply too. */
   ancestorAccountIds: readonly string[];
   /** The senders of the batch as fleet resolved them (their numbers, for self-send). */
-  senders: Map<string, fleet.ResolvedSender>;
+  senders: Map<string, ResolvedSender>;
 }
 
 /** A rule's verdict on one message it refuses: the reason is recorded and shown to the tenant. */
@@ -28,7 +29,7 @@ export interface PolicyRule {
   name: string;
   /** The callback-time code a refused message fails with. */
   errorCode: StatusErrorCode;
-  refuse(messages: common.OutboundMessage[], context: PolicyContext): Promise<Refusal[]>;
+  refuse(messages: MessageAcceptedEvent[], context: PolicyContext): Promise<Refusal[]>;
 }
 
 /** The decision for one refused message: which rule, with which code, and why. */

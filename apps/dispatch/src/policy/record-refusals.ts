@@ -1,4 +1,4 @@
-import type { common, MessageStatusEvent } from '@wagate/contracts';
+import type { MessageStatusEvent, MessageAcceptedEvent } from '@wagate/contracts';
 import { MessageStatus } from '@wagate/errors';
 import { traceHeaders } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
@@ -15,7 +15,7 @@ export async function recordRefusals(
   trx: Kysely<DispatchTables>,
   accountId: string,
   decisions: PolicyDecision[],
-  messages: common.OutboundMessage[],
+  messages: MessageAcceptedEvent[],
 ): Promise<boolean> {
   if (decisions.length === 0) return false;
   const now = Date.now();

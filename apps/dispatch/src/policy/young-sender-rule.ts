@@ -1,4 +1,4 @@
-import type { common } from '@wagate/contracts';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { sql } from 'kysely';
 import { textFingerprint } from './fingerprints.js';
@@ -28,7 +28,7 @@ export function youngSenderRule(limit: YoungSenderLimit): PolicyRule {
     async refuse(messages, context) {
       const nowMs = batchTime(messages);
       const young = await youngSenders(context, messages, nowMs - limit.youngForMs);
-      const groups = new Map<string, common.OutboundMessage[]>();
+      const groups = new Map<string, MessageAcceptedEvent[]>();
       for (const message of messages) {
         if (!young.has(message.sender)) continue;
         const key = JSON.stringify([message.sender, textFingerprint(message)]);
@@ -43,7 +43,7 @@ export function youngSenderRule(limit: YoungSenderLimit): PolicyRule {
 /** Records when the batch's senders were first used and answers which are younger than `bornAfterMs`. */
 async function youngSenders(
   { trx, accountId }: PolicyContext,
-  messages: readonly common.OutboundMessage[],
+  messages: readonly MessageAcceptedEvent[],
   bornAfterMs: number,
 ): Promise<Set<string>> {
   const firstUse = new Map<string, number>();
@@ -79,7 +79,7 @@ async function youngSenders(
  */
 async function countRecipients(
   { trx, accountId }: PolicyContext,
-  groups: Map<string, common.OutboundMessage[]>,
+  groups: Map<string, MessageAcceptedEvent[]>,
   nowMs: number,
   limit: YoungSenderLimit,
 ): Promise<Refusal[]> {

@@ -1,4 +1,3 @@
-import type { dispatch } from '@wagate/contracts';
 import { decodeCursor, InvalidCursorError, pageOf, pageSize } from '@wagate/db';
 import { ServerError, Status } from '@wagate/rpc';
 import { type Kysely, type Selectable, sql } from 'kysely';
@@ -16,11 +15,13 @@ export const requeued = () => ({
 });
 const INT8_MAX = 9_223_372_036_854_775_807n;
 
+export type CallbackRow = Selectable<CallbacksTable>;
+
 /** One page of the account's callbacks that will not be retried any more, newest first. */
 export async function listFailedCallbacks(
   db: Kysely<DispatchTables>,
-  request: dispatch.ListFailedCallbacksRequest,
-): Promise<dispatch.ListFailedCallbacksResponse> {
+  request: { accountId: string; limit: number; cursor: string },
+): Promise<{ callbacks: CallbackRow[]; nextCursor: string }> {
   const size = pageSize(request.limit);
   let after: readonly [string] | undefined;
   try {
@@ -39,7 +40,7 @@ export async function listFailedCallbacks(
     .limit(size + 1)
     .execute();
   const page = pageOf(rows, size, (row) => [row.id]);
-  return { callbacks: page.rows.map(toFailedCallback), nextCursor: page.nextCursor };
+  return { callbacks: page.rows, nextCursor: page.nextCursor };
 }
 
 /** A message's callbacks are one per status: far fewer than this. */
@@ -48,10 +49,10 @@ const MESSAGE_CALLBACKS_LIMIT = 100;
 /** Every callback of one message of the account, oldest first, in any state. */
 export async function listMessageCallbacks(
   db: Kysely<DispatchTables>,
-  request: dispatch.ListMessageCallbacksRequest,
-): Promise<dispatch.ListMessageCallbacksResponse> {
-  if (!/^\d{1,19}$/.test(request.messageId) || BigInt(request.messageId) > INT8_MAX) return { callbacks: [] };
-  const rows = await db
+  request: { accountId: string; messageId: string },
+): Promise<CallbackRow[]> {
+  if (!/^\d{1,19}$/.test(request.messageId) || BigInt(request.messageId) > INT8_MAX) return [];
+  return db
     .selectFrom('callbacks')
     .selectAll()
     .where('message_id', '=', request.messageId)
@@ -59,19 +60,6 @@ export async function listMessageCallbacks(
     .orderBy('id', 'asc')
     .limit(MESSAGE_CALLBACKS_LIMIT)
     .execute();
-  return {
-    callbacks: rows.map((row) => ({
-      webhookId: `cb_${row.id}`,
-      url: row.url,
-      state: row.state,
-      attempts: row.attempts,
-      lastError: row.last_error ?? '',
-      createdAtMs: String(row.created_at.getTime()),
-      ...(row.delivered_at ? { deliveredAtMs: String(row.delivered_at.getTime()) } : {}),
-      ...(row.state === 'pending' ? { nextAttemptAtMs: String(row.next_attempt_at.getTime()) } : {}),
-      body: row.body,
-    })),
-  };
 }
 
 /**
@@ -80,8 +68,8 @@ export async function listMessageCallbacks(
  */
 export async function replayCallback(
   db: Kysely<DispatchTables>,
-  request: dispatch.ReplayCallbackRequest,
-): Promise<dispatch.ReplayCallbackResponse> {
+  request: { accountId: string; webhookId: string },
+): Promise<CallbackRow> {
   const id = /^cb_(\d{1,19})$/.exec(request.webhookId)?.[1];
   const notFound = new ServerError(Status.NOT_FOUND, `no failed callback ${request.webhookId}`);
   if (id === undefined || BigInt(id) > INT8_MAX) throw notFound;
@@ -94,20 +82,7 @@ export async function replayCallback(
     .returningAll()
     .executeTakeFirst();
   if (!row) throw notFound;
-  return { callback: toFailedCallback(row) };
-}
-
-function toFailedCallback(row: Selectable<CallbacksTable>): dispatch.FailedCallback {
-  return {
-    webhookId: `cb_${row.id}`,
-    messageId: row.message_id,
-    url: row.url,
-    state: row.state,
-    attempts: row.attempts,
-    lastError: row.last_error ?? '',
-    createdAtMs: String(row.created_at.getTime()),
-    body: row.body,
-  };
+  return row;
 }
 
 function isCallbackKey(key: readonly string[]): key is readonly [string] {

@@ -1,4 +1,3 @@
-import type { dispatch } from '@wagate/contracts';
 import { ServerError, Status } from '@wagate/rpc';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DispatchTables, WebhookEndpointsTable } from '../db/tables.js';
@@ -7,18 +6,19 @@ import { requeued, SETTLED_UNDELIVERED } from './failed-callbacks.js';
 
 const INT8_MAX = 9_223_372_036_854_775_807n;
 
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+
 /** Every endpoint the account's callbacks went to, oldest first. */
 export async function listWebhookEndpoints(
   db: Kysely<DispatchTables>,
-  request: dispatch.ListWebhookEndpointsRequest,
-): Promise<dispatch.ListWebhookEndpointsResponse> {
-  const rows = await db
+  request: { accountId: string },
+): Promise<WebhookEndpointRow[]> {
+  return db
     .selectFrom('webhook_endpoints')
     .selectAll()
     .where('account_id', '=', request.accountId)
     .orderBy('id')
     .execute();
-  return { endpoints: rows.map(toWebhookEndpoint) };
 }
 
 /**
@@ -28,8 +28,8 @@ export async function listWebhookEndpoints(
  */
 export async function enableWebhookEndpoint(
   db: Kysely<DispatchTables>,
-  request: dispatch.EnableWebhookEndpointRequest,
-): Promise<dispatch.EnableWebhookEndpointResponse> {
+  request: { accountId: string; endpointId: string; replayFailed: boolean },
+): Promise<{ endpoint: WebhookEndpointRow; replayed: number }> {
   const id = /^ep_(\d{1,19})$/.exec(request.endpointId)?.[1];
   const notFound = new ServerError(Status.NOT_FOUND, `no webhook endpoint ${request.endpointId}`);
   if (id === undefined || BigInt(id) > INT8_MAX) throw notFound;
@@ -60,20 +60,6 @@ export async function enableWebhookEndpoint(
         .executeTakeFirst();
       replayed = Number(result.numUpdatedRows);
     }
-    return { endpoint: toWebhookEndpoint(endpoint), replayed };
+    return { endpoint, replayed };
   });
-}
-
-function toWebhookEndpoint(row: Selectable<WebhookEndpointsTable>): dispatch.WebhookEndpoint {
-  const ms = (at: Date | null) => String(at?.getTime() ?? 0);
-  return {
-    endpointId: `ep_${row.id}`,
-    origin: row.origin,
-    lastSuccessAtMs: ms(row.last_success_at),
-    lastFailureAtMs: ms(row.last_failure_at),
-    failingSinceMs: ms(row.failing_since),
-    consecutiveFailures: row.consecutive_failures,
-    lastError: row.last_error ?? '',
-    disabledAtMs: ms(row.disabled_at),
-  };
 }

@@ -1,4 +1,3 @@
-import type { dispatch } from '@wagate/contracts';
 import { ServerError, Status } from '@wagate/rpc';
 import type { Kysely, Selectable } from 'kysely';
 import type { AccountSettingsTable, DispatchTables } from '../db/tables.js';
@@ -6,17 +5,28 @@ import type { AccountSettingsTable, DispatchTables } from '../db/tables.js';
 /** Same bound the api puts on a message's callbackUrl. */
 const MAX_URL_LENGTH = 2048;
 
-/** An account that never set anything reads as empty URLs, updated at 0. */
+/** Where an account's callbacks go when a message names no callbackUrl. */
+export interface WebhookSettings {
+  accountId: string;
+  /** Empty: none. */
+  incomingUrl: string;
+  /** Empty: none. */
+  statusUrl: string;
+  /** Null for an account that never set anything. */
+  updatedAt: Date | null;
+}
+
+/** An account that never set anything reads as empty URLs, never updated. */
 export async function getWebhookSettings(
   db: Kysely<DispatchTables>,
-  request: dispatch.GetWebhookSettingsRequest,
-): Promise<dispatch.GetWebhookSettingsResponse> {
+  request: { accountId: string },
+): Promise<WebhookSettings> {
   const row = await db
     .selectFrom('account_settings')
     .selectAll()
     .where('account_id', '=', request.accountId)
     .executeTakeFirst();
-  return { settings: toSettings(request.accountId, row) };
+  return toSettings(request.accountId, row);
 }
 
 /**
@@ -25,8 +35,8 @@ export async function getWebhookSettings(
  */
 export async function setWebhookSettings(
   db: Kysely<DispatchTables>,
-  request: dispatch.SetWebhookSettingsRequest,
-): Promise<dispatch.SetWebhookSettingsResponse> {
+  request: { accountId: string; incomingUrl: string; statusUrl: string },
+): Promise<WebhookSettings> {
   if (request.accountId === '') throw new ServerError(Status.INVALID_ARGUMENT, 'account_id is required');
   const values = {
     account_id: request.accountId,
@@ -46,7 +56,7 @@ export async function setWebhookSettings(
     )
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { settings: toSettings(request.accountId, row) };
+  return toSettings(request.accountId, row);
 }
 
 /** NULL for an empty string; otherwise the URL exactly as given, once it is an absolute http(s) URL. */
@@ -75,14 +85,11 @@ function isAbsoluteHttpUrl(url: string): boolean {
   }
 }
 
-function toSettings(
-  accountId: string,
-  row: Selectable<AccountSettingsTable> | undefined,
-): dispatch.WebhookSettings {
+function toSettings(accountId: string, row: Selectable<AccountSettingsTable> | undefined): WebhookSettings {
   return {
     accountId,
     incomingUrl: row?.incoming_url ?? '',
     statusUrl: row?.status_url ?? '',
-    updatedAtMs: String(row?.updated_at.getTime() ?? 0),
+    updatedAt: row?.updated_at ?? null,
   };
 }

@@ -1,12 +1,12 @@
-import type { common, fleet } from '@wagate/contracts';
-import type { SenderDirectory } from '../../src/sender-directory.js';
+import type { MessageAcceptedEvent } from '@wagate/contracts';
+import type { ResolvedSender, SenderDirectory } from '../../src/sender-directory.js';
 
 let nextId = 9_000_000;
 
 /** An accepted message as the api hands it to dispatch, with a fresh id; fields override. */
 export function outboundMessage(
-  fields: Partial<common.OutboundMessage> & { acceptedAt?: number } = {},
-): common.OutboundMessage {
+  fields: Partial<MessageAcceptedEvent> & { acceptedAt?: number } = {},
+): MessageAcceptedEvent {
   const { acceptedAt, ...rest } = fields;
   const messageId = String(nextId++);
   return {
@@ -27,7 +27,7 @@ export function senderDirectory(numbers: string[] = []): SenderDirectory {
   return {
     async available(_accountId, names) {
       return new Map(
-        names.map((name): [string, fleet.ResolvedSender] => [
+        names.map((name): [string, ResolvedSender] => [
           name,
           { name, available: name === 'MyCompany', numbers, senderName: name === 'MyCompany' ? name : '' },
         ]),

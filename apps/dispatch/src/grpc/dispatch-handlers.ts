@@ -1,0 +1,127 @@
+import { dispatch } from '@wagate/contracts';
+import { mount, type ServiceMount } from '@wagate/rpc';
+import type { Kysely } from 'kysely';
+import { acceptMessages } from '../accept.js';
+import { getBlocklist, setBlocklist } from '../blocklists/index.js';
+import { getConversationWindowPolicy, setConversationWindowPolicy } from '../conversation-window/index.js';
+import type { DispatchTables } from '../db/tables.js';
+import { findMessages } from '../find-messages.js';
+import { getMessage } from '../get-message.js';
+import { listMessages } from '../list-messages.js';
+import { addOptOuts, listOptOuts, removeOptOut } from '../opt-outs/index.js';
+import type { PolicyRule, PolicySettings } from '../policy/index.js';
+import { requireAccount } from '../require-account.js';
+import type { SenderDirectory } from '../sender-directory.js';
+import { listFailedCallbacks, listMessageCallbacks, replayCallback } from '../webhooks/failed-callbacks.js';
+import { enableWebhookEndpoint, listWebhookEndpoints } from '../webhooks/webhook-endpoints.js';
+import type { WebhookSecrets } from '../webhooks/webhook-secrets.js';
+import { getWebhookSettings, setWebhookSettings } from '../webhooks/webhook-settings.js';
+import { DISPATCH_ACCESS } from './access.js';
+import {
+  blocklistToProto,
+  conversationWindowPolicyToProto,
+  failedCallbackToProto,
+  messageCallbackToProto,
+  messageRecordToProto,
+  messageSummaryToProto,
+  optOutToProto,
+  webhookEndpointToProto,
+  webhookSettingsToProto,
+} from './to-proto.js';
+
+interface HandlerDeps {
+  db: Kysely<DispatchTables>;
+  senders: SenderDirectory;
+  rules: readonly PolicyRule[];
+  policy: PolicySettings | undefined;
+  secrets: WebhookSecrets;
+  /** Events were queued in the outbox. */
+  kickRelay(): void;
+  /** Callbacks were queued. */
+  kickCallbacks(): void;
+}
+
+/** Dispatch's gRPC service, mounted with its access table. */
+export function mountDispatchGrpc(deps: HandlerDeps): ServiceMount {
+  return mount(dispatch.DispatchServiceDefinition, dispatchHandlers(deps), DISPATCH_ACCESS);
+}
+
+/**
+ * The gRPC handlers: each reads its request into domain types, calls the domain and answers in
+ * proto. `accept` still passes the gRPC types through (accept.ts gets its domain types with the
+ * accept path's rewrite).
+ */
+function dispatchHandlers(deps: HandlerDeps): dispatch.DispatchServiceImplementation {
+  const { db, senders, rules, policy, secrets, kickRelay, kickCallbacks } = deps;
+
+  async function secretResponse(
+    accountId: string,
+    secretOf: (accountId: string) => Promise<string>,
+  ): Promise<{ secret: dispatch.WebhookSecret }> {
+    requireAccount(accountId);
+    const secret = await secretOf(accountId);
+    const previous = await secrets.previousExpiry(accountId);
+    return { secret: { secret, previousExpiresAtMs: String(previous?.getTime() ?? 0) } };
+  }
+
+  return {
+    async accept(request) {
+      const response = await acceptMessages(db, senders, request, rules, policy?.accountRate);
+      kickRelay();
+      // Messages that failed at once (rendering, the window, a policy rule) have their callbacks queued.
+      kickCallbacks();
+      return response;
+    },
+    getMessage: async (request) => messageRecordToProto(await getMessage(db, request)),
+    findMessages: async (request) => ({ foundMessageIds: await findMessages(db, request) }),
+    async listMessages(request) {
+      const page = await listMessages(db, request);
+      return { messages: page.messages.map(messageSummaryToProto), nextCursor: page.nextCursor };
+    },
+    getWebhookSettings: async (request) => ({
+      settings: webhookSettingsToProto(await getWebhookSettings(db, request)),
+    }),
+    setWebhookSettings: async (request) => ({
+      settings: webhookSettingsToProto(await setWebhookSettings(db, request)),
+    }),
+    getConversationWindowPolicy: async (request) => ({
+      policy: conversationWindowPolicyToProto(await getConversationWindowPolicy(db, request)),
+    }),
+    setConversationWindowPolicy: async (request) => ({
+      policy: conversationWindowPolicyToProto(await setConversationWindowPolicy(db, request)),
+    }),
+    async listFailedCallbacks(request) {
+      const page = await listFailedCallbacks(db, request);
+      return { callbacks: page.callbacks.map(failedCallbackToProto), nextCursor: page.nextCursor };
+    },
+    listMessageCallbacks: async (request) => ({
+      callbacks: (await listMessageCallbacks(db, request)).map(messageCallbackToProto),
+    }),
+    getWebhookSecret: ({ accountId }) => secretResponse(accountId, secrets.current),
+    rotateWebhookSecret: ({ accountId }) => secretResponse(accountId, (account) => secrets.rotate(account)),
+    listWebhookEndpoints: async (request) => ({
+      endpoints: (await listWebhookEndpoints(db, request)).map(webhookEndpointToProto),
+    }),
+    async enableWebhookEndpoint(request) {
+      const { endpoint, replayed } = await enableWebhookEndpoint(db, request);
+      if (replayed > 0) kickCallbacks();
+      return { endpoint: webhookEndpointToProto(endpoint), replayed };
+    },
+    getBlocklist: async (request) => ({ blocklist: blocklistToProto(await getBlocklist(db, request)) }),
+    setBlocklist: async (request) => ({ blocklist: blocklistToProto(await setBlocklist(db, request)) }),
+    async listOptOuts(request) {
+      const page = await listOptOuts(db, request);
+      return { optOuts: page.optOuts.map(optOutToProto), nextCursor: page.nextCursor };
+    },
+    addOptOuts: (request) => addOptOuts(db, request),
+    async removeOptOut(request) {
+      await removeOptOut(db, request);
+      return {};
+    },
+    async replayCallback(request) {
+      const callback = await replayCallback(db, request);
+      kickCallbacks();
+      return { callback: failedCallbackToProto(callback) };
+    },
+  };
+}
