@@ -1,8 +1,7 @@
 import { fleet } from '@wagate/contracts';
-import { prefixedId } from '@wagate/ids';
 import { mountForAgents, ServerError, type ServiceMount, Status } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
 import { authenticateAgent } from '../enrolment.js';
 import type { DeviceHealth } from '../health/device-health.js';
@@ -12,6 +11,7 @@ import type { DeliveryReceipt, InboundReport, JobOutcome } from '../agents/agent
 import { AsyncQueue } from '../agents/async-queue.js';
 import type { ConnectedDevice, DeviceSessions, JobOffer } from '../agents/device-sessions.js';
 import { recordHostReport } from '../agents/host-reports.js';
+import { registerDevices } from '../agents/register-devices.js';
 import { KeyedLanes } from '../agents/keyed-lanes.js';
 import { fleetMetrics } from '../metrics.js';
 import {
@@ -219,49 +219,4 @@ function orderKey(message: fleet.AgentMessage): string {
     default:
       return kind?.$case ?? 'unknown';
   }
-}
-
-/**
- * Registers (or updates) the hello's devices under the agent's account: a device is its
- * agent id and device key, so another host's device with the same key is another device.
- */
-async function registerDevices(
-  db: Kysely<FleetTables>,
-  hello: fleet.AgentHello,
-  accountId: string,
-  senderId: string | undefined,
-) {
-  if (hello.devices.length === 0) return [];
-  const now = new Date();
-  return db
-    .insertInto('devices')
-    .values(
-      hello.devices.map((device) => ({
-        id: prefixedId('device'),
-        device_key: device.deviceKey,
-        agent_id: hello.agentId,
-        phone_number: device.phoneNumber,
-        account_id: accountId,
-        sender_id: senderId ?? null,
-        driver: device.driver,
-        android_version: device.androidVersion,
-        whatsapp_version: device.whatsappVersion,
-        last_seen_at: now,
-      })),
-    )
-    .onConflict((conflict) =>
-      conflict.columns(['agent_id', 'device_key']).doUpdateSet((eb) => ({
-        phone_number: eb.ref('excluded.phone_number'),
-        android_version: eb.ref('excluded.android_version'),
-        whatsapp_version: eb.ref('excluded.whatsapp_version'),
-        last_seen_at: eb.ref('excluded.last_seen_at'),
-        account_id: eb.ref('excluded.account_id'),
-        // An agent's account never changes; a device from before enrolment (no account) is
-        // adopted and joins the new account's pool.
-        sender_id: sql<string | null>`case when devices.account_id is not distinct from excluded.account_id
-          then coalesce(devices.sender_id, excluded.sender_id) else excluded.sender_id end`,
-      })),
-    )
-    .returning(['id', 'device_key', 'sender_id'])
-    .execute();
 }
