@@ -22,13 +22,14 @@ export const busVariables = {
     optional: true,
     min: 1,
     max: 5,
-    description: "The stream's replicas when this process creates it; unset: 1 (a single server).",
+    description:
+      'How many NATS servers keep a copy of the stream: 1 for a single server, 3 on a three-node cluster; set, it is applied to an existing stream too; unset: 1.',
   }),
   NATS_STREAM_MAX_AGE_MS: env.int({
     optional: true,
     min: 1,
     unit: 'milliseconds',
-    description: 'Events older than this are dropped from the stream; unset: kept until consumed.',
+    description: 'Events older than this are dropped from the stream; unset: a week.',
   }),
   NATS_STREAM_MAX_BYTES: env.int({
     optional: true,
@@ -39,13 +40,13 @@ export const busVariables = {
   NATS_STREAM_PLACEMENT_CLUSTER: env.string({
     optional: true,
     minLength: 1,
-    description: 'The NATS cluster the stream is placed in.',
+    description: 'The NATS cluster the stream is placed in when it is created.',
   }),
   NATS_STREAM_PLACEMENT_TAGS: env.string({
     optional: true,
     minLength: 1,
     accepts: 'comma-separated server tags, e.g. az:a,ssd',
-    description: 'Server tags the stream is placed on.',
+    description: 'Server tags the stream is placed on when it is created.',
   }),
   ...natsConnectionVariables,
 };
