@@ -112,8 +112,7 @@ function string(
     accepts?: string;
   },
 ): z.ZodType<string | undefined> {
-  const accepts =
-    options.accepts ?? (options.minLength ? `text, at least ${options.minLength} characters` : 'text');
+  const accepts = options.accepts ?? textBounds(options.minLength);
   let base = z.string({ error: (issue) => (issue.input === undefined ? `required: ${accepts}` : undefined) });
   if (options.minLength !== undefined) {
     base = base.min(options.minLength, `must be at least ${options.minLength} characters`);
@@ -125,6 +124,11 @@ function string(
   }
   if (options.optional) return documented(base.optional(), doc);
   return documented(base, { ...doc, required: true });
+}
+
+function textBounds(minLength: number | undefined): string {
+  if (!minLength) return 'text';
+  return minLength === 1 ? 'non-empty text' : `text, at least ${minLength} characters`;
 }
 
 const ADDRESS = /^[^\s:]+:\d+$/;
