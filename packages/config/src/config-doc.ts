@@ -31,10 +31,7 @@ export function variableTable(shape: ConfigShape): string {
     .map((variable) => {
       const name = `\`${variable.name}\`${variable.required ? ' (required)' : ''}`;
       const fallback = variable.default === undefined ? '' : `\`${variable.default}\``;
-      const description = variable.deprecated
-        ? `**Deprecated**: ${variable.deprecated} ${variable.description}`
-        : variable.description;
-      return `| ${name} | ${cell(fallback)} | ${cell(variable.accepts)} | ${cell(description)} |`;
+      return `| ${name} | ${cell(fallback)} | ${cell(variable.accepts)} | ${cell(variable.description)} |`;
     });
   return ['| Variable | Default | Accepts | What it governs |', '| --- | --- | --- | --- |', ...rows].join(
     '\n',

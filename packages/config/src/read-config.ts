@@ -15,8 +15,6 @@ export interface VariableDoc {
   default?: string;
   /** The process refuses to start without it. */
   required?: boolean;
-  /** A name kept for old deployments: what to set instead. */
-  deprecated?: string;
 }
 
 /** The documentation of every variable made with `env` (or `documented`). */
