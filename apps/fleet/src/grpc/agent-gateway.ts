@@ -1,3 +1,4 @@
+import { createKeySerializer } from '@wagate/bus';
 import { fleet } from '@wagate/contracts';
 import { mountForAgents, ServerError, type ServiceMount, Status } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
@@ -12,7 +13,6 @@ import { AsyncQueue } from '../agents/async-queue.js';
 import type { ConnectedDevice, DeviceSessions, JobOffer } from '../agents/device-sessions.js';
 import { recordHostReport } from '../agents/host-reports.js';
 import { registerDevices } from '../agents/register-devices.js';
-import { KeyedLanes } from '../agents/keyed-lanes.js';
 import { fleetMetrics } from '../metrics.js';
 import {
   heartbeatFromProto,
@@ -111,18 +111,34 @@ function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewayServiceIm
 
       const byId = new Map(devices.map((device) => [device.deviceId, device]));
       const reading = (async () => {
-        const lanes = new KeyedLanes(REPORTS_IN_FLIGHT);
+        // Reports with the same order key are written one after another, others side by side; the
+        // first report that cannot be written ends the stream (once what was taken has finished).
+        const lanes = createKeySerializer(REPORTS_IN_FLIGHT);
+        let failure: { error: unknown } | undefined;
         try {
           try {
             for (let next = await incoming.next(); !next.done; next = await incoming.next()) {
               const message = next.value;
               // A credit is memory only, and must not wait behind the database.
-              if (message.kind?.$case === 'credit') await handle(message, hello.agentId, byId);
-              else await lanes.admit(orderKey(message), () => handle(message, hello.agentId, byId));
+              if (message.kind?.$case === 'credit') {
+                await handle(message, hello.agentId, byId);
+                continue;
+              }
+              await lanes.whenNotFull();
+              if (failure) throw failure.error;
+              void lanes.submit(
+                orderKey(message),
+                () =>
+                  handle(message, hello.agentId, byId).catch((error: unknown) => {
+                    failure ??= { error };
+                  }),
+                () => {},
+              );
             }
           } finally {
             await lanes.idle();
           }
+          if (failure) throw failure.error;
         } catch (error) {
           if (!context.signal.aborted)
             log.warn({ err: error, agentId: hello.agentId }, 'agent stream failed');
