@@ -1,6 +1,6 @@
 import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
@@ -51,7 +51,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       const first = await incoming.next();
       const hello = !first.done && first.value.kind?.$case === 'hello' ? first.value.kind.value : undefined;
       if (!hello)
-        throw new ServerError(Status.INVALID_ARGUMENT, 'the first message on the stream must be hello');
+        throw new DomainError(ErrorKey.Invalid, 'the first message on the stream must be hello');
       const agent = await authenticateAgent(deps.db, hello);
       const senderId = agent.sender
         ? (await ensureSender(deps.db, agent.accountId, agent.sender)).id
