@@ -1,5 +1,5 @@
 import { DomainError, ErrorKey } from '@wagate/errors';
-import { ClientError, Status } from '@wagate/rpc';
+import { domainErrorOf } from '@wagate/rpc';
 import type { Peers } from '../peers.js';
 import type { Principal } from './auth.js';
 
@@ -56,7 +56,7 @@ export async function visibleDeviceAccount(
   try {
     await peers.billing.getAccount({ actorAccountId: caller.accountId, accountId });
   } catch (error) {
-    if (error instanceof ClientError && error.code === Status.NOT_FOUND) throw missing;
+    if (domainErrorOf(error)?.key === ErrorKey.NotFound) throw missing;
     throw error;
   }
   return accountId;
