@@ -101,7 +101,10 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       bodyLimit({
         maxSize: limits.maxBodyBytes,
         onError: () => {
-          throw new DomainError(ErrorKey.PayloadTooLarge, `the body is larger than ${limits.maxBodyBytes} bytes`);
+          throw new DomainError(
+            ErrorKey.PayloadTooLarge,
+            `the body is larger than ${limits.maxBodyBytes} bytes`,
+          );
         },
       }),
       requireApiKey(keys.resolve, sessions),

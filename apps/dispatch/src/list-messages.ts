@@ -74,10 +74,7 @@ function readTime(field: string, ms: string | undefined): Date | undefined {
   if (ms === undefined) return undefined;
   const time = new Date(Number(ms));
   if (!/^-?\d+$/.test(ms) || Number.isNaN(time.getTime())) {
-    throw new DomainError(
-      ErrorKey.Invalid,
-      `${field} must be milliseconds since the epoch, got "${ms}"`,
-    );
+    throw new DomainError(ErrorKey.Invalid, `${field} must be milliseconds since the epoch, got "${ms}"`);
   }
   return time;
 }

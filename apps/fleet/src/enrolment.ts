@@ -30,8 +30,7 @@ export async function createEnrolmentToken(
     throw new DomainError(ErrorKey.Invalid, `maxUses must be 1..${MAX_TOKEN_USES}`);
   }
   const expiresAtMs = Number(request.expiresAtMs) || Date.now() + DEFAULT_TOKEN_TTL_MS;
-  if (expiresAtMs <= Date.now())
-    throw new DomainError(ErrorKey.Invalid, 'expiresAt must be in the future');
+  if (expiresAtMs <= Date.now()) throw new DomainError(ErrorKey.Invalid, 'expiresAt must be in the future');
   const row = await db
     .insertInto('enrolment_tokens')
     .values({
@@ -108,10 +107,7 @@ export async function authenticateAgent(
     return { agentId: agent.id, accountId: agent.account_id, sender: undefined, credential };
   }
   if (!hello.enrolmentToken) {
-    throw new DomainError(
-      ErrorKey.Unauthorized,
-      'hello carries neither a credential nor an enrolment token',
-    );
+    throw new DomainError(ErrorKey.Unauthorized, 'hello carries neither a credential nor an enrolment token');
   }
   return db.transaction().execute(async (trx) => {
     const hash = hashSecret(hello.enrolmentToken);

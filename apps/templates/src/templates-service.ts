@@ -74,8 +74,7 @@ export async function startTemplates(deps: {
       try {
         below = decodeCursor(request.cursor, (key): key is readonly [string] => key.length === 1);
       } catch (error) {
-        if (error instanceof InvalidCursorError)
-          throw new DomainError(ErrorKey.Invalid, error.message);
+        if (error instanceof InvalidCursorError) throw new DomainError(ErrorKey.Invalid, error.message);
         throw error;
       }
       const rows = await listTemplates(db, request.accountId, below?.[0], size + 1);

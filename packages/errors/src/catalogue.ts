@@ -82,7 +82,7 @@ export const errorCatalogue = {
     rows: [
       perRequest(
         [],
-        'sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), or the change is one only a parent account may make',
+        'sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make',
       ),
       perMessage(
         [],

@@ -35,7 +35,11 @@ export async function accountSubtree(
     ids.push(...page.accounts.map((account) => account.id));
     cursor = page.nextCursor;
     if (ids.length > MAX_SUBTREE) {
-      throw new DomainError(ErrorKey.Invalid, `more than ${MAX_SUBTREE} accounts below this one: ask for one of them with ?accountId=`, { ref: 'accountId' });
+      throw new DomainError(
+        ErrorKey.Invalid,
+        `more than ${MAX_SUBTREE} accounts below this one: ask for one of them with ?accountId=`,
+        { ref: 'accountId' },
+      );
     }
   } while (cursor);
   return ids;
@@ -50,7 +54,9 @@ export async function visibleDeviceAccount(
   caller: Principal,
   deviceId: string,
 ): Promise<string> {
-  const missing = new DomainError(ErrorKey.NotFound, `no device "${deviceId}" in this account's tree`, { ref: 'deviceId' });
+  const missing = new DomainError(ErrorKey.NotFound, `no device "${deviceId}" in this account's tree`, {
+    ref: 'deviceId',
+  });
   const { accountId } = await peers.fleet.locateDevice({ deviceId });
   if (!accountId) throw missing;
   try {

@@ -98,7 +98,10 @@ export function requireApiKey(resolve: KeyResolver, sessions?: SessionStore): Mi
     }
     const lookup = await resolve(keyHash);
     if (lookup.kind === 'suspended') {
-      throw new DomainError(ErrorKey.Forbidden, 'the account (or an account above it) is suspended; its reseller can reactivate it');
+      throw new DomainError(
+        ErrorKey.Forbidden,
+        'the account (or an account above it) is suspended; its reseller can reactivate it',
+      );
     }
     if (lookup.kind === 'unknown') {
       throw new DomainError(ErrorKey.Unauthorized, 'the API key is unknown, expired or revoked');
@@ -131,12 +134,18 @@ async function sessionKeyHash(
 ): Promise<string> {
   const session = await sessions.find(sessionId);
   if (!session) {
-    throw new DomainError(ErrorKey.Unauthorized, 'the console session has expired or was signed out; sign in again');
+    throw new DomainError(
+      ErrorKey.Unauthorized,
+      'the console session has expired or was signed out; sign in again',
+    );
   }
   if (unsafeMethods.has(c.req.method)) {
     const origin = c.req.header('origin');
     if (c.req.header(SESSION_GUARD_HEADER) !== '1' || !sameHost(origin, c.req.header('host'))) {
-      throw new DomainError(ErrorKey.Forbidden, `a session's ${c.req.method} must come from the console: same origin, with the ${SESSION_GUARD_HEADER} header`);
+      throw new DomainError(
+        ErrorKey.Forbidden,
+        `a session's ${c.req.method} must come from the console: same origin, with the ${SESSION_GUARD_HEADER} header`,
+      );
     }
   }
   return session.keyHash;

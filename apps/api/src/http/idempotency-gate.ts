@@ -87,13 +87,21 @@ export function createIdempotencyGate(
   return {
     async run({ accountId, key, rawBody }, handle, safeToRetry) {
       if (!validIdempotencyKey(key)) {
-        throw new DomainError(ErrorKey.Invalid, `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, e.g. a UUID`, { ref: 'Idempotency-Key' });
+        throw new DomainError(
+          ErrorKey.Invalid,
+          `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, e.g. a UUID`,
+          { ref: 'Idempotency-Key' },
+        );
       }
       await ready();
       const begun = await store().begin(accountId, key, requestBodyHash(rawBody));
       if (begun.kind === 'replay') return { status: begun.status, body: begun.body, replayed: true };
       if (begun.kind === 'conflict') {
-        throw new DomainError(ErrorKey.IdempotencyConflict, 'this Idempotency-Key was already used with a different body in the last 24 hours; use a new key for a new request', { ref: 'Idempotency-Key' });
+        throw new DomainError(
+          ErrorKey.IdempotencyConflict,
+          'this Idempotency-Key was already used with a different body in the last 24 hours; use a new key for a new request',
+          { ref: 'Idempotency-Key' },
+        );
       }
       if (begun.kind === 'in-progress') throw inProgress();
 

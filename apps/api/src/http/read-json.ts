@@ -21,7 +21,10 @@ export function hasJsonBody(c: Context): boolean {
  */
 export async function readJsonObject(c: Context): Promise<JsonBody> {
   if (!hasJsonBody(c)) {
-    throw new DomainError(ErrorKey.UnsupportedMediaType, 'send the body as JSON with Content-Type: application/json');
+    throw new DomainError(
+      ErrorKey.UnsupportedMediaType,
+      'send the body as JSON with Content-Type: application/json',
+    );
   }
   const text = await c.req.text();
   let value: unknown;

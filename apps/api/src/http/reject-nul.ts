@@ -15,7 +15,11 @@ export function rejectNulCharacters(): MiddlewareHandler {
   return async (c, next) => {
     const ref = nulInPath(c) ?? nulInQuery(c) ?? (await nulInJsonBody(c));
     if (ref !== undefined) {
-      throw new DomainError(ErrorKey.Invalid, `${ref === '' ? 'the request' : `\`${ref}\``} contains a NUL character (U+0000), which no field may hold`, { ref: ref });
+      throw new DomainError(
+        ErrorKey.Invalid,
+        `${ref === '' ? 'the request' : `\`${ref}\``} contains a NUL character (U+0000), which no field may hold`,
+        { ref: ref },
+      );
     }
     await next();
   };

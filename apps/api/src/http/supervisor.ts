@@ -48,7 +48,10 @@ export async function supervisedAccount(
 ): Promise<string> {
   const { target, account } = await visibleAccount(peers, caller, requested);
   if (target === caller.accountId && account?.parentId) {
-    throw new DomainError(ErrorKey.Forbidden, "this is decided by the account's reseller or the platform admin: they call it with ?accountId=");
+    throw new DomainError(
+      ErrorKey.Forbidden,
+      "this is decided by the account's reseller or the platform admin: they call it with ?accountId=",
+    );
   }
   return target;
 }

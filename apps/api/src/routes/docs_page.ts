@@ -77,8 +77,7 @@ export function registerDocsPage(app: ApiApp): void {
       return c.body(new Uint8Array(swaggerAsset(file as SwaggerAsset)), 200);
     },
     (result) => {
-      if (!result.success)
-        throw new DomainError(ErrorKey.NotFound, 'no such file of the documentation page');
+      if (!result.success) throw new DomainError(ErrorKey.NotFound, 'no such file of the documentation page');
       return undefined;
     },
   );

@@ -34,7 +34,9 @@ export function registerGetScreenshot(app: ApiApp, deps: RouteDeps): void {
       commandId,
     });
     if (screenshotPng.length === 0) {
-      throw new DomainError(ErrorKey.NotFound, `command "${commandId}" has no screenshot`, { ref: 'commandId' });
+      throw new DomainError(ErrorKey.NotFound, `command "${commandId}" has no screenshot`, {
+        ref: 'commandId',
+      });
     }
     c.header('cache-control', 'private, max-age=3600');
     return c.body(new Uint8Array(screenshotPng), 200, { 'content-type': 'image/png' });

@@ -36,7 +36,9 @@ export function registerListMessageCallbacks(app: ApiApp, deps: RouteDeps): void
     // The message must be the account's: a missing one and another account's answer alike.
     const found = await deps.peers.dispatch.getMessage({ accountId, messageId });
     if (!found.found) {
-      throw new DomainError(ErrorKey.NotFound, `no message ${messageId} in this account`, { ref: 'messageId' });
+      throw new DomainError(ErrorKey.NotFound, `no message ${messageId} in this account`, {
+        ref: 'messageId',
+      });
     }
     const { callbacks } = await deps.peers.dispatch.listMessageCallbacks({ accountId, messageId });
     return c.json(

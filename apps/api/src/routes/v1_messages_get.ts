@@ -33,7 +33,9 @@ export function registerGetMessage(app: ApiApp, deps: RouteDeps): void {
     });
     if (!found.found || !found.message) {
       // Another account's message reads exactly like a missing one.
-      throw new DomainError(ErrorKey.NotFound, `no message ${messageId} in this account`, { ref: 'messageId' });
+      throw new DomainError(ErrorKey.NotFound, `no message ${messageId} in this account`, {
+        ref: 'messageId',
+      });
     }
     const status = asStatus(found.status);
     const waiting =

@@ -71,5 +71,7 @@ export function registerListMessages(app: ApiApp, deps: RouteDeps): void {
 function recipientDigits(recipient: string): string {
   const number = normalisePhoneNumber(recipient);
   if (number.kind === 'ok') return number.digits;
-  throw new DomainError(ErrorKey.Invalid, '`recipient` must be a phone number such as 79034567890', { ref: 'recipient' });
+  throw new DomainError(ErrorKey.Invalid, '`recipient` must be a phone number such as 79034567890', {
+    ref: 'recipient',
+  });
 }

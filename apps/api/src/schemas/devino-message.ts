@@ -98,10 +98,7 @@ export const DevinoMessageSchema = z
           if (characterCount(value) > limits.maxTextLength) {
             ctx.addIssue({
               code: 'custom',
-              ...keyed(
-                ErrorKey.LengthTooLong,
-                `\`text\` is longer than ${limits.maxTextLength} characters`,
-              ),
+              ...keyed(ErrorKey.LengthTooLong, `\`text\` is longer than ${limits.maxTextLength} characters`),
             });
           } else if (!isStorableText(value)) {
             ctx.addIssue({ code: 'custom', message: '`text` must be valid Unicode without NUL characters' });

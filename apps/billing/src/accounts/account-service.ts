@@ -104,8 +104,7 @@ export async function updateAccount(
   if (status !== undefined && !['active', 'suspended', 'closed'].includes(status)) {
     throw new DomainError(ErrorKey.Invalid, 'status must be "active", "suspended" or "closed"');
   }
-  if (account.status === 'closed')
-    throw new DomainError(ErrorKey.Conflict, 'a closed account cannot change');
+  if (account.status === 'closed') throw new DomainError(ErrorKey.Conflict, 'a closed account cannot change');
   if (request.markupBps !== undefined) assertMarkup(request.markupBps);
 
   const row = await db.transaction().execute(async (trx) => {
@@ -154,10 +153,7 @@ export async function transferCredit(
 ): Promise<billing.TransferCreditResponse> {
   const { actor, account } = await managedAccount(db, request.actorAccountId, request.accountId);
   if (account.parent_id !== actor.id) {
-    throw new DomainError(
-      ErrorKey.Conflict,
-      'credit moves between an account and its direct parent only',
-    );
+    throw new DomainError(ErrorKey.Conflict, 'credit moves between an account and its direct parent only');
   }
   const amount = BigInt(request.amountMinor);
   if (amount === 0n) throw new DomainError(ErrorKey.Invalid, 'amountMinor must not be zero');
@@ -195,10 +191,7 @@ export async function transferCredit(
 
 function assertMarkup(markupBps: number): void {
   if (!Number.isInteger(markupBps) || markupBps < 0 || markupBps > MAX_MARKUP_BPS) {
-    throw new DomainError(
-      ErrorKey.Invalid,
-      `markupBps must be a whole number from 0 to ${MAX_MARKUP_BPS}`,
-    );
+    throw new DomainError(ErrorKey.Invalid, `markupBps must be a whole number from 0 to ${MAX_MARKUP_BPS}`);
   }
 }
 

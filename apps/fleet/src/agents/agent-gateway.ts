@@ -50,8 +50,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       const incoming = requests[Symbol.asyncIterator]();
       const first = await incoming.next();
       const hello = !first.done && first.value.kind?.$case === 'hello' ? first.value.kind.value : undefined;
-      if (!hello)
-        throw new DomainError(ErrorKey.Invalid, 'the first message on the stream must be hello');
+      if (!hello) throw new DomainError(ErrorKey.Invalid, 'the first message on the stream must be hello');
       const agent = await authenticateAgent(deps.db, hello);
       const senderId = agent.sender
         ? (await ensureSender(deps.db, agent.accountId, agent.sender)).id

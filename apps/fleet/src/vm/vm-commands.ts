@@ -153,8 +153,7 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
   return {
     /** Checks and stores a command for a device; the device's account must be given. */
     async create(input: NewVmCommand): Promise<CommandRow> {
-      if (!isKnownVmAction(input.action))
-        throw new DomainError(ErrorKey.Invalid, 'action is required');
+      if (!isKnownVmAction(input.action)) throw new DomainError(ErrorKey.Invalid, 'action is required');
       const action = vmActions[input.action];
       const snapshot = input.snapshot ?? '';
       const apkUrl = input.apkUrl ?? '';
