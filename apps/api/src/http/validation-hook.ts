@@ -1,4 +1,4 @@
-import { type Reason, DomainError, ErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey, type Reason } from '@wagate/errors';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 

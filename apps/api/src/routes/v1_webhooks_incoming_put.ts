@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { checkOutboundUrl } from '@wagate/config';
-import { type Reason, DomainError, ErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey, type Reason } from '@wagate/errors';
 import { requireScope } from '../http/auth.js';
 import { jsonObjectBody } from '../http/read-json.js';
 import { accountInSubtree, WebhookAccountQuery } from '../http/supervisor.js';
