@@ -1,4 +1,4 @@
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { BillingTables } from './db/tables.js';
 
@@ -23,7 +23,7 @@ export async function getBalance(
     .select(['id', 'currency', 'balance_minor', 'held_minor', 'credit_limit_minor'])
     .where('id', '=', request.accountId)
     .executeTakeFirst();
-  if (!account) throw new ServerError(Status.NOT_FOUND, `account "${request.accountId}" does not exist`);
+  if (!account) throw new DomainError(ErrorKey.NotFound, `account "${request.accountId}" does not exist`);
   return {
     accountId: account.id,
     currency: account.currency,

@@ -1,4 +1,4 @@
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from './db/tables.js';
 
@@ -14,7 +14,7 @@ export async function findMessages(
   request: { messageIds: string[] },
 ): Promise<string[]> {
   if (request.messageIds.length > MAX_FIND_MESSAGES) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `ask for at most ${MAX_FIND_MESSAGES} ids at a time`);
+    throw new DomainError(ErrorKey.Invalid, `ask for at most ${MAX_FIND_MESSAGES} ids at a time`);
   }
   const ids = request.messageIds.filter((id) => /^\d{1,19}$/.test(id));
   if (ids.length === 0) return [];

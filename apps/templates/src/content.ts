@@ -1,4 +1,4 @@
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { RevisionContent } from './db/tables.js';
 import { placeholderProblem } from './render.js';
 
@@ -26,7 +26,7 @@ export interface ButtonDraft {
  * the language in the error.
  */
 export function checkedContent(content: ContentDraft | undefined, where: string): RevisionContent {
-  const invalid = (problem: string) => new ServerError(Status.INVALID_ARGUMENT, `${where}: ${problem}`);
+  const invalid = (problem: string) => new DomainError(ErrorKey.Invalid, `${where}: ${problem}`);
   if (!content || content.body.trim() === '') throw invalid('the body must not be empty');
   const problem = placeholderProblem(content.body);
   if (problem) throw invalid(problem);

@@ -1,7 +1,7 @@
 import { type AccessChangedEvent, Topics } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { enqueueEvents } from '@wagate/outbox';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { type Kysely, sql } from 'kysely';
 import { visibleAccount } from '../accounts/tree.js';
 import type { ApiKeyRow, BillingTables } from '../db/tables.js';
@@ -90,15 +90,15 @@ export async function authenticateKey(
 
 export async function createKey(db: Kysely<BillingTables>, request: NewKey): Promise<IssuedKey> {
   const { account } = await visibleAccount(db, request.actorAccountId, request.accountId);
-  if (account.status === 'closed') throw new ServerError(Status.FAILED_PRECONDITION, 'the account is closed');
+  if (account.status === 'closed') throw new DomainError(ErrorKey.Conflict, 'the account is closed');
   const scopes = [...new Set(request.scopes)];
   const unknown = scopes.filter((scope) => !(keyScopes as readonly string[]).includes(scope));
   if (scopes.length === 0 || unknown.length > 0) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `scopes must be some of ${keyScopes.join(', ')}`);
+    throw new DomainError(ErrorKey.Invalid, `scopes must be some of ${keyScopes.join(', ')}`);
   }
   const { expiresAt } = request;
   if (expiresAt && expiresAt.getTime() <= Date.now()) {
-    throw new ServerError(Status.INVALID_ARGUMENT, 'expiresAt must be in the future');
+    throw new DomainError(ErrorKey.Invalid, 'expiresAt must be in the future');
   }
   const secret = generateApiKey();
   const row = await db
@@ -140,14 +140,14 @@ async function keyOf(db: Kysely<BillingTables>, request: KeyRef): Promise<ApiKey
     .where('id', '=', request.keyId)
     .where('account_id', '=', account.id)
     .executeTakeFirst();
-  if (!row) throw new ServerError(Status.NOT_FOUND, `no key "${request.keyId}" in account "${account.id}"`);
+  if (!row) throw new DomainError(ErrorKey.NotFound, `no key "${request.keyId}" in account "${account.id}"`);
   return row;
 }
 
 /** A new key with the old one's name and scopes; both work until the old one is revoked. */
 export async function rotateKey(db: Kysely<BillingTables>, request: KeyRef): Promise<IssuedKey> {
   const old = await keyOf(db, request);
-  if (old.revoked_at) throw new ServerError(Status.FAILED_PRECONDITION, 'a revoked key cannot be rotated');
+  if (old.revoked_at) throw new DomainError(ErrorKey.Conflict, 'a revoked key cannot be rotated');
   return createKey(db, {
     actorAccountId: request.actorAccountId,
     accountId: old.account_id,

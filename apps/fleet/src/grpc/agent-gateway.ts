@@ -1,6 +1,7 @@
 import { createKeySerializer } from '@wagate/bus';
 import { fleet } from '@wagate/contracts';
-import { mountForAgents, ServerError, type ServiceMount, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
+import { mountForAgents, type ServiceMount } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
@@ -64,8 +65,7 @@ function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewayServiceIm
       const incoming = requests[Symbol.asyncIterator]();
       const first = await incoming.next();
       const hello = !first.done && first.value.kind?.$case === 'hello' ? first.value.kind.value : undefined;
-      if (!hello)
-        throw new ServerError(Status.INVALID_ARGUMENT, 'the first message on the stream must be hello');
+      if (!hello) throw new DomainError(ErrorKey.Invalid, 'the first message on the stream must be hello');
       const agent = await authenticateAgent(deps.db, hello);
       const senderId = agent.sender
         ? (await ensureSender(deps.db, agent.accountId, agent.sender)).id

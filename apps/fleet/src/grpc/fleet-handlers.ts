@@ -1,5 +1,6 @@
 import { fleet } from '@wagate/contracts';
-import { mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
+import { mount, type ServiceMount } from '@wagate/rpc';
 import type { Kysely } from 'kysely';
 import type { DeviceSessions } from '../agents/device-sessions.js';
 import { listAgents } from '../agents/list-agents.js';
@@ -89,7 +90,7 @@ function fleetHandlers(deps: HandlerDeps): fleet.FleetServiceImplementation {
       await devices.located(request.accountIds, request.deviceId);
       const row = await vmCommands.get(request.commandId);
       if (!row || row.device_id !== request.deviceId) {
-        throw new ServerError(Status.NOT_FOUND, `no command "${request.commandId}" for this device`);
+        throw new DomainError(ErrorKey.NotFound, `no command "${request.commandId}" for this device`);
       }
       return commandAnswerToProto(row);
     },

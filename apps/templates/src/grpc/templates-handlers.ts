@@ -1,6 +1,7 @@
 import { templates } from '@wagate/contracts';
 import { decodeCursor, InvalidCursorError, pageOf, pageSize } from '@wagate/db';
-import { mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
+import { mount, type ServiceMount } from '@wagate/rpc';
 import type { Kysely } from 'kysely';
 import type { ApprovedCache } from '../approved-cache.js';
 import type { TemplatesTables } from '../db/tables.js';
@@ -43,7 +44,7 @@ function templatesHandlers(deps: HandlerDeps): templates.TemplatesServiceImpleme
     async getTemplate(request) {
       const stored = await findTemplate(db, request.accountId, request.templateId);
       if (!stored)
-        throw new ServerError(Status.NOT_FOUND, `no template ${request.templateId} in this account`);
+        throw new DomainError(ErrorKey.NotFound, `no template ${request.templateId} in this account`);
       return { template: templateToProto(stored) };
     },
     async listTemplates(request) {
@@ -52,8 +53,7 @@ function templatesHandlers(deps: HandlerDeps): templates.TemplatesServiceImpleme
       try {
         below = decodeCursor(request.cursor, (key): key is readonly [string] => key.length === 1);
       } catch (error) {
-        if (error instanceof InvalidCursorError)
-          throw new ServerError(Status.INVALID_ARGUMENT, error.message);
+        if (error instanceof InvalidCursorError) throw new DomainError(ErrorKey.Invalid, error.message);
         throw error;
       }
       const rows = await listTemplates(db, request.accountId, below?.[0], size + 1);
