@@ -273,6 +273,8 @@ async function drain(fleetProcess: TargetProcess, label: 'paced' | 'baseline') {
     fleetRssMiB: mib(rss ?? undefined),
     restarts: restartEffect,
     loadAverageAfter: loadAverage(),
+    // [seconds since the devices connected, jobs done], once a second: the shape of the drain.
+    timeline: timeline.map((point) => [round(point.atMs / 1000), point.done]),
   };
 }
 
