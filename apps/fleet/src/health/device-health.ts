@@ -3,7 +3,8 @@ import { type Pump, startPump } from '@wagate/outbox';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DeviceSessions } from '../agents/device-sessions.js';
-import type { AdminState, DevicesTable, FleetTables } from '../db/tables.js';
+import { type AdminState, type DevicesTable, FLEET_SCHEMA, type FleetTables } from '../db/tables.js';
+import { WriteBatches } from '../write-batches.js';
 import { recordDeviceChange, releaseContacts } from './device-history.js';
 import { type HealthThresholds, healthState, isAccepting, resultMark } from './health-rules.js';
 
@@ -199,44 +200,35 @@ export function startDeviceHealth(deps: {
     onError: (error) => log.error({ err: error }, 'device health sweep failed'),
   });
 
+  // Heartbeats and results of every stream, written a batch at a time (write-batches.ts): a
+  // farm's devices report thousands of times a second, and one round trip each would queue the
+  // scheduler's and the results' statements behind them on the pool.
+  const reports = new WriteBatches<DeviceReport, HealthRow | undefined>(
+    (items) => writeDeviceReports(db, items, limits.resultWindow),
+    { maxItems: 1_000 },
+  );
+
   return {
     async heartbeat(heartbeat) {
       const now = new Date();
-      await db
-        .updateTable('devices')
-        .set({
-          last_seen_at: now,
-          last_heartbeat_at: now,
-          battery_percent: heartbeat.batteryPercent,
-          screen_on: heartbeat.screenOn,
-          storage_free_bytes: heartbeat.storageFreeBytes,
-          network_up: heartbeat.networkUp,
-          whatsapp_state: whatsappStates[heartbeat.whatsappState] ?? '',
-        })
-        .where('id', '=', heartbeat.deviceId)
-        .returning(healthColumns)
-        .executeTakeFirst()
-        .then((device) => settle(device, now));
+      await settle(await reports.add({ kind: 'heartbeat', heartbeat, now }), now);
     },
     async result(result) {
-      const mark = resultMark(result.sent, result.errorCode);
       const now = new Date();
-      await db
-        .updateTable('devices')
-        .set({
-          last_seen_at: now,
-          last_result_at: now,
-          ...(mark
-            ? { recent_results: sql<string>`right(recent_results || ${mark}, ${limits.resultWindow}::int)` }
-            : {}),
-        })
-        .where('id', '=', result.deviceId)
-        .returning(healthColumns)
-        .executeTakeFirst()
-        .then((device) => settle(device, now));
+      const mark = resultMark(result.sent, result.errorCode) ?? '';
+      await settle(await reports.add({ kind: 'result', deviceId: result.deviceId, mark, now }), now);
     },
     async connected(deviceIds) {
-      for (const deviceId of deviceIds) await evaluate(deviceId);
+      if (deviceIds.length === 0) return;
+      // One read for the stream's devices; only those whose state changes take the lock (a
+      // reconnect within the offline limit changes nothing).
+      const now = new Date();
+      const rows = await db
+        .selectFrom('devices')
+        .select(healthColumns)
+        .where('id', 'in', deviceIds)
+        .execute();
+      for (const device of rows) await settle(device, now);
     },
     setAdminState: (deviceId, to, reason) =>
       transition(deviceId, () => ({ column: 'admin_state', to, reason })),
@@ -246,4 +238,75 @@ export function startDeviceHealth(deps: {
       return sweep.stop();
     },
   };
+}
+
+type DeviceReport =
+  | { kind: 'heartbeat'; heartbeat: fleet.DeviceHeartbeat; now: Date }
+  /** `mark`: what the result adds to the device's recent results ('' for nothing). */
+  | { kind: 'result'; deviceId: string; mark: string; now: Date };
+
+/**
+ * Writes a batch of reports in at most two statements (heartbeats, then results) and answers
+ * each with its device's health columns after the write (undefined for an unknown device).
+ * A device's reports in one batch are merged: its latest heartbeat's fields, its results'
+ * marks in order.
+ */
+async function writeDeviceReports(
+  db: Kysely<FleetTables>,
+  items: DeviceReport[],
+  resultWindow: number,
+): Promise<Array<HealthRow | undefined>> {
+  const devices = sql.table(`${FLEET_SCHEMA}.devices`);
+  const returning = sql.join(healthColumns.map((column) => sql.ref(`device.${column}`)));
+  const heartbeats = new Map<string, { heartbeat: fleet.DeviceHeartbeat; now: Date }>();
+  const results = new Map<string, { marks: string; now: Date }>();
+  for (const item of items) {
+    if (item.kind === 'heartbeat') heartbeats.set(item.heartbeat.deviceId, item);
+    else {
+      const marks = results.get(item.deviceId)?.marks ?? '';
+      results.set(item.deviceId, { marks: marks + item.mark, now: item.now });
+    }
+  }
+  const after = new Map<string, HealthRow>();
+  if (heartbeats.size > 0) {
+    const values = sql.join(
+      [...heartbeats.values()].map(
+        ({ heartbeat, now }) =>
+          sql`(${heartbeat.deviceId}::text, ${now}::timestamptz, ${heartbeat.batteryPercent}::integer,
+            ${heartbeat.screenOn}::boolean, ${bytesOrNull(heartbeat.storageFreeBytes)}::bigint,
+            ${heartbeat.networkUp}::boolean, ${whatsappStates[heartbeat.whatsappState] ?? ''}::text)`,
+      ),
+    );
+    const { rows } = await sql<HealthRow>`
+      update ${devices} as device set
+        last_seen_at = report.at, last_heartbeat_at = report.at,
+        battery_percent = report.battery_percent, screen_on = report.screen_on,
+        storage_free_bytes = report.storage_free_bytes, network_up = report.network_up,
+        whatsapp_state = report.whatsapp_state
+      from (values ${values}) as report (id, at, battery_percent, screen_on, storage_free_bytes, network_up, whatsapp_state)
+      where device.id = report.id
+      returning ${returning}`.execute(db);
+    for (const row of rows) after.set(row.id, row);
+  }
+  if (results.size > 0) {
+    const values = sql.join(
+      [...results].map(
+        ([deviceId, { marks, now }]) => sql`(${deviceId}::text, ${now}::timestamptz, ${marks}::text)`,
+      ),
+    );
+    const { rows } = await sql<HealthRow>`
+      update ${devices} as device set
+        last_seen_at = report.at, last_result_at = report.at,
+        recent_results = right(device.recent_results || report.marks, ${resultWindow}::int)
+      from (values ${values}) as report (id, at, marks)
+      where device.id = report.id
+      returning ${returning}`.execute(db);
+    for (const row of rows) after.set(row.id, row);
+  }
+  return items.map((item) => after.get(item.kind === 'heartbeat' ? item.heartbeat.deviceId : item.deviceId));
+}
+
+/** A count of bytes as the column takes it; anything else is not stored (one agent's odd value must not fail the batch it shares with others). */
+function bytesOrNull(value: string): string | null {
+  return /^\d{1,18}$/.test(value) ? value : null;
 }
