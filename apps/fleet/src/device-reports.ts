@@ -127,10 +127,13 @@ export async function recordReceipts(
   db: Kysely<FleetTables>,
   receipts: Array<Traced<fleet.Receipt>>,
 ): Promise<boolean[]> {
-  const known = receipts.filter(({ report }) => receiptStatus(report) !== undefined);
+  // A message id is a 64-bit integer: anything else names no job (and must not fail the batch).
+  const known = receipts.filter(
+    ({ report }) => receiptStatus(report) !== undefined && /^\d{1,19}$/.test(report.messageId),
+  );
   if (known.length === 0) return receipts.map(() => false);
   const reported = sql.join(
-    known.map(({ report }) => sql`(${report.messageId}::text, ${report.deviceId}::text)`),
+    known.map(({ report }) => sql`(${report.messageId}::bigint, ${report.deviceId}::text)`),
   );
   const { rows } = await sql<{ message_id: string; device_id: string; account_id: string }>`
     select job.message_id, job.device_id, job.account_id

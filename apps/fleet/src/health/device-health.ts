@@ -5,7 +5,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DeviceSessions } from '../agents/device-sessions.js';
 import { type AdminState, type DevicesTable, FLEET_SCHEMA, type FleetTables } from '../db/tables.js';
 import { WriteBatches } from '../write-batches.js';
-import { recordDeviceChange, releaseContacts } from './device-history.js';
+import { type DeviceChange, recordDeviceChanges, releaseContacts } from './device-history.js';
 import { type HealthThresholds, healthState, isAccepting, resultMark } from './health-rules.js';
 
 const log = createLogger('fleet:health');
@@ -41,6 +41,37 @@ const healthColumns = [
   'admin_state',
 ] as const satisfies ReadonlyArray<keyof DevicesTable>;
 type HealthRow = Pick<Selectable<DevicesTable>, (typeof healthColumns)[number]>;
+type Decide = (
+  device: HealthRow,
+) => { column: 'state' | 'admin_state'; to: string; reason: string } | undefined;
+
+/** Devices whose state changes are written in one transaction (see transitionAll). */
+const CHANGES_AT_ONCE = 500;
+
+/** Writes each device's new state (with its reason and time) or admin state. */
+async function writeChanges(
+  trx: Kysely<FleetTables>,
+  changes: Array<{ deviceId: string; column: 'state' | 'admin_state'; to: string; reason: string }>,
+  now: Date,
+): Promise<void> {
+  const devices = sql.table(`${FLEET_SCHEMA}.devices`);
+  const states = changes.filter((change) => change.column === 'state');
+  if (states.length > 0) {
+    const values = sql.join(states.map((c) => sql`(${c.deviceId}::text, ${c.to}::text, ${c.reason}::text)`));
+    await sql`
+      update ${devices} as device set state = change.state, state_reason = change.reason, state_changed_at = ${now}
+      from (values ${values}) as change (id, state, reason)
+      where device.id = change.id`.execute(trx);
+  }
+  const adminStates = changes.filter((change) => change.column === 'admin_state');
+  if (adminStates.length > 0) {
+    const values = sql.join(adminStates.map((c) => sql`(${c.deviceId}::text, ${c.to}::text)`));
+    await sql`
+      update ${devices} as device set admin_state = change.admin_state
+      from (values ${values}) as change (id, admin_state)
+      where device.id = change.id`.execute(trx);
+  }
+}
 
 /**
  * The device health state machine: heartbeats, job results and silence move a device between
@@ -72,53 +103,62 @@ export function startDeviceHealth(deps: {
   }
 
   /** Locks the device, lets `decide` say what changes, and writes it with its history row. */
-  async function transition(
-    deviceId: string,
-    decide: (
-      device: HealthRow,
-    ) => { column: 'state' | 'admin_state'; to: string; reason: string } | undefined,
-    now = new Date(),
-  ): Promise<void> {
+  function transition(deviceId: string, decide: Decide, now = new Date()): Promise<void> {
+    return transitionAll([deviceId], decide, now);
+  }
+
+  /**
+   * The same for many devices in one transaction (a farm's devices change together: a host's
+   * stream connects, a sweep finds them silent): locked in id order, so two such transactions
+   * never wait for each other in a cycle; one statement per kind of write.
+   */
+  async function transitionAll(deviceIds: string[], decide: Decide, now = new Date()): Promise<void> {
+    if (deviceIds.length === 0) return;
     const outcome = await db.transaction().execute(async (trx) => {
-      const device = await trx
+      const devices = await trx
         .selectFrom('devices')
         .select(healthColumns)
-        .where('id', '=', deviceId)
+        .where('id', 'in', deviceIds)
+        .orderBy('id')
         .forUpdate()
-        .executeTakeFirst();
-      if (!device) return undefined;
-      const change = decide(device);
-      if (!change || device[change.column] === change.to) return { device, changed: false };
-      const next = { ...device, [change.column]: change.to } as HealthRow;
-      await trx
-        .updateTable('devices')
-        .set(
-          change.column === 'state'
-            ? { state: next.state, state_reason: change.reason, state_changed_at: now }
-            : { admin_state: next.admin_state },
-        )
-        .where('id', '=', deviceId)
         .execute();
-      await recordDeviceChange(trx, {
-        deviceId,
-        accountId: device.account_id,
-        change: change.column,
-        from: device[change.column],
-        to: change.to,
-        reason: change.reason,
-      });
-      if (isAccepting(device) && !isAccepting(next)) await releaseContacts(trx, deviceId);
-      return { device: next, changed: true };
+      const after: HealthRow[] = [];
+      const changes: Array<DeviceChange & { column: 'state' | 'admin_state' }> = [];
+      const leaving: string[] = [];
+      for (const device of devices) {
+        const change = decide(device);
+        if (!change || device[change.column] === change.to) {
+          after.push(device);
+          continue;
+        }
+        const next = { ...device, [change.column]: change.to } as HealthRow;
+        after.push(next);
+        changes.push({
+          deviceId: device.id,
+          accountId: device.account_id,
+          column: change.column,
+          change: change.column,
+          from: device[change.column],
+          to: change.to,
+          reason: change.reason,
+        });
+        if (isAccepting(device) && !isAccepting(next)) leaving.push(device.id);
+      }
+      await writeChanges(trx, changes, now);
+      await recordDeviceChanges(trx, changes);
+      await releaseContacts(trx, leaving);
+      return { after, changed: new Set(changes.map((change) => change.deviceId)) };
     });
-    if (!outcome) return;
-    if (outcome.changed) {
-      log.info(
-        { deviceId, state: outcome.device.state, adminState: outcome.device.admin_state },
-        'device changed',
-      );
-      deps.onChange();
+    for (const device of outcome.after) {
+      if (outcome.changed.has(device.id)) {
+        log.info(
+          { deviceId: device.id, state: device.state, adminState: device.admin_state },
+          'device changed',
+        );
+      }
+      sync(device);
     }
-    sync(outcome.device);
+    if (outcome.changed.size > 0) deps.onChange();
   }
 
   /**
@@ -144,18 +184,27 @@ export function startDeviceHealth(deps: {
   }
 
   function evaluate(deviceId: string, now = new Date()): Promise<void> {
-    return transition(
-      deviceId,
-      (device) => {
-        const next = nextState(device, now);
-        return { column: 'state', to: next.state, reason: next.reason };
-      },
-      now,
-    );
+    return evaluateAll([deviceId], now);
   }
 
-  // A pass over thousands of silent devices (a transaction each) must not hold up a shutdown: it
-  // stops between devices, and the next process's first pass finds the rest (the query is the state).
+  /** Brings these devices' state up to date, a transaction per `CHANGES_AT_ONCE` of them. */
+  async function evaluateAll(deviceIds: string[], now = new Date()): Promise<void> {
+    for (let first = 0; first < deviceIds.length; first += CHANGES_AT_ONCE) {
+      // A pass over thousands of devices must not hold up a shutdown (see `stopping`).
+      if (stopping && first > 0) return;
+      await transitionAll(
+        deviceIds.slice(first, first + CHANGES_AT_ONCE),
+        (device) => {
+          const next = nextState(device, now);
+          return { column: 'state', to: next.state, reason: next.reason };
+        },
+        now,
+      );
+    }
+  }
+
+  // A pass over thousands of silent devices must not hold up a shutdown: it stops between
+  // transactions, and the next process's first pass finds the rest (the query is the state).
   let stopping = false;
 
   async function sweepOnce(now = new Date()): Promise<void> {
@@ -165,10 +214,11 @@ export function startDeviceHealth(deps: {
       .where('state', '!=', 'offline')
       .where('last_seen_at', '<', new Date(now.getTime() - limits.offlineAfterMs))
       .execute();
-    for (const device of silent) {
-      if (stopping) return;
-      await evaluate(device.id, now);
-    }
+    await evaluateAll(
+      silent.map((device) => device.id),
+      now,
+    );
+    if (stopping) return;
     const failing = await db
       .selectFrom('devices')
       .select(['id', 'state', 'state_changed_at'])
@@ -228,7 +278,12 @@ export function startDeviceHealth(deps: {
         .select(healthColumns)
         .where('id', 'in', deviceIds)
         .execute();
-      for (const device of rows) await settle(device, now);
+      const changing: string[] = [];
+      for (const device of rows) {
+        if (nextState(device, now).state !== device.state) changing.push(device.id);
+        else sync(device);
+      }
+      await evaluateAll(changing, now);
     },
     setAdminState: (deviceId, to, reason) =>
       transition(deviceId, () => ({ column: 'admin_state', to, reason })),
