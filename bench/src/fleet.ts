@@ -50,7 +50,7 @@ const settings = {
   baseline: process.env.BENCH_FLEET_BASELINE === '1',
 };
 /** Restart commands made at once (an operator's script would not send hundreds in parallel either). */
-const COMMANDS_IN_FLIGHT = 8;
+const COMMANDS_IN_FLIGHT = 25;
 /** The undisturbed part of the drain is measured from 5 % to this share; the restarts come then. */
 const RESTART_AT_SHARE = 0.4;
 /** Not counted: devices connecting, their first heartbeats and the first gap of each session. */
@@ -231,14 +231,19 @@ async function drain(fleetProcess: TargetProcess, label: 'paced' | 'baseline') {
     await sleep(1_000);
   }
   const rss = residentBytes(fleetProcess.pid);
-  // The steady part: from 5 % to 95 % of the queue done, so connecting and the tail are left out.
+  // The steady part starts at 5 % of the queue done (connecting left out) and ends at 95 % (the
+  // tail), or where the restarts come. It spans whole gaps: a device takes one job a gap, so a
+  // window of a gap and a half could hold two of a device's jobs and show more than capacity.
   const at = (share: number) => timeline.find((point) => point.done >= queueJobs * share);
   const from = at(0.05);
-  // With restarts, the undisturbed rate is measured before them.
-  const to = at(label === 'paced' ? RESTART_AT_SHARE : 0.95);
+  const end = at(label === 'paced' ? RESTART_AT_SHARE : 0.95);
+  const gaps = from && end ? Math.floor((end.atMs - from.atMs) / gapMs) : 0;
+  // The last sample inside the whole gaps; the rate is interpolated to the gaps' exact end.
+  const to =
+    from && gaps > 0 ? timeline.findLast((point) => point.atMs <= from.atMs + gaps * gapMs) : undefined;
   const steady = from && to && to.atMs > from.atMs ? { from, to } : undefined;
   const steadyRate = steady
-    ? ((steady.to.done - steady.from.done) * 1000) / (steady.to.atMs - steady.from.atMs)
+    ? (doneAt(timeline, steady.from.atMs + gaps * gapMs) - steady.from.done) / ((gaps * gapMs) / 1000)
     : null;
   const steadyCpu = steady ? cpuBetween(steady.from.cpu, steady.to.cpu) : null;
   const steadyJobs = steady ? steady.to.done - steady.from.done : 0;
@@ -247,11 +252,12 @@ async function drain(fleetProcess: TargetProcess, label: 'paced' | 'baseline') {
       ? null
       : round((seconds * 1e6) / steadyJobs);
   const last = timeline.at(-1)!;
+  const perDevice = await deviceIntervals(label, new Date(start + (restartAtMs ?? last.atMs)));
   await agents.stop();
   agents = undefined;
   const restartEffect =
     restarts && restartAtMs !== undefined && steadyRate !== null
-      ? { ...(await restarts), ...dropAndRecovery(timeline, restartAtMs, steadyRate) }
+      ? { ...(await restarts), ...dropAndRecovery(timeline, restartAtMs, steadyRate, gapMs, queueJobs) }
       : null;
   return {
     lookaheadMs: label === 'baseline' ? 0 : 'default (1000)',
@@ -264,6 +270,13 @@ async function drain(fleetProcess: TargetProcess, label: 'paced' | 'baseline') {
     steadyPerSecond: steadyRate === null ? null : round(steadyRate),
     shareOfCapacityPercent: steadyRate === null ? null : round((100 * steadyRate) / capacityPerSecond),
     overallPerSecond: round((last.done * 1000) / last.atMs),
+    // Each device's jobs done before the restarts: the mean time between two of them beside
+    // the gap (100 % = one job every gap, the most pacing allows). No window edges to fall on.
+    perDevice: {
+      devicesThatDelivered: perDevice.devices,
+      meanSecondsBetweenJobs: perDevice.meanMs === null ? null : round(perDevice.meanMs / 1000),
+      shareOfCapacityPercent: perDevice.meanMs === null ? null : round((100 * gapMs) / perDevice.meanMs),
+    },
     // Over the steady part: CPU of each process, and CPU time per delivered job (µs).
     steadyCpu,
     fleetCpuMicrosecondsPerJob: perJob(steadyCpu?.fleetCpuSeconds),
@@ -355,24 +368,40 @@ function dropAndRecovery(
   timeline: Array<{ atMs: number; done: number }>,
   restartAtMs: number,
   steadyRate: number,
+  gapMs: number,
+  queueJobs: number,
 ) {
-  const WINDOW = 5;
-  const after = timeline.filter((point) => point.atMs >= restartAtMs);
+  // Windows one gap long (each device's one job), a second apart, from the restarts on, until
+  // the queue is nearly empty (the tail would read as a drop).
+  const runsLowAt = timeline.find((point) => point.done >= queueJobs * 0.95)?.atMs ?? timeline.at(-1)!.atMs;
   const windows: Array<{ atMs: number; rate: number }> = [];
-  for (let i = WINDOW; i < after.length; i++) {
-    const a = after[i - WINDOW]!;
-    const b = after[i]!;
-    windows.push({ atMs: b.atMs, rate: ((b.done - a.done) * 1000) / (b.atMs - a.atMs) });
+  for (let endMs = restartAtMs + gapMs; endMs <= runsLowAt; endMs += 1_000) {
+    windows.push({
+      atMs: endMs,
+      rate: (doneAt(timeline, endMs) - doneAt(timeline, endMs - gapMs)) / (gapMs / 1000),
+    });
   }
   if (windows.length === 0)
-    return { lowestPerSecond: null, dropPercent: null, backToFullRateAfterSeconds: null };
+    return { lowestPerSecond: null, dropPercent: null, backToFullRateAfterSeconds: null, watchedSeconds: 0 };
   const lowest = windows.reduce((min, w) => (w.rate < min.rate ? w : min));
   const back = windows.find((w) => w.atMs > lowest.atMs && w.rate >= steadyRate * 0.98);
   return {
     lowestPerSecond: round(lowest.rate),
     dropPercent: round(100 * (1 - lowest.rate / steadyRate)),
+    lowestAtSeconds: round((lowest.atMs - restartAtMs) / 1000),
+    // Null: not back to 98 % before the queue ran low (see watchedSeconds).
     backToFullRateAfterSeconds: back ? round((back.atMs - restartAtMs) / 1000) : null,
+    watchedSeconds: round((runsLowAt - restartAtMs) / 1000),
   };
+}
+
+/** Jobs done at `atMs`, interpolated between the once-a-second samples. */
+function doneAt(timeline: Array<{ atMs: number; done: number }>, atMs: number): number {
+  const after = timeline.findIndex((point) => point.atMs >= atMs);
+  if (after <= 0) return after === 0 ? timeline[0]!.done : timeline.at(-1)!.done;
+  const a = timeline[after - 1]!;
+  const b = timeline[after]!;
+  return a.done + ((b.done - a.done) * (atMs - a.atMs)) / (b.atMs - a.atMs);
 }
 
 async function startAgents(devices: number, streams: number, numberBase: string): Promise<TargetProcess> {
@@ -391,6 +420,27 @@ async function heardFrom(devices: number): Promise<number> {
     .where('last_seen_at', '>', new Date(Date.now() - 15_000))
     .executeTakeFirstOrThrow();
   return Math.min(devices, Number(row.count));
+}
+
+/** Devices that finished jobs of this drain before `until`, and the mean time between two of a device's. */
+async function deviceIntervals(
+  label: string,
+  until: Date,
+): Promise<{ devices: number; meanMs: number | null }> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('jobs'),
+      sql<string>`extract(epoch from max(updated_at) - min(updated_at)) * 1000`.as('span_ms'),
+    ])
+    .where('state', '=', 'done')
+    .where('job_id', 'like', `job_${label}_%`)
+    .where('updated_at', '<=', until)
+    .groupBy('device_id')
+    .execute();
+  const intervals = rows.reduce((sum, row) => sum + Number(row.jobs) - 1, 0);
+  const spanMs = rows.reduce((sum, row) => sum + Number(row.span_ms), 0);
+  return { devices: rows.length, meanMs: intervals > 0 ? spanMs / intervals : null };
 }
 
 async function doneJobs(label: string): Promise<number> {
@@ -459,14 +509,18 @@ function formatReport(value: Record<string, unknown>): string {
     ...drains.map(
       (d) =>
         `drain (lookahead ${d.lookaheadMs}): ${d.completed}/${d.jobs} jobs in ${d.seconds} s on ${d.devices} devices at ${d.gapMs} ms — ` +
-        `capacity ${d.capacityPerSecond}/s, steady ${d.steadyPerSecond}/s = ${d.shareOfCapacityPercent} % of capacity ` +
+        `capacity ${d.capacityPerSecond}/s, steady ${d.steadyPerSecond}/s = ${d.shareOfCapacityPercent} % of capacity; ` +
+        `per device one job every ${d.perDevice.meanSecondsBetweenJobs} s = ${d.perDevice.shareOfCapacityPercent} % of its pace ` +
+        `(${d.perDevice.devicesThatDelivered} devices) ` +
         `(overall ${d.overallPerSecond}/s); steady CPU: fleet ${d.steadyCpu?.fleetCpuPercent} % ` +
         `(${d.fleetCpuMicrosecondsPerJob} µs a job), its PostgreSQL backends ${d.steadyCpu?.postgresCpuPercent} % ` +
         `(${d.postgresCpuMicrosecondsPerJob} µs a job), agents ${d.steadyCpu?.agentsCpuPercent} %; fleet RSS ${d.fleetRssMiB} MiB` +
         (d.restarts
           ? `\nrestarts: ${d.restarts.devices} devices (${d.restarts.succeeded} restarted, ${d.restarts.failed} not, ` +
-            `${d.restarts.commandsNotMade} commands not made) — lowest 5 s rate ${d.restarts.lowestPerSecond}/s, a drop of ` +
-            `${d.restarts.dropPercent} %; back to 98 % of the undisturbed rate after ${d.restarts.backToFullRateAfterSeconds ?? 'never'} s`
+            `${d.restarts.commandsNotMade} commands not made, made over ${round(d.restarts.commandsMadeInMs / 1000)} s) — ` +
+            `lowest rate over a gap ${d.restarts.lowestPerSecond}/s (${d.restarts.lowestAtSeconds} s after), a drop of ` +
+            `${d.restarts.dropPercent} % from the undisturbed rate; back to 98 % of it after ` +
+            `${d.restarts.backToFullRateAfterSeconds ?? 'not within'} s (watched ${d.restarts.watchedSeconds} s)`
           : ''),
     ),
     `commit ${conditions.gitCommit}; load average before ${JSON.stringify(conditions.loadAverage)}, after the hold ` +
