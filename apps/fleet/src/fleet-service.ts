@@ -167,11 +167,17 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
 
   // Every stream's results and receipts, a batch at a time (write-batches.ts): one transaction
   // per batch instead of one per report, at a farm's thousands of reports a second.
+  // A few batches at once (by job, by message): a slow database then keeps several connections
+  // busy instead of one (the pool has 10; the scheduler and the relay need theirs).
   const results = new WriteBatches((items: Array<Traced<fleet.JobResult>>) => recordJobResults(db, items), {
-    maxItems: 500,
+    maxItems: 250,
+    shards: 3,
+    shardOf: (item) => item.report.jobId,
   });
   const receipts = new WriteBatches((items: Array<Traced<fleet.Receipt>>) => recordReceipts(db, items), {
-    maxItems: 500,
+    maxItems: 250,
+    shards: 2,
+    shardOf: (item) => item.report.messageId,
   });
   const agentGateway = createAgentGateway({
     db,

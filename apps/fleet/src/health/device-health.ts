@@ -255,7 +255,12 @@ export function startDeviceHealth(deps: {
   // scheduler's and the results' statements behind them on the pool.
   const reports = new WriteBatches<DeviceReport, HealthRow | undefined>(
     (items) => writeDeviceReports(db, items, limits.resultWindow),
-    { maxItems: 1_000 },
+    // By device: a device's heartbeat and result are never in two batches written at once.
+    {
+      maxItems: 500,
+      shards: 2,
+      shardOf: (item) => (item.kind === 'heartbeat' ? item.heartbeat.deviceId : item.deviceId),
+    },
   );
 
   return {
