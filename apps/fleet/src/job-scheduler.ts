@@ -231,26 +231,24 @@ function leastBusy(devices: ConnectedDevice[], senderId: string): ConnectedDevic
  * finished job before the queued ones (test/claim-plans.test.ts shows the plan).
  */
 export function queuedJobs(db: Kysely<FleetTables>, senderIds: string[], limit: number) {
-  return (
-    db
-      .selectFrom('jobs')
-      // Stickiness in the same round trip: the device each recipient already talks to.
-      .leftJoin('contacts', (join) =>
-        join
-          .onRef('contacts.sender_id', '=', 'jobs.sender_id')
-          .onRef('contacts.recipient', '=', 'jobs.recipient'),
-      )
-      .select([
-        'jobs.job_id',
-        'jobs.sender_id',
-        'jobs.recipient',
-        'jobs.payload',
-        'jobs.traceparent',
-        'contacts.device_id as sticky_device_id',
-      ])
-      .where('jobs.state', '=', 'queued')
-      .where('jobs.sender_id', 'in', senderIds)
-      .orderBy('jobs.seq')
-      .limit(limit)
-  );
+  return db
+    .selectFrom('jobs')
+    // Stickiness in the same round trip: the device each recipient already talks to.
+    .leftJoin('contacts', (join) =>
+      join
+        .onRef('contacts.sender_id', '=', 'jobs.sender_id')
+        .onRef('contacts.recipient', '=', 'jobs.recipient'),
+    )
+    .select([
+      'jobs.job_id',
+      'jobs.sender_id',
+      'jobs.recipient',
+      'jobs.payload',
+      'jobs.traceparent',
+      'contacts.device_id as sticky_device_id',
+    ])
+    .where('jobs.state', '=', 'queued')
+    .where('jobs.sender_id', 'in', senderIds)
+    .orderBy('jobs.seq')
+    .limit(limit);
 }

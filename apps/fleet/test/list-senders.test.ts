@@ -94,7 +94,7 @@ describe.each(databaseAdapters())('ListSenders on $name', (adapter) => {
     expect(Number(senders.get(name(5))!.createdAtMs)).toBeGreaterThan(0);
   });
 
-  test('each sender shows its queue depth: its jobs waiting for a device, not those offered or done', async () => {
+  test("each sender shows its queue depth: its jobs waiting for a device, not those offered or done", async () => {
     const job = (n: number, senderId: string, state: 'queued' | 'offered' | 'done') => ({
       message_id: String(900 + n),
       job_id: `job_q${n}`,

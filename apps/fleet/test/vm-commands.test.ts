@@ -41,11 +41,7 @@ describe('VM commands through the agent stream', () => {
     }
     await replicas[0]!.fleet.ensureBootstrapToken('acc_a', 'token-a');
     await replicas[0]!.fleet.ensureBootstrapToken('acc_b', 'token-b');
-    api = grpcClient(
-      contracts.FleetServiceDefinition,
-      replicas[0]!.server.internalAddress,
-      PLAINTEXT_LOOPBACK,
-    );
+    api = grpcClient(contracts.FleetServiceDefinition, replicas[0]!.server.internalAddress, PLAINTEXT_LOOPBACK);
   });
   afterAll(async () => {
     for (const agent of agents) agent.close();

@@ -14,9 +14,7 @@ const root = pino({
     const span = trace.getActiveSpan();
     if (!span) return accountId ? { account_id: accountId } : {};
     const { traceId, spanId } = span.spanContext();
-    return accountId
-      ? { trace_id: traceId, span_id: spanId, account_id: accountId }
-      : { trace_id: traceId, span_id: spanId };
+    return accountId ? { trace_id: traceId, span_id: spanId, account_id: accountId } : { trace_id: traceId, span_id: spanId };
   },
 });
 
