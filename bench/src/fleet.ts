@@ -254,11 +254,13 @@ async function drain(fleetProcess: TargetProcess, label: 'paced' | 'baseline') {
       : round((seconds * 1e6) / steadyJobs);
   const last = timeline.at(-1)!;
   const perDevice = await deviceIntervals(label, new Date(start + (restartAtMs ?? last.atMs)));
+  // The commands' outcomes come from the agents: read them before the agents stop.
+  const restartOutcome = restarts ? await restarts : undefined;
   await agents.stop();
   agents = undefined;
   const restartEffect =
-    restarts && restartAtMs !== undefined && steadyRate !== null
-      ? { ...(await restarts), ...dropAndRecovery(timeline, restartAtMs, steadyRate, gapMs, queueJobs) }
+    restartOutcome && restartAtMs !== undefined && steadyRate !== null
+      ? { ...restartOutcome, ...dropAndRecovery(timeline, restartAtMs, steadyRate, gapMs, queueJobs) }
       : null;
   return {
     lookaheadMs: label === 'baseline' ? 0 : 'default (1000)',
