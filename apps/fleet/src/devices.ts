@@ -180,7 +180,7 @@ export function deviceQueries(
         await db.transaction().execute(async (trx) => {
           await trx.updateTable('devices').set({ sender_id: sender.id }).where('id', '=', row.id).execute();
           // Its conversations of the old pool go to that pool's other devices.
-          await releaseContacts(trx, row.id);
+          await releaseContacts(trx, [row.id]);
           await recordDeviceChange(trx, {
             deviceId: row.id,
             accountId: row.account_id,

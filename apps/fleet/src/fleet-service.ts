@@ -4,12 +4,21 @@ import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
 import type { ServiceMount } from '@wagate/rpc';
-import { createLogger, currentTraceparent } from '@wagate/telemetry';
+import { activeContext, createLogger, currentTraceparent, inSpan } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { DeviceSessions } from './agents/device-sessions.js';
 import { fleetMigrations } from './db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
-import { recordInbound, recordJobResult, recordReceipt } from './device-reports.js';
+import {
+  receiptSpan,
+  recordInbound,
+  recordJobResults,
+  recordReceipts,
+  resultSpan,
+  type Traced,
+} from './device-reports.js';
+import { WriteBatches } from './write-batches.js';
+import type { DeliveryReceipt, JobOutcome } from './agents/agent-reports.js';
 import { startValiditySweep } from './expire-jobs.js';
 import { type SchedulerOptions, startJobScheduler, toOffer } from './job-scheduler.js';
 import { deviceQueries } from './devices.js';
@@ -110,6 +119,20 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   const stopObserving = observeFleet(db);
   let defaultSender: { id: string; accountId: string } | undefined;
 
+  // Every stream's results and receipts, a batch at a time (write-batches.ts): one transaction
+  // per batch instead of one per report, at a farm's thousands of reports a second.
+  // A few batches at once (by job, by message): a slow database then keeps several connections
+  // busy instead of one (the pool has 10; the scheduler and the relay need theirs).
+  const results = new WriteBatches((items: Array<Traced<JobOutcome>>) => recordJobResults(db, items), {
+    maxItems: 250,
+    shards: 3,
+    shardOf: (item) => item.report.jobId,
+  });
+  const receipts = new WriteBatches((items: Array<Traced<DeliveryReceipt>>) => recordReceipts(db, items), {
+    maxItems: 250,
+    shards: 2,
+    shardOf: (item) => item.report.messageId,
+  });
   const agentGrpc = mountAgentGatewayGrpc({
     db,
     sessions,
@@ -117,13 +140,19 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     defaultSender: () => defaultSender,
     onCapacity: () => scheduler.kick(),
     async onResult(result) {
-      if (await recordJobResult(db, result)) {
+      const recorded = await inSpan('fleet.record-result', resultSpan(result), () =>
+        results.add({ report: result, context: activeContext() }),
+      );
+      if (recorded) {
         relay.kick();
         await health.result(result);
       }
     },
     async onReceipt(receipt) {
-      if (await recordReceipt(db, receipt)) relay.kick();
+      const recorded = await inSpan('fleet.record-receipt', receiptSpan(receipt), () =>
+        receipts.add({ report: receipt, context: activeContext() }),
+      );
+      if (recorded) relay.kick();
     },
     async onInbound(inbound) {
       if (await recordInbound(db, inbound)) relay.kick();

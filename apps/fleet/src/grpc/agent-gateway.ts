@@ -27,11 +27,13 @@ import { jobOfferToProto, vmCommandToProto } from './to-proto.js';
 const log = createLogger('fleet:agents');
 
 /**
- * Reports of one stream written to the database at once. One stream carries a whole host's
- * devices: handled one at a time, the stream's database round trips, not the devices' pace,
- * would bound what the host delivers.
+ * Reports of one stream in progress at once. One stream carries a whole host's devices:
+ * handled one at a time, the stream's database round trips, not the devices' pace, would bound
+ * what the host delivers. They wait in shared batches (write-batches.ts), not each on a pool
+ * connection, so a host of hundreds of devices may have hundreds waiting; the bound only keeps
+ * a flooding agent from holding unbounded memory.
  */
-const REPORTS_IN_FLIGHT = 16;
+const REPORTS_IN_FLIGHT = 256;
 
 export interface AgentGatewayDeps {
   db: Kysely<FleetTables>;
