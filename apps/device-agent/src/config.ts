@@ -47,8 +47,11 @@ export interface AutomationConfig {
 }
 
 interface CommonConfig {
-  /** Fleet's agent plane (`FLEET_AGENT_ADDRESS`). */
-  fleetAddress: string;
+  /**
+   * Fleet's agent plane (`FLEET_AGENT_ADDRESS`): one `host:port`, or an ordered list of the
+   * fleet replicas' agent listeners, tried in turn when a stream fails (docs/fleet.md).
+   */
+  fleetAddresses: string[];
   fleetSecurity: AgentPlaneClientSecurity;
   agentId: string;
   enrolmentToken: string;
@@ -73,8 +76,28 @@ function defaultAgentId(): string {
 export function readAgentConfig(source: Record<string, string | undefined> = process.env): AgentConfig {
   const config = readConfig(
     {
-      // Fleet's agent plane: its own port, never the internal one (docs/security.md).
-      FLEET_AGENT_ADDRESS: env.address('127.0.0.1:50055'),
+      // Fleet's agent plane: its own port, never the internal one (docs/security.md). Several
+      // fleet replicas without a load balancer in front: their agent listeners, comma separated,
+      // in the order this agent tries them (docs/fleet.md, "Several fleet replicas").
+      FLEET_AGENT_ADDRESS: z
+        .string()
+        .default('127.0.0.1:50055')
+        .transform((value) => value.split(',').map((address) => address.trim()))
+        .pipe(
+          z
+            .array(
+              z
+                .string()
+                .regex(
+                  /^[^\s:,]+:\d+$/,
+                  'expected host:port, or host:port,host:port,… (one per fleet replica)',
+                ),
+            )
+            .refine(
+              (addresses) => new Set(addresses).size === addresses.length,
+              'an address is listed twice',
+            ),
+        ),
       WAGATE_AGENT_ID: z.string().min(1).default(defaultAgentId()),
       WAGATE_ENROLMENT_TOKEN: z.string().min(1).default('dev-enrolment-token'),
       WAGATE_AGENT_CREDENTIAL_FILE: z.string().min(1).optional(),
@@ -105,7 +128,7 @@ export function readAgentConfig(source: Record<string, string | undefined> = pro
     source,
   );
   const common: CommonConfig = {
-    fleetAddress: config.FLEET_AGENT_ADDRESS,
+    fleetAddresses: config.FLEET_AGENT_ADDRESS,
     fleetSecurity: readAgentPlaneClientSecurity(source),
     agentId: config.WAGATE_AGENT_ID,
     enrolmentToken: config.WAGATE_ENROLMENT_TOKEN,

@@ -219,3 +219,58 @@ describe('device agent', () => {
     expect(spy.counts.started).toBe(1);
   });
 });
+
+describe('device agent with several fleet replicas', () => {
+  let telemetry: Telemetry;
+  beforeAll(() => {
+    telemetry = initTelemetry({ serviceName: 'device-agent-test' });
+  });
+  afterAll(async () => {
+    closeGrpcChannels();
+    await telemetry.shutdown();
+  });
+
+  test('moves to the next replica of its list when its replica goes, and hands it the result of the job the first one offered', async () => {
+    const replicas = [await startFakeFleet(), await startFakeFleet()];
+    const spy = spyDriver(createSimDrivers(1, { seed: 3 })[0]!);
+    const agent = startTestAgent(
+      replicas.map((replica) => replica.address),
+      'agent-replicas',
+      [spy.driver],
+    );
+    try {
+      await waitFor(() => expect(agent.connected()).toBe(true));
+      // The first address of the list is tried first.
+      expect(replicas[0]!.messages('hello')).toHaveLength(1);
+      expect(replicas[1]!.messages('hello')).toHaveLength(0);
+
+      spy.hold();
+      replicas[0]!.offer(offer('job-failover', 'dev-sim-79990000001'));
+      await waitFor(() => expect(spy.counts.started).toBe(1));
+      // The first replica dies: its stream ends and it takes no new one.
+      replicas[0]!.refuse(true);
+      replicas[0]!.endStream();
+      await waitFor(() => expect(replicas[1]!.messages('hello')).toHaveLength(1));
+      await waitFor(() => expect(agent.connected()).toBe(true));
+
+      spy.release();
+      const [result] = await waitFor(() => {
+        const results = replicas[1]!.messages('result').filter((r) => r.jobId === 'job-failover');
+        expect(results).toHaveLength(1);
+        return results;
+      });
+      expect(result).toMatchObject({ sent: true, deviceId: 'dev-sim-79990000001' });
+      // The second replica offers it again (as fleet does after any reconnect): answered from the journal, not sent twice.
+      replicas[1]!.offer(offer('job-failover', 'dev-sim-79990000001'));
+      await waitFor(() =>
+        expect(replicas[1]!.messages('result').filter((r) => r.jobId === 'job-failover')).toHaveLength(2),
+      );
+      expect(spy.counts.started).toBe(1);
+    } finally {
+      spy.release();
+      await agent.stop();
+      await spy.driver.close();
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
+  });
+});
