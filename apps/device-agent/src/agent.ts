@@ -233,6 +233,7 @@ export function startAgent(options: AgentOptions): Agent {
       }
     }
     current.welcomed = true;
+    current.acksReports = welcome.acksReports === true;
     log.info({ devices: byId.size, fleetAddress }, 'welcomed by the fleet');
     // One job at a time per device, so a slow phone is never flooded: one credit per idle
     // device now, one more each time a job finishes.
@@ -356,6 +357,7 @@ export function startAgent(options: AgentOptions): Agent {
         const kind = message.kind;
         if (kind?.$case === 'welcome') onWelcome(current, kind.value, fleetAddresses[replica]!);
         else if (kind?.$case === 'offer') onOffer(kind.value);
+        else if (kind?.$case === 'ack') outbox.acknowledge(current, kind.value.reportSeq);
         else if (kind?.$case === 'vmCommand') vmCommands.receive(kind.value);
       }
       return { welcomed: current.welcomed };
@@ -365,6 +367,7 @@ export function startAgent(options: AgentOptions): Agent {
       current.closed = true;
       clearInterval(current.heartbeat);
       if (stream === current) stream = undefined;
+      outbox.requeueUnacked(current);
       outbox.dropStreamItems();
       outbox.notify();
     }

@@ -274,3 +274,61 @@ describe('device agent with several fleet replicas', () => {
     }
   });
 });
+
+describe('device agent and a fleet that acks reports', () => {
+  let telemetry: Telemetry;
+  beforeAll(() => {
+    telemetry = initTelemetry({ serviceName: 'device-agent-test' });
+  });
+  afterAll(async () => {
+    closeGrpcChannels();
+    await telemetry.shutdown();
+  });
+
+  test('a report the fleet received but never stored goes to the next replica; an acked one does not', async () => {
+    const replicas = [
+      await startFakeFleet({ acksReports: true }),
+      await startFakeFleet({ acksReports: true }),
+    ];
+    const spy = spyDriver(
+      createSimDrivers(1, {
+        seed: 5,
+        deliveredAfterMs: { min: 1, max: 2 },
+        readAfterMs: { min: 5_000, max: 5_000 },
+      })[0]!,
+    );
+    const deviceId = 'dev-sim-79990000001';
+    const agent = startTestAgent(
+      replicas.map((replica) => replica.address),
+      'agent-acks',
+      [spy.driver],
+    );
+    try {
+      await waitFor(() => expect(agent.connected()).toBe(true));
+      replicas[0]!.offer(offer('job-acked', deviceId));
+      // The result and the DELIVERED receipt reach the first replica, numbered.
+      const numbered = await waitFor(() => {
+        const reports = replicas[0]!.received().filter((message) => message.reportSeq);
+        expect(reports.map((message) => message.kind?.$case)).toEqual(['result', 'receipt']);
+        return reports;
+      });
+      // It stores the result, then dies holding the receipt.
+      replicas[0]!.ack(numbered[0]!.reportSeq!);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      replicas[0]!.refuse(true);
+      replicas[0]!.endStream();
+
+      const resent = await waitFor(() => {
+        const reports = replicas[1]!.received().filter((message) => message.reportSeq);
+        expect(reports.map((message) => message.kind?.$case)).toEqual(['receipt']);
+        return reports;
+      });
+      expect(resent[0]!.kind).toEqual(numbered[1]!.kind);
+      expect(spy.counts.started).toBe(1);
+    } finally {
+      await agent.stop();
+      await spy.driver.close();
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
+  });
+});

@@ -78,6 +78,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
           value: {
             devices: registered.map((row) => ({ deviceKey: row.device_key, deviceId: row.id })),
             credential: agent.credential,
+            acksReports: true,
           },
         },
       });
@@ -108,7 +109,15 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
               const message = next.value;
               // A credit is memory only, and must not wait behind the database.
               if (message.kind?.$case === 'credit') await handle(message, hello.agentId, byId);
-              else await lanes.admit(orderKey(message), () => handle(message, hello.agentId, byId));
+              else
+                await lanes.admit(orderKey(message), async () => {
+                  await handle(message, hello.agentId, byId);
+                  // Stored (or dropped for good): the agent may forget it. A report this process
+                  // dies holding is not acked, and the agent sends it again to the next replica.
+                  const reportSeq = message.reportSeq;
+                  if (reportSeq && reportSeq !== '0')
+                    outgoing.push({ kind: { $case: 'ack', value: { reportSeq } } });
+                });
             }
           } finally {
             await lanes.idle();
