@@ -301,6 +301,9 @@ describe('every service as two replicas', () => {
     expect(admitted).toBeLessThanOrEqual(
       RATE.burst + Math.floor((Number(spanMs) / 1000) * RATE.perSecond) + 1,
     );
+    console.log(
+      `replicas: the rate limit admitted ${admitted} of ${sent} (burst ${RATE.burst}, ${RATE.perSecond}/s) over ${Math.round(Number(spanMs))} ms`,
+    );
   });
 
   test('a fleet replica SIGKILLed with offers out: its agent moves over, nothing is sent twice, the queue carries on', {

@@ -171,18 +171,34 @@ export async function startProductionRuntime(
   },
 ): Promise<ProductionRuntime> {
   const count = (service: ProductionService) => Math.max(1, options.replicas?.[service] ?? 1);
-  const portsOf = async (service: Exclude<ProductionService, 'device-agent'>) => {
-    const ports: number[] = [];
-    for (let replica = 0; replica < count(service); replica++) ports.push(await freePort());
-    return ports;
+  // Every listener's port probed at once, and none twice: ten processes need ten distinct ports.
+  const taken = new Set<number>();
+  const distinctPort = async (): Promise<number> => {
+    for (;;) {
+      const port = await freePort();
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
   };
+  const portsOf = (service: Exclude<ProductionService, 'device-agent'>) =>
+    Promise.all(Array.from({ length: count(service) }, distinctPort));
+  const [billing, templates, dispatch, fleet, fleetAgents, api] = await Promise.all([
+    portsOf('billing'),
+    portsOf('templates'),
+    portsOf('dispatch'),
+    portsOf('fleet'),
+    portsOf('fleet'),
+    portsOf('api'),
+  ]);
   const replicaPorts: Record<keyof ProductionWiring['ports'], number[]> = {
-    billing: await portsOf('billing'),
-    templates: await portsOf('templates'),
-    dispatch: await portsOf('dispatch'),
-    fleet: await portsOf('fleet'),
-    fleetAgents: await portsOf('fleet'),
-    api: await portsOf('api'),
+    billing,
+    templates,
+    dispatch,
+    fleet,
+    fleetAgents,
+    api,
   };
   const ports: ProductionWiring['ports'] = {
     billing: replicaPorts.billing[0]!,
