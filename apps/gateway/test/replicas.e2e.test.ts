@@ -184,18 +184,22 @@ async function concurrently(key: string, batches: number, perBatch: number, labe
   return answers.flat();
 }
 
-/** Which fleet replica (by its log) each agent is streaming to: agent id → fleet replica indexes that welcomed it. */
+/** Which fleet replicas each agent was welcomed by, in order, from the agents' own logs: agent id → fleet replica indexes. */
 function agentStreams(): Map<string, number[]> {
+  const fleetAgentAddresses = runtime.wiring.replicaPorts!.fleetAgents.map((port) => `127.0.0.1:${port}`);
   const streams = new Map<string, number[]>();
-  runtime.replicas('fleet').forEach((fleet, replica) => {
-    for (const line of fleet.output) {
+  for (const agent of runtime.replicas('device-agent')) {
+    let agentId = '';
+    const welcomedBy: number[] = [];
+    for (const line of agent.output) {
       if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as { msg?: string; agentId?: string };
-      if (entry.msg === 'agent connected' && entry.agentId) {
-        streams.set(entry.agentId, [...(streams.get(entry.agentId) ?? []), replica]);
-      }
+      const entry = JSON.parse(line) as { msg?: string; agentId?: string; fleetAddress?: string };
+      if (entry.msg === 'device agent started') agentId = entry.agentId ?? '';
+      if (entry.msg === 'welcomed by the fleet')
+        welcomedBy.push(fleetAgentAddresses.indexOf(entry.fleetAddress ?? ''));
     }
-  });
+    streams.set(agentId, welcomedBy);
+  }
   return streams;
 }
 
