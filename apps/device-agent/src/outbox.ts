@@ -114,8 +114,10 @@ export class Outbox {
       }
       if (item.durable && state.acksReports) {
         // Kept until the fleet acks it, written or not: requeueUnacked sends it again.
-        const reportSeq = String((state.lastReportSeq = (state.lastReportSeq ?? 0) + 1));
-        (state.unacked ??= new Map()).set(reportSeq, item);
+        state.lastReportSeq = (state.lastReportSeq ?? 0) + 1;
+        const reportSeq = String(state.lastReportSeq);
+        state.unacked ??= new Map();
+        state.unacked.set(reportSeq, item);
         message = { ...message, reportSeq };
         yield message;
         continue;
