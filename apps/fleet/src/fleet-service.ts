@@ -3,7 +3,8 @@ import { fleet, type MessageAcceptedEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
-import { mount, mountForAgents, ServerError, type ServiceMount, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
+import { mount, mountForAgents, type ServiceMount } from '@wagate/rpc';
 import { FLEET_ACCESS } from './grpc/access.js';
 import { createLogger, currentTraceparent } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
@@ -148,7 +149,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       await devices.located(request.accountIds, request.deviceId);
       const row = await vmCommands.get(request.commandId);
       if (!row || row.device_id !== request.deviceId) {
-        throw new ServerError(Status.NOT_FOUND, `no command "${request.commandId}" for this device`);
+        throw new DomainError(ErrorKey.NotFound, `no command "${request.commandId}" for this device`);
       }
       return commandAnswer(row);
     },

@@ -1,7 +1,7 @@
 import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { createKeySerializer } from '@wagate/bus';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
@@ -50,8 +50,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       const incoming = requests[Symbol.asyncIterator]();
       const first = await incoming.next();
       const hello = !first.done && first.value.kind?.$case === 'hello' ? first.value.kind.value : undefined;
-      if (!hello)
-        throw new ServerError(Status.INVALID_ARGUMENT, 'the first message on the stream must be hello');
+      if (!hello) throw new DomainError(ErrorKey.Invalid, 'the first message on the stream must be hello');
       const agent = await authenticateAgent(deps.db, hello);
       const senderId = agent.sender
         ? (await ensureSender(deps.db, agent.accountId, agent.sender)).id
