@@ -1,3 +1,4 @@
+import { prefixedId } from '@wagate/ids';
 import { createKeySerializer } from '@wagate/bus';
 import { fleet } from '@wagate/contracts';
 import { DomainError, ErrorKey } from '@wagate/errors';
@@ -74,11 +75,15 @@ function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewayServiceIm
         : deps.defaultSender()?.accountId === agent.accountId
           ? deps.defaultSender()?.id
           : undefined;
-      const registered = await registerDevices(deps.db, hello, agent.accountId, senderId);
+      // This stream takes the devices over, from any stream that held them before (on this
+      // replica or a dead one): from this write on, only this stream's process claims their jobs.
+      const streamId = prefixedId('agentStream');
+      const registered = await registerDevices(deps.db, hello, agent.accountId, senderId, streamId);
       const outgoing = new AsyncQueue<fleet.FleetMessage>();
       const devices: ConnectedDevice[] = registered.map((row) => ({
         deviceId: row.id,
         senderId: row.sender_id,
+        streamId,
         credits: 0,
         // Until the health state machine has looked at it (below, before any offer).
         accepting: false,
@@ -90,12 +95,13 @@ function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewayServiceIm
           value: {
             devices: registered.map((row) => ({ deviceKey: row.device_key, deviceId: row.id })),
             credential: agent.credential,
+            acksReports: true,
           },
         },
       });
       for (const device of devices) deps.sessions.attach(device);
       await deps.health.connected(devices.map((device) => device.deviceId));
-      log.info({ agentId: hello.agentId, devices: devices.length }, 'agent connected');
+      log.info({ agentId: hello.agentId, devices: devices.length, streamId }, 'agent connected');
       fleetMetrics().agentStreams.add(1);
       for (const offer of await deps.unfinishedOffers(devices.map((d) => d.deviceId))) {
         const device = devices.find((d) => d.deviceId === offer.deviceId);
@@ -130,10 +136,19 @@ function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewayServiceIm
               if (failure) throw failure.error;
               void lanes.submit(
                 orderKey(message),
-                () =>
-                  handle(message, hello.agentId, byId).catch((error: unknown) => {
+                async () => {
+                  try {
+                    await handle(message, hello.agentId, byId);
+                  } catch (error: unknown) {
                     failure ??= { error };
-                  }),
+                    return;
+                  }
+                  // Stored (or dropped for good): the agent may forget it. A report this process
+                  // dies holding is not acked, and the agent sends it again to the next replica.
+                  const reportSeq = message.reportSeq;
+                  if (reportSeq && reportSeq !== '0')
+                    outgoing.push({ kind: { $case: 'ack', value: { reportSeq } } });
+                },
                 () => {},
               );
             }
