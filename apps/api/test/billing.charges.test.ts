@@ -1,5 +1,5 @@
 import { type MessageStatusEvent, Topics } from '@wagate/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   asKey,
   childWithKey,
@@ -10,7 +10,7 @@ import {
   todayUtc,
   waitForSettled,
 } from './support/accounts.js';
-import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { SLOW, type TestGateway, test } from './support/gateway.js';
 
 /**
  * What a leaf's message costs every account up the chain, through the public API: the platform
@@ -28,8 +28,8 @@ const GB = '447400123456';
 let sequence = 0;
 const text = (to: string) => ({ from: 'Shop', to, text: `Your order ${++sequence} has shipped` });
 
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   platform = asKey(t, await t.platformKey());
   reseller = await childWithKey(platform, t, { name: 'Reseller', kind: 'reseller' });
   expect(
@@ -53,9 +53,6 @@ beforeAll(async () => {
   await moveDevicesToSender(t, customer.id, 'Shop');
 }, SLOW);
 
-afterAll(async () => {
-  await t?.stop();
-}, SLOW);
 
 const balanceOf = async (client: KeyClient, id: string) =>
   (await client.get(`/v1/accounts/${id}`)).body.balanceMinor;
