@@ -1,4 +1,3 @@
-import { type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { describe, expect } from 'vitest';
 import {
   asKey,
@@ -246,66 +245,6 @@ describe('usage', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.reasons[0].key).toBe('invalid');
   });
-});
-
-describe('exactly once', () => {
-  test(
-    'a redelivered SENT event charges nothing more, and a FAILED after SENT releases nothing',
-    async () => {
-      const sent = await customer.client.send([text(RU)]);
-      const [messageId] = okIds(sent);
-      await waitForSettled(t, [messageId!]);
-      const entries = () =>
-        t.gateway.billing.db
-          .selectFrom('ledger_entries')
-          .select('id')
-          .where('message_id', '=', messageId!)
-          .execute();
-      const before = (await entries()).length;
-      expect(before).toBe(4);
-      const balance = await balanceOf(customer.client, customer.id);
-
-      const event = (status: string): MessageStatusEvent => ({
-        messageId: messageId!,
-        accountId: customer.id,
-        status,
-        errorCode: 0,
-        atMs: Date.now(),
-        source: 'test:redelivery',
-      });
-      // New event ids, so the bus delivers them again as a redelivery would; the same key keeps them in order.
-      for (const status of ['SENT', 'FAILED', 'SENT']) {
-        await t.gateway.bus.publish({
-          topic: Topics.messageStatus,
-          id: `redelivered:${messageId}:${status}:${Math.random()}`,
-          key: messageId!,
-          data: event(status),
-        });
-      }
-      await t.gateway.bus.publish({
-        topic: Topics.messageStatus,
-        id: `marker:${messageId}`,
-        key: messageId!,
-        data: event('READ'),
-      });
-      await expect
-        .poll(
-          async () =>
-            (
-              await t.gateway.billing.db
-                .selectFrom('reservations')
-                .select('last_status')
-                .where('message_id', '=', messageId!)
-                .executeTakeFirstOrThrow()
-            ).last_status,
-        )
-        .toMatch(/READ|FAILED/);
-      expect((await entries()).length).toBe(before);
-      expect(await balanceOf(customer.client, customer.id)).toBe(balance);
-      await expectLedgerBalanced(t);
-    },
-    SLOW,
-  );
 });
 
 describe('templates', () => {

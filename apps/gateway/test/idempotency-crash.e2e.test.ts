@@ -1,38 +1,21 @@
 import { type Database, openDatabase } from '@wagate/db';
-import {
-  type FreshPostgres,
-  freshPostgresUrl,
-  isolatedBusNames,
-  natsUrl,
-  type ProductionRuntime,
-  startProductionRuntime,
-} from '@wagate/testkit';
+import { type ProductionRuntime, startProductionRuntime } from '@wagate/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const apiKey = 'wag_idempotency_crash_key_0123456789';
-let database: FreshPostgres;
 let runtime: ProductionRuntime;
 let db: Database;
 
 beforeAll(async () => {
-  database = await freshPostgresUrl();
-  runtime = await startProductionRuntime({
-    databaseUrl: database.url,
-    natsUrl: natsUrl(),
-    bus: isolatedBusNames(),
-    apiKey,
-    enrolmentToken: 'idempotency-crash-token',
-    services: ['billing', 'templates', 'fleet', 'dispatch', 'api'],
-  });
-  db = await openDatabase(database.url);
+  runtime = await startProductionRuntime({ apiKey, services: ['billing', 'templates', 'fleet', 'dispatch', 'api'] });
+  db = await openDatabase(runtime.wiring.databaseUrl);
 }, 180_000);
 
 afterAll(async () => {
   runtime?.processes.get('dispatch')?.signal('SIGCONT');
   await db?.close();
   await runtime?.close();
-  await database?.drop();
 }, 60_000);
 
 const body = JSON.stringify({

@@ -1,37 +1,20 @@
 import { type Database, openDatabase } from '@wagate/db';
 import { sql } from 'kysely';
-import {
-  type FreshPostgres,
-  freshPostgresUrl,
-  isolatedBusNames,
-  natsUrl,
-  type ProductionRuntime,
-  startProductionRuntime,
-} from '@wagate/testkit';
+import { type ProductionRuntime, startProductionRuntime } from '@wagate/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const apiKey = 'wag_peers_down_e2e_key_0123456789';
-let database: FreshPostgres;
 let runtime: ProductionRuntime;
 let db: Database;
 
 beforeAll(async () => {
-  database = await freshPostgresUrl();
-  runtime = await startProductionRuntime({
-    databaseUrl: database.url,
-    natsUrl: natsUrl(),
-    bus: isolatedBusNames(),
-    apiKey,
-    enrolmentToken: 'peers-down-enrolment-token',
-    services: ['billing', 'templates', 'fleet', 'dispatch', 'api'],
-  });
-  db = await openDatabase(database.url);
+  runtime = await startProductionRuntime({ apiKey, services: ['billing', 'templates', 'fleet', 'dispatch', 'api'] });
+  db = await openDatabase(runtime.wiring.databaseUrl);
 }, 180_000);
 
 afterAll(async () => {
   await db?.close();
   await runtime?.close();
-  await database?.drop();
 }, 60_000);
 
 const call = (path: string, init: { method?: string; body?: unknown } = {}) =>

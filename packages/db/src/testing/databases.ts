@@ -76,7 +76,9 @@ export interface TemplateDatabase {
  * (`ALLOW_CONNECTIONS false`: PostgreSQL copies a database only while nobody is connected to
  * it). A test run migrates once here, then each test file starts from a copy.
  */
-export async function createTemplateDatabase(migrate: (database: Database) => Promise<void>): Promise<TemplateDatabase> {
+export async function createTemplateDatabase(
+  migrate: (database: Database) => Promise<void>,
+): Promise<TemplateDatabase> {
   const fresh = await freshPostgresUrl();
   try {
     const database = openPostgres(fresh.url);
@@ -86,7 +88,10 @@ export async function createTemplateDatabase(migrate: (database: Database) => Pr
       await database.close();
     }
     const name = new URL(fresh.url).pathname.slice(1);
-    await runAdmin(await postgresServerUrl(), `ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`);
+    await runAdmin(
+      await postgresServerUrl(),
+      `ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`,
+    );
     return { name, drop: fresh.drop };
   } catch (error) {
     await fresh.drop();
