@@ -1,11 +1,6 @@
 import { expect } from 'vitest';
-import {
-  ensureChildAccount,
-  ensurePlatform,
-  grantCredit,
-  PLATFORM_ACCOUNT_ID,
-} from '../src/accounts/bootstrap.js';
 import { ledgerProblems } from '../src/testing.js';
+import { fundedCustomer } from './support/accounts.js';
 import { type BillingReplica, startBillingReplica, test } from './support/billing.js';
 
 /**
@@ -22,19 +17,10 @@ const customer = 'acc_busy_shop';
 
 let replicas: BillingReplica[];
 test.beforeAll(async ({ database, billing }) => {
-  const db = billing.service.db;
-  await ensurePlatform(db);
-  await ensureChildAccount(db, {
-    id: customer,
-    name: 'Busy shop',
-    parentId: PLATFORM_ACCOUNT_ID,
-    kind: 'customer',
+  await fundedCustomer(billing.service.db, {
+    customer: { id: customer, textPriceMinor: PRICE },
+    creditMinor: BigInt(PRICE * FUNDED_MESSAGES),
   });
-  await db
-    .insertInto('prices')
-    .values({ account_id: customer, country: '*', kind: 'text', price_minor: String(PRICE) })
-    .execute();
-  await grantCredit(db, customer, BigInt(PRICE * FUNDED_MESSAGES), 'test');
   replicas = [billing, await startBillingReplica(database.url)];
 }, 60_000);
 

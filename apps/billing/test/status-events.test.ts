@@ -1,12 +1,7 @@
 import { type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { expect } from 'vitest';
-import {
-  ensureChildAccount,
-  ensurePlatform,
-  grantCredit,
-  PLATFORM_ACCOUNT_ID,
-} from '../src/accounts/bootstrap.js';
 import { ledgerProblems } from '../src/testing.js';
+import { fundedCustomer } from './support/accounts.js';
 import { test } from './support/billing.js';
 
 /**
@@ -18,23 +13,11 @@ const reseller = 'acc_events_reseller';
 const customer = 'acc_events_customer';
 
 test.beforeAll(async ({ billing }) => {
-  const db = billing.service.db;
-  await ensurePlatform(db);
-  await ensureChildAccount(db, {
-    id: reseller,
-    name: 'Reseller',
-    parentId: PLATFORM_ACCOUNT_ID,
-    kind: 'reseller',
+  await fundedCustomer(billing.service.db, {
+    reseller: { id: reseller, textPriceMinor: 80 },
+    customer: { id: customer, textPriceMinor: 100 },
+    creditMinor: 1_000n,
   });
-  await ensureChildAccount(db, { id: customer, name: 'Shop', parentId: reseller, kind: 'customer' });
-  await db
-    .insertInto('prices')
-    .values([
-      { account_id: reseller, country: '*', kind: 'text', price_minor: '80' },
-      { account_id: customer, country: '*', kind: 'text', price_minor: '100' },
-    ])
-    .execute();
-  await grantCredit(db, customer, 1_000n, 'test');
 });
 
 test('a redelivered SENT event charges nothing more, and a FAILED after SENT releases nothing', async ({
