@@ -1,27 +1,22 @@
-import { type Database, openDatabase } from '@wagate/db';
+import type { Database } from '@wagate/db';
+import type { ProductionRuntime } from '@wagate/testkit';
 import { sql } from 'kysely';
-import { type ProductionRuntime, startProductionRuntime } from '@wagate/testkit';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
+import { test } from './support/production.js';
 
-const apiKey = 'wag_peers_down_e2e_key_0123456789';
 let runtime: ProductionRuntime;
 let db: Database;
 
-beforeAll(async () => {
-  runtime = await startProductionRuntime({ apiKey, services: ['billing', 'templates', 'fleet', 'dispatch', 'api'] });
-  db = await openDatabase(runtime.wiring.databaseUrl);
+test.beforeAll(({ runtime: started, db: connection }) => {
+  runtime = started;
+  db = connection;
 }, 180_000);
-
-afterAll(async () => {
-  await db?.close();
-  await runtime?.close();
-}, 60_000);
 
 const call = (path: string, init: { method?: string; body?: unknown } = {}) =>
   fetch(`${runtime.apiUrl}${path}`, {
     method: init.method ?? 'GET',
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    headers: { authorization: `Key ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}` },
+    headers: { authorization: `Key ${runtime.wiring.apiKey}`, 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}` },
   });
 
 const send = () =>
