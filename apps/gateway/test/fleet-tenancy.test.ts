@@ -1,9 +1,9 @@
 import { type Agent, createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
 import { createLogger } from '@wagate/telemetry';
-import { type FreshPostgres, freshPostgresUrl } from '@wagate/testkit';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { type EmbeddedGateway, startEmbeddedGateway } from '../src/index.js';
+import type { EmbeddedGateway } from '../src/index.js';
 import { resellerAndShop } from './support/accounts.js';
+import { startGatewayOnPostgres } from './support/embedded.js';
 
 /**
  * A reseller enrols a host for its customer over HTTP; the host's agent connects over gRPC;
@@ -11,15 +11,13 @@ import { resellerAndShop } from './support/accounts.js';
  */
 
 const SLOW = 120_000;
-let postgres: FreshPostgres;
 let gateway: EmbeddedGateway;
 let agent: Agent;
 let drivers: SimDriver[];
 let keys: { reseller: string; shop: string };
 
 beforeAll(async () => {
-  postgres = await freshPostgresUrl();
-  gateway = await startEmbeddedGateway({ port: 0, databaseUrl: postgres.url, simDevices: 1 });
+  gateway = await startGatewayOnPostgres({ simDevices: 1 });
   keys = await resellerAndShop(gateway, { reseller: 'acc_resl', shop: 'acc_shop' });
 }, SLOW);
 
@@ -27,7 +25,6 @@ afterAll(async () => {
   await agent?.stop();
   await Promise.all((drivers ?? []).map((driver) => driver.close()));
   await gateway?.stop();
-  await postgres?.drop();
 }, SLOW);
 
 const call = async (key: string, path: string, body?: unknown) => {

@@ -6,10 +6,10 @@ import {
   startAgent,
 } from '@wagate/device-agent';
 import { createLogger } from '@wagate/telemetry';
-import { type FreshPostgres, freshPostgresUrl } from '@wagate/testkit';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { type EmbeddedGateway, startEmbeddedGateway } from '../src/index.js';
+import type { EmbeddedGateway } from '../src/index.js';
 import { resellerAndShop } from './support/accounts.js';
+import { startGatewayOnPostgres } from './support/embedded.js';
 
 /**
  * Operators act on the farm over HTTP: restart, restore and screenshot a device, list the
@@ -19,7 +19,6 @@ import { resellerAndShop } from './support/accounts.js';
 
 const SLOW = 120_000;
 const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 20_000, interval: 100 });
-let postgres: FreshPostgres;
 let gateway: EmbeddedGateway;
 let agent: Agent;
 let drivers: SimDriver[];
@@ -28,8 +27,7 @@ let demoDevice = '';
 let shopDevice = '';
 
 beforeAll(async () => {
-  postgres = await freshPostgresUrl();
-  gateway = await startEmbeddedGateway({ port: 0, databaseUrl: postgres.url, simDevices: 2 });
+  gateway = await startGatewayOnPostgres({ simDevices: 2 });
   const keys = await resellerAndShop(gateway, { reseller: 'acc_farm_resl', shop: 'acc_farm_shop' });
   const resellerKey = keys.reseller;
   shopKey = keys.shop;
@@ -57,7 +55,6 @@ afterAll(async () => {
   await agent?.stop();
   await Promise.all((drivers ?? []).map((driver) => driver.close()));
   await gateway?.stop();
-  await postgres?.drop();
 }, SLOW);
 
 async function call(key: string, path: string, body?: unknown) {
