@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type FreshPostgres, freshPostgresUrl } from '@wagate/db/testing';
+import { readConfig } from '@wagate/config';
 import {
   freePort,
   type InternalPlaneSecurity,
+  internalPlaneVariables,
   readInternalPlaneSecurity,
   type ServiceIdentity,
 } from '@wagate/rpc';
@@ -215,7 +217,10 @@ export async function startProductionRuntime(
     },
     // The same reading of the same variables a service process does.
     clientSecurity: async (identity) =>
-      readInternalPlaneSecurity(identity, internalPlaneEnvironment(await testPkiDirectory(), identity)),
+      readInternalPlaneSecurity(
+        identity,
+        readConfig(internalPlaneVariables, internalPlaneEnvironment(await testPkiDirectory(), identity)),
+      ),
     async close() {
       await Promise.all([...processes.values()].map((child) => child.stop()));
       await ownDatabase?.drop();
