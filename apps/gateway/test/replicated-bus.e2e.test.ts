@@ -1,6 +1,5 @@
 import { type Database, openDatabase } from '@wagate/db';
 import {
-  isolatedBusNames,
   type NatsCluster,
   type ProductionRuntime,
   startNatsCluster,
@@ -29,7 +28,7 @@ beforeAll(async () => {
   runtime = await startProductionRuntime({
     apiKey,
     natsUrl: cluster.url,
-    bus: { ...isolatedBusNames(), streamReplicas: 3 },
+    streamReplicas: 3,
     extra: {
       // The test is about the bus, not about protecting numbers from bans: no pacing gaps.
       fleet: {
@@ -100,7 +99,9 @@ async function unreadAfterWaiting(database: Database, ids: string[]): Promise<nu
 }
 
 describe('the production runtime on a replicated bus', () => {
-  test('loses and duplicates nothing when the stream leader is killed mid-load and restarted', { timeout: 900_000 }, async () => {
+  test('loses and duplicates nothing when the stream leader is killed mid-load and restarted', {
+    timeout: 900_000,
+  }, async () => {
     const database = await openDatabase(runtime.wiring.databaseUrl);
     try {
       const before = await sendRange(0, MESSAGES / 3);
@@ -124,16 +125,20 @@ describe('the production runtime on a replicated bus', () => {
       // Every accepted message went through each status once.
       const { rows: histories } = await sql<{ id: string; statuses: string[] }>`
         select message_id::text as id, array_agg(status order by at, recorded_at) as statuses
-        from dispatch.status_history where message_id = any(${ids}::bigint[]) group by message_id`.execute(database.db);
+        from dispatch.status_history where message_id = any(${ids}::bigint[]) group by message_id`.execute(
+        database.db,
+      );
       expect(histories).toHaveLength(ids.length);
-      for (const history of histories) expect(history.statuses, history.id).toEqual(['ACCEPTED', 'SENT', 'DELIVERED', 'READ']);
+      for (const history of histories)
+        expect(history.statuses, history.id).toEqual(['ACCEPTED', 'SENT', 'DELIVERED', 'READ']);
 
       // Each message went out of a phone exactly once: the agent logs one "sent" line per send.
       const sends = new Map<string, number>();
       for (const line of runtime.processes.get('device-agent')!.output) {
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { msg?: string; messageId?: string };
-        if (entry.msg === 'sent' && entry.messageId) sends.set(entry.messageId, (sends.get(entry.messageId) ?? 0) + 1);
+        if (entry.msg === 'sent' && entry.messageId)
+          sends.set(entry.messageId, (sends.get(entry.messageId) ?? 0) + 1);
       }
       expect(ids.filter((id) => sends.get(id) !== 1)).toEqual([]);
 

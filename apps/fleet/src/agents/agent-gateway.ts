@@ -1,7 +1,7 @@
 import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { createKeySerializer } from '@wagate/bus';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
@@ -17,11 +17,13 @@ import { fleetMetrics } from '../metrics.js';
 const log = createLogger('fleet:agents');
 
 /**
- * Reports of one stream written to the database at once. One stream carries a whole host's
- * devices: handled one at a time, the stream's database round trips, not the devices' pace,
- * would bound what the host delivers.
+ * Reports of one stream in progress at once. One stream carries a whole host's devices:
+ * handled one at a time, the stream's database round trips, not the devices' pace, would bound
+ * what the host delivers. They wait in shared batches (write-batches.ts), not each on a pool
+ * connection, so a host of hundreds of devices may have hundreds waiting; the bound only keeps
+ * a flooding agent from holding unbounded memory.
  */
-const REPORTS_IN_FLIGHT = 16;
+const REPORTS_IN_FLIGHT = 256;
 
 export interface AgentGatewayDeps {
   db: Kysely<FleetTables>;
@@ -50,19 +52,22 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       const incoming = requests[Symbol.asyncIterator]();
       const first = await incoming.next();
       const hello = !first.done && first.value.kind?.$case === 'hello' ? first.value.kind.value : undefined;
-      if (!hello)
-        throw new ServerError(Status.INVALID_ARGUMENT, 'the first message on the stream must be hello');
+      if (!hello) throw new DomainError(ErrorKey.Invalid, 'the first message on the stream must be hello');
       const agent = await authenticateAgent(deps.db, hello);
       const senderId = agent.sender
         ? (await ensureSender(deps.db, agent.accountId, agent.sender)).id
         : deps.defaultSender()?.accountId === agent.accountId
           ? deps.defaultSender()?.id
           : undefined;
-      const registered = await registerDevices(deps.db, hello, agent.accountId, senderId);
+      // This stream takes the devices over, from any stream that held them before (on this
+      // replica or a dead one): from this write on, only this stream's process claims their jobs.
+      const streamId = prefixedId('agentStream');
+      const registered = await registerDevices(deps.db, hello, agent.accountId, senderId, streamId);
       const outgoing = new AsyncQueue<fleet.FleetMessage>();
       const devices: ConnectedDevice[] = registered.map((row) => ({
         deviceId: row.id,
         senderId: row.sender_id,
+        streamId,
         credits: 0,
         // Until the health state machine has looked at it (below, before any offer).
         accepting: false,
@@ -74,12 +79,13 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
           value: {
             devices: registered.map((row) => ({ deviceKey: row.device_key, deviceId: row.id })),
             credential: agent.credential,
+            acksReports: true,
           },
         },
       });
       for (const device of devices) deps.sessions.attach(device);
       await deps.health.connected(devices.map((device) => device.deviceId));
-      log.info({ agentId: hello.agentId, devices: devices.length }, 'agent connected');
+      log.info({ agentId: hello.agentId, devices: devices.length, streamId }, 'agent connected');
       fleetMetrics().agentStreams.add(1);
       for (const offer of await deps.unfinishedOffers(devices.map((d) => d.deviceId))) {
         const device = devices.find((d) => d.deviceId === offer.deviceId);
@@ -114,10 +120,19 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
               if (failure) throw failure.error;
               void lanes.submit(
                 orderKey(message),
-                () =>
-                  handle(message, hello.agentId, byId).catch((error: unknown) => {
+                async () => {
+                  try {
+                    await handle(message, hello.agentId, byId);
+                  } catch (error: unknown) {
                     failure ??= { error };
-                  }),
+                    return;
+                  }
+                  // Stored (or dropped for good): the agent may forget it. A report this process
+                  // dies holding is not acked, and the agent sends it again to the next replica.
+                  const reportSeq = message.reportSeq;
+                  if (reportSeq && reportSeq !== '0')
+                    outgoing.push({ kind: { $case: 'ack', value: { reportSeq } } });
+                },
                 () => {},
               );
             }
@@ -217,19 +232,23 @@ function orderKey(message: fleet.AgentMessage): string {
 /**
  * Registers (or updates) the hello's devices under the agent's account: a device is its
  * agent id and device key, so another host's device with the same key is another device.
+ * Each row is marked held by `streamId`; the upsert's row lock waits for a claim in progress
+ * on the devices (offer-jobs.ts), so the unfinished offers read after it include that claim's.
  */
 async function registerDevices(
   db: Kysely<FleetTables>,
   hello: fleet.AgentHello,
   accountId: string,
   senderId: string | undefined,
+  streamId: string,
 ) {
   if (hello.devices.length === 0) return [];
   const now = new Date();
   return db
     .insertInto('devices')
     .values(
-      hello.devices.map((device) => ({
+      // Sorted by key (byte order): rows are locked in the order the scheduler's claim locks them (offer-jobs.ts).
+      [...hello.devices].sort(byDeviceKey).map((device) => ({
         id: prefixedId('device'),
         device_key: device.deviceKey,
         agent_id: hello.agentId,
@@ -240,6 +259,7 @@ async function registerDevices(
         android_version: device.androidVersion,
         whatsapp_version: device.whatsappVersion,
         last_seen_at: now,
+        agent_stream_id: streamId,
       })),
     )
     .onConflict((conflict) =>
@@ -248,6 +268,7 @@ async function registerDevices(
         android_version: eb.ref('excluded.android_version'),
         whatsapp_version: eb.ref('excluded.whatsapp_version'),
         last_seen_at: eb.ref('excluded.last_seen_at'),
+        agent_stream_id: eb.ref('excluded.agent_stream_id'),
         account_id: eb.ref('excluded.account_id'),
         // An agent's account never changes; a device from before enrolment (no account) is
         // adopted and joins the new account's pool.
@@ -257,4 +278,8 @@ async function registerDevices(
     )
     .returning(['id', 'device_key', 'sender_id'])
     .execute();
+}
+
+function byDeviceKey(a: fleet.AgentHello['devices'][number], b: fleet.AgentHello['devices'][number]): number {
+  return a.deviceKey < b.deviceKey ? -1 : a.deviceKey > b.deviceKey ? 1 : 0;
 }
