@@ -14,14 +14,15 @@ import {
   ensureKey,
   type FindMessages,
   generateApiKey,
+  migrateBillingSchema,
   PLATFORM_ACCOUNT_ID,
   startBilling,
 } from '@wagate/billing';
 import { type Bus, openBus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
 import { createSimDrivers, createSimProvider, type SimDriver, startAgent } from '@wagate/device-agent';
-import { embeddedSecretKeys, type PolicySettings, startDispatch } from '@wagate/dispatch';
-import { type FleetService, type PacingOptions, startFleet } from '@wagate/fleet';
+import { embeddedSecretKeys, migrateDispatchSchema, type PolicySettings, startDispatch } from '@wagate/dispatch';
+import { type FleetService, migrateFleetSchema, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
 import {
   type AgentPlaneClientSecurity,
@@ -34,7 +35,7 @@ import {
   startLoopbackGrpcServer,
 } from '@wagate/rpc';
 import { issueDevelopmentPki } from '@wagate/rpc/pki';
-import { startTemplates } from '@wagate/templates';
+import { migrateTemplatesSchema, startTemplates } from '@wagate/templates';
 import { createDevInbox, serve } from './dev-inbox.js';
 
 export interface EmbeddedOptions {
@@ -110,6 +111,22 @@ export interface EmbeddedGateway {
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
   devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
+}
+
+/**
+ * Migrates the schema of every service the gateway runs, as each does when it starts: what a
+ * test run's template database needs (`@wagate/testkit/global-setup/postgres-template`).
+ */
+export async function migrateEmbeddedSchemas(database: Database): Promise<void> {
+  for (const migrate of [
+    migrateApiSchema,
+    migrateBillingSchema,
+    migrateTemplatesSchema,
+    migrateFleetSchema,
+    migrateDispatchSchema,
+  ]) {
+    await migrate(database);
+  }
 }
 
 /**
