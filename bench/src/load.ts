@@ -11,6 +11,8 @@ export interface LoadCase {
   templateId?: string;
   connections: number;
   seconds: number;
+  /** Requests per second offered (a rate-limited run); unset: as fast as the target answers. */
+  requestsPerSecond?: number;
 }
 
 export interface LoadResult {
@@ -89,6 +91,7 @@ export async function runLoad(target: LoadCase): Promise<LoadResult> {
     timeout: target.seconds + 1,
     // Latency of accepted sends only: a fast 4xx/5xx would otherwise flatter the percentiles.
     excludeErrorStats: true,
+    ...(target.requestsPerSecond ? { overallRate: target.requestsPerSecond } : {}),
     // A fresh body per request (same size and shape), so no message repeats an earlier one.
     requests: [
       {

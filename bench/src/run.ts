@@ -11,6 +11,7 @@ import { cpuShare, sampleCpu } from './cpu.js';
 import { positiveInt } from './env-settings.js';
 import { type LoadCase, runLoad, verifyAccepted } from './load.js';
 import { conditions, formatTable, type Row, relativeToBaseline, toRow, writeResults } from './report.js';
+import { serviceCpuBetween, serviceCpuProbe } from './service-cpu.js';
 import { startTarget, stopAllTargets, type TargetProcess } from './target-process.js';
 
 const TARGETS = [
@@ -35,6 +36,12 @@ const settings = {
   connections: positiveInt('BENCH_CONNECTIONS', 16),
   warmupSeconds: WARMUP_SECONDS,
   targets: selectedTargets(),
+  /**
+   * BENCH_BEFORE=<directory>: a checkout of an earlier commit with its node_modules installed.
+   * Each gateway target then runs from it too, right after the same target from this tree, as
+   * `<target> before`: a change measured beside its before-state in one run, under one load.
+   */
+  beforeTree: process.env.BENCH_BEFORE ? resolve(process.env.BENCH_BEFORE) : undefined,
 };
 
 // Ctrl-C or a CI timeout must not leave a gateway (and its Postgres database) running.
@@ -56,18 +63,27 @@ process.stderr.write(
 
 const measured: Array<Omit<Row, 'percentOfBareHono'>> = [];
 const failures: string[] = [];
-for (const name of settings.targets) {
+const runs = settings.targets.flatMap((name) => [
+  { name, label: name, root: repoRoot },
+  ...(settings.beforeTree && name !== 'bare-hono'
+    ? [{ name, label: `${name} before`, root: settings.beforeTree }]
+    : []),
+]);
+for (const { name, label: runLabel, root } of runs) {
   let target: TargetProcess | undefined;
   let lastCase: LoadCase | undefined;
   try {
-    process.stderr.write(`${name}: starting\n`);
-    target = await startTarget(name, repoRoot);
-    // The gateways also send the same message as a template, right after the plain text case.
+    process.stderr.write(`${runLabel}: starting\n`);
+    target = await startTarget(name, root);
+    // The gateways also send the same message as a template, right after the plain text case
+    // (not from the before-tree: its rows compare the plain path).
     const templateId =
-      name === 'bare-hono' || name.includes('-priced') ? undefined : await createBenchTemplate(target);
+      name === 'bare-hono' || name.includes('-priced') || root !== repoRoot
+        ? undefined
+        : await createBenchTemplate(target);
     for (const messages of BODY_SIZES) {
       for (const template of templateId ? [undefined, templateId] : [undefined]) {
-        const label = template ? `${name} template` : name;
+        const label = template ? `${name} template` : runLabel;
         lastCase = {
           url: target.url,
           apiKey: target.apiKey,
@@ -92,7 +108,7 @@ for (const name of settings.targets) {
       if (lastCase) await verifyAccepted(lastCase).catch(() => undefined);
       const stopping = Date.now();
       await target.stop();
-      process.stderr.write(`${name}: stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(`${runLabel}: stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s\n`);
     }
   }
 }
@@ -111,7 +127,11 @@ const file = writeResults(resolve(benchDir, 'results'), report);
 process.stderr.write(`results: ${file} (and latest.json)\n`);
 if (failures.length > 0) process.exitCode = 1;
 
-/** Verify, warm up, wait for the warm-up's leftovers, then the one timed run. */
+/**
+ * Verify, warm up, wait for the warm-up's leftovers, then the timed run at full load; then,
+ * after the leftovers again, a run offered half the rate the full one reached: the latency a
+ * tenant sees when the gateway is busy but not saturated (at full load it is mostly queueing).
+ */
 async function measureCase(
   target: TargetProcess,
   label: string,
@@ -124,9 +144,24 @@ async function measureCase(
   process.stderr.write(
     `${label} × ${load.messages}: warm-up settled in ${((Date.now() - settling) / 1000).toFixed(1)} s, measuring\n`,
   );
-  const before = sampleCpu(target.pid);
-  const result = await runLoad(load);
-  return toRow(label, load.messages, result, cpuShare(before, sampleCpu(target.pid)));
+  const services = await serviceCpuProbe(target.pid, target.databaseUrl);
+  try {
+    const before = sampleCpu(target.pid);
+    const servicesBefore = await services.sample();
+    const result = await runLoad(load);
+    const cpu = cpuShare(before, sampleCpu(target.pid));
+    const serviceCpu = serviceCpuBetween(servicesBefore, await services.sample());
+    const halfRate = Math.max(1, Math.round(result.requests2xx / result.seconds / 2));
+    await verifyAccepted(load);
+    process.stderr.write(`${label} × ${load.messages}: at half load, ${halfRate} requests/s\n`);
+    const halfLoad = await runLoad({ ...load, requestsPerSecond: halfRate });
+    return toRow(label, load.messages, result, cpu, serviceCpu, {
+      ...halfLoad,
+      offeredRequestsPerSecond: halfRate,
+    });
+  } finally {
+    await services.close();
+  }
 }
 
 function selectedTargets(): Array<(typeof TARGETS)[number]> {

@@ -13,6 +13,8 @@ export interface ReadyLine {
   supervisorKey?: string;
   /** The fleet target: its internal plane (operators' commands); `url` is its agent plane. */
   internalUrl?: string;
+  /** PostgreSQL targets: their database, whose server processes' CPU the runner adds to the target's. */
+  databaseUrl?: string;
 }
 
 export interface RunningTarget {
@@ -22,6 +24,7 @@ export interface RunningTarget {
   accountId?: string;
   supervisorKey?: string;
   internalUrl?: string;
+  databaseUrl?: string;
   stop(): Promise<void>;
 }
 

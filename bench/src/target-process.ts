@@ -25,7 +25,11 @@ const live = new Set<TargetProcess>();
 
 /** Spawns `bench/src/targets/<name>.ts` from `repoRoot` and waits for its ready line. */
 export async function startTarget(name: string, repoRoot: string): Promise<TargetProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `bench/src/targets/${name}.ts`], {
+  // BENCH_CPU_PROF=<dir>: each target writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', `bench/src/targets/${name}.ts`], {
     cwd: repoRoot,
     // stdin stays an open pipe: the child treats its EOF as "the parent is gone".
     stdio: ['pipe', 'pipe', 'pipe'],
