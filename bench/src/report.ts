@@ -5,6 +5,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { CpuShare } from './cpu.js';
 import type { LoadResult } from './load.js';
+import type { DeviceLatency } from './device-latency.js';
 import type { ServiceCpu } from './service-cpu.js';
 import { simDevices } from './targets/sim-devices.js';
 
@@ -40,6 +41,8 @@ export interface Row {
     p99Ms: number;
     completed: number;
   };
+  /** Targets with instant phones: acceptance to the device of the messages of the half-load run. */
+  acceptToDevice: DeviceLatency | null;
   /** messages/s relative to bare-hono with the same body size; null when bare-hono did not run. */
   percentOfBareHono: number | null;
 }
@@ -72,6 +75,7 @@ export function toRow(
   cpu: CpuShare,
   serviceCpu: ServiceCpu | null,
   halfLoad: LoadResult & { offeredRequestsPerSecond: number },
+  acceptToDevice: DeviceLatency | null = null,
 ): Omit<Row, 'percentOfBareHono'> {
   const requestsPerSecond = load.seconds > 0 ? load.requests2xx / load.seconds : 0;
   const accepted = load.requests2xx * messagesPerBody;
@@ -103,6 +107,7 @@ export function toRow(
       p99Ms: halfLoad.latencyP99Ms,
       completed: halfLoad.requests2xx,
     },
+    acceptToDevice,
   };
 }
 
@@ -167,6 +172,7 @@ export function formatTable(rows: Row[], failures: string[]): string {
     'loadgen CPU',
     'CPU ms/msg (pg)',
     '½ load p50/p99',
+    'to device p50/p99',
   ];
   const body = rows.map((row) => [
     row.target,
@@ -186,6 +192,7 @@ export function formatTable(rows: Row[], failures: string[]): string {
       ? '—'
       : `${cpuMs(row.cpuMsPerMessage)} (${cpuMs(row.postgresCpuMsPerMessage ?? 0)})`,
     `${milliseconds(row.halfLoad.p50Ms, row.halfLoad.completed)} / ${milliseconds(row.halfLoad.p99Ms, row.halfLoad.completed)}`,
+    row.acceptToDevice ? `${row.acceptToDevice.p50Ms ?? '—'} / ${row.acceptToDevice.p99Ms ?? '—'}` : '—',
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => cells[i]!.length)));
   // Text left-aligned, figures right-aligned, so magnitudes line up.
@@ -202,6 +209,13 @@ export function formatTable(rows: Row[], failures: string[]): string {
     if (row.non2xx > 0 || row.errors > 0) {
       lines.push(
         `! ${row.target} × ${row.messagesPerBody}: status codes ${JSON.stringify(row.statusCodes)}, ${row.errors} socket errors/timeouts`,
+      );
+    }
+    const toDevice = row.acceptToDevice;
+    if (toDevice && toDevice.sent < toDevice.accepted) {
+      lines.push(
+        `! ${row.target} × ${row.messagesPerBody}: only ${toDevice.sent} of ${toDevice.accepted} messages reached a phone in time; ` +
+          'the acceptance-to-device figures are of those',
       );
     }
   }

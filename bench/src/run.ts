@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBenchTemplate } from './bench-template.js';
 import { BODY_SIZES } from './bodies.js';
+import { acceptToDevice } from './device-latency.js';
 import { cpuShare, sampleCpu } from './cpu.js';
 import { positiveInt } from './env-settings.js';
 import { type LoadCase, runLoad, verifyAccepted } from './load.js';
@@ -24,6 +25,8 @@ const TARGETS = [
   'postgres-nats-priced',
   // The same paying target with service-to-service gRPC in plaintext: beside the row above, the cost of mutual TLS.
   'postgres-nats-priced-plaintext',
+  // The same paying target with phones that send at once: acceptance to the device.
+  'postgres-nats-priced-devices',
 ] as const;
 /** Not counted: lets the JIT, connection pools and database caches settle before measuring. */
 const WARMUP_SECONDS = 2;
@@ -91,6 +94,7 @@ for (const { name, label: runLabel, root } of runs) {
           connections: settings.connections,
           seconds: settings.seconds,
           ...(template ? { templateId: template } : {}),
+          ...(target.instantDevices ? { recipientPerMessage: true } : {}),
         };
         try {
           measured.push(await measureCase(target, label, lastCase));
@@ -154,11 +158,20 @@ async function measureCase(
     const halfRate = Math.max(1, Math.round(result.requests2xx / result.seconds / 2));
     await verifyAccepted(load);
     process.stderr.write(`${label} × ${load.messages}: at half load, ${halfRate} requests/s\n`);
+    const window = { fromMs: Date.now(), toMs: 0 };
     const halfLoad = await runLoad({ ...load, requestsPerSecond: halfRate });
-    return toRow(label, load.messages, result, cpu, serviceCpu, {
-      ...halfLoad,
-      offeredRequestsPerSecond: halfRate,
-    });
+    window.toMs = Date.now();
+    const toDevice =
+      target.instantDevices && target.databaseUrl ? await acceptToDevice(target.databaseUrl, window) : null;
+    return toRow(
+      label,
+      load.messages,
+      result,
+      cpu,
+      serviceCpu,
+      { ...halfLoad, offeredRequestsPerSecond: halfRate },
+      toDevice,
+    );
   } finally {
     await services.close();
   }

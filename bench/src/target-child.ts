@@ -15,6 +15,8 @@ export interface ReadyLine {
   internalUrl?: string;
   /** PostgreSQL targets: their database, whose server processes' CPU the runner adds to the target's. */
   databaseUrl?: string;
+  /** Simulated phones that send at once: the runner measures acceptance to the device. */
+  instantDevices?: number;
 }
 
 export interface RunningTarget {
@@ -25,6 +27,7 @@ export interface RunningTarget {
   supervisorKey?: string;
   internalUrl?: string;
   databaseUrl?: string;
+  instantDevices?: number;
   stop(): Promise<void>;
 }
 
