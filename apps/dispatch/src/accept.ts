@@ -4,7 +4,7 @@ import type { dispatch, fleet } from '@wagate/contracts';
 import { RequestErrorKey } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
 import { inSpan, traceHeaders } from '@wagate/telemetry';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { outsideConversationWindow } from './conversation-window/index.js';
 import type { DispatchTables } from './db/tables.js';
 import { failedAtAcceptEvent } from './fail-at-accept.js';
@@ -168,42 +168,49 @@ async function writeAccepted(
     ({ message }) => !claimed.has(message.messageId) && claimed.add(message.messageId),
   );
   const updatedAt = new Date();
+  // One statement: the messages, and an ACCEPTED history entry for each one not already there
+  // (a retried call's messages exist and get none). What it returns is the group's new messages.
   const inserted = await trx
-    .insertInto('messages')
-    .values(
-      rows.map(({ message, call }) => ({
-        id: message.messageId,
-        account_id: call.request.accountId,
-        sender: message.sender,
-        recipient: message.recipient,
-        payload: JSON.stringify(message),
-        status: 'ACCEPTED',
-        error_code: 0,
-        callback_url: message.callbackUrl ?? null,
-        callback_data: message.callbackData ?? null,
-        accepted_at: new Date(Number(message.acceptedAtMs)),
-        updated_at: updatedAt,
-        redriven_at: null,
-      })),
+    .with('new_messages', (db) =>
+      db
+        .insertInto('messages')
+        .values(
+          rows.map(({ message, call }) => ({
+            id: message.messageId,
+            account_id: call.request.accountId,
+            sender: message.sender,
+            recipient: message.recipient,
+            payload: JSON.stringify(message),
+            status: 'ACCEPTED',
+            error_code: 0,
+            callback_url: message.callbackUrl ?? null,
+            callback_data: message.callbackData ?? null,
+            accepted_at: new Date(Number(message.acceptedAtMs)),
+            updated_at: updatedAt,
+            redriven_at: null,
+          })),
+        )
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .returning(['id', 'accepted_at']),
     )
-    .onConflict((conflict) => conflict.column('id').doNothing())
-    .returning('id')
+    .insertInto('status_history')
+    .columns(['message_id', 'status', 'error_code', 'at', 'source'])
+    .expression((eb) =>
+      eb
+        .selectFrom('new_messages')
+        .select([
+          'new_messages.id',
+          sql.lit('ACCEPTED').as('status'),
+          sql.lit(0).as('error_code'),
+          'new_messages.accepted_at',
+          sql.lit('api').as('source'),
+        ]),
+    )
+    .returning('message_id')
     .execute();
-  const fresh = new Set(inserted.map((row) => row.id));
+  const fresh = new Set(inserted.map((row) => row.message_id));
   const newRows = rows.filter(({ message }) => fresh.has(message.messageId));
   if (newRows.length === 0) return 0;
-  await trx
-    .insertInto('status_history')
-    .values(
-      newRows.map(({ message }) => ({
-        message_id: message.messageId,
-        status: 'ACCEPTED',
-        error_code: 0,
-        at: new Date(Number(message.acceptedAtMs)),
-        source: 'api',
-      })),
-    )
-    .execute();
 
   // The rules see each account's new messages of the whole group as one batch, in call order.
   // Messages that already fail (rendering, the window) are not put to them.
