@@ -1,4 +1,3 @@
-import type { OutboundUrlOptions } from '@wagate/config';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database } from '@wagate/db';
 import { RequestErrorKey } from '@wagate/errors';
@@ -39,6 +38,7 @@ import { registerRestoreDevice } from './routes/v1_devices_restore.js';
 import { registerScreenshotDevice } from './routes/v1_devices_screenshot.js';
 import { registerListAgents } from './routes/v1_agents_list.js';
 import { registerCreateRollout } from './routes/v1_rollouts_create.js';
+import type { OutboundUrlRules } from './validation/validate-message.js';
 import { registerGetRollout } from './routes/v1_rollouts_get.js';
 import { registerEnrolmentTokens } from './routes/v1_enrolment_tokens.js';
 import { registerListSenders } from './routes/v1_senders_list.js';
@@ -64,13 +64,13 @@ export interface ApiDeps {
   ids: IdGenerator;
   /** The api's own tables (idempotency keys, schema `api`); migrated before first use. */
   database: Database;
-  /** Which message URLs may point at loopback or private networks (default: neither; SSRF guard). */
-  outboundUrls?: OutboundUrlOptions;
+  /** Which callback and media URLs may point at loopback or private networks (default: neither; SSRF guard). */
+  outboundUrls?: OutboundUrlRules;
   /** The key cache, when the caller keeps it fresh from billing's events (see invalidateOnAccessChanges). */
   keys?: CachedKeyResolver;
   /** Console sessions: Secure cookies unless `secureCookie: false` (the local demo on plain http). */
   sessions?: { ttlMs?: number; secureCookie?: boolean };
-  /** The built console served at /console/ (default apps/console/dist, or WAGATE_CONSOLE_DIR). */
+  /** The built console served at /console/ (WAGATE_CONSOLE_DIR; default apps/console/dist). */
   consoleDir?: string;
 }
 

@@ -2,12 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { readAgentConfig } from '../src/config.js';
+import { readConfig } from '@wagate/config';
+import { deviceAgentVariables, readAgentConfig } from '../src/config.js';
 import { tokenSha256 } from '../src/index.js';
+
+/** The settings of an agent started with `env` as its environment. */
+const agentConfigFrom = (env: Record<string, string>) => readAgentConfig(readConfig(deviceAgentVariables, env));
 
 /** A development machine's settings: plaintext to a fleet on loopback (tests of TLS below). */
 const readDevelopmentConfig = (source: Record<string, string | undefined>) =>
-  readAgentConfig({ WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true', ...source });
+  agentConfigFrom({ WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true', ...source });
 
 describe('device agent config', () => {
   test('runs three simulated phones against a local fleet by default', () => {
@@ -206,15 +210,15 @@ describe('device agent config', () => {
   });
 
   test('without TLS material or the insecure setting, refuses to start, naming what is missing', () => {
-    expect(() => readAgentConfig({})).toThrow(/WAGATE_FLEET_CA_FILE.*WAGATE_INSECURE_PLAINTEXT_LOOPBACK/s);
+    expect(() => agentConfigFrom({})).toThrow(/WAGATE_FLEET_CA_FILE.*WAGATE_INSECURE_PLAINTEXT_LOOPBACK/s);
   });
 
   test('verifies fleet against the CA file it is given', () => {
     const directory = mkdtempSync(join(tmpdir(), 'agent-ca-'));
     const caFile = join(directory, 'agent-ca.pem');
     writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
-    expect(readAgentConfig({ WAGATE_FLEET_CA_FILE: caFile }).fleetSecurity).toEqual({ mode: 'tls', caFile });
-    expect(() => readAgentConfig({ WAGATE_FLEET_CA_FILE: join(directory, 'missing.pem') })).toThrow(
+    expect(agentConfigFrom({ WAGATE_FLEET_CA_FILE: caFile }).fleetSecurity).toEqual({ mode: 'tls', caFile });
+    expect(() => agentConfigFrom({ WAGATE_FLEET_CA_FILE: join(directory, 'missing.pem') })).toThrow(
       /WAGATE_FLEET_CA_FILE: cannot read/,
     );
   });

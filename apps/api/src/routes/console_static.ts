@@ -8,10 +8,9 @@ import type { ApiApp } from './types.js';
 
 /**
  * Where `npm run build --workspace @wagate/console` writes the console (apps/console/dist),
- * found from this file in the repo; a bundled production image sets WAGATE_CONSOLE_DIR.
+ * found from this file in the repo; a bundled production image says where with WAGATE_CONSOLE_DIR.
  */
-export const defaultConsoleDir = (): string =>
-  process.env.WAGATE_CONSOLE_DIR ?? resolve(import.meta.dirname, '../../../console/dist');
+export const defaultConsoleDir = (): string => resolve(import.meta.dirname, '../../../console/dist');
 
 const contentTypes: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -45,7 +45,7 @@ export function registerPutIncomingWebhook(app: ApiApp, deps: RouteDeps): void {
     for (const field of ['incomingUrl', 'statusUrl'] as const) {
       const value = body[field];
       if (value === null || value === undefined) continue;
-      const check = checkOutboundUrl(value, deps.outboundUrls);
+      const check = checkOutboundUrl(value, deps.outboundUrls?.callbacks);
       if (check.ok) continue;
       reasons.push({ key: RequestErrorKey.Invalid, ref: field });
       faults.push(`\`${field}\` must be a public address: ${check.reason} is not reachable from wagate`);

@@ -1,4 +1,3 @@
-import type { OutboundUrlOptions } from '@wagate/config';
 import type { common, dispatch, templates } from '@wagate/contracts';
 import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
@@ -11,7 +10,7 @@ import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
 import type { AncestorResolver } from './account-ancestors.js';
 import { resolveSenderNumbers } from './sender-numbers.js';
-import { validateMessage } from '../validation/validate-message.js';
+import { type OutboundUrlRules, validateMessage } from '../validation/validate-message.js';
 
 const log = createLogger('api:send');
 
@@ -41,7 +40,7 @@ export type SendStage = 'validating' | 'rendering' | 'reserving' | 'accepting' |
  * account's send-rate bucket after the batch, when dispatch was asked and the limit is on.
  */
 export async function sendBatch(
-  deps: { peers: Peers; ids: IdGenerator; ancestors: AncestorResolver; outboundUrls?: OutboundUrlOptions },
+  deps: { peers: Peers; ids: IdGenerator; ancestors: AncestorResolver; outboundUrls?: OutboundUrlRules },
   accountId: string,
   messages: readonly unknown[],
   progress: { stage: SendStage } = { stage: 'validating' },

@@ -1,5 +1,6 @@
 import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
+import { createKeySerializer } from '@wagate/bus';
 import { ServerError, Status } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
@@ -10,7 +11,6 @@ import { ensureSender } from '../senders.js';
 import type { VmCommandHub } from '../vm/vm-commands.js';
 import { recordHostReport } from './host-reports.js';
 import { AsyncQueue } from './async-queue.js';
-import { KeyedLanes } from './keyed-lanes.js';
 import type { ConnectedDevice, DeviceSessions } from './device-sessions.js';
 import { fleetMetrics } from '../metrics.js';
 
@@ -97,18 +97,34 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
 
       const byId = new Map(devices.map((device) => [device.deviceId, device]));
       const reading = (async () => {
-        const lanes = new KeyedLanes(REPORTS_IN_FLIGHT);
+        // Reports with the same order key are written one after another, others side by side; the
+        // first report that cannot be written ends the stream (once what was taken has finished).
+        const lanes = createKeySerializer(REPORTS_IN_FLIGHT);
+        let failure: { error: unknown } | undefined;
         try {
           try {
             for (let next = await incoming.next(); !next.done; next = await incoming.next()) {
               const message = next.value;
               // A credit is memory only, and must not wait behind the database.
-              if (message.kind?.$case === 'credit') await handle(message, hello.agentId, byId);
-              else await lanes.admit(orderKey(message), () => handle(message, hello.agentId, byId));
+              if (message.kind?.$case === 'credit') {
+                await handle(message, hello.agentId, byId);
+                continue;
+              }
+              await lanes.whenNotFull();
+              if (failure) throw failure.error;
+              void lanes.submit(
+                orderKey(message),
+                () =>
+                  handle(message, hello.agentId, byId).catch((error: unknown) => {
+                    failure ??= { error };
+                  }),
+                () => {},
+              );
             }
           } finally {
             await lanes.idle();
           }
+          if (failure) throw failure.error;
         } catch (error) {
           if (!context.signal.aborted)
             log.warn({ err: error, agentId: hello.agentId }, 'agent stream failed');
