@@ -3,7 +3,7 @@ import { type common, conversationKey, eventId, type MessageStatusEvent, Topics 
 import type { dispatch, fleet } from '@wagate/contracts';
 import { RequestErrorKey } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
-import { inSpan, traceHeaders } from '@wagate/telemetry';
+import { contextFromHeaders, inSpan, traceHeaders } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import { outsideConversationWindow } from './conversation-window/index.js';
 import type { DispatchTables } from './db/tables.js';
@@ -77,6 +77,8 @@ export async function acceptCalls(
     failedAtOnce = await inSpan(
       'dispatch.accept.commit',
       {
+        // In the first call's trace (a group may be started from the end of another's), linked to the others'.
+        parent: contextFromHeaders(calls[0]!.traceHeaders),
         attributes: { 'wagate.accept.calls': calls.length, 'wagate.accept.messages': accepted.length },
         links: calls.slice(1).map((call) => call.traceHeaders),
       },
