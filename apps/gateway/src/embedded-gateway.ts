@@ -203,7 +203,10 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     sender: '',
     createdByAccountId: accountId,
   });
-  const drivers = createSimDrivers(options.simDevices ?? 3, { ...options.simDriver, seed: options.simSeed ?? 1 });
+  const drivers = createSimDrivers(options.simDevices ?? 3, {
+    ...options.simDriver,
+    seed: options.simSeed ?? 1,
+  });
   const agent = startAgent({
     fleetAddress: agentAddress,
     fleetSecurity: planes.agentClient,
