@@ -1,9 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database } from '@wagate/db';
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError } from './errors/api-error.js';
 import { type ApiEnv, type CachedKeyResolver, requireApiKey } from './http/auth.js';
 import { errorResponse, handleError } from './http/error-response.js';
 import { createIdempotencyGate } from './http/idempotency-gate.js';
@@ -84,7 +83,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const app: ApiApp = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(handleError);
   app.notFound((c) =>
-    errorResponse(c, ApiError.of(404, RequestErrorKey.NotFound, `no route ${c.req.method} ${c.req.path}`)),
+    errorResponse(c, new DomainError(ErrorKey.NotFound, `no route ${c.req.method} ${c.req.path}`)),
   );
   app.use(traceRequests(), accessLog());
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', {
@@ -102,9 +101,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       bodyLimit({
         maxSize: limits.maxBodyBytes,
         onError: () => {
-          throw ApiError.of(
-            413,
-            RequestErrorKey.PayloadTooLarge,
+          throw new DomainError(
+            ErrorKey.PayloadTooLarge,
             `the body is larger than ${limits.maxBodyBytes} bytes`,
           );
         },

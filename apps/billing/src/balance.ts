@@ -1,5 +1,5 @@
 import type { billing } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { BillingTables } from './db/tables.js';
 
@@ -13,7 +13,7 @@ export async function getBalance(
     .select(['id', 'currency', 'balance_minor', 'held_minor', 'credit_limit_minor'])
     .where('id', '=', request.accountId)
     .executeTakeFirst();
-  if (!account) throw new ServerError(Status.NOT_FOUND, `account "${request.accountId}" does not exist`);
+  if (!account) throw new DomainError(ErrorKey.NotFound, `account "${request.accountId}" does not exist`);
   return {
     accountId: account.id,
     currency: account.currency,

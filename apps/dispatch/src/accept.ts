@@ -1,7 +1,7 @@
 import type { PublishInput } from '@wagate/bus';
 import { type common, conversationKey, eventId, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import type { dispatch, fleet } from '@wagate/contracts';
-import { RequestErrorKey } from '@wagate/errors';
+import { ErrorKey } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
 import { contextFromHeaders, inSpan, traceHeaders } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
@@ -127,7 +127,7 @@ async function availableSenders(senders: SenderDirectory, call: AcceptCall): Pro
         messageId: message.messageId,
         accepted: false,
         rejection: {
-          key: RequestErrorKey.NotAvailable,
+          key: ErrorKey.NotAvailable,
           ref: 'from',
           description: `sender "${message.sender}" is not available to this account`,
         },

@@ -1,9 +1,8 @@
 import type { common, dispatch, templates } from '@wagate/contracts';
-import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
+import { ErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
 import { createLogger, setSpanAttributes } from '@wagate/telemetry';
 import { ClientError, Status } from 'nice-grpc';
-import type { ErrorKey } from '../errors/catalogue.js';
 import type { Recovery } from '../http/idempotency-gate.js';
 import { apiMetrics } from '../metrics.js';
 import type { Peers } from '../peers.js';
@@ -138,7 +137,7 @@ export async function sendBatch(
       refused.add(candidate.message.messageId);
       results[candidate.index] = {
         code: 'REJECTED',
-        reasons: [{ key: (outcome?.rejectionKey as ErrorKey) || RequestErrorKey.BillingError }],
+        reasons: [{ key: (outcome?.rejectionKey as ErrorKey) || ErrorKey.BillingError }],
         description:
           outcome?.description || 'payment is required: top up the account or raise its credit limit',
       };
@@ -179,7 +178,7 @@ export async function sendBatch(
       } else {
         reject(
           candidate.index,
-          (outcome?.rejection?.key as ErrorKey) || RequestErrorKey.Unknown,
+          (outcome?.rejection?.key as ErrorKey) || ErrorKey.Unknown,
           outcome?.rejection?.ref ?? '',
           outcome?.rejection?.description || 'the message was not accepted',
         );

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { checkOutboundUrl, type OutboundUrlOptions } from '@wagate/config';
-import { RequestErrorKey } from '@wagate/errors';
+import { ErrorKey } from '@wagate/errors';
 import { DevinoMessageSchema } from '../schemas/devino-message.js';
 import { issuesToReasons, type Rejected } from './issues-to-reasons.js';
 import { isHttpUrl } from './strings.js';
@@ -85,7 +85,7 @@ function refusedUrls(raw: unknown, index: number, urls: OutboundUrlRules): Rejec
     if (typeof value !== 'string' || !isHttpUrl(value)) continue;
     const check = checkOutboundUrl(value, urls[kind]);
     if (check.ok) continue;
-    rejected.reasons.push({ key: RequestErrorKey.Invalid, ref: `messages[${index}].${field}` });
+    rejected.reasons.push({ key: ErrorKey.Invalid, ref: `messages[${index}].${field}` });
     descriptions.push(
       `\`${field}\` must be a public address: ${check.reason} is not reachable from wagate (loopback, private, link-local and metadata addresses are refused)`,
     );

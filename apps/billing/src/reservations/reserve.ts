@@ -1,6 +1,5 @@
 import type { billing } from '@wagate/contracts';
-import { RequestErrorKey } from '@wagate/errors';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { type Kysely, sql } from 'kysely';
 import { chainIds } from '../accounts/tree.js';
 import type { AccountRow, BillingTables, ChainLevel } from '../db/tables.js';
@@ -65,7 +64,7 @@ export async function reserve(
       .select('path')
       .where('id', '=', request.accountId)
       .executeTakeFirst();
-    if (!sender) throw new ServerError(Status.NOT_FOUND, `account "${request.accountId}" does not exist`);
+    if (!sender) throw new DomainError(ErrorKey.NotFound, `account "${request.accountId}" does not exist`);
     const chain = await trx
       .selectFrom('accounts')
       .selectAll()
@@ -83,7 +82,7 @@ export async function reserve(
     const inactiveIndex = chain.findIndex((account) => account.status !== 'active');
     if (inactiveIndex >= 0) {
       const description = refusal.inactive(chain[inactiveIndex]!, inactiveIndex === leafIndex);
-      return inRequestOrder(items.map((item) => reject(item, RequestErrorKey.Forbidden, description)));
+      return inRequestOrder(items.map((item) => reject(item, ErrorKey.Forbidden, description)));
     }
 
     const book = await loadPriceBook(trx, chain);
@@ -119,7 +118,7 @@ export async function reserve(
         if (available.get(account.id)! - (held.get(account.id) ?? 0n) < hold) {
           return reject(
             plan.item,
-            RequestErrorKey.BillingError,
+            ErrorKey.BillingError,
             refusal.funds(plan.prices[leafIndex]!, account.currency, level === leafIndex),
           );
         }
@@ -128,7 +127,7 @@ export async function reserve(
       if (full) {
         return reject(
           plan.item,
-          RequestErrorKey.QuotaExceeded,
+          ErrorKey.QuotaExceeded,
           refusal.quota(full.kind, full.limit, full.accountId === request.accountId),
         );
       }
@@ -219,7 +218,7 @@ async function earlierOutcomes(
             {
               messageId,
               reserved: false,
-              rejectionKey: RequestErrorKey.Unknown,
+              rejectionKey: ErrorKey.Unknown,
               description:
                 'this message was not sent and will not be: an earlier attempt of this request could not hand it on; send it again with a new Idempotency-Key',
             },

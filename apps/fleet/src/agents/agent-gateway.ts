@@ -1,7 +1,7 @@
 import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { createKeySerializer } from '@wagate/bus';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
@@ -17,11 +17,13 @@ import { fleetMetrics } from '../metrics.js';
 const log = createLogger('fleet:agents');
 
 /**
- * Reports of one stream written to the database at once. One stream carries a whole host's
- * devices: handled one at a time, the stream's database round trips, not the devices' pace,
- * would bound what the host delivers.
+ * Reports of one stream in progress at once. One stream carries a whole host's devices:
+ * handled one at a time, the stream's database round trips, not the devices' pace, would bound
+ * what the host delivers. They wait in shared batches (write-batches.ts), not each on a pool
+ * connection, so a host of hundreds of devices may have hundreds waiting; the bound only keeps
+ * a flooding agent from holding unbounded memory.
  */
-const REPORTS_IN_FLIGHT = 16;
+const REPORTS_IN_FLIGHT = 256;
 
 export interface AgentGatewayDeps {
   db: Kysely<FleetTables>;
@@ -50,8 +52,7 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       const incoming = requests[Symbol.asyncIterator]();
       const first = await incoming.next();
       const hello = !first.done && first.value.kind?.$case === 'hello' ? first.value.kind.value : undefined;
-      if (!hello)
-        throw new ServerError(Status.INVALID_ARGUMENT, 'the first message on the stream must be hello');
+      if (!hello) throw new DomainError(ErrorKey.Invalid, 'the first message on the stream must be hello');
       const agent = await authenticateAgent(deps.db, hello);
       const senderId = agent.sender
         ? (await ensureSender(deps.db, agent.accountId, agent.sender)).id
