@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { type ConfigOf, ConfigError, env, mediaUrlVariables } from '@wagate/config';
+import { type ConfigOf, ConfigError, documented, env, mediaUrlVariables } from '@wagate/config';
 import {
   type AgentPlaneClientSecurity,
   agentPlaneClientVariables,
@@ -54,8 +54,11 @@ export interface AutomationConfig {
 }
 
 interface CommonConfig {
-  /** Fleet's agent plane (`FLEET_AGENT_ADDRESS`). */
-  fleetAddress: string;
+  /**
+   * Fleet's agent plane (`FLEET_AGENT_ADDRESS`): one `host:port`, or an ordered list of the
+   * fleet replicas' agent listeners, tried in turn when a stream fails (docs/fleet.md).
+   */
+  fleetAddresses: string[];
   fleetSecurity: AgentPlaneClientSecurity;
   agentId: string;
   enrolmentToken: string;
@@ -79,10 +82,30 @@ function defaultAgentId(): string {
 
 /** Every variable the device agent reads, once at start (docs/configuration.md). */
 export const deviceAgentVariables = {
-  FLEET_AGENT_ADDRESS: env.address({
-    default: '127.0.0.1:50055',
-    description: "Fleet's agent plane: its own port, never the internal one (docs/security.md).",
-  }),
+  FLEET_AGENT_ADDRESS: documented(
+    z
+      .string()
+      .default('127.0.0.1:50055')
+      .transform((value) => value.split(',').map((address) => address.trim()))
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[^\s:,]+:\d+$/,
+                'expected host:port, or host:port,host:port,… (one per fleet replica)',
+              ),
+          )
+          .refine((addresses) => new Set(addresses).size === addresses.length, 'an address is listed twice'),
+      ),
+    {
+      description:
+        "Fleet's agent plane: its own port, never the internal one (docs/security.md). Several fleet replicas without a load balancer in front: their agent listeners, comma separated, in the order this agent tries them; a stream that fails or ends moves it to the next (docs/fleet.md).",
+      accepts: 'host:port, or host:port,host:port,…',
+      default: '127.0.0.1:50055',
+    },
+  ),
   WAGATE_AGENT_ID: env.string({
     optional: true,
     minLength: 1,
@@ -204,7 +227,7 @@ export type DeviceAgentVariables = ConfigOf<typeof deviceAgentVariables>;
 /** The agent's settings from its variables (`readConfig(deviceAgentVariables)`). */
 export function readAgentConfig(config: DeviceAgentVariables): AgentConfig {
   const common: CommonConfig = {
-    fleetAddress: config.FLEET_AGENT_ADDRESS,
+    fleetAddresses: config.FLEET_AGENT_ADDRESS,
     fleetSecurity: readAgentPlaneClientSecurity(config),
     agentId: config.WAGATE_AGENT_ID ?? defaultAgentId(),
     enrolmentToken: config.WAGATE_ENROLMENT_TOKEN,

@@ -79,7 +79,7 @@ vms ??= openHostVms(vmConfig, config.driver, {
   keys: drivers.map((driver) => driver.info.deviceKey),
 });
 const agent = startAgent({
-  fleetAddress: config.fleetAddress,
+  fleetAddress: config.fleetAddresses,
   fleetSecurity: config.fleetSecurity,
   agentId: config.agentId,
   enrolmentToken: config.enrolmentToken,
@@ -91,7 +91,7 @@ const agent = startAgent({
 });
 log.info(
   {
-    fleetAddress: config.fleetAddress,
+    fleetAddresses: config.fleetAddresses,
     tls: config.fleetSecurity.mode !== 'insecure-loopback',
     agentId: config.agentId,
     driver: config.driver,

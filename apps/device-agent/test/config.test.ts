@@ -17,7 +17,7 @@ describe('device agent config', () => {
   test('runs three simulated phones against a local fleet by default', () => {
     const config = readDevelopmentConfig({});
     expect(config).toMatchObject({
-      fleetAddress: '127.0.0.1:50055',
+      fleetAddresses: ['127.0.0.1:50055'],
       fleetSecurity: { mode: 'insecure-loopback' },
       enrolmentToken: 'dev-enrolment-token',
       driver: 'sim',
@@ -38,7 +38,7 @@ describe('device agent config', () => {
       WAGATE_SIM_PROFILE: 'realistic',
     });
     expect(config).toEqual({
-      fleetAddress: 'fleet:50055',
+      fleetAddresses: ['fleet:50055'],
       fleetSecurity: { mode: 'insecure-loopback' },
       agentId: 'host-7',
       enrolmentToken: 'secret',
@@ -76,7 +76,10 @@ describe('device agent config', () => {
   });
 
   test('adb defaults: adb from PATH, WhatsApp, no tick polling, notifications every 5 s, media from public hosts only', () => {
-    const config = readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=79990000001' });
+    const config = readDevelopmentConfig({
+      WAGATE_DRIVER: 'adb',
+      WAGATE_ADB_SERIALS: 'emulator-5554=79990000001',
+    });
     expect(config).toMatchObject({
       driver: 'adb',
       adb: {
@@ -91,9 +94,9 @@ describe('device agent config', () => {
 
   test('adb needs its serials, each as serial=phoneNumber, each once', () => {
     expect(() => readDevelopmentConfig({ WAGATE_DRIVER: 'adb' })).toThrow(/WAGATE_ADB_SERIALS: required/);
-    expect(() => readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554' })).toThrow(
-      /WAGATE_ADB_SERIALS: "emulator-5554": expected serial=phoneNumber/,
-    );
+    expect(() =>
+      readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554' }),
+    ).toThrow(/WAGATE_ADB_SERIALS: "emulator-5554": expected serial=phoneNumber/);
     expect(() =>
       readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=+7 999 000-00-01' }),
     ).toThrow(/WAGATE_ADB_SERIALS/);
@@ -165,7 +168,10 @@ describe('device agent config', () => {
         { deviceKey: 'pixel-2', phoneNumber: '79990000002', token: 'phone-two-secret-token' },
       ]),
     );
-    const config = readDevelopmentConfig({ WAGATE_DRIVER: 'automation', WAGATE_AUTOMATION_PHONES_FILE: file });
+    const config = readDevelopmentConfig({
+      WAGATE_DRIVER: 'automation',
+      WAGATE_AUTOMATION_PHONES_FILE: file,
+    });
     expect(config).toMatchObject({
       automation: {
         phones: [
@@ -207,6 +213,19 @@ describe('device agent config', () => {
 
   test('names a bad variable', () => {
     expect(() => readDevelopmentConfig({ FLEET_AGENT_ADDRESS: 'nowhere' })).toThrow(/FLEET_AGENT_ADDRESS/);
+  });
+
+  test('takes the fleet replicas’ agent listeners as an ordered list', () => {
+    expect(
+      readDevelopmentConfig({ FLEET_AGENT_ADDRESS: 'fleet-0.example.net:50055, fleet-1.example.net:50055' })
+        .fleetAddresses,
+    ).toEqual(['fleet-0.example.net:50055', 'fleet-1.example.net:50055']);
+    expect(() => readDevelopmentConfig({ FLEET_AGENT_ADDRESS: 'fleet-0:50055,' })).toThrow(
+      /FLEET_AGENT_ADDRESS.*expected host:port/,
+    );
+    expect(() => readDevelopmentConfig({ FLEET_AGENT_ADDRESS: 'fleet-0:50055,fleet-0:50055' })).toThrow(
+      /FLEET_AGENT_ADDRESS.*listed twice/,
+    );
   });
 
   test('without TLS material or the insecure setting, refuses to start, naming what is missing', () => {

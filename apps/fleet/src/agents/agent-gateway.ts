@@ -59,11 +59,15 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
         : deps.defaultSender()?.accountId === agent.accountId
           ? deps.defaultSender()?.id
           : undefined;
-      const registered = await registerDevices(deps.db, hello, agent.accountId, senderId);
+      // This stream takes the devices over, from any stream that held them before (on this
+      // replica or a dead one): from this write on, only this stream's process claims their jobs.
+      const streamId = prefixedId('agentStream');
+      const registered = await registerDevices(deps.db, hello, agent.accountId, senderId, streamId);
       const outgoing = new AsyncQueue<fleet.FleetMessage>();
       const devices: ConnectedDevice[] = registered.map((row) => ({
         deviceId: row.id,
         senderId: row.sender_id,
+        streamId,
         credits: 0,
         // Until the health state machine has looked at it (below, before any offer).
         accepting: false,
@@ -75,12 +79,13 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
           value: {
             devices: registered.map((row) => ({ deviceKey: row.device_key, deviceId: row.id })),
             credential: agent.credential,
+            acksReports: true,
           },
         },
       });
       for (const device of devices) deps.sessions.attach(device);
       await deps.health.connected(devices.map((device) => device.deviceId));
-      log.info({ agentId: hello.agentId, devices: devices.length }, 'agent connected');
+      log.info({ agentId: hello.agentId, devices: devices.length, streamId }, 'agent connected');
       fleetMetrics().agentStreams.add(1);
       for (const offer of await deps.unfinishedOffers(devices.map((d) => d.deviceId))) {
         const device = devices.find((d) => d.deviceId === offer.deviceId);
@@ -115,10 +120,19 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
               if (failure) throw failure.error;
               void lanes.submit(
                 orderKey(message),
-                () =>
-                  handle(message, hello.agentId, byId).catch((error: unknown) => {
+                async () => {
+                  try {
+                    await handle(message, hello.agentId, byId);
+                  } catch (error: unknown) {
                     failure ??= { error };
-                  }),
+                    return;
+                  }
+                  // Stored (or dropped for good): the agent may forget it. A report this process
+                  // dies holding is not acked, and the agent sends it again to the next replica.
+                  const reportSeq = message.reportSeq;
+                  if (reportSeq && reportSeq !== '0')
+                    outgoing.push({ kind: { $case: 'ack', value: { reportSeq } } });
+                },
                 () => {},
               );
             }
@@ -218,19 +232,23 @@ function orderKey(message: fleet.AgentMessage): string {
 /**
  * Registers (or updates) the hello's devices under the agent's account: a device is its
  * agent id and device key, so another host's device with the same key is another device.
+ * Each row is marked held by `streamId`; the upsert's row lock waits for a claim in progress
+ * on the devices (offer-jobs.ts), so the unfinished offers read after it include that claim's.
  */
 async function registerDevices(
   db: Kysely<FleetTables>,
   hello: fleet.AgentHello,
   accountId: string,
   senderId: string | undefined,
+  streamId: string,
 ) {
   if (hello.devices.length === 0) return [];
   const now = new Date();
   return db
     .insertInto('devices')
     .values(
-      hello.devices.map((device) => ({
+      // Sorted by key (byte order): rows are locked in the order the scheduler's claim locks them (offer-jobs.ts).
+      [...hello.devices].sort(byDeviceKey).map((device) => ({
         id: prefixedId('device'),
         device_key: device.deviceKey,
         agent_id: hello.agentId,
@@ -241,6 +259,7 @@ async function registerDevices(
         android_version: device.androidVersion,
         whatsapp_version: device.whatsappVersion,
         last_seen_at: now,
+        agent_stream_id: streamId,
       })),
     )
     .onConflict((conflict) =>
@@ -249,6 +268,7 @@ async function registerDevices(
         android_version: eb.ref('excluded.android_version'),
         whatsapp_version: eb.ref('excluded.whatsapp_version'),
         last_seen_at: eb.ref('excluded.last_seen_at'),
+        agent_stream_id: eb.ref('excluded.agent_stream_id'),
         account_id: eb.ref('excluded.account_id'),
         // An agent's account never changes; a device from before enrolment (no account) is
         // adopted and joins the new account's pool.
@@ -258,4 +278,8 @@ async function registerDevices(
     )
     .returning(['id', 'device_key', 'sender_id'])
     .execute();
+}
+
+function byDeviceKey(a: fleet.AgentHello['devices'][number], b: fleet.AgentHello['devices'][number]): number {
+  return a.deviceKey < b.deviceKey ? -1 : a.deviceKey > b.deviceKey ? 1 : 0;
 }

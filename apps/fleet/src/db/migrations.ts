@@ -233,4 +233,11 @@ export const fleetMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Which agent stream holds each device: written when the agent connects (to any replica), so a
+  // replica that lost the stream can no longer offer the device jobs (offer-jobs.ts, docs/fleet.md).
+  '2026-12-06T13:00_device_agent_stream': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('devices').addColumn('agent_stream_id', 'text').execute();
+    },
+  },
 };
