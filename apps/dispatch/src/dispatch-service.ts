@@ -45,11 +45,13 @@ export async function startDispatch(deps: {
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
   await sealWebhookSecretsAtRest(db, deps.secretKeys);
   const secrets = webhookSecrets(db, deps.secretKeys);
-  const senders = createSenderDirectory(
-    fleetSenderResolver(deps.fleetAddress, deps.internalPlane),
-  );
+  const senders = createSenderDirectory(fleetSenderResolver(deps.fleetAddress, deps.internalPlane));
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
-  const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks, secrets });
+  const callbacks = startCallbackWorker(db, {
+    onEventsQueued: () => relay.kick(),
+    ...deps.callbacks,
+    secrets,
+  });
   const stopObserving = observeDispatch(db);
   const redrive = startRedrive(db, () => relay.kick(), {
     ...deps.redrive,

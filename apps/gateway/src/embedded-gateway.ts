@@ -20,7 +20,13 @@ import {
 } from '@wagate/billing';
 import { type Bus, openBus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
-import { createSimDrivers, createSimProvider, type SimDriver, startAgent } from '@wagate/device-agent';
+import {
+  createSimDrivers,
+  createSimProvider,
+  type SimDriver,
+  type SimDriversOptions,
+  startAgent,
+} from '@wagate/device-agent';
 import { embeddedSecretKeys, migrateDispatchSchema, type PolicySettings, startDispatch } from '@wagate/dispatch';
 import { type FleetService, migrateFleetSchema, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
@@ -56,6 +62,8 @@ export interface EmbeddedOptions {
   adminKey?: string;
   simDevices?: number;
   simSeed?: number;
+  /** How the simulated phones behave (send and receipt delays, …); the sim driver's defaults otherwise. */
+  simDriver?: Omit<SimDriversOptions, 'seed'>;
   demoSender?: string;
   /** Per-device pacing of the simulated phones; default DEMO_PACING. */
   pacing?: Partial<PacingOptions>;
@@ -212,7 +220,10 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     sender: '',
     createdByAccountId: accountId,
   });
-  const drivers = createSimDrivers(options.simDevices ?? 3, { seed: options.simSeed ?? 1 });
+  const drivers = createSimDrivers(options.simDevices ?? 3, {
+    ...options.simDriver,
+    seed: options.simSeed ?? 1,
+  });
   const agent = startAgent({
     fleetAddress: agentAddress,
     fleetSecurity: planes.agentClient,

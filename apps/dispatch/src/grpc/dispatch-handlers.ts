@@ -1,7 +1,9 @@
 import { dispatch } from '@wagate/contracts';
+import { createGroupCommit } from '@wagate/db';
 import { mount, type ServiceMount } from '@wagate/rpc';
+import { traceHeaders } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
-import { acceptMessages } from '../accept.js';
+import { type AcceptCall, acceptCalls } from '../accept.js';
 import { getBlocklist, setBlocklist } from '../blocklists/index.js';
 import { getConversationWindowPolicy, setConversationWindowPolicy } from '../conversation-window/index.js';
 import type { DispatchTables } from '../db/tables.js';
@@ -29,6 +31,14 @@ import {
   webhookSettingsToProto,
 } from './to-proto.js';
 
+/**
+ * An accept group holds at most this many messages (ten full requests): one transaction's
+ * statements stay far below PostgreSQL's 65 535 parameters (12 a message in the largest).
+ */
+const ACCEPT_GROUP_MAX_MESSAGES = 1_000;
+/** Two groups in flight: while one waits for its commit to reach the disk, the next is written. */
+const ACCEPT_GROUPS_IN_FLIGHT = 2;
+
 interface HandlerDeps {
   db: Kysely<DispatchTables>;
   senders: SenderDirectory;
@@ -54,6 +64,20 @@ export function mountDispatchGrpc(deps: HandlerDeps): ServiceMount {
 function dispatchHandlers(deps: HandlerDeps): dispatch.DispatchServiceImplementation {
   const { db, senders, rules, policy, secrets, kickRelay, kickCallbacks } = deps;
 
+  // Accept calls that arrive while others commit share the next transaction (`createGroupCommit` in @wagate/db).
+  const acceptor = createGroupCommit<AcceptCall, dispatch.AcceptResponse>({
+    async run(calls) {
+      const { responses, failedAtOnce } = await acceptCalls(db, senders, calls, rules, policy?.accountRate);
+      kickRelay();
+      // Messages that failed at once (rendering, the window, a policy rule) have their callbacks queued.
+      if (failedAtOnce > 0) kickCallbacks();
+      return responses;
+    },
+    sizeOf: (call) => call.request.messages.length,
+    maxSize: ACCEPT_GROUP_MAX_MESSAGES,
+    concurrency: ACCEPT_GROUPS_IN_FLIGHT,
+  });
+
   async function secretResponse(
     accountId: string,
     secretOf: (accountId: string) => Promise<string>,
@@ -65,13 +89,7 @@ function dispatchHandlers(deps: HandlerDeps): dispatch.DispatchServiceImplementa
   }
 
   return {
-    async accept(request) {
-      const response = await acceptMessages(db, senders, request, rules, policy?.accountRate);
-      kickRelay();
-      // Messages that failed at once (rendering, the window, a policy rule) have their callbacks queued.
-      kickCallbacks();
-      return response;
-    },
+    accept: (request) => acceptor.submit({ request, traceHeaders: traceHeaders() }),
     getMessage: async (request) => messageRecordToProto(await getMessage(db, request)),
     findMessages: async (request) => ({ foundMessageIds: await findMessages(db, request) }),
     async listMessages(request) {
