@@ -20,7 +20,9 @@ import { BILLING_SCHEMA, type BillingTables } from './db/tables.js';
 import { authenticateKey, createKey, listKeys, revokeKey, rotateKey } from './keys/key-service.js';
 import { getPrices, setPrices } from './pricing/price-service.js';
 import { reserve } from './reservations/reserve.js';
-import { capture, recordStatus, release } from './reservations/settle.js';
+import { release, type SettlementEvent, settle } from './reservations/settle.js';
+import { groupCommit } from './reservations/group-commit.js';
+import { startBalanceRollup } from './ledger/rollup.js';
 import { billingMetrics, observeBilling } from './metrics.js';
 import { type FindMessages, startUnacceptedSweep } from './reservations/sweep-unaccepted.js';
 import { getUsage } from './usage/usage.js';
@@ -56,12 +58,28 @@ export async function startBilling(deps: {
    * once untouched for `olderThanMs` (default 5 minutes), looked for every `everyMs` (1 minute).
    */
   unacceptedSweep?: { findMessages: FindMessages; olderThanMs?: number; everyMs?: number };
+  /**
+   * How often unrolled postings (what ancestors earned) are added into their accounts' rows;
+   * default 250 ms: an ancestor's row is written about four times a second, whatever the load.
+   */
+  rollupEveryMs?: number;
 }): Promise<BillingService> {
   await migrateBillingSchema(deps.database);
   const db = withSchema<BillingTables>(deps.database, BILLING_SCHEMA);
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'billing' });
   const kickRelay = () => relay.kick();
   const stopObserving = observeBilling(db);
+  const rollup = startBalanceRollup(db, { everyMs: deps.rollupEveryMs ?? 250 });
+  // Status events that arrive while a settlement transaction is in flight go in the next one.
+  const settleInBatches = groupCommit(
+    async (events: SettlementEvent[]) => {
+      const { captured, released } = await settle(db, events);
+      billingMetrics().captures.add(captured.length);
+      billingMetrics().releases.add(released.length);
+      return events.map(() => undefined);
+    },
+    { maxBatch: 2_000 },
+  );
   const sweep = deps.unacceptedSweep
     ? startUnacceptedSweep(db, deps.unacceptedSweep.findMessages, {
         olderThanMs: deps.unacceptedSweep.olderThanMs ?? 5 * 60_000,
@@ -82,11 +100,15 @@ export async function startBilling(deps: {
           refused[result.rejectionKey] = (refused[result.rejectionKey] ?? 0) + 1;
         }
       }
-      if (Object.keys(refused).length > 0) log.info({ accountId: request.accountId, refused }, 'reservations refused');
+      if (Object.keys(refused).length > 0)
+        log.info({ accountId: request.accountId, refused }, 'reservations refused');
       return response;
     },
     async release(request) {
-      const released = await release(db, request.messageIds, { accountId: request.accountId, finalStatus: 'REJECTED' });
+      const released = await release(db, request.messageIds, {
+        accountId: request.accountId,
+        finalStatus: 'REJECTED',
+      });
       billingMetrics().releases.add(released);
       return { released };
     },
@@ -94,7 +116,11 @@ export async function startBilling(deps: {
     async createAccount(request) {
       const response = await createAccount(db, request);
       log.info(
-        { actorAccountId: request.actorAccountId, accountId: response.account?.id, parentId: request.parentId },
+        {
+          actorAccountId: request.actorAccountId,
+          accountId: response.account?.id,
+          parentId: request.parentId,
+        },
         'account created',
       );
       return response;
@@ -119,7 +145,11 @@ export async function startBilling(deps: {
     async transferCredit(request) {
       const response = await transferCredit(db, request);
       log.info(
-        { actorAccountId: request.actorAccountId, accountId: request.accountId, amountMinor: request.amountMinor },
+        {
+          actorAccountId: request.actorAccountId,
+          accountId: request.accountId,
+          amountMinor: request.amountMinor,
+        },
         'credit transferred',
       );
       return response;
@@ -152,10 +182,12 @@ export async function startBilling(deps: {
   const subscription: Subscription = await deps.bus.consume<MessageStatusEvent>({
     topic: Topics.messageStatus,
     group: 'billing',
+    // Enough deliveries in hand to fill a settlement batch while the previous one commits.
+    maxInFlight: 2_000,
     handler: tracedHandler(
       'billing.settle',
       (delivery) => ({ 'wagate.message_id': delivery.data.messageId, 'wagate.status': delivery.data.status }),
-      (event) => settle(db, event),
+      (event) => settleInBatches({ messageId: event.messageId, status: event.status }),
     ),
   });
 
@@ -167,17 +199,8 @@ export async function startBilling(deps: {
       stopObserving();
       await sweep?.stop();
       await subscription.close();
+      await rollup.stop();
       await relay.stop();
     },
   };
-}
-
-/** SENT captures, FAILED and EXPIRED release; every status is kept for usage. */
-async function settle(db: Kysely<BillingTables>, event: MessageStatusEvent): Promise<void> {
-  if (event.status === 'SENT') {
-    if (await capture(db, event.messageId)) billingMetrics().captures.add(1);
-  } else if (event.status === 'FAILED' || event.status === 'EXPIRED') {
-    billingMetrics().releases.add(await release(db, [event.messageId]));
-  }
-  await recordStatus(db, event.messageId, event.status);
 }

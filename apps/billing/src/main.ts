@@ -14,7 +14,11 @@ await runServiceProcess({
       WAGATE_DEV_API_KEY: z.string().min(16, 'WAGATE_DEV_API_KEY must be at least 16 characters').optional(),
       // Dispatch is asked which old reservations' messages it holds; the others are released.
       DISPATCH_ADDRESS: env.address('127.0.0.1:50053'),
-      WAGATE_RESERVATION_SWEEP_AFTER_MS: z.coerce.number().int().min(1_000).default(5 * 60_000),
+      WAGATE_RESERVATION_SWEEP_AFTER_MS: z.coerce
+        .number()
+        .int()
+        .min(1_000)
+        .default(5 * 60_000),
       WAGATE_RESERVATION_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
     });
     const billing = await startBilling({

@@ -6,7 +6,14 @@ import { ServerError, Status } from '@wagate/rpc';
 import { type Kysely, sql } from 'kysely';
 import type { AccountKind, AccountRow, AccountStatus, BillingTables } from '../db/tables.js';
 import { enqueueRevocations } from '../keys/key-service.js';
-import { EXTERNAL_ACCOUNT, lockAccounts, postTransaction } from '../ledger/ledger.js';
+import {
+  EXTERNAL_ACCOUNT,
+  lockAccounts,
+  postTransaction,
+  readAccounts,
+  unrolledMinor,
+  withUnrolledBalance,
+} from '../ledger/ledger.js';
 import { quotaPeriods } from '../reservations/quota-periods.js';
 import { accountView } from './account-view.js';
 import { managedAccount, pathOfChild, visibleAccount } from './tree.js';
@@ -70,6 +77,7 @@ export async function listAccounts(
   let query = db
     .selectFrom('accounts')
     .selectAll()
+    .select((eb) => unrolledMinor(eb).as('unrolled_minor'))
     .where('path', 'like', `${actor.path}%`)
     .where('id', '!=', actor.id);
   if (request.parentId) {
@@ -82,7 +90,7 @@ export async function listAccounts(
     .orderBy('id')
     .limit(limit + 1)
     .execute();
-  const page = rows.slice(0, limit);
+  const page = rows.slice(0, limit).map(withUnrolledBalance);
   const last = page.at(-1);
   return {
     accounts: page.map(accountView),
@@ -142,7 +150,8 @@ export async function updateAccount(
       .executeTakeFirstOrThrow();
     await startQuotaCounters(trx, account, request);
     if (status !== undefined && status !== account.status) await announceStatus(trx, updated);
-    return updated;
+    const [current] = await readAccounts(trx, [account.id]);
+    return current!;
   });
   return { account: accountView(row) };
 }
@@ -183,11 +192,7 @@ export async function transferCredit(
         { accountId: account.id, amountMinor: amount },
       ],
     });
-    const rows = await trx
-      .selectFrom('accounts')
-      .selectAll()
-      .where('id', 'in', [actor.id, account.id])
-      .execute();
+    const rows = await readAccounts(trx, [actor.id, account.id]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return { account: accountView(byId.get(account.id)!), actor: accountView(byId.get(actor.id)!) };
   });

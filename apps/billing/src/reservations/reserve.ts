@@ -1,15 +1,43 @@
-import type { billing } from '@wagate/contracts';
 import { RequestErrorKey } from '@wagate/errors';
 import { ServerError, Status } from '@wagate/rpc';
 import { type Kysely, sql } from 'kysely';
 import { chainIds } from '../accounts/tree.js';
 import type { AccountRow, BillingTables, ChainLevel } from '../db/tables.js';
-import { lockAccounts } from '../ledger/ledger.js';
+import { addToBalances, billingTable, lockAccounts } from '../ledger/ledger.js';
 import { loadPriceBook } from '../pricing/price-book.js';
 import { countryOf, priceKindOf } from '../pricing/price-kinds.js';
 import { quotaPeriods } from './quota-periods.js';
 
-type ReserveResult = billing.ReserveResult;
+/** One message to reserve: what it is priced by. */
+export interface ReserveItem {
+  messageId: string;
+  /** The recipient's number; its country prices the message. */
+  recipient: string;
+  /** `text`, `media` or `template`. */
+  kind: string;
+  sender: string;
+  /** A template's category (`marketing`, `utility`, `authentication`), or empty. */
+  templateCategory: string;
+}
+
+export interface ReserveRequest {
+  /** The sending (paying) account. */
+  accountId: string;
+  items: readonly ReserveItem[];
+}
+
+/** A message's outcome: reserved, or refused with a request-time key and words for the sender. */
+export interface ReserveResult {
+  messageId: string;
+  reserved: boolean;
+  rejectionKey: string;
+  description: string;
+}
+
+export interface ReserveResponse {
+  /** One per item, in request order. */
+  results: ReserveResult[];
+}
 
 /** The one place request-time billing rejections are worded. */
 const refusal = {
@@ -46,18 +74,20 @@ interface QuotaCounter {
  */
 export async function reserve(
   db: Kysely<BillingTables>,
-  request: billing.ReserveRequest,
+  request: ReserveRequest,
   now = new Date(),
-): Promise<billing.ReserveResponse> {
+): Promise<ReserveResponse> {
   if (request.items.length === 0) return { results: [] };
   return db.transaction().execute(async (trx) => {
     // A retried request (the api resumed it after a crash) brings message ids reserved before:
     // they keep the outcome they had and are not reserved twice.
     const earlier = await earlierOutcomes(trx, request);
     const items = request.items.filter((item) => !earlier.has(item.messageId));
-    const inRequestOrder = (results: ReserveResult[]): billing.ReserveResponse => {
+    const inRequestOrder = (results: ReserveResult[]): ReserveResponse => {
       const fresh = new Map(results.map((result) => [result.messageId, result]));
-      return { results: request.items.map((item) => earlier.get(item.messageId) ?? fresh.get(item.messageId)!) };
+      return {
+        results: request.items.map((item) => earlier.get(item.messageId) ?? fresh.get(item.messageId)!),
+      };
     };
     if (items.length === 0) return inRequestOrder([]);
     const sender = await trx
@@ -73,7 +103,7 @@ export async function reserve(
       .orderBy('depth')
       .execute();
     const leafIndex = chain.length - 1;
-    const reject = (item: billing.ReserveItem, key: string, description: string): ReserveResult => ({
+    const reject = (item: ReserveItem, key: string, description: string): ReserveResult => ({
       messageId: item.messageId,
       reserved: false,
       rejectionKey: key,
@@ -169,20 +199,20 @@ export async function reserve(
         )
         .execute();
     }
-    for (const [accountId, amount] of held) {
-      await trx
-        .updateTable('accounts')
-        .set({ held_minor: sql`held_minor + ${String(amount)}::bigint` })
-        .where('id', '=', accountId)
-        .execute();
-    }
-    for (const [counter, used] of counted) {
-      await trx
-        .updateTable('quota_counters')
-        .set({ used: sql`used + ${used}` })
-        .where('account_id', '=', counter.accountId)
-        .where('period', '=', counter.period)
-        .execute();
+    await addToBalances(trx, new Map(), held);
+    const quotaUse = [...counted].sort(([a], [b]) =>
+      a.accountId === b.accountId ? a.period.localeCompare(b.period) : a.accountId.localeCompare(b.accountId),
+    );
+    if (quotaUse.length > 0) {
+      await sql`
+        update ${billingTable('quota_counters')} as counters set used = counters.used + change.messages
+        from unnest(
+          ${quotaUse.map(([counter]) => counter.accountId)}::text[],
+          ${quotaUse.map(([counter]) => counter.period)}::text[],
+          ${quotaUse.map(([, used]) => used)}::int[]
+        ) as change(account_id, period, messages)
+        where counters.account_id = change.account_id and counters.period = change.period
+      `.execute(trx);
     }
     return inRequestOrder(results);
   });
@@ -197,7 +227,7 @@ export async function reserve(
  */
 async function earlierOutcomes(
   trx: Kysely<BillingTables>,
-  request: billing.ReserveRequest,
+  request: ReserveRequest,
 ): Promise<Map<string, ReserveResult>> {
   const rows = await trx
     .updateTable('reservations')

@@ -1,0 +1,58 @@
+/**
+ * Group commit: calls that arrive while a batch's transaction is in flight wait and go
+ * together in the next one. A call that finds nothing in flight starts its batch at once, so a
+ * lone call pays no added latency; under load, one transaction (one commit, one fsync)
+ * serves many calls.
+ *
+ * When a batch of several calls fails (a deadlock with another replica, one bad item), each
+ * of its calls runs again alone, so one call's failure never fails the others.
+ */
+export function groupCommit<Item, Result>(
+  run: (items: Item[]) => Promise<Result[]>,
+  options: { maxBatch: number; maxInFlight?: number },
+): (item: Item) => Promise<Result> {
+  const maxInFlight = options.maxInFlight ?? 1;
+  let waiting: Array<{ item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void }> =
+    [];
+  let inFlight = 0;
+
+  const next = () => {
+    while (inFlight < maxInFlight && waiting.length > 0) {
+      const batch = waiting.slice(0, options.maxBatch);
+      waiting = waiting.slice(batch.length);
+      inFlight++;
+      void runBatch(batch).finally(() => {
+        inFlight--;
+        next();
+      });
+    }
+  };
+
+  const runBatch = async (batch: typeof waiting) => {
+    try {
+      const results = await run(batch.map((call) => call.item));
+      batch.forEach((call, index) => call.resolve(results[index]!));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      await Promise.all(
+        batch.map(async (call) => {
+          try {
+            const [result] = await run([call.item]);
+            call.resolve(result!);
+          } catch (alone) {
+            call.reject(alone);
+          }
+        }),
+      );
+    }
+  };
+
+  return (item) =>
+    new Promise<Result>((resolve, reject) => {
+      waiting.push({ item, resolve, reject });
+      next();
+    });
+}
