@@ -31,7 +31,7 @@ export function groupCommit<Item, Result>(
   const runBatch = async (batch: typeof waiting) => {
     try {
       const results = await run(batch.map((call) => call.item));
-      batch.forEach((call, index) => call.resolve(results[index]!));
+      for (const [index, call] of batch.entries()) call.resolve(results[index]!);
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);
