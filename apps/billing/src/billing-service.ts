@@ -19,7 +19,7 @@ import { billingMigrations } from './db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from './db/tables.js';
 import { authenticateKey, createKey, listKeys, revokeKey, rotateKey } from './keys/key-service.js';
 import { getPrices, setPrices } from './pricing/price-service.js';
-import { reserve } from './reservations/reserve.js';
+import { type ReserveRequest, type ReserveResponse, reserveBatch } from './reservations/reserve.js';
 import { release, type SettlementEvent, settle } from './reservations/settle.js';
 import { groupCommit } from './reservations/group-commit.js';
 import { startBalanceRollup } from './ledger/rollup.js';
@@ -87,10 +87,19 @@ export async function startBilling(deps: {
       })
     : undefined;
 
+  // Reserve calls (of any accounts) that arrive while a reservation transaction is in flight go
+  // together in the next one.
+  const reserveInBatches = groupCommit<ReserveRequest, ReserveResponse>(
+    (requests) => reserveBatch(db, requests),
+    {
+      maxBatch: 256,
+    },
+  );
+
   const implementation: billing.BillingServiceImplementation = {
     authenticateKey: (request) => authenticateKey(db, request),
     async reserve(request) {
-      const response = await reserve(db, request);
+      const response = await reserveInBatches(request);
       const metrics = billingMetrics();
       const refused: Record<string, number> = {};
       for (const result of response.results) {

@@ -4,11 +4,12 @@
  * lone call pays no added latency; under load, one transaction (one commit, one fsync)
  * serves many calls.
  *
- * When a batch of several calls fails (a deadlock with another replica, one bad item), each
- * of its calls runs again alone, so one call's failure never fails the others.
+ * `run` answers each item in order with its result, or with an Error that fails that call
+ * alone. When the whole batch fails (a deadlock with another replica), each of its calls runs
+ * again alone, so one call's failure never fails the others.
  */
 export function groupCommit<Item, Result>(
-  run: (items: Item[]) => Promise<Result[]>,
+  run: (items: Item[]) => Promise<Array<Result | Error>>,
   options: { maxBatch: number; maxInFlight?: number },
 ): (item: Item) => Promise<Result> {
   const maxInFlight = options.maxInFlight ?? 1;
@@ -31,7 +32,7 @@ export function groupCommit<Item, Result>(
   const runBatch = async (batch: typeof waiting) => {
     try {
       const results = await run(batch.map((call) => call.item));
-      for (const [index, call] of batch.entries()) call.resolve(results[index]!);
+      for (const [index, call] of batch.entries()) settleCall(call, results[index]!);
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);
@@ -41,13 +42,18 @@ export function groupCommit<Item, Result>(
         batch.map(async (call) => {
           try {
             const [result] = await run([call.item]);
-            call.resolve(result!);
+            settleCall(call, result!);
           } catch (alone) {
             call.reject(alone);
           }
         }),
       );
     }
+  };
+
+  const settleCall = (call: (typeof waiting)[number], result: Result | Error) => {
+    if (result instanceof Error) call.reject(result);
+    else call.resolve(result);
   };
 
   return (item) =>
