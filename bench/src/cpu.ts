@@ -42,7 +42,7 @@ export function cpuShare(before: CpuSample, after: CpuSample): CpuShare {
 }
 
 /** utime + stime of every thread of `pid`, or null where /proc is not available. */
-function procCpuSeconds(pid: number): number | null {
+export function procCpuSeconds(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 2 (the command) may contain spaces and parentheses: split after its closing one.

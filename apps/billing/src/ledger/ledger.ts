@@ -148,8 +148,18 @@ export async function addToBalances(
 export async function lockAccounts(trx: Kysely<BillingTables>, accountIds: Iterable<string>) {
   const ids = [...new Set(accountIds)].filter((id) => id !== EXTERNAL_ACCOUNT).sort();
   if (ids.length === 0) return [];
-  await trx.selectFrom('accounts').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
-  return readAccounts(trx, ids);
+  const locked = await trx
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  // Only an account with sub-accounts earns unrolled postings: a customer's locked row is its balance.
+  const earning = locked.filter((row) => row.kind !== 'customer').map((row) => row.id);
+  if (earning.length === 0) return locked;
+  const balances = new Map((await readAccounts(trx, earning)).map((row) => [row.id, row]));
+  return locked.map((row) => balances.get(row.id) ?? row);
 }
 
 /** Accounts' rows with `balance_minor` as the account's balance (unrolled postings included), in one statement. */

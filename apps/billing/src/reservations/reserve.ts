@@ -1,7 +1,6 @@
 import { RequestErrorKey } from '@wagate/errors';
 import { ServerError, Status } from '@wagate/rpc';
 import { type Kysely, sql } from 'kysely';
-import { chainIds } from '../accounts/tree.js';
 import type { AccountRow, BillingTables, ChainLevel } from '../db/tables.js';
 import { addToBalances, billingTable, lockAccounts } from '../ledger/ledger.js';
 import { loadPriceBooks, type PriceBook } from '../pricing/price-book.js';
@@ -103,27 +102,19 @@ export async function reserveBatch(
     // A retried request (the api resumed it after a crash) brings message ids reserved before:
     // they keep the outcome they had and are not reserved twice.
     const earlier = await earlierOutcomes(trx, open);
-    const senders = new Map(
-      (
-        await trx
-          .selectFrom('accounts')
-          .select(['id', 'path'])
-          .where('id', 'in', [...new Set(open.map((request) => request.accountId))])
-          .execute()
-      ).map((row) => [row.id, row.path]),
-    );
-    const chainAccounts = new Map(
-      (
-        await trx
-          .selectFrom('accounts')
-          .selectAll()
-          .where('id', 'in', [...new Set([...senders.values()].flatMap(chainIds))].concat(['']))
-          .execute()
-      ).map((row) => [row.id, row]),
-    );
-    const chainOf = new Map(
-      [...senders].map(([id, path]) => [id, chainIds(path).map((level) => chainAccounts.get(level)!)]),
-    );
+    // Every sending account's chain, root first, in one query (its path lists the chain's ids).
+    const { rows: levels } = await sql<AccountRow & { sender_id: string }>`
+      select sender.id as sender_id, level.*
+      from ${billingTable('accounts')} as sender
+      join ${billingTable('accounts')} as level
+        on level.id = any(string_to_array(trim(both '/' from sender.path), '/'))
+      where sender.id = any(${[...new Set(open.map((request) => request.accountId))]}::text[])
+      order by sender.id, level.depth
+    `.execute(trx);
+    const chainOf = new Map<string, AccountRow[]>();
+    for (const { sender_id, ...level } of levels)
+      chainOf.set(sender_id, [...(chainOf.get(sender_id) ?? []), level]);
+    const senders = new Map([...chainOf].map(([id, chain]) => [id, chain.at(-1)!.path]));
     const bookList = await loadPriceBooks(trx, [...chainOf.values()]);
     const books = new Map([...chainOf.keys()].map((id, index) => [id, bookList[index]!]));
 
