@@ -215,6 +215,24 @@ async function main() {
     );
     const bus = await openBus(natsUrl(), busNames);
     const replicaCpu = () => replicas.reduce((sum, replica) => sum + (procCpuSeconds(replica.pid) ?? 0), 0);
+    // PostgreSQL's CPU for this database: its backends' (the replicas' pools keep them open).
+    const backendPids = async () =>
+      (
+        await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)
+      ).rows.map((row) => row.pid);
+    const postgresCpu = async () => {
+      const cpu = new Map<number, number>();
+      for (const pid of await backendPids()) cpu.set(pid, procCpuSeconds(pid) ?? 0);
+      return cpu;
+    };
+    /** CPU seconds the backends used between two samples (backends that came or went count from 0). */
+    const postgresCpuSince = async (before: Map<number, number>) => {
+      let seconds = 0;
+      for (const [pid, now] of await postgresCpu()) seconds += now - (before.get(pid) ?? 0);
+      return seconds;
+    };
+    const cpuPerMessage = (seconds: number, messages: number) =>
+      messages === 0 ? null : Math.round(((1000 * seconds) / messages) * 1000) / 1000;
 
     let nextMessageId = BigInt(Date.now()) * 1_000_000n;
     const reserved: string[] = [];
@@ -225,6 +243,7 @@ async function main() {
       let messages = 0;
       let refused = 0;
       const cpuBefore = replicaCpu();
+      const postgresBefore = await postgresCpu();
       const began = performance.now();
       const from = new Date();
       const deadline = began + SECONDS * 1000;
@@ -252,6 +271,8 @@ async function main() {
         }),
       );
       const seconds = (performance.now() - began) / 1000;
+      const replicaSeconds = replicaCpu() - cpuBefore;
+      const postgresSeconds = await postgresCpuSince(postgresBefore);
       latencies.sort((a, b) => a - b);
       return {
         perRequest,
@@ -260,7 +281,8 @@ async function main() {
         reservesPerSecond: Math.round(messages / seconds),
         refused,
         latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
-        replicaCpuPercent: Math.round((100 * (replicaCpu() - cpuBefore)) / seconds),
+        replicaCpuPercent: Math.round((100 * replicaSeconds) / seconds),
+        cpuMsPerMessage: { billing: cpuPerMessage(replicaSeconds, messages), postgres: cpuPerMessage(postgresSeconds, messages) },
         ancestorWrites: await ancestorWrites(db, from, new Date(), seconds),
       };
     };
@@ -279,6 +301,7 @@ async function main() {
     const settlePhase = async () => {
       const toSettle = [...reserved];
       const cpuBefore = replicaCpu();
+      const postgresBefore = await postgresCpu();
       const began = performance.now();
       const from = new Date();
       let published = 0;
@@ -318,6 +341,8 @@ async function main() {
         open = await openCount();
       }
       const seconds = (performance.now() - began) / 1000;
+      const replicaSeconds = replicaCpu() - cpuBefore;
+      const postgresSeconds = await postgresCpuSince(postgresBefore);
       await publishing;
       const settled = toSettle.length - open;
       const captured = Math.round(settled * (SENT_OF_TEN / 10));
@@ -329,7 +354,8 @@ async function main() {
         settledPerSecond: Math.round(settled / seconds),
         capturesPerSecond: Math.round(captured / seconds),
         publishedPerSecond: Math.round(published / Math.max(publishSeconds, 0.001)),
-        replicaCpuPercent: Math.round((100 * (replicaCpu() - cpuBefore)) / seconds),
+        replicaCpuPercent: Math.round((100 * replicaSeconds) / seconds),
+        cpuMsPerMessage: { billing: cpuPerMessage(replicaSeconds, settled), postgres: cpuPerMessage(postgresSeconds, settled) },
         ancestorWrites: await ancestorWrites(db, from, new Date(), seconds),
       };
     };
