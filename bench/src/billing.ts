@@ -78,7 +78,7 @@ async function startReplica(env: Record<string, string>): Promise<Replica> {
 }
 
 async function stopReplica(replica: Replica): Promise<void> {
-  if (replica.child.exitCode !== null) return;
+  if (replica.child.exitCode !== null || replica.child.signalCode !== null) return;
   const exited = new Promise((resolve) => replica.child.once('exit', resolve));
   replica.child.kill('SIGTERM');
   const forced = setTimeout(() => replica.child.kill('SIGKILL'), 10_000);

@@ -30,12 +30,15 @@ export async function ledgerProblems(db: Kysely<BillingTables>): Promise<string[
     problems.push(`account ${row.id}: balance ${row.balance}, entries sum to ${row.entries}`);
 
   const held = await sql<{ id: string; held: string; holds: string }>`
-    select a.id, a.held_minor as held, coalesce(sum((level->>'holdMinor')::bigint), 0) as holds
+    select a.id, a.held_minor as held, coalesce(h.holds, 0) as holds
     from billing.accounts a
-    left join billing.reservations r on r.state = 'reserved'
-    left join lateral jsonb_array_elements(r.chain) level on level->>'accountId' = a.id
-    group by a.id, a.held_minor
-    having a.held_minor != coalesce(sum((level->>'holdMinor')::bigint), 0)
+    left join (
+      select level->>'accountId' as account_id, sum((level->>'holdMinor')::bigint) as holds
+      from billing.reservations r cross join lateral jsonb_array_elements(r.chain) level
+      where r.state = 'reserved'
+      group by level->>'accountId'
+    ) h on h.account_id = a.id
+    where a.held_minor != coalesce(h.holds, 0)
   `.execute(db);
   for (const row of held.rows)
     problems.push(`account ${row.id}: held ${row.held}, open holds sum to ${row.holds}`);
