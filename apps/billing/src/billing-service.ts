@@ -73,9 +73,7 @@ export async function startBilling(deps: {
   // Status events that arrive while a settlement transaction is in flight go in the next one.
   const settleInBatches = groupCommit(
     async (events: SettlementEvent[]) => {
-      const t0 = performance.now();
       const { captured, released } = await settle(db, events);
-      if (process.env.DEBUG_BATCHES) console.error('settle', events.length, Math.round(performance.now() - t0));
       billingMetrics().captures.add(captured.length);
       billingMetrics().releases.add(released.length);
       return events.map(() => undefined);
@@ -92,12 +90,7 @@ export async function startBilling(deps: {
   // Reserve calls (of any accounts) that arrive while a reservation transaction is in flight go
   // together in the next one.
   const reserveInBatches = groupCommit<ReserveRequest, ReserveResponse>(
-    async (requests) => {
-    const t0 = performance.now();
-    const out = await reserveBatch(db, requests);
-    if (process.env.DEBUG_BATCHES) console.error('reserve', requests.length, Math.round(performance.now() - t0));
-    return out;
-  },
+    (requests) => reserveBatch(db, requests),
     { maxBatch: 256 },
   );
 

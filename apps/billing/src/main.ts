@@ -20,6 +20,8 @@ await runServiceProcess({
         .min(1_000)
         .default(5 * 60_000),
       WAGATE_RESERVATION_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
+      // How often ancestors' earnings (unrolled postings) are rolled into their rows.
+      WAGATE_BALANCE_ROLLUP_EVERY_MS: z.coerce.number().int().min(10).default(250),
     });
     const billing = await startBilling({
       database,
@@ -29,6 +31,7 @@ await runServiceProcess({
         olderThanMs: config.WAGATE_RESERVATION_SWEEP_AFTER_MS,
         everyMs: config.WAGATE_RESERVATION_SWEEP_EVERY_MS,
       },
+      rollupEveryMs: config.WAGATE_BALANCE_ROLLUP_EVERY_MS,
     });
     if (config.WAGATE_DEV_API_KEY) await billing.ensureDemoAccount(config.WAGATE_DEV_API_KEY);
     return { grpc: [billing.grpc], stop: billing.stop };
