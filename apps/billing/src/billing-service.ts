@@ -70,7 +70,9 @@ export async function startBilling(deps: {
   const kickRelay = () => relay.kick();
   const stopObserving = observeBilling(db);
   const rollup = startBalanceRollup(db, { everyMs: deps.rollupEveryMs ?? 250 });
-  // Status events that arrive while a settlement transaction is in flight go in the next one.
+  // Status events that arrive while settlement transactions are in flight go in the next one.
+  // Two batches in flight overlap one's round trips with the other's (bench:billing: about
+  // 4 000 captures/s against 3 200 with one, and four were slower again).
   const settleInBatches = groupCommit(
     async (events: SettlementEvent[]) => {
       const { captured, released } = await settle(db, events);
@@ -78,7 +80,7 @@ export async function startBilling(deps: {
       billingMetrics().releases.add(released.length);
       return events.map(() => undefined);
     },
-    { maxBatch: 2_000 },
+    { maxBatch: 2_000, maxInFlight: 2 },
   );
   const sweep = deps.unacceptedSweep
     ? startUnacceptedSweep(db, deps.unacceptedSweep.findMessages, {
@@ -87,11 +89,11 @@ export async function startBilling(deps: {
       })
     : undefined;
 
-  // Reserve calls (of any accounts) that arrive while a reservation transaction is in flight go
-  // together in the next one.
+  // Reserve calls (of any accounts) that arrive while reservation transactions are in flight go
+  // together in the next one; two in flight, as for settlement (measured in bench/README.md).
   const reserveInBatches = groupCommit<ReserveRequest, ReserveResponse>(
     (requests) => reserveBatch(db, requests),
-    { maxBatch: 256 },
+    { maxBatch: 256, maxInFlight: 2 },
   );
 
   const implementation: billing.BillingServiceImplementation = {
