@@ -170,10 +170,7 @@ async function drain(fleetProcess: TargetProcess, label: 'paced' | 'baseline') {
     if (done >= queueJobs || Date.now() - start > limitMs) break;
     if (label === 'paced' && !restarts && done >= queueJobs * RESTART_AT_SHARE) {
       restartAtMs = Date.now() - start;
-      restarts = restartSome(
-        fleetProcess.internalUrl ?? '',
-        Math.round((queueDevices * settings.restartPerMille) / 1000),
-      );
+      restarts = restartSome(fleetProcess.internalUrl ?? '', Math.round((queueDevices * settings.restartPerMille) / 1000));
     }
     await sleep(1_000);
   }
@@ -267,11 +264,7 @@ async function restartSome(address: string, count: number): Promise<RestartOutco
  * the restarts, its lowest point beside the undisturbed rate, and how long until a window is back
  * at 98 % of it.
  */
-function dropAndRecovery(
-  timeline: Array<{ atMs: number; done: number }>,
-  restartAtMs: number,
-  steadyRate: number,
-) {
+function dropAndRecovery(timeline: Array<{ atMs: number; done: number }>, restartAtMs: number, steadyRate: number) {
   const WINDOW = 5;
   const after = timeline.filter((point) => point.atMs >= restartAtMs);
   const windows: Array<{ atMs: number; rate: number }> = [];
@@ -280,8 +273,7 @@ function dropAndRecovery(
     const b = after[i]!;
     windows.push({ atMs: b.atMs, rate: ((b.done - a.done) * 1000) / (b.atMs - a.atMs) });
   }
-  if (windows.length === 0)
-    return { lowestPerSecond: null, dropPercent: null, backToFullRateAfterSeconds: null };
+  if (windows.length === 0) return { lowestPerSecond: null, dropPercent: null, backToFullRateAfterSeconds: null };
   const lowest = windows.reduce((min, w) => (w.rate < min.rate ? w : min));
   const back = windows.find((w) => w.atMs > lowest.atMs && w.rate >= steadyRate * 0.98);
   return {

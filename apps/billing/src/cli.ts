@@ -95,12 +95,7 @@ async function bootstrap(databaseUrl: string, resellerName: string): Promise<voi
 
 async function certs(
   out: string,
-  options: {
-    agentHosts: string[] | undefined;
-    serviceHosts: string[] | undefined;
-    days: string;
-    force: boolean;
-  },
+  options: { agentHosts: string[] | undefined; serviceHosts: string[] | undefined; days: string; force: boolean },
 ): Promise<void> {
   const validDays = Number(options.days);
   if (!Number.isInteger(validDays) || validDays < 1 || validDays > 3650) {
@@ -110,9 +105,7 @@ async function certs(
   }
   const directory = resolve(out);
   if (!options.force && existsSync(join(directory, PKI_FILES.internalCa))) {
-    process.stderr.write(
-      `wagate: ${directory} already holds a PKI; pass --force to replace it (running services pick new files up within a minute)\n`,
-    );
+    process.stderr.write(`wagate: ${directory} already holds a PKI; pass --force to replace it (running services pick new files up within a minute)\n`);
     process.exitCode = 1;
     return;
   }

@@ -2,12 +2,7 @@ import { type Database, migrateSchema, openDatabase, withSchema } from '@wagate/
 import { type FreshPostgres, freshPostgresUrl } from '@wagate/db/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  ensureChildAccount,
-  ensurePlatform,
-  grantCredit,
-  PLATFORM_ACCOUNT_ID,
-} from '../src/accounts/bootstrap.js';
+import { ensureChildAccount, ensurePlatform, grantCredit, PLATFORM_ACCOUNT_ID } from '../src/accounts/bootstrap.js';
 import { billingMigrations } from '../src/db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from '../src/db/tables.js';
 import { reserve } from '../src/reservations/reserve.js';
@@ -29,10 +24,7 @@ beforeAll(async () => {
   db = withSchema<BillingTables>(database, BILLING_SCHEMA);
   await ensurePlatform(db);
   await ensureChildAccount(db, { id: customer, name: 'C', parentId: PLATFORM_ACCOUNT_ID, kind: 'customer' });
-  await db
-    .insertInto('prices')
-    .values({ account_id: customer, country: '*', kind: 'text', price_minor: '100' })
-    .execute();
+  await db.insertInto('prices').values({ account_id: customer, country: '*', kind: 'text', price_minor: '100' }).execute();
   await grantCredit(db, customer, 10_000n, 'test');
 }, 60_000);
 
@@ -45,13 +37,7 @@ async function reserveMessages(count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, () => String(nextId++));
   const { results } = await reserve(db, {
     accountId: customer,
-    items: ids.map((messageId) => ({
-      messageId,
-      recipient: '79034567890',
-      kind: 'text',
-      sender: 'S',
-      templateCategory: '',
-    })),
+    items: ids.map((messageId) => ({ messageId, recipient: '79034567890', kind: 'text', sender: 'S', templateCategory: '' })),
   });
   expect(results.every((result) => result.reserved)).toBe(true);
   return ids;
@@ -67,17 +53,12 @@ const ageMinutes = (ids: string[], minutes: number) =>
 const states = async (ids: string[]) =>
   Object.fromEntries(
     (
-      await db
-        .selectFrom('reservations')
-        .select(['message_id', 'state', 'last_status'])
-        .where('message_id', 'in', ids)
-        .execute()
+      await db.selectFrom('reservations').select(['message_id', 'state', 'last_status']).where('message_id', 'in', ids).execute()
     ).map((row) => [String(row.message_id), `${row.state}/${row.last_status}`]),
   );
 
 const held = async () =>
-  (await db.selectFrom('accounts').select('held_minor').where('id', '=', customer).executeTakeFirstOrThrow())
-    .held_minor;
+  (await db.selectFrom('accounts').select('held_minor').where('id', '=', customer).executeTakeFirstOrThrow()).held_minor;
 
 test('old reservations dispatch does not hold are released as REJECTED; held, recent and retried ones keep their funds', async () => {
   const [lost, alsoLost, atDispatch] = await reserveMessages(3);
@@ -116,10 +97,7 @@ test('old reservations dispatch does not hold are released as REJECTED; held, re
     toDay: today,
     groupBy: ['status'],
   });
-  expect(usage.rows.find((row) => row.status === 'REJECTED')).toMatchObject({
-    messages: '2',
-    amountMinor: '0',
-  });
+  expect(usage.rows.find((row) => row.status === 'REJECTED')).toMatchObject({ messages: '2', amountMinor: '0' });
 
   // The one dispatch holds was touched: the next sweep does not ask about it again for a while.
   expect(await sweepUnaccepted(db, async () => new Set(), { olderThanMs: 5 * 60_000 })).toBe(0);
@@ -132,11 +110,7 @@ test('a reservation touched after the sweep looked at it (a retry reserving agai
     db,
     async () => {
       // The retry touches the row while the sweep is asking dispatch.
-      await db
-        .updateTable('reservations')
-        .set({ updated_at: new Date() })
-        .where('message_id', '=', retried!)
-        .execute();
+      await db.updateTable('reservations').set({ updated_at: new Date() }).where('message_id', '=', retried!).execute();
       return new Set();
     },
     { olderThanMs: 5 * 60_000 },

@@ -4,13 +4,7 @@
  * `BENCH_FLEET_ADDRESS`, numbered from `BENCH_FLEET_NUMBER_BASE`. Ready once every agent has
  * been welcomed, i.e. fleet has registered every device.
  */
-import {
-  type Agent,
-  createSimDrivers,
-  createSimProvider,
-  type SimDriver,
-  startAgent,
-} from '@wagate/device-agent';
+import { type Agent, createSimDrivers, createSimProvider, type SimDriver, startAgent } from '@wagate/device-agent';
 import { closeGrpcChannels, PLAINTEXT_LOOPBACK } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import { BENCH_ENROLMENT_TOKEN } from '../fleet/fleet-settings.js';
