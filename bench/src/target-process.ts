@@ -25,12 +25,16 @@ const live = new Set<TargetProcess>();
 
 /** Spawns `bench/src/targets/<name>.ts` from `repoRoot` and waits for its ready line. */
 export async function startTarget(name: string, repoRoot: string): Promise<TargetProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `bench/src/targets/${name}.ts`], {
-    cwd: repoRoot,
-    // stdin stays an open pipe: the child treats its EOF as "the parent is gone".
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: process.env,
-  });
+  const child = spawn(
+    process.execPath,
+    [...profileFlags(name), '--import', 'tsx', `bench/src/targets/${name}.ts`],
+    {
+      cwd: repoRoot,
+      // stdin stays an open pipe: the child treats its EOF as "the parent is gone".
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: process.env,
+    },
+  );
   const tail: string[] = [];
   const remember = (line: string) => {
     tail.push(line);
@@ -113,4 +117,23 @@ function parseJson(line: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `BENCH_PROFILE_DIR=dir BENCH_PROFILE_TARGETS=fleet-service,fleet-agents`: those targets run
+ * under `node --cpu-prof`, one `.cpuprofile` each in `dir`, written when the target exits.
+ */
+function profileFlags(name: string): string[] {
+  const directory = process.env.BENCH_PROFILE_DIR;
+  const names = (process.env.BENCH_PROFILE_TARGETS ?? '').split(',').map((entry) => entry.trim());
+  if (!directory || !names.includes(name)) return [];
+  return [
+    '--cpu-prof',
+    '--cpu-prof-interval',
+    '10000',
+    '--cpu-prof-dir',
+    directory,
+    '--cpu-prof-name',
+    `${name}-${Date.now()}.cpuprofile`,
+  ];
 }

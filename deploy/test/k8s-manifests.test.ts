@@ -15,6 +15,17 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const OVERLAYS = ['development', 'production'] as const;
 const SERVICES = ['api', 'billing', 'templates', 'dispatch', 'fleet'] as const;
 
+/**
+ * A port's default in a process's section of docs/configuration.md: the table generated from
+ * the process's configuration schema (a test keeps the file current), so the code's value.
+ */
+function defaultPort(process: string, variable: string): number | undefined {
+  const document = readFileSync(join(repoRoot, 'docs/configuration.md'), 'utf8');
+  const section = document.split(/^## /m).find((part) => part.startsWith(`${process}\n`)) ?? '';
+  const row = new RegExp(`^\\| \`${variable}\` \\| \`(\\d+)\` \\|`, 'm').exec(section);
+  return row ? Number(row[1]) : undefined;
+}
+
 interface K8sObject {
   apiVersion: string;
   kind: string;
@@ -196,12 +207,14 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
 
   it("serves each service on the ports its code listens on, and points every peer address at a real Service port", () => {
     for (const service of ['billing', 'templates', 'dispatch', 'fleet'] as const) {
-      const main = readFileSync(join(repoRoot, `apps/${service}/src/main.ts`), 'utf8');
       const workload = workloads(objects()).find((candidate) => candidate.metadata.name === service)!;
       const ports = containers(workload)[0]!.ports!;
-      expect(ports.find((port) => port.name === 'grpc')?.containerPort).toBe(Number(/defaultGrpcPort: (\d+)/.exec(main)![1]));
-      const agentPort = /defaultAgentGrpcPort: (\d+)/.exec(main)?.[1];
-      if (agentPort) expect(ports.find((port) => port.name === 'agent')?.containerPort).toBe(Number(agentPort));
+      expect(ports.find((port) => port.name === 'grpc')?.containerPort).toBe(defaultPort(service, 'GRPC_PORT'));
+      if (service === 'fleet') {
+        const agentPort = defaultPort(service, 'AGENT_GRPC_PORT');
+        expect(agentPort).toBeDefined();
+        expect(ports.find((port) => port.name === 'agent')?.containerPort).toBe(agentPort);
+      }
     }
     const services = ofKind(objects(), 'Service');
     for (const workload of workloads(objects())) {

@@ -1,7 +1,6 @@
 import { type Database, migrateSchema } from '@wagate/db';
-import { idempotencyMigrations } from './idempotency/migrations.js';
+import { apiMigrations } from './db/migrations.js';
 import { API_SCHEMA } from './idempotency/tables.js';
-import { sessionMigrations } from './sessions/migrations.js';
 
 /**
  * Brings the api's own schema (idempotency keys, console sessions) up to date; safe to repeat
@@ -9,5 +8,5 @@ import { sessionMigrations } from './sessions/migrations.js';
  * applied migrations it is not shown.
  */
 export function migrateApiSchema(database: Database): Promise<void> {
-  return migrateSchema(database, API_SCHEMA, { ...idempotencyMigrations, ...sessionMigrations });
+  return migrateSchema(database, API_SCHEMA, apiMigrations);
 }

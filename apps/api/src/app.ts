@@ -1,10 +1,8 @@
-import type { OutboundUrlOptions } from '@wagate/config';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database } from '@wagate/db';
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError } from './errors/api-error.js';
 import { type ApiEnv, type CachedKeyResolver, requireApiKey } from './http/auth.js';
 import { errorResponse, handleError } from './http/error-response.js';
 import { createIdempotencyGate } from './http/idempotency-gate.js';
@@ -39,6 +37,7 @@ import { registerRestoreDevice } from './routes/v1_devices_restore.js';
 import { registerScreenshotDevice } from './routes/v1_devices_screenshot.js';
 import { registerListAgents } from './routes/v1_agents_list.js';
 import { registerCreateRollout } from './routes/v1_rollouts_create.js';
+import type { OutboundUrlRules } from './validation/validate-message.js';
 import { registerGetRollout } from './routes/v1_rollouts_get.js';
 import { registerEnrolmentTokens } from './routes/v1_enrolment_tokens.js';
 import { registerListSenders } from './routes/v1_senders_list.js';
@@ -64,13 +63,13 @@ export interface ApiDeps {
   ids: IdGenerator;
   /** The api's own tables (idempotency keys, schema `api`); migrated before first use. */
   database: Database;
-  /** Which message URLs may point at loopback or private networks (default: neither; SSRF guard). */
-  outboundUrls?: OutboundUrlOptions;
+  /** Which callback and media URLs may point at loopback or private networks (default: neither; SSRF guard). */
+  outboundUrls?: OutboundUrlRules;
   /** The key cache, when the caller keeps it fresh from billing's events (see invalidateOnAccessChanges). */
   keys?: CachedKeyResolver;
   /** Console sessions: Secure cookies unless `secureCookie: false` (the local demo on plain http). */
   sessions?: { ttlMs?: number; secureCookie?: boolean };
-  /** The built console served at /console/ (default apps/console/dist, or WAGATE_CONSOLE_DIR). */
+  /** The built console served at /console/ (WAGATE_CONSOLE_DIR; default apps/console/dist). */
   consoleDir?: string;
 }
 
@@ -84,7 +83,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const app: ApiApp = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(handleError);
   app.notFound((c) =>
-    errorResponse(c, ApiError.of(404, RequestErrorKey.NotFound, `no route ${c.req.method} ${c.req.path}`)),
+    errorResponse(c, new DomainError(ErrorKey.NotFound, `no route ${c.req.method} ${c.req.path}`)),
   );
   app.use(traceRequests(), accessLog());
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', {
@@ -102,9 +101,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       bodyLimit({
         maxSize: limits.maxBodyBytes,
         onError: () => {
-          throw ApiError.of(
-            413,
-            RequestErrorKey.PayloadTooLarge,
+          throw new DomainError(
+            ErrorKey.PayloadTooLarge,
             `the body is larger than ${limits.maxBodyBytes} bytes`,
           );
         },

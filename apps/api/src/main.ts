@@ -1,4 +1,4 @@
-import { env, readConfig } from '@wagate/config';
+import { readConfig } from '@wagate/config';
 import { openDatabase } from '@wagate/db';
 import { createIdGenerator } from '@wagate/ids';
 import { closeGrpcChannels, INSECURE_SETTING, readInternalPlaneSecurity } from '@wagate/rpc';
@@ -9,11 +9,10 @@ import {
   onShutdownSignal,
   openConfiguredBus,
   peerChecks,
-  readBusConfig,
   startProcessAdminServer,
 } from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
-import { z } from 'zod';
+import { apiVariables } from './config.js';
 import { connectPeers } from './peers.js';
 import { migrateApiSchema, startApiServer } from './server.js';
 
@@ -21,33 +20,20 @@ import { migrateApiSchema, startApiServer } from './server.js';
 // (nothing else was opened, so there is nothing to drain or flush).
 if (await migrateOnlyIfAsked('api', migrateApiSchema)) process.exit(0);
 
-const config = readConfig({
-  PORT: env.port(3000),
-  // The api's own tables (idempotency keys) live in schema `api` of this database.
-  DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://… or pglite://…)'),
-  BILLING_ADDRESS: env.address('127.0.0.1:50051'),
-  TEMPLATES_ADDRESS: env.address('127.0.0.1:50052'),
-  DISPATCH_ADDRESS: env.address('127.0.0.1:50053'),
-  FLEET_ADDRESS: env.address('127.0.0.1:50054'),
-  // Each api replica needs its own worker id so message ids never collide across replicas.
-  WAGATE_WORKER_ID: env.int(0),
-  // contentUrl/callbackUrl on loopback or private networks are refused unless allowed (SSRF guard).
-  WAGATE_ALLOW_LOOPBACK_WEBHOOKS: env.bool(false),
-  WAGATE_ALLOW_PRIVATE_WEBHOOKS: env.bool(false),
-});
-// Billing announces revoked keys and suspended accounts on the bus; every replica drops them at once.
-const busConfig = readBusConfig();
+// Every variable at once: a bad one stops the process before anything opens.
+const config = readConfig(apiVariables);
 // The api is a client of the internal plane: it presents its own certificate to every peer.
-const internalPlane = readInternalPlaneSecurity('api');
+const internalPlane = readInternalPlaneSecurity('api', config);
 const telemetry = initTelemetry({ serviceName: 'api' });
 const log = createLogger('api');
 if (internalPlane.mode === 'insecure-loopback') {
   log.warn(`${INSECURE_SETTING} is set: TLS is OFF and every gRPC peer must be on loopback`);
 }
-const admin = await startProcessAdminServer('api', telemetry);
+const admin = await startProcessAdminServer(config, telemetry);
 const database = await openDatabase(config.DATABASE_URL);
 observeDatabasePool(database);
-const bus = await openConfiguredBus(busConfig);
+// Billing announces revoked keys and suspended accounts on the bus; every replica drops them at once.
+const bus = await openConfiguredBus(config);
 const peerAddresses = {
   billing: config.BILLING_ADDRESS,
   templates: config.TEMPLATES_ADDRESS,
@@ -61,9 +47,16 @@ const server = await startApiServer({
   database,
   bus,
   outboundUrls: {
-    allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
-    allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
+    callbacks: {
+      allowLoopback: config.WAGATE_ALLOW_LOOPBACK_WEBHOOKS,
+      allowPrivate: config.WAGATE_ALLOW_PRIVATE_WEBHOOKS,
+    },
+    media: {
+      allowLoopback: config.WAGATE_ALLOW_LOOPBACK_MEDIA,
+      allowPrivate: config.WAGATE_ALLOW_PRIVATE_MEDIA,
+    },
   },
+  ...(config.WAGATE_CONSOLE_DIR ? { consoleDir: config.WAGATE_CONSOLE_DIR } : {}),
   peers: connectPeers(peerAddresses, internalPlane),
 });
 admin.addChecks([...dependencyChecks(database, bus), ...peerChecks(peerAddresses, internalPlane)]);

@@ -1,4 +1,3 @@
-import type { OutboundUrlOptions } from '@wagate/config';
 import { serve } from '@hono/node-server';
 import type { Bus } from '@wagate/bus';
 import type { Database } from '@wagate/db';
@@ -7,6 +6,7 @@ import { createApiApp } from './app.js';
 import { billingKeyCache, invalidateOnAccessChanges } from './http/key-cache.js';
 import { migrateApiSchema } from './api-schema.js';
 import type { Peers } from './peers.js';
+import type { OutboundUrlRules } from './validation/validate-message.js';
 
 export { migrateApiSchema };
 
@@ -22,9 +22,11 @@ export async function startApiServer(options: {
   peers: Peers;
   ids: IdGenerator;
   database: Database;
-  outboundUrls?: OutboundUrlOptions;
+  outboundUrls?: OutboundUrlRules;
   /** Where billing announces revoked keys and suspended accounts. */
   bus: Bus;
+  /** The console's built files (WAGATE_CONSOLE_DIR); default apps/console/dist. */
+  consoleDir?: string;
 }): Promise<ApiServer> {
   await migrateApiSchema(options.database);
   const keys = billingKeyCache(options.peers);

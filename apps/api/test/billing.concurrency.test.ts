@@ -50,7 +50,7 @@ beforeAll(async () => {
     peers: connectPeers({ ...t.gateway.grpcAddresses, billing: grpc.address }, t.gateway.internalPlaneFor('api')),
     ids: createIdGenerator(1),
     database,
-    outboundUrls: { allowLoopback: true },
+    outboundUrls: { callbacks: { allowLoopback: true } },
   });
   secondApi = await new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, test } from 'vitest';
-import { errorCatalogue, errorKeys } from '../src/errors/catalogue.js';
+import { errorCatalogue, errorKeys } from '@wagate/errors';
 import { createOfflineApiApp, openApiDocument } from '../src/openapi/document.js';
 import { SendEnvelopeSchema } from '../src/schemas/send.js';
 import { validateMessage } from '../src/validation/validate-message.js';
@@ -195,7 +195,14 @@ describe('the document', () => {
 
   test('describes the error catalogue, the limits, batches and idempotency', () => {
     const description: string = document.info.description;
-    for (const entry of errorCatalogue) expect(description).toContain(`\`${entry.key}\``);
+    // Every row of the catalogue is a row of the document's table, with its status.
+    for (const key of errorKeys) {
+      for (const row of errorCatalogue[key].rows) {
+        const where = row.where === 'message' ? 'per message (200)' : String(errorCatalogue[key].httpStatus);
+        expect(description).toContain(`| \`${key}\` |`);
+        expect(description).toContain(`| ${where} | ${row.meaning} |`);
+      }
+    }
     expect([...document.components.schemas.Reason.properties.key.enum].sort()).toEqual([...errorKeys].sort());
     for (const phrase of [
       '1–1000',

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { asKey, childWithKey } from './support/accounts.js';
 import { type SendBody, SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
 
 /**
@@ -63,13 +64,6 @@ async function expectRequestRow(
 }
 
 describe('rows about the request', () => {
-  // Billing reserves every message today (prices and the prepaid ledger arrive with the billing
-  // issue), so no real request can produce this row yet. The api turns a refused reservation
-  // into `billing.error` for that message (send-batch.ts).
-  test.todo(
-    'billing.error: a message the account cannot pay for is REJECTED billing.error (needs the prepaid ledger)',
-  );
-
   test('forbidden (no ref): a key without the send scope gets 403', async () => {
     const readOnly = await t.createKey(['read']);
     const response = await t.send({ messages: [validMessage] }, { authorization: `Key ${readOnly}` });
@@ -103,6 +97,24 @@ describe('rows about the request', () => {
 });
 
 describe('rows about one message (200, result at the message index)', () => {
+  test('billing.error (no ref): a message the account cannot pay for, refused by billing at reservation', async () => {
+    // A customer of the platform with a price and no funds: billing refuses the reservation,
+    // and its refusal reaches the client as the contract's key, at the message's index.
+    const platform = asKey(t, await t.platformKey());
+    const broke = await childWithKey(platform, t, { name: 'Broke', kind: 'customer' });
+    const priced = await platform.put(`/v1/accounts/${broke.id}/prices`, {
+      prices: [{ country: '*', kind: 'text', priceMinor: 100 }],
+    });
+    expect(priced.status).toBe(200);
+    const answer = await broke.client.send([filler, filler, validMessage]);
+    expect(answer.status).toBe(200);
+    expect(answer.body.result[2]).toEqual({
+      code: 'REJECTED',
+      reasons: [{ key: 'billing.error' }],
+      description: expect.stringMatching(/payment is required/),
+    });
+  });
+
   test('invalid messages[i].to: wrong phone number', async () => {
     await expectMessageRow({ ...validMessage, to: 'call me maybe' }, 'invalid', 'messages[2].to', /`to`/);
     await expectMessageRow(

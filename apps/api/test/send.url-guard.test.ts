@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { validateMessage } from '../src/validation/validate-message.js';
+import { type OutboundUrlRules, validateMessage } from '../src/validation/validate-message.js';
 
 /** Request-time SSRF rule: URLs as written, no DNS. */
 
 const base = { from: 'MyCompany', to: '79034567890', text: 'hi' };
 const media = { ...base, contentType: 'application/pdf', contentName: 'a.pdf' };
 
-function reasonsOf(message: Record<string, unknown>, options = {}) {
+function reasonsOf(message: Record<string, unknown>, options: OutboundUrlRules = {}) {
   const validation = validateMessage(message, 0, options);
   return validation.ok ? [] : validation.reasons;
 }
@@ -40,15 +40,31 @@ describe('callbackUrl and contentUrl pointing inside the network', () => {
   });
 
   test('allowing loopback admits loopback only', () => {
-    const loopback = { allowLoopback: true };
+    const loopback = { callbacks: { allowLoopback: true } };
     expect(reasonsOf({ ...base, callbackUrl: 'http://127.0.0.1:3000/dev/inbox' }, loopback)).toEqual([]);
     expect(reasonsOf({ ...base, callbackUrl: 'http://localhost:3000/' }, loopback)).toEqual([]);
     expect(reasonsOf({ ...base, callbackUrl: 'http://10.0.0.1/' }, loopback)).toEqual([
       { key: 'invalid', ref: 'messages[0].callbackUrl' },
     ]);
     expect(
-      reasonsOf({ ...base, callbackUrl: 'http://169.254.169.254/' }, { ...loopback, allowPrivate: true }),
+      reasonsOf(
+        { ...base, callbackUrl: 'http://169.254.169.254/' },
+        { callbacks: { allowLoopback: true, allowPrivate: true } },
+      ),
     ).toEqual([{ key: 'invalid', ref: 'messages[0].callbackUrl' }]);
+  });
+
+  test('callback URLs and media URLs are allowed apart (WAGATE_ALLOW_*_WEBHOOKS, WAGATE_ALLOW_*_MEDIA)', () => {
+    const both = { ...media, contentUrl: 'http://127.0.0.1/a.pdf', callbackUrl: 'http://127.0.0.1/cb' };
+    expect(reasonsOf(both, { callbacks: { allowLoopback: true } })).toEqual([
+      { key: 'invalid', ref: 'messages[0].contentUrl' },
+    ]);
+    expect(reasonsOf(both, { media: { allowLoopback: true } })).toEqual([
+      { key: 'invalid', ref: 'messages[0].callbackUrl' },
+    ]);
+    expect(reasonsOf(both, { callbacks: { allowLoopback: true }, media: { allowLoopback: true } })).toEqual(
+      [],
+    );
   });
 
   test("is listed with the message's other faults", () => {

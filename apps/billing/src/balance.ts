@@ -1,4 +1,4 @@
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { BillingTables } from './db/tables.js';
 import { unrolledMinor } from './ledger/ledger.js';
@@ -29,7 +29,7 @@ export async function getBalance(
     .select((eb) => unrolledMinor(eb).as('unrolled_minor'))
     .where('id', '=', request.accountId)
     .executeTakeFirst();
-  if (!account) throw new ServerError(Status.NOT_FOUND, `account "${request.accountId}" does not exist`);
+  if (!account) throw new DomainError(ErrorKey.NotFound, `account "${request.accountId}" does not exist`);
   return {
     accountId: account.id,
     currency: account.currency,

@@ -10,3 +10,4 @@ export { type BillingService, migrateBillingSchema, startBilling } from './billi
 export { generateApiKey, hashApiKey } from './keys/api-keys.js';
 export { BILLING_ACCESS } from './grpc/access.js';
 export { dispatchMessageFinder, type FindMessages } from './reservations/sweep-unaccepted.js';
+export { billingMigrations } from './db/migrations.js';

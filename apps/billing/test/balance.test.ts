@@ -1,6 +1,6 @@
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
-import { Status } from '@wagate/rpc';
+import { ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { getBalance } from '../src/balance.js';
@@ -63,8 +63,8 @@ describe.each(databaseAdapters())('GetBalance on $name', (adapter) => {
 
   test('an unknown account is NOT_FOUND', async () => {
     await expect(getBalance(db, { accountId: 'acc_missing' })).rejects.toMatchObject({
-      code: Status.NOT_FOUND,
-      details: expect.stringContaining('acc_missing'),
+      key: ErrorKey.NotFound,
+      message: expect.stringContaining('acc_missing'),
     });
   });
 

@@ -18,8 +18,11 @@ import { type JobJournal, memoryJournal } from './journal.js';
 import { Outbox, type OutboxItem, type StreamState } from './outbox.js';
 
 export interface AgentOptions {
-  /** `host:port` of fleet's agent plane (its AgentGatewayService listener). */
-  fleetAddress: string;
+  /**
+   * `host:port` of fleet's agent plane (its AgentGatewayService listener), or an ordered list of
+   * the fleet replicas' listeners: a stream that fails or ends moves the agent to the next one.
+   */
+  fleetAddress: string | readonly string[];
   /** TLS to fleet: the CA its agent-plane certificate chains to (docs/security.md). */
   fleetSecurity: AgentPlaneClientSecurity;
   agentId: string;
@@ -29,7 +32,7 @@ export interface AgentOptions {
   credentials?: CredentialStore;
   drivers: DeviceDriver[];
   heartbeatIntervalMs?: number;
-  /** Backoff between reconnect attempts. */
+  /** Backoff between reconnect attempts: it grows with each full round of the addresses that failed. */
   reconnect?: BackoffRange;
   /** Completed jobs (and sent messages' traces) remembered, to answer repeated offers. */
   rememberJobs?: number;
@@ -79,7 +82,12 @@ export function startAgent(options: AgentOptions): Agent {
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
   const reconnect = options.reconnect ?? { minMs: 500, maxMs: 30_000 };
   const remember = options.rememberJobs ?? 10_000;
-  const client = agentPlaneClient(fleet.AgentGatewayServiceDefinition, options.fleetAddress, options.fleetSecurity);
+  const fleetAddresses =
+    typeof options.fleetAddress === 'string' ? [options.fleetAddress] : [...options.fleetAddress];
+  if (fleetAddresses.length === 0) throw new Error('the agent needs at least one fleet address');
+  const clients = fleetAddresses.map((address) =>
+    agentPlaneClient(fleet.AgentGatewayServiceDefinition, address, options.fleetSecurity),
+  );
   const credentials = options.credentials ?? memoryCredentialStore();
   let credential = credentials.load();
 
@@ -194,7 +202,7 @@ export function startAgent(options: AgentOptions): Agent {
     );
   }
 
-  function onWelcome(current: Stream, welcome: fleet.AgentWelcome): void {
+  function onWelcome(current: Stream, welcome: fleet.AgentWelcome, fleetAddress: string): void {
     if (current.welcomed) {
       log.warn('ignored a second welcome on the same stream');
       return;
@@ -225,7 +233,8 @@ export function startAgent(options: AgentOptions): Agent {
       }
     }
     current.welcomed = true;
-    log.info({ devices: byId.size }, 'welcomed by the fleet');
+    current.acksReports = welcome.acksReports === true;
+    log.info({ devices: byId.size, fleetAddress }, 'welcomed by the fleet');
     // One job at a time per device, so a slow phone is never flooded: one credit per idle
     // device now, one more each time a job finishes.
     for (const device of devices) if (device.busy === 0) grantCredit(device);
@@ -284,8 +293,14 @@ export function startAgent(options: AgentOptions): Agent {
         async (span) => {
           let outcome = interrupted ? await outcomeOfInterruptedSend(device.driver, offer) : undefined;
           if (interrupted) {
-            span.setAttribute('wagate.interrupted_send', outcome === undefined ? 'not-sent' : outcome.sent ? 'sent' : 'unknown');
-            log.warn({ jobId: offer.jobId, outcome }, 'job started before a restart: answered from the phone');
+            span.setAttribute(
+              'wagate.interrupted_send',
+              outcome === undefined ? 'not-sent' : outcome.sent ? 'sent' : 'unknown',
+            );
+            log.warn(
+              { jobId: offer.jobId, outcome },
+              'job started before a restart: answered from the phone',
+            );
           }
           if (!outcome) {
             // On disk before the phone is touched: after a crash the agent knows it may have sent.
@@ -321,8 +336,8 @@ export function startAgent(options: AgentOptions): Agent {
     }
   }
 
-  /** One `Connect` stream, from hello to its end. Never throws; says whether it got welcomed. */
-  async function runStream(): Promise<{ welcomed: boolean; error?: unknown }> {
+  /** One `Connect` stream to fleet replica `replica`, from hello to its end. Never throws; says whether it got welcomed. */
+  async function runStream(replica: number): Promise<{ welcomed: boolean; error?: unknown }> {
     const current: Stream = { welcomed: false, closed: false };
     stream = current;
     const hello: fleet.AgentMessage = {
@@ -337,11 +352,12 @@ export function startAgent(options: AgentOptions): Agent {
       },
     };
     try {
-      const responses = client.connect(outbox.stream(current, hello), { signal: stopper.signal });
+      const responses = clients[replica]!.connect(outbox.stream(current, hello), { signal: stopper.signal });
       for await (const message of responses) {
         const kind = message.kind;
-        if (kind?.$case === 'welcome') onWelcome(current, kind.value);
+        if (kind?.$case === 'welcome') onWelcome(current, kind.value, fleetAddresses[replica]!);
         else if (kind?.$case === 'offer') onOffer(kind.value);
+        else if (kind?.$case === 'ack') outbox.acknowledge(current, kind.value.reportSeq);
         else if (kind?.$case === 'vmCommand') vmCommands.receive(kind.value);
       }
       return { welcomed: current.welcomed };
@@ -351,28 +367,36 @@ export function startAgent(options: AgentOptions): Agent {
       current.closed = true;
       clearInterval(current.heartbeat);
       if (stream === current) stream = undefined;
+      outbox.requeueUnacked(current);
       outbox.dropStreamItems();
       outbox.notify();
     }
   }
 
+  // Several fleet replicas: a stream that fails or ends moves the agent on to the next address
+  // (the replica may be gone; its devices' unfinished offers are offered again by whichever
+  // replica the agent reaches). Within a round of the list each attempt waits the shortest
+  // backoff; every round that ends without a welcome doubles it.
   const loop = (async () => {
     let failures = 0;
+    let replica = 0;
     while (!stopper.signal.aborted) {
-      const { welcomed, error } = await runStream();
+      const fleetAddress = fleetAddresses[replica]!;
+      const { welcomed, error } = await runStream(replica);
       if (stopper.signal.aborted) break;
       if (error instanceof ClientError && error.code === Status.UNAUTHENTICATED) {
         log.error(
-          { reason: error.details, with: credential ? 'credential' : 'enrolment token' },
+          { reason: error.details, with: credential ? 'credential' : 'enrolment token', fleetAddress },
           'the fleet refused this agent',
         );
         // A refused credential is forgotten: the next attempt tries the enrolment token.
         credential = undefined;
-      } else if (error) log.warn({ err: error, welcomed }, 'stream to the fleet failed');
-      else log.warn({ welcomed }, 'the fleet ended the stream');
+      } else if (error) log.warn({ err: error, welcomed, fleetAddress }, 'stream to the fleet failed');
+      else log.warn({ welcomed, fleetAddress }, 'the fleet ended the stream');
       // A stream that got as far as a welcome was healthy: start the backoff over.
       failures = welcomed ? 0 : failures + 1;
-      await sleep(backoffDelay(failures, reconnect), stopper.signal);
+      replica = (replica + 1) % fleetAddresses.length;
+      await sleep(backoffDelay(Math.floor(failures / fleetAddresses.length), reconnect), stopper.signal);
     }
   })();
 

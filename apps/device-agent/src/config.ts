@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ConfigError, env, readConfig } from '@wagate/config';
-import { type AgentPlaneClientSecurity, readAgentPlaneClientSecurity } from '@wagate/rpc';
+import { type ConfigOf, ConfigError, documented, env, mediaUrlVariables } from '@wagate/config';
+import {
+  type AgentPlaneClientSecurity,
+  agentPlaneClientVariables,
+  readAgentPlaneClientSecurity,
+} from '@wagate/rpc';
+import { adminVariables } from '@wagate/runtime';
+import { telemetryVariables } from '@wagate/telemetry';
 import { z } from 'zod';
 import type { WhatsAppPackage } from './drivers/adb/adb-driver.js';
 import type { AutomationPhone } from './drivers/automation/automation-driver.js';
 import { tokenSha256 } from './drivers/automation/phone-tokens.js';
+import { vmVariables } from './providers/provider-config.js';
 
 export interface SimConfig {
   devices: number;
@@ -47,8 +54,11 @@ export interface AutomationConfig {
 }
 
 interface CommonConfig {
-  /** Fleet's agent plane (`FLEET_AGENT_ADDRESS`). */
-  fleetAddress: string;
+  /**
+   * Fleet's agent plane (`FLEET_AGENT_ADDRESS`): one `host:port`, or an ordered list of the
+   * fleet replicas' agent listeners, tried in turn when a stream fails (docs/fleet.md).
+   */
+  fleetAddresses: string[];
   fleetSecurity: AgentPlaneClientSecurity;
   agentId: string;
   enrolmentToken: string;
@@ -70,44 +80,156 @@ function defaultAgentId(): string {
   return `agent-${hostname().toLowerCase()}`;
 }
 
-export function readAgentConfig(source: Record<string, string | undefined> = process.env): AgentConfig {
-  const config = readConfig(
+/** Every variable the device agent reads, once at start (docs/configuration.md). */
+export const deviceAgentVariables = {
+  FLEET_AGENT_ADDRESS: documented(
+    z
+      .string()
+      .default('127.0.0.1:50055')
+      .transform((value) => value.split(',').map((address) => address.trim()))
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[^\s:,]+:\d+$/,
+                'expected host:port, or host:port,host:port,… (one per fleet replica)',
+              ),
+          )
+          .refine((addresses) => new Set(addresses).size === addresses.length, 'an address is listed twice'),
+      ),
     {
-      // Fleet's agent plane: its own port, never the internal one (docs/security.md).
-      FLEET_AGENT_ADDRESS: env.address('127.0.0.1:50055'),
-      WAGATE_AGENT_ID: z.string().min(1).default(defaultAgentId()),
-      WAGATE_ENROLMENT_TOKEN: z.string().min(1).default('dev-enrolment-token'),
-      WAGATE_AGENT_CREDENTIAL_FILE: z.string().min(1).optional(),
-      WAGATE_AGENT_JOURNAL_FILE: z.string().min(1).optional(),
-      WAGATE_SIM_RECORD_DIR: z.string().min(1).optional(),
-      WAGATE_DRIVER: z.enum(['sim', 'adb', 'automation']).default('sim'),
-      WAGATE_SIM_DEVICES: z.coerce.number().int().min(1).max(1_000).default(3),
-      WAGATE_SIM_SEED: env.int(1),
-      WAGATE_SIM_PROFILE: z.enum(['fast', 'realistic']).default('fast'),
-      WAGATE_SIM_NUMBER_BASE: z
-        .string()
-        .regex(/^\d{5,15}$/, 'expected digits')
-        .default('79990000001'),
-      WAGATE_ADB_SERIALS: z.string().optional(),
-      WAGATE_ADB_PATH: z.string().min(1).default('adb'),
-      WAGATE_WHATSAPP_PACKAGE: z.enum(['com.whatsapp', 'com.whatsapp.w4b']).default('com.whatsapp'),
-      WAGATE_ADB_TICKS_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
-      WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
-      WAGATE_ALLOW_LOOPBACK_MEDIA: env.bool(false),
-      WAGATE_ALLOW_PRIVATE_MEDIA: env.bool(false),
-      WAGATE_AUTOMATION_PHONES: z.string().optional(),
-      WAGATE_AUTOMATION_PHONES_FILE: z.string().optional(),
-      WAGATE_AUTOMATION_HOST: z.string().min(1).default('0.0.0.0'),
-      WAGATE_AUTOMATION_PORT: z.coerce.number().int().min(0).max(65_535).default(8088),
-      WAGATE_AUTOMATION_PICKUP_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
-      WAGATE_AUTOMATION_RESULT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(120_000),
+      description:
+        "Fleet's agent plane: its own port, never the internal one (docs/security.md). Several fleet replicas without a load balancer in front: their agent listeners, comma separated, in the order this agent tries them; a stream that fails or ends moves it to the next (docs/fleet.md).",
+      accepts: 'host:port, or host:port,host:port,…',
+      default: '127.0.0.1:50055',
     },
-    source,
-  );
+  ),
+  WAGATE_AGENT_ID: env.string({
+    optional: true,
+    minLength: 1,
+    description: "This agent's name at fleet; default `agent-<host name>` (one agent per host).",
+  }),
+  WAGATE_ENROLMENT_TOKEN: env.string({
+    default: 'dev-enrolment-token',
+    minLength: 1,
+    description:
+      "The token this agent enrols with the first time (made with the api, or fleet's bootstrap token).",
+  }),
+  WAGATE_AGENT_CREDENTIAL_FILE: env.string({
+    optional: true,
+    minLength: 1,
+    accepts: 'a file path',
+    description:
+      'Where the agent keeps the credential enrolment gave it; unset: in memory only (enrols again after a restart).',
+  }),
+  WAGATE_AGENT_JOURNAL_FILE: env.string({
+    optional: true,
+    minLength: 1,
+    accepts: 'a file path',
+    description:
+      'The journal of jobs started and finished, so a crash never sends a message twice (docs/fleet.md); unset: in memory only.',
+  }),
+  WAGATE_DRIVER: env.oneOf(['sim', 'adb', 'automation'], {
+    default: 'sim',
+    description:
+      'What drives the phones: simulated phones, Android devices over adb, or automation apps (docs/automation-apps.md).',
+  }),
+  WAGATE_SIM_DEVICES: env.int({
+    default: 3,
+    min: 1,
+    max: 1_000,
+    unit: 'phones',
+    description: 'How many simulated phones (WAGATE_DRIVER=sim).',
+  }),
+  WAGATE_SIM_SEED: env.int({
+    default: 1,
+    description: "The simulated phones' random seed: the same seed, the same run.",
+  }),
+  WAGATE_SIM_PROFILE: env.oneOf(['fast', 'realistic'], {
+    default: 'fast',
+    description:
+      "`fast`: quick and well-behaved (demos, tests); `realistic`: real phones' delays and failures.",
+  }),
+  WAGATE_SIM_NUMBER_BASE: env.string({
+    default: '79990000001',
+    pattern: /^\d{5,15}$/,
+    accepts: '5 to 15 digits',
+    description: "The first simulated phone's number; the others count up from it.",
+  }),
+  WAGATE_SIM_RECORD_DIR: env.string({
+    optional: true,
+    minLength: 1,
+    accepts: 'a directory',
+    description:
+      "Where simulated phones record what they sent, so a restarted agent can tell (as a real phone's chat can).",
+  }),
+  WAGATE_ADB_SERIALS: env.string({
+    optional: true,
+    accepts: 'serial=phoneNumber[,serial=phoneNumber…]',
+    description:
+      'The phones of WAGATE_DRIVER=adb and the WhatsApp number on each, e.g. emulator-5554=79990000001.',
+  }),
+  WAGATE_WHATSAPP_PACKAGE: env.oneOf(['com.whatsapp', 'com.whatsapp.w4b'], {
+    default: 'com.whatsapp',
+    description: 'WhatsApp or WhatsApp Business, on the adb phones.',
+  }),
+  WAGATE_ADB_TICKS_INTERVAL_MS: env.int({
+    default: 0,
+    min: 0,
+    unit: 'milliseconds',
+    description: 'How often the adb driver reads delivery ticks for receipts; 0: never.',
+  }),
+  WAGATE_ADB_NOTIFICATIONS_INTERVAL_MS: env.int({
+    default: 5_000,
+    min: 0,
+    unit: 'milliseconds',
+    description: 'How often the adb driver reads notifications for incoming messages; 0: never.',
+  }),
+  WAGATE_AUTOMATION_PHONES: env.string({
+    optional: true,
+    accepts: 'deviceKey=phoneNumber=sha256:<64 hex>[,…] (or token:<token>)',
+    description: 'The automation phones (WAGATE_DRIVER=automation); only token hashes are kept.',
+  }),
+  WAGATE_AUTOMATION_PHONES_FILE: env.string({
+    optional: true,
+    accepts: 'a JSON file path',
+    description: 'The automation phones as a JSON file, instead of WAGATE_AUTOMATION_PHONES.',
+  }),
+  WAGATE_AUTOMATION_HOST: env.string({
+    default: '0.0.0.0',
+    minLength: 1,
+    description: 'The address the automation phones poll.',
+  }),
+  WAGATE_AUTOMATION_PORT: env.port({ default: 8088, description: 'The port the automation phones poll.' }),
+  WAGATE_AUTOMATION_PICKUP_TIMEOUT_MS: env.int({
+    default: 60_000,
+    min: 1_000,
+    unit: 'milliseconds',
+    description: 'A job no automation phone polled for within this is withdrawn, unsent.',
+  }),
+  WAGATE_AUTOMATION_RESULT_TIMEOUT_MS: env.int({
+    default: 120_000,
+    min: 1_000,
+    unit: 'milliseconds',
+    description: 'A job taken but not reported within this ends with an unknown outcome.',
+  }),
+  ...mediaUrlVariables,
+  ...vmVariables,
+  ...agentPlaneClientVariables,
+  ...adminVariables('device-agent'),
+  ...telemetryVariables,
+};
+
+export type DeviceAgentVariables = ConfigOf<typeof deviceAgentVariables>;
+
+/** The agent's settings from its variables (`readConfig(deviceAgentVariables)`). */
+export function readAgentConfig(config: DeviceAgentVariables): AgentConfig {
   const common: CommonConfig = {
-    fleetAddress: config.FLEET_AGENT_ADDRESS,
-    fleetSecurity: readAgentPlaneClientSecurity(source),
-    agentId: config.WAGATE_AGENT_ID,
+    fleetAddresses: config.FLEET_AGENT_ADDRESS,
+    fleetSecurity: readAgentPlaneClientSecurity(config),
+    agentId: config.WAGATE_AGENT_ID ?? defaultAgentId(),
     enrolmentToken: config.WAGATE_ENROLMENT_TOKEN,
     credentialFile: config.WAGATE_AGENT_CREDENTIAL_FILE,
     journalFile: config.WAGATE_AGENT_JOURNAL_FILE,

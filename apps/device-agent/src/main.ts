@@ -1,8 +1,9 @@
+import { readConfig } from '@wagate/config';
 import { closeGrpcChannels } from '@wagate/rpc';
 import { startProcessAdminServer } from '@wagate/runtime';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
 import { startAgent } from './agent.js';
-import { readAgentConfig } from './config.js';
+import { deviceAgentVariables, readAgentConfig } from './config.js';
 import { fileCredentialStore } from './credential-store.js';
 import { fileJournal, memoryJournal } from './journal.js';
 import type { DeviceDriver } from './driver.js';
@@ -15,11 +16,13 @@ import { bootVms } from './providers/boot-vms.js';
 import { configuredVmKeys, openHostVms, readVmConfig } from './providers/provider-config.js';
 import type { AgentVms } from './commands/agent-vms.js';
 
-const config = readAgentConfig();
-const vmConfig = readVmConfig();
+// Every variable at once: a bad one stops the agent before it touches a phone.
+const variables = readConfig(deviceAgentVariables);
+const config = readAgentConfig(variables);
+const vmConfig = readVmConfig(variables);
 const telemetry = initTelemetry({ serviceName: 'device-agent' });
 const log = createLogger('device-agent');
-const admin = await startProcessAdminServer('device-agent', telemetry);
+const admin = await startProcessAdminServer(variables, telemetry);
 
 /** The host's phones, and what else must stop with them (the automation driver's server). */
 async function openDrivers(): Promise<{ drivers: DeviceDriver[]; close(): Promise<void> }> {
@@ -76,7 +79,7 @@ vms ??= openHostVms(vmConfig, config.driver, {
   keys: drivers.map((driver) => driver.info.deviceKey),
 });
 const agent = startAgent({
-  fleetAddress: config.fleetAddress,
+  fleetAddress: config.fleetAddresses,
   fleetSecurity: config.fleetSecurity,
   agentId: config.agentId,
   enrolmentToken: config.enrolmentToken,
@@ -88,7 +91,7 @@ const agent = startAgent({
 });
 log.info(
   {
-    fleetAddress: config.fleetAddress,
+    fleetAddresses: config.fleetAddresses,
     tls: config.fleetSecurity.mode !== 'insecure-loopback',
     agentId: config.agentId,
     driver: config.driver,

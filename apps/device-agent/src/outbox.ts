@@ -18,6 +18,15 @@ export interface StreamState {
   /** Set once the fleet has welcomed the agent: only then may anything but `hello` go out. */
   welcomed: boolean;
   closed: boolean;
+  /**
+   * The fleet acks numbered reports (its welcome said so): a durable message is numbered and
+   * kept in `unacked` until the fleet has stored it, not just until it was written.
+   */
+  acksReports?: boolean;
+  /** Durable messages of this stream the fleet has not acked yet, by report number (in order). */
+  unacked?: Map<string, OutboxItem>;
+  /** The last report number given on this stream. */
+  lastReportSeq?: number;
 }
 
 /**
@@ -58,6 +67,26 @@ export class Outbox {
     this.#items = this.#items.filter((item) => item.durable);
   }
 
+  /** The fleet stored report `reportSeq` of this stream: it is not sent again. */
+  acknowledge(state: StreamState, reportSeq: string): void {
+    state.unacked?.delete(reportSeq);
+  }
+
+  /**
+   * A stream ended: what it carried that the fleet never acked (the fleet process may have
+   * died holding it) goes back to the front, in its order, for the next stream — to whichever
+   * fleet replica that is. The fleet recognises repeats (job ids, message statuses, device
+   * message keys).
+   */
+  requeueUnacked(state: StreamState): void {
+    const unacked = [...(state.unacked?.values() ?? [])];
+    state.unacked?.clear();
+    if (unacked.length === 0) return;
+    this.#items.unshift(...unacked);
+    this.#durable += unacked.length;
+    this.notify();
+  }
+
   /** Wakes every stream waiting for messages, e.g. because its state changed. */
   notify(): void {
     this.#wake();
@@ -78,9 +107,19 @@ export class Outbox {
         continue;
       }
       if (item.durable) this.#durable -= 1;
-      const message = item.build();
+      let message = item.build();
       if (!message) {
         this.onDrop(item);
+        continue;
+      }
+      if (item.durable && state.acksReports) {
+        // Kept until the fleet acks it, written or not: requeueUnacked sends it again.
+        state.lastReportSeq = (state.lastReportSeq ?? 0) + 1;
+        const reportSeq = String(state.lastReportSeq);
+        state.unacked ??= new Map();
+        state.unacked.set(reportSeq, item);
+        message = { ...message, reportSeq };
+        yield message;
         continue;
       }
       let written = false;

@@ -219,3 +219,116 @@ describe('device agent', () => {
     expect(spy.counts.started).toBe(1);
   });
 });
+
+describe('device agent with several fleet replicas', () => {
+  let telemetry: Telemetry;
+  beforeAll(() => {
+    telemetry = initTelemetry({ serviceName: 'device-agent-test' });
+  });
+  afterAll(async () => {
+    closeGrpcChannels();
+    await telemetry.shutdown();
+  });
+
+  test('moves to the next replica of its list when its replica goes, and hands it the result of the job the first one offered', async () => {
+    const replicas = [await startFakeFleet(), await startFakeFleet()];
+    const spy = spyDriver(createSimDrivers(1, { seed: 3 })[0]!);
+    const agent = startTestAgent(
+      replicas.map((replica) => replica.address),
+      'agent-replicas',
+      [spy.driver],
+    );
+    try {
+      await waitFor(() => expect(agent.connected()).toBe(true));
+      // The first address of the list is tried first.
+      expect(replicas[0]!.messages('hello')).toHaveLength(1);
+      expect(replicas[1]!.messages('hello')).toHaveLength(0);
+
+      spy.hold();
+      replicas[0]!.offer(offer('job-failover', 'dev-sim-79990000001'));
+      await waitFor(() => expect(spy.counts.started).toBe(1));
+      // The first replica dies: its stream ends and it takes no new one.
+      replicas[0]!.refuse(true);
+      replicas[0]!.endStream();
+      await waitFor(() => expect(replicas[1]!.messages('hello')).toHaveLength(1));
+      await waitFor(() => expect(agent.connected()).toBe(true));
+
+      spy.release();
+      const [result] = await waitFor(() => {
+        const results = replicas[1]!.messages('result').filter((r) => r.jobId === 'job-failover');
+        expect(results).toHaveLength(1);
+        return results;
+      });
+      expect(result).toMatchObject({ sent: true, deviceId: 'dev-sim-79990000001' });
+      // The second replica offers it again (as fleet does after any reconnect): answered from the journal, not sent twice.
+      replicas[1]!.offer(offer('job-failover', 'dev-sim-79990000001'));
+      await waitFor(() =>
+        expect(replicas[1]!.messages('result').filter((r) => r.jobId === 'job-failover')).toHaveLength(2),
+      );
+      expect(spy.counts.started).toBe(1);
+    } finally {
+      spy.release();
+      await agent.stop();
+      await spy.driver.close();
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
+  });
+});
+
+describe('device agent and a fleet that acks reports', () => {
+  let telemetry: Telemetry;
+  beforeAll(() => {
+    telemetry = initTelemetry({ serviceName: 'device-agent-test' });
+  });
+  afterAll(async () => {
+    closeGrpcChannels();
+    await telemetry.shutdown();
+  });
+
+  test('a report the fleet received but never stored goes to the next replica; an acked one does not', async () => {
+    const replicas = [
+      await startFakeFleet({ acksReports: true }),
+      await startFakeFleet({ acksReports: true }),
+    ];
+    const spy = spyDriver(
+      createSimDrivers(1, {
+        seed: 5,
+        deliveredAfterMs: { min: 1, max: 2 },
+        readAfterMs: { min: 5_000, max: 5_000 },
+      })[0]!,
+    );
+    const deviceId = 'dev-sim-79990000001';
+    const agent = startTestAgent(
+      replicas.map((replica) => replica.address),
+      'agent-acks',
+      [spy.driver],
+    );
+    try {
+      await waitFor(() => expect(agent.connected()).toBe(true));
+      replicas[0]!.offer(offer('job-acked', deviceId));
+      // The result and the DELIVERED receipt reach the first replica, numbered.
+      const numbered = await waitFor(() => {
+        const reports = replicas[0]!.received().filter((message) => message.reportSeq);
+        expect(reports.map((message) => message.kind?.$case)).toEqual(['result', 'receipt']);
+        return reports;
+      });
+      // It stores the result, then dies holding the receipt.
+      replicas[0]!.ack(numbered[0]!.reportSeq!);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      replicas[0]!.refuse(true);
+      replicas[0]!.endStream();
+
+      const resent = await waitFor(() => {
+        const reports = replicas[1]!.received().filter((message) => message.reportSeq);
+        expect(reports.map((message) => message.kind?.$case)).toEqual(['receipt']);
+        return reports;
+      });
+      expect(resent[0]!.kind).toEqual(numbered[1]!.kind);
+      expect(spy.counts.started).toBe(1);
+    } finally {
+      await agent.stop();
+      await spy.driver.close();
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
+  });
+});

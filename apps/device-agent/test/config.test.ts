@@ -2,18 +2,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { readAgentConfig } from '../src/config.js';
+import { readConfig } from '@wagate/config';
+import { deviceAgentVariables, readAgentConfig } from '../src/config.js';
 import { tokenSha256 } from '../src/index.js';
+
+/** The settings of an agent started with `env` as its environment. */
+const agentConfigFrom = (env: Record<string, string>) => readAgentConfig(readConfig(deviceAgentVariables, env));
 
 /** A development machine's settings: plaintext to a fleet on loopback (tests of TLS below). */
 const readDevelopmentConfig = (source: Record<string, string | undefined>) =>
-  readAgentConfig({ WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true', ...source });
+  agentConfigFrom({ WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true', ...source });
 
 describe('device agent config', () => {
   test('runs three simulated phones against a local fleet by default', () => {
     const config = readDevelopmentConfig({});
     expect(config).toMatchObject({
-      fleetAddress: '127.0.0.1:50055',
+      fleetAddresses: ['127.0.0.1:50055'],
       fleetSecurity: { mode: 'insecure-loopback' },
       enrolmentToken: 'dev-enrolment-token',
       driver: 'sim',
@@ -34,7 +38,7 @@ describe('device agent config', () => {
       WAGATE_SIM_PROFILE: 'realistic',
     });
     expect(config).toEqual({
-      fleetAddress: 'fleet:50055',
+      fleetAddresses: ['fleet:50055'],
       fleetSecurity: { mode: 'insecure-loopback' },
       agentId: 'host-7',
       enrolmentToken: 'secret',
@@ -72,7 +76,10 @@ describe('device agent config', () => {
   });
 
   test('adb defaults: adb from PATH, WhatsApp, no tick polling, notifications every 5 s, media from public hosts only', () => {
-    const config = readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=79990000001' });
+    const config = readDevelopmentConfig({
+      WAGATE_DRIVER: 'adb',
+      WAGATE_ADB_SERIALS: 'emulator-5554=79990000001',
+    });
     expect(config).toMatchObject({
       driver: 'adb',
       adb: {
@@ -87,9 +94,9 @@ describe('device agent config', () => {
 
   test('adb needs its serials, each as serial=phoneNumber, each once', () => {
     expect(() => readDevelopmentConfig({ WAGATE_DRIVER: 'adb' })).toThrow(/WAGATE_ADB_SERIALS: required/);
-    expect(() => readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554' })).toThrow(
-      /WAGATE_ADB_SERIALS: "emulator-5554": expected serial=phoneNumber/,
-    );
+    expect(() =>
+      readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554' }),
+    ).toThrow(/WAGATE_ADB_SERIALS: "emulator-5554": expected serial=phoneNumber/);
     expect(() =>
       readDevelopmentConfig({ WAGATE_DRIVER: 'adb', WAGATE_ADB_SERIALS: 'emulator-5554=+7 999 000-00-01' }),
     ).toThrow(/WAGATE_ADB_SERIALS/);
@@ -161,7 +168,10 @@ describe('device agent config', () => {
         { deviceKey: 'pixel-2', phoneNumber: '79990000002', token: 'phone-two-secret-token' },
       ]),
     );
-    const config = readDevelopmentConfig({ WAGATE_DRIVER: 'automation', WAGATE_AUTOMATION_PHONES_FILE: file });
+    const config = readDevelopmentConfig({
+      WAGATE_DRIVER: 'automation',
+      WAGATE_AUTOMATION_PHONES_FILE: file,
+    });
     expect(config).toMatchObject({
       automation: {
         phones: [
@@ -205,16 +215,29 @@ describe('device agent config', () => {
     expect(() => readDevelopmentConfig({ FLEET_AGENT_ADDRESS: 'nowhere' })).toThrow(/FLEET_AGENT_ADDRESS/);
   });
 
+  test('takes the fleet replicas’ agent listeners as an ordered list', () => {
+    expect(
+      readDevelopmentConfig({ FLEET_AGENT_ADDRESS: 'fleet-0.example.net:50055, fleet-1.example.net:50055' })
+        .fleetAddresses,
+    ).toEqual(['fleet-0.example.net:50055', 'fleet-1.example.net:50055']);
+    expect(() => readDevelopmentConfig({ FLEET_AGENT_ADDRESS: 'fleet-0:50055,' })).toThrow(
+      /FLEET_AGENT_ADDRESS.*expected host:port/,
+    );
+    expect(() => readDevelopmentConfig({ FLEET_AGENT_ADDRESS: 'fleet-0:50055,fleet-0:50055' })).toThrow(
+      /FLEET_AGENT_ADDRESS.*listed twice/,
+    );
+  });
+
   test('without TLS material or the insecure setting, refuses to start, naming what is missing', () => {
-    expect(() => readAgentConfig({})).toThrow(/WAGATE_FLEET_CA_FILE.*WAGATE_INSECURE_PLAINTEXT_LOOPBACK/s);
+    expect(() => agentConfigFrom({})).toThrow(/WAGATE_FLEET_CA_FILE.*WAGATE_INSECURE_PLAINTEXT_LOOPBACK/s);
   });
 
   test('verifies fleet against the CA file it is given', () => {
     const directory = mkdtempSync(join(tmpdir(), 'agent-ca-'));
     const caFile = join(directory, 'agent-ca.pem');
     writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
-    expect(readAgentConfig({ WAGATE_FLEET_CA_FILE: caFile }).fleetSecurity).toEqual({ mode: 'tls', caFile });
-    expect(() => readAgentConfig({ WAGATE_FLEET_CA_FILE: join(directory, 'missing.pem') })).toThrow(
+    expect(agentConfigFrom({ WAGATE_FLEET_CA_FILE: caFile }).fleetSecurity).toEqual({ mode: 'tls', caFile });
+    expect(() => agentConfigFrom({ WAGATE_FLEET_CA_FILE: join(directory, 'missing.pem') })).toThrow(
       /WAGATE_FLEET_CA_FILE: cannot read/,
     );
   });

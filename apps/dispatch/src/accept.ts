@@ -1,7 +1,7 @@
 import type { PublishInput } from '@wagate/bus';
 import { type common, conversationKey, eventId, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import type { dispatch } from '@wagate/contracts';
-import { RequestErrorKey } from '@wagate/errors';
+import { ErrorKey } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
 import { traceHeaders } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
@@ -62,7 +62,7 @@ async function acceptBatch(
         messageId: message.messageId,
         accepted: false,
         rejection: {
-          key: RequestErrorKey.NotAvailable,
+          key: ErrorKey.NotAvailable,
           ref: 'from',
           description: `sender "${message.sender}" is not available to this account`,
         },

@@ -1,5 +1,5 @@
 import type { dispatch } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from './db/tables.js';
 
@@ -15,7 +15,7 @@ export async function findMessages(
   request: dispatch.FindMessagesRequest,
 ): Promise<dispatch.FindMessagesResponse> {
   if (request.messageIds.length > MAX_FIND_MESSAGES) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `ask for at most ${MAX_FIND_MESSAGES} ids at a time`);
+    throw new DomainError(ErrorKey.Invalid, `ask for at most ${MAX_FIND_MESSAGES} ids at a time`);
   }
   const ids = request.messageIds.filter((id) => /^\d{1,19}$/.test(id));
   if (ids.length === 0) return { foundMessageIds: [] };

@@ -7,6 +7,7 @@ export {
   parseSecretKeys,
   readSecretKeys,
   SECRET_KEYS_VARIABLE,
+  secretKeyVariables,
   type SecretKeyRing,
 } from './webhooks/secret-keys.js';
 // For the callback-delivery benchmark (bench/), which drives the worker on its own tables.
@@ -18,7 +19,7 @@ export { statusCallbackBody } from './webhooks/status-callback.js';
 // For the policy benchmark (bench/src/policy.ts), which drives the accept path on its own tables.
 export { acceptMessages } from './accept.js';
 export { defaultRules, type PolicySettings } from './policy/index.js';
-export { policySettingsFromEnv } from './policy/settings-from-env.js';
+export { type PolicyConfig, policySettings, policyVariables } from './policy/policy-config.js';
 export { setBlocklist } from './blocklists/index.js';
 export { addOptOuts } from './opt-outs/index.js';
 export type { SenderDirectory } from './sender-directory.js';

@@ -1,7 +1,6 @@
 import type { common, dispatch } from '@wagate/contracts';
 import { pageOf, pageSize } from '@wagate/db';
-import { MessageStatus } from '@wagate/errors';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey, MessageStatus } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from './db/tables.js';
 import { readCursor } from './page-cursor.js';
@@ -26,8 +25,8 @@ export async function listMessages(
   const after = readCursor(request.cursor, isMessageKey);
   const status = given(request.status);
   if (status !== undefined && !STATUSES.has(status)) {
-    throw new ServerError(
-      Status.INVALID_ARGUMENT,
+    throw new DomainError(
+      ErrorKey.Invalid,
       `status "${status}" is not a message status; use one of ${[...STATUSES].join(', ')}`,
     );
   }
@@ -75,10 +74,7 @@ function readTime(field: string, ms: string | undefined): Date | undefined {
   if (ms === undefined) return undefined;
   const time = new Date(Number(ms));
   if (!/^-?\d+$/.test(ms) || Number.isNaN(time.getTime())) {
-    throw new ServerError(
-      Status.INVALID_ARGUMENT,
-      `${field} must be milliseconds since the epoch, got "${ms}"`,
-    );
+    throw new DomainError(ErrorKey.Invalid, `${field} must be milliseconds since the epoch, got "${ms}"`);
   }
   return time;
 }

@@ -1,5 +1,5 @@
 import { decodeCursor, InvalidCursorError } from '@wagate/db';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 
 /** The key a List call's cursor carries; a malformed cursor is the caller's INVALID_ARGUMENT. */
 export function readCursor<K extends readonly string[]>(
@@ -9,7 +9,7 @@ export function readCursor<K extends readonly string[]>(
   try {
     return decodeCursor(cursor, isValidKey);
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ServerError(Status.INVALID_ARGUMENT, error.message);
+    if (error instanceof InvalidCursorError) throw new DomainError(ErrorKey.Invalid, error.message);
     throw error;
   }
 }

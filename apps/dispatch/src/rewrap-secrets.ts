@@ -6,14 +6,14 @@
  */
 import { readConfig } from '@wagate/config';
 import { migrateSchema, openDatabase, withSchema } from '@wagate/db';
-import { z } from 'zod';
+import { migrateOnlyVariables } from '@wagate/runtime';
 import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
-import { readSecretKeys } from './webhooks/secret-keys.js';
+import { readSecretKeys, secretKeyVariables } from './webhooks/secret-keys.js';
 import { sealWebhookSecretsAtRest } from './webhooks/webhook-secrets.js';
 
-const config = readConfig({ DATABASE_URL: z.string().min(1, 'DATABASE_URL is required') });
-const keys = readSecretKeys();
+const config = readConfig({ DATABASE_URL: migrateOnlyVariables.DATABASE_URL, ...secretKeyVariables });
+const keys = readSecretKeys(config);
 const database = await openDatabase(config.DATABASE_URL);
 try {
   await migrateSchema(database, DISPATCH_SCHEMA, dispatchMigrations);

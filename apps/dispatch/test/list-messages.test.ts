@@ -2,7 +2,7 @@ import type { dispatch } from '@wagate/contracts';
 import { type Database, encodeCursor, migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
 import { createIdGenerator, idTimestampMs } from '@wagate/ids';
-import { Status } from '@wagate/rpc';
+import { ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dispatchMigrations } from '../src/db/migrations.js';
@@ -181,8 +181,8 @@ describe.each(databaseAdapters())('ListMessages on $name', (adapter) => {
     ['two keys', encodeCursor(['1', '2'])],
   ])('a malformed cursor (%s) is INVALID_ARGUMENT', async (_, cursor) => {
     await expect(listMessages(db, { accountId: 'acc_a', limit: 10, cursor })).rejects.toMatchObject({
-      code: Status.INVALID_ARGUMENT,
-      details: expect.stringContaining('next_cursor'),
+      key: ErrorKey.Invalid,
+      message: expect.stringContaining('next_cursor'),
     });
   });
 
@@ -190,14 +190,14 @@ describe.each(databaseAdapters())('ListMessages on $name', (adapter) => {
     await expect(
       listMessages(db, { accountId: 'acc_a', limit: 10, cursor: '', status: 'sent' }),
     ).rejects.toMatchObject({
-      code: Status.INVALID_ARGUMENT,
-      details: expect.stringContaining('DELIVERED'),
+      key: ErrorKey.Invalid,
+      message: expect.stringContaining('DELIVERED'),
     });
     await expect(
       listMessages(db, { accountId: 'acc_a', limit: 10, cursor: '', acceptedFromMs: 'yesterday' }),
     ).rejects.toMatchObject({
-      code: Status.INVALID_ARGUMENT,
-      details: expect.stringContaining('accepted_from_ms'),
+      key: ErrorKey.Invalid,
+      message: expect.stringContaining('accepted_from_ms'),
     });
   });
 });

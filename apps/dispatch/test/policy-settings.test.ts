@@ -1,8 +1,12 @@
 import { expect, test } from 'vitest';
-import { policySettingsFromEnv } from '../src/policy/settings-from-env.js';
+import { readConfig } from '@wagate/config';
+import { policySettings, policyVariables } from '../src/policy/policy-config.js';
+
+/** The policy of a dispatch process started with `env`. */
+const policyFrom = (env: Record<string, string>) => policySettings(readConfig(policyVariables, env));
 
 test('by default the failing-sender rule is on and the limits and the young-sender rule are off', () => {
-  expect(policySettingsFromEnv({})).toEqual({
+  expect(policyFrom({})).toEqual({
     duplicateWindowMs: 300_000,
     failingSender: { failedShare: 0.8, lastOutcomes: 50, windowMs: 3_600_000 },
   });
@@ -10,7 +14,7 @@ test('by default the failing-sender rule is on and the limits and the young-send
 
 test('each rule takes its settings from the environment, a burst defaulting to its rate', () => {
   expect(
-    policySettingsFromEnv({
+    policyFrom({
       WAGATE_ACCOUNT_RATE_PER_SECOND: '20',
       WAGATE_RECIPIENT_RATE_PER_HOUR: '10',
       WAGATE_FAILING_SENDER_PERCENT: '0',

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@wagate/config';
+import { ConfigError, readConfig } from '@wagate/config';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters, startCallbackReceiver, startServiceProcess } from '@wagate/testkit';
 import { type Kysely, sql } from 'kysely';
@@ -15,10 +15,14 @@ import {
   generateSecretKeys,
   parseSecretKeys,
   readSecretKeys,
+  secretKeyVariables,
   SecretKeyError,
 } from '../src/webhooks/secret-keys.js';
 import { verifyWebhook } from '../src/webhooks/signature.js';
 import { sealWebhookSecretsAtRest, webhookSecrets } from '../src/webhooks/webhook-secrets.js';
+
+/** The key ring of a dispatch process started with `env`. */
+const keysFrom = (env: Record<string, string>) => readSecretKeys(readConfig(secretKeyVariables, env));
 
 /**
  * Webhook signing secrets are stored sealed (envelope encryption under WAGATE_SECRET_KEYS):
@@ -160,12 +164,12 @@ describe.each(databaseAdapters())('webhook secrets at rest on $name', (adapter) 
 
 describe('the keys', () => {
   test('production needs WAGATE_SECRET_KEYS unless the development setting is on', () => {
-    expect(() => readSecretKeys({})).toThrow(ConfigError);
-    expect(() => readSecretKeys({})).toThrow(/WAGATE_SECRET_KEYS is required/);
-    expect(readSecretKeys({ WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true' }).currentId).toBe(
+    expect(() => keysFrom({})).toThrow(ConfigError);
+    expect(() => keysFrom({})).toThrow(/WAGATE_SECRET_KEYS is required/);
+    expect(keysFrom({ WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true' }).currentId).toBe(
       'insecure-development',
     );
-    expect(readSecretKeys({ WAGATE_SECRET_KEYS: `${second},${first}` }).currentId).toBe('k2');
+    expect(keysFrom({ WAGATE_SECRET_KEYS: `${second},${first}` }).currentId).toBe('k2');
   });
 
   test.each([
@@ -174,8 +178,8 @@ describe('the keys', () => {
     [`${first},${first}`, /given twice/],
     [' , ', /holds no key/],
   ])('%s is refused naming the variable', (value, message) => {
-    expect(() => readSecretKeys({ WAGATE_SECRET_KEYS: value })).toThrow(message);
-    expect(() => readSecretKeys({ WAGATE_SECRET_KEYS: value })).toThrow(/WAGATE_SECRET_KEYS/);
+    expect(() => keysFrom({ WAGATE_SECRET_KEYS: value })).toThrow(message);
+    expect(() => keysFrom({ WAGATE_SECRET_KEYS: value })).toThrow(/WAGATE_SECRET_KEYS/);
   });
 
   test('the embedded gateway keeps its key in the data directory, readable by its owner only', () => {

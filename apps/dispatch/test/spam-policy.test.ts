@@ -1,5 +1,5 @@
 import type { common, MessageInboundEvent } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { databaseAdapters } from '@wagate/testkit';
 import type { Kysely } from 'kysely';
 import { describe, expect, test } from 'vitest';
@@ -97,7 +97,7 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
 
       await expect(
         setBlocklist(db, { accountId: CUSTOMER, words: [], domains: ['not a domain'] }),
-      ).rejects.toSatisfy((error) => error instanceof ServerError && error.code === Status.INVALID_ARGUMENT);
+      ).rejects.toSatisfy((error) => error instanceof DomainError && error.key === ErrorKey.Invalid);
     });
   });
 
@@ -141,7 +141,7 @@ describe.each(databaseAdapters())('spam policy on $name', (adapter) => {
       expect(second.nextCursor).toBe('');
       await removeOptOut(db, { accountId: CUSTOMER, recipient: '79035550001' });
       await expect(removeOptOut(db, { accountId: CUSTOMER, recipient: '79035550001' })).rejects.toSatisfy(
-        (error) => error instanceof ServerError && error.code === Status.NOT_FOUND,
+        (error) => error instanceof DomainError && error.key === ErrorKey.NotFound,
       );
       // Another account's list is its own.
       expect((await listOptOuts(db, { accountId: 'acc_else', limit: 0, cursor: '' })).optOuts).toEqual([]);

@@ -1,7 +1,7 @@
 import type { MessageStatusEvent } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
-import { Status } from '@wagate/rpc';
+import { ErrorKey } from '@wagate/errors';
 import { startCallbackReceiver } from '@wagate/testkit';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -91,14 +91,14 @@ describe.each(databaseAdapters())('webhook settings on $name', (adapter) => {
     await expect(
       setWebhookSettings(db, { accountId: 'acc_valid', incomingUrl: '', statusUrl: url }),
     ).rejects.toMatchObject({
-      code: Status.INVALID_ARGUMENT,
-      details: expect.stringContaining('status_url'),
+      key: ErrorKey.Invalid,
+      message: expect.stringContaining('status_url'),
     });
     await expect(
       setWebhookSettings(db, { accountId: 'acc_valid', incomingUrl: url, statusUrl: '' }),
     ).rejects.toMatchObject({
-      code: Status.INVALID_ARGUMENT,
-      details: expect.stringContaining('incoming_url'),
+      key: ErrorKey.Invalid,
+      message: expect.stringContaining('incoming_url'),
     });
     expect((await getWebhookSettings(db, { accountId: 'acc_valid' })).settings?.statusUrl).toBe(
       'https://ok.example.com/',

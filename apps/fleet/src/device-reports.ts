@@ -7,10 +7,25 @@ import {
   Topics,
 } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
+import type { PublishInput } from '@wagate/bus';
 import { enqueueEvents } from '@wagate/outbox';
-import { contextFromHeaders, inSpan, SpanKind, traceHeaders, withAccount } from '@wagate/telemetry';
-import type { Kysely } from 'kysely';
-import type { FleetTables } from './db/tables.js';
+import {
+  activeContext,
+  type Context,
+  contextFromHeaders,
+  inSpan,
+  SpanKind,
+  traceHeaders,
+  traceHeadersWithAccount,
+} from '@wagate/telemetry';
+import { type Kysely, sql } from 'kysely';
+import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
+
+/** A report with the trace context it arrived in (its span), so its event continues that trace. */
+export interface Traced<Report> {
+  report: Report;
+  context: Context;
+}
 
 /**
  * Turns what devices report into `message.status` events, through the outbox. A job's result
@@ -18,91 +33,148 @@ import type { FleetTables } from './db/tables.js';
  * are keyed by message and status, so repeats are dropped downstream.
  */
 export async function recordJobResult(db: Kysely<FleetTables>, result: fleet.JobResult): Promise<boolean> {
-  return inSpan(
-    'fleet.record-result',
-    {
-      kind: SpanKind.CONSUMER,
-      parent: contextFromHeaders({ traceparent: result.traceparent }),
-      attributes: {
-        'wagate.message_id': result.messageId,
-        'wagate.device_id': result.deviceId,
-        'wagate.sent': result.sent,
-      },
+  return inSpan('fleet.record-result', resultSpan(result), async () => {
+    const [recorded] = await recordJobResults(db, [{ report: result, context: activeContext() }]);
+    return recorded!;
+  });
+}
+
+/** The span of one result, whether it is recorded alone or in a batch. */
+export function resultSpan(result: fleet.JobResult) {
+  return {
+    kind: SpanKind.CONSUMER,
+    parent: contextFromHeaders({ traceparent: result.traceparent }),
+    attributes: {
+      'wagate.message_id': result.messageId,
+      'wagate.device_id': result.deviceId,
+      'wagate.sent': result.sent,
     },
-    () =>
-      db.transaction().execute(async (trx) => {
-        const job = await trx
-          .updateTable('jobs')
-          .set({ state: 'done', updated_at: new Date() })
-          .where('job_id', '=', result.jobId)
-          // Only the device the job was offered to can say how it went.
-          .where('device_id', '=', result.deviceId)
-          .where('state', '!=', 'done')
-          .returning(['message_id', 'account_id'])
-          .executeTakeFirst();
-        if (!job) return false;
-        const status = result.sent ? 'SENT' : 'FAILED';
-        await enqueueStatus(trx, {
-          messageId: job.message_id,
-          accountId: job.account_id,
-          status,
-          errorCode: result.sent ? StatusErrorCode.None : result.errorCode || StatusErrorCode.Unknown,
-          atMs: Number(result.atMs) || Date.now(),
-          source: `device:${result.deviceId}`,
-        });
-        return true;
-      }),
+  };
+}
+
+/**
+ * Results of many devices in one transaction (two statements): each job still offered to the
+ * device that reports it becomes done, with its status event. Answers, in order, whether each
+ * result was recorded (false: another device's job, or a repeat, also within the batch).
+ */
+export async function recordJobResults(
+  db: Kysely<FleetTables>,
+  results: Array<Traced<fleet.JobResult>>,
+): Promise<boolean[]> {
+  if (results.length === 0) return [];
+  const reported = sql.join(
+    results.map(({ report }) => sql`(${report.jobId}::text, ${report.deviceId}::text)`),
   );
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ job_id: string; device_id: string; message_id: string; account_id: string }>`
+      update ${sql.table(`${FLEET_SCHEMA}.jobs`)} as job set state = 'done', updated_at = now()
+      from (values ${reported}) as reported (job_id, device_id)
+      -- Only the device the job was offered to can say how it went.
+      where job.job_id = reported.job_id and job.device_id = reported.device_id and job.state <> 'done'
+      returning job.job_id, job.device_id, job.message_id, job.account_id`.execute(trx);
+    const done = new Map(rows.map((row) => [row.job_id, row]));
+    const recorded = results.map(({ report, context }) => {
+      const job = done.get(report.jobId);
+      // The first report of a job in the batch records it; a repeat beside it does not.
+      if (!job || job.device_id !== report.deviceId) return undefined;
+      done.delete(report.jobId);
+      return statusEvent(context, {
+        messageId: job.message_id,
+        accountId: job.account_id,
+        status: report.sent ? 'SENT' : 'FAILED',
+        errorCode: report.sent ? StatusErrorCode.None : report.errorCode || StatusErrorCode.Unknown,
+        atMs: Number(report.atMs) || Date.now(),
+        source: `device:${report.deviceId}`,
+      });
+    });
+    await enqueueEvents(
+      trx,
+      recorded.filter((event) => event !== undefined),
+    );
+    return recorded.map((event) => event !== undefined);
+  });
 }
 
 export async function recordReceipt(db: Kysely<FleetTables>, receipt: fleet.Receipt): Promise<boolean> {
-  const status =
-    receipt.kind === fleet.ReceiptKind.RECEIPT_KIND_DELIVERED
-      ? 'DELIVERED'
-      : receipt.kind === fleet.ReceiptKind.RECEIPT_KIND_READ
-        ? 'READ'
-        : undefined;
-  if (!status) return false;
-  return inSpan(
-    'fleet.record-receipt',
-    {
-      kind: SpanKind.CONSUMER,
-      parent: contextFromHeaders({ traceparent: receipt.traceparent }),
-      attributes: { 'wagate.message_id': receipt.messageId, 'wagate.status': status },
-    },
-    () =>
-      db.transaction().execute(async (trx) => {
-        const job = await trx
-          .selectFrom('jobs')
-          .select(['message_id', 'account_id'])
-          .where('message_id', '=', receipt.messageId)
-          .where('device_id', '=', receipt.deviceId)
-          .executeTakeFirst();
-        if (!job) return false;
-        await enqueueStatus(trx, {
-          messageId: job.message_id,
-          accountId: job.account_id,
-          status,
-          errorCode: 0,
-          atMs: Number(receipt.atMs) || Date.now(),
-          source: `device:${receipt.deviceId}`,
-        });
-        return true;
-      }),
+  return inSpan('fleet.record-receipt', receiptSpan(receipt), async () => {
+    const [recorded] = await recordReceipts(db, [{ report: receipt, context: activeContext() }]);
+    return recorded!;
+  });
+}
+
+export function receiptSpan(receipt: fleet.Receipt) {
+  return {
+    kind: SpanKind.CONSUMER,
+    parent: contextFromHeaders({ traceparent: receipt.traceparent }),
+    attributes: { 'wagate.message_id': receipt.messageId, 'wagate.status': receiptStatus(receipt) ?? '' },
+  };
+}
+
+function receiptStatus(receipt: fleet.Receipt): 'DELIVERED' | 'READ' | undefined {
+  return receipt.kind === fleet.ReceiptKind.RECEIPT_KIND_DELIVERED
+    ? 'DELIVERED'
+    : receipt.kind === fleet.ReceiptKind.RECEIPT_KIND_READ
+      ? 'READ'
+      : undefined;
+}
+
+/**
+ * Receipts of many devices in two statements: each becomes a status event of the message when
+ * the message's job was offered to the device that reports it. Answers, in order, whether each
+ * was recorded.
+ */
+export async function recordReceipts(
+  db: Kysely<FleetTables>,
+  receipts: Array<Traced<fleet.Receipt>>,
+): Promise<boolean[]> {
+  // A message id is a 64-bit integer: anything else names no job (and must not fail the batch).
+  const known = receipts.filter(
+    ({ report }) => receiptStatus(report) !== undefined && /^\d{1,19}$/.test(report.messageId),
   );
+  if (known.length === 0) return receipts.map(() => false);
+  const reported = sql.join(
+    known.map(({ report }) => sql`(${report.messageId}::bigint, ${report.deviceId}::text)`),
+  );
+  const { rows } = await sql<{ message_id: string; device_id: string; account_id: string }>`
+    select job.message_id, job.device_id, job.account_id
+    from ${sql.table(`${FLEET_SCHEMA}.jobs`)} as job
+    join (values ${reported}) as reported (message_id, device_id)
+      on job.message_id = reported.message_id and job.device_id = reported.device_id`.execute(db);
+  const jobs = new Map(rows.map((row) => [`${row.message_id}/${row.device_id}`, row]));
+  const recorded = receipts.map(({ report, context }) => {
+    const job = jobs.get(`${report.messageId}/${report.deviceId}`);
+    const status = receiptStatus(report);
+    if (!job || !status) return undefined;
+    return statusEvent(context, {
+      messageId: job.message_id,
+      accountId: job.account_id,
+      status,
+      errorCode: 0,
+      atMs: Number(report.atMs) || Date.now(),
+      source: `device:${report.deviceId}`,
+    });
+  });
+  // One statement: the events of the batch are written together or not at all.
+  await enqueueEvents(
+    db,
+    recorded.filter((event) => event !== undefined),
+  );
+  return recorded.map((event) => event !== undefined);
 }
 
 export function enqueueStatus(trx: Kysely<FleetTables>, event: MessageStatusEvent): Promise<void> {
-  return enqueueEvents(trx, [
-    {
-      topic: Topics.messageStatus,
-      id: eventId.status(event.messageId, event.status),
-      key: event.messageId,
-      data: event,
-      // The account rides along as baggage, so dispatch's and billing's spans and logs name it.
-      headers: withAccount(event.accountId, () => traceHeaders()),
-    },
-  ]);
+  return enqueueEvents(trx, [statusEvent(activeContext(), event)]);
+}
+
+/** A status event, its trace headers those of `context` with the account as baggage (dispatch's and billing's spans and logs name it). */
+function statusEvent(context: Context, event: MessageStatusEvent): PublishInput {
+  return {
+    topic: Topics.messageStatus,
+    id: eventId.status(event.messageId, event.status),
+    key: event.messageId,
+    data: event,
+    headers: traceHeadersWithAccount(context, event.accountId),
+  };
 }
 
 /**

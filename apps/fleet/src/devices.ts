@@ -1,6 +1,6 @@
 import type { fleet } from '@wagate/contracts';
 import { decodeCursor, InvalidCursorError, pageOf, pageSize } from '@wagate/db';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { DeviceSessions } from './agents/device-sessions.js';
 import { adminStates, type AdminState, type FleetTables } from './db/tables.js';
@@ -110,7 +110,7 @@ export function deviceQueries(
 
   async function visible(accountIds: string[], deviceId: string): Promise<Row> {
     const row = await devices(accountIds).where('devices.id', '=', deviceId).executeTakeFirst();
-    if (!row) throw new ServerError(Status.NOT_FOUND, `no device "${deviceId}" in this account's tree`);
+    if (!row) throw new DomainError(ErrorKey.NotFound, `no device "${deviceId}" in this account's tree`);
     return row;
   }
 
@@ -163,13 +163,13 @@ export function deviceQueries(
     /** The device serves the sender `name` of its own account from its next job on. */
     async bind(request: fleet.BindDeviceRequest): Promise<fleet.BindDeviceResponse> {
       const row = await visible(request.accountIds, request.deviceId);
-      if (!request.sender) throw new ServerError(Status.INVALID_ARGUMENT, 'sender is required');
+      if (!request.sender) throw new DomainError(ErrorKey.Invalid, 'sender is required');
       const sender = await ensureSender(db, row.account_id!, request.sender);
       if (sender.id !== row.sender_id) {
         await db.transaction().execute(async (trx) => {
           await trx.updateTable('devices').set({ sender_id: sender.id }).where('id', '=', row.id).execute();
           // Its conversations of the old pool go to that pool's other devices.
-          await releaseContacts(trx, row.id);
+          await releaseContacts(trx, [row.id]);
           await recordDeviceChange(trx, {
             deviceId: row.id,
             accountId: row.account_id,
@@ -189,7 +189,7 @@ export function deviceQueries(
     ): Promise<fleet.ChangeDeviceAdminStateResponse> {
       const row = await visible(request.accountIds, request.deviceId);
       if (!(adminStates as readonly string[]).includes(request.adminState)) {
-        throw new ServerError(Status.INVALID_ARGUMENT, `adminState must be one of ${adminStates.join(', ')}`);
+        throw new DomainError(ErrorKey.Invalid, `adminState must be one of ${adminStates.join(', ')}`);
       }
       await health.setAdminState(row.id, request.adminState as AdminState, request.reason || 'by hand');
       return { device: view(await visible(request.accountIds, row.id)) };
@@ -204,7 +204,7 @@ function readCursor(cursor: string): readonly [string] | undefined {
       (key): key is readonly [string] => key.length === 1 && key[0] !== '' && !key[0]!.includes('\u0000'),
     );
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ServerError(Status.INVALID_ARGUMENT, error.message);
+    if (error instanceof InvalidCursorError) throw new DomainError(ErrorKey.Invalid, error.message);
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { FleetTables } from './db/tables.js';
 
@@ -24,14 +24,13 @@ export async function createEnrolmentToken(
   request: fleet.CreateEnrolmentTokenRequest,
   secret = newSecret('wae'),
 ): Promise<fleet.CreateEnrolmentTokenResponse> {
-  if (!request.accountId) throw new ServerError(Status.INVALID_ARGUMENT, 'accountId is required');
+  if (!request.accountId) throw new DomainError(ErrorKey.Invalid, 'accountId is required');
   const maxUses = request.maxUses || 1;
   if (maxUses < 1 || maxUses > MAX_TOKEN_USES) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `maxUses must be 1..${MAX_TOKEN_USES}`);
+    throw new DomainError(ErrorKey.Invalid, `maxUses must be 1..${MAX_TOKEN_USES}`);
   }
   const expiresAtMs = Number(request.expiresAtMs) || Date.now() + DEFAULT_TOKEN_TTL_MS;
-  if (expiresAtMs <= Date.now())
-    throw new ServerError(Status.INVALID_ARGUMENT, 'expiresAt must be in the future');
+  if (expiresAtMs <= Date.now()) throw new DomainError(ErrorKey.Invalid, 'expiresAt must be in the future');
   const row = await db
     .insertInto('enrolment_tokens')
     .values({
@@ -78,7 +77,7 @@ export async function authenticateAgent(
   hello: Pick<fleet.AgentHello, 'agentId' | 'credential' | 'enrolmentToken'>,
   now = new Date(),
 ): Promise<AuthenticatedAgent> {
-  if (!hello.agentId) throw new ServerError(Status.INVALID_ARGUMENT, 'hello needs an agentId');
+  if (!hello.agentId) throw new DomainError(ErrorKey.Invalid, 'hello needs an agentId');
   const credential = newSecret('wac');
   const rotated = {
     credential_hash: hashSecret(credential),
@@ -100,18 +99,15 @@ export async function authenticateAgent(
       .returning(['id', 'account_id'])
       .executeTakeFirst();
     if (!agent) {
-      throw new ServerError(
-        Status.UNAUTHENTICATED,
+      throw new DomainError(
+        ErrorKey.Unauthorized,
         `agent ${hello.agentId}: unknown or outdated credential; enrol again with a new enrolment token`,
       );
     }
     return { agentId: agent.id, accountId: agent.account_id, sender: undefined, credential };
   }
   if (!hello.enrolmentToken) {
-    throw new ServerError(
-      Status.UNAUTHENTICATED,
-      'hello carries neither a credential nor an enrolment token',
-    );
+    throw new DomainError(ErrorKey.Unauthorized, 'hello carries neither a credential nor an enrolment token');
   }
   return db.transaction().execute(async (trx) => {
     const hash = hashSecret(hello.enrolmentToken);
@@ -131,8 +127,8 @@ export async function authenticateAgent(
       .forUpdate()
       .executeTakeFirst();
     if (existing && existing.account_id !== token.account_id) {
-      throw new ServerError(
-        Status.PERMISSION_DENIED,
+      throw new DomainError(
+        ErrorKey.Forbidden,
         `agent id ${hello.agentId} is enrolled by another account; give this host its own WAGATE_AGENT_ID`,
       );
     }
@@ -160,7 +156,7 @@ export async function authenticateAgent(
 }
 
 /** Says why a token was refused, in words the agent's operator can act on. */
-async function refusedToken(db: Kysely<FleetTables>, hash: string, now: Date): Promise<ServerError> {
+async function refusedToken(db: Kysely<FleetTables>, hash: string, now: Date): Promise<DomainError> {
   const token = await db
     .selectFrom('enrolment_tokens')
     .select(['expires_at', 'uses', 'max_uses'])
@@ -171,7 +167,7 @@ async function refusedToken(db: Kysely<FleetTables>, hash: string, now: Date): P
     : token.expires_at <= now
       ? `enrolment token expired at ${token.expires_at.toISOString()}`
       : `enrolment token used up (${token.uses} of ${token.max_uses} uses)`;
-  return new ServerError(Status.UNAUTHENTICATED, `${why}; create a new one with POST /v1/enrolment-tokens`);
+  return new DomainError(ErrorKey.Unauthorized, `${why}; create a new one with POST /v1/enrolment-tokens`);
 }
 
 /**

@@ -3,15 +3,24 @@ import { fleet, type MessageAcceptedEvent, Topics } from '@wagate/contracts';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
-import { mount, mountForAgents, ServerError, type ServiceMount, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
+import { mount, mountForAgents, type ServiceMount } from '@wagate/rpc';
 import { FLEET_ACCESS } from './grpc/access.js';
-import { createLogger, currentTraceparent } from '@wagate/telemetry';
+import { activeContext, createLogger, currentTraceparent, inSpan } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { createAgentGateway } from './agents/agent-gateway.js';
 import { DeviceSessions } from './agents/device-sessions.js';
 import { fleetMigrations } from './db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
-import { recordInbound, recordJobResult, recordReceipt } from './device-reports.js';
+import {
+  receiptSpan,
+  recordInbound,
+  recordJobResults,
+  recordReceipts,
+  resultSpan,
+  type Traced,
+} from './device-reports.js';
+import { WriteBatches } from './write-batches.js';
 import { resolveSenders } from './resolve-senders.js';
 import { startValiditySweep } from './expire-jobs.js';
 import { type SchedulerOptions, startJobScheduler, toOffer } from './job-scheduler.js';
@@ -148,7 +157,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       await devices.located(request.accountIds, request.deviceId);
       const row = await vmCommands.get(request.commandId);
       if (!row || row.device_id !== request.deviceId) {
-        throw new ServerError(Status.NOT_FOUND, `no command "${request.commandId}" for this device`);
+        throw new DomainError(ErrorKey.NotFound, `no command "${request.commandId}" for this device`);
       }
       return commandAnswer(row);
     },
@@ -157,6 +166,20 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     getRollout: async (request) => ({ rollout: await rollouts.get(request) }),
   };
 
+  // Every stream's results and receipts, a batch at a time (write-batches.ts): one transaction
+  // per batch instead of one per report, at a farm's thousands of reports a second.
+  // A few batches at once (by job, by message): a slow database then keeps several connections
+  // busy instead of one (the pool has 10; the scheduler and the relay need theirs).
+  const results = new WriteBatches((items: Array<Traced<fleet.JobResult>>) => recordJobResults(db, items), {
+    maxItems: 250,
+    shards: 3,
+    shardOf: (item) => item.report.jobId,
+  });
+  const receipts = new WriteBatches((items: Array<Traced<fleet.Receipt>>) => recordReceipts(db, items), {
+    maxItems: 250,
+    shards: 2,
+    shardOf: (item) => item.report.messageId,
+  });
   const agentGateway = createAgentGateway({
     db,
     sessions,
@@ -164,13 +187,19 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     defaultSender: () => defaultSender,
     onCapacity: () => scheduler.kick(),
     async onResult(result) {
-      if (await recordJobResult(db, result)) {
+      const recorded = await inSpan('fleet.record-result', resultSpan(result), () =>
+        results.add({ report: result, context: activeContext() }),
+      );
+      if (recorded) {
         relay.kick();
         await health.result(result);
       }
     },
     async onReceipt(receipt) {
-      if (await recordReceipt(db, receipt)) relay.kick();
+      const recorded = await inSpan('fleet.record-receipt', receiptSpan(receipt), () =>
+        receipts.add({ report: receipt, context: activeContext() }),
+      );
+      if (recorded) relay.kick();
     },
     async onInbound(inbound) {
       if (await recordInbound(db, inbound)) relay.kick();

@@ -5,3 +5,4 @@ export { DEFAULT_PACING, type PacingOptions, WARMUP_NEW_CONTACTS_PER_DAY } from 
 export type { SchedulerOptions } from './job-scheduler.js';
 export { FLEET_SCHEMA, type FleetTables } from './db/tables.js';
 export { FLEET_ACCESS } from './grpc/access.js';
+export { fleetMigrations } from './db/migrations.js';

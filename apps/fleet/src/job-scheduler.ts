@@ -122,15 +122,23 @@ export function startJobScheduler(
     waitingFor = [...paced];
     if (paced.size > 0) wakeBefore(earliestFree(withCredit, pacer, waitingFor));
     if (assignments.length === 0) return;
-    const claimed = await offerJobs(
+    const { claimed, heldElsewhere } = await offerJobs(
       db,
       assignments.map(({ job, device, newContact }) => ({
         jobId: job.job_id,
         deviceId: device.deviceId,
+        streamId: device.streamId,
         newContact,
       })),
       utcDay(now),
     );
+    for (const deviceId of heldElsewhere) {
+      // Its agent connected to another stream (another replica, or this one again) while this
+      // entry lived on: the entry is stale, and its jobs belong to that stream's process now.
+      const stale = assignments.find((a) => a.device.deviceId === deviceId)?.device;
+      if (stale) sessions.detach(stale);
+      log.warn({ deviceId }, 'device held by another agent stream: no longer offered jobs here');
+    }
     for (const { job, device, newContact, atMs } of assignments) {
       if (claimed.has(job.job_id)) offerAt(atMs, () => device.offer(toOffer(job, device.deviceId)));
       else {

@@ -1,6 +1,6 @@
 import type { fleet } from '@wagate/contracts';
 import { decodeCursor, InvalidCursorError, pageOf, pageSize } from '@wagate/db';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { DeviceSessions } from './agents/device-sessions.js';
 import type { FleetTables } from './db/tables.js';
@@ -78,7 +78,7 @@ function readCursor(cursor: string): readonly [string] | undefined {
   try {
     return decodeCursor(cursor, isSenderKey);
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ServerError(Status.INVALID_ARGUMENT, error.message);
+    if (error instanceof InvalidCursorError) throw new DomainError(ErrorKey.Invalid, error.message);
     throw error;
   }
 }

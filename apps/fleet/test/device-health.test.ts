@@ -237,6 +237,31 @@ describe.each(databaseAdapters())('device health on $name', (adapter) => {
     expect((await row(devices.a.deviceId)).admin_state).toBe('quarantined');
   });
 
+  test('results that arrive together (written in one batch) all count, in order', async () => {
+    // Five sends then five failures, reported at once as a busy stream's would be: none is lost.
+    await Promise.all([
+      ...Array.from({ length: 5 }, () => health.result(result(devices.a.deviceId, true))),
+      ...Array.from({ length: 5 }, () =>
+        health.result(result(devices.a.deviceId, false, StatusErrorCode.Unknown)),
+      ),
+    ]);
+    expect(await row(devices.a.deviceId)).toMatchObject({
+      recent_results: 'sssssfffff',
+      state: 'degraded',
+      state_reason: '5 of the last 10 sends failed',
+    });
+  });
+
+  test('heartbeats of several devices that arrive together each reach their own device', async () => {
+    await Promise.all([
+      health.heartbeat({ ...heartbeat(devices.a.deviceId), batteryPercent: 11 }),
+      health.heartbeat({ ...heartbeat(devices.b.deviceId, banned), batteryPercent: 22 }),
+    ]);
+    expect(await row(devices.a.deviceId)).toMatchObject({ battery_percent: 11, state: 'online' });
+    expect(await row(devices.b.deviceId)).toMatchObject({ battery_percent: 22, state: 'banned' });
+    expect(devices.b.accepting).toBe(false);
+  });
+
   test('spam refusals in a row look like a ban', async () => {
     for (let i = 0; i < limits.banPatternLength; i++) {
       await health.result(result(devices.a.deviceId, false, StatusErrorCode.Spam));

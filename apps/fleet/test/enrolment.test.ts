@@ -1,6 +1,6 @@
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
-import { Status } from '@wagate/rpc';
+import { type DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fleetMigrations } from '../src/db/migrations.js';
@@ -38,7 +38,7 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
   const refusal = (promise: Promise<unknown>) =>
     promise.then(
       () => undefined,
-      (error: { code: Status; details: string }) => ({ code: error.code, details: error.details }),
+      (error: DomainError) => ({ key: error.key, message: error.message }),
     );
 
   test('a token is stored hashed and enrols as many agents as its uses, then says it is used up', async () => {
@@ -63,8 +63,8 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
     expect(
       await refusal(authenticateAgent(db, { agentId: 'agent_e1c', enrolmentToken: secret, credential: '' })),
     ).toEqual({
-      code: Status.UNAUTHENTICATED,
-      details: 'enrolment token used up (2 of 2 uses); create a new one with POST /v1/enrolment-tokens',
+      key: ErrorKey.Unauthorized,
+      message: 'enrolment token used up (2 of 2 uses); create a new one with POST /v1/enrolment-tokens',
     });
   });
 
@@ -74,8 +74,8 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
         authenticateAgent(db, { agentId: 'agent_e2', enrolmentToken: 'wae_nope', credential: '' }),
       ),
     ).toEqual({
-      code: Status.UNAUTHENTICATED,
-      details: 'unknown enrolment token; create a new one with POST /v1/enrolment-tokens',
+      key: ErrorKey.Unauthorized,
+      message: 'unknown enrolment token; create a new one with POST /v1/enrolment-tokens',
     });
     const { secret } = await token('acc_e2', 1, String(Date.now() + 60_000));
     const after = new Date(Date.now() + 120_000);
@@ -83,13 +83,13 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
       authenticateAgent(db, { agentId: 'agent_e2', enrolmentToken: secret, credential: '' }, after),
     );
     expect(refused).toMatchObject({
-      code: Status.UNAUTHENTICATED,
-      details: expect.stringMatching(/^enrolment token expired at /),
+      key: ErrorKey.Unauthorized,
+      message: expect.stringMatching(/^enrolment token expired at /),
     });
     expect(
       await refusal(authenticateAgent(db, { agentId: 'agent_e2', enrolmentToken: '', credential: '' })),
     ).toMatchObject({
-      code: Status.UNAUTHENTICATED,
+      key: ErrorKey.Unauthorized,
     });
   });
 
@@ -124,14 +124,14 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
         ),
       ),
     ).toMatchObject({
-      code: Status.UNAUTHENTICATED,
+      key: ErrorKey.Unauthorized,
     });
     expect(
       await refusal(
         authenticateAgent(db, { agentId: 'agent_e3', enrolmentToken: '', credential: second.credential }),
       ),
     ).toMatchObject({
-      code: Status.UNAUTHENTICATED,
+      key: ErrorKey.Unauthorized,
     });
     const stored = await db
       .selectFrom('agents')
@@ -159,7 +159,7 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
         authenticateAgent(db, { agentId: 'agent_e4', enrolmentToken: theirs.secret, credential: '' }),
       ),
     ).toMatchObject({
-      code: Status.PERMISSION_DENIED,
+      key: ErrorKey.Forbidden,
     });
     // The refusal did not spend their token.
     expect(
@@ -175,7 +175,7 @@ describe.each(databaseAdapters())('enrolment on $name', (adapter) => {
       [1, String(Date.now() - 1_000)],
     ] as const) {
       expect(await refusal(token('acc_e6', maxUses, expiresAtMs))).toMatchObject({
-        code: Status.INVALID_ARGUMENT,
+        key: ErrorKey.Invalid,
       });
     }
   });

@@ -1,6 +1,6 @@
 import { type Database, encodeCursor, migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
-import { Status } from '@wagate/rpc';
+import { ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DeviceSessions } from '../src/agents/device-sessions.js';
@@ -164,8 +164,8 @@ describe.each(databaseAdapters())('ListSenders on $name', (adapter) => {
     ['a NUL character', encodeCursor(['a\u0000'])],
   ])('a malformed cursor (%s) is INVALID_ARGUMENT', async (_, cursor) => {
     await expect(listSenders(db, sessions, { accountId: 'acc_a', limit: 10, cursor })).rejects.toMatchObject({
-      code: Status.INVALID_ARGUMENT,
-      details: expect.stringContaining('next_cursor'),
+      key: ErrorKey.Invalid,
+      message: expect.stringContaining('next_cursor'),
     });
   });
 });

@@ -66,6 +66,8 @@ export interface EmbeddedOptions {
   internalTls?: boolean;
   /** Dispatch policy (the account send rate, …); `npm start` reads it from the environment like dispatch does. */
   policy?: PolicySettings;
+  /** The console's built files (WAGATE_CONSOLE_DIR); default apps/console/dist. */
+  consoleDir?: string;
 }
 
 /**
@@ -214,9 +216,10 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     ids: createIdGenerator(0),
     database,
     // The demo inbox and test receivers are on loopback; private networks stay refused.
-    outboundUrls: { allowLoopback: true },
+    outboundUrls: { callbacks: { allowLoopback: true }, media: { allowLoopback: true } },
     // The embedded gateway serves plain http on this machine: a Secure cookie would never be sent.
     sessions: { secureCookie: false },
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
   });
   app.route('/', createDevInbox().app);
   const host = options.host ?? '127.0.0.1';

@@ -1,24 +1,20 @@
-import { env, readConfig } from '@wagate/config';
+import { readConfig } from '@wagate/config';
+import { policySettings } from '@wagate/dispatch';
 import { onShutdownSignal, startProcessAdminServer } from '@wagate/runtime';
-import { policySettingsFromEnv } from '@wagate/dispatch';
 import { createLogger, initTelemetry } from '@wagate/telemetry';
-import { z } from 'zod';
+import { gatewayVariables } from './config.js';
 import { startEmbeddedGateway } from './embedded-gateway.js';
 
-const config = readConfig({
-  PORT: env.port(3000),
-  HOST: z.string().default('127.0.0.1'),
-  WAGATE_DATA_DIR: z.string().default('./data'),
-  WAGATE_DEV_API_KEY: z.string().min(16, 'WAGATE_DEV_API_KEY must be at least 16 characters').optional(),
-  WAGATE_DEV_ADMIN_KEY: z.string().min(16, 'WAGATE_DEV_ADMIN_KEY must be at least 16 characters').optional(),
-  WAGATE_SIM_DEVICES: env.int(3),
-  WAGATE_SIM_SEED: env.int(1),
-});
+// Every variable at once: a bad one stops the gateway before anything starts.
+const config = readConfig(gatewayVariables);
 const telemetry = initTelemetry({ serviceName: 'wagate' });
 const log = createLogger('gateway');
 // The embedded gateway is one process: one admin server (default port 9464, on HOST) serves the
 // metrics of every service in it.
-const admin = await startProcessAdminServer('wagate', telemetry, [], { host: config.HOST });
+const admin = await startProcessAdminServer(
+  { ...config, ADMIN_HOST: config.ADMIN_HOST ?? config.HOST },
+  telemetry,
+);
 const gateway = await startEmbeddedGateway({
   port: config.PORT,
   host: config.HOST,
@@ -27,7 +23,8 @@ const gateway = await startEmbeddedGateway({
   ...(config.WAGATE_DEV_ADMIN_KEY ? { adminKey: config.WAGATE_DEV_ADMIN_KEY } : {}),
   simDevices: config.WAGATE_SIM_DEVICES,
   simSeed: config.WAGATE_SIM_SEED,
-  policy: policySettingsFromEnv(),
+  policy: policySettings(config),
+  ...(config.WAGATE_CONSOLE_DIR ? { consoleDir: config.WAGATE_CONSOLE_DIR } : {}),
 });
 admin.markReady();
 log.info(

@@ -143,6 +143,8 @@ test(
             {
               reason: 'unknown enrolment token; create a new one with POST /v1/enrolment-tokens',
               with: 'enrolment token',
+              // Which fleet replica refused it (an agent may know several).
+              fleetAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
             },
             'the fleet refused this agent',
           ),

@@ -1,5 +1,6 @@
+import { readConfig } from '@wagate/config';
 import { randomBytes } from 'node:crypto';
-import { type Bus, createJetStreamBus, natsConnectionFromEnv } from '@wagate/bus';
+import { type Bus, createJetStreamBus, natsConnectionSettings, natsConnectionVariables } from '@wagate/bus';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
@@ -36,7 +37,9 @@ const opened: Array<{ close(): Promise<void> }> = [];
 
 /** A service's connection exactly as its process makes one: NATS_USER / NATS_PASSWORD through the bus's parser. */
 function connectionOf(service: Service) {
-  return natsConnectionFromEnv({ NATS_USER: service, NATS_PASSWORD: passwords[service] });
+  return natsConnectionSettings(
+    readConfig(natsConnectionVariables, { NATS_USER: service, NATS_PASSWORD: passwords[service] }),
+  );
 }
 async function busAs(service: Service): Promise<Bus> {
   const bus = await createJetStreamBus({ servers: nats.url, connection: connectionOf(service) });

@@ -1,5 +1,12 @@
 import { generateSecretKeys } from '@wagate/dispatch';
-import { freePort, type InternalPlaneSecurity, readInternalPlaneSecurity, type ServiceIdentity } from '@wagate/rpc';
+import { readConfig } from '@wagate/config';
+import {
+  freePort,
+  type InternalPlaneSecurity,
+  internalPlaneVariables,
+  readInternalPlaneSecurity,
+  type ServiceIdentity,
+} from '@wagate/rpc';
 import { internalPlaneEnvironment } from '@wagate/rpc/pki';
 import {
   type FreshPostgres,
@@ -162,7 +169,10 @@ export async function startProductionRuntime(
     processes,
     // The same reading of the same variables a service process does.
     clientSecurity: async (identity) =>
-      readInternalPlaneSecurity(identity, internalPlaneEnvironment(await testPkiDirectory(), identity)),
+      readInternalPlaneSecurity(
+        identity,
+        readConfig(internalPlaneVariables, internalPlaneEnvironment(await testPkiDirectory(), identity)),
+      ),
     stop,
   };
 }

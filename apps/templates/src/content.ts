@@ -1,5 +1,5 @@
 import type { templates } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { RevisionContent } from './db/tables.js';
 import { placeholderProblem } from './render.js';
 
@@ -12,7 +12,7 @@ export function contentFromProto(
   content: templates.TemplateContent | undefined,
   where: string,
 ): RevisionContent {
-  const invalid = (problem: string) => new ServerError(Status.INVALID_ARGUMENT, `${where}: ${problem}`);
+  const invalid = (problem: string) => new DomainError(ErrorKey.Invalid, `${where}: ${problem}`);
   if (!content || content.body.trim() === '') throw invalid('the body must not be empty');
   const problem = placeholderProblem(content.body);
   if (problem) throw invalid(problem);

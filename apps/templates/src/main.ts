@@ -1,9 +1,10 @@
 import { runServiceProcess } from '@wagate/runtime';
+import { templatesVariables } from './config.js';
 import { migrateTemplatesSchema, startTemplates } from './templates-service.js';
 
 await runServiceProcess({
   name: 'templates',
-  defaultGrpcPort: 50052,
+  variables: templatesVariables,
   migrate: migrateTemplatesSchema,
   async start({ database, bus }) {
     const service = await startTemplates({ database, bus });

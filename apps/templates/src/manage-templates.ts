@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eventId, type TemplateChangedEvent, type templates, Topics } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { enqueueEvents } from '@wagate/outbox';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { traceHeaders } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { contentFromProto, sameContent } from './content.js';
@@ -15,9 +15,9 @@ const CATEGORIES: ReadonlySet<string> = new Set<TemplateCategory>(['marketing', 
 /** Revisions nobody has approved yet: a newer edit of their language replaces them. */
 const UNREVIEWED: RevisionStatus[] = ['draft', 'pending', 'rejected'];
 
-const invalid = (description: string) => new ServerError(Status.INVALID_ARGUMENT, description);
+const invalid = (description: string) => new DomainError(ErrorKey.Invalid, description);
 const notFound = (templateId: string) =>
-  new ServerError(Status.NOT_FOUND, `no template ${templateId} in this account`);
+  new DomainError(ErrorKey.NotFound, `no template ${templateId} in this account`);
 
 export type ChangeListener = (accountId: string, templateId: string) => void;
 
@@ -159,7 +159,7 @@ export function templateManagement(db: Kysely<TemplatesTables>, onChange: Change
         const code = normalizeLanguage(request.languageCode);
         const history = stored.revisions.filter((revision) => revision.language_code === code);
         if (history.length === 0) {
-          throw new ServerError(Status.NOT_FOUND, `template ${request.templateId} has no language ${code}`);
+          throw new DomainError(ErrorKey.NotFound, `template ${request.templateId} has no language ${code}`);
         }
         const latest = history.at(-1)!;
         const serving = history.findLast(

@@ -11,7 +11,8 @@ import {
 } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import { createLogger } from '@wagate/telemetry';
-import { mount, ServerError, type ServiceMount, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
+import { mount, type ServiceMount } from '@wagate/rpc';
 import { TEMPLATES_ACCESS } from './grpc/access.js';
 import { createApprovedCache } from './approved-cache.js';
 import { templatesMigrations } from './db/migrations.js';
@@ -64,7 +65,7 @@ export async function startTemplates(deps: {
     async getTemplate(request) {
       const stored = await findTemplate(db, request.accountId, request.templateId);
       if (!stored)
-        throw new ServerError(Status.NOT_FOUND, `no template ${request.templateId} in this account`);
+        throw new DomainError(ErrorKey.NotFound, `no template ${request.templateId} in this account`);
       return { template: templateToProto(stored) };
     },
     async listTemplates(request) {
@@ -73,8 +74,7 @@ export async function startTemplates(deps: {
       try {
         below = decodeCursor(request.cursor, (key): key is readonly [string] => key.length === 1);
       } catch (error) {
-        if (error instanceof InvalidCursorError)
-          throw new ServerError(Status.INVALID_ARGUMENT, error.message);
+        if (error instanceof InvalidCursorError) throw new DomainError(ErrorKey.Invalid, error.message);
         throw error;
       }
       const rows = await listTemplates(db, request.accountId, below?.[0], size + 1);

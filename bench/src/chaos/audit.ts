@@ -83,7 +83,9 @@ export async function audit(options: {
     from billing.ledger_entries where kind = 'charge' and message_id is not null group by message_id`);
   const chargedTwice = charges.filter((c) => Number(c.transactions) > 1).length;
   const chargedNotSent = charges.filter((c) => !sentCount.has(c.message_id)).length;
-  const sentButFailed = [...sentCount.keys()].filter((id) => ['FAILED', 'EXPIRED'].includes(statusOf.get(id) ?? '')).length;
+  const sentButFailed = [...sentCount.keys()].filter((id) =>
+    ['FAILED', 'EXPIRED'].includes(statusOf.get(id) ?? ''),
+  ).length;
 
   const held = await rows<{ n: string }>(sql`
     select count(*) as n from billing.reservations where account_id = ${accountId} and state = 'reserved'`);

@@ -82,7 +82,8 @@ export function startLoad(options: LoadOptions) {
         record.statuses[response.status] = (record.statuses[response.status] ?? 0) + 1;
         const text = await response.text();
         if (response.status === 200) {
-          const results = (JSON.parse(text) as { result: Array<{ code: string; messageId?: string }> }).result;
+          const results = (JSON.parse(text) as { result: Array<{ code: string; messageId?: string }> })
+            .result;
           record.okIds = results.filter((r) => r.code === 'OK').map((r) => r.messageId!);
           record.rejected = results.length - record.okIds.length;
           return;

@@ -5,7 +5,14 @@
  * Usage: npm run chaos:ready (builds first). Prints a table and the machine's load.
  */
 import { loadavg } from 'node:os';
-import { freshPostgresUrl, isolatedBusNames, natsUrl, PRODUCTION_SERVICES, type ServiceEntry, startProductionRuntime } from '@wagate/testkit';
+import {
+  freshPostgresUrl,
+  isolatedBusNames,
+  natsUrl,
+  PRODUCTION_SERVICES,
+  type ServiceEntry,
+  startProductionRuntime,
+} from '@wagate/testkit';
 
 const ROUNDS = Number(process.env.WAGATE_READY_ROUNDS ?? 3);
 
@@ -36,7 +43,10 @@ async function measure(entry: ServiceEntry): Promise<Record<string, number[]>> {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
 console.log(`ready after a SIGKILL, ms (median of ${ROUNDS}; spawn → serving); load before: ${load()}`);
 const source = await measure('source');
@@ -44,6 +54,8 @@ const bundle = await measure('bundle');
 console.log(`| service | from source (tsx) | from bundle (dist/main.js) |`);
 console.log(`|---|---|---|`);
 for (const service of PRODUCTION_SERVICES) {
-  console.log(`| ${service} | ${median(source[service]!)} (${source[service]!.join(', ')}) | ${median(bundle[service]!)} (${bundle[service]!.join(', ')}) |`);
+  console.log(
+    `| ${service} | ${median(source[service]!)} (${source[service]!.join(', ')}) | ${median(bundle[service]!)} (${bundle[service]!.join(', ')}) |`,
+  );
 }
 console.log(`load after: ${load()}`);

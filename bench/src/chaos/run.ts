@@ -13,7 +13,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureChildAccount, ensureKey, ensurePlatform, grantCredit, PLATFORM_ACCOUNT_ID } from '@wagate/billing';
+import {
+  ensureChildAccount,
+  ensureKey,
+  ensurePlatform,
+  grantCredit,
+  PLATFORM_ACCOUNT_ID,
+} from '@wagate/billing';
 import type { BillingTables } from '@wagate/billing/testing';
 import { openDatabase, withSchema } from '@wagate/db';
 import {
@@ -86,8 +92,18 @@ const db = await openDatabase(database.url);
 // A paying customer under a reseller, priced at both levels.
 const billing = withSchema<BillingTables>(db, 'billing');
 await ensurePlatform(billing);
-await ensureChildAccount(billing, { id: RESELLER, name: 'Chaos reseller', parentId: PLATFORM_ACCOUNT_ID, kind: 'reseller' });
-await ensureChildAccount(billing, { id: CUSTOMER, name: 'Chaos customer', parentId: RESELLER, kind: 'customer' });
+await ensureChildAccount(billing, {
+  id: RESELLER,
+  name: 'Chaos reseller',
+  parentId: PLATFORM_ACCOUNT_ID,
+  kind: 'reseller',
+});
+await ensureChildAccount(billing, {
+  id: CUSTOMER,
+  name: 'Chaos customer',
+  parentId: RESELLER,
+  kind: 'customer',
+});
 await billing
   .insertInto('prices')
   .values([
@@ -174,7 +190,9 @@ for (;;) {
   lastHistory = left.history;
   const settled = left.accepted === '0' && left.held === '0' && left.callbacks === '0' && quietPolls >= 5;
   if (settled || Date.now() > drainUntil) {
-    log(`drained: ${left.accepted} accepted, ${left.held} held, ${left.callbacks} callbacks pending, history quiet for ${quietPolls} s`);
+    log(
+      `drained: ${left.accepted} accepted, ${left.held} held, ${left.callbacks} callbacks pending, history quiet for ${quietPolls} s`,
+    );
     break;
   }
   await sleep(1_000);
@@ -201,13 +219,19 @@ const balanceOff = spent === BigInt(money[0]!.captured) * PRICE ? 0 : 1;
 console.log('\n## chaos run');
 console.log(`${seconds} s of load, kills: ${kills.join(', ')}`);
 console.log(`facts: ${JSON.stringify(facts)}`);
-console.log(`customer spent ${spent} = ${money[0]!.captured} captured × ${PRICE}: ${balanceOff === 0 ? 'yes' : 'NO'}`);
+console.log(
+  `customer spent ${spent} = ${money[0]!.captured} captured × ${PRICE}: ${balanceOff === 0 ? 'yes' : 'NO'}`,
+);
 console.log('| finding | count |\n|---|---|');
 const all = { ...findings, balanceNotCapturesTimesPrice: balanceOff };
 for (const [name, count] of Object.entries(all)) console.log(`| ${name} | ${count} |`);
 const failed = Object.values(all).some((count) => count !== 0);
 console.log(failed ? '\nCHAOS AUDIT FAILED' : '\nchaos audit: every count is 0');
-console.log(`load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at the end: ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);
 
 await runtime.close();
 await nats.kill('SIGTERM');

@@ -4,7 +4,13 @@
  * `BENCH_FLEET_ADDRESS`, numbered from `BENCH_FLEET_NUMBER_BASE`. Ready once every agent has
  * been welcomed, i.e. fleet has registered every device.
  */
-import { type Agent, createSimDrivers, createSimProvider, type SimDriver, startAgent } from '@wagate/device-agent';
+import {
+  type Agent,
+  createSimDrivers,
+  createSimProvider,
+  type SimDriver,
+  startAgent,
+} from '@wagate/device-agent';
 import { closeGrpcChannels, PLAINTEXT_LOOPBACK } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import { BENCH_ENROLMENT_TOKEN } from '../fleet/fleet-settings.js';
@@ -19,6 +25,9 @@ await serveTarget(async () => {
   const gapMs = Number(process.env.BENCH_FLEET_GAP_MS ?? 200);
   // How long a VM restart takes a phone away (the restart phase).
   const restartMs = Number(process.env.BENCH_FLEET_RESTART_MS ?? 20_000);
+  // Hosts connect this far apart in all (evenly): each host's devices start their pace together,
+  // as a real host's do, but the farm's hosts do not all start in the same instant.
+  const spreadMs = Number(process.env.BENCH_FLEET_CONNECT_SPREAD_MS ?? 0);
   const logger = createLogger('bench-agents');
   logger.level = 'warn';
   const agents: Agent[] = [];
@@ -39,6 +48,7 @@ await serveTarget(async () => {
       vm: { bootMs: restartMs },
     });
     drivers.push(...phones);
+    if (spreadMs > 0 && stream > 0) await new Promise((resolve) => setTimeout(resolve, spreadMs / streams));
     agents.push(
       startAgent({
         fleetAddress: address,

@@ -9,13 +9,17 @@ import { openDatabase } from '@wagate/db';
 import { startFleet } from '@wagate/fleet';
 import { PLAINTEXT_LOOPBACK, startLoopbackGrpcServer } from '@wagate/rpc';
 import { BENCH_ACCOUNT, BENCH_ENROLMENT_TOKEN, BENCH_SENDER } from '../fleet/fleet-settings.js';
+import { FLEET_APPLICATION_NAME } from '../fleet/process-stats.js';
 import { serveTarget } from '../target-child.js';
 
 await serveTarget(async () => {
   const url = process.env.BENCH_FLEET_DATABASE_URL;
   if (!url) throw new Error('BENCH_FLEET_DATABASE_URL is not set: run this through npm run bench:fleet');
   const gapMs = Number(process.env.BENCH_FLEET_GAP_MS ?? 200);
-  const database = await openDatabase(url);
+  // Named, so the bench can read its PostgreSQL backends' CPU apart from its own queries'.
+  const named = new URL(url);
+  named.searchParams.set('application_name', FLEET_APPLICATION_NAME);
+  const database = await openDatabase(named.toString());
   const bus = await openBus('memory://');
   const fleet = await startFleet({
     database,

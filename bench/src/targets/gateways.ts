@@ -31,7 +31,10 @@ export async function startEmbeddedTarget(options: { priced: boolean }): Promise
  * `internalTls: false` runs service-to-service gRPC in plaintext on loopback: only as the
  * baseline that shows what mutual TLS costs (every other target runs it, as production does).
  */
-export async function startPostgresNatsTarget(options: { priced: boolean; internalTls?: boolean }): Promise<RunningTarget> {
+export async function startPostgresNatsTarget(options: {
+  priced: boolean;
+  internalTls?: boolean;
+}): Promise<RunningTarget> {
   const database = await freshPostgresUrl();
   const busNames = isolatedBusNames();
   try {

@@ -19,7 +19,7 @@ export interface JetStreamBusOptions {
   streamName?: string;
   /** Subjects are `<prefix>.<topic>`; the stream captures `<prefix>.>`. Default `wagate`. */
   subjectPrefix?: string;
-  /** Credentials, TLS and inbox prefix (natsConnectionFromEnv); none for an open server. */
+  /** Credentials, TLS and inbox prefix (natsConnectionSettings); none for an open server. */
   connection?: NatsConnectionSettings;
   /** Replicas, limits and placement of the stream (default: one replica, a week). */
   stream?: StreamSettings;

@@ -2,7 +2,9 @@
  * Runs tasks so that tasks sharing a key run one at a time in submission order, while tasks
  * with different keys run concurrently. At most `capacity` tasks are accepted (queued or
  * running) at once; callers check `full` / `whenNotFull()` before taking more work, so a
- * consumer never holds more unacknowledged deliveries than it can work on.
+ * consumer never holds more unacknowledged deliveries than it can work on (the bus's delivery
+ * worker), and a reader of a stream never holds more reports than it can write (fleet's agent
+ * gateway).
  */
 export interface KeySerializer {
   /** True when `capacity` tasks are queued or running. */
@@ -15,6 +17,8 @@ export interface KeySerializer {
    * Resolves after the task finished (or was dropped) and its slot is free again.
    */
   submit(key: string, run: () => Promise<void>, drop: () => void): Promise<void>;
+  /** Waits until every task accepted so far has finished; later tasks may still be submitted. */
+  idle(): Promise<void>;
   /** Drops tasks that have not started and waits for the running ones. */
   close(): Promise<void>;
 }
@@ -100,6 +104,11 @@ export function createKeySerializer(capacity: number): KeySerializer {
         queues.set(key, fresh);
         void runQueue(key, fresh);
       });
+    },
+
+    idle() {
+      if (accepted === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
     },
 
     close() {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '@wagate/config';
+import { type ConfigOf, ConfigError, documented } from '@wagate/config';
+import { z } from 'zod';
 import {
   type Authenticator,
   credsAuthenticator,
@@ -26,7 +27,41 @@ export interface NatsConnectionSettings {
   inboxPrefix?: string;
 }
 
-type Environment = Record<string, string | undefined>;
+/** Text where empty or blank counts as unset (`NATS_TOKEN=` in a compose file means "none"). */
+const optional = (description: string, accepts: string) =>
+  documented(
+    z
+      .string()
+      .optional()
+      .transform((value) => value?.trim() || undefined),
+    { description, accepts },
+  );
+
+/** The bus's connection variables, for every process that opens a NATS bus. */
+export const natsConnectionVariables = {
+  NATS_USER: optional('The NATS user this process connects as (with NATS_PASSWORD).', 'text'),
+  NATS_PASSWORD: optional("NATS_USER's password.", 'text'),
+  NATS_TOKEN: optional('A NATS token, instead of a user and password.', 'text'),
+  NATS_NKEY_SEED: optional(
+    'An NKEY seed (starts with S, made by `nk -gen user`), instead of a password.',
+    'text',
+  ),
+  NATS_CREDS: optional(
+    'A NATS `.creds` file (decentralised JWT auth), instead of a password.',
+    'a file path',
+  ),
+  NATS_CA: optional('The CA (PEM) the NATS server is verified against: turns TLS on.', 'a file path'),
+  NATS_CERT: optional(
+    'A client certificate (PEM, with NATS_KEY) for servers that verify clients.',
+    'a file path',
+  ),
+  NATS_KEY: optional("The private key (PEM) of NATS_CERT's certificate.", 'a file path'),
+  NATS_INBOX_PREFIX: optional(
+    "Where replies come back; default `_INBOX.<NATS_USER>` with a user (a user's permissions allow only its own inbox), else NATS's `_INBOX`.",
+    'dot-separated tokens of letters, digits, _ and -',
+  ),
+};
+export type NatsConnectionConfig = ConfigOf<typeof natsConnectionVariables>;
 
 /**
  * The one reader of the bus's connection settings, for every process that opens a NATS bus:
@@ -40,16 +75,14 @@ type Environment = Record<string, string | undefined>;
  * A `tls://` server URL requires TLS even without `NATS_CA` (the system's CAs then).
  * Every fault names the variable, never its value.
  */
-export function natsConnectionFromEnv(source: Environment = process.env): NatsConnectionSettings {
-  const value = (name: string) => {
-    const text = source[name]?.trim();
-    return text ? text : undefined;
-  };
-  const user = value('NATS_USER');
-  const pass = value('NATS_PASSWORD');
-  const token = value('NATS_TOKEN');
-  const seed = value('NATS_NKEY_SEED');
-  const creds = value('NATS_CREDS');
+export function natsConnectionSettings(config: NatsConnectionConfig): NatsConnectionSettings {
+  const {
+    NATS_USER: user,
+    NATS_PASSWORD: pass,
+    NATS_TOKEN: token,
+    NATS_NKEY_SEED: seed,
+    NATS_CREDS: creds,
+  } = config;
 
   const methods = [
     user || pass ? 'NATS_USER/NATS_PASSWORD' : '',
@@ -69,9 +102,7 @@ export function natsConnectionFromEnv(source: Environment = process.env): NatsCo
   if (seed) settings.authenticator = nkeyAuthenticator(checkedSeed(seed));
   if (creds) settings.authenticator = credsAuthenticator(readFile('NATS_CREDS', creds));
 
-  const ca = value('NATS_CA');
-  const cert = value('NATS_CERT');
-  const key = value('NATS_KEY');
+  const { NATS_CA: ca, NATS_CERT: cert, NATS_KEY: key } = config;
   if (Boolean(cert) !== Boolean(key))
     throw new ConfigError('NATS_CERT and NATS_KEY go together: set both or neither');
   if (ca || cert) {
@@ -83,7 +114,7 @@ export function natsConnectionFromEnv(source: Environment = process.env): NatsCo
     };
   }
 
-  const inboxPrefix = value('NATS_INBOX_PREFIX') ?? (user ? `_INBOX.${user}` : undefined);
+  const inboxPrefix = config.NATS_INBOX_PREFIX ?? (user ? `_INBOX.${user}` : undefined);
   if (inboxPrefix !== undefined) {
     if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(inboxPrefix)) {
       throw new ConfigError(

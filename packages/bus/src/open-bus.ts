@@ -7,7 +7,7 @@ import type { Bus } from './port.js';
  * runtime, `nats://host:port[,nats://host:port...]` for JetStream (whose stream name and
  * subject prefix can be set, so several deployments or test runs share one NATS), or
  * `tls://host:port[,…]` to require TLS. Credentials and the CA come in `jetstream.connection`
- * (natsConnectionFromEnv).
+ * (natsConnectionSettings).
  */
 export async function openBus(
   url: string,

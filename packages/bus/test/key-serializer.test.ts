@@ -63,6 +63,55 @@ describe('key serializer', () => {
     expect(log).toEqual(['start running', 'drop queued', 'drop late']);
   });
 
+  test('keeps the order of tasks with the same key while later keys overlap, and idle waits for them all', async () => {
+    // Fleet's agent gateway: a message's receipt is written only after its result.
+    const log: string[] = [];
+    const serializer = createKeySerializer(4);
+    const sent = manualTask('SENT m1', log);
+    const delivered = manualTask('DELIVERED m1', log);
+    const other = manualTask('SENT m2', log);
+    void serializer.submit('message:m1', sent.run, sent.drop);
+    void serializer.submit('message:m1', delivered.run, delivered.drop);
+    void serializer.submit('message:m2', other.run, other.drop);
+    await waitFor('m1 and m2 to start', () => log.length === 2);
+    expect(log).toEqual(['start SENT m1', 'start SENT m2']);
+
+    let idle = false;
+    const idling = serializer.idle().then(() => {
+      idle = true;
+    });
+    other.finish();
+    sent.finish();
+    await waitFor("m1's receipt to start", () => log.includes('start DELIVERED m1'));
+    expect(idle).toBe(false);
+    delivered.finish();
+    await idling;
+    // idle does not close: work submitted afterwards still runs.
+    const later = manualTask('later', log);
+    const done = serializer.submit('k', later.run, later.drop);
+    await waitFor('the later task to start', () => log.includes('start later'));
+    later.finish();
+    await done;
+    expect(log).toEqual(['start SENT m1', 'start SENT m2', 'start DELIVERED m1', 'start later']);
+  });
+
+  test('holds no more than its capacity: whenNotFull waits for a slot', async () => {
+    const log: string[] = [];
+    const serializer = createKeySerializer(1);
+    const first = manualTask('a', log);
+    void serializer.submit('a', first.run, first.drop);
+    let admitted = false;
+    const slot = serializer.whenNotFull().then(() => {
+      admitted = true;
+    });
+    await waitFor('the first task to start', () => log.length === 1);
+    expect(admitted).toBe(false);
+    first.finish();
+    await slot;
+    expect(serializer.full).toBe(false);
+    await serializer.close();
+  });
+
   test('a task submitted just before close never starts', async () => {
     const log: string[] = [];
     const serializer = createKeySerializer(10);

@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '@wagate/config';
+import { ConfigError, readConfig } from '@wagate/config';
 import { nkeys } from '@nats-io/transport-node';
 import { startNatsServer, type TestNatsServer } from '@wagate/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
-import { type Bus, natsConnectionFromEnv, openBus } from '../src/index.js';
+import { type Bus, natsConnectionSettings, natsConnectionVariables, openBus } from '../src/index.js';
+
+/** The settings a process with `env` as its environment connects with. */
+const fromEnv = (env: Record<string, string>) => natsConnectionSettings(readConfig(natsConnectionVariables, env));
 
 /**
  * The bus connects with credentials and TLS from NATS_* variables (one parser for every
@@ -24,7 +27,7 @@ async function server(configure: (dir: string, port: number) => string): Promise
 }
 
 async function open(url: string, env: Record<string, string>): Promise<Bus> {
-  const bus = await openBus(url, { connection: natsConnectionFromEnv(env) });
+  const bus = await openBus(url, { connection: fromEnv(env) });
   cleanups.push(() => bus.close());
   return bus;
 }
@@ -95,13 +98,13 @@ function makeCertificates(dir: string, caName = 'ca') {
   }
 }
 
-describe('natsConnectionFromEnv', () => {
+describe('natsConnectionSettings', () => {
   test('no variables: an open server, no TLS', () => {
-    expect(natsConnectionFromEnv({})).toEqual({});
+    expect(fromEnv({})).toEqual({});
   });
 
   test('user and password, with the inbox the deploy file grants that user', () => {
-    expect(natsConnectionFromEnv({ NATS_USER: 'fleet', NATS_PASSWORD: 'p' })).toEqual({
+    expect(fromEnv({ NATS_USER: 'fleet', NATS_PASSWORD: 'p' })).toEqual({
       user: 'fleet',
       pass: 'p',
       inboxPrefix: '_INBOX.fleet',
@@ -120,8 +123,8 @@ describe('natsConnectionFromEnv', () => {
     [{ NATS_CERT: '/nowhere/c.crt' }, /NATS_CERT and NATS_KEY go together/],
     [{ NATS_USER: 'a', NATS_PASSWORD: 'p', NATS_INBOX_PREFIX: '_INBOX.>' }, /NATS_INBOX_PREFIX/],
   ])('%o is refused, naming the variable and never its value', (env, message) => {
-    expect(() => natsConnectionFromEnv(env)).toThrow(ConfigError);
-    expect(() => natsConnectionFromEnv(env)).toThrow(message);
+    expect(() => fromEnv(env)).toThrow(ConfigError);
+    expect(() => fromEnv(env)).toThrow(message);
   });
 });
 

@@ -1259,7 +1259,7 @@ export interface components {
              * @example invalid
              * @enum {string}
              */
-            key: "billing.error" | "forbidden" | "quota.exceeded" | "conflict" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
+            key: "billing.error" | "forbidden" | "unknown" | "invalid" | "length.too.long" | "length.too.short" | "must.be.not.null" | "not.available" | "too.many.messages" | "quota.exceeded" | "conflict" | "malformed.json" | "unauthorized" | "not.found" | "idempotency.conflict" | "idempotency.in.progress" | "payload.too.large" | "unsupported.media.type" | "service.unavailable";
             /**
              * @description The parameter in error, as a JSON path such as `messages[0].to`; absent when the error concerns no one field.
              * @example messages[0].to
@@ -4420,7 +4420,7 @@ export interface operations {
                     "image/png": string;
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4429,7 +4429,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4531,7 +4531,7 @@ export interface operations {
                     "application/json": string;
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4560,7 +4560,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4578,7 +4578,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4587,7 +4587,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4596,7 +4596,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4627,7 +4627,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4645,7 +4645,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4654,7 +4654,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4663,7 +4663,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4690,7 +4690,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4708,7 +4708,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4717,7 +4717,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4726,7 +4726,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4768,7 +4768,7 @@ export interface operations {
                     "application/json": components["schemas"]["SendResponse"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4786,7 +4786,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4795,7 +4795,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            /** @description `billing.error`: a credit transfer larger than the paying account has available (balance less held funds; wagate). `conflict`: the resource's state does not allow the change: a closed account, a child still open, a revoked key. `idempotency.conflict`: the Idempotency-Key was used with a different body. `idempotency.in.progress`: a request with this Idempotency-Key is still being processed; retry shortly. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4804,7 +4804,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4813,7 +4813,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4822,7 +4822,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4831,7 +4831,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4875,7 +4875,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4893,7 +4893,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4902,7 +4902,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4911,7 +4911,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4943,7 +4943,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4961,7 +4961,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4970,7 +4970,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4979,7 +4979,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4988,7 +4988,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5020,7 +5020,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageCallbackList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5038,7 +5038,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5047,7 +5047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5056,7 +5056,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5065,7 +5065,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5101,7 +5101,7 @@ export interface operations {
                     "application/json": components["schemas"]["SenderList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5119,7 +5119,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5128,7 +5128,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5137,7 +5137,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5146,7 +5146,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5182,7 +5182,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnrolmentToken"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5200,7 +5200,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5209,7 +5209,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5218,7 +5218,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5227,7 +5227,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5236,7 +5236,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5245,7 +5245,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5281,7 +5281,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5299,7 +5299,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5308,7 +5308,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5317,7 +5317,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5326,7 +5326,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5361,7 +5361,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceWithHistory"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5379,7 +5379,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5388,7 +5388,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5397,7 +5397,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5406,7 +5406,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5440,7 +5440,7 @@ export interface operations {
                     "application/json": components["schemas"]["FleetHealth"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5458,7 +5458,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5467,7 +5467,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5476,7 +5476,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5485,7 +5485,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5521,7 +5521,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5539,7 +5539,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5548,7 +5548,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5557,7 +5557,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5566,7 +5566,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5575,7 +5575,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5584,7 +5584,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5620,7 +5620,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5638,7 +5638,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5647,7 +5647,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5656,7 +5656,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5665,7 +5665,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5674,7 +5674,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5683,7 +5683,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5719,7 +5719,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5737,7 +5737,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5746,7 +5746,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5755,7 +5755,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5764,7 +5764,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5773,7 +5773,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5782,7 +5782,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5818,7 +5818,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5836,7 +5836,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5845,7 +5845,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5854,7 +5854,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5863,7 +5863,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5872,7 +5872,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5881,7 +5881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5917,7 +5917,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommandResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5935,7 +5935,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5944,7 +5944,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5953,7 +5953,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5962,7 +5962,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5971,7 +5971,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5980,7 +5980,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6016,7 +6016,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommandResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6034,7 +6034,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6043,7 +6043,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6052,7 +6052,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6061,7 +6061,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6070,7 +6070,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6079,7 +6079,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6120,7 +6120,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommandResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6138,7 +6138,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6147,7 +6147,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6156,7 +6156,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6165,7 +6165,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6199,7 +6199,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceCommandResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6217,7 +6217,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6226,7 +6226,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6235,7 +6235,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6244,7 +6244,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6278,7 +6278,7 @@ export interface operations {
                     "image/png": string;
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6296,7 +6296,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6305,7 +6305,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6314,7 +6314,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6323,7 +6323,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6355,7 +6355,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6373,7 +6373,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6382,7 +6382,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6391,7 +6391,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6400,7 +6400,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6436,7 +6436,7 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6454,7 +6454,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6463,7 +6463,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6472,7 +6472,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            /** @description `billing.error`: a credit transfer larger than the paying account has available (balance less held funds; wagate). `conflict`: the resource's state does not allow the change: a closed account, a child still open, a revoked key. `idempotency.conflict`: the Idempotency-Key was used with a different body. `idempotency.in.progress`: a request with this Idempotency-Key is still being processed; retry shortly. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6481,7 +6481,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6490,7 +6490,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6499,7 +6499,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6508,7 +6508,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6540,7 +6540,7 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6558,7 +6558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6567,7 +6567,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6576,7 +6576,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6585,7 +6585,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6617,7 +6617,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSettings"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6635,7 +6635,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6644,7 +6644,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6653,7 +6653,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6662,7 +6662,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6698,7 +6698,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSettings"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6716,7 +6716,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6725,7 +6725,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6734,7 +6734,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6743,7 +6743,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6752,7 +6752,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6761,7 +6761,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6795,7 +6795,7 @@ export interface operations {
                     "application/json": components["schemas"]["FailedCallbackList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6813,7 +6813,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6822,7 +6822,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6831,7 +6831,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6863,7 +6863,7 @@ export interface operations {
                     "application/json": components["schemas"]["FailedCallback"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6881,7 +6881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6890,7 +6890,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6899,7 +6899,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6908,7 +6908,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6940,7 +6940,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6958,7 +6958,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6967,7 +6967,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6976,7 +6976,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6985,7 +6985,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7017,7 +7017,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7035,7 +7035,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7044,7 +7044,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7053,7 +7053,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7062,7 +7062,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7091,7 +7091,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7109,7 +7109,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7118,7 +7118,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7127,7 +7127,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7162,7 +7162,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnabledWebhookEndpoint"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7180,7 +7180,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7189,7 +7189,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7198,7 +7198,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7207,7 +7207,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7236,7 +7236,7 @@ export interface operations {
                     "application/json": components["schemas"]["Balance"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7254,7 +7254,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7263,7 +7263,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7272,7 +7272,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7281,7 +7281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7322,7 +7322,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7340,7 +7340,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7349,7 +7349,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7358,7 +7358,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7367,7 +7367,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7396,7 +7396,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7414,7 +7414,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7423,7 +7423,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7432,7 +7432,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7470,7 +7470,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7488,7 +7488,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7497,7 +7497,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7506,7 +7506,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7515,7 +7515,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7548,7 +7548,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7566,7 +7566,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7575,7 +7575,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7584,7 +7584,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            /** @description `billing.error`: a credit transfer larger than the paying account has available (balance less held funds; wagate). `conflict`: the resource's state does not allow the change: a closed account, a child still open, a revoked key. `idempotency.conflict`: the Idempotency-Key was used with a different body. `idempotency.in.progress`: a request with this Idempotency-Key is still being processed; retry shortly. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7593,7 +7593,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7602,7 +7602,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -7611,7 +7611,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7620,7 +7620,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7652,7 +7652,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7670,7 +7670,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7679,7 +7679,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7688,7 +7688,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7697,7 +7697,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7733,7 +7733,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7751,7 +7751,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7760,7 +7760,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7769,7 +7769,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            /** @description `billing.error`: a credit transfer larger than the paying account has available (balance less held funds; wagate). `conflict`: the resource's state does not allow the change: a closed account, a child still open, a revoked key. `idempotency.conflict`: the Idempotency-Key was used with a different body. `idempotency.in.progress`: a request with this Idempotency-Key is still being processed; retry shortly. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7778,7 +7778,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7787,7 +7787,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -7796,7 +7796,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7805,7 +7805,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7840,7 +7840,7 @@ export interface operations {
                     "application/json": components["schemas"]["Prices"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7858,7 +7858,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7867,7 +7867,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7876,7 +7876,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7885,7 +7885,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7921,7 +7921,7 @@ export interface operations {
                     "application/json": components["schemas"]["Prices"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7939,7 +7939,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7948,7 +7948,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7957,7 +7957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7966,7 +7966,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -7975,7 +7975,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7984,7 +7984,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8020,7 +8020,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferResult"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8038,7 +8038,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8047,7 +8047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8056,7 +8056,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            /** @description `billing.error`: a credit transfer larger than the paying account has available (balance less held funds; wagate). `conflict`: the resource's state does not allow the change: a closed account, a child still open, a revoked key. `idempotency.conflict`: the Idempotency-Key was used with a different body. `idempotency.in.progress`: a request with this Idempotency-Key is still being processed; retry shortly. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8065,7 +8065,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8074,7 +8074,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8083,7 +8083,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8092,7 +8092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8124,7 +8124,7 @@ export interface operations {
                     "application/json": components["schemas"]["BlocklistView"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8142,7 +8142,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8151,7 +8151,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8160,7 +8160,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8169,7 +8169,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8205,7 +8205,7 @@ export interface operations {
                     "application/json": components["schemas"]["BlocklistView"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8223,7 +8223,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8232,7 +8232,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8241,7 +8241,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8250,7 +8250,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8259,7 +8259,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8268,7 +8268,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8304,7 +8304,7 @@ export interface operations {
                     "application/json": components["schemas"]["OptOutList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8322,7 +8322,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8331,7 +8331,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8340,7 +8340,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8349,7 +8349,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8385,7 +8385,7 @@ export interface operations {
                     "application/json": components["schemas"]["AddedOptOuts"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8403,7 +8403,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8412,7 +8412,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8421,7 +8421,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8430,7 +8430,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8439,7 +8439,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8448,7 +8448,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8483,7 +8483,7 @@ export interface operations {
                     "application/json": components["schemas"]["AddedOptOuts"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8501,7 +8501,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8510,7 +8510,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8519,7 +8519,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8528,7 +8528,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8561,7 +8561,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8579,7 +8579,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8588,7 +8588,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8597,7 +8597,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8606,7 +8606,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8638,7 +8638,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8656,7 +8656,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8665,7 +8665,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8674,7 +8674,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8683,7 +8683,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8719,7 +8719,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8737,7 +8737,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8746,7 +8746,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8755,7 +8755,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            /** @description `billing.error`: a credit transfer larger than the paying account has available (balance less held funds; wagate). `conflict`: the resource's state does not allow the change: a closed account, a child still open, a revoked key. `idempotency.conflict`: the Idempotency-Key was used with a different body. `idempotency.in.progress`: a request with this Idempotency-Key is still being processed; retry shortly. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8764,7 +8764,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8773,7 +8773,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8782,7 +8782,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8791,7 +8791,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8825,7 +8825,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8843,7 +8843,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8852,7 +8852,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8861,7 +8861,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available). */
+            /** @description `billing.error`: a credit transfer larger than the paying account has available (balance less held funds; wagate). `conflict`: the resource's state does not allow the change: a closed account, a child still open, a revoked key. `idempotency.conflict`: the Idempotency-Key was used with a different body. `idempotency.in.progress`: a request with this Idempotency-Key is still being processed; retry shortly. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8870,7 +8870,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8879,7 +8879,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8913,7 +8913,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8931,7 +8931,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8940,7 +8940,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8949,7 +8949,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -8958,7 +8958,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8994,7 +8994,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateList"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9012,7 +9012,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9021,7 +9021,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9030,7 +9030,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9039,7 +9039,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9072,7 +9072,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9090,7 +9090,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9099,7 +9099,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9108,7 +9108,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -9117,7 +9117,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9126,7 +9126,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9161,7 +9161,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9179,7 +9179,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9188,7 +9188,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9197,7 +9197,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9206,7 +9206,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9236,7 +9236,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9254,7 +9254,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9263,7 +9263,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9272,7 +9272,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9281,7 +9281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9317,7 +9317,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9335,7 +9335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9344,7 +9344,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9353,7 +9353,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9362,7 +9362,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -9371,7 +9371,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9380,7 +9380,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9412,7 +9412,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9430,7 +9430,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9439,7 +9439,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9448,7 +9448,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9457,7 +9457,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9496,7 +9496,7 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9514,7 +9514,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9523,7 +9523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9532,7 +9532,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9541,7 +9541,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -9550,7 +9550,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9559,7 +9559,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9595,7 +9595,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplatePreview"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9613,7 +9613,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9622,7 +9622,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9631,7 +9631,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -9640,7 +9640,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9649,7 +9649,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9681,7 +9681,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationWindowPolicyView"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9699,7 +9699,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9708,7 +9708,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9717,7 +9717,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9726,7 +9726,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9762,7 +9762,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationWindowPolicyView"];
                 };
             };
-            /** @description The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue). */
+            /** @description `invalid`: the body, a query parameter or a header is not what the route takes (also: a NUL character in any input). `must.be.not.null`: the messages array is missing or empty. `too.many.messages`: the messages array is too large. `malformed.json`: the body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9780,7 +9780,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make. */
+            /** @description `forbidden`: sending is forbidden: the API key lacks the scope the route needs (`send`, `read` or `manage`), its account (or one above it) is suspended, or the change is one only a parent account may make. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9789,7 +9789,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `not.found`: no such resource in this account. */
+            /** @description `not.found`: no such route, or no such resource in this account. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9798,7 +9798,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `payload.too.large`: the body is over 5242880 bytes. */
+            /** @description `payload.too.large`: the body is larger than the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9807,7 +9807,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unsupported.media.type`: the body must be sent as `application/json`. */
+            /** @description `unsupported.media.type`: the body is not sent as application/json. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -9816,7 +9816,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `unknown`: an internal error; the request may be retried. */
+            /** @description `unknown`: unknown error; the request may be retried (with the same Idempotency-Key). */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -9825,7 +9825,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds. */
+            /** @description `service.unavailable`: a service the request needs is briefly unavailable; retry after Retry-After. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1,2 +1,3 @@
+export * from './config-doc.js';
 export * from './read-config.js';
 export * from './url-guard.js';

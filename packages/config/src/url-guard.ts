@@ -1,4 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { env } from './read-config.js';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
@@ -233,3 +234,38 @@ function nat64Embedded(parts: number[]): number[] {
 function teredoClient(parts: number[]): number[] {
   return [parts[6]! ^ 0xffff, parts[7]! ^ 0xffff];
 }
+
+/**
+ * Which networks callback URLs (webhooks) may point at besides the public internet: the api
+ * checks a URL when it is given (as written), dispatch before every delivery (each address the
+ * host resolves to). Both read the same two variables.
+ */
+export const callbackUrlVariables = {
+  WAGATE_ALLOW_LOOPBACK_WEBHOOKS: env.bool({
+    default: false,
+    description:
+      'Callback URLs (webhooks) may point at loopback (127/8, ::1, localhost): test receivers on the same machine.',
+  }),
+  WAGATE_ALLOW_PRIVATE_WEBHOOKS: env.bool({
+    default: false,
+    description:
+      "Callback URLs (webhooks) may point at private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7): receivers inside the deployment's own network. Metadata addresses stay refused.",
+  }),
+};
+
+/**
+ * Which networks media URLs (a message's `contentUrl`) may point at besides the public internet:
+ * the api checks a URL when it is given, the device agent fetches it (checking each address the
+ * host resolves to). Both read the same two variables.
+ */
+export const mediaUrlVariables = {
+  WAGATE_ALLOW_LOOPBACK_MEDIA: env.bool({
+    default: false,
+    description: 'Media URLs (`contentUrl`) may point at loopback (127/8, ::1, localhost).',
+  }),
+  WAGATE_ALLOW_PRIVATE_MEDIA: env.bool({
+    default: false,
+    description:
+      "Media URLs (`contentUrl`) may point at private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), e.g. a media server inside the operator's network.",
+  }),
+};

@@ -8,6 +8,7 @@ export {
   pageSize,
 } from './cursor.js';
 export { type Migration, MigrationError, migrateSchema, withSchema } from './migrate.js';
+export { migrationListProblems } from './migration-list.js';
 export { openDatabase } from './open-database.js';
 export { openPglite } from './pglite.js';
 export type { Database } from './port.js';

@@ -1,3 +1,4 @@
+export * from './catalogue.js';
+export * from './domain-error.js';
 export * from './message-status.js';
-export * from './request-errors.js';
 export * from './status-codes.js';

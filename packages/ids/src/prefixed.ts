@@ -13,6 +13,7 @@ export const idPrefix = {
   webhook: 'whk',
   vmCommand: 'cmd',
   rollout: 'rol',
+  agentStream: 'stm',
 } as const;
 
 /** A time-sortable id such as `dev_01jz3k...`: 48-bit ms timestamp then 80 random bits, base32. */

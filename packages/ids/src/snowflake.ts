@@ -15,6 +15,8 @@ const TIMESTAMP_BITS = 41n;
 const WORKER_BITS = 5n;
 const SEQUENCE_BITS = 7n;
 const MAX_WORKER = (1 << Number(WORKER_BITS)) - 1;
+/** The largest worker id (`WAGATE_WORKER_ID`): one per api replica. */
+export const MAX_WORKER_ID = MAX_WORKER;
 const MAX_SEQUENCE = (1 << Number(SEQUENCE_BITS)) - 1;
 const MAX_ELAPSED_MS = (1n << TIMESTAMP_BITS) - 1n;
 

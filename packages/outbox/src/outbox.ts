@@ -1,6 +1,6 @@
 import type { Bus, PublishInput } from '@wagate/bus';
 import { createLogger, observeGauges, secondsSince } from '@wagate/telemetry';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { type Pump, startPump } from './pump.js';
 
 /**
@@ -10,6 +10,10 @@ import { type Pump, startPump } from './pump.js';
  * and a crash at any point only leads to a re-publish, which consumers dedupe by event id.
  */
 
+/**
+ * The `outbox` table in a service's schema. Each service creates it in its own first migration,
+ * written out there rather than called from here: a migration never changes after it ships.
+ */
 export interface OutboxTable {
   outbox: {
     seq: string;
@@ -20,21 +24,6 @@ export interface OutboxTable {
     headers: Record<string, string>;
     created_at: Date;
   };
-}
-
-/** Creates `outbox` in the schema the migration runs in; call from a service's own migration. */
-export async function createOutboxTable(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('outbox')
-    .ifNotExists()
-    .addColumn('seq', 'bigserial', (column) => column.primaryKey())
-    .addColumn('topic', 'text', (column) => column.notNull())
-    .addColumn('event_id', 'text', (column) => column.notNull())
-    .addColumn('key', 'text', (column) => column.notNull())
-    .addColumn('data', 'jsonb', (column) => column.notNull())
-    .addColumn('headers', 'jsonb', (column) => column.notNull().defaultTo(sql`'{}'::jsonb`))
-    .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
-    .execute();
 }
 
 /** Adds events to the outbox inside the caller's transaction. */

@@ -1,11 +1,27 @@
 import { type Bus, createMemoryBus, type Delivery, type PublishInput } from '@wagate/bus';
 import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/testkit';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { createOutboxTable, enqueueEvents, type OutboxTable, startOutboxRelay } from '../src/outbox.js';
+import { enqueueEvents, type OutboxTable, startOutboxRelay } from '../src/outbox.js';
 
-const migrations = { '0001_outbox': { up: createOutboxTable } };
+/** The table as the services' first migrations create it. */
+const migrations = {
+  '0001_outbox': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('outbox')
+        .addColumn('seq', 'bigserial', (column) => column.primaryKey())
+        .addColumn('topic', 'text', (column) => column.notNull())
+        .addColumn('event_id', 'text', (column) => column.notNull())
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('data', 'jsonb', (column) => column.notNull())
+        .addColumn('headers', 'jsonb', (column) => column.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
+};
 
 /** The real in-process bus, with a switch that makes publishing fail (a bus outage). */
 function flakyBus(bus: Bus) {

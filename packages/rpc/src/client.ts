@@ -2,6 +2,7 @@ import type { ChannelCredentials } from '@grpc/grpc-js';
 import { grpcClientTracing } from '@wagate/telemetry';
 import { type Channel, type Client, createChannel, createClientFactory } from 'nice-grpc';
 import { deadlineMiddleware } from './deadline.js';
+import { errorKeyClientMiddleware } from './domain-errors.js';
 import { type ProtoServiceDefinition, type ServiceIdentity, serverIdentityOf } from './identity.js';
 import {
   type AgentPlaneClientSecurity,
@@ -43,6 +44,7 @@ function channelTo(
 function tracedClient<D extends ProtoServiceDefinition>(definition: D, channel: Channel, defaultDeadlineMs: number): Client<D> {
   return createClientFactory()
     .use(grpcClientTracing())
+    .use(errorKeyClientMiddleware())
     .use(deadlineMiddleware(defaultDeadlineMs))
     .create(definition, channel);
 }

@@ -1,11 +1,11 @@
-import { ClientError, type ServerMiddleware, ServerError, Status } from 'nice-grpc';
+import { ClientError, ServerError, Status } from 'nice-grpc';
 
 /**
  * Whether an error means a peer could not answer in time — down, restarting, unreachable or too
  * slow — so the same call can simply be retried: gRPC UNAVAILABLE or DEADLINE_EXCEEDED, a call
  * aborted by our own deadline (AbortError / TimeoutError), or a socket-level failure. The one
  * place that decides it: the api answers such errors 503 with `Retry-After`, and every gRPC
- * server passes them on as UNAVAILABLE (see `peerUnavailableMiddleware`).
+ * server passes them on as `service.unavailable` (see `domainErrorMiddleware`).
  */
 export function isPeerUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -26,19 +26,3 @@ const CONNECTION_ERROR_CODES = new Set([
   'ENETUNREACH',
   'EAI_AGAIN',
 ]);
-
-/**
- * A service whose handler failed because a peer it called was unavailable answers UNAVAILABLE
- * itself, instead of nice-grpc's default UNKNOWN: otherwise a fleet restart would reach the
- * api, two hops away, as an unknown error (500) rather than "retry shortly" (503).
- */
-export function peerUnavailableMiddleware(): ServerMiddleware {
-  return async function* translatePeerUnavailable(call, context) {
-    try {
-      return yield* call.next(call.request, context);
-    } catch (error) {
-      if (error instanceof ServerError || !isPeerUnavailable(error)) throw error;
-      throw new ServerError(Status.UNAVAILABLE, `a peer of this service is unavailable: ${(error as Error).message}`);
-    }
-  };
-}

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { ConfigError, env, readConfig } from '@wagate/config';
-import { z } from 'zod';
+import { type ConfigOf, ConfigError, env } from '@wagate/config';
 import type { ServiceIdentity } from './identity.js';
-import type { AgentPlaneClientSecurity, AgentPlaneServerSecurity, InternalPlaneSecurity } from './security.js';
-
-type Environment = Record<string, string | undefined>;
+import type {
+  AgentPlaneClientSecurity,
+  AgentPlaneServerSecurity,
+  InternalPlaneSecurity,
+} from './security.js';
 
 /**
  * The one setting that turns TLS off, for a development machine only: every listener then binds
@@ -13,22 +14,57 @@ type Environment = Record<string, string | undefined>;
  */
 export const INSECURE_SETTING = 'WAGATE_INSECURE_PLAINTEXT_LOOPBACK';
 
-/** Every variable that configures a gRPC plane (what a test kit must not override when a test sets any). */
-export const PLANE_VARIABLES = [
-  INSECURE_SETTING,
-  'WAGATE_TLS_CA_FILE',
-  'WAGATE_TLS_CERT_FILE',
-  'WAGATE_TLS_KEY_FILE',
-  'WAGATE_AGENT_TLS_CERT_FILE',
-  'WAGATE_AGENT_TLS_KEY_FILE',
-  'WAGATE_FLEET_CA_FILE',
-] as const;
+const insecureSetting = env.bool({
+  default: false,
+  description:
+    'Development machines only: gRPC without TLS. Every listener binds loopback and every peer must be on loopback; without it a service refuses to start unless its TLS files are given (docs/security.md).',
+});
 
-/** A file path; empty counts as unset (so `VAR=` in a compose file or a test means "not given"). */
-const optionalFile = z
-  .string()
-  .optional()
-  .transform((value) => (value === '' ? undefined : value));
+/** The internal plane's variables (every service, and the api as a client): mutual TLS. */
+export const internalPlaneVariables = {
+  [INSECURE_SETTING]: insecureSetting,
+  WAGATE_TLS_CA_FILE: env.file({
+    description:
+      'The internal CA (PEM) that signed every service certificate: peers are verified against it.',
+  }),
+  WAGATE_TLS_CERT_FILE: env.file({
+    description:
+      "This process's certificate (PEM); its common name must be the service's name (billing, templates, dispatch, fleet, api).",
+  }),
+  WAGATE_TLS_KEY_FILE: env.file({
+    description: "The private key (PEM) of WAGATE_TLS_CERT_FILE's certificate.",
+  }),
+};
+export type InternalPlaneConfig = ConfigOf<typeof internalPlaneVariables>;
+
+/** Fleet's agent listener: TLS with a certificate the agents verify. */
+export const agentPlaneServerVariables = {
+  [INSECURE_SETTING]: insecureSetting,
+  WAGATE_AGENT_TLS_CERT_FILE: env.file({
+    description:
+      "Fleet's agent-plane certificate (PEM), signed by the CA the device agents trust (WAGATE_FLEET_CA_FILE).",
+  }),
+  WAGATE_AGENT_TLS_KEY_FILE: env.file({
+    description: "The private key (PEM) of WAGATE_AGENT_TLS_CERT_FILE's certificate.",
+  }),
+};
+export type AgentPlaneServerConfig = ConfigOf<typeof agentPlaneServerVariables>;
+
+/** A device agent's side of the agent plane. */
+export const agentPlaneClientVariables = {
+  [INSECURE_SETTING]: insecureSetting,
+  WAGATE_FLEET_CA_FILE: env.file({
+    description: "The CA (PEM) that signed fleet's agent-plane certificate.",
+  }),
+};
+export type AgentPlaneClientConfig = ConfigOf<typeof agentPlaneClientVariables>;
+
+/** Every variable that configures a gRPC plane (what a test kit must not override when a test sets any). */
+export const PLANE_VARIABLES: readonly string[] = Object.keys({
+  ...internalPlaneVariables,
+  ...agentPlaneServerVariables,
+  ...agentPlaneClientVariables,
+});
 
 function readPem(variable: string, path: string): string {
   try {
@@ -65,16 +101,10 @@ function refuse(plane: string, absent: string[]): never {
  * `WAGATE_TLS_KEY_FILE` — the certificate must name `identity` — or the insecure setting.
  * Production never falls back to plaintext on its own: without either it refuses to start.
  */
-export function readInternalPlaneSecurity(identity: ServiceIdentity, source: Environment = process.env): InternalPlaneSecurity {
-  const config = readConfig(
-    {
-      [INSECURE_SETTING]: env.bool(false),
-      WAGATE_TLS_CA_FILE: optionalFile,
-      WAGATE_TLS_CERT_FILE: optionalFile,
-      WAGATE_TLS_KEY_FILE: optionalFile,
-    },
-    source,
-  );
+export function readInternalPlaneSecurity(
+  identity: ServiceIdentity,
+  config: InternalPlaneConfig,
+): InternalPlaneSecurity {
   const files = {
     WAGATE_TLS_CA_FILE: config.WAGATE_TLS_CA_FILE,
     WAGATE_TLS_CERT_FILE: config.WAGATE_TLS_CERT_FILE,
@@ -93,20 +123,16 @@ export function readInternalPlaneSecurity(identity: ServiceIdentity, source: Env
   }
   return {
     mode: 'mutual-tls',
-    files: { caFile: files.WAGATE_TLS_CA_FILE!, certFile: files.WAGATE_TLS_CERT_FILE!, keyFile: files.WAGATE_TLS_KEY_FILE! },
+    files: {
+      caFile: files.WAGATE_TLS_CA_FILE!,
+      certFile: files.WAGATE_TLS_CERT_FILE!,
+      keyFile: files.WAGATE_TLS_KEY_FILE!,
+    },
   };
 }
 
 /** Fleet's agent listener from `WAGATE_AGENT_TLS_CERT_FILE` and `WAGATE_AGENT_TLS_KEY_FILE`, or the insecure setting. */
-export function readAgentPlaneServerSecurity(source: Environment = process.env): AgentPlaneServerSecurity {
-  const config = readConfig(
-    {
-      [INSECURE_SETTING]: env.bool(false),
-      WAGATE_AGENT_TLS_CERT_FILE: optionalFile,
-      WAGATE_AGENT_TLS_KEY_FILE: optionalFile,
-    },
-    source,
-  );
+export function readAgentPlaneServerSecurity(config: AgentPlaneServerConfig): AgentPlaneServerSecurity {
   if (config[INSECURE_SETTING]) return { mode: 'insecure-loopback' };
   const files = {
     WAGATE_AGENT_TLS_CERT_FILE: config.WAGATE_AGENT_TLS_CERT_FILE,
@@ -116,12 +142,15 @@ export function readAgentPlaneServerSecurity(source: Environment = process.env):
   if (absent.length > 0) refuse('agent gRPC plane (TLS)', absent);
   certificateName('WAGATE_AGENT_TLS_CERT_FILE', files.WAGATE_AGENT_TLS_CERT_FILE!);
   readPem('WAGATE_AGENT_TLS_KEY_FILE', files.WAGATE_AGENT_TLS_KEY_FILE!);
-  return { mode: 'tls', certFile: files.WAGATE_AGENT_TLS_CERT_FILE!, keyFile: files.WAGATE_AGENT_TLS_KEY_FILE! };
+  return {
+    mode: 'tls',
+    certFile: files.WAGATE_AGENT_TLS_CERT_FILE!,
+    keyFile: files.WAGATE_AGENT_TLS_KEY_FILE!,
+  };
 }
 
 /** A device agent's view of the agent plane: the CA that signed fleet's agent certificate, or the insecure setting. */
-export function readAgentPlaneClientSecurity(source: Environment = process.env): AgentPlaneClientSecurity {
-  const config = readConfig({ [INSECURE_SETTING]: env.bool(false), WAGATE_FLEET_CA_FILE: optionalFile }, source);
+export function readAgentPlaneClientSecurity(config: AgentPlaneClientConfig): AgentPlaneClientSecurity {
   if (config[INSECURE_SETTING]) return { mode: 'insecure-loopback' };
   if (!config.WAGATE_FLEET_CA_FILE) refuse('agent gRPC plane (TLS to fleet)', ['WAGATE_FLEET_CA_FILE']);
   readPem('WAGATE_FLEET_CA_FILE', config.WAGATE_FLEET_CA_FILE);

@@ -19,7 +19,7 @@ import {
   type InternalPlaneSecurity,
   internalServerCredentials,
 } from './security.js';
-import { peerUnavailableMiddleware } from './peer-unavailable.js';
+import { domainErrorMiddleware } from './domain-errors.js';
 
 /**
  * The two gRPC planes. `internal`: service-to-service APIs, mutual TLS, every method behind an
@@ -107,7 +107,7 @@ export async function startGrpcServer<P extends Plane>(options: {
   const server = createServer({ interceptors } as Parameters<typeof createServer>[0])
     .use(grpcServerTracing())
     .use(grpcServerMetrics())
-    .use(peerUnavailableMiddleware());
+    .use(domainErrorMiddleware());
   // The standard health service (grpc.health.v1, as grpc-health-probe and peers' readiness
   // checks ask it): SERVING from the start, NOT_SERVING as soon as shutdown begins.
   const health = HealthState();

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { billing, fleet } from '@wagate/contracts';
-import { ConfigError } from '@wagate/config';
+import { ConfigError, readConfig } from '@wagate/config';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import {
   type AccessTable,
@@ -16,6 +16,7 @@ import {
   mount,
   mountForAgents,
   PLAINTEXT_LOOPBACK,
+  internalPlaneVariables,
   readInternalPlaneSecurity,
   type ServiceIdentity,
   ServerError,
@@ -171,18 +172,18 @@ describe('the agent plane: TLS to the server, verified against the agent CA', ()
 
 describe('configuration: production refuses to start without TLS material', () => {
   test('names the missing variables and the insecure escape hatch', () => {
-    expect(() => readInternalPlaneSecurity('billing', {})).toThrow(ConfigError);
-    expect(() => readInternalPlaneSecurity('billing', {})).toThrow(
+    expect(() => readInternalPlaneSecurity('billing', readConfig(internalPlaneVariables, {}))).toThrow(ConfigError);
+    expect(() => readInternalPlaneSecurity('billing', readConfig(internalPlaneVariables, {}))).toThrow(
       /WAGATE_TLS_CA_FILE, WAGATE_TLS_CERT_FILE, WAGATE_TLS_KEY_FILE.*WAGATE_INSECURE_PLAINTEXT_LOOPBACK=true/s,
     );
-    expect(readInternalPlaneSecurity('billing', { WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true' })).toEqual(PLAINTEXT_LOOPBACK);
+    expect(readInternalPlaneSecurity('billing', readConfig(internalPlaneVariables, { WAGATE_INSECURE_PLAINTEXT_LOOPBACK: 'true' }))).toEqual(PLAINTEXT_LOOPBACK);
   });
 
   test("refuses another service's certificate, so a mounted secret cannot give a process the wrong identity", () => {
     const directory = mkdtempSync(join(tmpdir(), 'identity-'));
     writeDevelopmentPki(directory, pki);
-    expect(readInternalPlaneSecurity('billing', internalPlaneEnvironment(directory, 'billing')).mode).toBe('mutual-tls');
-    expect(() => readInternalPlaneSecurity('billing', internalPlaneEnvironment(directory, 'api'))).toThrow(
+    expect(readInternalPlaneSecurity('billing', readConfig(internalPlaneVariables, internalPlaneEnvironment(directory, 'billing'))).mode).toBe('mutual-tls');
+    expect(() => readInternalPlaneSecurity('billing', readConfig(internalPlaneVariables, internalPlaneEnvironment(directory, 'api')))).toThrow(
       /names "api", but this process is the billing service/,
     );
   });

@@ -1,12 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bus } from '@wagate/bus';
-import { env, readConfig } from '@wagate/config';
+import { type ConfigOf, env } from '@wagate/config';
 import type { Database } from '@wagate/db';
 import { type InternalPlaneSecurity, peerHealthCheck, type ServiceIdentity } from '@wagate/rpc';
 import { sql } from 'kysely';
 import type { MetricsRequestHandler, Telemetry } from '@wagate/telemetry';
-import { z } from 'zod';
 
 /** One dependency readiness waits for (database, bus, a peer); throws when it does not answer. */
 export interface ReadinessCheck {
@@ -107,20 +106,28 @@ export async function startAdminServer(options: {
   };
 }
 
-/**
- * The admin server of the process named `name`, where ADMIN_HOST (default 0.0.0.0) and
- * ADMIN_PORT (default DEFAULT_ADMIN_PORTS[name]; 0 picks a free port) say.
- */
+/** The admin server's variables (metrics, /livez, /readyz) of the process named `name`. */
+export function adminVariables(name: string) {
+  return {
+    ADMIN_HOST: env.string({
+      default: '0.0.0.0',
+      description: 'The address the admin server (/metrics, /livez, /readyz) listens on.',
+    }),
+    ADMIN_PORT: env.port({
+      default: DEFAULT_ADMIN_PORTS[name] ?? 0,
+      description: "The admin server's port; each process has its own default, so one host runs them all.",
+    }),
+  };
+}
+
+export type AdminConfig = ConfigOf<ReturnType<typeof adminVariables>>;
+
+/** The admin server where `config` says. */
 export function startProcessAdminServer(
-  name: string,
+  config: AdminConfig,
   telemetry: Telemetry,
   checks: ReadinessCheck[] = [],
-  defaults: { host?: string } = {},
 ): Promise<AdminServer> {
-  const config = readConfig({
-    ADMIN_HOST: z.string().default(defaults.host ?? '0.0.0.0'),
-    ADMIN_PORT: env.port(DEFAULT_ADMIN_PORTS[name] ?? 0),
-  });
   return startAdminServer({
     host: config.ADMIN_HOST,
     port: config.ADMIN_PORT,

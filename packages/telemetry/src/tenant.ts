@@ -27,6 +27,18 @@ export function contextWithAccount(ctx: Context, accountId: string): Context {
   return propagation.setBaggage(ctx, baggage);
 }
 
+/**
+ * What `withAccount(accountId, traceHeaders)` gives inside `ctx`, for work that finishes
+ * outside it (a report written in a batch with others): `ctx`'s trace headers with the
+ * account in their baggage, and the account named on `ctx`'s span.
+ */
+export function traceHeadersWithAccount(ctx: Context, accountId: string): Record<string, string> {
+  trace.getSpan(ctx)?.setAttribute(ACCOUNT_ID, accountId);
+  const carrier: Record<string, string> = {};
+  propagation.inject(contextWithAccount(ctx, accountId), carrier);
+  return carrier;
+}
+
 /** The account named by the context's baggage, if any. */
 export function accountIdOf(ctx: Context = context.active()): string | undefined {
   return propagation.getBaggage(ctx)?.getEntry(ACCOUNT_ID)?.value;

@@ -92,6 +92,14 @@ export async function inSpan<T>(
   );
 }
 
+/**
+ * The active context, to be named later from elsewhere: a write batched with others' carries
+ * each report's own trace into the events it writes (`traceHeadersWithAccount(ctx, …)`).
+ */
+export function activeContext(): Context {
+  return context.active();
+}
+
 /** The active trace context as string headers (`traceparent`, `tracestate`). */
 export function traceHeaders(ctx: Context = context.active()): Record<string, string> {
   const carrier: Record<string, string> = {};
@@ -115,4 +123,4 @@ export function setSpanAttributes(attributes: Attributes): void {
 }
 
 export { SpanKind };
-export type { Attributes };
+export type { Attributes, Context };

@@ -1,6 +1,5 @@
-import { RequestErrorKey } from '@wagate/errors';
-import { ClientError, Status } from '@wagate/rpc';
-import { ApiError } from '../errors/api-error.js';
+import { DomainError, ErrorKey } from '@wagate/errors';
+import { domainErrorOf } from '@wagate/rpc';
 import type { Peers } from '../peers.js';
 import type { Principal } from './auth.js';
 
@@ -36,11 +35,10 @@ export async function accountSubtree(
     ids.push(...page.accounts.map((account) => account.id));
     cursor = page.nextCursor;
     if (ids.length > MAX_SUBTREE) {
-      throw ApiError.of(
-        400,
-        RequestErrorKey.Invalid,
+      throw new DomainError(
+        ErrorKey.Invalid,
         `more than ${MAX_SUBTREE} accounts below this one: ask for one of them with ?accountId=`,
-        'accountId',
+        { ref: 'accountId' },
       );
     }
   } while (cursor);
@@ -56,18 +54,15 @@ export async function visibleDeviceAccount(
   caller: Principal,
   deviceId: string,
 ): Promise<string> {
-  const missing = ApiError.of(
-    404,
-    RequestErrorKey.NotFound,
-    `no device "${deviceId}" in this account's tree`,
-    'deviceId',
-  );
+  const missing = new DomainError(ErrorKey.NotFound, `no device "${deviceId}" in this account's tree`, {
+    ref: 'deviceId',
+  });
   const { accountId } = await peers.fleet.locateDevice({ deviceId });
   if (!accountId) throw missing;
   try {
     await peers.billing.getAccount({ actorAccountId: caller.accountId, accountId });
   } catch (error) {
-    if (error instanceof ClientError && error.code === Status.NOT_FOUND) throw missing;
+    if (domainErrorOf(error)?.key === ErrorKey.NotFound) throw missing;
     throw error;
   }
   return accountId;
@@ -110,5 +105,5 @@ export async function requireResellerOrPlatform(peers: Peers, caller: Principal,
     actorAccountId: caller.accountId,
     accountId: caller.accountId,
   });
-  if (own?.kind !== 'platform' && own?.kind !== 'reseller') throw ApiError.of(403, RequestErrorKey.Forbidden, why);
+  if (own?.kind !== 'platform' && own?.kind !== 'reseller') throw new DomainError(ErrorKey.Forbidden, why);
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { withAccount } from '@wagate/telemetry';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { ApiError } from '../errors/api-error.js';
 import type { SessionStore } from '../sessions/store.js';
 
 export interface Principal {
@@ -93,24 +92,19 @@ export function requireApiKey(resolve: KeyResolver, sessions?: SessionStore): Mi
     } else {
       const match = /^(?:Key|Bearer)\s+(\S+)\s*$/i.exec(header ?? '');
       if (!match) {
-        throw ApiError.of(
-          401,
-          RequestErrorKey.Unauthorized,
-          'send your API key as "Authorization: Key <api key>"',
-        );
+        throw new DomainError(ErrorKey.Unauthorized, 'send your API key as "Authorization: Key <api key>"');
       }
       keyHash = createHash('sha256').update(match[1]!).digest('hex');
     }
     const lookup = await resolve(keyHash);
     if (lookup.kind === 'suspended') {
-      throw ApiError.of(
-        403,
-        RequestErrorKey.Forbidden,
+      throw new DomainError(
+        ErrorKey.Forbidden,
         'the account (or an account above it) is suspended; its reseller can reactivate it',
       );
     }
     if (lookup.kind === 'unknown') {
-      throw ApiError.of(401, RequestErrorKey.Unauthorized, 'the API key is unknown, expired or revoked');
+      throw new DomainError(ErrorKey.Unauthorized, 'the API key is unknown, expired or revoked');
     }
     c.set('principal', lookup.principal);
     c.set('keyHash', keyHash);
@@ -140,18 +134,16 @@ async function sessionKeyHash(
 ): Promise<string> {
   const session = await sessions.find(sessionId);
   if (!session) {
-    throw ApiError.of(
-      401,
-      RequestErrorKey.Unauthorized,
+    throw new DomainError(
+      ErrorKey.Unauthorized,
       'the console session has expired or was signed out; sign in again',
     );
   }
   if (unsafeMethods.has(c.req.method)) {
     const origin = c.req.header('origin');
     if (c.req.header(SESSION_GUARD_HEADER) !== '1' || !sameHost(origin, c.req.header('host'))) {
-      throw ApiError.of(
-        403,
-        RequestErrorKey.Forbidden,
+      throw new DomainError(
+        ErrorKey.Forbidden,
         `a session's ${c.req.method} must come from the console: same origin, with the ${SESSION_GUARD_HEADER} header`,
       );
     }
@@ -163,11 +155,7 @@ async function sessionKeyHash(
 export function requireScope(scope: Scope): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     if (!c.get('principal').scopes.includes(scope)) {
-      throw ApiError.of(
-        403,
-        RequestErrorKey.Forbidden,
-        `this API key lacks the "${scope}" scope this route needs`,
-      );
+      throw new DomainError(ErrorKey.Forbidden, `this API key lacks the "${scope}" scope this route needs`);
     }
     await next();
   };

@@ -1,8 +1,6 @@
 import type { Database } from '@wagate/db';
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { createLogger } from '@wagate/telemetry';
-import { ApiError } from '../errors/api-error.js';
-import { ApiErrorKey } from '../errors/catalogue.js';
 import {
   createIdempotencyStore,
   type IdempotencyStore,
@@ -45,12 +43,11 @@ export interface IdempotencyGate {
   ): Promise<StoredResponse & { replayed: boolean }>;
 }
 
-function inProgress(): ApiError {
-  return new ApiError(
-    409,
-    [{ key: ApiErrorKey.IdempotencyInProgress, ref: 'Idempotency-Key' }],
+function inProgress(): DomainError {
+  return new DomainError(
+    ErrorKey.IdempotencyInProgress,
     'a request with this Idempotency-Key is still being handled; retry in a moment to get its response',
-    { 'retry-after': '1' },
+    { ref: 'Idempotency-Key' },
   );
 }
 
@@ -90,22 +87,20 @@ export function createIdempotencyGate(
   return {
     async run({ accountId, key, rawBody }, handle, safeToRetry) {
       if (!validIdempotencyKey(key)) {
-        throw ApiError.of(
-          400,
-          RequestErrorKey.Invalid,
+        throw new DomainError(
+          ErrorKey.Invalid,
           `Idempotency-Key must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, e.g. a UUID`,
-          'Idempotency-Key',
+          { ref: 'Idempotency-Key' },
         );
       }
       await ready();
       const begun = await store().begin(accountId, key, requestBodyHash(rawBody));
       if (begun.kind === 'replay') return { status: begun.status, body: begun.body, replayed: true };
       if (begun.kind === 'conflict') {
-        throw ApiError.of(
-          409,
-          ApiErrorKey.IdempotencyConflict,
+        throw new DomainError(
+          ErrorKey.IdempotencyConflict,
           'this Idempotency-Key was already used with a different body in the last 24 hours; use a new key for a new request',
-          'Idempotency-Key',
+          { ref: 'Idempotency-Key' },
         );
       }
       if (begun.kind === 'in-progress') throw inProgress();

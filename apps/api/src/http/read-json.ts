@@ -1,6 +1,5 @@
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Context, MiddlewareHandler } from 'hono';
-import { ApiError } from '../errors/api-error.js';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
@@ -22,9 +21,8 @@ export function hasJsonBody(c: Context): boolean {
  */
 export async function readJsonObject(c: Context): Promise<JsonBody> {
   if (!hasJsonBody(c)) {
-    throw ApiError.of(
-      415,
-      RequestErrorKey.UnsupportedMediaType,
+    throw new DomainError(
+      ErrorKey.UnsupportedMediaType,
       'send the body as JSON with Content-Type: application/json',
     );
   }
@@ -33,18 +31,10 @@ export async function readJsonObject(c: Context): Promise<JsonBody> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw ApiError.of(
-      400,
-      RequestErrorKey.MalformedJson,
-      `the body is not valid JSON: ${(error as Error).message}`,
-    );
+    throw new DomainError(ErrorKey.MalformedJson, `the body is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw ApiError.of(
-      400,
-      RequestErrorKey.Invalid,
-      'the body must be a JSON object such as {"messages":[...]}',
-    );
+    throw new DomainError(ErrorKey.Invalid, 'the body must be a JSON object such as {"messages":[...]}');
   }
   return { text, value: value as Record<string, unknown> };
 }

@@ -1,7 +1,6 @@
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { ApiError } from '../errors/api-error.js';
 import { hasJsonBody } from './read-json.js';
 
 const NUL = '\u0000';
@@ -16,11 +15,10 @@ export function rejectNulCharacters(): MiddlewareHandler {
   return async (c, next) => {
     const ref = nulInPath(c) ?? nulInQuery(c) ?? (await nulInJsonBody(c));
     if (ref !== undefined) {
-      throw ApiError.of(
-        400,
-        RequestErrorKey.Invalid,
+      throw new DomainError(
+        ErrorKey.Invalid,
         `${ref === '' ? 'the request' : `\`${ref}\``} contains a NUL character (U+0000), which no field may hold`,
-        ref,
+        { ref: ref },
       );
     }
     await next();

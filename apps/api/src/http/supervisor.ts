@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { RequestErrorKey } from '@wagate/errors';
-import { ApiError } from '../errors/api-error.js';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Peers } from '../peers.js';
 import type { Principal } from './auth.js';
 
@@ -49,9 +48,8 @@ export async function supervisedAccount(
 ): Promise<string> {
   const { target, account } = await visibleAccount(peers, caller, requested);
   if (target === caller.accountId && account?.parentId) {
-    throw ApiError.of(
-      403,
-      RequestErrorKey.Forbidden,
+    throw new DomainError(
+      ErrorKey.Forbidden,
       "this is decided by the account's reseller or the platform admin: they call it with ?accountId=",
     );
   }

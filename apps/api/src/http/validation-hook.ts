@@ -1,7 +1,6 @@
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey, type Reason } from '@wagate/errors';
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { type ApiReason, ApiError } from '../errors/api-error.js';
 
 type HookResult = { success: true } | { success: false; error: z.ZodError; data?: unknown };
 
@@ -12,15 +11,15 @@ type HookResult = { success: true } | { success: false; error: z.ZodError; data?
  */
 export function validationHook(result: HookResult, _c: Context): undefined {
   if (result.success) return undefined;
-  const reasons = new Map<string, ApiReason>();
+  const reasons = new Map<string, Reason>();
   for (const issue of result.error.issues) {
     const ref = issue.path.map(String).join('.');
     const missing = issue.code === 'invalid_type' && valueAt(result.data, issue.path) === undefined;
-    const key = missing ? RequestErrorKey.MustBeNotNull : RequestErrorKey.Invalid;
+    const key = missing ? ErrorKey.MustBeNotNull : ErrorKey.Invalid;
     reasons.set(`${key} ${ref}`, ref === '' ? { key } : { key, ref });
   }
   const description = [...new Set(result.error.issues.map((issue) => issue.message))].join('; ');
-  throw new ApiError(400, [...reasons.values()], description);
+  throw DomainError.withReasons([...reasons.values()], description);
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,7 +1,6 @@
 // Idempotency-Key support for POST /whatsapp/messages: storage and rules, wired in by the routes.
 // Call migrateIdempotency(database) once on start, then use createIdempotencyStore(database).
 export { MAX_IDEMPOTENCY_KEY_LENGTH, requestBodyHash, validIdempotencyKey } from './key.js';
-export { idempotencyMigrations } from './migrations.js';
 export {
   type BeginResult,
   createIdempotencyStore,

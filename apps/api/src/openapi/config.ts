@@ -1,6 +1,6 @@
 import { mediaTable, templateRenderLimits } from '@wagate/contracts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../idempotency/index.js';
-import { catalogueTable } from '../errors/catalogue.js';
+import { catalogueTable } from './error-catalogue.js';
 import { limits } from '../validation/limits.js';
 
 const description = `

@@ -1,17 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { ApiError } from '../errors/api-error.js';
 import { errorResponses } from '../schemas/common.js';
 import type { ApiApp } from './types.js';
 
 /**
  * Where `npm run build --workspace @wagate/console` writes the console (apps/console/dist),
- * found from this file in the repo; a bundled production image sets WAGATE_CONSOLE_DIR.
+ * found from this file in the repo; a bundled production image says where with WAGATE_CONSOLE_DIR.
  */
-export const defaultConsoleDir = (): string =>
-  process.env.WAGATE_CONSOLE_DIR ?? resolve(import.meta.dirname, '../../../console/dist');
+export const defaultConsoleDir = (): string => resolve(import.meta.dirname, '../../../console/dist');
 
 const contentTypes: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -132,7 +130,7 @@ export function registerConsole(app: ApiApp, dir: string = defaultConsoleDir()):
     // Vite's asset names only: no path separators, no dot-dot.
     const type = /^[\w-]+(?:\.[\w-]+)*$/.test(file) ? contentTypes[extname(file)] : undefined;
     const body = type && (await readFile(join(dir, 'assets', file)).catch(() => undefined));
-    if (!body) throw ApiError.of(404, RequestErrorKey.NotFound, `no file "${file}" in the console`, 'file');
+    if (!body) throw new DomainError(ErrorKey.NotFound, `no file "${file}" in the console`, { ref: 'file' });
     return c.body(new Uint8Array(body), 200, {
       'content-type': type,
       'cache-control': 'public, max-age=31536000, immutable',

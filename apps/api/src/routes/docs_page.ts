@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { RequestErrorKey } from '@wagate/errors';
-import { ApiError } from '../errors/api-error.js';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { errorResponses } from '../schemas/common.js';
 import {
   type SwaggerAsset,
@@ -78,8 +77,7 @@ export function registerDocsPage(app: ApiApp): void {
       return c.body(new Uint8Array(swaggerAsset(file as SwaggerAsset)), 200);
     },
     (result) => {
-      if (!result.success)
-        throw ApiError.of(404, RequestErrorKey.NotFound, 'no such file of the documentation page');
+      if (!result.success) throw new DomainError(ErrorKey.NotFound, 'no such file of the documentation page');
       return undefined;
     },
   );

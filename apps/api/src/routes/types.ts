@@ -1,10 +1,10 @@
-import type { OutboundUrlOptions } from '@wagate/config';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { IdGenerator } from '@wagate/ids';
 import type { ApiEnv } from '../http/auth.js';
 import type { IdempotencyGate } from '../http/idempotency-gate.js';
 import type { Peers } from '../peers.js';
 import type { AncestorResolver } from '../send/account-ancestors.js';
+import type { OutboundUrlRules } from '../validation/validate-message.js';
 
 export type ApiApp = OpenAPIHono<ApiEnv>;
 
@@ -15,5 +15,5 @@ export interface RouteDeps {
   idempotency: IdempotencyGate;
   /** The accounts above an account (billing's tree), for the policy's blocklists. */
   ancestors: AncestorResolver;
-  outboundUrls?: OutboundUrlOptions;
+  outboundUrls?: OutboundUrlRules;
 }

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { RequestErrorKey } from '@wagate/errors';
-import { ApiError } from '../errors/api-error.js';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { deviceScope } from '../http/account-scope.js';
 import { requireScope } from '../http/auth.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
@@ -35,12 +34,9 @@ export function registerGetScreenshot(app: ApiApp, deps: RouteDeps): void {
       commandId,
     });
     if (screenshotPng.length === 0) {
-      throw ApiError.of(
-        404,
-        RequestErrorKey.NotFound,
-        `command "${commandId}" has no screenshot`,
-        'commandId',
-      );
+      throw new DomainError(ErrorKey.NotFound, `command "${commandId}" has no screenshot`, {
+        ref: 'commandId',
+      });
     }
     c.header('cache-control', 'private, max-age=3600');
     return c.body(new Uint8Array(screenshotPng), 200, { 'content-type': 'image/png' });

@@ -1,6 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { RequestErrorKey } from '@wagate/errors';
-import { ApiError } from '../errors/api-error.js';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { requireScope } from '../http/auth.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import { MessageIdParam } from '../schemas/messages.js';
@@ -37,7 +36,9 @@ export function registerListMessageCallbacks(app: ApiApp, deps: RouteDeps): void
     // The message must be the account's: a missing one and another account's answer alike.
     const found = await deps.peers.dispatch.getMessage({ accountId, messageId });
     if (!found.found) {
-      throw ApiError.of(404, RequestErrorKey.NotFound, `no message ${messageId} in this account`, 'messageId');
+      throw new DomainError(ErrorKey.NotFound, `no message ${messageId} in this account`, {
+        ref: 'messageId',
+      });
     }
     const { callbacks } = await deps.peers.dispatch.listMessageCallbacks({ accountId, messageId });
     return c.json(

@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { setSpanAttributes } from '@wagate/telemetry';
-import { ApiError } from '../errors/api-error.js';
 import { requireScope } from '../http/auth.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import { MessageDetailSchema, MessageIdParam } from '../schemas/messages.js';
@@ -34,12 +33,9 @@ export function registerGetMessage(app: ApiApp, deps: RouteDeps): void {
     });
     if (!found.found || !found.message) {
       // Another account's message reads exactly like a missing one.
-      throw ApiError.of(
-        404,
-        RequestErrorKey.NotFound,
-        `no message ${messageId} in this account`,
-        'messageId',
-      );
+      throw new DomainError(ErrorKey.NotFound, `no message ${messageId} in this account`, {
+        ref: 'messageId',
+      });
     }
     const status = asStatus(found.status);
     const waiting =

@@ -1,6 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { RequestErrorKey } from '@wagate/errors';
-import { ApiError } from '../errors/api-error.js';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { requireScope } from '../http/auth.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import { ListMessagesQuery, MessageListSchema } from '../schemas/messages.js';
@@ -35,7 +34,7 @@ export function registerListMessages(app: ApiApp, deps: RouteDeps): void {
     const acceptedFromMs = query.from === undefined ? undefined : Date.parse(query.from);
     const acceptedToMs = query.to === undefined ? undefined : Date.parse(query.to);
     if (acceptedFromMs !== undefined && acceptedToMs !== undefined && acceptedFromMs > acceptedToMs) {
-      throw ApiError.of(400, RequestErrorKey.Invalid, '`from` must not be later than `to`', 'from');
+      throw new DomainError(ErrorKey.Invalid, '`from` must not be later than `to`', { ref: 'from' });
     }
     const page = await deps.peers.dispatch.listMessages({
       accountId: c.get('principal').accountId,
@@ -72,10 +71,7 @@ export function registerListMessages(app: ApiApp, deps: RouteDeps): void {
 function recipientDigits(recipient: string): string {
   const number = normalisePhoneNumber(recipient);
   if (number.kind === 'ok') return number.digits;
-  throw ApiError.of(
-    400,
-    RequestErrorKey.Invalid,
-    '`recipient` must be a phone number such as 79034567890',
-    'recipient',
-  );
+  throw new DomainError(ErrorKey.Invalid, '`recipient` must be a phone number such as 79034567890', {
+    ref: 'recipient',
+  });
 }

@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import { RequestErrorKey } from '@wagate/errors';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { ApiError } from '../errors/api-error.js';
 import { SESSION_COOKIE } from '../http/auth.js';
 import { apiKeySecurity, errorResponses } from '../schemas/common.js';
 import { SessionSchema } from '../schemas/sessions.js';
@@ -77,7 +76,7 @@ export const deleteSessionRoute = createRoute({
 export function registerSessions(app: ApiApp, options: SessionOptions): void {
   app.openapi(createSessionRoute, async (c) => {
     if (c.req.header('authorization') === undefined) {
-      throw ApiError.of(401, RequestErrorKey.Unauthorized, 'sign in with "Authorization: Key <api key>"');
+      throw new DomainError(ErrorKey.Unauthorized, 'sign in with "Authorization: Key <api key>"');
     }
     const principal = c.get('principal');
     const session = await options.store.open(c.get('keyHash'), principal.accountId, options.ttlMs);

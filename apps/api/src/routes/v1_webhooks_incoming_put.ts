@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { checkOutboundUrl } from '@wagate/config';
-import { RequestErrorKey } from '@wagate/errors';
-import { ApiError, type ApiReason } from '../errors/api-error.js';
+import { DomainError, ErrorKey, type Reason } from '@wagate/errors';
 import { requireScope } from '../http/auth.js';
 import { jsonObjectBody } from '../http/read-json.js';
 import { accountInSubtree, WebhookAccountQuery } from '../http/supervisor.js';
@@ -40,17 +39,17 @@ export function registerPutIncomingWebhook(app: ApiApp, deps: RouteDeps): void {
     const accountId = await accountInSubtree(deps.peers, c.get('principal'), c.req.valid('query').accountId);
     const body = c.req.valid('json');
     // The SSRF rule of the send call's callbackUrl (dispatch checks resolved addresses again).
-    const reasons: ApiReason[] = [];
+    const reasons: Reason[] = [];
     const faults: string[] = [];
     for (const field of ['incomingUrl', 'statusUrl'] as const) {
       const value = body[field];
       if (value === null || value === undefined) continue;
-      const check = checkOutboundUrl(value, deps.outboundUrls);
+      const check = checkOutboundUrl(value, deps.outboundUrls?.callbacks);
       if (check.ok) continue;
-      reasons.push({ key: RequestErrorKey.Invalid, ref: field });
+      reasons.push({ key: ErrorKey.Invalid, ref: field });
       faults.push(`\`${field}\` must be a public address: ${check.reason} is not reachable from wagate`);
     }
-    if (reasons.length > 0) throw new ApiError(400, reasons, faults.join('; '));
+    if (reasons.length > 0) throw DomainError.withReasons(reasons, faults.join('; '));
     const { settings } = await deps.peers.dispatch.setWebhookSettings({
       accountId,
       incomingUrl: body.incomingUrl ?? '',

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { dispatch } from '@wagate/contracts';
-import { RequestErrorKey } from '@wagate/errors';
-import { ApiError } from '../errors/api-error.js';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { requireScope } from '../http/auth.js';
 import { rateLimitHeaders } from '../http/rate-limit-headers.js';
 import { readJsonObject } from '../http/read-json.js';
@@ -108,15 +107,15 @@ export function registerSendMessages(app: ApiApp, deps: RouteDeps): void {
 }
 
 /** The envelope's failure, as the contract names it: always about `messages`. */
-function envelopeError(error: z.ZodError): ApiError {
+function envelopeError(error: z.ZodError): DomainError {
   const issue = error.issues[0]!;
   const input = (issue as { input?: unknown }).input;
   if (issue.code === 'too_big')
-    return ApiError.of(400, RequestErrorKey.TooManyMessages, issue.message, 'messages');
+    return new DomainError(ErrorKey.TooManyMessages, issue.message, { ref: 'messages' });
   if (issue.code === 'too_small' || input === undefined || input === null) {
-    return ApiError.of(400, RequestErrorKey.MustBeNotNull, issue.message, 'messages');
+    return new DomainError(ErrorKey.MustBeNotNull, issue.message, { ref: 'messages' });
   }
-  return ApiError.of(400, RequestErrorKey.Invalid, issue.message, 'messages');
+  return new DomainError(ErrorKey.Invalid, issue.message, { ref: 'messages' });
 }
 
 /** Whether a failed send certainly sent nothing, so its Idempotency-Key may be used again. */

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import type { ErrorStatus } from '../errors/api-error.js';
-import { errorKeys } from '../errors/catalogue.js';
+import { errorKeys, type HttpErrorStatus } from '@wagate/errors';
+import { describeErrorStatus } from '../openapi/error-catalogue.js';
 import { limits } from '../validation/limits.js';
 
 export const ReasonSchema = z
@@ -48,7 +48,7 @@ export const ErrorSchema = z
     },
   });
 
-const errorExamples: Record<ErrorStatus, { summary: string; value: z.input<typeof ErrorSchema> }> = {
+const errorExamples: Record<HttpErrorStatus, { summary: string; value: z.input<typeof ErrorSchema> }> = {
   400: {
     summary: 'The request is not what the route takes',
     value: {
@@ -123,29 +123,17 @@ const errorExamples: Record<ErrorStatus, { summary: string; value: z.input<typeo
   },
 };
 
-const errorDescriptions: Record<ErrorStatus, string> = {
-  400: 'The request is malformed: `malformed.json`, `invalid` (also a NUL character in any input), `must.be.not.null` or `too.many.messages` (see the error catalogue).',
-  401: '`unauthorized`: no API key, or an unknown or revoked one.',
-  403: '`forbidden`: the API key lacks the scope this route needs, its account (or one above it) is suspended, or the change is one only a parent account may make.',
-  404: '`not.found`: no such resource in this account.',
-  409: "`idempotency.conflict` (the key was used with another body), `idempotency.in.progress` (the first request is still running), `conflict` (the resource's state does not allow the change) or `billing.error` (a transfer larger than the funds available).",
-  413: `\`payload.too.large\`: the body is over ${limits.maxBodyBytes} bytes.`,
-  415: '`unsupported.media.type`: the body must be sent as `application/json`.',
-  500: '`unknown`: an internal error; the request may be retried.',
-  503: '`service.unavailable`: a service the request needs is briefly down; retry after `Retry-After` seconds.',
-};
-
 /**
  * The documented error responses of a route, each with the shape and an example. 400 is always
  * among them: a NUL character in any path, query or body input is refused at the edge, on every
  * route (http/reject-nul.ts).
  */
-export function errorResponses(...statuses: ErrorStatus[]) {
+export function errorResponses(...statuses: HttpErrorStatus[]) {
   return Object.fromEntries(
-    [...new Set<ErrorStatus>([400, ...statuses])].map((status) => [
+    [...new Set<HttpErrorStatus>([400, ...statuses])].map((status) => [
       status,
       {
-        description: errorDescriptions[status],
+        description: describeErrorStatus(status),
         content: {
           'application/json': {
             schema: ErrorSchema,
@@ -155,7 +143,7 @@ export function errorResponses(...statuses: ErrorStatus[]) {
       },
     ]),
   ) as unknown as Record<
-    ErrorStatus,
+    HttpErrorStatus,
     { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }
   >;
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { RequestErrorKey } from '@wagate/errors';
+import { ErrorKey } from '@wagate/errors';
 import { limits } from '../validation/limits.js';
 import { mediaKindOf, mediaKinds } from '@wagate/contracts';
 import { normalisePhoneNumber } from '../validation/phone-number.js';
@@ -17,7 +17,7 @@ const typeError = (missing: string, wrongType: string) => ({
   error: (issue: { input?: unknown }) =>
     issue.input === undefined || issue.input === null ? missing : wrongType,
 });
-const keyed = (key: RequestErrorKey, message: string) => ({ message, params: { key } });
+const keyed = (key: ErrorKey, message: string) => ({ message, params: { key } });
 
 /** An ISO 639 language, optionally `_`/`-` and an ISO 3166 region, a UN M.49 area or an ISO 15924 script. */
 export const LANGUAGE_CODE = /^[A-Za-z]{2,3}(?:[_-](?:[A-Za-z]{2}|[A-Za-z]{4}|\d{3}))?$/;
@@ -33,7 +33,7 @@ export const DevinoMessageSchema = z
           if (value.trim() === '') {
             ctx.addIssue({
               code: 'custom',
-              ...keyed(RequestErrorKey.MustBeNotNull, '`from` (the sender) is required'),
+              ...keyed(ErrorKey.MustBeNotNull, '`from` (the sender) is required'),
             });
           } else if (characterCount(value) > limits.maxSenderLength || !isPlainLine(value)) {
             ctx.addIssue({
@@ -63,13 +63,13 @@ export const DevinoMessageSchema = z
           if (number.kind === 'missing') {
             ctx.addIssue({
               code: 'custom',
-              ...keyed(RequestErrorKey.MustBeNotNull, '`to` (the recipient) is required'),
+              ...keyed(ErrorKey.MustBeNotNull, '`to` (the recipient) is required'),
             });
           } else if (number.kind === 'too-long') {
             ctx.addIssue({
               code: 'custom',
               ...keyed(
-                RequestErrorKey.LengthTooLong,
+                ErrorKey.LengthTooLong,
                 `\`to\` has ${number.digits} digits; a phone number has at most ${limits.maxPhoneDigits} (E.164)`,
               ),
             });
@@ -77,7 +77,7 @@ export const DevinoMessageSchema = z
             ctx.addIssue({
               code: 'custom',
               ...keyed(
-                RequestErrorKey.Invalid,
+                ErrorKey.Invalid,
                 `\`to\` is not a phone number in international format such as "79034567890": ${number.why}`,
               ),
             });
@@ -98,10 +98,7 @@ export const DevinoMessageSchema = z
           if (characterCount(value) > limits.maxTextLength) {
             ctx.addIssue({
               code: 'custom',
-              ...keyed(
-                RequestErrorKey.LengthTooLong,
-                `\`text\` is longer than ${limits.maxTextLength} characters`,
-              ),
+              ...keyed(ErrorKey.LengthTooLong, `\`text\` is longer than ${limits.maxTextLength} characters`),
             });
           } else if (!isStorableText(value)) {
             ctx.addIssue({ code: 'custom', message: '`text` must be valid Unicode without NUL characters' });
@@ -147,13 +144,13 @@ export const DevinoMessageSchema = z
           if (value.trim().length < limits.minContentNameLength) {
             ctx.addIssue({
               code: 'custom',
-              ...keyed(RequestErrorKey.LengthTooShort, '`contentName` must not be empty'),
+              ...keyed(ErrorKey.LengthTooShort, '`contentName` must not be empty'),
             });
           } else if (characterCount(value) > limits.maxContentNameLength) {
             ctx.addIssue({
               code: 'custom',
               ...keyed(
-                RequestErrorKey.LengthTooLong,
+                ErrorKey.LengthTooLong,
                 `\`contentName\` is longer than ${limits.maxContentNameLength} characters`,
               ),
             });
@@ -262,7 +259,7 @@ export const DevinoMessageSchema = z
             ctx.addIssue({
               code: 'custom',
               ...keyed(
-                RequestErrorKey.LengthTooShort,
+                ErrorKey.LengthTooShort,
                 `\`languageCode\` is shorter than ${limits.minLanguageCodeLength} characters`,
               ),
             });
@@ -270,7 +267,7 @@ export const DevinoMessageSchema = z
             ctx.addIssue({
               code: 'custom',
               ...keyed(
-                RequestErrorKey.LengthTooLong,
+                ErrorKey.LengthTooLong,
                 `\`languageCode\` is longer than ${limits.maxLanguageCodeLength} characters`,
               ),
             });
@@ -299,7 +296,7 @@ export const DevinoMessageSchema = z
   )
   .refine((message) => hasText(message.text) || present(message.contentUrl) || present(message.templateId), {
     ...keyed(
-      RequestErrorKey.MustBeNotNull,
+      ErrorKey.MustBeNotNull,
       'the message has nothing to send: give `text`, `contentUrl` or `templateId`',
     ),
     // Reported together with field errors, so a client fixes everything in one go.

@@ -1,17 +1,15 @@
-import type { OutboundUrlOptions } from '@wagate/config';
 import type { common, dispatch, templates } from '@wagate/contracts';
-import { RequestErrorKey, StatusErrorCode } from '@wagate/errors';
+import { ErrorKey, StatusErrorCode } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
 import { createLogger, setSpanAttributes } from '@wagate/telemetry';
 import { ClientError, Status } from 'nice-grpc';
-import type { ErrorKey } from '../errors/catalogue.js';
 import type { Recovery } from '../http/idempotency-gate.js';
 import { apiMetrics } from '../metrics.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
 import type { AncestorResolver } from './account-ancestors.js';
 import { resolveSenderNumbers } from './sender-numbers.js';
-import { validateMessage } from '../validation/validate-message.js';
+import { type OutboundUrlRules, validateMessage } from '../validation/validate-message.js';
 
 const log = createLogger('api:send');
 
@@ -41,7 +39,7 @@ export type SendStage = 'validating' | 'rendering' | 'reserving' | 'accepting' |
  * account's send-rate bucket after the batch, when dispatch was asked and the limit is on.
  */
 export async function sendBatch(
-  deps: { peers: Peers; ids: IdGenerator; ancestors: AncestorResolver; outboundUrls?: OutboundUrlOptions },
+  deps: { peers: Peers; ids: IdGenerator; ancestors: AncestorResolver; outboundUrls?: OutboundUrlRules },
   accountId: string,
   messages: readonly unknown[],
   progress: { stage: SendStage } = { stage: 'validating' },
@@ -139,7 +137,7 @@ export async function sendBatch(
       refused.add(candidate.message.messageId);
       results[candidate.index] = {
         code: 'REJECTED',
-        reasons: [{ key: (outcome?.rejectionKey as ErrorKey) || RequestErrorKey.BillingError }],
+        reasons: [{ key: (outcome?.rejectionKey as ErrorKey) || ErrorKey.BillingError }],
         description:
           outcome?.description || 'payment is required: top up the account or raise its credit limit',
       };
@@ -180,7 +178,7 @@ export async function sendBatch(
       } else {
         reject(
           candidate.index,
-          (outcome?.rejection?.key as ErrorKey) || RequestErrorKey.Unknown,
+          (outcome?.rejection?.key as ErrorKey) || ErrorKey.Unknown,
           outcome?.rejection?.ref ?? '',
           outcome?.rejection?.description || 'the message was not accepted',
         );

@@ -1,7 +1,5 @@
-import { RequestErrorKey } from '@wagate/errors';
+import { ErrorKey, type Reason } from '@wagate/errors';
 import type { z } from 'zod';
-import type { ApiReason } from '../errors/api-error.js';
-import type { ErrorKey } from '../errors/catalogue.js';
 
 type IssueKind = 'missing' | 'tooLong' | 'tooShort';
 
@@ -11,16 +9,16 @@ type IssueKind = 'missing' | 'tooLong' | 'tooShort';
  * their key in `params.key` (see devino-message.ts) need no entry here.
  */
 const rowsByField: Record<string, Partial<Record<IssueKind, ErrorKey>>> = {
-  '': { missing: RequestErrorKey.MustBeNotNull },
-  from: { missing: RequestErrorKey.MustBeNotNull },
-  to: { missing: RequestErrorKey.MustBeNotNull, tooLong: RequestErrorKey.LengthTooLong },
-  text: { tooLong: RequestErrorKey.LengthTooLong },
-  languageCode: { tooLong: RequestErrorKey.LengthTooLong, tooShort: RequestErrorKey.LengthTooShort },
-  contentName: { tooLong: RequestErrorKey.LengthTooLong, tooShort: RequestErrorKey.LengthTooShort },
+  '': { missing: ErrorKey.MustBeNotNull },
+  from: { missing: ErrorKey.MustBeNotNull },
+  to: { missing: ErrorKey.MustBeNotNull, tooLong: ErrorKey.LengthTooLong },
+  text: { tooLong: ErrorKey.LengthTooLong },
+  languageCode: { tooLong: ErrorKey.LengthTooLong, tooShort: ErrorKey.LengthTooShort },
+  contentName: { tooLong: ErrorKey.LengthTooLong, tooShort: ErrorKey.LengthTooShort },
 };
 
 export interface Rejected {
-  reasons: ApiReason[];
+  reasons: Reason[];
   description: string;
 }
 
@@ -31,7 +29,7 @@ export interface Rejected {
  * the issues' human messages.
  */
 export function issuesToReasons(issues: readonly z.core.$ZodIssue[], index: number): Rejected {
-  const reasons = new Map<string, ApiReason>();
+  const reasons = new Map<string, Reason>();
   const descriptions: string[] = [];
   for (const issue of issues) {
     const field = typeof issue.path[0] === 'string' ? issue.path[0] : '';
@@ -49,7 +47,7 @@ function keyOf(issue: z.core.$ZodIssue, field: string): ErrorKey {
   if (issue.code === 'custom' && typeof issue.params?.key === 'string') return issue.params.key as ErrorKey;
   const rows = rowsByField[field] ?? {};
   const kind = kindOf(issue, field);
-  return (kind && rows[kind]) || RequestErrorKey.Invalid;
+  return (kind && rows[kind]) || ErrorKey.Invalid;
 }
 
 function kindOf(issue: z.core.$ZodIssue, field: string): IssueKind | undefined {

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { checkOutboundUrl, type OutboundUrlOptions } from '@wagate/config';
-import { RequestErrorKey } from '@wagate/errors';
+import { ErrorKey } from '@wagate/errors';
 import { DevinoMessageSchema } from '../schemas/devino-message.js';
 import { issuesToReasons, type Rejected } from './issues-to-reasons.js';
 import { isHttpUrl } from './strings.js';
@@ -27,7 +27,16 @@ export type Validation = { ok: true; message: ValidMessage } | ({ ok: false } & 
  * Request-time checks of one message with `DevinoMessageSchema`; every failure is named by the
  * contract's key and ref (`messages[i].field`), all failures of a message together.
  */
-export function validateMessage(raw: unknown, index: number, urls: OutboundUrlOptions = {}): Validation {
+/**
+ * Which networks a message's URLs may point at besides the public internet (SSRF guard), each
+ * kind by its own settings: callbacks (WAGATE_ALLOW_*_WEBHOOKS) and media (WAGATE_ALLOW_*_MEDIA).
+ */
+export interface OutboundUrlRules {
+  callbacks?: OutboundUrlOptions;
+  media?: OutboundUrlOptions;
+}
+
+export function validateMessage(raw: unknown, index: number, urls: OutboundUrlRules = {}): Validation {
   const parsed = z.safeParse(DevinoMessageSchema, raw, { reportInput: true });
   const refused = refusedUrls(raw, index, urls);
   if (!parsed.success) {
@@ -55,7 +64,11 @@ export function validateMessage(raw: unknown, index: number, urls: OutboundUrlOp
   };
 }
 
-const URL_FIELDS = ['contentUrl', 'callbackUrl'] as const;
+/** Each URL field of a message, with the rules that govern it. */
+const URL_FIELDS = [
+  ['contentUrl', 'media'],
+  ['callbackUrl', 'callbacks'],
+] as const;
 
 /**
  * The SSRF rule at request time, on the URLs as written (no DNS per message; dispatch checks
@@ -63,16 +76,16 @@ const URL_FIELDS = ['contentUrl', 'callbackUrl'] as const;
  * address, unless the deployment allows loopback/private. Only well-formed URLs are checked
  * here; the schema names the others.
  */
-function refusedUrls(raw: unknown, index: number, urls: OutboundUrlOptions): Rejected {
+function refusedUrls(raw: unknown, index: number, urls: OutboundUrlRules): Rejected {
   const rejected: Rejected = { reasons: [], description: '' };
   if (typeof raw !== 'object' || raw === null) return rejected;
   const descriptions: string[] = [];
-  for (const field of URL_FIELDS) {
+  for (const [field, kind] of URL_FIELDS) {
     const value = (raw as Record<string, unknown>)[field];
     if (typeof value !== 'string' || !isHttpUrl(value)) continue;
-    const check = checkOutboundUrl(value, urls);
+    const check = checkOutboundUrl(value, urls[kind]);
     if (check.ok) continue;
-    rejected.reasons.push({ key: RequestErrorKey.Invalid, ref: `messages[${index}].${field}` });
+    rejected.reasons.push({ key: ErrorKey.Invalid, ref: `messages[${index}].${field}` });
     descriptions.push(
       `\`${field}\` must be a public address: ${check.reason} is not reachable from wagate (loopback, private, link-local and metadata addresses are refused)`,
     );

@@ -2,7 +2,7 @@ import { type AccessChangedEvent, type billing, Topics } from '@wagate/contracts
 import { decodeCursor, encodeCursor, pageSize } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { enqueueEvents } from '@wagate/outbox';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { type Kysely, sql } from 'kysely';
 import type { AccountKind, AccountRow, AccountStatus, BillingTables } from '../db/tables.js';
 import { enqueueRevocations } from '../keys/key-service.js';
@@ -27,13 +27,13 @@ export async function createAccount(
 ): Promise<billing.CreateAccountResponse> {
   const { account: parent } = await visibleAccount(db, request.actorAccountId, request.parentId);
   if (parent.kind === 'customer') {
-    throw new ServerError(Status.PERMISSION_DENIED, 'only the platform and resellers have sub-accounts');
+    throw new DomainError(ErrorKey.Forbidden, 'only the platform and resellers have sub-accounts');
   }
   if (parent.status !== 'active') {
-    throw new ServerError(Status.FAILED_PRECONDITION, `the parent account is ${parent.status}`);
+    throw new DomainError(ErrorKey.Conflict, `the parent account is ${parent.status}`);
   }
   if (request.kind !== 'reseller' && request.kind !== 'customer') {
-    throw new ServerError(Status.INVALID_ARGUMENT, 'kind must be "reseller" or "customer"');
+    throw new DomainError(ErrorKey.Invalid, 'kind must be "reseller" or "customer"');
   }
   assertMarkup(request.markupBps);
   const id = prefixedId('account');
@@ -110,10 +110,9 @@ export async function updateAccount(
   const { account } = await managedAccount(db, request.actorAccountId, request.accountId);
   const status = request.status as AccountStatus | undefined;
   if (status !== undefined && !['active', 'suspended', 'closed'].includes(status)) {
-    throw new ServerError(Status.INVALID_ARGUMENT, 'status must be "active", "suspended" or "closed"');
+    throw new DomainError(ErrorKey.Invalid, 'status must be "active", "suspended" or "closed"');
   }
-  if (account.status === 'closed')
-    throw new ServerError(Status.FAILED_PRECONDITION, 'a closed account cannot change');
+  if (account.status === 'closed') throw new DomainError(ErrorKey.Conflict, 'a closed account cannot change');
   if (request.markupBps !== undefined) assertMarkup(request.markupBps);
 
   const row = await db.transaction().execute(async (trx) => {
@@ -126,7 +125,7 @@ export async function updateAccount(
         .where('status', '!=', 'closed')
         .executeTakeFirst();
       if (openChild) {
-        throw new ServerError(Status.FAILED_PRECONDITION, `close the sub-account "${openChild.id}" first`);
+        throw new DomainError(ErrorKey.Conflict, `close the sub-account "${openChild.id}" first`);
       }
     }
     const updated = await trx
@@ -163,14 +162,11 @@ export async function transferCredit(
 ): Promise<billing.TransferCreditResponse> {
   const { actor, account } = await managedAccount(db, request.actorAccountId, request.accountId);
   if (account.parent_id !== actor.id) {
-    throw new ServerError(
-      Status.FAILED_PRECONDITION,
-      'credit moves between an account and its direct parent only',
-    );
+    throw new DomainError(ErrorKey.Conflict, 'credit moves between an account and its direct parent only');
   }
   const amount = BigInt(request.amountMinor);
-  if (amount === 0n) throw new ServerError(Status.INVALID_ARGUMENT, 'amountMinor must not be zero');
-  if (account.status === 'closed') throw new ServerError(Status.FAILED_PRECONDITION, 'the account is closed');
+  if (amount === 0n) throw new DomainError(ErrorKey.Invalid, 'amountMinor must not be zero');
+  if (account.status === 'closed') throw new DomainError(ErrorKey.Conflict, 'the account is closed');
   // The platform is where money enters: what it hands out was paid to it outside wagate.
   const source = actor.kind === 'platform' ? EXTERNAL_ACCOUNT : actor.id;
   return db.transaction().execute(async (trx) => {
@@ -179,8 +175,8 @@ export async function transferCredit(
       amount > 0n ? (source === EXTERNAL_ACCOUNT ? undefined : locked.get(actor.id)) : locked.get(account.id);
     // Credit moved away must be the payer's own money: held funds and credit limit stay put.
     if (payer && BigInt(payer.balance_minor) - BigInt(payer.held_minor) < (amount > 0n ? amount : -amount)) {
-      throw new ServerError(
-        Status.RESOURCE_EXHAUSTED,
+      throw new DomainError(
+        ErrorKey.BillingError,
         `account "${payer.id}" has ${BigInt(payer.balance_minor) - BigInt(payer.held_minor)} available, less than ${amount > 0n ? amount : -amount}`,
       );
     }
@@ -200,10 +196,7 @@ export async function transferCredit(
 
 function assertMarkup(markupBps: number): void {
   if (!Number.isInteger(markupBps) || markupBps < 0 || markupBps > MAX_MARKUP_BPS) {
-    throw new ServerError(
-      Status.INVALID_ARGUMENT,
-      `markupBps must be a whole number from 0 to ${MAX_MARKUP_BPS}`,
-    );
+    throw new DomainError(ErrorKey.Invalid, `markupBps must be a whole number from 0 to ${MAX_MARKUP_BPS}`);
   }
 }
 

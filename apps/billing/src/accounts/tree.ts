@@ -1,4 +1,4 @@
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { AccountRow, BillingTables } from '../db/tables.js';
 import { unrolledMinor, withUnrolledBalance } from '../ledger/ledger.js';
@@ -35,7 +35,7 @@ export async function visibleAccount(
   const actor = rows.find((row) => row.id === actorAccountId);
   const account = rows.find((row) => row.id === id);
   if (!actor || !account || !isWithin(account, actor)) {
-    throw new ServerError(Status.NOT_FOUND, `no account "${id}" in this account's tree`);
+    throw new DomainError(ErrorKey.NotFound, `no account "${id}" in this account's tree`);
   }
   return { actor, account };
 }
@@ -51,8 +51,8 @@ export async function managedAccount(
 ): Promise<{ actor: AccountRow; account: AccountRow }> {
   const found = await visibleAccount(db, actorAccountId, accountId);
   if (found.account.id === found.actor.id) {
-    throw new ServerError(
-      Status.PERMISSION_DENIED,
+    throw new DomainError(
+      ErrorKey.Forbidden,
       "an account's status, prices, credit and quotas are set by its parent, not by the account itself",
     );
   }

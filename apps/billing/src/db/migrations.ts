@@ -1,8 +1,11 @@
 import type { Migration } from '@wagate/db';
-import { createOutboxTable } from '@wagate/outbox';
 import { type Kysely, sql } from 'kysely';
 
-// Migrations are frozen in time: they take Kysely<any> and import nothing from the app.
+/**
+ * Billing's migrations, listed in the order the migrator runs them (by name). Frozen in time:
+ * each takes Kysely<any> and imports nothing from the app, and never changes once it has
+ * shipped; a change is a new migration at the end.
+ */
 export const billingMigrations: Record<string, Migration> = {
   '2026-11-24T00:00_accounts_keys_reservations': {
     async up(db: Kysely<any>) {
@@ -161,7 +164,18 @@ export const billingMigrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('quota_counters_pk', ['account_id', 'period'])
         .execute();
 
-      await createOutboxTable(db);
+      // The transactional outbox (@wagate/outbox), written out here: a migration never changes after it ships.
+      await db.schema
+        .createTable('outbox')
+        .ifNotExists()
+        .addColumn('seq', 'bigserial', (column) => column.primaryKey())
+        .addColumn('topic', 'text', (column) => column.notNull())
+        .addColumn('event_id', 'text', (column) => column.notNull())
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('data', 'jsonb', (column) => column.notNull())
+        .addColumn('headers', 'jsonb', (column) => column.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
+        .execute();
     },
   },
   '2026-12-06T10:00_open_reservations_index': {

@@ -2,7 +2,7 @@ import type { billing } from '@wagate/contracts';
 import { type AccessChangedEvent, Topics } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
 import { enqueueEvents } from '@wagate/outbox';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { type Kysely, sql } from 'kysely';
 import { visibleAccount } from '../accounts/tree.js';
 import type { ApiKeyRow, BillingTables } from '../db/tables.js';
@@ -78,15 +78,15 @@ export async function createKey(
   request: Pick<billing.CreateKeyRequest, 'actorAccountId' | 'accountId' | 'name' | 'scopes' | 'expiresAtMs'>,
 ): Promise<billing.CreateKeyResponse> {
   const { account } = await visibleAccount(db, request.actorAccountId, request.accountId);
-  if (account.status === 'closed') throw new ServerError(Status.FAILED_PRECONDITION, 'the account is closed');
+  if (account.status === 'closed') throw new DomainError(ErrorKey.Conflict, 'the account is closed');
   const scopes = [...new Set(request.scopes)];
   const unknown = scopes.filter((scope) => !(keyScopes as readonly string[]).includes(scope));
   if (scopes.length === 0 || unknown.length > 0) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `scopes must be some of ${keyScopes.join(', ')}`);
+    throw new DomainError(ErrorKey.Invalid, `scopes must be some of ${keyScopes.join(', ')}`);
   }
   const expiresAt = request.expiresAtMs === undefined ? null : new Date(Number(request.expiresAtMs));
   if (expiresAt && expiresAt.getTime() <= Date.now()) {
-    throw new ServerError(Status.INVALID_ARGUMENT, 'expiresAt must be in the future');
+    throw new DomainError(ErrorKey.Invalid, 'expiresAt must be in the future');
   }
   const secret = generateApiKey();
   const row = await db
@@ -129,7 +129,7 @@ async function keyOf(db: Kysely<BillingTables>, request: billing.RevokeKeyReques
     .where('id', '=', request.keyId)
     .where('account_id', '=', account.id)
     .executeTakeFirst();
-  if (!row) throw new ServerError(Status.NOT_FOUND, `no key "${request.keyId}" in account "${account.id}"`);
+  if (!row) throw new DomainError(ErrorKey.NotFound, `no key "${request.keyId}" in account "${account.id}"`);
   return row;
 }
 
@@ -139,7 +139,7 @@ export async function rotateKey(
   request: billing.RotateKeyRequest,
 ): Promise<billing.RotateKeyResponse> {
   const old = await keyOf(db, request);
-  if (old.revoked_at) throw new ServerError(Status.FAILED_PRECONDITION, 'a revoked key cannot be rotated');
+  if (old.revoked_at) throw new DomainError(ErrorKey.Conflict, 'a revoked key cannot be rotated');
   return createKey(db, {
     actorAccountId: request.actorAccountId,
     accountId: old.account_id,

@@ -1,5 +1,5 @@
 import type { billing } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import { chainIds, managedAccount, visibleAccount } from '../accounts/tree.js';
 import type { BillingTables } from '../db/tables.js';
@@ -17,24 +17,24 @@ export async function setPrices(
   const seen = new Set<string>();
   request.prices.forEach((price, index) => {
     if (price.country !== ANY_COUNTRY && !COUNTRY.test(price.country)) {
-      throw new ServerError(
-        Status.INVALID_ARGUMENT,
+      throw new DomainError(
+        ErrorKey.Invalid,
         `prices[${index}].country must be an ISO 3166 code such as "RU", or "*"`,
       );
     }
     if (!isPriceKind(price.kind)) {
-      throw new ServerError(
-        Status.INVALID_ARGUMENT,
+      throw new DomainError(
+        ErrorKey.Invalid,
         `prices[${index}].kind must be one of ${priceKinds.join(', ')}`,
       );
     }
     if (BigInt(price.priceMinor) < 0n) {
-      throw new ServerError(Status.INVALID_ARGUMENT, `prices[${index}].priceMinor must not be negative`);
+      throw new DomainError(ErrorKey.Invalid, `prices[${index}].priceMinor must not be negative`);
     }
     const key = `${price.country}|${price.kind}`;
     if (seen.has(key)) {
-      throw new ServerError(
-        Status.INVALID_ARGUMENT,
+      throw new DomainError(
+        ErrorKey.Invalid,
         `prices[${index}] repeats country ${price.country} and kind ${price.kind}`,
       );
     }
@@ -66,7 +66,7 @@ export async function getPrices(
 ): Promise<billing.GetPricesResponse> {
   const { account } = await visibleAccount(db, request.actorAccountId, request.accountId);
   if (request.country && request.country !== ANY_COUNTRY && !COUNTRY.test(request.country)) {
-    throw new ServerError(Status.INVALID_ARGUMENT, 'country must be an ISO 3166 code such as "RU"');
+    throw new DomainError(ErrorKey.Invalid, 'country must be an ISO 3166 code such as "RU"');
   }
   const rows = await db
     .selectFrom('prices')

@@ -1,5 +1,4 @@
-import { RequestErrorKey } from '@wagate/errors';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { type Kysely, sql } from 'kysely';
 import type { AccountRow, BillingTables, ChainLevel } from '../db/tables.js';
 import { addToBalances, billingTable, lockAccounts } from '../ledger/ledger.js';
@@ -132,7 +131,7 @@ export async function reserveBatch(
       if (outcomes[index] !== undefined) return;
       const path = senders.get(request.accountId);
       if (path === undefined) {
-        outcomes[index] = new ServerError(Status.NOT_FOUND, `account "${request.accountId}" does not exist`);
+        outcomes[index] = new DomainError(ErrorKey.NotFound, `account "${request.accountId}" does not exist`);
         return;
       }
       const chain = chainOf.get(request.accountId)!;
@@ -140,7 +139,7 @@ export async function reserveBatch(
       const inactiveIndex = chain.findIndex((account) => account.status !== 'active');
       if (inactiveIndex >= 0) {
         const description = refusal.inactive(chain[inactiveIndex]!, inactiveIndex === chain.length - 1);
-        const refused = items.map((item) => reject(item, RequestErrorKey.Forbidden, description));
+        const refused = items.map((item) => reject(item, ErrorKey.Forbidden, description));
         work.push({ index, request, chain, path, items, refused, planned: [] });
         return;
       }
@@ -297,7 +296,7 @@ function allocate(
       if (available.get(account.id)! - (held.get(account.id) ?? 0n) < hold) {
         return reject(
           one.item,
-          RequestErrorKey.BillingError,
+          ErrorKey.BillingError,
           refusal.funds(one.prices[leafIndex]!, account.currency, level === leafIndex),
         );
       }
@@ -306,7 +305,7 @@ function allocate(
     if (full) {
       return reject(
         one.item,
-        RequestErrorKey.QuotaExceeded,
+        ErrorKey.QuotaExceeded,
         refusal.quota(full.kind, full.limit, full.accountId === request.accountId),
       );
     }
@@ -351,7 +350,7 @@ async function earlierOutcomes(
         ? {
             messageId,
             reserved: false,
-            rejectionKey: RequestErrorKey.Unknown,
+            rejectionKey: ErrorKey.Unknown,
             description:
               'this message was not sent and will not be: an earlier attempt of this request could not hand it on; send it again with a new Idempotency-Key',
           }

@@ -1,5 +1,5 @@
 import type { billing } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { visibleAccount } from '../accounts/tree.js';
 import type { BillingTables } from '../db/tables.js';
@@ -40,19 +40,19 @@ export async function getUsage(
     ['to', request.toDay],
   ] as const) {
     if (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-      throw new ServerError(Status.INVALID_ARGUMENT, `${name} must be a date such as 2026-12-01`);
+      throw new DomainError(ErrorKey.Invalid, `${name} must be a date such as 2026-12-01`);
     }
   }
   const from = new Date(`${request.fromDay}T00:00:00Z`);
   const until = new Date(Date.parse(`${request.toDay}T00:00:00Z`) + 86_400_000);
-  if (until <= from) throw new ServerError(Status.INVALID_ARGUMENT, 'to must not be before from');
+  if (until <= from) throw new DomainError(ErrorKey.Invalid, 'to must not be before from');
   if (until.getTime() - from.getTime() > MAX_DAYS * 86_400_000) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `ask for at most ${MAX_DAYS} days at a time`);
+    throw new DomainError(ErrorKey.Invalid, `ask for at most ${MAX_DAYS} days at a time`);
   }
   const unknown = request.groupBy.filter((name) => !(usageDimensions as readonly string[]).includes(name));
   if (unknown.length > 0) {
-    throw new ServerError(
-      Status.INVALID_ARGUMENT,
+    throw new DomainError(
+      ErrorKey.Invalid,
       `groupBy takes ${usageDimensions.join(', ')}; not ${unknown.join(', ')}`,
     );
   }

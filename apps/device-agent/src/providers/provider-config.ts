@@ -1,5 +1,4 @@
-import { ConfigError, readConfig } from '@wagate/config';
-import { z } from 'zod';
+import { type ConfigOf, ConfigError, env } from '@wagate/config';
 import type { SimDriver } from '../drivers/sim/sim-driver.js';
 import { createCommandProvider, parseCommandTemplate } from './command-provider.js';
 import { createEmulatorProvider, type EmulatorVm } from './emulator-provider.js';
@@ -51,32 +50,106 @@ function parseNamedPorts(variable: string, value: string | undefined): Array<{ n
   return items;
 }
 
-/** The VM provider's settings (`WAGATE_VM_PROVIDER` and its variables); see the agent's README. */
-export function readVmConfig(source: Record<string, string | undefined> = process.env): VmConfig {
-  const config = readConfig(
-    {
-      WAGATE_VM_PROVIDER: z.enum(['static', 'emulator', 'redroid', 'command']).default('static'),
-      WAGATE_ADB_PATH: z.string().min(1).default('adb'),
-      WAGATE_VM_BOOT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(180_000),
-      WAGATE_EMULATOR_AVDS: z.string().optional(),
-      WAGATE_EMULATOR_PATH: z.string().min(1).default('emulator'),
-      WAGATE_EMULATOR_ARGS: z.string().default(''),
-      WAGATE_REDROID_CONTAINERS: z.string().optional(),
-      WAGATE_REDROID_IMAGE: z.string().min(1).default('redroid/redroid:14.0.0-latest'),
-      WAGATE_CONTAINER_CLI: z.string().min(1).default('docker'),
-      WAGATE_REDROID_ADB_HOST: z.string().min(1).default('127.0.0.1'),
-      WAGATE_VM_COMMAND_RESTART: z.string().optional(),
-      WAGATE_VM_COMMAND_START: z.string().optional(),
-      WAGATE_VM_COMMAND_STOP: z.string().optional(),
-      WAGATE_VM_COMMAND_SNAPSHOT_SAVE: z.string().optional(),
-      WAGATE_VM_COMMAND_SNAPSHOT_RESTORE: z.string().optional(),
-      WAGATE_VM_CPUS: z.coerce.number().positive().default(2),
-      WAGATE_VM_MEMORY_MB: z.coerce.number().int().positive().default(3_072),
-      WAGATE_HOST_CPUS: z.coerce.number().positive().optional(),
-      WAGATE_HOST_MEMORY_MB: z.coerce.number().int().positive().optional(),
-    },
-    source,
-  );
+/** The VM provider's variables (`WAGATE_VM_PROVIDER` and its own); see the agent's README. */
+export const vmVariables = {
+  WAGATE_VM_PROVIDER: env.oneOf(['static', 'emulator', 'redroid', 'command'], {
+    default: 'static',
+    description:
+      "What starts, restarts and snapshots this host's phones: nothing (`static`), Android emulators, redroid containers, or commands of your own.",
+  }),
+  WAGATE_ADB_PATH: env.string({ default: 'adb', minLength: 1, description: 'The adb binary.' }),
+  WAGATE_VM_BOOT_TIMEOUT_MS: env.int({
+    default: 180_000,
+    min: 1_000,
+    unit: 'milliseconds',
+    description: 'How long a VM may take to boot before it counts as failed.',
+  }),
+  WAGATE_EMULATOR_AVDS: env.string({
+    optional: true,
+    accepts: 'name@port[,name@port…], the console port even, 5554–5682',
+    description: 'The AVDs WAGATE_VM_PROVIDER=emulator runs, each with its console port, e.g. wa1@5554.',
+  }),
+  WAGATE_EMULATOR_PATH: env.string({
+    default: 'emulator',
+    minLength: 1,
+    description: 'The emulator binary.',
+  }),
+  WAGATE_EMULATOR_ARGS: env.string({ default: '', description: 'Extra arguments for every emulator.' }),
+  WAGATE_REDROID_CONTAINERS: env.string({
+    optional: true,
+    accepts: 'name@port[,name@port…]',
+    description: 'The containers WAGATE_VM_PROVIDER=redroid runs, each with its adb port, e.g. wa1@5555.',
+  }),
+  WAGATE_REDROID_IMAGE: env.string({
+    default: 'redroid/redroid:14.0.0-latest',
+    minLength: 1,
+    description: 'The redroid image.',
+  }),
+  WAGATE_CONTAINER_CLI: env.string({
+    default: 'docker',
+    minLength: 1,
+    description: 'docker, podman or the like.',
+  }),
+  WAGATE_REDROID_ADB_HOST: env.string({
+    default: '127.0.0.1',
+    minLength: 1,
+    description: "Where the redroid containers' adb ports are reached.",
+  }),
+  WAGATE_VM_COMMAND_RESTART: env.string({
+    optional: true,
+    accepts: 'a command line with {vmKey}',
+    description:
+      'WAGATE_VM_PROVIDER=command: restarts one VM, e.g. "/usr/local/bin/restart-vm --serial {vmKey}".',
+  }),
+  WAGATE_VM_COMMAND_START: env.string({
+    optional: true,
+    accepts: 'a command line with {vmKey}',
+    description: 'WAGATE_VM_PROVIDER=command: starts one VM.',
+  }),
+  WAGATE_VM_COMMAND_STOP: env.string({
+    optional: true,
+    accepts: 'a command line with {vmKey}',
+    description: 'WAGATE_VM_PROVIDER=command: stops one VM.',
+  }),
+  WAGATE_VM_COMMAND_SNAPSHOT_SAVE: env.string({
+    optional: true,
+    accepts: 'a command line with {vmKey}',
+    description: "WAGATE_VM_PROVIDER=command: saves one VM's snapshot.",
+  }),
+  WAGATE_VM_COMMAND_SNAPSHOT_RESTORE: env.string({
+    optional: true,
+    accepts: 'a command line with {vmKey}',
+    description: "WAGATE_VM_PROVIDER=command: restores one VM's snapshot.",
+  }),
+  WAGATE_VM_CPUS: env.number({
+    default: 2,
+    min: 0.1,
+    unit: 'CPUs',
+    description: "What one VM takes of the host's CPUs.",
+  }),
+  WAGATE_VM_MEMORY_MB: env.int({
+    default: 3_072,
+    min: 1,
+    unit: 'MB',
+    description: "What one VM takes of the host's memory.",
+  }),
+  WAGATE_HOST_CPUS: env.number({
+    optional: true,
+    min: 0.1,
+    unit: 'CPUs',
+    description:
+      'The CPUs VMs may use on this host; default all of them. The agent starts no more VMs than fit.',
+  }),
+  WAGATE_HOST_MEMORY_MB: env.int({
+    optional: true,
+    min: 1,
+    unit: 'MB',
+    description: 'The memory VMs may use on this host; default all of it.',
+  }),
+};
+
+/** The VM provider's settings from its variables (`readConfig(vmVariables)`). */
+export function readVmConfig(config: ConfigOf<typeof vmVariables>): VmConfig {
   const machine = machineResources();
   const common = {
     adbPath: config.WAGATE_ADB_PATH,

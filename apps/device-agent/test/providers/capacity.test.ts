@@ -3,9 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSimDrivers } from '../../src/drivers/sim/sim-drivers.js';
 import { bootVms } from '../../src/providers/boot-vms.js';
 import { type VmBudget, VmCapacityError, vmCapacity, withCapacity } from '../../src/providers/capacity.js';
-import { openHostVms, readVmConfig } from '../../src/providers/provider-config.js';
+import { readConfig } from '@wagate/config';
+import { openHostVms, readVmConfig, vmVariables } from '../../src/providers/provider-config.js';
 import { createSimProvider } from '../../src/providers/sim-provider.js';
 import { createFakeVmHost, type FakeVmHost } from '../support/fake-vm-host.js';
+
+/** The VM settings of an agent started with `env` as its environment. */
+const vmConfigFrom = (env: Record<string, string>) => readVmConfig(readConfig(vmVariables, env));
 
 const budget = (hostCpus: number, hostMemoryMb: number): VmBudget => ({
   cpusPerVm: 2,
@@ -49,7 +53,7 @@ describe('VM capacity', () => {
     it('boots the stopped emulators up to the budget and leaves the rest stopped', async () => {
       host = await createFakeVmHost({ avds: ['wa1', 'wa2', 'wa3'] });
       process.env.PATH = `${host.binDir}:${originalPath}`;
-      const config = readVmConfig({
+      const config = vmConfigFrom({
         WAGATE_VM_PROVIDER: 'emulator',
         WAGATE_EMULATOR_AVDS: 'wa1@5554,wa2@5556,wa3@5558',
         WAGATE_VM_CPUS: '4',
@@ -76,7 +80,7 @@ describe('VM capacity', () => {
   });
 
   it('is not counted for sim phones and unmanaged devices', () => {
-    const config = readVmConfig({ WAGATE_HOST_CPUS: '1' });
+    const config = vmConfigFrom({ WAGATE_HOST_CPUS: '1' });
     expect(openHostVms(config, 'sim', { sim: [], keys: [] }).vmCapacity).toBe(0);
     expect(openHostVms(config, 'adb', { keys: ['emulator-5554'] }).vmCapacity).toBe(0);
   });

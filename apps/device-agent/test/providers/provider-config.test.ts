@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { configuredVmKeys, readVmConfig } from '../../src/providers/provider-config.js';
+import { readConfig } from '@wagate/config';
+import { configuredVmKeys, readVmConfig, vmVariables } from '../../src/providers/provider-config.js';
+
+/** The VM settings of an agent started with `env` as its environment. */
+const vmConfigFrom = (env: Record<string, string>) => readVmConfig(readConfig(vmVariables, env));
 
 describe('VM provider configuration', () => {
   it('is static (today: the agent manages no VM) unless told otherwise', () => {
-    expect(readVmConfig({}).provider).toEqual({ kind: 'static' });
+    expect(vmConfigFrom({}).provider).toEqual({ kind: 'static' });
   });
 
   it('reads emulators as AVD@console-port, and their adb serials follow the ports', () => {
-    const config = readVmConfig({
+    const config = vmConfigFrom({
       WAGATE_VM_PROVIDER: 'emulator',
       WAGATE_EMULATOR_AVDS: 'wa1@5554, wa2@5556',
     });
@@ -22,19 +26,19 @@ describe('VM provider configuration', () => {
   });
 
   it('refuses an odd console port, a repeated one and a missing list, naming the variable', () => {
-    expect(() => readVmConfig({ WAGATE_VM_PROVIDER: 'emulator', WAGATE_EMULATOR_AVDS: 'wa1@5555' })).toThrow(
+    expect(() => vmConfigFrom({ WAGATE_VM_PROVIDER: 'emulator', WAGATE_EMULATOR_AVDS: 'wa1@5555' })).toThrow(
       /WAGATE_EMULATOR_AVDS: wa1@5555: the console port must be even/,
     );
     expect(() =>
-      readVmConfig({ WAGATE_VM_PROVIDER: 'redroid', WAGATE_REDROID_CONTAINERS: 'a@5555,b@5555' }),
+      vmConfigFrom({ WAGATE_VM_PROVIDER: 'redroid', WAGATE_REDROID_CONTAINERS: 'a@5555,b@5555' }),
     ).toThrow(/WAGATE_REDROID_CONTAINERS: a port is listed twice/);
-    expect(() => readVmConfig({ WAGATE_VM_PROVIDER: 'redroid' })).toThrow(
+    expect(() => vmConfigFrom({ WAGATE_VM_PROVIDER: 'redroid' })).toThrow(
       /WAGATE_REDROID_CONTAINERS: required/,
     );
   });
 
   it('reads redroid containers as name@adb-port on the configured adb host', () => {
-    const config = readVmConfig({
+    const config = vmConfigFrom({
       WAGATE_VM_PROVIDER: 'redroid',
       WAGATE_REDROID_CONTAINERS: 'redroid-1@5555',
     });
@@ -42,10 +46,10 @@ describe('VM provider configuration', () => {
   });
 
   it('needs a restart command for the command provider, and splits each command into argv', () => {
-    expect(() => readVmConfig({ WAGATE_VM_PROVIDER: 'command' })).toThrow(
+    expect(() => vmConfigFrom({ WAGATE_VM_PROVIDER: 'command' })).toThrow(
       /WAGATE_VM_COMMAND_RESTART: required/,
     );
-    const config = readVmConfig({
+    const config = vmConfigFrom({
       WAGATE_VM_PROVIDER: 'command',
       WAGATE_VM_COMMAND_RESTART: ' /usr/local/bin/restart-vm  --serial {vmKey} ',
     });

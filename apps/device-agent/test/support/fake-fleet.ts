@@ -47,7 +47,7 @@ export interface Connection {
  * (device id `dev-<deviceKey>`), records what agents send, and lets a test offer jobs,
  * end the stream, or refuse new streams as if the fleet were down.
  */
-export async function startFakeFleet() {
+export async function startFakeFleet(options: { acksReports?: boolean } = {}) {
   const connections: Connection[] = [];
   let refused = 0;
   let refusing = false;
@@ -69,7 +69,12 @@ export async function startFakeFleet() {
                 deviceKey: device.deviceKey,
                 deviceId: `dev-${device.deviceKey}`,
               }));
-              connection.responses.push({ kind: { $case: 'welcome', value: { devices, credential: '' } } });
+              connection.responses.push({
+                kind: {
+                  $case: 'welcome',
+                  value: { devices, credential: '', acksReports: options.acksReports },
+                },
+              });
             }
           }
         } catch {
@@ -111,6 +116,14 @@ export async function startFakeFleet() {
     /** A VM command on the latest stream. */
     command(command: Partial<fleet.VmCommand>): void {
       latest().responses.push({ kind: { $case: 'vmCommand', value: fleet.VmCommand.fromPartial(command) } });
+    },
+    /** Acks a numbered report on the latest stream: the fleet has stored it. */
+    ack(reportSeq: string): void {
+      latest().responses.push({ kind: { $case: 'ack', value: { reportSeq } } });
+    },
+    /** Every message of the latest stream as received, report numbers included. */
+    received(): fleet.AgentMessage[] {
+      return latest().received;
     },
     /** Finishes the latest stream from the server's side, as a fleet restart would. */
     endStream(): void {

@@ -3,7 +3,7 @@ import { type AgentOptions, type DeviceDriver, startAgent } from '../../src/inde
 
 /** An agent for tests: quiet, quick heartbeats and reconnects. */
 export function startTestAgent(
-  fleetAddress: string,
+  fleetAddress: AgentOptions['fleetAddress'],
   agentId: string,
   drivers: DeviceDriver[],
   extra: Partial<AgentOptions> = {},

@@ -1,4 +1,4 @@
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 
 /** Entries per list and per kind: enough for real lists, small enough to compile into one pattern. */
 export const MAX_BLOCKLIST_ENTRIES = 1000;
@@ -14,7 +14,7 @@ const DOMAIN = new RegExp(`^(?:${LABEL}\\.)+${LABEL}$`, 'u');
 export function normaliseWord(raw: string): string {
   const word = raw.normalize('NFC').trim().replace(/\s+/gu, ' ');
   if (word.length === 0 || word.length > MAX_ENTRY_LENGTH || !/[\p{L}\p{N}]/u.test(word)) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `"${raw}" is not a word or phrase (1–100 characters)`);
+    throw new DomainError(ErrorKey.Invalid, `"${raw}" is not a word or phrase (1–100 characters)`);
   }
   return word;
 }
@@ -34,7 +34,7 @@ export function normaliseDomain(raw: string): string {
     .replace(/^(?:\*\.|\.)/u, '')
     .replace(/\.$/u, '');
   if (domain.length > 253 || !DOMAIN.test(domain)) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `"${raw}" is not a domain such as example.com`);
+    throw new DomainError(ErrorKey.Invalid, `"${raw}" is not a domain such as example.com`);
   }
   return domain;
 }
@@ -46,7 +46,7 @@ export function normaliseEntries(
   kind: string,
 ): string[] {
   if (raw.length > MAX_BLOCKLIST_ENTRIES) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `at most ${MAX_BLOCKLIST_ENTRIES} ${kind} per list`);
+    throw new DomainError(ErrorKey.Invalid, `at most ${MAX_BLOCKLIST_ENTRIES} ${kind} per list`);
   }
   const seen = new Map<string, string>();
   for (const entry of raw) {

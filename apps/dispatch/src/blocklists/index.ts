@@ -1,4 +1,3 @@
-export { blocklistMigrations } from './migrations.js';
 export { blocklistsFor, getBlocklist, setBlocklist } from './store.js';
 export type { BlocklistTables } from './tables.js';
 export { compileBlocklist } from './matcher.js';

@@ -1,4 +1,3 @@
-export { conversationWindowMigrations } from './migrations.js';
 export { getConversationWindowPolicy, setConversationWindowPolicy } from './policy.js';
 export type { ConversationWindowTables } from './tables.js';
 export { CONVERSATION_WINDOW_MS, openConversationWindow, outsideConversationWindow } from './window.js';

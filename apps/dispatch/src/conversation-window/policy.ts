@@ -1,5 +1,5 @@
 import type { dispatch } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
 
@@ -26,9 +26,9 @@ export async function setConversationWindowPolicy(
   db: Kysely<DispatchTables>,
   request: dispatch.SetConversationWindowPolicyRequest,
 ): Promise<dispatch.ConversationWindowPolicy> {
-  if (request.accountId === '') throw new ServerError(Status.INVALID_ARGUMENT, 'account_id is required');
+  if (request.accountId === '') throw new DomainError(ErrorKey.Invalid, 'account_id is required');
   if (!MODES.has(request.mode)) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `mode must be "enforce" or "off", not "${request.mode}"`);
+    throw new DomainError(ErrorKey.Invalid, `mode must be "enforce" or "off", not "${request.mode}"`);
   }
   const values = {
     account_id: request.accountId,

@@ -1,10 +1,11 @@
 import type { Migration } from '@wagate/db';
-import { createOutboxTable } from '@wagate/outbox';
 import { type Kysely, sql } from 'kysely';
-import { blocklistMigrations } from '../blocklists/migrations.js';
-import { conversationWindowMigrations } from '../conversation-window/migrations.js';
-import { optOutMigrations } from '../opt-outs/migrations.js';
 
+/**
+ * Dispatch's migrations, listed in the order the migrator runs them (by name). Frozen in time:
+ * each takes Kysely<any> and imports nothing from the app, and never changes once it has
+ * shipped; a change is a new migration at the end.
+ */
 export const dispatchMigrations: Record<string, Migration> = {
   '2026-11-24T00:00_messages_history_callbacks_outbox': {
     async up(db: Kysely<any>) {
@@ -69,7 +70,18 @@ export const dispatchMigrations: Record<string, Migration> = {
         .on('callbacks')
         .columns(['message_id', 'id'])
         .execute();
-      await createOutboxTable(db);
+      // The transactional outbox (@wagate/outbox), written out here: a migration never changes after it ships.
+      await db.schema
+        .createTable('outbox')
+        .ifNotExists()
+        .addColumn('seq', 'bigserial', (column) => column.primaryKey())
+        .addColumn('topic', 'text', (column) => column.notNull())
+        .addColumn('event_id', 'text', (column) => column.notNull())
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('data', 'jsonb', (column) => column.notNull())
+        .addColumn('headers', 'jsonb', (column) => column.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
+        .execute();
     },
   },
   '2026-11-24T09:00_messages_account_id_index': {
@@ -137,25 +149,24 @@ export const dispatchMigrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '2026-12-01T23:00_webhook_endpoints': {
+  '2026-12-01T00:00_conversation_windows': {
     async up(db: Kysely<any>) {
-      // One row per account and callback origin: its delivery health, and whether it is disabled.
       await db.schema
-        .createTable('webhook_endpoints')
-        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .createTable('conversation_windows')
         .addColumn('account_id', 'text', (c) => c.notNull())
-        .addColumn('origin', 'text', (c) => c.notNull())
-        .addColumn('last_success_at', 'timestamptz')
-        .addColumn('last_failure_at', 'timestamptz')
-        .addColumn('failing_since', 'timestamptz')
-        .addColumn('consecutive_failures', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('last_error', 'text')
-        .addColumn('disabled_at', 'timestamptz')
-        .addUniqueConstraint('webhook_endpoints_account_origin', ['account_id', 'origin'])
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('last_inbound_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('conversation_windows_pk', ['account_id', 'sender', 'recipient'])
+        .execute();
+      await db.schema
+        .createTable('conversation_window_policies')
+        .addColumn('account_id', 'text', (c) => c.primaryKey())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
         .execute();
     },
   },
-  ...conversationWindowMigrations,
   '2026-12-01T22:00_policy_decisions_duplicates': {
     async up(db: Kysely<any>) {
       // Which policy rule decided a status, and why (NULL for statuses no rule decided).
@@ -184,8 +195,55 @@ export const dispatchMigrations: Record<string, Migration> = {
         .execute();
     },
   },
-  ...blocklistMigrations,
-  ...optOutMigrations,
+  '2026-12-01T23:00_webhook_endpoints': {
+    async up(db: Kysely<any>) {
+      // One row per account and callback origin: its delivery health, and whether it is disabled.
+      await db.schema
+        .createTable('webhook_endpoints')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('last_success_at', 'timestamptz')
+        .addColumn('last_failure_at', 'timestamptz')
+        .addColumn('failing_since', 'timestamptz')
+        .addColumn('consecutive_failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .addColumn('disabled_at', 'timestamptz')
+        .addUniqueConstraint('webhook_endpoints_account_origin', ['account_id', 'origin'])
+        .execute();
+    },
+  },
+  '2026-12-02T00:00_blocklists': {
+    async up(db: Kysely<any>) {
+      // One row per account that has a list: read by primary key for the account and its ancestors.
+      await db.schema
+        .createTable('blocklists')
+        .addColumn('account_id', 'text', (c) => c.primaryKey())
+        .addColumn('words', 'jsonb', (c) => c.notNull())
+        .addColumn('domains', 'jsonb', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '2026-12-02T00:10_opt_outs': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('opt_outs')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('keyword', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('opt_outs_pk', ['account_id', 'recipient'])
+        .execute();
+      // The list is read newest first.
+      await db.schema
+        .createIndex('opt_outs_account_created')
+        .on('opt_outs')
+        .columns(['account_id', 'created_at', 'recipient'])
+        .execute();
+    },
+  },
   '2026-12-02T00:20_sender_behaviour': {
     async up(db: Kysely<any>) {
       await db.schema

@@ -1,4 +1,3 @@
 export { START_KEYWORDS, STOP_KEYWORDS } from './keywords.js';
-export { optOutMigrations } from './migrations.js';
 export { addOptOuts, applyOptOutReply, listOptOuts, optedOut, removeOptOut } from './store.js';
 export type { OptOutTables } from './tables.js';

@@ -1,6 +1,6 @@
 import type { dispatch, MessageInboundEvent } from '@wagate/contracts';
 import { pageOf, pageSize } from '@wagate/db';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { DispatchTables } from '../db/tables.js';
 import { requireAccount } from '../require-account.js';
@@ -81,7 +81,7 @@ async function insertOptOuts(
 function recipientOf(raw: string): string {
   const recipient = digitsOf(raw);
   if (recipient.length < 5 || recipient.length > 15) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `"${raw}" is not a phone number (5–15 digits)`);
+    throw new DomainError(ErrorKey.Invalid, `"${raw}" is not a phone number (5–15 digits)`);
   }
   return recipient;
 }
@@ -107,7 +107,7 @@ export async function removeOptOut(
     .where('recipient', '=', recipientOf(request.recipient))
     .executeTakeFirst();
   if (Number(removed.numDeletedRows) === 0) {
-    throw new ServerError(Status.NOT_FOUND, `${request.recipient} is not on the opt-out list`);
+    throw new DomainError(ErrorKey.NotFound, `${request.recipient} is not on the opt-out list`);
   }
   return {};
 }

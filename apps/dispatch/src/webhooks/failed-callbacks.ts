@@ -1,6 +1,6 @@
 import type { dispatch } from '@wagate/contracts';
 import { decodeCursor, InvalidCursorError, pageOf, pageSize } from '@wagate/db';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CallbacksTable, DispatchTables } from '../db/tables.js';
 
@@ -26,7 +26,7 @@ export async function listFailedCallbacks(
   try {
     after = decodeCursor(request.cursor, isCallbackKey);
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ServerError(Status.INVALID_ARGUMENT, error.message);
+    if (error instanceof InvalidCursorError) throw new DomainError(ErrorKey.Invalid, error.message);
     throw error;
   }
   const rows = await db
@@ -83,7 +83,7 @@ export async function replayCallback(
   request: dispatch.ReplayCallbackRequest,
 ): Promise<dispatch.ReplayCallbackResponse> {
   const id = /^cb_(\d{1,19})$/.exec(request.webhookId)?.[1];
-  const notFound = new ServerError(Status.NOT_FOUND, `no failed callback ${request.webhookId}`);
+  const notFound = new DomainError(ErrorKey.NotFound, `no failed callback ${request.webhookId}`);
   if (id === undefined || BigInt(id) > INT8_MAX) throw notFound;
   const row = await db
     .updateTable('callbacks')

@@ -1,10 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '@wagate/config';
+import { type ConfigOf, ConfigError, documented } from '@wagate/config';
 import { createLogger } from '@wagate/telemetry';
 // One development-only setting marks a machine as a development one: plaintext gRPC and a known key.
-import { INSECURE_SETTING } from '@wagate/rpc';
+import { INSECURE_SETTING, internalPlaneVariables } from '@wagate/rpc';
+import { z } from 'zod';
 
 /**
  * Envelope encryption of secrets at rest (webhook signing secrets). Each secret is encrypted
@@ -16,6 +17,22 @@ import { INSECURE_SETTING } from '@wagate/rpc';
 
 /** The variable holding the key-encryption keys, newest first: `id:<base64 of 32 bytes>,…`. */
 export const SECRET_KEYS_VARIABLE = 'WAGATE_SECRET_KEYS';
+
+/** What `readSecretKeys` reads. */
+export const secretKeyVariables = {
+  [SECRET_KEYS_VARIABLE]: documented(
+    z
+      .string()
+      .optional()
+      .transform((value) => value?.trim() || undefined),
+    {
+      description:
+        'The key-encryption keys that seal webhook signing secrets at rest, newest first (make one with `openssl rand -base64 32`; docs/security.md). Required unless WAGATE_INSECURE_PLAINTEXT_LOOPBACK is on.',
+      accepts: '<id>:<base64 of 32 bytes>[,<id>:<base64>…]',
+    },
+  ),
+  [INSECURE_SETTING]: internalPlaneVariables[INSECURE_SETTING],
+};
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
@@ -79,11 +96,10 @@ export function generateSecretKeys(id = `k${Date.now()}`): string {
  * unless the development setting is on: then a fixed, publicly known development key is used
  * (and a warning logged), so secrets are sealed but not protected, and a restart still opens them.
  */
-export function readSecretKeys(source: Record<string, string | undefined> = process.env): SecretKeyRing {
-  const configured = source[SECRET_KEYS_VARIABLE]?.trim();
+export function readSecretKeys(config: ConfigOf<typeof secretKeyVariables>): SecretKeyRing {
+  const configured = config[SECRET_KEYS_VARIABLE];
   if (configured) return parseSecretKeys(configured);
-  const insecure = ['true', '1'].includes(source[INSECURE_SETTING] ?? '');
-  if (!insecure) {
+  if (!config[INSECURE_SETTING]) {
     throw new ConfigError(
       `${SECRET_KEYS_VARIABLE} is required: the key-encryption keys that seal webhook signing secrets at rest, ` +
         `newest first, as <id>:<base64 of 32 bytes> (e.g. "k1:$(openssl rand -base64 32)"); see docs/security.md. ` +

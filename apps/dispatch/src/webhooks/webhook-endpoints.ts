@@ -1,5 +1,5 @@
 import type { dispatch } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DispatchTables, WebhookEndpointsTable } from '../db/tables.js';
 import { originOf } from './endpoint-health.js';
@@ -31,7 +31,7 @@ export async function enableWebhookEndpoint(
   request: dispatch.EnableWebhookEndpointRequest,
 ): Promise<dispatch.EnableWebhookEndpointResponse> {
   const id = /^ep_(\d{1,19})$/.exec(request.endpointId)?.[1];
-  const notFound = new ServerError(Status.NOT_FOUND, `no webhook endpoint ${request.endpointId}`);
+  const notFound = new DomainError(ErrorKey.NotFound, `no webhook endpoint ${request.endpointId}`);
   if (id === undefined || BigInt(id) > INT8_MAX) throw notFound;
   return db.transaction().execute(async (trx) => {
     const before = await trx

@@ -1,5 +1,5 @@
 import type { dispatch } from '@wagate/contracts';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely, Selectable } from 'kysely';
 import type { AccountSettingsTable, DispatchTables } from '../db/tables.js';
 
@@ -27,7 +27,7 @@ export async function setWebhookSettings(
   db: Kysely<DispatchTables>,
   request: dispatch.SetWebhookSettingsRequest,
 ): Promise<dispatch.SetWebhookSettingsResponse> {
-  if (request.accountId === '') throw new ServerError(Status.INVALID_ARGUMENT, 'account_id is required');
+  if (request.accountId === '') throw new DomainError(ErrorKey.Invalid, 'account_id is required');
   const values = {
     account_id: request.accountId,
     incoming_url: webhookUrl('incoming_url', request.incomingUrl),
@@ -53,11 +53,11 @@ export async function setWebhookSettings(
 function webhookUrl(field: string, url: string): string | null {
   if (url === '') return null;
   if (url.length > MAX_URL_LENGTH) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `${field} must be at most ${MAX_URL_LENGTH} characters`);
+    throw new DomainError(ErrorKey.Invalid, `${field} must be at most ${MAX_URL_LENGTH} characters`);
   }
   if (!isAbsoluteHttpUrl(url)) {
-    throw new ServerError(
-      Status.INVALID_ARGUMENT,
+    throw new DomainError(
+      ErrorKey.Invalid,
       `${field} must be an absolute http:// or https:// URL (e.g. https://example.com/hooks), or empty to clear it`,
     );
   }

@@ -1,6 +1,7 @@
 import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
-import { ServerError, Status } from '@wagate/rpc';
+import { createKeySerializer } from '@wagate/bus';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
 import type { FleetTables } from '../db/tables.js';
@@ -10,18 +11,19 @@ import { ensureSender } from '../senders.js';
 import type { VmCommandHub } from '../vm/vm-commands.js';
 import { recordHostReport } from './host-reports.js';
 import { AsyncQueue } from './async-queue.js';
-import { KeyedLanes } from './keyed-lanes.js';
 import type { ConnectedDevice, DeviceSessions } from './device-sessions.js';
 import { fleetMetrics } from '../metrics.js';
 
 const log = createLogger('fleet:agents');
 
 /**
- * Reports of one stream written to the database at once. One stream carries a whole host's
- * devices: handled one at a time, the stream's database round trips, not the devices' pace,
- * would bound what the host delivers.
+ * Reports of one stream in progress at once. One stream carries a whole host's devices:
+ * handled one at a time, the stream's database round trips, not the devices' pace, would bound
+ * what the host delivers. They wait in shared batches (write-batches.ts), not each on a pool
+ * connection, so a host of hundreds of devices may have hundreds waiting; the bound only keeps
+ * a flooding agent from holding unbounded memory.
  */
-const REPORTS_IN_FLIGHT = 16;
+const REPORTS_IN_FLIGHT = 256;
 
 export interface AgentGatewayDeps {
   db: Kysely<FleetTables>;
@@ -50,19 +52,22 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
       const incoming = requests[Symbol.asyncIterator]();
       const first = await incoming.next();
       const hello = !first.done && first.value.kind?.$case === 'hello' ? first.value.kind.value : undefined;
-      if (!hello)
-        throw new ServerError(Status.INVALID_ARGUMENT, 'the first message on the stream must be hello');
+      if (!hello) throw new DomainError(ErrorKey.Invalid, 'the first message on the stream must be hello');
       const agent = await authenticateAgent(deps.db, hello);
       const senderId = agent.sender
         ? (await ensureSender(deps.db, agent.accountId, agent.sender)).id
         : deps.defaultSender()?.accountId === agent.accountId
           ? deps.defaultSender()?.id
           : undefined;
-      const registered = await registerDevices(deps.db, hello, agent.accountId, senderId);
+      // This stream takes the devices over, from any stream that held them before (on this
+      // replica or a dead one): from this write on, only this stream's process claims their jobs.
+      const streamId = prefixedId('agentStream');
+      const registered = await registerDevices(deps.db, hello, agent.accountId, senderId, streamId);
       const outgoing = new AsyncQueue<fleet.FleetMessage>();
       const devices: ConnectedDevice[] = registered.map((row) => ({
         deviceId: row.id,
         senderId: row.sender_id,
+        streamId,
         credits: 0,
         // Until the health state machine has looked at it (below, before any offer).
         accepting: false,
@@ -74,12 +79,13 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
           value: {
             devices: registered.map((row) => ({ deviceKey: row.device_key, deviceId: row.id })),
             credential: agent.credential,
+            acksReports: true,
           },
         },
       });
       for (const device of devices) deps.sessions.attach(device);
       await deps.health.connected(devices.map((device) => device.deviceId));
-      log.info({ agentId: hello.agentId, devices: devices.length }, 'agent connected');
+      log.info({ agentId: hello.agentId, devices: devices.length, streamId }, 'agent connected');
       fleetMetrics().agentStreams.add(1);
       for (const offer of await deps.unfinishedOffers(devices.map((d) => d.deviceId))) {
         const device = devices.find((d) => d.deviceId === offer.deviceId);
@@ -97,18 +103,43 @@ export function createAgentGateway(deps: AgentGatewayDeps): fleet.AgentGatewaySe
 
       const byId = new Map(devices.map((device) => [device.deviceId, device]));
       const reading = (async () => {
-        const lanes = new KeyedLanes(REPORTS_IN_FLIGHT);
+        // Reports with the same order key are written one after another, others side by side; the
+        // first report that cannot be written ends the stream (once what was taken has finished).
+        const lanes = createKeySerializer(REPORTS_IN_FLIGHT);
+        let failure: { error: unknown } | undefined;
         try {
           try {
             for (let next = await incoming.next(); !next.done; next = await incoming.next()) {
               const message = next.value;
               // A credit is memory only, and must not wait behind the database.
-              if (message.kind?.$case === 'credit') await handle(message, hello.agentId, byId);
-              else await lanes.admit(orderKey(message), () => handle(message, hello.agentId, byId));
+              if (message.kind?.$case === 'credit') {
+                await handle(message, hello.agentId, byId);
+                continue;
+              }
+              await lanes.whenNotFull();
+              if (failure) throw failure.error;
+              void lanes.submit(
+                orderKey(message),
+                async () => {
+                  try {
+                    await handle(message, hello.agentId, byId);
+                  } catch (error: unknown) {
+                    failure ??= { error };
+                    return;
+                  }
+                  // Stored (or dropped for good): the agent may forget it. A report this process
+                  // dies holding is not acked, and the agent sends it again to the next replica.
+                  const reportSeq = message.reportSeq;
+                  if (reportSeq && reportSeq !== '0')
+                    outgoing.push({ kind: { $case: 'ack', value: { reportSeq } } });
+                },
+                () => {},
+              );
             }
           } finally {
             await lanes.idle();
           }
+          if (failure) throw failure.error;
         } catch (error) {
           if (!context.signal.aborted)
             log.warn({ err: error, agentId: hello.agentId }, 'agent stream failed');
@@ -201,19 +232,23 @@ function orderKey(message: fleet.AgentMessage): string {
 /**
  * Registers (or updates) the hello's devices under the agent's account: a device is its
  * agent id and device key, so another host's device with the same key is another device.
+ * Each row is marked held by `streamId`; the upsert's row lock waits for a claim in progress
+ * on the devices (offer-jobs.ts), so the unfinished offers read after it include that claim's.
  */
 async function registerDevices(
   db: Kysely<FleetTables>,
   hello: fleet.AgentHello,
   accountId: string,
   senderId: string | undefined,
+  streamId: string,
 ) {
   if (hello.devices.length === 0) return [];
   const now = new Date();
   return db
     .insertInto('devices')
     .values(
-      hello.devices.map((device) => ({
+      // Sorted by key (byte order): rows are locked in the order the scheduler's claim locks them (offer-jobs.ts).
+      [...hello.devices].sort(byDeviceKey).map((device) => ({
         id: prefixedId('device'),
         device_key: device.deviceKey,
         agent_id: hello.agentId,
@@ -224,6 +259,7 @@ async function registerDevices(
         android_version: device.androidVersion,
         whatsapp_version: device.whatsappVersion,
         last_seen_at: now,
+        agent_stream_id: streamId,
       })),
     )
     .onConflict((conflict) =>
@@ -232,6 +268,7 @@ async function registerDevices(
         android_version: eb.ref('excluded.android_version'),
         whatsapp_version: eb.ref('excluded.whatsapp_version'),
         last_seen_at: eb.ref('excluded.last_seen_at'),
+        agent_stream_id: eb.ref('excluded.agent_stream_id'),
         account_id: eb.ref('excluded.account_id'),
         // An agent's account never changes; a device from before enrolment (no account) is
         // adopted and joins the new account's pool.
@@ -241,4 +278,8 @@ async function registerDevices(
     )
     .returning(['id', 'device_key', 'sender_id'])
     .execute();
+}
+
+function byDeviceKey(a: fleet.AgentHello['devices'][number], b: fleet.AgentHello['devices'][number]): number {
+  return a.deviceKey < b.deviceKey ? -1 : a.deviceKey > b.deviceKey ? 1 : 0;
 }

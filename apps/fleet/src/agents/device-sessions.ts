@@ -4,6 +4,13 @@ import type { fleet } from '@wagate/contracts';
 export interface ConnectedDevice {
   deviceId: string;
   senderId: string | null;
+  /**
+   * The agent stream this process holds the device on (`devices.agent_stream_id` as it wrote it
+   * on connect). Jobs are claimed for the device only while the row still names this stream:
+   * once the agent has connected elsewhere, this entry is stale. Undefined: a device made
+   * outside the agent gateway (tests), whose row names no stream.
+   */
+  streamId?: string;
   /** Jobs the agent has room for (credit-based flow control: never more offers than credits). */
   credits: number;
   /**

@@ -1,7 +1,11 @@
 import type { Migration } from '@wagate/db';
-import { createOutboxTable } from '@wagate/outbox';
 import { type Kysely, sql } from 'kysely';
 
+/**
+ * Fleet's migrations, listed in the order the migrator runs them (by name). Frozen in time:
+ * each takes Kysely<any> and imports nothing from the app, and never changes once it has
+ * shipped; a change is a new migration at the end.
+ */
 export const fleetMigrations: Record<string, Migration> = {
   '2026-11-24T00:00_senders_devices_jobs_outbox': {
     async up(db: Kysely<any>) {
@@ -49,7 +53,18 @@ export const fleetMigrations: Record<string, Migration> = {
         .addColumn('device_id', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('contacts_pk', ['sender_id', 'recipient'])
         .execute();
-      await createOutboxTable(db);
+      // The transactional outbox (@wagate/outbox), written out here: a migration never changes after it ships.
+      await db.schema
+        .createTable('outbox')
+        .ifNotExists()
+        .addColumn('seq', 'bigserial', (column) => column.primaryKey())
+        .addColumn('topic', 'text', (column) => column.notNull())
+        .addColumn('event_id', 'text', (column) => column.notNull())
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('data', 'jsonb', (column) => column.notNull())
+        .addColumn('headers', 'jsonb', (column) => column.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
+        .execute();
     },
   },
   '2026-12-02T00:00_enrolment_agents_device_health': {
@@ -216,6 +231,13 @@ export const fleetMigrations: Record<string, Migration> = {
         .addColumn('command_id', 'text')
         .addPrimaryKeyConstraint('rollout_devices_pk', ['rollout_id', 'device_id'])
         .execute();
+    },
+  },
+  // Which agent stream holds each device: written when the agent connects (to any replica), so a
+  // replica that lost the stream can no longer offer the device jobs (offer-jobs.ts, docs/fleet.md).
+  '2026-12-06T13:00_device_agent_stream': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('devices').addColumn('agent_stream_id', 'text').execute();
     },
   },
 };

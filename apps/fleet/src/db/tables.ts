@@ -41,6 +41,11 @@ export interface DevicesTable {
   last_result_at: Date | null;
   /** When the recovery command last ran for it. */
   recovery_at: Date | null;
+  /**
+   * The agent stream that holds the device (the last to connect with it, on any fleet replica);
+   * only that stream's process may offer it jobs. Null before its first connect.
+   */
+  agent_stream_id: string | null;
 }
 
 export { type AdminState, adminStates, type DeviceState, deviceStates } from '@wagate/contracts';

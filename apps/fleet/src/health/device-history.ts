@@ -16,42 +16,55 @@ export interface DeviceChange {
  * Records a change of a device in its history and announces it on `device.state.changed`,
  * inside the caller's transaction: the row and the event are written together or not at all.
  */
-export async function recordDeviceChange(trx: Kysely<FleetTables>, change: DeviceChange): Promise<void> {
-  const row = await trx
+export function recordDeviceChange(trx: Kysely<FleetTables>, change: DeviceChange): Promise<void> {
+  return recordDeviceChanges(trx, [change]);
+}
+
+/** The same for changes of many devices, in two statements (a farm's devices change together). */
+export async function recordDeviceChanges(trx: Kysely<FleetTables>, changes: DeviceChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const rows = await trx
     .insertInto('device_history')
-    .values({
-      device_id: change.deviceId,
-      change: change.change,
-      from_value: change.from,
-      to_value: change.to,
-      reason: change.reason,
-    })
-    .returning(['id', 'at'])
-    .executeTakeFirstOrThrow();
-  const event: DeviceStateChangedEvent = {
-    deviceId: change.deviceId,
-    accountId: change.accountId ?? '',
-    change: change.change,
-    from: change.from,
-    to: change.to,
-    reason: change.reason,
-    atMs: row.at.getTime(),
-    historyId: String(row.id),
-  };
-  await enqueueEvents(trx, [
-    {
-      topic: Topics.deviceStateChanged,
-      id: eventId.deviceStateChanged(String(row.id)),
-      key: change.deviceId,
-      data: event,
-    },
-  ]);
+    .values(
+      changes.map((change) => ({
+        device_id: change.deviceId,
+        change: change.change,
+        from_value: change.from,
+        to_value: change.to,
+        reason: change.reason,
+      })),
+    )
+    .returning(['id', 'at', 'device_id', 'change', 'from_value', 'to_value', 'reason'])
+    .execute();
+  const accountOf = new Map(changes.map((change) => [change.deviceId, change.accountId ?? '']));
+  await enqueueEvents(
+    trx,
+    rows.map((row) => {
+      const event: DeviceStateChangedEvent = {
+        deviceId: row.device_id,
+        accountId: accountOf.get(row.device_id) ?? '',
+        change: row.change,
+        from: row.from_value,
+        to: row.to_value,
+        reason: row.reason,
+        atMs: row.at.getTime(),
+        historyId: String(row.id),
+      };
+      return {
+        topic: Topics.deviceStateChanged,
+        id: eventId.deviceStateChanged(String(row.id)),
+        key: row.device_id,
+        data: event,
+      };
+    }),
+  );
 }
 
 /**
  * A device that leaves service gives up its conversations: their queued jobs go to another
  * device of the pool. Jobs already offered to it stay (the device may have sent them).
  */
-export async function releaseContacts(trx: Kysely<FleetTables>, deviceId: string): Promise<void> {
-  await trx.deleteFrom('contacts').where('device_id', '=', deviceId).execute();
+export async function releaseContacts(trx: Kysely<FleetTables>, deviceIds: string[]): Promise<void> {
+  if (deviceIds.length === 0) return;
+  await trx.deleteFrom('contacts').where('device_id', 'in', deviceIds).execute();
 }

@@ -1,6 +1,6 @@
 import { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { FleetTables, RolloutsTable } from '../db/tables.js';
@@ -207,11 +207,11 @@ export function startRollouts(
       const growth = request.growth || rolloutDefaults.growth;
       const maxFailureRate = request.maxFailureRate || rolloutDefaults.maxFailureRate;
       if (!(share > 0 && share <= 1))
-        throw new ServerError(Status.INVALID_ARGUMENT, 'firstWaveShare must be over 0 and at most 1');
+        throw new DomainError(ErrorKey.Invalid, 'firstWaveShare must be over 0 and at most 1');
       if (!(growth > 1 && growth <= 100))
-        throw new ServerError(Status.INVALID_ARGUMENT, 'growth must be over 1 and at most 100');
+        throw new DomainError(ErrorKey.Invalid, 'growth must be over 1 and at most 100');
       if (!(maxFailureRate > 0 && maxFailureRate < 1))
-        throw new ServerError(Status.INVALID_ARGUMENT, 'maxFailureRate must be between 0 and 1');
+        throw new DomainError(ErrorKey.Invalid, 'maxFailureRate must be between 0 and 1');
       const devices = await db
         .selectFrom('devices')
         .select('id')
@@ -219,7 +219,7 @@ export function startRollouts(
         .orderBy('id')
         .execute();
       if (devices.length === 0)
-        throw new ServerError(Status.FAILED_PRECONDITION, 'the account has no devices to install on');
+        throw new DomainError(ErrorKey.Conflict, 'the account has no devices to install on');
       const id = prefixedId('rollout');
       const sizes = waveSizes(devices.length, share, growth);
       const row = await db.transaction().execute(async (trx) => {
@@ -268,7 +268,7 @@ export function startRollouts(
         .where('account_id', 'in', request.accountIds.length > 0 ? request.accountIds : ['\u0001none'])
         .executeTakeFirst();
       if (!row)
-        throw new ServerError(Status.NOT_FOUND, `no rollout "${request.rolloutId}" in this account's tree`);
+        throw new DomainError(ErrorKey.NotFound, `no rollout "${request.rolloutId}" in this account's tree`);
       return view(row);
     },
 

@@ -1,7 +1,7 @@
 import { checkOutboundUrl } from '@wagate/config';
 import type { fleet } from '@wagate/contracts';
 import { prefixedId } from '@wagate/ids';
-import { ServerError, Status } from '@wagate/rpc';
+import { DomainError, ErrorKey } from '@wagate/errors';
 import { createLogger } from '@wagate/telemetry';
 import type { Kysely, Selectable } from 'kysely';
 import type { FleetTables, VmCommandState, VmCommandsTable } from '../db/tables.js';
@@ -153,29 +153,28 @@ export function startVmCommandHub(db: Kysely<FleetTables>, options: VmCommandHub
   return {
     /** Checks and stores a command for a device; the device's account must be given. */
     async create(input: NewVmCommand): Promise<CommandRow> {
-      if (!isKnownVmAction(input.action))
-        throw new ServerError(Status.INVALID_ARGUMENT, 'action is required');
+      if (!isKnownVmAction(input.action)) throw new DomainError(ErrorKey.Invalid, 'action is required');
       const action = vmActions[input.action];
       const snapshot = input.snapshot ?? '';
       const apkUrl = input.apkUrl ?? '';
       const apkSha256 = (input.apkSha256 ?? '').toLowerCase();
       if (action.name === 'restore_snapshot' && !/^[A-Za-z0-9][\w.-]{0,63}$/.test(snapshot)) {
-        throw new ServerError(
-          Status.INVALID_ARGUMENT,
+        throw new DomainError(
+          ErrorKey.Invalid,
           'snapshot must be a letter or digit then up to 63 letters, digits, ".", "_" or "-"',
         );
       }
       if (action.name === 'install_apk') checkApkSource(apkUrl, apkSha256);
       const timeoutMs = input.timeoutMs || action.timeoutMs;
       if (timeoutMs < 1_000 || timeoutMs > maxTimeoutMs) {
-        throw new ServerError(Status.INVALID_ARGUMENT, `timeoutMs must be between 1000 and ${maxTimeoutMs}`);
+        throw new DomainError(ErrorKey.Invalid, `timeoutMs must be between 1000 and ${maxTimeoutMs}`);
       }
       const device = await db
         .selectFrom('devices')
         .select(['id', 'agent_id', 'account_id'])
         .where('id', '=', input.deviceId)
         .executeTakeFirst();
-      if (!device?.account_id) throw new ServerError(Status.NOT_FOUND, `no device "${input.deviceId}"`);
+      if (!device?.account_id) throw new DomainError(ErrorKey.NotFound, `no device "${input.deviceId}"`);
       const row = await db.transaction().execute(async (trx) => {
         const inserted = await trx
           .insertInto('vm_commands')
@@ -286,9 +285,9 @@ export type VmCommandHub = ReturnType<typeof startVmCommandHub>;
 /** An APK's URL (http/https, no literal private address: the agent checks what it resolves to) and SHA-256. */
 export function checkApkSource(apkUrl: string, apkSha256: string): void {
   const check = checkOutboundUrl(apkUrl);
-  if (!check.ok) throw new ServerError(Status.INVALID_ARGUMENT, `apkUrl: ${check.reason}`);
+  if (!check.ok) throw new DomainError(ErrorKey.Invalid, `apkUrl: ${check.reason}`);
   if (!/^[\da-f]{64}$/.test(apkSha256))
-    throw new ServerError(Status.INVALID_ARGUMENT, 'apkSha256 must be 64 hex digits');
+    throw new DomainError(ErrorKey.Invalid, 'apkSha256 must be 64 hex digits');
 }
 
 /** The command as the api shows it. */

@@ -1,7 +1,11 @@
 import type { Migration } from '@wagate/db';
-import { createOutboxTable } from '@wagate/outbox';
 import { type Kysely, sql } from 'kysely';
 
+/**
+ * Templates' migrations, listed in the order the migrator runs them (by name). Frozen in time:
+ * each takes Kysely<any> and imports nothing from the app, and never changes once it has
+ * shipped; a change is a new migration at the end.
+ */
 export const templatesMigrations: Record<string, Migration> = {
   '2026-11-24T00:00_template_versions': {
     async up(db: Kysely<any>) {
@@ -51,7 +55,18 @@ export const templatesMigrations: Record<string, Migration> = {
         .addColumn('reviewed_at', 'timestamptz')
         .addPrimaryKeyConstraint('template_revisions_pk', ['template_id', 'language_code', 'revision'])
         .execute();
-      await createOutboxTable(db);
+      // The transactional outbox (@wagate/outbox), written out here: a migration never changes after it ships.
+      await db.schema
+        .createTable('outbox')
+        .ifNotExists()
+        .addColumn('seq', 'bigserial', (column) => column.primaryKey())
+        .addColumn('topic', 'text', (column) => column.notNull())
+        .addColumn('event_id', 'text', (column) => column.notNull())
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('data', 'jsonb', (column) => column.notNull())
+        .addColumn('headers', 'jsonb', (column) => column.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
+        .execute();
     },
   },
 };

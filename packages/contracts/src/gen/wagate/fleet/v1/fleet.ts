@@ -610,13 +610,27 @@ export interface AgentMessage {
     | { $case: "vmResult"; value: VmCommandResult }
     | { $case: "host"; value: HostReport }
     | undefined;
+  /**
+   * Numbers the agent's reports (result, receipt, inbound, vm_result) on one stream, from 1;
+   * 0 on anything else. A fleet whose welcome says `acks_reports` answers each numbered report
+   * with a ReportAck once it is stored, and the agent sends whatever was not acked again on its
+   * next stream (to any fleet replica), so a fleet process that dies loses no report.
+   */
+  reportSeq?: string | undefined;
 }
 
 export interface FleetMessage {
-  kind?: { $case: "welcome"; value: AgentWelcome } | { $case: "offer"; value: JobOffer } | {
-    $case: "vmCommand";
-    value: VmCommand;
-  } | undefined;
+  kind?:
+    | { $case: "welcome"; value: AgentWelcome }
+    | { $case: "offer"; value: JobOffer }
+    | { $case: "vmCommand"; value: VmCommand }
+    | { $case: "ack"; value: ReportAck }
+    | undefined;
+}
+
+/** The agent's report `report_seq` of this stream is stored (or was dropped for good). */
+export interface ReportAck {
+  reportSeq: string;
 }
 
 /**
@@ -684,6 +698,8 @@ export interface AgentWelcome {
   devices: RegisteredDevice[];
   /** The agent's credential for its next hello (rotated on every welcome): persist it before use. */
   credential: string;
+  /** This fleet acks every numbered report (ReportAck); an agent keeps each until it is acked. */
+  acksReports?: boolean | undefined;
 }
 
 export interface RegisteredDevice {
@@ -6580,7 +6596,7 @@ export const ResolvedSender: MessageFns<ResolvedSender> = {
 };
 
 function createBaseAgentMessage(): AgentMessage {
-  return { kind: undefined };
+  return { kind: undefined, reportSeq: undefined };
 }
 
 export const AgentMessage: MessageFns<AgentMessage> = {
@@ -6610,6 +6626,9 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "host":
         HostReport.encode(message.kind.value, writer.uint32(66).fork()).join();
         break;
+    }
+    if (message.reportSeq !== undefined) {
+      writer.uint32(160).int64(message.reportSeq);
     }
     return writer;
   },
@@ -6691,6 +6710,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.kind = { $case: "host", value: HostReport.decode(reader, reader.uint32()) };
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.reportSeq = reader.int64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6724,6 +6751,11 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         : isSet(object.host)
         ? { $case: "host", value: HostReport.fromJSON(object.host) }
         : undefined,
+      reportSeq: isSet(object.reportSeq)
+        ? globalThis.String(object.reportSeq)
+        : isSet(object.report_seq)
+        ? globalThis.String(object.report_seq)
+        : undefined,
     };
   },
 
@@ -6745,6 +6777,9 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.vmResult = VmCommandResult.toJSON(message.kind.value);
     } else if (message.kind?.$case === "host") {
       obj.host = HostReport.toJSON(message.kind.value);
+    }
+    if (message.reportSeq !== undefined) {
+      obj.reportSeq = message.reportSeq;
     }
     return obj;
   },
@@ -6804,6 +6839,7 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         break;
       }
     }
+    message.reportSeq = object.reportSeq ?? undefined;
     return message;
   },
 };
@@ -6823,6 +6859,9 @@ export const FleetMessage: MessageFns<FleetMessage> = {
         break;
       case "vmCommand":
         VmCommand.encode(message.kind.value, writer.uint32(26).fork()).join();
+        break;
+      case "ack":
+        ReportAck.encode(message.kind.value, writer.uint32(34).fork()).join();
         break;
     }
     return writer;
@@ -6865,6 +6904,14 @@ export const FleetMessage: MessageFns<FleetMessage> = {
             message.kind = { $case: "vmCommand", value: VmCommand.decode(reader, reader.uint32()) };
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = { $case: "ack", value: ReportAck.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6887,6 +6934,8 @@ export const FleetMessage: MessageFns<FleetMessage> = {
         ? { $case: "vmCommand", value: VmCommand.fromJSON(object.vmCommand) }
         : isSet(object.vm_command)
         ? { $case: "vmCommand", value: VmCommand.fromJSON(object.vm_command) }
+        : isSet(object.ack)
+        ? { $case: "ack", value: ReportAck.fromJSON(object.ack) }
         : undefined,
     };
   },
@@ -6899,6 +6948,8 @@ export const FleetMessage: MessageFns<FleetMessage> = {
       obj.offer = JobOffer.toJSON(message.kind.value);
     } else if (message.kind?.$case === "vmCommand") {
       obj.vmCommand = VmCommand.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "ack") {
+      obj.ack = ReportAck.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -6927,7 +6978,86 @@ export const FleetMessage: MessageFns<FleetMessage> = {
         }
         break;
       }
+      case "ack": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "ack", value: ReportAck.fromPartial(object.kind.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseReportAck(): ReportAck {
+  return { reportSeq: "0" };
+}
+
+export const ReportAck: MessageFns<ReportAck> = {
+  encode(message: ReportAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reportSeq !== "0") {
+      writer.uint32(8).int64(message.reportSeq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportAck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reportSeq = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReportAck {
+    return {
+      reportSeq: isSet(object.reportSeq)
+        ? globalThis.String(object.reportSeq)
+        : isSet(object.report_seq)
+        ? globalThis.String(object.report_seq)
+        : "0",
+    };
+  },
+
+  toJSON(message: ReportAck): unknown {
+    const obj: any = {};
+    if (message.reportSeq !== "0") {
+      obj.reportSeq = message.reportSeq;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReportAck>): ReportAck {
+    return ReportAck.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReportAck>): ReportAck {
+    const message = createBaseReportAck();
+    message.reportSeq = object.reportSeq ?? "0";
     return message;
   },
 };
@@ -7825,7 +7955,7 @@ export const DeviceInfo: MessageFns<DeviceInfo> = {
 };
 
 function createBaseAgentWelcome(): AgentWelcome {
-  return { devices: [], credential: "" };
+  return { devices: [], credential: "", acksReports: undefined };
 }
 
 export const AgentWelcome: MessageFns<AgentWelcome> = {
@@ -7835,6 +7965,9 @@ export const AgentWelcome: MessageFns<AgentWelcome> = {
     }
     if (message.credential !== "") {
       writer.uint32(18).string(message.credential);
+    }
+    if (message.acksReports !== undefined) {
+      writer.uint32(24).bool(message.acksReports);
     }
     return writer;
   },
@@ -7868,6 +8001,14 @@ export const AgentWelcome: MessageFns<AgentWelcome> = {
             message.credential = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.acksReports = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7886,6 +8027,11 @@ export const AgentWelcome: MessageFns<AgentWelcome> = {
         ? object.devices.map((e: any) => RegisteredDevice.fromJSON(e))
         : [],
       credential: isSet(object.credential) ? globalThis.String(object.credential) : "",
+      acksReports: isSet(object.acksReports)
+        ? globalThis.Boolean(object.acksReports)
+        : isSet(object.acks_reports)
+        ? globalThis.Boolean(object.acks_reports)
+        : undefined,
     };
   },
 
@@ -7897,6 +8043,9 @@ export const AgentWelcome: MessageFns<AgentWelcome> = {
     if (message.credential !== "") {
       obj.credential = message.credential;
     }
+    if (message.acksReports !== undefined) {
+      obj.acksReports = message.acksReports;
+    }
     return obj;
   },
 
@@ -7907,6 +8056,7 @@ export const AgentWelcome: MessageFns<AgentWelcome> = {
     const message = createBaseAgentWelcome();
     message.devices = object.devices?.map((e) => RegisteredDevice.fromPartial(e)) || [];
     message.credential = object.credential ?? "";
+    message.acksReports = object.acksReports ?? undefined;
     return message;
   },
 };
