@@ -218,7 +218,9 @@ async function main() {
     // PostgreSQL's CPU for this database: its backends' (the replicas' pools keep them open).
     const backendPids = async () =>
       (
-        await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)
+        await sql<{
+          pid: number;
+        }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)
       ).rows.map((row) => row.pid);
     const postgresCpu = async () => {
       const cpu = new Map<number, number>();
@@ -282,7 +284,10 @@ async function main() {
         refused,
         latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
         replicaCpuPercent: Math.round((100 * replicaSeconds) / seconds),
-        cpuMsPerMessage: { billing: cpuPerMessage(replicaSeconds, messages), postgres: cpuPerMessage(postgresSeconds, messages) },
+        cpuMsPerMessage: {
+          billing: cpuPerMessage(replicaSeconds, messages),
+          postgres: cpuPerMessage(postgresSeconds, messages),
+        },
         ancestorWrites: await ancestorWrites(db, from, new Date(), seconds),
       };
     };
@@ -355,7 +360,10 @@ async function main() {
         capturesPerSecond: Math.round(captured / seconds),
         publishedPerSecond: Math.round(published / Math.max(publishSeconds, 0.001)),
         replicaCpuPercent: Math.round((100 * replicaSeconds) / seconds),
-        cpuMsPerMessage: { billing: cpuPerMessage(replicaSeconds, settled), postgres: cpuPerMessage(postgresSeconds, settled) },
+        cpuMsPerMessage: {
+          billing: cpuPerMessage(replicaSeconds, settled),
+          postgres: cpuPerMessage(postgresSeconds, settled),
+        },
         ancestorWrites: await ancestorWrites(db, from, new Date(), seconds),
       };
     };
