@@ -7,7 +7,7 @@
  * and the resellers' rows are written, and checks the ledger afterwards. See bench/README.md.
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -183,11 +183,19 @@ async function main() {
   const replicas: Replica[] = [];
   let source: string | undefined;
   if (BASELINE) {
-    // The baseline's billing source, inside this tree so its imports resolve to the same packages.
-    source = `${repoRoot}bench/.baseline/${BASELINE}`;
-    mkdirSync(source, { recursive: true });
-    execSync(`git archive ${BASELINE} apps/billing/src | tar -x -C ${source}`, { cwd: repoRoot });
-    source = `${source}/apps/billing/src`;
+    // The baseline's billing and workspace packages, inside this tree so third-party imports
+    // resolve to the same node_modules, with its own node_modules/@wagate/* pointing at its packages.
+    const root = `${repoRoot}bench/.baseline/${BASELINE}`;
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(`${root}/node_modules/@wagate`, { recursive: true });
+    execSync(`git archive ${BASELINE} apps/billing packages | tar -x -C ${root}`, { cwd: repoRoot });
+    for (const dir of readdirSync(`${root}/packages`)) {
+      const manifest = `${root}/packages/${dir}/package.json`;
+      if (!existsSync(manifest)) continue;
+      const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string };
+      symlinkSync(`${root}/packages/${dir}`, `${root}/node_modules/${name}`);
+    }
+    source = `${root}/apps/billing/src`;
   }
   try {
     if (!BASELINE) await migrateBillingSchema(pool);
