@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Makes sure of PostgreSQL before any test, or stops the run saying what to install.
-    globalSetup: ['../../packages/testkit/src/global-setup/postgres.ts'],
+    // Makes sure of PostgreSQL before any test (or stops the run saying what to install) and
+    // migrates the template database every test file's gateway copies.
+    globalSetup: ['./test/support/global-setup.ts'],
   },
 });

@@ -12,6 +12,8 @@ declare module 'autocannon' {
     timeout?: number;
     /** Leave non-2xx responses out of the latency histogram. */
     excludeErrorStats?: boolean;
+    /** Requests per second over all connections (default: as fast as the target answers). */
+    overallRate?: number;
     /** Per-request hooks; `setupRequest` may replace the body of each request it sends. */
     requests?: Array<{ setupRequest?: (request: { body?: string }) => { body?: string } }>;
   }

@@ -15,14 +15,29 @@ export const BODY_SIZES = [1, 100] as const;
  * send. Every message has its own code, as real OTPs do: dispatch refuses the same message
  * again within minutes as a duplicate (2009), which is not the path to measure.
  */
-const message = (code: string, templateId?: string) =>
+const message = (code: string, templateId?: string, to = '79034567890') =>
   templateId
-    ? { from: 'MyCompany', to: '79034567890', templateId, templateParams: { '1': code }, languageCode: 'en' }
-    : { from: 'MyCompany', to: '79034567890', text: `Code: ${code}` };
+    ? { from: 'MyCompany', to, templateId, templateParams: { '1': code }, languageCode: 'en' }
+    : { from: 'MyCompany', to, text: `Code: ${code}` };
 
-/** The JSON body of request number `request`, with `count` messages no other request repeats. */
-export function sendBody(count: number, templateId?: string, request = 0): string {
-  const messages = Array.from({ length: count }, (_, i) => message(`${request}-${i}`, templateId));
+/**
+ * The JSON body of request number `request`, with `count` messages no other request repeats.
+ * With `recipientPerMessage` each message goes to a number of its own (same length), so the
+ * messages spread over the sender's devices instead of sticking to the one device of one recipient.
+ */
+export function sendBody(
+  count: number,
+  templateId?: string,
+  request = 0,
+  recipientPerMessage = false,
+): string {
+  const messages = Array.from({ length: count }, (_, i) =>
+    message(
+      `${request}-${i}`,
+      templateId,
+      recipientPerMessage ? `7903${String((request * count + i) % 10_000_000).padStart(7, '0')}` : undefined,
+    ),
+  );
   return JSON.stringify({ messages });
 }
 

@@ -41,7 +41,7 @@ export function cpuShare(before: CpuSample, after: CpuSample): CpuShare {
   };
 }
 
-/** utime + stime of every thread of `pid`, or null where /proc is not available. */
+/** utime + stime of every thread of `pid`, or null where /proc is not available (or it has exited). */
 export function procCpuSeconds(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

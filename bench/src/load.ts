@@ -11,6 +11,10 @@ export interface LoadCase {
   templateId?: string;
   connections: number;
   seconds: number;
+  /** Requests per second offered (a rate-limited run); unset: as fast as the target answers. */
+  requestsPerSecond?: number;
+  /** Each message to a recipient of its own (see `sendBody`). */
+  recipientPerMessage?: boolean;
 }
 
 export interface LoadResult {
@@ -38,7 +42,7 @@ function requestOf(target: LoadCase) {
   return {
     url: `${target.url}${SEND_PATH}`,
     headers,
-    body: sendBody(target.messages, target.templateId, nextRequestNumber()),
+    body: sendBody(target.messages, target.templateId, nextRequestNumber(), target.recipientPerMessage),
   };
 }
 
@@ -89,12 +93,13 @@ export async function runLoad(target: LoadCase): Promise<LoadResult> {
     timeout: target.seconds + 1,
     // Latency of accepted sends only: a fast 4xx/5xx would otherwise flatter the percentiles.
     excludeErrorStats: true,
+    ...(target.requestsPerSecond ? { overallRate: target.requestsPerSecond } : {}),
     // A fresh body per request (same size and shape), so no message repeats an earlier one.
     requests: [
       {
         setupRequest: (request) => ({
           ...request,
-          body: sendBody(target.messages, target.templateId, nextRequestNumber()),
+          body: sendBody(target.messages, target.templateId, nextRequestNumber(), target.recipientPerMessage),
         }),
       },
     ],

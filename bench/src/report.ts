@@ -5,6 +5,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { CpuShare } from './cpu.js';
 import type { LoadResult } from './load.js';
+import type { DeviceLatency } from './device-latency.js';
+import type { ServiceCpu } from './service-cpu.js';
 import { simDevices } from './targets/sim-devices.js';
 
 export interface Row {
@@ -23,6 +25,24 @@ export interface Row {
   /** CPU of the target process and of the load generator, in % of one core. */
   targetCpuPercent: number | null;
   generatorCpuPercent: number;
+  /**
+   * CPU milliseconds per accepted message across every process serving the target: the target
+   * process (all services of a gateway target) plus its PostgreSQL backends, and the two apart.
+   * Null off Linux.
+   */
+  cpuMsPerMessage: number | null;
+  targetCpuMsPerMessage: number | null;
+  postgresCpuMsPerMessage: number | null;
+  /** A second run offered half the requests/s the full-load run reached: latency when busy, not saturated. */
+  halfLoad: {
+    offeredRequestsPerSecond: number;
+    requestsPerSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+    completed: number;
+  };
+  /** Targets with instant phones: acceptance to the device of the messages of the half-load run. */
+  acceptToDevice: DeviceLatency | null;
   /** messages/s relative to bare-hono with the same body size; null when bare-hono did not run. */
   percentOfBareHono: number | null;
 }
@@ -41,6 +61,8 @@ export interface Conditions {
   connections: number;
   /** Simulated devices in the gateway targets (0: the accept path alone). */
   simDevices: number;
+  /** BENCH_BEFORE: the checkout the `<target> before` rows ran from. */
+  beforeTree?: string;
 }
 
 export const BASELINE = 'bare-hono';
@@ -51,8 +73,14 @@ export function toRow(
   messagesPerBody: number,
   load: LoadResult,
   cpu: CpuShare,
+  serviceCpu: ServiceCpu | null,
+  halfLoad: LoadResult & { offeredRequestsPerSecond: number },
+  acceptToDevice: DeviceLatency | null = null,
 ): Omit<Row, 'percentOfBareHono'> {
   const requestsPerSecond = load.seconds > 0 ? load.requests2xx / load.seconds : 0;
+  const accepted = load.requests2xx * messagesPerBody;
+  const perMessage = (seconds: number | undefined) =>
+    seconds === undefined || accepted === 0 ? null : (1000 * seconds) / accepted;
   return {
     target,
     messagesPerBody,
@@ -67,6 +95,19 @@ export function toRow(
     connections: load.connections,
     targetCpuPercent: cpu.targetPercent,
     generatorCpuPercent: cpu.generatorPercent,
+    cpuMsPerMessage: perMessage(
+      serviceCpu ? serviceCpu.targetSeconds + serviceCpu.postgresSeconds : undefined,
+    ),
+    targetCpuMsPerMessage: perMessage(serviceCpu?.targetSeconds),
+    postgresCpuMsPerMessage: perMessage(serviceCpu?.postgresSeconds),
+    halfLoad: {
+      offeredRequestsPerSecond: halfLoad.offeredRequestsPerSecond,
+      requestsPerSecond: halfLoad.seconds > 0 ? halfLoad.requests2xx / halfLoad.seconds : 0,
+      p50Ms: halfLoad.latencyP50Ms,
+      p99Ms: halfLoad.latencyP99Ms,
+      completed: halfLoad.requests2xx,
+    },
+    acceptToDevice,
   };
 }
 
@@ -86,6 +127,7 @@ export function conditions(settings: {
   seconds: number;
   warmupSeconds: number;
   connections: number;
+  beforeTree?: string | undefined;
 }): Conditions {
   const cpus = os.cpus();
   return {
@@ -100,6 +142,7 @@ export function conditions(settings: {
     warmupSeconds: settings.warmupSeconds,
     connections: settings.connections,
     simDevices: simDevices(),
+    ...(settings.beforeTree ? { beforeTree: settings.beforeTree } : {}),
   };
 }
 
@@ -127,6 +170,9 @@ export function formatTable(rows: Row[], failures: string[]): string {
     '% of bare-hono',
     'target CPU',
     'loadgen CPU',
+    'CPU ms/msg (pg)',
+    '½ load p50/p99',
+    'to device p50/p99',
   ];
   const body = rows.map((row) => [
     row.target,
@@ -142,6 +188,11 @@ export function formatTable(rows: Row[], failures: string[]): string {
       : `${row.percentOfBareHono.toFixed(row.percentOfBareHono < 1 ? 2 : 1)} %`,
     row.targetCpuPercent === null ? '—' : `${row.targetCpuPercent.toFixed(0)} %`,
     `${row.generatorCpuPercent.toFixed(0)} %`,
+    row.cpuMsPerMessage === null
+      ? '—'
+      : `${cpuMs(row.cpuMsPerMessage)} (${cpuMs(row.postgresCpuMsPerMessage ?? 0)})`,
+    `${milliseconds(row.halfLoad.p50Ms, row.halfLoad.completed)} / ${milliseconds(row.halfLoad.p99Ms, row.halfLoad.completed)}`,
+    row.acceptToDevice ? `${row.acceptToDevice.p50Ms ?? '—'} / ${row.acceptToDevice.p99Ms ?? '—'}` : '—',
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((cells) => cells[i]!.length)));
   // Text left-aligned, figures right-aligned, so magnitudes line up.
@@ -160,9 +211,21 @@ export function formatTable(rows: Row[], failures: string[]): string {
         `! ${row.target} × ${row.messagesPerBody}: status codes ${JSON.stringify(row.statusCodes)}, ${row.errors} socket errors/timeouts`,
       );
     }
+    const toDevice = row.acceptToDevice;
+    if (toDevice && toDevice.sent < toDevice.accepted) {
+      lines.push(
+        `! ${row.target} × ${row.messagesPerBody}: only ${toDevice.sent} of ${toDevice.accepted} messages reached a phone in time; ` +
+          'the acceptance-to-device figures are of those',
+      );
+    }
   }
   for (const failure of failures) lines.push(`! ${failure}`);
   return lines.join('\n');
+}
+
+/** CPU milliseconds per message: three significant digits at any magnitude. */
+function cpuMs(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
 }
 
 /** Two decimals below 10 (slow targets), none above. */

@@ -7,10 +7,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBenchTemplate } from './bench-template.js';
 import { BODY_SIZES } from './bodies.js';
+import { acceptToDevice } from './device-latency.js';
 import { cpuShare, sampleCpu } from './cpu.js';
 import { positiveInt } from './env-settings.js';
 import { type LoadCase, runLoad, verifyAccepted } from './load.js';
 import { conditions, formatTable, type Row, relativeToBaseline, toRow, writeResults } from './report.js';
+import { serviceCpuBetween, serviceCpuProbe } from './service-cpu.js';
 import { startTarget, stopAllTargets, type TargetProcess } from './target-process.js';
 
 const TARGETS = [
@@ -23,7 +25,11 @@ const TARGETS = [
   'postgres-nats-priced',
   // The same paying target with service-to-service gRPC in plaintext: beside the row above, the cost of mutual TLS.
   'postgres-nats-priced-plaintext',
+  // The same paying target with phones that send at once: acceptance to the device.
+  'postgres-nats-priced-devices',
 ] as const;
+/** How long the phones get to send what a full-load run left queued before the half-load run. */
+const BACKLOG_DRAIN_MS = 90_000;
 /** Not counted: lets the JIT, connection pools and database caches settle before measuring. */
 const WARMUP_SECONDS = 2;
 
@@ -35,6 +41,12 @@ const settings = {
   connections: positiveInt('BENCH_CONNECTIONS', 16),
   warmupSeconds: WARMUP_SECONDS,
   targets: selectedTargets(),
+  /**
+   * BENCH_BEFORE=<directory>: a checkout of an earlier commit with its node_modules installed.
+   * Each gateway target then runs from it too, right after the same target from this tree, as
+   * `<target> before`: a change measured beside its before-state in one run, under one load.
+   */
+  beforeTree: process.env.BENCH_BEFORE ? resolve(process.env.BENCH_BEFORE) : undefined,
 };
 
 // Ctrl-C or a CI timeout must not leave a gateway (and its Postgres database) running.
@@ -56,18 +68,27 @@ process.stderr.write(
 
 const measured: Array<Omit<Row, 'percentOfBareHono'>> = [];
 const failures: string[] = [];
-for (const name of settings.targets) {
+const runs = settings.targets.flatMap((name) => [
+  { name, label: name, root: repoRoot },
+  ...(settings.beforeTree && name !== 'bare-hono'
+    ? [{ name, label: `${name} before`, root: settings.beforeTree }]
+    : []),
+]);
+for (const { name, label: runLabel, root } of runs) {
   let target: TargetProcess | undefined;
   let lastCase: LoadCase | undefined;
   try {
-    process.stderr.write(`${name}: starting\n`);
-    target = await startTarget(name, repoRoot);
-    // The gateways also send the same message as a template, right after the plain text case.
+    process.stderr.write(`${runLabel}: starting\n`);
+    target = await startTarget(name, root);
+    // The gateways also send the same message as a template, right after the plain text case
+    // (not from the before-tree: its rows compare the plain path).
     const templateId =
-      name === 'bare-hono' || name.includes('-priced') ? undefined : await createBenchTemplate(target);
+      name === 'bare-hono' || name.includes('-priced') || root !== repoRoot
+        ? undefined
+        : await createBenchTemplate(target);
     for (const messages of BODY_SIZES) {
       for (const template of templateId ? [undefined, templateId] : [undefined]) {
-        const label = template ? `${name} template` : name;
+        const label = template ? `${name} template` : runLabel;
         lastCase = {
           url: target.url,
           apiKey: target.apiKey,
@@ -75,6 +96,7 @@ for (const name of settings.targets) {
           connections: settings.connections,
           seconds: settings.seconds,
           ...(template ? { templateId: template } : {}),
+          ...(target.instantDevices ? { recipientPerMessage: true } : {}),
         };
         try {
           measured.push(await measureCase(target, label, lastCase));
@@ -92,7 +114,7 @@ for (const name of settings.targets) {
       if (lastCase) await verifyAccepted(lastCase).catch(() => undefined);
       const stopping = Date.now();
       await target.stop();
-      process.stderr.write(`${name}: stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(`${runLabel}: stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s\n`);
     }
   }
 }
@@ -111,7 +133,11 @@ const file = writeResults(resolve(benchDir, 'results'), report);
 process.stderr.write(`results: ${file} (and latest.json)\n`);
 if (failures.length > 0) process.exitCode = 1;
 
-/** Verify, warm up, wait for the warm-up's leftovers, then the one timed run. */
+/**
+ * Verify, warm up, wait for the warm-up's leftovers, then the timed run at full load; then,
+ * after the leftovers again, a run offered half the rate the full one reached: the latency a
+ * tenant sees when the gateway is busy but not saturated (at full load it is mostly queueing).
+ */
 async function measureCase(
   target: TargetProcess,
   label: string,
@@ -124,9 +150,38 @@ async function measureCase(
   process.stderr.write(
     `${label} × ${load.messages}: warm-up settled in ${((Date.now() - settling) / 1000).toFixed(1)} s, measuring\n`,
   );
-  const before = sampleCpu(target.pid);
-  const result = await runLoad(load);
-  return toRow(label, load.messages, result, cpuShare(before, sampleCpu(target.pid)));
+  const services = await serviceCpuProbe(target.pid, target.databaseUrl);
+  try {
+    const before = sampleCpu(target.pid);
+    const servicesBefore = await services.sample();
+    const result = await runLoad(load);
+    const cpu = cpuShare(before, sampleCpu(target.pid));
+    const serviceCpu = serviceCpuBetween(servicesBefore, await services.sample());
+    const halfRate = Math.max(1, Math.round(result.requests2xx / result.seconds / 2));
+    await verifyAccepted(load);
+    // The phones first work off what the full-load run queued: the half-load figures are the
+    // path's latency, not the wait behind that backlog.
+    if (target.instantDevices && target.databaseUrl) {
+      await acceptToDevice(target.databaseUrl, { fromMs: 0, toMs: Date.now() }, BACKLOG_DRAIN_MS);
+    }
+    process.stderr.write(`${label} × ${load.messages}: at half load, ${halfRate} requests/s\n`);
+    const window = { fromMs: Date.now(), toMs: 0 };
+    const halfLoad = await runLoad({ ...load, requestsPerSecond: halfRate });
+    window.toMs = Date.now();
+    const toDevice =
+      target.instantDevices && target.databaseUrl ? await acceptToDevice(target.databaseUrl, window) : null;
+    return toRow(
+      label,
+      load.messages,
+      result,
+      cpu,
+      serviceCpu,
+      { ...halfLoad, offeredRequestsPerSecond: halfRate },
+      toDevice,
+    );
+  } finally {
+    await services.close();
+  }
 }
 
 function selectedTargets(): Array<(typeof TARGETS)[number]> {

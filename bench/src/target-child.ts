@@ -13,6 +13,10 @@ export interface ReadyLine {
   supervisorKey?: string;
   /** The fleet target: its internal plane (operators' commands); `url` is its agent plane. */
   internalUrl?: string;
+  /** PostgreSQL targets: their database, whose server processes' CPU the runner adds to the target's. */
+  databaseUrl?: string;
+  /** Simulated phones that send at once: the runner measures acceptance to the device. */
+  instantDevices?: number;
 }
 
 export interface RunningTarget {
@@ -22,6 +26,8 @@ export interface RunningTarget {
   accountId?: string;
   supervisorKey?: string;
   internalUrl?: string;
+  databaseUrl?: string;
+  instantDevices?: number;
   stop(): Promise<void>;
 }
 

@@ -1,5 +1,4 @@
-import { type MessageStatusEvent, Topics } from '@wagate/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   asKey,
   childWithKey,
@@ -10,7 +9,7 @@ import {
   todayUtc,
   waitForSettled,
 } from './support/accounts.js';
-import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { SLOW, type TestGateway, test } from './support/gateway.js';
 
 /**
  * What a leaf's message costs every account up the chain, through the public API: the platform
@@ -28,8 +27,8 @@ const GB = '447400123456';
 let sequence = 0;
 const text = (to: string) => ({ from: 'Shop', to, text: `Your order ${++sequence} has shipped` });
 
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   platform = asKey(t, await t.platformKey());
   reseller = await childWithKey(platform, t, { name: 'Reseller', kind: 'reseller' });
   expect(
@@ -53,9 +52,6 @@ beforeAll(async () => {
   await moveDevicesToSender(t, customer.id, 'Shop');
 }, SLOW);
 
-afterAll(async () => {
-  await t?.stop();
-}, SLOW);
 
 const balanceOf = async (client: KeyClient, id: string) =>
   (await client.get(`/v1/accounts/${id}`)).body.balanceMinor;
@@ -249,66 +245,6 @@ describe('usage', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.reasons[0].key).toBe('invalid');
   });
-});
-
-describe('exactly once', () => {
-  test(
-    'a redelivered SENT event charges nothing more, and a FAILED after SENT releases nothing',
-    async () => {
-      const sent = await customer.client.send([text(RU)]);
-      const [messageId] = okIds(sent);
-      await waitForSettled(t, [messageId!]);
-      const entries = () =>
-        t.gateway.billing.db
-          .selectFrom('ledger_entries')
-          .select('id')
-          .where('message_id', '=', messageId!)
-          .execute();
-      const before = (await entries()).length;
-      expect(before).toBe(4);
-      const balance = await balanceOf(customer.client, customer.id);
-
-      const event = (status: string): MessageStatusEvent => ({
-        messageId: messageId!,
-        accountId: customer.id,
-        status,
-        errorCode: 0,
-        atMs: Date.now(),
-        source: 'test:redelivery',
-      });
-      // New event ids, so the bus delivers them again as a redelivery would; the same key keeps them in order.
-      for (const status of ['SENT', 'FAILED', 'SENT']) {
-        await t.gateway.bus.publish({
-          topic: Topics.messageStatus,
-          id: `redelivered:${messageId}:${status}:${Math.random()}`,
-          key: messageId!,
-          data: event(status),
-        });
-      }
-      await t.gateway.bus.publish({
-        topic: Topics.messageStatus,
-        id: `marker:${messageId}`,
-        key: messageId!,
-        data: event('READ'),
-      });
-      await expect
-        .poll(
-          async () =>
-            (
-              await t.gateway.billing.db
-                .selectFrom('reservations')
-                .select('last_status')
-                .where('message_id', '=', messageId!)
-                .executeTakeFirstOrThrow()
-            ).last_status,
-        )
-        .toMatch(/READ|FAILED/);
-      expect((await entries()).length).toBe(before);
-      expect(await balanceOf(customer.client, customer.id)).toBe(balance);
-      await expectLedgerBalanced(t);
-    },
-    SLOW,
-  );
 });
 
 describe('templates', () => {

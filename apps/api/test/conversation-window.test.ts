@@ -1,6 +1,6 @@
 import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { afterAll, expect } from 'vitest';
+import { type SendBody, SLOW, type TestGateway, test } from './support/gateway.js';
 import { approvedTemplate, call, callAsSupervisor } from './support/templates.js';
 
 /**
@@ -10,12 +10,11 @@ import { approvedTemplate, call, callAsSupervisor } from './support/templates.js
  */
 let t: TestGateway;
 let incoming: CallbackReceiver;
-beforeAll(async () => {
+test.beforeAll(async ({ gateway }) => {
   incoming = await startCallbackReceiver();
-  t = await startTestGateway();
+  t = gateway;
 }, SLOW);
 afterAll(async () => {
-  await t?.stop();
   await incoming?.close();
 }, SLOW);
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, openDatabase } from '@wagate/db';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { afterAll, describe, expect } from 'vitest';
+import { type SendBody, SLOW, type TestGateway, test } from './support/gateway.js';
 
 /**
  * `Idempotency-Key` on the send call, against the real gateway and PostgreSQL: a retry answers
@@ -11,14 +11,13 @@ import { type SendBody, SLOW, startTestGateway, type TestGateway } from './suppo
 
 let t: TestGateway;
 let otherConnection: Database;
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   // A second pool on the same database, like another replica, to hold locks and read state.
   otherConnection = await openDatabase(t.databaseUrl);
 }, SLOW);
 afterAll(async () => {
   await otherConnection?.close();
-  await t?.stop();
 }, SLOW);
 
 const batch = (to: string) => ({ messages: [{ from: 'MyCompany', to, text: `hello ${to}` }] });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import { openApiDocument } from '../src/openapi/document.js';
-import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { SLOW, type TestGateway, test } from './support/gateway.js';
 
 /**
  * A NUL character (U+0000) — which PostgreSQL cannot store in text — in any input of any route
@@ -47,12 +47,9 @@ const operations: Operation[] = Object.entries(document.paths as Json)
 
 let t: TestGateway;
 let key: string;
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   key = await t.platformKey();
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
 }, SLOW);
 
 /** The path with every parameter filled, the one named `nulIn` holding a NUL. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type SendBody, SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
+import { expect } from 'vitest';
+import { type SendBody, SLOW, type TestGateway, validMessage, test } from './support/gateway.js';
 import { assertDocumentedResponse } from './support/openapi-responses.js';
 
 /**
@@ -10,11 +10,8 @@ import { assertDocumentedResponse } from './support/openapi-responses.js';
  */
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
+test.beforeAll(({ gateway }) => {
+  t = gateway;
 }, SLOW);
 
 const RUNS = 150;

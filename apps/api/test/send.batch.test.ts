@@ -1,6 +1,6 @@
 import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { afterAll, expect } from 'vitest';
+import { type SendBody, SLOW, type TestGateway, test } from './support/gateway.js';
 import { approvedTemplate } from './support/templates.js';
 
 /**
@@ -12,16 +12,15 @@ import { approvedTemplate } from './support/templates.js';
 let t: TestGateway;
 let receiver: CallbackReceiver;
 let templateId: string;
-beforeAll(async () => {
+test.beforeAll(async ({ gateway }) => {
   receiver = await startCallbackReceiver();
-  t = await startTestGateway();
+  t = gateway;
   templateId = await approvedTemplate(t, {
     name: 'account_activated',
     languages: [{ languageCode: 'ru', body: 'Аккаунт активирован. Поддержка: {{1}}, {{2}}' }],
   });
 }, SLOW);
 afterAll(async () => {
-  await t?.stop();
   await receiver?.close();
 }, SLOW);
 

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
+import { expect } from 'vitest';
+import { SLOW, type TestGateway, validMessage, test } from './support/gateway.js';
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
+test.beforeAll(({ gateway }) => {
+  t = gateway;
 }, SLOW);
 
 test(

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import { asKey, childWithKey } from './support/accounts.js';
-import { type SendBody, SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
+import { type SendBody, SLOW, type TestGateway, validMessage, test } from './support/gateway.js';
 
 /**
  * One test per request-time error row of the contract
@@ -12,11 +12,8 @@ import { type SendBody, SLOW, startTestGateway, type TestGateway, validMessage }
  */
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
+test.beforeAll(({ gateway }) => {
+  t = gateway;
 }, SLOW);
 
 /** Rejected at validation (no text, content or template), so it is never sent. */

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { expect } from 'vitest';
+import { type SendBody, SLOW, type TestGateway, test } from './support/gateway.js';
 
 /**
  * `from` as one of the sender's numbers: the demo sender `MyCompany` has one simulated device,
@@ -8,8 +8,8 @@ import { type SendBody, SLOW, startTestGateway, type TestGateway } from './suppo
  */
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   // Another account's sender with a device of its own number (no management API for senders).
   const fleet = t.gateway.database.db.withSchema('fleet');
   await fleet
@@ -31,9 +31,6 @@ beforeAll(async () => {
       account_id: 'acc_other',
     })
     .execute();
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
 }, SLOW);
 
 test('a sender number in any written form sends as the sender', async () => {

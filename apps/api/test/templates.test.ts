@@ -1,6 +1,6 @@
 import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { afterAll, describe, expect } from 'vitest';
+import { type SendBody, SLOW, type TestGateway, test } from './support/gateway.js';
 import { approve, approvedTemplate, call, callAsSupervisor, review } from './support/templates.js';
 
 /**
@@ -9,12 +9,11 @@ import { approve, approvedTemplate, call, callAsSupervisor, review } from './sup
  */
 let t: TestGateway;
 let receiver: CallbackReceiver;
-beforeAll(async () => {
+test.beforeAll(async ({ gateway }) => {
   receiver = await startCallbackReceiver();
-  t = await startTestGateway();
+  t = gateway;
 }, SLOW);
 afterAll(async () => {
-  await t?.stop();
   await receiver?.close();
 }, SLOW);
 

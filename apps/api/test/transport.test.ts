@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import { limits } from '../src/validation/limits.js';
-import { SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
+import { SLOW, type TestGateway, validMessage, test } from './support/gateway.js';
 import { assertDocumentedResponse } from './support/openapi-responses.js';
 
 /**
@@ -9,11 +9,8 @@ import { assertDocumentedResponse } from './support/openapi-responses.js';
  */
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
+test.beforeAll(({ gateway }) => {
+  t = gateway;
 }, SLOW);
 
 async function expectRejected(response: Response, status: number, key: string) {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import { asKey, childWithKey, expectLedgerBalanced, type KeyClient } from './support/accounts.js';
-import { SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
+import { SLOW, type TestGateway, validMessage, test } from './support/gateway.js';
 
 /** The account tree through /v1: who may see and change what, keys, statuses. */
 
@@ -10,8 +10,8 @@ let resellerA: { id: string; client: KeyClient };
 let resellerB: { id: string; client: KeyClient };
 let customerA: { id: string; client: KeyClient };
 
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   platform = asKey(t, await t.platformKey());
   resellerA = await childWithKey(platform, t, { name: 'Reseller A', kind: 'reseller' });
   resellerB = await childWithKey(platform, t, { name: 'Reseller B', kind: 'reseller' });
@@ -22,9 +22,6 @@ beforeAll(async () => {
   });
 }, SLOW);
 
-afterAll(async () => {
-  await t?.stop();
-}, SLOW);
 
 const notFound = { code: 'REJECTED', reasons: [{ key: 'not.found' }], description: expect.any(String) };
 

@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { expect } from 'vitest';
+import { SLOW, type TestGateway, test } from './support/gateway.js';
 
 /** `GET /v1/balance`: the account's prepaid balance from billing. */
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
+test.beforeAll(({ gateway }) => {
+  t = gateway;
 }, SLOW);
 
 test('the demo account starts with its demo credit in RUB and no credit limit', async () => {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { describe, expect } from 'vitest';
+import { SLOW, type TestGateway, test } from './support/gateway.js';
 
 /** `/v1/devices` and `/v1/enrolment-tokens`: the fleet's management plane, per account tree. */
 
@@ -18,13 +18,10 @@ interface Device {
 let t: TestGateway;
 let platform: string;
 let stranger: string;
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   platform = await t.platformKey();
   stranger = await t.createKey(['read', 'manage'], 'acc_v1_devices_stranger');
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
 }, SLOW);
 
 const as = (key: string) => ({ authorization: `Key ${key}` });

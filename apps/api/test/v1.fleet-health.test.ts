@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import { asKey, childWithKey, type KeyClient } from './support/accounts.js';
-import { SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
+import { SLOW, type TestGateway, validMessage, test } from './support/gateway.js';
 
 /** GET /v1/fleet/health: the fleet picture of an account tree, for the platform and resellers. */
 
@@ -22,17 +22,14 @@ let platform: KeyClient;
 let demo: KeyClient;
 let reseller: KeyClient;
 let resellerId: string;
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   platform = asKey(t, await t.platformKey());
   demo = asKey(t, t.apiKey);
   ({ id: resellerId, client: reseller } = await childWithKey(platform, t, {
     name: 'Health Reseller',
     kind: 'reseller',
   }));
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
 }, SLOW);
 
 async function health(client: KeyClient, query = ''): Promise<FleetHealth> {

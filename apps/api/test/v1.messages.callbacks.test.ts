@@ -1,19 +1,18 @@
 import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type SendBody, SLOW, startTestGateway, type TestGateway, validMessage } from './support/gateway.js';
+import { afterAll, expect } from 'vitest';
+import { type SendBody, SLOW, type TestGateway, validMessage, test } from './support/gateway.js';
 
 /** `GET /v1/messages/{id}/callbacks`: a message's status callbacks and how their delivery went. */
 
 let t: TestGateway;
 let accepting: CallbackReceiver;
 let refusing: CallbackReceiver;
-beforeAll(async () => {
+test.beforeAll(async ({ gateway }) => {
   accepting = await startCallbackReceiver();
   refusing = await startCallbackReceiver(() => ({ status: 410 }));
-  t = await startTestGateway();
+  t = gateway;
 }, SLOW);
 afterAll(async () => {
-  await t?.stop();
   await accepting?.close();
   await refusing?.close();
 }, SLOW);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { describe, expect } from 'vitest';
+import { type SendBody, SLOW, type TestGateway, test } from './support/gateway.js';
 
 /** `GET /v1/messages` and `GET /v1/messages/{id}`: filters, cursor pagination, errors. */
 
@@ -21,8 +21,8 @@ let firstIds: string[];
 let laterIds: string[];
 let failedId: string;
 
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   const send = async (messages: Array<Record<string, unknown>>) => {
     const body = (await (await t.send({ messages })).json()) as SendBody;
     return body.result.map((result) => (result as { messageId: string }).messageId);
@@ -41,9 +41,6 @@ beforeAll(async () => {
     { from: 'MyCompany', to: '79034560000', text: 'five' },
   ]);
   failedId = laterIds[1]!;
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
 }, SLOW);
 
 async function page(query: string, headers: Record<string, string> = {}): Promise<Page> {

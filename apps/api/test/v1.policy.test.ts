@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type SendBody, SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { expect } from 'vitest';
+import { type SendBody, SLOW, type TestGateway, test } from './support/gateway.js';
 import { call } from './support/templates.js';
 
 /**
@@ -9,11 +9,10 @@ import { call } from './support/templates.js';
  */
 let t: TestGateway;
 let platform: Record<string, string>;
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   platform = { authorization: `Key ${await t.platformKey()}` };
 }, SLOW);
-afterAll(() => t?.stop(), SLOW);
 
 async function finalStatus(message: Record<string, unknown>) {
   const response = await t.send({ messages: [{ from: 'MyCompany', ...message }] });

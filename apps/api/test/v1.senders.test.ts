@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { expect } from 'vitest';
+import { SLOW, type TestGateway, test } from './support/gateway.js';
 
 /** `GET /v1/senders`: the account's senders with their devices, one page at a time. */
 
@@ -16,8 +16,8 @@ interface Page {
 }
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
+test.beforeAll(async ({ gateway }) => {
+  t = gateway;
   // Senders have no management API yet (the fleet issue): the test adds some in fleet's table.
   await t.gateway.database.db
     .withSchema('fleet')
@@ -26,9 +26,6 @@ beforeAll(async () => {
       ['Alpha', 'Beta', 'Gamma'].map((name) => ({ id: `snd_test_${name}`, account_id: t.accountId, name })),
     )
     .execute();
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
 }, SLOW);
 
 async function page(query: string, headers: Record<string, string> = {}): Promise<Page> {

@@ -1,18 +1,15 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { startCallbackReceiver } from '@wagate/testkit';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { asKey, childWithKey, type KeyClient } from './support/accounts.js';
-import { SLOW, startTestGateway, type TestGateway } from './support/gateway.js';
+import { SLOW, type TestGateway, test } from './support/gateway.js';
 
 /** `GET` and `PUT /v1/webhooks/incoming`: the account's incoming and default status URLs. */
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
-}, SLOW);
-afterAll(async () => {
-  await t?.stop();
+test.beforeAll(({ gateway }) => {
+  t = gateway;
 }, SLOW);
 
 const put = (body: unknown, headers: Record<string, string> = {}) =>

@@ -2,18 +2,14 @@ import { type Database, migrateSchema, withSchema } from '@wagate/db';
 import { databaseAdapters } from '@wagate/db/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  ensureChildAccount,
-  ensurePlatform,
-  grantCredit,
-  PLATFORM_ACCOUNT_ID,
-} from '../src/accounts/bootstrap.js';
+import { PLATFORM_ACCOUNT_ID } from '../src/accounts/bootstrap.js';
 import { billingMigrations } from '../src/db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from '../src/db/tables.js';
 import { reserve } from '../src/reservations/reserve.js';
 import { capture, release } from '../src/reservations/settle.js';
 import { getBalance } from '../src/balance.js';
 import { ledgerProblems } from '../src/testing.js';
+import { fundedCustomer } from './support/accounts.js';
 
 /** Reserve, capture and release on both database adapters: each happens once per message. */
 describe.each(databaseAdapters())('settlement on $name', (adapter) => {
@@ -28,23 +24,12 @@ describe.each(databaseAdapters())('settlement on $name', (adapter) => {
     database = await adapter.open();
     await migrateSchema(database, BILLING_SCHEMA, billingMigrations);
     db = withSchema<BillingTables>(database, BILLING_SCHEMA);
-    await ensurePlatform(db);
-    await ensureChildAccount(db, {
-      id: reseller,
-      name: 'R',
-      parentId: PLATFORM_ACCOUNT_ID,
-      kind: 'reseller',
+    await fundedCustomer(db, {
+      reseller: { id: reseller, textPriceMinor: 70 },
+      customer: { id: customer, textPriceMinor: 100 },
+      creditMinor: 1_000n,
     });
-    await ensureChildAccount(db, { id: customer, name: 'C', parentId: reseller, kind: 'customer' });
-    await db
-      .insertInto('prices')
-      .values([
-        { account_id: reseller, country: '*', kind: 'text', price_minor: '70' },
-        { account_id: customer, country: '*', kind: 'text', price_minor: '100' },
-      ])
-      .execute();
     await db.updateTable('accounts').set({ monthly_quota: 10 }).where('id', '=', customer).execute();
-    await grantCredit(db, customer, 1_000n, 'test');
   });
 
   afterAll(async () => {

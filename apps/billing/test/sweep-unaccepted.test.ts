@@ -2,13 +2,13 @@ import { type Database, migrateSchema, openDatabase, withSchema } from '@wagate/
 import { type FreshPostgres, freshPostgresUrl } from '@wagate/db/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ensureChildAccount, ensurePlatform, grantCredit, PLATFORM_ACCOUNT_ID } from '../src/accounts/bootstrap.js';
 import { billingMigrations } from '../src/db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from '../src/db/tables.js';
 import { reserve } from '../src/reservations/reserve.js';
 import { sweepUnaccepted } from '../src/reservations/sweep-unaccepted.js';
 import { getUsage } from '../src/usage/usage.js';
 import { ledgerProblems } from '../src/testing.js';
+import { fundedCustomer } from './support/accounts.js';
 
 /** Reservations whose message never reached dispatch are released by the sweep, on real PostgreSQL. */
 let fresh: FreshPostgres;
@@ -22,10 +22,7 @@ beforeAll(async () => {
   database = await openDatabase(fresh.url);
   await migrateSchema(database, BILLING_SCHEMA, billingMigrations);
   db = withSchema<BillingTables>(database, BILLING_SCHEMA);
-  await ensurePlatform(db);
-  await ensureChildAccount(db, { id: customer, name: 'C', parentId: PLATFORM_ACCOUNT_ID, kind: 'customer' });
-  await db.insertInto('prices').values({ account_id: customer, country: '*', kind: 'text', price_minor: '100' }).execute();
-  await grantCredit(db, customer, 10_000n, 'test');
+  await fundedCustomer(db, { customer: { id: customer, textPriceMinor: 100 }, creditMinor: 10_000n });
 }, 60_000);
 
 afterAll(async () => {

@@ -1,10 +1,10 @@
 import type { PublishInput } from '@wagate/bus';
 import { type common, conversationKey, eventId, type MessageStatusEvent, Topics } from '@wagate/contracts';
-import type { dispatch } from '@wagate/contracts';
+import type { dispatch, fleet } from '@wagate/contracts';
 import { ErrorKey } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
-import { traceHeaders } from '@wagate/telemetry';
-import type { Kysely } from 'kysely';
+import { contextFromHeaders, inSpan, traceHeaders } from '@wagate/telemetry';
+import { type Kysely, sql } from 'kysely';
 import { outsideConversationWindow } from './conversation-window/index.js';
 import type { DispatchTables } from './db/tables.js';
 import { failedAtAcceptEvent } from './fail-at-accept.js';
@@ -18,6 +18,12 @@ import type { SenderDirectory } from './sender-directory.js';
 export type AcceptInput = Omit<dispatch.AcceptRequest, 'ancestorAccountIds'> & {
   ancestorAccountIds?: string[];
 };
+
+/** One Accept call and the trace it belongs to (its events carry it to fleet and beyond). */
+export interface AcceptCall {
+  request: AcceptInput;
+  traceHeaders: Record<string, string>;
+}
 
 /**
  * Accepts a batch in one transaction: every accepted message, its ACCEPTED history entry and
@@ -38,19 +44,78 @@ export async function acceptMessages(
   rules: readonly PolicyRule[] = [],
   accountRate?: RateLimit,
 ): Promise<dispatch.AcceptResponse> {
-  const response = await acceptBatch(db, senders, request, rules);
-  if (!accountRate || request.messages.length === 0) return response;
-  // Read after the batch's transaction: what the account may still send, for the api's RateLimit header.
-  const nowMs = batchTime(request.messages);
-  return { ...response, accountRate: await accountRateState(db, request.accountId, accountRate, nowMs) };
+  const { responses } = await acceptCalls(
+    db,
+    senders,
+    [{ request, traceHeaders: traceHeaders() }],
+    rules,
+    accountRate,
+  );
+  return responses[0]!;
 }
 
-async function acceptBatch(
+/**
+ * `acceptMessages` for several calls at once (a group commit: `createGroupCommit` in @wagate/db), of any
+ * accounts, in ONE transaction with one statement per table for all of them; the policy rules
+ * run once per account over the messages of all its calls, as if they were one batch in call
+ * order. Each call gets the answer it would have had alone. A message id that two calls of the
+ * group both bring is the same message: the first call's copy is the one inserted.
+ * `failedAtOnce` counts the messages that failed in the transaction (their callbacks are queued).
+ */
+export async function acceptCalls(
   db: Kysely<DispatchTables>,
   senders: SenderDirectory,
-  request: AcceptInput,
-  rules: readonly PolicyRule[],
-): Promise<dispatch.AcceptResponse> {
+  calls: readonly AcceptCall[],
+  rules: readonly PolicyRule[] = [],
+  accountRate?: RateLimit,
+): Promise<{ responses: dispatch.AcceptResponse[]; failedAtOnce: number }> {
+  const prepared = await Promise.all(calls.map((call) => availableSenders(senders, call)));
+  await failOutsideConversationWindow(db, prepared);
+  const accepted = prepared.flatMap((call) => call.accepted.map((message) => ({ message, call })));
+  let failedAtOnce = 0;
+  if (accepted.length > 0) {
+    failedAtOnce = await inSpan(
+      'dispatch.accept.commit',
+      {
+        // In the first call's trace (a group may be started from the end of another's), linked to the others'.
+        parent: contextFromHeaders(calls[0]!.traceHeaders),
+        attributes: { 'wagate.accept.calls': calls.length, 'wagate.accept.messages': accepted.length },
+        links: calls.slice(1).map((call) => call.traceHeaders),
+      },
+      () => db.transaction().execute((trx) => writeAccepted(trx, accepted, rules)),
+    );
+  }
+  const responses: dispatch.AcceptResponse[] = prepared.map((call) => ({ results: call.results }));
+  if (!accountRate) return { responses, failedAtOnce };
+  // Read after the transaction: what each account may still send, for the api's RateLimit header.
+  const buckets = new Map<string, Promise<dispatch.AccountRate>>();
+  const withBuckets = await Promise.all(
+    prepared.map(async ({ request }, i) => {
+      if (request.messages.length === 0) return responses[i]!;
+      const nowMs = batchTime(request.messages);
+      let bucket = buckets.get(request.accountId);
+      if (!bucket) {
+        bucket = accountRateState(db, request.accountId, accountRate, nowMs);
+        buckets.set(request.accountId, bucket);
+      }
+      return { ...responses[i]!, accountRate: await bucket };
+    }),
+  );
+  return { responses: withBuckets, failedAtOnce };
+}
+
+interface PreparedCall extends AcceptCall {
+  available: Map<string, fleet.ResolvedSender>;
+  results: dispatch.AcceptResult[];
+  /** The messages whose sender is available to the account, in request order. */
+  accepted: common.OutboundMessage[];
+  /** Messages that fail at once, with their code: rendering (from the api) and the conversation window. */
+  failures: Map<string, number>;
+}
+
+/** A message whose sender the account may not use is refused at request time (not.available). */
+async function availableSenders(senders: SenderDirectory, call: AcceptCall): Promise<PreparedCall> {
+  const { request } = call;
   const available = await senders.available(
     request.accountId,
     request.messages.map((message) => message.sender),
@@ -71,80 +136,139 @@ async function acceptBatch(
     accepted.push(message);
     return { messageId: message.messageId, accepted: true };
   });
-  if (accepted.length === 0) return { results };
-  const failures = new Map(Object.entries(request.failures));
-  for (const [messageId, code] of await outsideConversationWindow(db, request.accountId, accepted)) {
-    if (!failures.has(messageId)) failures.set(messageId, code);
-  }
+  return { ...call, available, results, accepted, failures: new Map(Object.entries(request.failures)) };
+}
 
-  const headers = traceHeaders();
-  await db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('messages')
-      .values(
-        accepted.map((message) => ({
-          id: message.messageId,
-          account_id: request.accountId,
-          sender: message.sender,
-          recipient: message.recipient,
-          payload: JSON.stringify(message),
-          status: 'ACCEPTED',
-          error_code: 0,
-          callback_url: message.callbackUrl ?? null,
-          callback_data: message.callbackData ?? null,
-          accepted_at: new Date(Number(message.acceptedAtMs)),
-          updated_at: new Date(),
-          redriven_at: null,
-        })),
-      )
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .returning('id')
-      .execute();
-    const fresh = new Set(inserted.map((row) => row.id));
-    const newMessages = accepted.filter((message) => fresh.has(message.messageId));
-    if (newMessages.length === 0) return;
-    await trx
-      .insertInto('status_history')
-      .values(
-        newMessages.map((message) => ({
-          message_id: message.messageId,
-          status: 'ACCEPTED',
-          error_code: 0,
-          at: new Date(Number(message.acceptedAtMs)),
-          source: 'api',
-        })),
-      )
-      .execute();
-    // Messages that already fail (rendering, the window) are not put to the policy rules.
-    const candidates = newMessages.filter((message) => !failures.has(message.messageId));
+/** The conversation-window check (2312), once per account of the group. */
+async function failOutsideConversationWindow(
+  db: Kysely<DispatchTables>,
+  calls: PreparedCall[],
+): Promise<void> {
+  for (const [accountId, ofAccount] of groupBy(calls, (call) => call.request.accountId)) {
+    const messages = ofAccount.flatMap((call) => call.accepted);
+    if (messages.length === 0) continue;
+    const outside = await outsideConversationWindow(db, accountId, messages);
+    if (outside.size === 0) continue;
+    for (const call of ofAccount) {
+      for (const message of call.accepted) {
+        const code = outside.get(message.messageId);
+        if (code !== undefined && !call.failures.has(message.messageId))
+          call.failures.set(message.messageId, code);
+      }
+    }
+  }
+}
+
+async function writeAccepted(
+  trx: Kysely<DispatchTables>,
+  accepted: ReadonlyArray<{ message: common.OutboundMessage; call: PreparedCall }>,
+  rules: readonly PolicyRule[],
+): Promise<number> {
+  // The same id twice in a group (a retry racing its original) is one message: the first copy counts.
+  const claimed = new Set<string>();
+  const rows = accepted.filter(
+    ({ message }) => !claimed.has(message.messageId) && claimed.add(message.messageId),
+  );
+  const updatedAt = new Date();
+  // One statement: the messages, and an ACCEPTED history entry for each one not already there
+  // (a retried call's messages exist and get none). What it returns is the group's new messages.
+  const inserted = await trx
+    .with('new_messages', (db) =>
+      db
+        .insertInto('messages')
+        .values(
+          rows.map(({ message, call }) => ({
+            id: message.messageId,
+            account_id: call.request.accountId,
+            sender: message.sender,
+            recipient: message.recipient,
+            payload: JSON.stringify(message),
+            status: 'ACCEPTED',
+            error_code: 0,
+            callback_url: message.callbackUrl ?? null,
+            callback_data: message.callbackData ?? null,
+            accepted_at: new Date(Number(message.acceptedAtMs)),
+            updated_at: updatedAt,
+            redriven_at: null,
+          })),
+        )
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .returning(['id', 'accepted_at']),
+    )
+    .insertInto('status_history')
+    .columns(['message_id', 'status', 'error_code', 'at', 'source'])
+    .expression((eb) =>
+      eb
+        .selectFrom('new_messages')
+        .select([
+          'new_messages.id',
+          sql.lit('ACCEPTED').as('status'),
+          sql.lit(0).as('error_code'),
+          'new_messages.accepted_at',
+          sql.lit('api').as('source'),
+        ]),
+    )
+    .returning('message_id')
+    .execute();
+  const fresh = new Set(inserted.map((row) => row.message_id));
+  const newRows = rows.filter(({ message }) => fresh.has(message.messageId));
+  if (newRows.length === 0) return 0;
+
+  // The rules see each account's new messages of the whole group as one batch, in call order.
+  // Messages that already fail (rendering, the window) are not put to them.
+  const refused = new Set<string>();
+  const byAccount = groupBy(
+    newRows,
+    ({ call }) => `${call.request.accountId}\u0000${(call.request.ancestorAccountIds ?? []).join(',')}`,
+  );
+  for (const ofAccount of byAccount.values()) {
+    const { request } = ofAccount[0]!.call;
+    const candidates = ofAccount
+      .filter(({ message, call }) => !call.failures.has(message.messageId))
+      .map(({ message }) => message);
     const decisions = await evaluatePolicy(rules, candidates, {
       trx,
       accountId: request.accountId,
       ancestorAccountIds: request.ancestorAccountIds ?? [],
-      senders: available,
+      senders: new Map(ofAccount.flatMap(({ call }) => [...call.available])),
     });
     await recordRefusals(trx, request.accountId, decisions, candidates);
-    const refused = new Set(decisions.map((decision) => decision.messageId));
-    const events = newMessages
-      .filter((message) => !refused.has(message.messageId))
-      .map((message) => {
-        const failure = failures.get(message.messageId);
-        return failure === undefined
-          ? acceptedEvent(request.accountId, message, headers)
-          : failedAtAcceptEvent(
-              request.accountId,
-              message.messageId,
-              failure,
-              Number(message.acceptedAtMs),
-              headers,
-            );
-      });
-    for (const event of events) {
-      if (event.topic === Topics.messageStatus) await applyStatus(trx, event.data as MessageStatusEvent);
-    }
-    await enqueueEvents(trx, events);
-  });
-  return { results };
+    for (const decision of decisions) refused.add(decision.messageId);
+  }
+
+  const events = newRows
+    .filter(({ message }) => !refused.has(message.messageId))
+    .map(({ message, call }) => {
+      const failure = call.failures.get(message.messageId);
+      return failure === undefined
+        ? acceptedEvent(call.request.accountId, message, call.traceHeaders)
+        : failedAtAcceptEvent(
+            call.request.accountId,
+            message.messageId,
+            failure,
+            Number(message.acceptedAtMs),
+            call.traceHeaders,
+          );
+    });
+  let failedAtOnce = refused.size;
+  for (const event of events) {
+    if (event.topic !== Topics.messageStatus) continue;
+    await applyStatus(trx, event.data as MessageStatusEvent);
+    failedAtOnce++;
+  }
+  await enqueueEvents(trx, events);
+  return failedAtOnce;
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 /** The event that hands a message to fleet; announcing it twice is harmless (same event id). */

@@ -6,17 +6,18 @@ import {
   type MessageStatusEvent,
   Topics,
 } from '@wagate/contracts';
-import { type Database, migrateSchema, withSchema } from '@wagate/db';
+import { createGroupCommit, type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
-import type { Kysely } from 'kysely';
+import { traceHeaders } from '@wagate/telemetry';
 import { grpcClient, type InternalPlaneSecurity, mount, type ServiceMount } from '@wagate/rpc';
 import { DISPATCH_ACCESS } from './grpc/access.js';
-import { acceptMessages } from './accept.js';
+import { type AcceptCall, acceptCalls } from './accept.js';
 import { getBlocklist, setBlocklist } from './blocklists/index.js';
 import { getConversationWindowPolicy, setConversationWindowPolicy } from './conversation-window/index.js';
 import { dispatchMigrations } from './db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from './db/tables.js';
 import { findMessages } from './find-messages.js';
+
 import { getMessage } from './get-message.js';
 import { listMessages } from './list-messages.js';
 import { addOptOuts, listOptOuts, removeOptOut } from './opt-outs/index.js';
@@ -33,6 +34,14 @@ import type { SecretKeyRing } from './webhooks/secret-keys.js';
 import { sealWebhookSecretsAtRest, webhookSecrets } from './webhooks/webhook-secrets.js';
 import { enableWebhookEndpoint, listWebhookEndpoints } from './webhooks/webhook-endpoints.js';
 import { getWebhookSettings, setWebhookSettings } from './webhooks/webhook-settings.js';
+
+/**
+ * An accept group holds at most this many messages (ten full requests): one transaction's
+ * statements stay far below PostgreSQL's 65 535 parameters (12 a message in the largest).
+ */
+const ACCEPT_GROUP_MAX_MESSAGES = 1_000;
+/** Two groups in flight: while one waits for its commit to reach the disk, the next is written. */
+const ACCEPT_GROUPS_IN_FLIGHT = 2;
 
 export interface DispatchService {
   grpc: ServiceMount;
@@ -62,9 +71,15 @@ export async function startDispatch(deps: {
   const db = withSchema<DispatchTables>(deps.database, DISPATCH_SCHEMA);
   await sealWebhookSecretsAtRest(db, deps.secretKeys);
   const secrets = webhookSecrets(db, deps.secretKeys);
-  const senders = createSenderDirectory(grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress, deps.internalPlane));
+  const senders = createSenderDirectory(
+    grpcClient(fleet.FleetServiceDefinition, deps.fleetAddress, deps.internalPlane),
+  );
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'dispatch' });
-  const callbacks = startCallbackWorker(db, { onEventsQueued: () => relay.kick(), ...deps.callbacks, secrets });
+  const callbacks = startCallbackWorker(db, {
+    onEventsQueued: () => relay.kick(),
+    ...deps.callbacks,
+    secrets,
+  });
   const stopObserving = observeDispatch(db);
   const redrive = startRedrive(db, () => relay.kick(), {
     ...deps.redrive,
@@ -75,15 +90,28 @@ export async function startDispatch(deps: {
   });
   const rules = defaultRules(deps.policy);
   const forgetting = startForgettingOldCounts(db, deps.policy ?? {});
-
-  const implementation: dispatch.DispatchServiceImplementation = {
-    async accept(request) {
-      const response = await acceptMessages(db, senders, request, rules, deps.policy?.accountRate);
+  // Accept calls that arrive while others commit share the next transaction (`createGroupCommit` in @wagate/db).
+  const acceptor = createGroupCommit<AcceptCall, dispatch.AcceptResponse>({
+    async run(calls) {
+      const { responses, failedAtOnce } = await acceptCalls(
+        db,
+        senders,
+        calls,
+        rules,
+        deps.policy?.accountRate,
+      );
       relay.kick();
       // Messages that failed at once (rendering, the window, a policy rule) have their callbacks queued.
-      callbacks.kick();
-      return response;
+      if (failedAtOnce > 0) callbacks.kick();
+      return responses;
     },
+    sizeOf: (call) => call.request.messages.length,
+    maxSize: ACCEPT_GROUP_MAX_MESSAGES,
+    concurrency: ACCEPT_GROUPS_IN_FLIGHT,
+  });
+
+  const implementation: dispatch.DispatchServiceImplementation = {
+    accept: (request) => acceptor.submit({ request, traceHeaders: traceHeaders() }),
     getMessage: (request) => getMessage(db, request),
     findMessages: (request) => findMessages(db, request),
     listMessages: (request) => listMessages(db, request),

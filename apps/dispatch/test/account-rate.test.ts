@@ -5,6 +5,7 @@ import { acceptMessages } from '../src/accept.js';
 import { dispatchMigrations } from '../src/db/migrations.js';
 import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { defaultRules } from '../src/policy/index.js';
+import { messageCounts } from './support/dispatch-db.js';
 import { outboundMessage, senderDirectory } from './support/outbound-messages.js';
 
 const senders = senderDirectory();
@@ -49,16 +50,7 @@ describe.each(databaseAdapters())('account rate limit on $name', (adapter) => {
         replicas[0]!,
       );
 
-      const counts = await db
-        .selectFrom('messages')
-        .select(['account_id', 'status', 'error_code', (eb) => eb.fn.countAll<string>().as('n')])
-        .groupBy(['account_id', 'status', 'error_code'])
-        .execute();
-      const count = (account: string, status: string, code: number) =>
-        Number(
-          counts.find((c) => c.account_id === account && c.status === status && c.error_code === code)?.n ??
-            0,
-        );
+      const count = await messageCounts(db);
       const allowed = limit.burst + (seconds - 1) * limit.perSecond;
       const admitted = count('acc_rate', 'ACCEPTED', 0);
       expect(Math.abs(admitted - allowed)).toBeLessThanOrEqual(allowed * 0.01);

@@ -11,6 +11,7 @@ import { listFailedCallbacks, replayCallback } from '../src/webhooks/failed-call
 import { verifyWebhook } from '../src/webhooks/signature.js';
 import { generateSecretKeys, parseSecretKeys } from '../src/webhooks/secret-keys.js';
 import { webhookSecrets } from '../src/webhooks/webhook-secrets.js';
+import { pendingCallbackRow } from './support/message-rows.js';
 
 const keys = parseSecretKeys(generateSecretKeys('test'));
 const secretsOf = (db: Kysely<DispatchTables>) => webhookSecrets(db, keys);
@@ -70,18 +71,7 @@ describe.each(databaseAdapters())('callback worker on $name', (adapter) => {
     const messageId = String(nextMessageId++);
     const row = await db
       .insertInto('callbacks')
-      .values({
-        account_id: accountId,
-        message_id: messageId,
-        url,
-        body: `[{"messageId":${messageId},"status":"${status}"}]`,
-        state: 'pending',
-        next_attempt_at: new Date(),
-        lease_until: null,
-        last_error: null,
-        traceparent: '',
-        delivered_at: null,
-      })
+      .values(pendingCallbackRow({ accountId, messageId, url, status }))
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;

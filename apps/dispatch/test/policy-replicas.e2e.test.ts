@@ -19,6 +19,7 @@ import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { type DispatchService, startDispatch } from '../src/dispatch-service.js';
 import type { PolicySettings } from '../src/policy/index.js';
 import { embeddedSecretKeys } from '../src/webhooks/secret-keys.js';
+import { messageCounts } from './support/dispatch-db.js';
 import { outboundMessage } from './support/outbound-messages.js';
 
 afterAll(() => closeGrpcChannels());
@@ -102,15 +103,7 @@ test('two dispatch replicas at 3x the account and the per-recipient limit admit 
     }
 
     const db = withSchema<DispatchTables>(database.handles[0]!, DISPATCH_SCHEMA);
-    const counts = await db
-      .selectFrom('messages')
-      .select(['account_id', 'status', 'error_code', (eb) => eb.fn.countAll<string>().as('n')])
-      .groupBy(['account_id', 'status', 'error_code'])
-      .execute();
-    const count = (account: string, status: string, code: number) =>
-      Number(
-        counts.find((c) => c.account_id === account && c.status === status && c.error_code === code)?.n ?? 0,
-      );
+    const count = await messageCounts(db);
     const within1Percent = (admitted: number, allowed: number) =>
       expect(Math.abs(admitted - allowed)).toBeLessThanOrEqual(allowed * 0.01);
 

@@ -8,6 +8,7 @@ import { DISPATCH_SCHEMA, type DispatchTables } from '../src/db/tables.js';
 import { startCallbackWorker } from '../src/webhooks/callback-worker.js';
 import { embeddedSecretKeys } from '../src/webhooks/secret-keys.js';
 import { webhookSecrets } from '../src/webhooks/webhook-secrets.js';
+import { pendingCallbackRow } from './support/message-rows.js';
 
 const DAY = 24 * 3_600_000;
 const cleanups: (() => Promise<void>)[] = [];
@@ -51,18 +52,7 @@ describe.each(databaseAdapters())('webhook endpoint disabling on $name', (adapte
     const messageId = String(nextMessageId++);
     const { id } = await db
       .insertInto('callbacks')
-      .values({
-        account_id: accountId,
-        message_id: messageId,
-        url,
-        body: `[{"messageId":${messageId},"status":"SENT"}]`,
-        state: 'pending',
-        next_attempt_at: new Date(),
-        lease_until: null,
-        last_error: null,
-        traceparent: '',
-        delivered_at: null,
-      })
+      .values(pendingCallbackRow({ accountId, messageId, url, status: 'SENT' }))
       .returning('id')
       .executeTakeFirstOrThrow();
     return id;

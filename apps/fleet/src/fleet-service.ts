@@ -1,6 +1,6 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
 import { fleet, type MessageAcceptedEvent, Topics } from '@wagate/contracts';
-import { type Database, migrateSchema, withSchema } from '@wagate/db';
+import { createGroupCommit, type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
 import { DomainError, ErrorKey } from '@wagate/errors';
@@ -39,6 +39,9 @@ import { startRollouts } from './vm/rollouts.js';
 import { commandView, startVmCommandHub } from './vm/vm-commands.js';
 
 const log = createLogger('fleet');
+
+/** Jobs queued in one statement at most: the bus consumer hands over at most 64 deliveries at once anyway. */
+const JOB_GROUP_MAX = 500;
 
 export interface FleetService {
   /** The internal plane: FleetService, for the api and dispatch. */
@@ -220,6 +223,17 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     },
   });
 
+  // Deliveries handled at once (up to the consumer's in-flight limit) share one insert.
+  const jobQueue = createGroupCommit<JobToQueue, Error | undefined>({
+    async run(jobs) {
+      const outcomes = await enqueueJobs(db, jobs);
+      scheduler.kick();
+      return outcomes;
+    },
+    sizeOf: () => 1,
+    maxSize: JOB_GROUP_MAX,
+    concurrency: 2,
+  });
   const accepted: Subscription = await deps.bus.consume<MessageAcceptedEvent & { accountId: string }>({
     topic: Topics.messageAccepted,
     group: 'fleet',
@@ -227,8 +241,8 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       'fleet.enqueue-job',
       (delivery) => ({ 'wagate.message_id': delivery.data.messageId }),
       async (message) => {
-        await enqueueJob(db, message);
-        scheduler.kick();
+        const failed = await jobQueue.submit({ message, traceparent: currentTraceparent() });
+        if (failed) throw failed;
       },
     ),
   });
@@ -281,32 +295,64 @@ function commandAnswer(row: Parameters<typeof commandView>[0]): fleet.CommandDev
   };
 }
 
-/** Queues a job once per message, however often the event is delivered. */
-async function enqueueJob(
+/** A `message.accepted` delivery to queue, with the trace it arrived in (the job carries it on). */
+interface JobToQueue {
+  message: MessageAcceptedEvent & { accountId: string };
+  traceparent: string;
+}
+
+/**
+ * Queues a job once per message, however often the event is delivered: the deliveries that
+ * arrive together are written in one statement (a group commit, see `createGroupCommit`). A
+ * message whose sender fleet does not know gets its error back (the delivery is retried) and
+ * the others are queued.
+ */
+async function enqueueJobs(
   db: Kysely<FleetTables>,
-  message: MessageAcceptedEvent & { accountId: string },
-): Promise<void> {
-  const sender = await db
+  jobs: readonly JobToQueue[],
+): Promise<Array<Error | undefined>> {
+  const senders = await db
     .selectFrom('senders')
-    .select('id')
-    .where('account_id', '=', message.accountId)
-    .where('name', '=', message.sender)
-    .executeTakeFirst();
-  if (!sender) throw new Error(`sender ${message.sender} of ${message.accountId} is unknown to fleet`);
-  await db
-    .insertInto('jobs')
-    .values({
-      message_id: message.messageId,
-      job_id: prefixedId('job'),
-      account_id: message.accountId,
-      sender_id: sender.id,
-      recipient: message.recipient,
-      device_id: null,
-      state: 'queued',
-      payload: JSON.stringify(message),
-      traceparent: currentTraceparent(),
-      updated_at: new Date(),
-    })
-    .onConflict((conflict) => conflict.column('message_id').doNothing())
+    .select(['id', 'account_id', 'name'])
+    .where((eb) =>
+      eb.or(
+        [
+          ...new Map(
+            jobs.map(({ message }) => [`${message.accountId}\u0000${message.sender}`, message]),
+          ).values(),
+        ].map((message) =>
+          eb.and([eb('account_id', '=', message.accountId), eb('name', '=', message.sender)]),
+        ),
+      ),
+    )
     .execute();
+  const senderId = new Map(senders.map((sender) => [`${sender.account_id}\u0000${sender.name}`, sender.id]));
+  const idOf = ({ message }: JobToQueue) => senderId.get(`${message.accountId}\u0000${message.sender}`);
+  const known = jobs.filter((job) => idOf(job) !== undefined);
+  if (known.length > 0) {
+    const updatedAt = new Date();
+    await db
+      .insertInto('jobs')
+      .values(
+        known.map((job) => ({
+          message_id: job.message.messageId,
+          job_id: prefixedId('job'),
+          account_id: job.message.accountId,
+          sender_id: idOf(job)!,
+          recipient: job.message.recipient,
+          device_id: null,
+          state: 'queued',
+          payload: JSON.stringify(job.message),
+          traceparent: job.traceparent,
+          updated_at: updatedAt,
+        })),
+      )
+      .onConflict((conflict) => conflict.column('message_id').doNothing())
+      .execute();
+  }
+  return jobs.map((job) =>
+    idOf(job) === undefined
+      ? new Error(`sender ${job.message.sender} of ${job.message.accountId} is unknown to fleet`)
+      : undefined,
+  );
 }

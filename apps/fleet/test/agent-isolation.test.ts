@@ -7,18 +7,11 @@ import { afterAll, expect, test, vi } from 'vitest';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 import { startFleet } from '../src/index.js';
 import { jobRow } from './support/job-rows.js';
-import { rawAgent } from './support/raw-agent.js';
+import { rawAgent, simDevice } from './support/raw-agent.js';
 
 const postgres = databaseAdapters().find((adapter) => adapter.name === 'postgres')!;
 afterAll(() => closeGrpcChannels());
 
-const device = (deviceKey: string, phoneNumber: string) => ({
-  deviceKey,
-  phoneNumber,
-  androidVersion: '14',
-  whatsappVersion: '2.24',
-  driver: 'sim',
-});
 
 test("an agent's results and inbound messages for another account's device are dropped", async () => {
   const database = await postgres.open();
@@ -55,7 +48,7 @@ test("an agent's results and inbound messages for another account's device are d
       agentId: 'agent-victim',
       enrolmentToken: 'token-victim',
       credential: '',
-      devices: [device('phone-v', '79990000011')],
+      devices: [simDevice('phone-v', '79990000011')],
     });
     agents.push(victim);
     const victimDevice = (await victim.welcome()).devices[0]!.deviceId;
@@ -63,7 +56,7 @@ test("an agent's results and inbound messages for another account's device are d
       agentId: 'agent-rogue',
       enrolmentToken: 'token-rogue',
       credential: '',
-      devices: [device('phone-r', '79990000022')],
+      devices: [simDevice('phone-r', '79990000022')],
     });
     agents.push(rogue);
     await rogue.welcome();

@@ -8,20 +8,13 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
 import { type FleetService, startFleet } from '../src/index.js';
-import { rawAgent } from './support/raw-agent.js';
+import { rawAgent, simDevice } from './support/raw-agent.js';
 
 const postgres = databaseAdapters().find((adapter) => adapter.name === 'postgres')!;
 const { VmAction } = contracts;
 const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
 const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
 
-const device = (deviceKey: string, phoneNumber: string) => ({
-  deviceKey,
-  phoneNumber,
-  androidVersion: '14',
-  whatsappVersion: '2.24',
-  driver: 'sim',
-});
 
 /** Two fleet replicas on one database, as in production: commands made on one reach agents on the other. */
 describe('VM commands through the agent stream', () => {
@@ -58,7 +51,7 @@ describe('VM commands through the agent stream', () => {
       agentId,
       enrolmentToken: token,
       credential: '',
-      devices: [device(deviceKey, phone)],
+      devices: [simDevice(deviceKey, phone)],
     });
     agents.push(agent);
     const welcome = await agent.welcome();

@@ -14,14 +14,21 @@ import {
   ensureKey,
   type FindMessages,
   generateApiKey,
+  migrateBillingSchema,
   PLATFORM_ACCOUNT_ID,
   startBilling,
 } from '@wagate/billing';
 import { type Bus, openBus } from '@wagate/bus';
 import { type Database, openDatabase } from '@wagate/db';
-import { createSimDrivers, createSimProvider, type SimDriver, startAgent } from '@wagate/device-agent';
-import { embeddedSecretKeys, type PolicySettings, startDispatch } from '@wagate/dispatch';
-import { type FleetService, type PacingOptions, startFleet } from '@wagate/fleet';
+import {
+  createSimDrivers,
+  createSimProvider,
+  type SimDriver,
+  type SimDriversOptions,
+  startAgent,
+} from '@wagate/device-agent';
+import { embeddedSecretKeys, migrateDispatchSchema, type PolicySettings, startDispatch } from '@wagate/dispatch';
+import { type FleetService, migrateFleetSchema, type PacingOptions, startFleet } from '@wagate/fleet';
 import { createIdGenerator } from '@wagate/ids';
 import {
   type AgentPlaneClientSecurity,
@@ -34,7 +41,7 @@ import {
   startLoopbackGrpcServer,
 } from '@wagate/rpc';
 import { issueDevelopmentPki } from '@wagate/rpc/pki';
-import { startTemplates } from '@wagate/templates';
+import { migrateTemplatesSchema, startTemplates } from '@wagate/templates';
 import { createDevInbox, serve } from './dev-inbox.js';
 
 export interface EmbeddedOptions {
@@ -55,6 +62,8 @@ export interface EmbeddedOptions {
   adminKey?: string;
   simDevices?: number;
   simSeed?: number;
+  /** How the simulated phones behave (send and receipt delays, …); the sim driver's defaults otherwise. */
+  simDriver?: Omit<SimDriversOptions, 'seed'>;
   demoSender?: string;
   /** Per-device pacing of the simulated phones; default DEMO_PACING. */
   pacing?: Partial<PacingOptions>;
@@ -110,6 +119,22 @@ export interface EmbeddedGateway {
   /** The simulated phones, e.g. to make one receive a message in a demo or a test. */
   devices: ReadonlyArray<Pick<SimDriver, 'info' | 'inbound'>>;
   stop(): Promise<void>;
+}
+
+/**
+ * Migrates the schema of every service the gateway runs, as each does when it starts: what a
+ * test run's template database needs (`@wagate/testkit/global-setup/postgres-template`).
+ */
+export async function migrateEmbeddedSchemas(database: Database): Promise<void> {
+  for (const migrate of [
+    migrateApiSchema,
+    migrateBillingSchema,
+    migrateTemplatesSchema,
+    migrateFleetSchema,
+    migrateDispatchSchema,
+  ]) {
+    await migrate(database);
+  }
 }
 
 /**
@@ -195,7 +220,10 @@ export async function startEmbeddedGateway(options: EmbeddedOptions): Promise<Em
     sender: '',
     createdByAccountId: accountId,
   });
-  const drivers = createSimDrivers(options.simDevices ?? 3, { seed: options.simSeed ?? 1 });
+  const drivers = createSimDrivers(options.simDevices ?? 3, {
+    ...options.simDriver,
+    seed: options.simSeed ?? 1,
+  });
   const agent = startAgent({
     fleetAddress: agentAddress,
     fleetSecurity: planes.agentClient,

@@ -1,1 +1,1 @@
-export { type EmbeddedGateway, type EmbeddedOptions, startEmbeddedGateway } from './embedded-gateway.js';
+export { type EmbeddedGateway, type EmbeddedOptions, migrateEmbeddedSchemas, startEmbeddedGateway } from './embedded-gateway.js';

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { ensureChildAccount, ensureKey, PLATFORM_ACCOUNT_ID } from '@wagate/billing';
 import { type Agent, createSimDrivers, type SimDriver, startAgent } from '@wagate/device-agent';
 import { createLogger } from '@wagate/telemetry';
-import { type FreshPostgres, freshPostgresUrl } from '@wagate/testkit';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { type EmbeddedGateway, startEmbeddedGateway } from '../src/index.js';
+import type { EmbeddedGateway } from '../src/index.js';
+import { resellerAndShop } from './support/accounts.js';
+import { startGatewayOnPostgres } from './support/embedded.js';
 
 /**
  * A reseller enrols a host for its customer over HTTP; the host's agent connects over gRPC;
@@ -12,34 +11,20 @@ import { type EmbeddedGateway, startEmbeddedGateway } from '../src/index.js';
  */
 
 const SLOW = 120_000;
-let postgres: FreshPostgres;
 let gateway: EmbeddedGateway;
 let agent: Agent;
 let drivers: SimDriver[];
-const keys = { reseller: '', shop: '' };
+let keys: { reseller: string; shop: string };
 
 beforeAll(async () => {
-  postgres = await freshPostgresUrl();
-  gateway = await startEmbeddedGateway({ port: 0, databaseUrl: postgres.url, simDevices: 1 });
-  const billing = gateway.billing.db;
-  await ensureChildAccount(billing, {
-    id: 'acc_resl',
-    name: 'Reseller',
-    parentId: PLATFORM_ACCOUNT_ID,
-    kind: 'reseller',
-  });
-  await ensureChildAccount(billing, { id: 'acc_shop', name: 'Shop', parentId: 'acc_resl', kind: 'customer' });
-  for (const account of ['reseller', 'shop'] as const) {
-    keys[account] = `wag_test_${randomBytes(12).toString('hex')}`;
-    await ensureKey(billing, account === 'reseller' ? 'acc_resl' : 'acc_shop', keys[account], 'test');
-  }
+  gateway = await startGatewayOnPostgres({ simDevices: 1 });
+  keys = await resellerAndShop(gateway, { reseller: 'acc_resl', shop: 'acc_shop' });
 }, SLOW);
 
 afterAll(async () => {
   await agent?.stop();
   await Promise.all((drivers ?? []).map((driver) => driver.close()));
   await gateway?.stop();
-  await postgres?.drop();
 }, SLOW);
 
 const call = async (key: string, path: string, body?: unknown) => {

@@ -1,39 +1,20 @@
-import { type Database, openDatabase } from '@wagate/db';
-import {
-  type FreshPostgres,
-  freshPostgresUrl,
-  isolatedBusNames,
-  natsUrl,
-  type ProductionRuntime,
-  startProductionRuntime,
-} from '@wagate/testkit';
+import type { Database } from '@wagate/db';
+import type { ProductionRuntime } from '@wagate/testkit';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import { test } from './support/production.js';
 
-const apiKey = 'wag_idempotency_crash_key_0123456789';
-let database: FreshPostgres;
 let runtime: ProductionRuntime;
 let db: Database;
 
-beforeAll(async () => {
-  database = await freshPostgresUrl();
-  runtime = await startProductionRuntime({
-    databaseUrl: database.url,
-    natsUrl: natsUrl(),
-    bus: isolatedBusNames(),
-    apiKey,
-    enrolmentToken: 'idempotency-crash-token',
-    services: ['billing', 'templates', 'fleet', 'dispatch', 'api'],
-  });
-  db = await openDatabase(database.url);
+test.beforeAll(({ runtime: started, db: connection }) => {
+  runtime = started;
+  db = connection;
 }, 180_000);
 
-afterAll(async () => {
+afterAll(() => {
   runtime?.processes.get('dispatch')?.signal('SIGCONT');
-  await db?.close();
-  await runtime?.close();
-  await database?.drop();
-}, 60_000);
+});
 
 const body = JSON.stringify({
   messages: [
@@ -47,7 +28,7 @@ const send = (key: string) =>
   fetch(`${runtime.apiUrl}/whatsapp/messages`, {
     method: 'POST',
     body,
-    headers: { authorization: `Key ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+    headers: { authorization: `Key ${runtime.wiring.apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
   });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {

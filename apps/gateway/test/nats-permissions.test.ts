@@ -5,15 +5,14 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   type CallbackReceiver,
-  type FreshPostgres,
-  freshPostgresUrl,
   startCallbackReceiver,
   startDeployedNatsServer,
   type TestNatsServer,
 } from '@wagate/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type EmbeddedGateway, startEmbeddedGateway } from '../src/embedded-gateway.js';
+import type { EmbeddedGateway } from '../src/embedded-gateway.js';
 import { runSendScenario } from './send-scenario.js';
+import { startGatewayOnPostgres } from './support/embedded.js';
 
 /**
  * deploy/nats/nats-server.conf, run by the machine's nats-server: every service connects as
@@ -30,7 +29,6 @@ const passwords = Object.fromEntries(SERVICES.map((s) => [s, randomBytes(12).toS
 const SLOW = 180_000;
 
 let nats: TestNatsServer;
-let database: FreshPostgres;
 let gateway: EmbeddedGateway;
 let receiver: CallbackReceiver;
 const opened: Array<{ close(): Promise<void> }> = [];
@@ -56,15 +54,13 @@ beforeAll(async () => {
   nats = await startDeployedNatsServer(
     Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_PASSWORD`, passwords[s]])),
   );
-  database = await freshPostgresUrl();
   receiver = await startCallbackReceiver();
-  gateway = await startEmbeddedGateway({ port: 0, databaseUrl: database.url, simDevices: 1, busFor: busAs });
+  gateway = await startGatewayOnPostgres({ simDevices: 1, busFor: busAs });
 }, SLOW);
 afterAll(async () => {
   await gateway?.stop();
   for (const connection of opened.reverse()) await connection.close().catch(() => {});
   await receiver?.close();
-  await database?.drop();
   await nats?.stop();
 }, SLOW);
 

@@ -1,44 +1,22 @@
-import { type Database, openDatabase } from '@wagate/db';
+import type { Database } from '@wagate/db';
+import type { ProductionRuntime } from '@wagate/testkit';
 import { sql } from 'kysely';
-import {
-  type FreshPostgres,
-  freshPostgresUrl,
-  isolatedBusNames,
-  natsUrl,
-  type ProductionRuntime,
-  startProductionRuntime,
-} from '@wagate/testkit';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
+import { test } from './support/production.js';
 
-const apiKey = 'wag_peers_down_e2e_key_0123456789';
-let database: FreshPostgres;
 let runtime: ProductionRuntime;
 let db: Database;
 
-beforeAll(async () => {
-  database = await freshPostgresUrl();
-  runtime = await startProductionRuntime({
-    databaseUrl: database.url,
-    natsUrl: natsUrl(),
-    bus: isolatedBusNames(),
-    apiKey,
-    enrolmentToken: 'peers-down-enrolment-token',
-    services: ['billing', 'templates', 'fleet', 'dispatch', 'api'],
-  });
-  db = await openDatabase(database.url);
+test.beforeAll(({ runtime: started, db: connection }) => {
+  runtime = started;
+  db = connection;
 }, 180_000);
-
-afterAll(async () => {
-  await db?.close();
-  await runtime?.close();
-  await database?.drop();
-}, 60_000);
 
 const call = (path: string, init: { method?: string; body?: unknown } = {}) =>
   fetch(`${runtime.apiUrl}${path}`, {
     method: init.method ?? 'GET',
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    headers: { authorization: `Key ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}` },
+    headers: { authorization: `Key ${runtime.wiring.apiKey}`, 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}` },
   });
 
 const send = () =>

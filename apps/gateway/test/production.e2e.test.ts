@@ -1,6 +1,10 @@
-import { type CallbackReceiver, startCallbackReceiver } from '@wagate/testkit';
+import {
+  type CallbackReceiver,
+  type ProductionRuntime,
+  startCallbackReceiver,
+  startProductionRuntime,
+} from '@wagate/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ProductionRuntime, startProductionRuntime } from './production-runtime.js';
 import { runSendScenario } from './send-scenario.js';
 
 let runtime: ProductionRuntime;
@@ -12,11 +16,11 @@ beforeAll(async () => {
   receiver = await startCallbackReceiver();
   runtime = await startProductionRuntime();
   apiUrl = runtime.apiUrl;
-  apiKey = runtime.apiKey;
+  apiKey = runtime.wiring.apiKey;
 });
 
 afterAll(async () => {
-  await runtime?.stop();
+  await runtime?.close();
   await receiver?.close();
 });
 
@@ -63,7 +67,7 @@ describe('tenant on every log line', () => {
     });
     expect(response.status).toBe(201);
     expect(response.headers.get('x-request-id')).toBe('e2e-req-7');
-    const access = JSON.parse(await runtime.processes.api.waitForOutput(/"request_id":"e2e-req-7"/, 10_000));
+    const access = JSON.parse(await runtime.processes.get('api')!.waitForOutput(/"request_id":"e2e-req-7"/, 10_000));
     expect(access).toMatchObject({
       logger: 'api:access',
       method: 'POST',
@@ -73,8 +77,8 @@ describe('tenant on every log line', () => {
     });
     expect(access.trace_id).toMatch(/^[0-9a-f]{32}$/);
     const billingLine = JSON.parse(
-      await runtime
-        .processes.billing
+      await runtime.processes
+        .get('billing')!
         .waitForOutput(new RegExp(`"trace_id":"${access.trace_id}".*API key created`), 10_000),
     );
     // account_id comes from the request's baggage, not from the line's own fields.

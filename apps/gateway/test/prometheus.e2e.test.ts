@@ -1,13 +1,15 @@
 import { freePort, peerHealthCheck, type ServiceIdentity } from '@wagate/rpc';
 import {
   type CallbackReceiver,
+  type ProductionRuntime,
+  type ProductionService,
   type PrometheusServer,
   prometheusTool,
   startCallbackReceiver,
+  startProductionRuntime,
   startPrometheus,
 } from '@wagate/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ProductionRuntime, type ServiceName, startProductionRuntime } from './production-runtime.js';
 
 /**
  * What an SRE sees, shown against a real Prometheus (Debian's binary) scraping every admin
@@ -29,7 +31,7 @@ beforeAll(async () => {
   receiver = await startCallbackReceiver();
   runtime = await startProductionRuntime({
     // Pacing protects real numbers; the simulated phone may send back to back.
-    env: {
+    extra: {
       fleet: {
         WAGATE_PACING_NEW_CONTACT_GAP_MS: '0',
         WAGATE_PACING_KNOWN_CONTACT_GAP_MS: '0',
@@ -42,14 +44,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prometheus?.stop();
-  await runtime?.stop();
+  await runtime?.close();
   await receiver?.close();
 });
 
 const call = (path: string, init: { method?: string; body?: unknown } = {}) =>
   fetch(`${runtime.apiUrl}${path}`, {
     method: init.method ?? 'GET',
-    headers: { authorization: `Key ${runtime.apiKey}`, 'content-type': 'application/json' },
+    headers: { authorization: `Key ${runtime.wiring.apiKey}`, 'content-type': 'application/json' },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
 
@@ -63,7 +65,7 @@ const eventually = { timeout: 60_000, interval: 1_000 };
 
 describe.skipIf(!prometheusInstalled)('a real Prometheus scraping the production runtime', () => {
   test('every process is scraped and ready, and every gRPC server answers grpc.health.v1', async () => {
-    const services = Object.keys(runtime.admin) as ServiceName[];
+    const services = Object.keys(runtime.admin) as ProductionService[];
     await expect.poll(() => value('count(up == 1)'), eventually).toBe(services.length);
     for (const service of services) {
       const ready = await fetch(`http://${runtime.admin[service]}/readyz`);

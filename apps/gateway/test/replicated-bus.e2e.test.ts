@@ -1,8 +1,12 @@
 import { type Database, openDatabase } from '@wagate/db';
-import { type NatsCluster, startNatsCluster } from '@wagate/testkit';
+import {
+  type NatsCluster,
+  type ProductionRuntime,
+  startNatsCluster,
+  startProductionRuntime,
+} from '@wagate/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ProductionRuntime, startProductionRuntime } from './production-runtime.js';
 
 // The production services on a three-node NATS cluster (the machine's nats-server, its own
 // loopback ports) with the stream replicated three times. A load of unique messages goes
@@ -23,8 +27,9 @@ beforeAll(async () => {
   cluster = await startNatsCluster(3);
   runtime = await startProductionRuntime({
     apiKey,
-    bus: { natsUrl: cluster.url, streamReplicas: 3 },
-    env: {
+    natsUrl: cluster.url,
+    streamReplicas: 3,
+    extra: {
       // The test is about the bus, not about protecting numbers from bans: no pacing gaps.
       fleet: {
         WAGATE_PACING_NEW_CONTACT_GAP_MS: '0',
@@ -37,7 +42,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await runtime?.stop();
+  await runtime?.close();
   await cluster?.stop();
 });
 
@@ -94,13 +99,15 @@ async function unreadAfterWaiting(database: Database, ids: string[]): Promise<nu
 }
 
 describe('the production runtime on a replicated bus', () => {
-  test('loses and duplicates nothing when the stream leader is killed mid-load and restarted', { timeout: 900_000 }, async () => {
-    const database = await openDatabase(runtime.databaseUrl);
+  test('loses and duplicates nothing when the stream leader is killed mid-load and restarted', {
+    timeout: 900_000,
+  }, async () => {
+    const database = await openDatabase(runtime.wiring.databaseUrl);
     try {
       const before = await sendRange(0, MESSAGES / 3);
       // Kill the node leading the stream: with one replica the stream would now be gone until
       // that node returned, and nothing sent from here on could be delivered.
-      const killed = await cluster.streamLeader(runtime.busNames.streamName);
+      const killed = await cluster.streamLeader(runtime.wiring.bus.streamName);
       expect(killed).toBeGreaterThanOrEqual(0);
       await cluster.kill(killed);
       const during = await sendRange(MESSAGES / 3, MESSAGES);
@@ -118,16 +125,20 @@ describe('the production runtime on a replicated bus', () => {
       // Every accepted message went through each status once.
       const { rows: histories } = await sql<{ id: string; statuses: string[] }>`
         select message_id::text as id, array_agg(status order by at, recorded_at) as statuses
-        from dispatch.status_history where message_id = any(${ids}::bigint[]) group by message_id`.execute(database.db);
+        from dispatch.status_history where message_id = any(${ids}::bigint[]) group by message_id`.execute(
+        database.db,
+      );
       expect(histories).toHaveLength(ids.length);
-      for (const history of histories) expect(history.statuses, history.id).toEqual(['ACCEPTED', 'SENT', 'DELIVERED', 'READ']);
+      for (const history of histories)
+        expect(history.statuses, history.id).toEqual(['ACCEPTED', 'SENT', 'DELIVERED', 'READ']);
 
       // Each message went out of a phone exactly once: the agent logs one "sent" line per send.
       const sends = new Map<string, number>();
-      for (const line of runtime.processes['device-agent'].output) {
+      for (const line of runtime.processes.get('device-agent')!.output) {
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { msg?: string; messageId?: string };
-        if (entry.msg === 'sent' && entry.messageId) sends.set(entry.messageId, (sends.get(entry.messageId) ?? 0) + 1);
+        if (entry.msg === 'sent' && entry.messageId)
+          sends.set(entry.messageId, (sends.get(entry.messageId) ?? 0) + 1);
       }
       expect(ids.filter((id) => sends.get(id) !== 1)).toEqual([]);
 

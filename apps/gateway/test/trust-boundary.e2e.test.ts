@@ -9,7 +9,9 @@ import {
   type CallbackReceiver,
   freshPostgresUrl,
   natsUrl,
+  type ProductionRuntime,
   startCallbackReceiver,
+  startProductionRuntime,
   startServiceProcess,
   testPkiDirectory,
 } from '@wagate/testkit';
@@ -20,7 +22,6 @@ import { BILLING_ACCESS } from '@wagate/billing';
 import { DISPATCH_ACCESS } from '@wagate/dispatch';
 import { FLEET_ACCESS } from '@wagate/fleet';
 import { TEMPLATES_ACCESS } from '@wagate/templates';
-import { type ProductionRuntime, startProductionRuntime } from './production-runtime.js';
 import { runSendScenario } from './send-scenario.js';
 
 /**
@@ -38,13 +39,13 @@ let pkiDirectory: string;
 beforeAll(async () => {
   receiver = await startCallbackReceiver();
   runtime = await startProductionRuntime({ apiKey });
-  database = await openDatabase(runtime.databaseUrl);
+  database = await openDatabase(runtime.wiring.databaseUrl);
   pkiDirectory = await testPkiDirectory();
 }, 180_000);
 
 afterAll(async () => {
   await database?.close();
-  await runtime?.stop();
+  await runtime?.close();
   await receiver?.close();
 });
 
@@ -88,7 +89,7 @@ async function sensitiveRowCounts(): Promise<Record<string, number>> {
 }
 
 /** Each sensitive method with a VALID request: without the checks, each of these would succeed. */
-function sensitiveCalls(port: ProductionRuntime['ports'], channelCredentials: ChannelCredentials) {
+function sensitiveCalls(port: ProductionRuntime['wiring']['ports'], channelCredentials: ChannelCredentials) {
   const billingClient = clientWith(billing.BillingServiceDefinition, port.billing, channelCredentials);
   const dispatchClient = clientWith(dispatch.DispatchServiceDefinition, port.dispatch, channelCredentials);
   const fleetClient = clientWith(fleet.FleetServiceDefinition, port.fleet, channelCredentials);
@@ -165,23 +166,23 @@ describe('the trust boundary of a production runtime (TLS everywhere)', () => {
     // No TLS at all, and a certificate that says "api" but is signed by someone else: the
     // handshake itself fails, so no method is ever reached.
     for (const channelCredentials of [credentials.createInsecure(), foreignApi]) {
-      const results = await attempt(sensitiveCalls(runtime.ports, channelCredentials));
+      const results = await attempt(sensitiveCalls(runtime.wiring.ports, channelCredentials));
       for (const code of Object.values(results)) expect(code).toBe('UNAVAILABLE');
     }
 
     // The agent tries the internal methods on its own plane (not served on that listener) and
     // on the internal ports (it has no service certificate).
-    const onAgentPort = { ...runtime.ports, billing: runtime.ports.fleetAgents, dispatch: runtime.ports.fleetAgents, fleet: runtime.ports.fleetAgents };
+    const onAgentPort = { ...runtime.wiring.ports, billing: runtime.wiring.ports.fleetAgents, dispatch: runtime.wiring.ports.fleetAgents, fleet: runtime.wiring.ports.fleetAgents };
     for (const code of Object.values(await attempt(sensitiveCalls(onAgentPort, agentTls)))) expect(code).toBe('UNIMPLEMENTED');
     const agentOnInternal = credentials.createSsl(pem(PKI_FILES.internalCa), null, null, anyServer);
-    for (const code of Object.values(await attempt(sensitiveCalls(runtime.ports, agentOnInternal)))) {
+    for (const code of Object.values(await attempt(sensitiveCalls(runtime.wiring.ports, agentOnInternal)))) {
       expect(code).toBe('UNAVAILABLE');
     }
 
     expect(await sensitiveRowCounts()).toEqual(before);
     // The enrolment token and the credential never appear in any process's log.
-    const logs = Object.values(runtime.processes).flatMap((process) => process.output).join('\n');
-    expect(logs).not.toContain(runtime.enrolmentToken);
+    const logs = [...runtime.processes.values()].flatMap((process) => process.output).join('\n');
+    expect(logs).not.toContain(runtime.wiring.enrolmentToken);
     expect(logs).not.toContain(credential);
   });
 
@@ -200,7 +201,7 @@ describe('the trust boundary of a production runtime (TLS everywhere)', () => {
       ListDevices: 'api',
     };
     for (const identity of SERVICE_IDENTITIES) {
-      const calls = sensitiveCalls(runtime.ports, serviceCredentials(identity));
+      const calls = sensitiveCalls(runtime.wiring.ports, serviceCredentials(identity));
       for (const [method, call] of Object.entries(calls) as Array<[keyof Attempts, () => Promise<unknown>]>) {
         if (allowed[method] === identity) continue;
         expect({ identity, method, code: await outcome(call()) }).toEqual({ identity, method, code: 'PERMISSION_DENIED' });
@@ -209,10 +210,10 @@ describe('the trust boundary of a production runtime (TLS everywhere)', () => {
 
     // Every other method of every service, from every identity its table does not list.
     const services = [
-      { definition: billing.BillingServiceDefinition, port: runtime.ports.billing, access: BILLING_ACCESS },
-      { definition: templates.TemplatesServiceDefinition, port: runtime.ports.templates, access: TEMPLATES_ACCESS },
-      { definition: dispatch.DispatchServiceDefinition, port: runtime.ports.dispatch, access: DISPATCH_ACCESS },
-      { definition: fleet.FleetServiceDefinition, port: runtime.ports.fleet, access: FLEET_ACCESS },
+      { definition: billing.BillingServiceDefinition, port: runtime.wiring.ports.billing, access: BILLING_ACCESS },
+      { definition: templates.TemplatesServiceDefinition, port: runtime.wiring.ports.templates, access: TEMPLATES_ACCESS },
+      { definition: dispatch.DispatchServiceDefinition, port: runtime.wiring.ports.dispatch, access: DISPATCH_ACCESS },
+      { definition: fleet.FleetServiceDefinition, port: runtime.wiring.ports.fleet, access: FLEET_ACCESS },
     ] as const;
     let refused = 0;
     for (const { definition, port, access } of services) {
@@ -232,7 +233,7 @@ describe('the trust boundary of a production runtime (TLS everywhere)', () => {
     expect(refused).toBeGreaterThan(150);
 
     expect(await sensitiveRowCounts()).toEqual(before);
-    const billingLog = runtime.processes.billing.output.find(
+    const billingLog = runtime.processes.get('billing')!.output.find(
       (line) => line.includes('internal gRPC call refused') && line.includes('"caller":"templates"') && line.includes('CreateKey'),
     );
     expect(billingLog).toMatch(/"peer":"127\.0\.0\.1:\d+"/);
@@ -246,7 +247,7 @@ describe('the trust boundary of a production runtime (TLS everywhere)', () => {
 
 /** Enrols an agent of its own with the runtime's enrolment token; returns the credential fleet gives it. */
 async function enrolRogueAgent(agentTls: ChannelCredentials): Promise<string> {
-  const gateway = clientWith(fleet.AgentGatewayServiceDefinition, runtime.ports.fleetAgents, agentTls);
+  const gateway = clientWith(fleet.AgentGatewayServiceDefinition, runtime.wiring.ports.fleetAgents, agentTls);
   const abort = new AbortController();
   async function* hello(): AsyncIterable<fleet.AgentMessage> {
     yield {
@@ -254,7 +255,7 @@ async function enrolRogueAgent(agentTls: ChannelCredentials): Promise<string> {
         $case: 'hello',
         value: {
           agentId: 'rogue-agent',
-          enrolmentToken: runtime.enrolmentToken,
+          enrolmentToken: runtime.wiring.enrolmentToken,
           credential: '',
           devices: [],
         },

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { ensureChildAccount, ensureKey, PLATFORM_ACCOUNT_ID } from '@wagate/billing';
 import {
   type Agent,
   createSimDrivers,
@@ -8,9 +6,10 @@ import {
   startAgent,
 } from '@wagate/device-agent';
 import { createLogger } from '@wagate/telemetry';
-import { type FreshPostgres, freshPostgresUrl } from '@wagate/testkit';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { type EmbeddedGateway, startEmbeddedGateway } from '../src/index.js';
+import type { EmbeddedGateway } from '../src/index.js';
+import { resellerAndShop } from './support/accounts.js';
+import { startGatewayOnPostgres } from './support/embedded.js';
 
 /**
  * Operators act on the farm over HTTP: restart, restore and screenshot a device, list the
@@ -20,7 +19,6 @@ import { type EmbeddedGateway, startEmbeddedGateway } from '../src/index.js';
 
 const SLOW = 120_000;
 const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 20_000, interval: 100 });
-let postgres: FreshPostgres;
 let gateway: EmbeddedGateway;
 let agent: Agent;
 let drivers: SimDriver[];
@@ -29,25 +27,10 @@ let demoDevice = '';
 let shopDevice = '';
 
 beforeAll(async () => {
-  postgres = await freshPostgresUrl();
-  gateway = await startEmbeddedGateway({ port: 0, databaseUrl: postgres.url, simDevices: 2 });
-  const billing = gateway.billing.db;
-  await ensureChildAccount(billing, {
-    id: 'acc_farm_resl',
-    name: 'Reseller',
-    parentId: PLATFORM_ACCOUNT_ID,
-    kind: 'reseller',
-  });
-  await ensureChildAccount(billing, {
-    id: 'acc_farm_shop',
-    name: 'Shop',
-    parentId: 'acc_farm_resl',
-    kind: 'customer',
-  });
-  const resellerKey = `wag_test_${randomBytes(12).toString('hex')}`;
-  await ensureKey(billing, 'acc_farm_resl', resellerKey, 'test');
-  shopKey = `wag_test_${randomBytes(12).toString('hex')}`;
-  await ensureKey(billing, 'acc_farm_shop', shopKey, 'test');
+  gateway = await startGatewayOnPostgres({ simDevices: 2 });
+  const keys = await resellerAndShop(gateway, { reseller: 'acc_farm_resl', shop: 'acc_farm_shop' });
+  const resellerKey = keys.reseller;
+  shopKey = keys.shop;
   const token = await call(resellerKey, '/v1/enrolment-tokens?accountId=acc_farm_shop', { sender: 'Shop' });
   expect(token.status, JSON.stringify(token.body)).toBe(201);
   const logger = createLogger('vm-farm-test');
@@ -72,7 +55,6 @@ afterAll(async () => {
   await agent?.stop();
   await Promise.all((drivers ?? []).map((driver) => driver.close()));
   await gateway?.stop();
-  await postgres?.drop();
 }, SLOW);
 
 async function call(key: string, path: string, body?: unknown) {

@@ -34,16 +34,26 @@ export async function startEmbeddedTarget(options: { priced: boolean }): Promise
 export async function startPostgresNatsTarget(options: {
   priced: boolean;
   internalTls?: boolean;
+  /** Simulated phones that send the moment they get a job (instead of BENCH_SIM_DEVICES of the usual pace). */
+  instantDevices?: number;
 }): Promise<RunningTarget> {
   const database = await freshPostgresUrl();
   const busNames = isolatedBusNames();
   try {
     const target = await start(
-      { databaseUrl: database.url, busUrl: natsUrl(), busNames, internalTls: options.internalTls ?? true },
+      {
+        databaseUrl: database.url,
+        busUrl: natsUrl(),
+        busNames,
+        internalTls: options.internalTls ?? true,
+        ...(options.instantDevices ? instant(options.instantDevices) : {}),
+      },
       options.priced,
     );
     return {
       ...target,
+      databaseUrl: database.url,
+      ...(options.instantDevices ? { instantDevices: options.instantDevices } : {}),
       async stop() {
         try {
           await Promise.race([target.stop(), sleep(GATEWAY_STOP_DEADLINE_MS, undefined, { ref: false })]);
@@ -57,6 +67,18 @@ export async function startPostgresNatsTarget(options: {
     await database.drop();
     throw error;
   }
+}
+
+/**
+ * Phones that send as soon as a job reaches them, paced by nothing: what is measured from
+ * acceptance to the device is the gateway's own path (queueing, offers, the agent's stream).
+ */
+function instant(devices: number): Partial<EmbeddedOptions> {
+  return {
+    simDevices: devices,
+    simDriver: { sendDelayMs: { min: 0, max: 0 }, newContactSendDelayMs: { min: 0, max: 0 } },
+    pacing: { newContactGapMs: 0, knownContactGapMs: 0, dailyNewContacts: 1_000_000_000, warmup: [] },
+  };
 }
 
 async function start(options: Partial<EmbeddedOptions>, priced: boolean): Promise<RunningTarget> {

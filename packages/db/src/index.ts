@@ -13,3 +13,4 @@ export { openDatabase } from './open-database.js';
 export { openPglite } from './pglite.js';
 export type { Database } from './port.js';
 export { openPostgres, type PostgresOptions } from './postgres.js';
+export { createGroupCommit, type GroupCommit, type GroupCommitOptions } from './group-commit.js';

@@ -62,16 +62,18 @@ export function startOutboxRelay(options: {
 
   async function publishBatch(): Promise<number> {
     return db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('outbox')
-        .selectAll()
-        .orderBy('seq')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
+      // Taken and deleted in one statement; the deletion commits only once the bus has every
+      // event (a failed publish throws and rolls it back), so nothing is lost either way.
+      const taken = await trx
+        .deleteFrom('outbox')
+        .where('seq', 'in', (eb) =>
+          eb.selectFrom('outbox').select('seq').orderBy('seq').limit(batchSize).forUpdate().skipLocked(),
+        )
+        .returningAll()
         .execute();
-      if (rows.length === 0) return 0;
-      // Publishing in call order keeps the stream in outbox order.
+      if (taken.length === 0) return 0;
+      // DELETE … RETURNING names no order; publishing in call order keeps the stream in outbox order.
+      const rows = taken.sort((a, b) => compareSeq(a.seq, b.seq));
       await Promise.all(
         rows.map((row) =>
           options.bus.publish({
@@ -83,14 +85,6 @@ export function startOutboxRelay(options: {
           }),
         ),
       );
-      await trx
-        .deleteFrom('outbox')
-        .where(
-          'seq',
-          'in',
-          rows.map((row) => row.seq),
-        )
-        .execute();
       return rows.length;
     });
   }
@@ -133,4 +127,10 @@ export function startOutboxRelay(options: {
       await pump.stop();
     },
   };
+}
+
+/** Orders bigserial values (decimal strings from pg; whatever an adapter hands back, as BigInt). */
+function compareSeq(a: string, b: string): number {
+  const [x, y] = [BigInt(a), BigInt(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }

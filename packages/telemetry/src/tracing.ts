@@ -69,14 +69,24 @@ export function initTelemetry(options: TelemetryOptions): Telemetry {
  */
 export async function inSpan<T>(
   name: string,
-  options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
+  options: {
+    kind?: SpanKind;
+    attributes?: Attributes;
+    parent?: Context;
+    /** Trace headers of other spans this work is also done for (e.g. the calls a group commit serves). */
+    links?: ReadonlyArray<Record<string, string>>;
+  },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const service = name.split('.')[0] ?? 'wagate';
   const tracer = trace.getTracer(service);
+  const links = (options.links ?? []).flatMap((headers) => {
+    const linked = trace.getSpanContext(contextFromHeaders(headers));
+    return linked ? [{ context: linked }] : [];
+  });
   return tracer.startActiveSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {} },
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {}, links },
     options.parent ?? context.active(),
     async (span) => {
       try {

@@ -22,6 +22,7 @@ export { type ServiceEntry, type ServiceProcess, serviceArguments, startServiceP
 export {
   PRODUCTION_SERVICES,
   type ProductionRuntime,
+  type ProductionRuntimeOptions,
   type ProductionService,
   type ProductionWiring,
   productionServiceEnv,

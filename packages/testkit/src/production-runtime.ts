@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { freePort } from '@wagate/rpc';
+import { readConfig } from '@wagate/config';
+import { type FreshPostgres, freshPostgresUrl } from '@wagate/db/testing';
+import {
+  freePort,
+  type InternalPlaneSecurity,
+  internalPlaneVariables,
+  readInternalPlaneSecurity,
+  type ServiceIdentity,
+} from '@wagate/rpc';
+import { internalPlaneEnvironment } from '@wagate/rpc/pki';
+import { isolatedBusNames, natsUrl } from './nats.js';
 import { type ServiceEntry, type ServiceProcess, startServiceProcess } from './service-processes.js';
+import { testPkiDirectory } from './test-pki.js';
 
 /** The services of the production runtime, each its own process, in the order they are started. */
 export const PRODUCTION_SERVICES = [
@@ -20,6 +31,8 @@ export interface ProductionWiring {
   bus: { streamName: string; subjectPrefix: string };
   /** Each service's internal gRPC port (the api's HTTP port), and fleet's agent plane. */
   ports: Record<Exclude<ProductionService, 'device-agent'> | 'fleetAgents', number>;
+  /** Each process's admin server port (/metrics, /livez, /readyz) on 127.0.0.1, replica 0's. */
+  adminPorts: Record<ProductionService, number>;
   /** Dispatch's key ring for webhook secrets at rest; fixed for the runtime, so a restart opens them. */
   secretKeys: string;
   /** The demo account's key (billing creates it on start). */
@@ -125,7 +138,17 @@ export function productionServiceEnv(
         : {}),
     },
   };
-  return { ...own[service], ...wiring.extra?.[service], ...wiring.replicaExtra?.(service, replica) };
+  // Replica 0 keeps its admin port across restarts (a scraper's target); other replicas take any free one.
+  const admin = {
+    ADMIN_HOST: '127.0.0.1',
+    ...(replica === 0 ? { ADMIN_PORT: `${wiring.adminPorts[service]}` } : {}),
+  };
+  return {
+    ...own[service],
+    ...admin,
+    ...wiring.extra?.[service],
+    ...wiring.replicaExtra?.(service, replica),
+  };
 }
 
 /** The log line each process prints once it serves requests. */
@@ -144,6 +167,10 @@ export interface ProductionRuntime {
   readonly apiUrl: string;
   /** Every api replica's URL, replica 0 first. */
   readonly apiUrls: string[];
+  /** `host:port` of each service's internal gRPC server, replica 0's. */
+  readonly grpc: Record<'billing' | 'templates' | 'dispatch' | 'fleet', string>;
+  /** `host:port` of each process's admin server (/metrics, /livez, /readyz), replica 0's. */
+  readonly admin: Record<ProductionService, string>;
   /** The running process of each service, replica 0's (replaced on restart). */
   readonly processes: Map<ProductionService, ServiceProcess>;
   /** Every replica's running process of a service, replica 0 first (replaced on restart). */
@@ -152,23 +179,33 @@ export interface ProductionRuntime {
   start(service: ProductionService, replica?: number): Promise<number>;
   /** Stops a service with `signal` (SIGKILL: no clean-up at all): one replica, or every replica when none is named. */
   stop(service: ProductionService, signal?: NodeJS.Signals, replica?: number): Promise<void>;
+  /** A client of the internal plane as `identity`, with that service's certificate from the test PKI. */
+  clientSecurity(identity: ServiceIdentity): Promise<InternalPlaneSecurity>;
+  /** Stops every process, then drops the database when the runtime made it. */
   close(): Promise<void>;
 }
 
+export interface ProductionRuntimeOptions
+  extends Partial<Omit<ProductionWiring, 'ports' | 'adminPorts' | 'secretKeys' | 'replicaPorts'>> {
+  /** The services to start (default every one; device agents last). Others can be started later. */
+  services?: readonly ProductionService[];
+  /** `bundle`: from apps/<app>/dist/main.js, as production runs (default: the TypeScript source). */
+  entry?: ServiceEntry;
+  /** How long a process may take to say it is ready (default 60 s; many processes from source start slower). */
+  readyTimeoutMs?: number;
+}
+
 /**
- * The production runtime of apps/gateway/test/production.e2e.test.ts as a reusable whole: every
- * service its own process (or `replicas` processes) on one PostgreSQL database and NATS (a
- * server or a cluster), simulated device agents last, every gRPC plane on TLS from the test
- * PKI (startServiceProcess adds it). Services migrate their own schemas on start, together.
+ * The production runtime as separate processes: every service its own process (or `replicas`
+ * processes) on one PostgreSQL database and NATS (a server or a cluster), simulated device
+ * agents last, every gRPC plane on TLS from the test PKI (startServiceProcess adds it), all on
+ * loopback. Services migrate their own schemas on start, together (which exercises concurrent
+ * migrations on one database). Whatever the options leave out is made for the runtime: a fresh
+ * database (dropped on close), the test NATS with an isolated stream, a demo key and an
+ * enrolment token.
  */
 export async function startProductionRuntime(
-  options: Omit<ProductionWiring, 'ports' | 'secretKeys' | 'replicaPorts'> & {
-    services?: readonly ProductionService[];
-    /** `bundle`: from apps/<app>/dist/main.js, as production runs (default: the TypeScript source). */
-    entry?: ServiceEntry;
-    /** How long a process may take to say it is ready (default 60 s; many processes from source start slower). */
-    readyTimeoutMs?: number;
-  },
+  options: ProductionRuntimeOptions = {},
 ): Promise<ProductionRuntime> {
   const count = (service: ProductionService) => Math.max(1, options.replicas?.[service] ?? 1);
   // Every listener's port probed at once, and none twice: ten processes need ten distinct ports.
@@ -200,6 +237,9 @@ export async function startProductionRuntime(
     fleetAgents,
     api,
   };
+  const adminPorts = Object.fromEntries(
+    await Promise.all(PRODUCTION_SERVICES.map(async (service) => [service, await distinctPort()] as const)),
+  ) as Record<ProductionService, number>;
   const ports: ProductionWiring['ports'] = {
     billing: replicaPorts.billing[0]!,
     templates: replicaPorts.templates[0]!,
@@ -209,9 +249,17 @@ export async function startProductionRuntime(
     api: replicaPorts.api[0]!,
   };
   const { services: _services, entry = 'source', readyTimeoutMs, ...given } = options;
+  const ownDatabase: FreshPostgres | undefined =
+    given.databaseUrl === undefined ? await freshPostgresUrl() : undefined;
   const wiring: ProductionWiring = {
     ...given,
+    databaseUrl: given.databaseUrl ?? ownDatabase!.url,
+    natsUrl: given.natsUrl ?? natsUrl(),
+    bus: given.bus ?? isolatedBusNames(),
+    apiKey: given.apiKey ?? 'wag_production_e2e_key_0123456789',
+    enrolmentToken: given.enrolmentToken ?? 'e2e-enrolment-token',
     ports,
+    adminPorts,
     replicaPorts,
     secretKeys: `test:${randomBytes(32).toString('base64')}`,
   };
@@ -233,6 +281,15 @@ export async function startProductionRuntime(
     wiring,
     apiUrl: `http://127.0.0.1:${ports.api}`,
     apiUrls: replicaPorts.api.map((port) => `http://127.0.0.1:${port}`),
+    grpc: {
+      billing: loopback(ports.billing),
+      templates: loopback(ports.templates),
+      dispatch: loopback(ports.dispatch),
+      fleet: loopback(ports.fleet),
+    },
+    admin: Object.fromEntries(
+      PRODUCTION_SERVICES.map((name) => [name, loopback(adminPorts[name])]),
+    ) as Record<ProductionService, string>,
     processes,
     replicas: (service) => [...(running.get(service) ?? [])],
     start,
@@ -241,8 +298,15 @@ export async function startProductionRuntime(
       const chosen = replica === undefined ? replicas : [replicas[replica]];
       await Promise.all(chosen.map((child) => child?.stop(signal)));
     },
+    // The same reading of the same variables a service process does.
+    clientSecurity: async (identity) =>
+      readInternalPlaneSecurity(
+        identity,
+        readConfig(internalPlaneVariables, internalPlaneEnvironment(await testPkiDirectory(), identity)),
+      ),
     async close() {
       await Promise.all([...running.values()].flat().map((child) => child.stop()));
+      await ownDatabase?.drop();
     },
   };
   const services = options.services ?? PRODUCTION_SERVICES;

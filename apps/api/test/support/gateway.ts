@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ensureChildAccount, ensureKey, PLATFORM_ACCOUNT_ID } from '@wagate/billing';
 import type { PolicySettings } from '@wagate/dispatch';
 import { type EmbeddedGateway, startEmbeddedGateway } from '@wagate/gateway';
-import { type FreshPostgres, freshPostgresUrl } from '@wagate/testkit';
+import type { FreshPostgres } from '@wagate/testkit';
+import { freshTestDatabase } from '@wagate/testkit/fixtures';
+import { test as baseTest } from 'vitest';
 import { assertDocumentedResponse } from './openapi-responses.js';
 
 /** Whole gateways start here (PostgreSQL, migrations, gRPC): generous, and never an assertion. */
@@ -38,13 +40,14 @@ export interface TestGateway {
 }
 
 /**
- * The real gateway — every service over real gRPC, a real PostgreSQL (a fresh database per
- * file), the in-process bus and simulated devices serving `MyCompany` — reached over real HTTP.
+ * The real gateway — every service over real gRPC, a real PostgreSQL (a fresh database, copied
+ * from the run's migrated template), the in-process bus and simulated devices serving
+ * `MyCompany` — reached over real HTTP.
  */
 export async function startTestGateway(
   options: { simDevices?: number; policy?: PolicySettings } = {},
 ): Promise<TestGateway> {
-  const database: FreshPostgres = await freshPostgresUrl();
+  const database: FreshPostgres = await freshTestDatabase();
   const apiKey = `wag_test_${randomBytes(12).toString('hex')}`;
   let gateway: EmbeddedGateway;
   try {
@@ -116,6 +119,18 @@ export async function startTestGateway(
     },
   };
 }
+
+/**
+ * vitest's `test` with a `gateway` fixture: one test gateway (startTestGateway's defaults) per
+ * test file, started for the first test or `test.beforeAll` that names it, stopped after the
+ * file's last test.
+ */
+// biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern; it has none.
+export const test = baseTest.extend('gateway', { scope: 'file' }, async ({}, { onCleanup }) => {
+  const gateway = await startTestGateway();
+  onCleanup(() => gateway.stop());
+  return gateway;
+});
 
 export interface SendBody {
   result: Array<

@@ -28,12 +28,16 @@ export function duplicateRule(windowMs: number): PolicyRule {
       const passed = await trx
         .insertInto('duplicate_fingerprints')
         .values(
-          [...firstByFingerprint].map(([fingerprint, message]) => ({
-            account_id: accountId,
-            fingerprint,
-            message_id: message.messageId,
-            seen_at: new Date(Number(message.acceptedAtMs)),
-          })),
+          // In fingerprint order: two transactions upserting overlapping fingerprints then lock
+          // them in the same order and wait for each other instead of deadlocking.
+          [...firstByFingerprint]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([fingerprint, message]) => ({
+              account_id: accountId,
+              fingerprint,
+              message_id: message.messageId,
+              seen_at: new Date(Number(message.acceptedAtMs)),
+            })),
         )
         .onConflict((conflict) =>
           conflict

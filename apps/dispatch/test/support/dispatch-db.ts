@@ -19,3 +19,21 @@ export async function withDispatchDb(
     await database.close();
   }
 }
+
+/**
+ * How many messages each account has in each status with each error code, read once:
+ * `count('acc_x', 'FAILED', 2301)`.
+ */
+export async function messageCounts(
+  db: Kysely<DispatchTables>,
+): Promise<(account: string, status: string, code: number) => number> {
+  const counts = await db
+    .selectFrom('messages')
+    .select(['account_id', 'status', 'error_code', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy(['account_id', 'status', 'error_code'])
+    .execute();
+  return (account, status, code) =>
+    Number(
+      counts.find((c) => c.account_id === account && c.status === status && c.error_code === code)?.n ?? 0,
+    );
+}

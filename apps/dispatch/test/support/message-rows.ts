@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { MessagesTable } from '../../src/db/tables.js';
+import type { CallbacksTable, MessagesTable } from '../../src/db/tables.js';
 
 export interface MessageFields {
   id: string;
@@ -39,5 +39,26 @@ export function messageRow(fields: MessageFields): Insertable<MessagesTable> {
     accepted_at: acceptedAt,
     updated_at: acceptedAt,
     redriven_at: null,
+  };
+}
+
+/** A pending `callbacks` row, due now, of one status callback, for tests that queue callbacks directly. */
+export function pendingCallbackRow(fields: {
+  accountId: string;
+  messageId: string;
+  url: string;
+  status: string;
+}): Insertable<CallbacksTable> {
+  return {
+    account_id: fields.accountId,
+    message_id: fields.messageId,
+    url: fields.url,
+    body: `[{"messageId":${fields.messageId},"status":"${fields.status}"}]`,
+    state: 'pending',
+    next_attempt_at: new Date(),
+    lease_until: null,
+    last_error: null,
+    traceparent: '',
+    delivered_at: null,
   };
 }

@@ -29,3 +29,12 @@ export function rawAgent(address: string, hello: contracts.AgentHello) {
     },
   };
 }
+
+/** What a raw agent reports of one simulated device in its hello. */
+export const simDevice = (deviceKey: string, phoneNumber: string) => ({
+  deviceKey,
+  phoneNumber,
+  androidVersion: '14',
+  whatsappVersion: '2.24',
+  driver: 'sim',
+});

@@ -1,0 +1,95 @@
+import { describe, expect, test } from 'vitest';
+import { createGroupCommit } from '../src/group-commit.js';
+
+/** A run whose groups finish only when the test says so, recording each group it was given. */
+function controlledRun() {
+  const groups: string[][] = [];
+  const finishers: Array<() => void> = [];
+  return {
+    groups,
+    finishNext: () => finishers.shift()!(),
+    async run(items: string[]): Promise<string[]> {
+      groups.push(items);
+      await new Promise<void>((resolve) => finishers.push(resolve));
+      if (items.includes('bad')) throw new Error('bad input in this group');
+      return items.map((item) => `done:${item}`);
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('group commit', () => {
+  test('a lone call runs at once; calls arriving meanwhile share the next group', async () => {
+    const control = controlledRun();
+    const group = createGroupCommit({ run: control.run, sizeOf: () => 1, maxSize: 100, concurrency: 1 });
+    const first = group.submit('a');
+    await settle();
+    // Nothing else was waiting: the first call did not wait for company.
+    expect(control.groups).toEqual([['a']]);
+    const later = [group.submit('b'), group.submit('c'), group.submit('d')];
+    await settle();
+    expect(control.groups).toEqual([['a']]);
+    control.finishNext();
+    expect(await first).toBe('done:a');
+    await settle();
+    expect(control.groups).toEqual([['a'], ['b', 'c', 'd']]);
+    control.finishNext();
+    expect(await Promise.all(later)).toEqual(['done:b', 'done:c', 'done:d']);
+  });
+
+  test('a group never holds more than maxSize, and a larger call still runs alone', async () => {
+    const control = controlledRun();
+    const sizes: Record<string, number> = { a: 1, b: 60, c: 60, d: 150 };
+    const group = createGroupCommit({
+      run: control.run,
+      sizeOf: (item) => sizes[item]!,
+      maxSize: 100,
+      concurrency: 1,
+    });
+    const all = ['a', 'b', 'c', 'd'].map((item) => group.submit(item));
+    for (let i = 0; i < 4; i++) {
+      await settle();
+      control.finishNext();
+    }
+    expect(await Promise.all(all)).toEqual(['done:a', 'done:b', 'done:c', 'done:d']);
+    expect(control.groups).toEqual([['a'], ['b'], ['c'], ['d']]);
+  });
+
+  test('one bad call fails alone: the others of its group are run again without it and succeed', async () => {
+    const control = controlledRun();
+    const group = createGroupCommit({ run: control.run, sizeOf: () => 1, maxSize: 100, concurrency: 1 });
+    const first = group.submit('a');
+    const shared = [group.submit('b'), group.submit('bad'), group.submit('c')];
+    const outcomes = Promise.allSettled(shared);
+    await settle();
+    control.finishNext();
+    await first;
+    await settle();
+    control.finishNext(); // the group [b, bad, c] fails
+    await settle();
+    // Each is run again on its own.
+    expect(control.groups.slice(2)).toEqual([['b'], ['bad'], ['c']]);
+    control.finishNext();
+    control.finishNext();
+    control.finishNext();
+    const settled = await outcomes;
+    expect(settled[0]).toEqual({ status: 'fulfilled', value: 'done:b' });
+    expect(settled[1]).toMatchObject({ status: 'rejected', reason: { message: 'bad input in this group' } });
+    expect(settled[2]).toEqual({ status: 'fulfilled', value: 'done:c' });
+  });
+
+  test('with two groups in flight, a second call does not wait for the first one', async () => {
+    const control = controlledRun();
+    const group = createGroupCommit({ run: control.run, sizeOf: () => 1, maxSize: 100, concurrency: 2 });
+    const calls = [group.submit('a'), group.submit('b'), group.submit('c')];
+    await settle();
+    expect(control.groups).toEqual([['a'], ['b']]);
+    control.finishNext();
+    await settle();
+    expect(control.groups).toEqual([['a'], ['b'], ['c']]);
+    control.finishNext();
+    control.finishNext();
+    expect(await Promise.all(calls)).toEqual(['done:a', 'done:b', 'done:c']);
+  });
+});
