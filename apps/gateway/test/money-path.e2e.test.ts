@@ -10,18 +10,13 @@ import { type BillingTables, ledgerProblems } from '@wagate/billing/testing';
 import { type Bus, openBus } from '@wagate/bus';
 import { type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { type Database, openDatabase, withSchema } from '@wagate/db';
-import { freePort } from '@wagate/rpc';
 import {
   type FreshPostgres,
   freshPostgresUrl,
   isolatedBusNames,
   natsUrl,
   type ProductionRuntime,
-  productionServiceEnv,
-  READY_LINE,
-  type ServiceProcess,
   startProductionRuntime,
-  startServiceProcess,
 } from '@wagate/testkit';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -59,8 +54,6 @@ const platformKey = generateApiKey();
 const tenantKeys: string[] = [];
 let database: FreshPostgres;
 let runtime: ProductionRuntime;
-let secondBilling: ServiceProcess;
-let secondApi: { process: ServiceProcess; url: string };
 let db: Database;
 let billingDb: Kysely<BillingTables>;
 let bus: Bus;
@@ -75,28 +68,10 @@ beforeAll(async () => {
     apiKey: generateApiKey(),
     enrolmentToken: 'money-path-token',
     services: ['billing', 'templates', 'fleet', 'dispatch', 'api'],
+    // Two billing replicas (each its own pool, roll-up and member of billing's consumer group)
+    // and two api replicas, api replica r reserving through billing replica r.
+    replicas: { billing: 2, api: 2 },
   });
-  // The second billing replica (its own pool, roll-up and consumer in billing's group), and a
-  // second api replica that reserves through it.
-  const billingPort = await freePort();
-  secondBilling = startServiceProcess('billing', {
-    ...productionServiceEnv('billing', runtime.wiring),
-    GRPC_PORT: `${billingPort}`,
-  });
-  const apiPort = await freePort();
-  secondApi = {
-    process: startServiceProcess('api', {
-      ...productionServiceEnv('api', runtime.wiring),
-      PORT: `${apiPort}`,
-      BILLING_ADDRESS: `127.0.0.1:${billingPort}`,
-      // Each api replica makes message ids of its own (the worker id is in every id).
-      WAGATE_WORKER_ID: '1',
-    }),
-    url: `http://127.0.0.1:${apiPort}`,
-  };
-  await secondBilling.waitForOutput(READY_LINE.billing);
-  await secondApi.process.waitForOutput(READY_LINE.api);
-
   db = await openDatabase(database.url);
   billingDb = withSchema<BillingTables>(db, 'billing');
   await ensureKey(billingDb, PLATFORM_ACCOUNT_ID, platformKey, 'money path test');
@@ -163,7 +138,7 @@ beforeAll(async () => {
 
 /** DEBUG_MONEY_PATH=1: the processes' warnings and errors, when a request fails. */
 function dumpErrors() {
-  for (const child of [...(runtime?.processes.values() ?? []), secondBilling, secondApi?.process]) {
+  for (const child of [...(runtime?.replicas('billing') ?? []), ...(runtime?.replicas('api') ?? [])]) {
     for (const line of child?.output ?? []) {
       if (/"level":"(error|warn)"|Error/.test(line)) console.log(child!.name, line.slice(0, 2000));
     }
@@ -173,7 +148,6 @@ function dumpErrors() {
 afterAll(async () => {
   await bus?.close();
   await db?.close();
-  await Promise.all([secondApi?.process.stop(), secondBilling?.stop()]);
   await runtime?.close();
   await database?.drop();
 }, 60_000);
@@ -240,7 +214,7 @@ test('1 000 tenants through two api and two billing replicas: each message charg
     Array.from({ length: HTTP_CONCURRENCY }, async () => {
       while (next < requests.length) {
         const { tenant, attempt } = requests[next++]!;
-        const base = (tenant + attempt) % 2 === 0 ? runtime.apiUrl : secondApi.url;
+        const base = runtime.apiUrls[(tenant + attempt) % runtime.apiUrls.length]!;
         const response = await fetch(`${base}/whatsapp/messages`, {
           method: 'POST',
           headers: { authorization: `Key ${tenantKeys[tenant]}`, 'content-type': 'application/json' },
