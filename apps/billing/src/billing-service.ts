@@ -8,7 +8,10 @@ import type { Kysely } from 'kysely';
 import { ensureDemoAccount } from './accounts/bootstrap.js';
 import { billingMigrations } from './db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from './db/tables.js';
-import { capture, recordStatus, release } from './reservations/settle.js';
+import { type ReserveRequest, type ReserveResponse, reserveBatch } from './reservations/reserve.js';
+import { type SettlementEvent, settle } from './reservations/settle.js';
+import { groupCommit } from './reservations/group-commit.js';
+import { startBalanceRollup } from './ledger/rollup.js';
 import { billingMetrics, observeBilling } from './metrics.js';
 import { type FindMessages, startUnacceptedSweep } from './reservations/sweep-unaccepted.js';
 
@@ -41,48 +44,65 @@ export async function startBilling(deps: {
    * once untouched for `olderThanMs` (default 5 minutes), looked for every `everyMs` (1 minute).
    */
   unacceptedSweep?: { findMessages: FindMessages; olderThanMs?: number; everyMs?: number };
+  /**
+   * How often unrolled postings (what ancestors earned) are added into their accounts' rows;
+   * default 250 ms: an ancestor's row is written about four times a second, whatever the load.
+   */
+  rollupEveryMs?: number;
 }): Promise<BillingService> {
   await migrateBillingSchema(deps.database);
   const db = withSchema<BillingTables>(deps.database, BILLING_SCHEMA);
   const relay = startOutboxRelay({ db, bus: deps.bus, name: 'billing' });
   const kickRelay = () => relay.kick();
   const stopObserving = observeBilling(db);
+  const rollup = startBalanceRollup(db, { everyMs: deps.rollupEveryMs ?? 250 });
+  // Status events that arrive while settlement transactions are in flight go in the next one.
+  // Two batches in flight overlap one's round trips with the other's (bench:billing: about
+  // 4 000 captures/s against 3 200 with one, and four were slower again).
+  const settleInBatches = groupCommit(
+    async (events: SettlementEvent[]) => {
+      const { captured, released } = await settle(db, events);
+      billingMetrics().captures.add(captured.length);
+      billingMetrics().releases.add(released.length);
+      return events.map(() => undefined);
+    },
+    { maxBatch: 2_000, maxInFlight: 2 },
+  );
   const sweep = deps.unacceptedSweep
     ? startUnacceptedSweep(db, deps.unacceptedSweep.findMessages, {
         olderThanMs: deps.unacceptedSweep.olderThanMs ?? 5 * 60_000,
         everyMs: deps.unacceptedSweep.everyMs ?? 60_000,
       })
     : undefined;
+  // Reserve calls (of any accounts) that arrive while reservation transactions are in flight go
+  // together in the next one; two in flight, as for settlement (measured in bench/README.md).
+  const reserveInBatches = groupCommit<ReserveRequest, ReserveResponse>(
+    (requests) => reserveBatch(db, requests),
+    { maxBatch: 256, maxInFlight: 2 },
+  );
 
   const subscription: Subscription = await deps.bus.consume<MessageStatusEvent>({
     topic: Topics.messageStatus,
     group: 'billing',
+    // Enough deliveries in hand to fill a settlement batch while the previous one commits.
+    maxInFlight: 2_000,
     handler: tracedHandler(
       'billing.settle',
       (delivery) => ({ 'wagate.message_id': delivery.data.messageId, 'wagate.status': delivery.data.status }),
-      (event) => settle(db, event),
+      (event) => settleInBatches({ messageId: event.messageId, status: event.status }),
     ),
   });
 
   return {
-    grpc: mountBillingGrpc({ db, kickRelay }),
+    grpc: mountBillingGrpc({ db, kickRelay, reserve: reserveInBatches }),
     db,
     ensureDemoAccount: (apiKey) => ensureDemoAccount(db, apiKey),
     async stop() {
       stopObserving();
       await sweep?.stop();
       await subscription.close();
+      await rollup.stop();
       await relay.stop();
     },
   };
-}
-
-/** SENT captures, FAILED and EXPIRED release; every status is kept for usage. */
-async function settle(db: Kysely<BillingTables>, event: MessageStatusEvent): Promise<void> {
-  if (event.status === 'SENT') {
-    if (await capture(db, event.messageId)) billingMetrics().captures.add(1);
-  } else if (event.status === 'FAILED' || event.status === 'EXPIRED') {
-    billingMetrics().releases.add(await release(db, [event.messageId]));
-  }
-  await recordStatus(db, event.messageId, event.status);
 }

@@ -25,4 +25,11 @@ export const billingVariables = {
     unit: 'milliseconds',
     description: 'How often old reservations are swept.',
   }),
+  WAGATE_BALANCE_ROLLUP_EVERY_MS: env.int({
+    default: 250,
+    min: 10,
+    unit: 'milliseconds',
+    description:
+      "How often what ancestors earned (unrolled postings) is rolled into their accounts' rows: each such row is written about this often, whatever the message rate.",
+  }),
 };

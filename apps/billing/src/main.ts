@@ -16,6 +16,7 @@ await runServiceProcess({
         olderThanMs: config.WAGATE_RESERVATION_SWEEP_AFTER_MS,
         everyMs: config.WAGATE_RESERVATION_SWEEP_EVERY_MS,
       },
+      rollupEveryMs: config.WAGATE_BALANCE_ROLLUP_EVERY_MS,
     });
     if (config.WAGATE_DEV_API_KEY) await billing.ensureDemoAccount(config.WAGATE_DEV_API_KEY);
     return { grpc: [billing.grpc], stop: billing.stop };

@@ -3,8 +3,9 @@ import type { BillingTables } from './db/tables.js';
 
 /**
  * What is wrong with the ledger, for tests to assert an empty list after every scenario:
- * every transaction sums to zero, every account's balance is the sum of its entries, and every
- * account's held funds are the holds of its open reservations.
+ * every transaction sums to zero, every account's balance (its row's rolled-up balance plus its
+ * unrolled postings) is the sum of its entries, and every account's held funds are the holds of
+ * its open reservations.
  */
 export async function ledgerProblems(db: Kysely<BillingTables>): Promise<string[]> {
   const problems: string[] = [];
@@ -17,24 +18,32 @@ export async function ledgerProblems(db: Kysely<BillingTables>): Promise<string[
   for (const row of unbalanced) problems.push(`transaction ${row.transaction_id} sums to ${row.total}`);
 
   const balances = await sql<{ id: string; balance: string; entries: string }>`
-    select a.id, a.balance_minor as balance, coalesce(sum(e.amount_minor), 0) as entries
-    from billing.accounts a left join billing.ledger_entries e on e.account_id = a.id
-    group by a.id, a.balance_minor
-    having a.balance_minor != coalesce(sum(e.amount_minor), 0)
+    select a.id, a.balance_minor + coalesce(u.amount, 0) as balance, coalesce(e.amount, 0) as entries
+    from billing.accounts a
+    left join (select account_id, sum(amount_minor) as amount from billing.ledger_entries group by account_id) e
+      on e.account_id = a.id
+    left join (select account_id, sum(amount_minor) as amount from billing.unrolled_postings group by account_id) u
+      on u.account_id = a.id
+    where a.balance_minor + coalesce(u.amount, 0) != coalesce(e.amount, 0)
   `.execute(db);
   for (const row of balances.rows)
     problems.push(`account ${row.id}: balance ${row.balance}, entries sum to ${row.entries}`);
 
   const held = await sql<{ id: string; held: string; holds: string }>`
-    select a.id, a.held_minor as held, coalesce(sum((level->>'holdMinor')::bigint), 0) as holds
+    select a.id, a.held_minor as held, coalesce(h.holds, 0) as holds
     from billing.accounts a
-    left join billing.reservations r on r.state = 'reserved'
-    left join lateral jsonb_array_elements(r.chain) level on level->>'accountId' = a.id
-    group by a.id, a.held_minor
-    having a.held_minor != coalesce(sum((level->>'holdMinor')::bigint), 0)
+    left join (
+      select level->>'accountId' as account_id, sum((level->>'holdMinor')::bigint) as holds
+      from billing.reservations r cross join lateral jsonb_array_elements(r.chain) level
+      where r.state = 'reserved'
+      group by level->>'accountId'
+    ) h on h.account_id = a.id
+    where a.held_minor != coalesce(h.holds, 0)
   `.execute(db);
   for (const row of held.rows)
     problems.push(`account ${row.id}: held ${row.held}, open holds sum to ${row.holds}`);
   return problems;
 }
 export type { BillingTables } from './db/tables.js';
+export { rollUpBalances } from './ledger/rollup.js';
+export { getBalance } from './balance.js';

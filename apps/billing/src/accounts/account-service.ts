@@ -6,7 +6,14 @@ import { DomainError, ErrorKey } from '@wagate/errors';
 import { type Kysely, sql } from 'kysely';
 import type { AccountKind, AccountRow, AccountStatus, BillingTables } from '../db/tables.js';
 import { enqueueRevocations } from '../keys/key-service.js';
-import { EXTERNAL_ACCOUNT, lockAccounts, postTransaction } from '../ledger/ledger.js';
+import {
+  EXTERNAL_ACCOUNT,
+  lockAccounts,
+  postTransaction,
+  readAccounts,
+  unrolledMinor,
+  withUnrolledBalance,
+} from '../ledger/ledger.js';
 import { quotaPeriods } from '../reservations/quota-periods.js';
 import { managedAccount, pathOfChild, visibleAccount } from './tree.js';
 
@@ -111,6 +118,7 @@ export async function listAccounts(db: Kysely<BillingTables>, request: AccountQu
   let query = db
     .selectFrom('accounts')
     .selectAll()
+    .select((eb) => unrolledMinor(eb).as('unrolled_minor'))
     .where('path', 'like', `${actor.path}%`)
     .where('id', '!=', actor.id);
   if (request.parentId) {
@@ -123,7 +131,7 @@ export async function listAccounts(db: Kysely<BillingTables>, request: AccountQu
     .orderBy('id')
     .limit(limit + 1)
     .execute();
-  const page = rows.slice(0, limit);
+  const page = rows.slice(0, limit).map(withUnrolledBalance);
   const last = page.at(-1);
   return {
     accounts: page,
@@ -179,7 +187,8 @@ export async function updateAccount(db: Kysely<BillingTables>, request: AccountC
       .executeTakeFirstOrThrow();
     await startQuotaCounters(trx, account, request);
     if (status !== undefined && status !== account.status) await announceStatus(trx, updated);
-    return updated;
+    const [current] = await readAccounts(trx, [account.id]);
+    return current!;
   });
 }
 
@@ -216,11 +225,7 @@ export async function transferCredit(
         { accountId: account.id, amountMinor: amount },
       ],
     });
-    const rows = await trx
-      .selectFrom('accounts')
-      .selectAll()
-      .where('id', 'in', [actor.id, account.id])
-      .execute();
+    const rows = await readAccounts(trx, [actor.id, account.id]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return { account: byId.get(account.id)!, actor: byId.get(actor.id)! };
   });

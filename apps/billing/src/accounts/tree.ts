@@ -1,6 +1,7 @@
 import { DomainError, ErrorKey } from '@wagate/errors';
 import type { Kysely } from 'kysely';
 import type { AccountRow, BillingTables } from '../db/tables.js';
+import { unrolledMinor, withUnrolledBalance } from '../ledger/ledger.js';
 
 /** The ids on an account's path, root first, the account itself last. */
 export function chainIds(path: string): string[] {
@@ -23,11 +24,14 @@ export async function visibleAccount(
   accountId: string,
 ): Promise<{ actor: AccountRow; account: AccountRow }> {
   const id = accountId || actorAccountId;
-  const rows = await db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('id', 'in', [...new Set([actorAccountId, id])])
-    .execute();
+  const rows = (
+    await db
+      .selectFrom('accounts')
+      .selectAll()
+      .select((eb) => unrolledMinor(eb).as('unrolled_minor'))
+      .where('id', 'in', [...new Set([actorAccountId, id])])
+      .execute()
+  ).map(withUnrolledBalance);
   const actor = rows.find((row) => row.id === actorAccountId);
   const account = rows.find((row) => row.id === id);
   if (!actor || !account || !isWithin(account, actor)) {

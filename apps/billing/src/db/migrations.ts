@@ -190,4 +190,26 @@ export const billingMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-12-06T14:00_unrolled_postings': {
+    async up(db: Kysely<any>) {
+      // What captures credit to accounts whose rows they do not lock (resellers earning a margin,
+      // the platform): one row per account per settlement batch, added into
+      // accounts.balance_minor by the roll-up a few times a second. An account's balance is its
+      // row's balance_minor plus its rows here; the ledger entries stay the record of every move.
+      await db.schema
+        .createTable('unrolled_postings')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('unrolled_postings_account')
+        .on('unrolled_postings')
+        .column('account_id')
+        .execute();
+      // No query reads ledger entries by transaction id, and each capture paid for random-key
+      // inserts into this index (four entries a message); the audit sums them by a scan.
+      await db.schema.dropIndex('ledger_entries_transaction').ifExists().execute();
+    },
+  },
 };

@@ -21,6 +21,10 @@ export interface AccountsTable {
   created_at: Generated<Date>;
   /** ISO 4217 code; every amount of the account is in its minor units. */
   currency: Generated<string>;
+  /**
+   * The balance as of the last roll-up: the account's balance is this plus its unrolled
+   * postings (ledger/ledger.ts `unrolledMinor`).
+   */
   balance_minor: Int8;
   /** Funds held by reservations not yet captured or released. */
   held_minor: Int8;
@@ -71,6 +75,17 @@ export interface LedgerEntriesTable {
   created_at: Generated<Date>;
 }
 
+/**
+ * Credits not yet added into `accounts.balance_minor`: captures write one row per account per
+ * batch for the accounts whose rows they do not lock (ancestors without a hold); the roll-up
+ * moves them into the row a few times a second.
+ */
+export interface UnrolledPostingsTable {
+  id: Generated<string>;
+  account_id: string;
+  amount_minor: string;
+}
+
 /** One level of the chain a message is charged along, root first. */
 export interface ChainLevel {
   accountId: string;
@@ -115,4 +130,5 @@ export interface BillingTables extends OutboxTable {
   ledger_entries: LedgerEntriesTable;
   reservations: ReservationsTable;
   quota_counters: QuotaCountersTable;
+  unrolled_postings: UnrolledPostingsTable;
 }

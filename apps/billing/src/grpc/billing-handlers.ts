@@ -14,7 +14,7 @@ import type { BillingTables } from '../db/tables.js';
 import { authenticateKey, createKey, listKeys, revokeKey, rotateKey } from '../keys/key-service.js';
 import { billingMetrics } from '../metrics.js';
 import { getPrices, setPrices } from '../pricing/price-service.js';
-import { reserve } from '../reservations/reserve.js';
+import type { ReserveRequest, ReserveResponse } from '../reservations/reserve.js';
 import { release } from '../reservations/settle.js';
 import { getUsage } from '../usage/usage.js';
 import { BILLING_ACCESS } from './access.js';
@@ -34,6 +34,8 @@ interface HandlerDeps {
   db: Kysely<BillingTables>;
   /** Called once a change that others must hear of (a key revoked, an account's status) is committed. */
   kickRelay: () => void;
+  /** Reserves a request's messages (in a group commit with the calls that arrive meanwhile). */
+  reserve: (request: ReserveRequest) => Promise<ReserveResponse>;
 }
 
 /** Billing's gRPC service, mounted with its access table. */
@@ -43,15 +45,15 @@ export function mountBillingGrpc(deps: HandlerDeps): ServiceMount {
 
 /**
  * The gRPC handlers: each reads its request into domain types, calls the domain and answers in
- * proto; they also count and log what happened. `reserve` still passes the gRPC types through
- * (reservations/reserve.ts gets its domain types with the ledger's rewrite).
+ * proto; they also count and log what happened. A reserve request and its answer have the
+ * domain's shape (reservations/reserve.ts), so they pass as they are.
  */
-function billingHandlers({ db, kickRelay }: HandlerDeps): billing.BillingServiceImplementation {
+function billingHandlers({ db, kickRelay, reserve }: HandlerDeps): billing.BillingServiceImplementation {
   return {
     authenticateKey: async (request) =>
       keyAuthenticationToProto(await authenticateKey(db, { keyHash: request.keyHash })),
     async reserve(request) {
-      const response = await reserve(db, request);
+      const response = await reserve(request);
       const metrics = billingMetrics();
       const refused: Record<string, number> = {};
       for (const result of response.results) {

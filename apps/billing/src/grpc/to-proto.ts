@@ -1,5 +1,5 @@
 import type { billing } from '@wagate/contracts';
-import type { Balance } from '../balance.js';
+import type { AccountBalance } from '../balance.js';
 import type { AccountRow, ApiKeyRow } from '../db/tables.js';
 import type { KeyAuthentication } from '../keys/key-service.js';
 import type { PriceEntry, PriceList } from '../pricing/price-service.js';
@@ -57,7 +57,7 @@ export function keyAuthenticationToProto(result: KeyAuthentication): billing.Aut
   };
 }
 
-export function balanceToProto(balance: Balance): billing.GetBalanceResponse {
+export function balanceToProto(balance: AccountBalance): billing.GetBalanceResponse {
   return {
     accountId: balance.accountId,
     currency: balance.currency,

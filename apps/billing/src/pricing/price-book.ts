@@ -19,18 +19,31 @@ export async function loadPriceBook(
   db: Kysely<BillingTables>,
   chain: readonly AccountRow[],
 ): Promise<PriceBook> {
-  const rows = await db
-    .selectFrom('prices')
-    .select(['account_id', 'country', 'kind', 'price_minor'])
-    .where(
-      'account_id',
-      'in',
-      chain.map((account) => account.id),
-    )
-    .execute();
+  const [book] = await loadPriceBooks(db, [chain]);
+  return book!;
+}
+
+/** The price books of several chains with one query (a batch of requests of many accounts). */
+export async function loadPriceBooks(
+  db: Kysely<BillingTables>,
+  chains: ReadonlyArray<readonly AccountRow[]>,
+): Promise<PriceBook[]> {
+  const ids = [...new Set(chains.flatMap((chain) => chain.map((account) => account.id)))];
+  const rows =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('prices')
+          .select(['account_id', 'country', 'kind', 'price_minor'])
+          .where('account_id', 'in', ids)
+          .execute();
   const explicit = new Map(
     rows.map((row) => [`${row.account_id}|${row.country}|${row.kind}`, BigInt(row.price_minor)]),
   );
+  return chains.map((chain) => priceBookOf(chain, explicit));
+}
+
+function priceBookOf(chain: readonly AccountRow[], explicit: ReadonlyMap<string, bigint>): PriceBook {
   const memo = new Map<string, bigint[]>();
   return {
     chainPrices(country, kind) {
