@@ -1,6 +1,6 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
 import { type MessageStatusEvent, Topics } from '@wagate/contracts';
-import { type Database, migrateSchema, withSchema } from '@wagate/db';
+import { createGroupCommit, type Database, migrateSchema, withSchema } from '@wagate/db';
 import { startOutboxRelay } from '@wagate/outbox';
 import type { ServiceMount } from '@wagate/rpc';
 import { mountBillingGrpc } from './grpc/billing-handlers.js';
@@ -10,7 +10,6 @@ import { billingMigrations } from './db/migrations.js';
 import { BILLING_SCHEMA, type BillingTables } from './db/tables.js';
 import { type ReserveRequest, type ReserveResponse, reserveBatch } from './reservations/reserve.js';
 import { type SettlementEvent, settle } from './reservations/settle.js';
-import { groupCommit } from './reservations/group-commit.js';
 import { startBalanceRollup } from './ledger/rollup.js';
 import { billingMetrics, observeBilling } from './metrics.js';
 import { type FindMessages, startUnacceptedSweep } from './reservations/sweep-unaccepted.js';
@@ -59,15 +58,17 @@ export async function startBilling(deps: {
   // Status events that arrive while settlement transactions are in flight go in the next one.
   // Two batches in flight overlap one's round trips with the other's (bench:billing: about
   // 4 000 captures/s against 3 200 with one, and four were slower again).
-  const settleInBatches = groupCommit(
-    async (events: SettlementEvent[]) => {
+  const settlements = createGroupCommit<SettlementEvent, undefined>({
+    async run(events) {
       const { captured, released } = await settle(db, events);
       billingMetrics().captures.add(captured.length);
       billingMetrics().releases.add(released.length);
       return events.map(() => undefined);
     },
-    { maxBatch: 2_000, maxInFlight: 2 },
-  );
+    sizeOf: () => 1,
+    maxSize: 2_000,
+    concurrency: 2,
+  });
   const sweep = deps.unacceptedSweep
     ? startUnacceptedSweep(db, deps.unacceptedSweep.findMessages, {
         olderThanMs: deps.unacceptedSweep.olderThanMs ?? 5 * 60_000,
@@ -76,10 +77,12 @@ export async function startBilling(deps: {
     : undefined;
   // Reserve calls (of any accounts) that arrive while reservation transactions are in flight go
   // together in the next one; two in flight, as for settlement (measured in bench/README.md).
-  const reserveInBatches = groupCommit<ReserveRequest, ReserveResponse>(
-    (requests) => reserveBatch(db, requests),
-    { maxBatch: 256, maxInFlight: 2 },
-  );
+  const reservations = createGroupCommit<ReserveRequest, ReserveResponse>({
+    run: (requests) => reserveBatch(db, requests),
+    sizeOf: () => 1,
+    maxSize: 256,
+    concurrency: 2,
+  });
 
   const subscription: Subscription = await deps.bus.consume<MessageStatusEvent>({
     topic: Topics.messageStatus,
@@ -89,12 +92,12 @@ export async function startBilling(deps: {
     handler: tracedHandler(
       'billing.settle',
       (delivery) => ({ 'wagate.message_id': delivery.data.messageId, 'wagate.status': delivery.data.status }),
-      (event) => settleInBatches({ messageId: event.messageId, status: event.status }),
+      (event) => settlements.submit({ messageId: event.messageId, status: event.status }),
     ),
   });
 
   return {
-    grpc: mountBillingGrpc({ db, kickRelay, reserve: reserveInBatches }),
+    grpc: mountBillingGrpc({ db, kickRelay, reserve: (request) => reservations.submit(request) }),
     db,
     ensureDemoAccount: (apiKey) => ensureDemoAccount(db, apiKey),
     async stop() {

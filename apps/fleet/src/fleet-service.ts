@@ -177,7 +177,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   });
 
   // Deliveries handled at once (up to the consumer's in-flight limit) share one insert.
-  const jobQueue = createGroupCommit<JobToQueue, Error | undefined>({
+  const jobQueue = createGroupCommit<JobToQueue, undefined>({
     async run(jobs) {
       const outcomes = await enqueueJobs(db, jobs);
       scheduler.kick();
@@ -194,8 +194,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
       'fleet.enqueue-job',
       (delivery) => ({ 'wagate.message_id': delivery.data.messageId }),
       async (message) => {
-        const failed = await jobQueue.submit({ message, traceparent: currentTraceparent() });
-        if (failed) throw failed;
+        await jobQueue.submit({ message, traceparent: currentTraceparent() });
       },
     ),
   });

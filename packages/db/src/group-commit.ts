@@ -9,8 +9,11 @@ export interface GroupCommit<In, Out> {
 }
 
 export interface GroupCommitOptions<In, Out> {
-  /** Runs one group; answers one result per item, in order. Throwing fails the group (see below). */
-  run(items: In[]): Promise<Out[]>;
+  /**
+   * Runs one group; answers one result per item, in order. An `Error` answer fails that call
+   * alone (an account that does not exist, say); throwing fails the group (see below).
+   */
+  run(items: In[]): Promise<Array<Out | Error>>;
   /** The size of an item (messages), so a group stays under `maxSize`; a larger item goes alone. */
   sizeOf(item: In): number;
   maxSize: number;
@@ -43,7 +46,7 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
     try {
       const results = await options.run(group.map((waiting) => waiting.item));
       group.forEach((waiting, i) => {
-        waiting.resolve(results[i]!);
+        answer(waiting, results[i]!);
       });
     } catch (error) {
       if (group.length === 1) {
@@ -55,12 +58,17 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
       await Promise.all(
         group.map((waiting) =>
           options.run([waiting.item]).then(
-            (results) => waiting.resolve(results[0]!),
+            (results) => answer(waiting, results[0]!),
             (alone: unknown) => waiting.reject(alone),
           ),
         ),
       );
     }
+  }
+
+  function answer(waiting: Waiting<In, Out>, result: Out | Error): void {
+    if (result instanceof Error) waiting.reject(result);
+    else waiting.resolve(result);
   }
 
   function pump(): void {

@@ -92,4 +92,25 @@ describe('group commit', () => {
     control.finishNext();
     expect(await Promise.all(calls)).toEqual(['done:a', 'done:b', 'done:c']);
   });
+
+  test('an Error answer fails its own call alone, without running the group again', async () => {
+    const groups: string[][] = [];
+    const group = createGroupCommit<string, string>({
+      async run(items) {
+        groups.push(items);
+        return items.map((item) => (item === 'missing' ? new Error('no such account') : `done:${item}`));
+      },
+      sizeOf: () => 1,
+      maxSize: 100,
+      concurrency: 1,
+    });
+    const outcomes = await Promise.allSettled(['a', 'missing', 'c'].map((item) => group.submit(item)));
+    expect(outcomes).toEqual([
+      { status: 'fulfilled', value: 'done:a' },
+      { status: 'rejected', reason: new Error('no such account') },
+      { status: 'fulfilled', value: 'done:c' },
+    ]);
+    // One group for the first call, one for the two that waited: nothing ran twice.
+    expect(groups).toEqual([['a'], ['missing', 'c']]);
+  });
 });
