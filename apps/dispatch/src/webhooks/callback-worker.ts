@@ -131,12 +131,16 @@ export function startCallbackWorker(
         if (outcome.kind === 'delivered') {
           dispatchMetrics().callbackAttempts.add(1, { outcome: 'delivered' });
           span.setAttribute('http.response.status_code', outcome.status);
-          await db
-            .updateTable('callbacks')
-            .set({ state: 'delivered', delivered_at: new Date(), lease_until: null, last_error: null })
-            .where('id', '=', row.id)
-            .execute();
-          await recordEndpointSuccess(db, row.account_id, origin, now());
+          // One transaction, as for a failure: whoever sees the callback delivered also sees the
+          // endpoint's failing streak ended (GET /v1/webhooks/failed, the disable rule).
+          await db.transaction().execute(async (trx) => {
+            await trx
+              .updateTable('callbacks')
+              .set({ state: 'delivered', delivered_at: new Date(), lease_until: null, last_error: null })
+              .where('id', '=', row.id)
+              .execute();
+            await recordEndpointSuccess(trx, row.account_id, origin, now());
+          });
           return;
         }
         const givingUp = outcome.kind === 'retry' && Date.now() - row.created_at.getTime() > GIVE_UP_AFTER_MS;
