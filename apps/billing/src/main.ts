@@ -1,7 +1,7 @@
 import { runServiceProcess } from '@wagate/runtime';
 import { migrateBillingSchema, startBilling } from './billing-service.js';
 import { billingVariables } from './config.js';
-import { dispatchMessageFinder } from './reservations/sweep-unaccepted.js';
+import { dispatchMessageFinder } from './grpc/dispatch-client.js';
 
 await runServiceProcess({
   name: 'billing',

@@ -1,5 +1,3 @@
-import { dispatch } from '@wagate/contracts';
-import { grpcClient, type InternalPlaneSecurity } from '@wagate/rpc';
 import { createLogger } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import type { BillingTables } from '../db/tables.js';
@@ -9,12 +7,6 @@ const log = createLogger('billing:sweep');
 
 /** Dispatch, as far as the sweep needs it: which of these messages it holds. */
 export type FindMessages = (messageIds: string[]) => Promise<Set<string>>;
-
-/** `FindMessages` answered by the dispatch service at `address` over gRPC. */
-export function dispatchMessageFinder(address: string, security: InternalPlaneSecurity): FindMessages {
-  const client = grpcClient(dispatch.DispatchServiceDefinition, address, security);
-  return async (messageIds) => new Set((await client.findMessages({ messageIds })).foundMessageIds);
-}
 
 export interface UnacceptedSweepOptions {
   /** A reservation untouched this long whose message dispatch does not hold is released. */
