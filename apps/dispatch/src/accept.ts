@@ -1,6 +1,11 @@
 import type { PublishInput } from '@wagate/bus';
-import { type common, conversationKey, eventId, type MessageStatusEvent, Topics } from '@wagate/contracts';
-import type { dispatch, fleet } from '@wagate/contracts';
+import {
+  conversationKey,
+  eventId,
+  type MessageAcceptedEvent,
+  type MessageStatusEvent,
+  Topics,
+} from '@wagate/contracts';
 import { ErrorKey } from '@wagate/errors';
 import { enqueueEvents } from '@wagate/outbox';
 import { contextFromHeaders, inSpan, traceHeaders } from '@wagate/telemetry';
@@ -9,15 +14,36 @@ import { outsideConversationWindow } from './conversation-window/index.js';
 import type { DispatchTables } from './db/tables.js';
 import { failedAtAcceptEvent } from './fail-at-accept.js';
 import { applyStatus } from './record-status.js';
-import { accountRateState } from './policy/account-rate-rule.js';
+import { type AccountRateState, accountRateState } from './policy/account-rate-rule.js';
 import { evaluatePolicy, type PolicyRule, recordRefusals } from './policy/index.js';
 import { batchTime, type RateLimit } from './policy/token-bucket.js';
-import type { SenderDirectory } from './sender-directory.js';
+import type { ResolvedSender, SenderDirectory } from './sender-directory.js';
 
-/** An AcceptRequest; callers inside dispatch (tests, the bench) may leave out the ancestors. */
-export type AcceptInput = Omit<dispatch.AcceptRequest, 'ancestorAccountIds'> & {
+/**
+ * One Accept call in dispatch's terms (the gRPC request has this shape, so grpc/ passes it on);
+ * callers inside dispatch (tests, the bench) may leave out the ancestors.
+ */
+export interface AcceptInput {
+  accountId: string;
+  messages: MessageAcceptedEvent[];
+  /** Message id → the code it fails with at once (rendering's 2308–2311, from the api). */
+  failures: Record<string, number>;
+  /** The accounts above this one, root first: their blocklists apply too. */
   ancestorAccountIds?: string[];
-};
+}
+
+/** What became of one message of a call: accepted, or refused at request time with its reason. */
+export interface AcceptOutcome {
+  messageId: string;
+  accepted: boolean;
+  rejection?: { key: string; ref: string; description: string };
+}
+
+/** A call's answer: one outcome per message in request order, and the account's bucket when its limit is on. */
+export interface AcceptAnswer {
+  results: AcceptOutcome[];
+  accountRate?: AccountRateState;
+}
 
 /** One Accept call and the trace it belongs to (its events carry it to fleet and beyond). */
 export interface AcceptCall {
@@ -43,7 +69,7 @@ export async function acceptMessages(
   request: AcceptInput,
   rules: readonly PolicyRule[] = [],
   accountRate?: RateLimit,
-): Promise<dispatch.AcceptResponse> {
+): Promise<AcceptAnswer> {
   const { responses } = await acceptCalls(
     db,
     senders,
@@ -68,7 +94,7 @@ export async function acceptCalls(
   calls: readonly AcceptCall[],
   rules: readonly PolicyRule[] = [],
   accountRate?: RateLimit,
-): Promise<{ responses: dispatch.AcceptResponse[]; failedAtOnce: number }> {
+): Promise<{ responses: AcceptAnswer[]; failedAtOnce: number }> {
   const prepared = await Promise.all(calls.map((call) => availableSenders(senders, call)));
   await failOutsideConversationWindow(db, prepared);
   const accepted = prepared.flatMap((call) => call.accepted.map((message) => ({ message, call })));
@@ -85,10 +111,10 @@ export async function acceptCalls(
       () => db.transaction().execute((trx) => writeAccepted(trx, accepted, rules)),
     );
   }
-  const responses: dispatch.AcceptResponse[] = prepared.map((call) => ({ results: call.results }));
+  const responses: AcceptAnswer[] = prepared.map((call) => ({ results: call.results }));
   if (!accountRate) return { responses, failedAtOnce };
   // Read after the transaction: what each account may still send, for the api's RateLimit header.
-  const buckets = new Map<string, Promise<dispatch.AccountRate>>();
+  const buckets = new Map<string, Promise<AccountRateState>>();
   const withBuckets = await Promise.all(
     prepared.map(async ({ request }, i) => {
       if (request.messages.length === 0) return responses[i]!;
@@ -105,10 +131,10 @@ export async function acceptCalls(
 }
 
 interface PreparedCall extends AcceptCall {
-  available: Map<string, fleet.ResolvedSender>;
-  results: dispatch.AcceptResult[];
+  available: Map<string, ResolvedSender>;
+  results: AcceptOutcome[];
   /** The messages whose sender is available to the account, in request order. */
-  accepted: common.OutboundMessage[];
+  accepted: MessageAcceptedEvent[];
   /** Messages that fail at once, with their code: rendering (from the api) and the conversation window. */
   failures: Map<string, number>;
 }
@@ -120,8 +146,8 @@ async function availableSenders(senders: SenderDirectory, call: AcceptCall): Pro
     request.accountId,
     request.messages.map((message) => message.sender),
   );
-  const accepted: common.OutboundMessage[] = [];
-  const results: dispatch.AcceptResult[] = request.messages.map((message) => {
+  const accepted: MessageAcceptedEvent[] = [];
+  const results: AcceptOutcome[] = request.messages.map((message) => {
     if (!available.get(message.sender)?.available) {
       return {
         messageId: message.messageId,
@@ -161,7 +187,7 @@ async function failOutsideConversationWindow(
 
 async function writeAccepted(
   trx: Kysely<DispatchTables>,
-  accepted: ReadonlyArray<{ message: common.OutboundMessage; call: PreparedCall }>,
+  accepted: ReadonlyArray<{ message: MessageAcceptedEvent; call: PreparedCall }>,
   rules: readonly PolicyRule[],
 ): Promise<number> {
   // The same id twice in a group (a retry racing its original) is one message: the first copy counts.
@@ -274,7 +300,7 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
 /** The event that hands a message to fleet; announcing it twice is harmless (same event id). */
 export function acceptedEvent(
   accountId: string,
-  message: common.OutboundMessage,
+  message: MessageAcceptedEvent,
   headers: Record<string, string>,
 ): PublishInput {
   return {

@@ -3,7 +3,7 @@ import { createGroupCommit } from '@wagate/db';
 import { mount, type ServiceMount } from '@wagate/rpc';
 import { traceHeaders } from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
-import { type AcceptCall, acceptCalls } from '../accept.js';
+import { type AcceptAnswer, type AcceptCall, acceptCalls } from '../accept.js';
 import { getBlocklist, setBlocklist } from '../blocklists/index.js';
 import { getConversationWindowPolicy, setConversationWindowPolicy } from '../conversation-window/index.js';
 import type { DispatchTables } from '../db/tables.js';
@@ -58,14 +58,14 @@ export function mountDispatchGrpc(deps: HandlerDeps): ServiceMount {
 
 /**
  * The gRPC handlers: each reads its request into domain types, calls the domain and answers in
- * proto. `accept` still passes the gRPC types through (accept.ts gets its domain types with the
- * accept path's rewrite).
+ * proto. Accept's request and answer have the domain's shape (`AcceptInput`, `AcceptAnswer`), so
+ * they pass as they are: the compiler keeps the two in step.
  */
 function dispatchHandlers(deps: HandlerDeps): dispatch.DispatchServiceImplementation {
   const { db, senders, rules, policy, secrets, kickRelay, kickCallbacks } = deps;
 
   // Accept calls that arrive while others commit share the next transaction (`createGroupCommit` in @wagate/db).
-  const acceptor = createGroupCommit<AcceptCall, dispatch.AcceptResponse>({
+  const acceptor = createGroupCommit<AcceptCall, AcceptAnswer>({
     async run(calls) {
       const { responses, failedAtOnce } = await acceptCalls(db, senders, calls, rules, policy?.accountRate);
       kickRelay();
