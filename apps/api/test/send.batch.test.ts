@@ -155,3 +155,26 @@ test('a batch where every message is rejected still answers 200 with every resul
     description: expect.any(String),
   });
 });
+
+test(
+  'the largest batch the API takes (1 000 texts of 4 096 characters, under the 5 MiB body limit) is accepted whole',
+  async () => {
+    // Each text is 4 096 code points, 600 of them two bytes in UTF-8: the body stays under the
+    // body limit while the batch, handed to dispatch in one gRPC call, is larger than grpc-js's
+    // default 4 MiB message limit — which would fail the whole request.
+    const messages = Array.from({ length: 1000 }, (_, i) => ({
+      from: 'MyCompany',
+      to: `7903${String(10_000_000 + i).slice(1)}`,
+      text: `${i} ${'é'.repeat(600)}${'x'.repeat(4096 - 601 - String(i).length)}`,
+    }));
+    const body = JSON.stringify({ messages });
+    expect(Buffer.byteLength(body)).toBeLessThan(5 * 1024 * 1024);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(4 * 1024 * 1024);
+    const response = await t.send(body);
+    expect(response.status).toBe(200);
+    const { result } = (await response.json()) as SendBody;
+    expect(result.filter((entry) => entry.code !== "OK").slice(0, 1)).toEqual([]);
+    expect(result.filter((entry) => entry.code === "OK")).toHaveLength(1000);
+  },
+  SLOW,
+);

@@ -1,6 +1,7 @@
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { grpcClientTracing } from '@wagate/telemetry';
 import { type Channel, type Client, createChannel, createClientFactory } from 'nice-grpc';
+import { MAX_RPC_MESSAGE_BYTES } from './message-size.js';
 import { deadlineMiddleware } from './deadline.js';
 import { errorKeyClientMiddleware } from './domain-errors.js';
 import { type ProtoServiceDefinition, type ServiceIdentity, serverIdentityOf } from './identity.js';
@@ -34,14 +35,23 @@ function channelTo(
     if (security.mode === 'insecure-loopback') assertLoopback(address, 'peer');
     // On the internal plane the TLS server name (SNI) is the service's identity, not the
     // address: the identity is what the client checks, and an IP address is no valid SNI.
-    const options = serverName && security.mode !== 'insecure-loopback' ? { 'grpc.ssl_target_name_override': serverName } : {};
+    const options = {
+      'grpc.max_receive_message_length': MAX_RPC_MESSAGE_BYTES,
+      ...(serverName && security.mode !== 'insecure-loopback'
+        ? { 'grpc.ssl_target_name_override': serverName }
+        : {}),
+    };
     channel = createChannel(address, make(), options);
     byAddress.set(security, channel);
   }
   return channel;
 }
 
-function tracedClient<D extends ProtoServiceDefinition>(definition: D, channel: Channel, defaultDeadlineMs: number): Client<D> {
+function tracedClient<D extends ProtoServiceDefinition>(
+  definition: D,
+  channel: Channel,
+  defaultDeadlineMs: number,
+): Client<D> {
   return createClientFactory()
     .use(grpcClientTracing())
     .use(errorKeyClientMiddleware())

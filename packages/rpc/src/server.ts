@@ -3,6 +3,7 @@ import { ServerInterceptingCall, type ServerInterceptor, status } from '@grpc/gr
 import { createLogger, grpcServerMetrics, grpcServerTracing } from '@wagate/telemetry';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { createServer, type Server, type ServiceImplementation } from 'nice-grpc';
+import { MAX_RPC_MESSAGE_BYTES } from './message-size.js';
 import {
   type AccessTable,
   accessByPath,
@@ -74,7 +75,9 @@ export interface GrpcServer {
   shutdown(): Promise<void>;
 }
 
-export type PlaneSecurity<P extends Plane> = P extends 'internal' ? InternalPlaneSecurity : AgentPlaneServerSecurity;
+export type PlaneSecurity<P extends Plane> = P extends 'internal'
+  ? InternalPlaneSecurity
+  : AgentPlaneServerSecurity;
 
 /**
  * Starts a traced and measured gRPC server for one plane, with the standard health service.
@@ -91,7 +94,9 @@ export async function startGrpcServer<P extends Plane>(options: {
   const log = createLogger(`grpc:${options.plane}`);
   for (const service of options.services) {
     if (service.plane !== options.plane) {
-      throw new Error(`${service.serviceName} belongs to the ${service.plane} plane, not the ${options.plane} plane`);
+      throw new Error(
+        `${service.serviceName} belongs to the ${service.plane} plane, not the ${options.plane} plane`,
+      );
     }
   }
   const insecure = options.security.mode === 'insecure-loopback';
@@ -99,12 +104,17 @@ export async function startGrpcServer<P extends Plane>(options: {
   const interceptors: ServerInterceptor[] = [];
   if (options.plane === 'internal' && !insecure) {
     // Every service may ask every peer's health (readiness checks); the rest is per table.
-    const access = new Map<string, ReadonlySet<ServiceIdentity>>([[HEALTH_CHECK_PATH, new Set(SERVICE_IDENTITIES)]]);
+    const access = new Map<string, ReadonlySet<ServiceIdentity>>([
+      [HEALTH_CHECK_PATH, new Set(SERVICE_IDENTITIES)],
+    ]);
     for (const service of options.services) for (const [path, who] of service.access) access.set(path, who);
     interceptors.push(allowListInterceptor(access, log));
   }
   // nice-grpc passes its options through to grpc-js's Server, which takes server interceptors.
-  const server = createServer({ interceptors } as Parameters<typeof createServer>[0])
+  const server = createServer({
+    interceptors,
+    'grpc.max_receive_message_length': MAX_RPC_MESSAGE_BYTES,
+  } as Parameters<typeof createServer>[0])
     .use(grpcServerTracing())
     .use(grpcServerMetrics())
     .use(domainErrorMiddleware());
@@ -179,7 +189,9 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, host, () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
