@@ -33,6 +33,7 @@ import { billing, type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { openPostgres, withSchema } from '@wagate/db';
 import { closeGrpcChannels, grpcClient, PLAINTEXT_LOOPBACK } from '@wagate/rpc';
 import { freshPostgresUrl, isolatedBusNames, natsUrl } from '@wagate/testkit';
+import { postgresCpuBetween, serviceCpuProbe } from './service-cpu.js';
 import { type Kysely, sql } from 'kysely';
 import { procCpuSeconds } from './cpu.js';
 
@@ -232,23 +233,7 @@ async function main() {
     const bus = await openBus(natsUrl(), busNames);
     const replicaCpu = () => replicas.reduce((sum, replica) => sum + (procCpuSeconds(replica.pid) ?? 0), 0);
     // PostgreSQL's CPU for this database: its backends' (the replicas' pools keep them open).
-    const backendPids = async () =>
-      (
-        await sql<{
-          pid: number;
-        }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)
-      ).rows.map((row) => row.pid);
-    const postgresCpu = async () => {
-      const cpu = new Map<number, number>();
-      for (const pid of await backendPids()) cpu.set(pid, procCpuSeconds(pid) ?? 0);
-      return cpu;
-    };
-    /** CPU seconds the backends used between two samples (backends that came or went count from 0). */
-    const postgresCpuSince = async (before: Map<number, number>) => {
-      let seconds = 0;
-      for (const [pid, now] of await postgresCpu()) seconds += now - (before.get(pid) ?? 0);
-      return seconds;
-    };
+    const postgres = await serviceCpuProbe(undefined, database.url);
     const cpuPerMessage = (seconds: number, messages: number) =>
       messages === 0 ? null : Math.round(((1000 * seconds) / messages) * 1000) / 1000;
 
@@ -261,7 +246,7 @@ async function main() {
       let messages = 0;
       let refused = 0;
       const cpuBefore = replicaCpu();
-      const postgresBefore = await postgresCpu();
+      const postgresBefore = await postgres.sample();
       const began = performance.now();
       const from = new Date();
       const deadline = began + SECONDS * 1000;
@@ -290,7 +275,7 @@ async function main() {
       );
       const seconds = (performance.now() - began) / 1000;
       const replicaSeconds = replicaCpu() - cpuBefore;
-      const postgresSeconds = await postgresCpuSince(postgresBefore);
+      const postgresSeconds = postgresCpuBetween(postgresBefore, await postgres.sample());
       latencies.sort((a, b) => a - b);
       return {
         perRequest,
@@ -322,7 +307,7 @@ async function main() {
     const settlePhase = async () => {
       const toSettle = [...reserved];
       const cpuBefore = replicaCpu();
-      const postgresBefore = await postgresCpu();
+      const postgresBefore = await postgres.sample();
       const began = performance.now();
       const from = new Date();
       let published = 0;
@@ -363,7 +348,7 @@ async function main() {
       }
       const seconds = (performance.now() - began) / 1000;
       const replicaSeconds = replicaCpu() - cpuBefore;
-      const postgresSeconds = await postgresCpuSince(postgresBefore);
+      const postgresSeconds = postgresCpuBetween(postgresBefore, await postgres.sample());
       await publishing;
       const settled = toSettle.length - open;
       const captured = Math.round(settled * (SENT_OF_TEN / 10));
@@ -435,6 +420,7 @@ async function main() {
       `${JSON.stringify(report, null, 2)}\n`,
     );
     if (!BASELINE) writeFileSync(`${dir}/billing-latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+    await postgres.close();
     await bus.close();
     closeGrpcChannels();
   } finally {

@@ -60,7 +60,12 @@ export async function serviceCpuProbe(
  */
 export function serviceCpuBetween(before: ServiceCpuSample, after: ServiceCpuSample): ServiceCpu | null {
   if (before.target === null || after.target === null) return null;
-  let postgresSeconds = 0;
-  for (const [pid, seconds] of after.backends) postgresSeconds += seconds - (before.backends.get(pid) ?? 0);
-  return { targetSeconds: after.target - before.target, postgresSeconds };
+  return { targetSeconds: after.target - before.target, postgresSeconds: postgresCpuBetween(before, after) };
+}
+
+/** The database backends' part of `serviceCpuBetween`, for a target that is not one process. */
+export function postgresCpuBetween(before: ServiceCpuSample, after: ServiceCpuSample): number {
+  let seconds = 0;
+  for (const [pid, now] of after.backends) seconds += now - (before.backends.get(pid) ?? 0);
+  return seconds;
 }
