@@ -56,6 +56,7 @@ import { registerCreateTemplate } from './routes/v1_templates_create.js';
 import { registerPreviewTemplate } from './routes/v1_templates_preview.js';
 import { registerReadTemplates } from './routes/v1_templates_read.js';
 import { registerChangeTemplate } from './routes/v1_templates_update.js';
+import { coalescedSendCalls } from './send/coalesced-calls.js';
 import { limits } from './validation/limits.js';
 
 export interface ApiDeps {
@@ -116,6 +117,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     peers: deps.peers,
     ids: deps.ids,
     idempotency: createIdempotencyGate(deps.database),
+    sendCalls: coalescedSendCalls(deps.peers),
     ancestors: cachedAncestors(deps.peers),
     ...(deps.outboundUrls ? { outboundUrls: deps.outboundUrls } : {}),
   };

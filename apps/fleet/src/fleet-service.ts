@@ -177,9 +177,10 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   });
 
   // Deliveries handled at once (up to the consumer's in-flight limit) share one insert.
+  const senderIds: SenderIds = new Map();
   const jobQueue = createGroupCommit<JobToQueue, undefined>({
     async run(jobs) {
-      const outcomes = await enqueueJobs(db, jobs);
+      const outcomes = await enqueueJobs(db, jobs, senderIds);
       scheduler.kick();
       return outcomes;
     },
@@ -240,6 +241,14 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   };
 }
 
+/**
+ * Sender ids by account and name, as enqueueing finds them. A sender is never renamed or
+ * deleted, so a known id stays right; an unknown one is looked up each time (it may be created).
+ */
+type SenderIds = Map<string, string>;
+/** Far more senders than one fleet serves; past it the map starts again rather than grow. */
+const SENDER_IDS_KEPT = 100_000;
+
 /** A `message.accepted` delivery to queue, with the trace it arrived in (the job carries it on). */
 interface JobToQueue {
   message: MessageAcceptedEvent & { accountId: string };
@@ -255,24 +264,32 @@ interface JobToQueue {
 async function enqueueJobs(
   db: Kysely<FleetTables>,
   jobs: readonly JobToQueue[],
+  senderIds: SenderIds,
 ): Promise<Array<Error | undefined>> {
-  const senders = await db
-    .selectFrom('senders')
-    .select(['id', 'account_id', 'name'])
-    .where((eb) =>
-      eb.or(
-        [
-          ...new Map(
-            jobs.map(({ message }) => [`${message.accountId}\u0000${message.sender}`, message]),
-          ).values(),
-        ].map((message) =>
-          eb.and([eb('account_id', '=', message.accountId), eb('name', '=', message.sender)]),
+  const keyOf = (message: JobToQueue['message']) => `${message.accountId}\u0000${message.sender}`;
+  const unknown = [
+    ...new Map(
+      jobs
+        .filter(({ message }) => !senderIds.has(keyOf(message)))
+        .map(({ message }) => [keyOf(message), message]),
+    ).values(),
+  ];
+  if (unknown.length > 0) {
+    const senders = await db
+      .selectFrom('senders')
+      .select(['id', 'account_id', 'name'])
+      .where((eb) =>
+        eb.or(
+          unknown.map((message) =>
+            eb.and([eb('account_id', '=', message.accountId), eb('name', '=', message.sender)]),
+          ),
         ),
-      ),
-    )
-    .execute();
-  const senderId = new Map(senders.map((sender) => [`${sender.account_id}\u0000${sender.name}`, sender.id]));
-  const idOf = ({ message }: JobToQueue) => senderId.get(`${message.accountId}\u0000${message.sender}`);
+      )
+      .execute();
+    if (senderIds.size + senders.length > SENDER_IDS_KEPT) senderIds.clear();
+    for (const sender of senders) senderIds.set(`${sender.account_id}\u0000${sender.name}`, sender.id);
+  }
+  const idOf = ({ message }: JobToQueue) => senderIds.get(keyOf(message));
   const known = jobs.filter((job) => idOf(job) !== undefined);
   if (known.length > 0) {
     const updatedAt = new Date();

@@ -113,3 +113,47 @@ test('every span of a request, in every service, names its account (the device a
   );
   expect(root.attributes['wagate.reseller_chain']).toBeDefined();
 });
+
+test('single sends made at once share Reserve and Accept calls, and each message still continues its own request trace', async () => {
+  const roots = () => exporter.getFinishedSpans().filter((s) => s.name === 'api.POST /whatsapp/messages');
+  const before = roots().length;
+  const client = createWagateClient(gateway.url, apiKey);
+  const sends = Array.from({ length: 16 }, (_, i) =>
+    client.POST('/whatsapp/messages', {
+      body: { messages: [{ from: 'MyCompany', to: '79034567892', text: `Coalesced ${i}` }] },
+    }),
+  );
+  const messageIds = (await Promise.all(sends)).map(({ data }) => {
+    const result = data!.result[0]!;
+    if (result.code !== 'OK') throw new Error(`send refused: ${result.description}`);
+    return result.messageId;
+  });
+  await expect.poll(() => roots().length).toBe(before + 16);
+  // At least one Accept served several sends (they were made at once) ...
+  const coalesced = () =>
+    exporter
+      .getFinishedSpans()
+      .filter((s) => s.name === 'api.accept' && Number(s.attributes['wagate.coalesced_calls'] ?? 1) > 1);
+  expect(coalesced().length).toBeGreaterThan(0);
+  // ... yet fleet queued each message in the trace of the request that sent it.
+  const enqueued = () => exporter.getFinishedSpans().filter((s) => s.name === 'fleet.enqueue-job');
+  await expect
+    .poll(
+      () =>
+        messageIds.filter((id) => enqueued().some((s) => s.attributes['wagate.message_id'] === id)).length,
+    )
+    .toBe(16);
+  const requestTraces = new Set(
+    roots()
+      .slice(before)
+      .map((s) => s.spanContext().traceId),
+  );
+  const messageTraces = messageIds.map(
+    (id) =>
+      enqueued()
+        .find((s) => s.attributes['wagate.message_id'] === id)!
+        .spanContext().traceId,
+  );
+  expect(new Set(messageTraces).size).toBe(16);
+  expect(messageTraces.every((traceId) => requestTraces.has(traceId))).toBe(true);
+});

@@ -6,6 +6,8 @@
  */
 export interface GroupCommit<In, Out> {
   submit(item: In): Promise<Out>;
+  /** Items that arrived together (one coalesced call's parts): queued at once, so they share a group. */
+  submitAll(items: readonly In[]): Array<Promise<Out>>;
 }
 
 export interface GroupCommitOptions<In, Out> {
@@ -17,8 +19,15 @@ export interface GroupCommitOptions<In, Out> {
   /** The size of an item (messages), so a group stays under `maxSize`; a larger item goes alone. */
   sizeOf(item: In): number;
   maxSize: number;
-  /** Groups in flight at once: while one waits for its commit, the next can be prepared. */
+  /** Groups in flight at once (in each lane): while one waits for its commit, the next can be prepared. */
   concurrency: number;
+  /**
+   * Items with one key (an account, say) never run in two groups at once: such groups would
+   * only queue on that account's row lock in PostgreSQL, each paying its own round trips, where
+   * one larger group pays them once. Keys are hashed onto `count` lanes, each a group commit of
+   * its own, so different accounts still overlap (`count` × `concurrency` groups in flight).
+   */
+  lanes?: { count: number; keyOf(item: In): string };
 }
 
 interface Waiting<In, Out> {
@@ -28,6 +37,41 @@ interface Waiting<In, Out> {
 }
 
 export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>): GroupCommit<In, Out> {
+  const { lanes } = options;
+  if (!lanes || lanes.count <= 1) return createLane(options);
+  const laneCommits = Array.from({ length: lanes.count }, () => createLane(options));
+  const laneFor = (item: In) => laneCommits[laneOf(lanes.keyOf(item), lanes.count)]!;
+  return {
+    submit: (item) => laneFor(item).submit(item),
+    submitAll(items) {
+      const byLane = new Map<GroupCommit<In, Out>, Array<{ item: In; at: number }>>();
+      items.forEach((item, at) => {
+        const lane = laneFor(item);
+        byLane.set(lane, [...(byLane.get(lane) ?? []), { item, at }]);
+      });
+      const answers: Array<Promise<Out>> = new Array(items.length);
+      for (const [lane, entries] of byLane) {
+        const laneAnswers = lane.submitAll(entries.map(({ item }) => item));
+        entries.forEach(({ at }, i) => {
+          answers[at] = laneAnswers[i]!;
+        });
+      }
+      return answers;
+    },
+  };
+}
+
+/** FNV-1a: a cheap, stable spread of keys over the lanes. */
+function laneOf(key: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % count;
+}
+
+function createLane<In, Out>(options: GroupCommitOptions<In, Out>): GroupCommit<In, Out> {
   const queue: Array<Waiting<In, Out>> = [];
   let inFlight = 0;
 
@@ -82,12 +126,22 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
     }
   }
 
+  function enqueue(item: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+    });
+  }
+
   return {
     submit(item) {
-      return new Promise<Out>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
-        pump();
-      });
+      const answer = enqueue(item);
+      pump();
+      return answer;
+    },
+    submitAll(items) {
+      const answers = items.map(enqueue);
+      pump();
+      return answers;
     },
   };
 }

@@ -8,6 +8,9 @@ function controlledRun() {
   return {
     groups,
     finishNext: () => finishers.shift()!(),
+    get running() {
+      return finishers.length;
+    },
     async run(items: string[]): Promise<string[]> {
       groups.push(items);
       await new Promise<void>((resolve) => finishers.push(resolve));
@@ -112,5 +115,54 @@ describe('group commit', () => {
     ]);
     // One group for the first call, one for the two that waited: nothing ran twice.
     expect(groups).toEqual([['a'], ['missing', 'c']]);
+  });
+
+  test('with lanes, one key never runs in two groups at once, while other keys overlap it', async () => {
+    const control = controlledRun();
+    const group = createGroupCommit({
+      run: control.run,
+      sizeOf: () => 1,
+      maxSize: 100,
+      concurrency: 1,
+      // The key is the item's account: `acct-1:a` and `acct-1:b` belong to one account.
+      lanes: { count: 2, keyOf: (item: string) => item.split(':')[0]! },
+    });
+    const first = group.submit('acct-1:a');
+    const second = group.submit('acct-1:b');
+    await settle();
+    // The second call of the account waits for the first one's group, though 2 groups may run.
+    expect(control.groups).toEqual([['acct-1:a']]);
+    // Accounts hashed onto the other lane start at once.
+    const others = ['acct-2', 'acct-3', 'acct-4', 'acct-5'].map((account) => group.submit(`${account}:x`));
+    await settle();
+    expect(control.groups.length).toBe(2);
+    expect(control.groups[1]!.every((item) => !item.startsWith('acct-1:'))).toBe(true);
+    control.finishNext(); // the account's first group
+    await settle();
+    // Only now does its second call run (with whatever else of its lane waited).
+    expect(control.groups[2]).toContain('acct-1:b');
+    const all = Promise.all([first, second, ...others]);
+    let done = false;
+    void all.then(() => {
+      done = true;
+    });
+    while (!done) {
+      if (control.running > 0) control.finishNext();
+      await settle();
+    }
+    expect(await first).toBe('done:acct-1:a');
+    expect(await second).toBe('done:acct-1:b');
+    await Promise.all(others);
+  });
+
+  test('items submitted together share one group, even when a slot is free', async () => {
+    const control = controlledRun();
+    const group = createGroupCommit({ run: control.run, sizeOf: () => 1, maxSize: 100, concurrency: 2 });
+    const answers = group.submitAll(['a', 'b', 'c']);
+    await settle();
+    // One at a time, the first would have run alone and the others in the second slot.
+    expect(control.groups).toEqual([['a', 'b', 'c']]);
+    control.finishNext();
+    expect(await Promise.all(answers)).toEqual(['done:a', 'done:b', 'done:c']);
   });
 });

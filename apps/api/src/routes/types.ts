@@ -4,6 +4,7 @@ import type { ApiEnv } from '../http/auth.js';
 import type { IdempotencyGate } from '../http/idempotency-gate.js';
 import type { Peers } from '../peers.js';
 import type { AncestorResolver } from '../send/account-ancestors.js';
+import type { SendCalls } from '../send/coalesced-calls.js';
 import type { OutboundUrlRules } from '../validation/validate-message.js';
 
 export type ApiApp = OpenAPIHono<ApiEnv>;
@@ -13,6 +14,8 @@ export interface RouteDeps {
   peers: Peers;
   ids: IdGenerator;
   idempotency: IdempotencyGate;
+  /** Billing's Reserve and dispatch's Accept as sends make them: coalesced per account. */
+  sendCalls: SendCalls;
   /** The accounts above an account (billing's tree), for the policy's blocklists. */
   ancestors: AncestorResolver;
   outboundUrls?: OutboundUrlRules;

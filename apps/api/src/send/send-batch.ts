@@ -8,6 +8,7 @@ import { apiMetrics } from '../metrics.js';
 import type { Peers } from '../peers.js';
 import type { SendResult } from '../schemas/send.js';
 import type { AncestorResolver } from './account-ancestors.js';
+import type { SendCalls } from './coalesced-calls.js';
 import { resolveSenderNumbers } from './sender-numbers.js';
 import { type OutboundUrlRules, validateMessage } from '../validation/validate-message.js';
 
@@ -33,13 +34,20 @@ export type SendStage = 'validating' | 'rendering' | 'reserving' | 'accepting' |
  * Sends one batch: each message is validated on its own, then the valid ones go through one
  * gRPC call per concern — templates `Render` (template messages only; it comes first because
  * billing prices templates by their category), billing `Reserve`, dispatch `Accept` — never a
- * call per message. Every message gets its result at its index,
+ * call per message (and Reserve and Accept coalesced with the account's other sends in flight,
+ * see `coalescedSendCalls`). Every message gets its result at its index,
  * so the response is in request order; valid messages are sent even when others are rejected.
  * `progress` tells the caller how far it got, should a call throw. `accountRate` is the
  * account's send-rate bucket after the batch, when dispatch was asked and the limit is on.
  */
 export async function sendBatch(
-  deps: { peers: Peers; ids: IdGenerator; ancestors: AncestorResolver; outboundUrls?: OutboundUrlRules },
+  deps: {
+    peers: Peers;
+    sendCalls: SendCalls;
+    ids: IdGenerator;
+    ancestors: AncestorResolver;
+    outboundUrls?: OutboundUrlRules;
+  },
   accountId: string,
   messages: readonly unknown[],
   progress: { stage: SendStage } = { stage: 'validating' },
@@ -117,7 +125,7 @@ export async function sendBatch(
   const payable = pending.filter(({ message }) => failures[message.messageId] === undefined);
   if (payable.length > 0) {
     progress.stage = 'reserving';
-    const { results: reserved } = await deps.peers.billing.reserve({
+    const { results: reserved } = await deps.sendCalls.reserve({
       accountId,
       items: payable.map(({ message }) => ({
         messageId: message.messageId,
@@ -151,7 +159,7 @@ export async function sendBatch(
     let accepted: dispatch.AcceptResult[];
     try {
       let bucket: dispatch.AccountRate | undefined;
-      ({ results: accepted, accountRate: bucket } = await deps.peers.dispatch.accept({
+      ({ results: accepted, accountRate: bucket } = await deps.sendCalls.accept({
         accountId,
         // The blocklists of every account above this one apply to its messages.
         ancestorAccountIds: await resellerChain(deps.ancestors, accountId),
@@ -166,7 +174,9 @@ export async function sendBatch(
       if (!resumed && !dispatchMayHaveAccepted(error) && reservedIds.size > 0) {
         await deps.peers.billing
           .release({ accountId, messageIds: [...reservedIds] })
-          .catch((releaseError: unknown) => log.warn({ err: releaseError }, 'release after a failed accept failed'));
+          .catch((releaseError: unknown) =>
+            log.warn({ err: releaseError }, 'release after a failed accept failed'),
+          );
       }
       throw error;
     }

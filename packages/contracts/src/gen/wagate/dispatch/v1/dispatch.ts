@@ -34,11 +34,30 @@ export interface AcceptRequest {
    * blocklists of each apply to its messages too.
    */
   ancestorAccountIds: string[];
+  /**
+   * Set when the api coalesced several sends of the account into this one call (it does so
+   * while an earlier call of the account is in flight): part i is the next message_count
+   * messages, one send's, with the trace that send came in. Dispatch takes each part as the
+   * call it would have been, all of them in one group, and answers their results in order.
+   * Empty: the request is one call, in the gRPC call's own trace.
+   */
+  parts: AcceptPart[];
 }
 
 export interface AcceptRequest_FailuresEntry {
   key: string;
   value: number;
+}
+
+export interface AcceptPart {
+  messageCount: number;
+  /** The send's W3C trace context (traceparent, tracestate): its messages' events carry it on. */
+  traceHeaders: { [key: string]: string };
+}
+
+export interface AcceptPart_TraceHeadersEntry {
+  key: string;
+  value: string;
 }
 
 export interface AcceptResponse {
@@ -523,7 +542,7 @@ export const FindMessagesResponse: MessageFns<FindMessagesResponse> = {
 };
 
 function createBaseAcceptRequest(): AcceptRequest {
-  return { accountId: "", messages: [], failures: {}, ancestorAccountIds: [] };
+  return { accountId: "", messages: [], failures: {}, ancestorAccountIds: [], parts: [] };
 }
 
 export const AcceptRequest: MessageFns<AcceptRequest> = {
@@ -539,6 +558,9 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
     });
     for (const v of message.ancestorAccountIds) {
       writer.uint32(34).string(v!);
+    }
+    for (const v of message.parts) {
+      AcceptPart.encode(v!, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -591,6 +613,14 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
             message.ancestorAccountIds.push(reader.string());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.parts.push(AcceptPart.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -632,6 +662,9 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
         : globalThis.Array.isArray(object?.ancestor_account_ids)
         ? object.ancestor_account_ids.map((e: any) => globalThis.String(e))
         : [],
+      parts: globalThis.Array.isArray(object?.parts)
+        ? object.parts.map((e: any) => AcceptPart.fromJSON(e))
+        : [],
     };
   },
 
@@ -655,6 +688,9 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
     if (message.ancestorAccountIds?.length) {
       obj.ancestorAccountIds = message.ancestorAccountIds;
     }
+    if (message.parts?.length) {
+      obj.parts = message.parts.map((e) => AcceptPart.toJSON(e));
+    }
     return obj;
   },
 
@@ -675,6 +711,7 @@ export const AcceptRequest: MessageFns<AcceptRequest> = {
       {},
     );
     message.ancestorAccountIds = object.ancestorAccountIds?.map((e) => e) || [];
+    message.parts = object.parts?.map((e) => AcceptPart.fromPartial(e)) || [];
     return message;
   },
 };
@@ -760,6 +797,223 @@ export const AcceptRequest_FailuresEntry: MessageFns<AcceptRequest_FailuresEntry
     const message = createBaseAcceptRequest_FailuresEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseAcceptPart(): AcceptPart {
+  return { messageCount: 0, traceHeaders: {} };
+}
+
+export const AcceptPart: MessageFns<AcceptPart> = {
+  encode(message: AcceptPart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.messageCount !== 0) {
+      writer.uint32(8).uint32(message.messageCount);
+    }
+    globalThis.Object.entries(message.traceHeaders).forEach(([key, value]: [string, string]) => {
+      AcceptPart_TraceHeadersEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptPart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcceptPart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.messageCount = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = AcceptPart_TraceHeadersEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.traceHeaders[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcceptPart {
+    return {
+      messageCount: isSet(object.messageCount)
+        ? globalThis.Number(object.messageCount)
+        : isSet(object.message_count)
+        ? globalThis.Number(object.message_count)
+        : 0,
+      traceHeaders: isObject(object.traceHeaders)
+        ? (globalThis.Object.entries(object.traceHeaders) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.trace_headers)
+        ? (globalThis.Object.entries(object.trace_headers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: AcceptPart): unknown {
+    const obj: any = {};
+    if (message.messageCount !== 0) {
+      obj.messageCount = Math.round(message.messageCount);
+    }
+    if (message.traceHeaders) {
+      const entries = globalThis.Object.entries(message.traceHeaders) as [string, string][];
+      if (entries.length > 0) {
+        obj.traceHeaders = {};
+        entries.forEach(([k, v]) => {
+          obj.traceHeaders[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AcceptPart>): AcceptPart {
+    return AcceptPart.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AcceptPart>): AcceptPart {
+    const message = createBaseAcceptPart();
+    message.messageCount = object.messageCount ?? 0;
+    message.traceHeaders = (globalThis.Object.entries(object.traceHeaders ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseAcceptPart_TraceHeadersEntry(): AcceptPart_TraceHeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const AcceptPart_TraceHeadersEntry: MessageFns<AcceptPart_TraceHeadersEntry> = {
+  encode(message: AcceptPart_TraceHeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptPart_TraceHeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcceptPart_TraceHeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcceptPart_TraceHeadersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: AcceptPart_TraceHeadersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AcceptPart_TraceHeadersEntry>): AcceptPart_TraceHeadersEntry {
+    return AcceptPart_TraceHeadersEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AcceptPart_TraceHeadersEntry>): AcceptPart_TraceHeadersEntry {
+    const message = createBaseAcceptPart_TraceHeadersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
