@@ -2,13 +2,13 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Database } from '@wagate/db';
 import { DomainError, ErrorKey } from '@wagate/errors';
 import type { IdGenerator } from '@wagate/ids';
-import { bodyLimit } from 'hono/body-limit';
 import { type ApiEnv, type CachedKeyResolver, requireApiKey } from './http/auth.js';
 import { errorResponse, handleError } from './http/error-response.js';
 import { createIdempotencyGate } from './http/idempotency-gate.js';
 import { rejectNulCharacters } from './http/reject-nul.js';
 import { billingKeyCache } from './http/key-cache.js';
 import { accessLog } from './http/access-log.js';
+import { limitBody } from './http/body-limit.js';
 import { traceRequests } from './http/tracing.js';
 import { validationHook } from './http/validation-hook.js';
 import type { Peers } from './peers.js';
@@ -99,15 +99,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   for (const path of ['/whatsapp/*', '/v1/*']) {
     app.use(
       path,
-      bodyLimit({
-        maxSize: limits.maxBodyBytes,
-        onError: () => {
-          throw new DomainError(
-            ErrorKey.PayloadTooLarge,
-            `the body is larger than ${limits.maxBodyBytes} bytes`,
-          );
-        },
-      }),
+      limitBody(limits.maxBodyBytes),
       requireApiKey(keys.resolve, sessions),
       rejectNulCharacters(),
     );
