@@ -20,10 +20,13 @@ export function accessLog(): MiddlewareHandler<ApiEnv> {
     const started = performance.now();
     const offered = c.req.header('x-request-id');
     const requestId = offered && REQUEST_ID.test(offered) ? offered : randomUUID();
+    // Set before the response exists, so every way of answering (c.json, c.body, the error
+    // handler) builds it in; set afterwards, Hono would copy the finished response to add it
+    // (and @hono/node-server then stream the copy's body instead of writing it at once).
+    c.header('x-request-id', requestId);
     try {
       await next();
     } finally {
-      c.header('x-request-id', requestId);
       log.info(
         {
           method: c.req.method,
