@@ -20,8 +20,24 @@ export const idPrefix = {
 export function prefixedId(kind: keyof typeof idPrefix, now = Date.now()): string {
   const bytes = Buffer.alloc(16);
   bytes.writeUIntBE(now, 0, 6);
-  randomBytes(10).copy(bytes, 6);
+  takeRandom(10).copy(bytes, 6);
   return `${idPrefix[kind]}_${crockfordBase32(bytes)}`;
+}
+
+/**
+ * Random bytes from a pool filled 4 KiB at a time: one `randomBytes` call per id costs far
+ * more than the id (fleet makes one per queued job). The bytes are used once each, as before.
+ */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+function takeRandom(count: number): Buffer {
+  if (randomOffset + count > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  randomOffset += count;
+  return randomPool.subarray(randomOffset - count, randomOffset);
 }
 
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';

@@ -340,6 +340,9 @@ async function earlierOutcomes(
       ${asked.map((one) => one.accountId)}::text[]
     ) as asked(message_id, account_id)
     where reservations.message_id = asked.message_id and reservations.account_id = asked.account_id
+      -- Names the primary key's values outright: joined to the unnest alone, PostgreSQL scans the
+      -- whole table (6 ms a 100-message batch against a few hundred thousand reservations).
+      and reservations.message_id = any(${asked.map((one) => one.messageId)}::bigint[])
     returning reservations.message_id, reservations.account_id, reservations.state, reservations.last_status
   `.execute(trx);
   const outcomes = new Map<string, Map<string, ReserveResult>>();
