@@ -12,30 +12,24 @@ export const BODY_SIZES = [1, 100] as const;
 /**
  * An OTP the embedded gateway accepts as-is (its demo account owns the sender "MyCompany"):
  * plain text, or the approved template `templateId` (see bench-template.ts), rendered on every
- * send. Every message has its own code, as real OTPs do: dispatch refuses the same message
- * again within minutes as a duplicate (2009), which is not the path to measure.
+ * send. Every message has its own code and its own recipient, as real OTPs do: dispatch
+ * refuses the same message again within minutes as a duplicate (2009), which is not the path
+ * to measure, and a gateway keeps one recipient's messages in order (fleet takes them one after
+ * another, on the recipient's device), which a run that sent everything to one number would
+ * measure instead of the accept path.
  */
-const message = (code: string, templateId?: string, to = '79034567890') =>
+const message = (code: string, to: string, templateId?: string) =>
   templateId
     ? { from: 'MyCompany', to, templateId, templateParams: { '1': code }, languageCode: 'en' }
     : { from: 'MyCompany', to, text: `Code: ${code}` };
 
-/**
- * The JSON body of request number `request`, with `count` messages no other request repeats.
- * With `recipientPerMessage` each message goes to a number of its own (same length), so the
- * messages spread over the sender's devices instead of sticking to the one device of one recipient.
- */
-export function sendBody(
-  count: number,
-  templateId?: string,
-  request = 0,
-  recipientPerMessage = false,
-): string {
+/** The JSON body of request number `request`, with `count` messages no other request repeats. */
+export function sendBody(count: number, templateId?: string, request = 0): string {
   const messages = Array.from({ length: count }, (_, i) =>
     message(
       `${request}-${i}`,
+      `7903${String((request * count + i) % 10_000_000).padStart(7, '0')}`,
       templateId,
-      recipientPerMessage ? `7903${String((request * count + i) % 10_000_000).padStart(7, '0')}` : undefined,
     ),
   );
   return JSON.stringify({ messages });

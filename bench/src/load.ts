@@ -13,8 +13,6 @@ export interface LoadCase {
   seconds: number;
   /** Requests per second offered (a rate-limited run); unset: as fast as the target answers. */
   requestsPerSecond?: number;
-  /** Each message to a recipient of its own (see `sendBody`). */
-  recipientPerMessage?: boolean;
 }
 
 export interface LoadResult {
@@ -42,7 +40,7 @@ function requestOf(target: LoadCase) {
   return {
     url: `${target.url}${SEND_PATH}`,
     headers,
-    body: sendBody(target.messages, target.templateId, nextRequestNumber(), target.recipientPerMessage),
+    body: sendBody(target.messages, target.templateId, nextRequestNumber()),
   };
 }
 
@@ -99,7 +97,7 @@ export async function runLoad(target: LoadCase): Promise<LoadResult> {
       {
         setupRequest: (request) => ({
           ...request,
-          body: sendBody(target.messages, target.templateId, nextRequestNumber(), target.recipientPerMessage),
+          body: sendBody(target.messages, target.templateId, nextRequestNumber()),
         }),
       },
     ],

@@ -96,7 +96,6 @@ for (const { name, label: runLabel, root } of runs) {
           connections: settings.connections,
           seconds: settings.seconds,
           ...(template ? { templateId: template } : {}),
-          ...(target.instantDevices ? { recipientPerMessage: true } : {}),
         };
         try {
           measured.push(await measureCase(target, label, lastCase));
