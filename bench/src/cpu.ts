@@ -3,7 +3,7 @@
  * a process near 100 % of one core is bound by its own event loop, one well below it is
  * waiting on something else (a database server, the network, the other process).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Kernel clock ticks per second for /proc/<pid>/stat; 100 on every mainstream Linux build. */
 const CLOCK_TICKS = 100;
@@ -15,7 +15,11 @@ export interface CpuSample {
 }
 
 export interface CpuShare {
-  /** Percent of one core; above 100 when GC or worker threads run in parallel. Null off Linux. */
+  /**
+   * Percent of one core, of the target process and the processes it started (a target that
+   * runs the services as processes of their own); above 100 when GC or worker threads run in
+   * parallel, or several processes do. Null off Linux.
+   */
   targetPercent: number | null;
   generatorPercent: number;
 }
@@ -24,7 +28,7 @@ export function sampleCpu(targetPid: number | undefined): CpuSample {
   const own = process.cpuUsage();
   return {
     atMs: performance.now(),
-    targetSeconds: targetPid === undefined ? null : procCpuSeconds(targetPid),
+    targetSeconds: targetPid === undefined ? null : processTreeCpuSeconds(targetPid),
     generatorSeconds: (own.user + own.system) / 1e6,
   };
 }
@@ -49,6 +53,39 @@ export function procCpuSeconds(pid: number): number | null {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 overall, i.e. 11 and 12 after the command.
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `procCpuSeconds` of `pid` and of every process below it (children, their children): a target
+ * that runs each service as a process of its own counts them all. Null when `pid` is gone.
+ */
+export function processTreeCpuSeconds(pid: number): number | null {
+  const own = procCpuSeconds(pid);
+  if (own === null) return null;
+  const childrenOf = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const parent = parentPid(Number(entry));
+    if (parent !== null) childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), Number(entry)]);
+  }
+  let seconds = own;
+  const below = [...(childrenOf.get(pid) ?? [])];
+  while (below.length > 0) {
+    const child = below.pop()!;
+    seconds += procCpuSeconds(child) ?? 0;
+    below.push(...(childrenOf.get(child) ?? []));
+  }
+  return seconds;
+}
+
+function parentPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 4 (ppid) is the second after the command's closing parenthesis.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   } catch {
     return null;
   }

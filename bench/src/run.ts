@@ -25,6 +25,8 @@ const TARGETS = [
   'postgres-nats-priced',
   // The same paying target with service-to-service gRPC in plaintext: beside the row above, the cost of mutual TLS.
   'postgres-nats-priced-plaintext',
+  // The same paying target with each service a process of its own, as production runs it.
+  'postgres-nats-priced-processes',
   // The same paying target with phones that send at once: acceptance to the device.
   'postgres-nats-priced-devices',
 ] as const;

@@ -1,13 +1,14 @@
 /**
- * CPU time of every process that serves a target: the target process (all the services of a
- * gateway target run in it) and, for a PostgreSQL target, the database server's backend
+ * CPU time of every process that serves a target: the target process and the processes it
+ * started (the services of most gateway targets run in the target process itself; those of
+ * `postgres-nats-priced-processes` in processes of their own) and, for a PostgreSQL target, the database server's backend
  * processes connected to its database. Divided by the messages accepted, it is the CPU an
  * accepted message costs, a figure that depends far less on what else runs on the machine
  * than messages per second do. The NATS server is shared with every other run on the machine
  * and is left out (its share cannot be told apart).
  */
 import pg from 'pg';
-import { procCpuSeconds } from './cpu.js';
+import { procCpuSeconds, processTreeCpuSeconds } from './cpu.js';
 
 export interface ServiceCpuSample {
   /** CPU seconds of the target process, null off Linux. */
@@ -46,7 +47,7 @@ export async function serviceCpuProbe(
           if (seconds !== null) backends.set(pid, seconds);
         }
       }
-      return { target: targetPid === undefined ? null : procCpuSeconds(targetPid), backends };
+      return { target: targetPid === undefined ? null : processTreeCpuSeconds(targetPid), backends };
     },
     async close() {
       await client?.end();

@@ -14,8 +14,8 @@ import type { RunningTarget } from '../target-child.js';
 import { simDevices } from './sim-devices.js';
 
 /** 0.50 RUB a text message; credit for far more messages than any run sends. */
-const BENCH_PRICE_MINOR = '50';
-const BENCH_CREDIT_MINOR = 1_000_000_000_000n;
+export const BENCH_PRICE_MINOR = '50';
+export const BENCH_CREDIT_MINOR = 1_000_000_000_000n;
 
 /**
  * The runner SIGKILLs a target 10 s after SIGTERM; the database must be dropped before that,
