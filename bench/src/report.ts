@@ -57,6 +57,8 @@ export interface Conditions {
   loadAverage: number[];
   gitCommit: string | null;
   secondsPerCase: number;
+  /** Warm-up before a target's first case (the accept bench); `warmupSeconds` before the others. */
+  firstWarmupSeconds?: number;
   warmupSeconds: number;
   connections: number;
   /** Simulated devices in the gateway targets (0: the accept path alone). */
@@ -125,6 +127,7 @@ export function relativeToBaseline(rows: Array<Omit<Row, 'percentOfBareHono'>>):
 
 export function conditions(settings: {
   seconds: number;
+  firstWarmupSeconds?: number;
   warmupSeconds: number;
   connections: number;
   beforeTree?: string | undefined;
@@ -139,6 +142,7 @@ export function conditions(settings: {
     loadAverage: os.loadavg().map((value) => Math.round(value * 100) / 100),
     gitCommit: gitCommit(),
     secondsPerCase: settings.seconds,
+    ...(settings.firstWarmupSeconds !== undefined && { firstWarmupSeconds: settings.firstWarmupSeconds }),
     warmupSeconds: settings.warmupSeconds,
     connections: settings.connections,
     simDevices: simDevices(),
