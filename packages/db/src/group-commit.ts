@@ -44,16 +44,18 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
   return {
     submit: (item) => laneFor(item).submit(item),
     submitAll(items) {
-      const byLane = new Map<GroupCommit<In, Out>, Array<{ item: In; at: number }>>();
+      // Each lane gets its items in one submitAll, so they share its next group.
+      const positions = new Map<GroupCommit<In, Out>, number[]>();
       items.forEach((item, at) => {
         const lane = laneFor(item);
-        byLane.set(lane, [...(byLane.get(lane) ?? []), { item, at }]);
+        const ofLane = positions.get(lane);
+        if (ofLane) ofLane.push(at);
+        else positions.set(lane, [at]);
       });
       const answers: Array<Promise<Out>> = new Array(items.length);
-      for (const [lane, entries] of byLane) {
-        const laneAnswers = lane.submitAll(entries.map(({ item }) => item));
-        entries.forEach(({ at }, i) => {
-          answers[at] = laneAnswers[i]!;
+      for (const [lane, ats] of positions) {
+        lane.submitAll(ats.map((at) => items[at]!)).forEach((answer, i) => {
+          answers[ats[i]!] = answer;
         });
       }
       return answers;

@@ -119,7 +119,9 @@ function coalesce<Req, Res>(options: {
       const byKey = new Map<string, number[]>();
       waiting.forEach(({ request }, i) => {
         const key = options.keyOf(request);
-        byKey.set(key, [...(byKey.get(key) ?? []), i]);
+        const ofKey = byKey.get(key);
+        if (ofKey) ofKey.push(i);
+        else byKey.set(key, [i]);
       });
       const answers: Array<Res | Error> = new Array(waiting.length);
       await Promise.all(

@@ -101,11 +101,9 @@ function dispatchHandlers(deps: HandlerDeps): dispatch.DispatchServiceImplementa
       // The api's coalesced sends: each part is accepted as the call it was, in its own trace,
       // all in one group; the results come back in the parts' order.
       const answers = await Promise.all(acceptor.submitAll(splitParts(request, parts)));
-      return {
-        results: answers.flatMap((answer) => answer.results),
-        // Read after the group, so the last part's bucket is the account's after all of them.
-        ...(answers.at(-1)?.accountRate && { accountRate: answers.at(-1)!.accountRate }),
-      };
+      // Read after the group, so the last part's bucket is the account's after all of them.
+      const accountRate = answers.at(-1)?.accountRate;
+      return { results: answers.flatMap((answer) => answer.results), ...(accountRate && { accountRate }) };
     },
     getMessage: async (request) => messageRecordToProto(await getMessage(db, request)),
     findMessages: async (request) => ({ foundMessageIds: await findMessages(db, request) }),
