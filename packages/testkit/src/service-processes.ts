@@ -1,12 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { planeEnvironmentFor } from './test-pki.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Lines of a service's output kept: every line of a test's services; the tail of a long bench run's. */
+export const OUTPUT_LINES_KEPT = 20_000;
+
 export interface ServiceProcess {
   readonly name: string;
+  /** Its stdout and stderr lines: all of a test's, at least the latest `OUTPUT_LINES_KEPT` of a longer run's (a bench run may log for hours). */
   readonly output: string[];
   /** Resolves when a line of output matches `pattern`; rejects if the process exits first. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
@@ -44,13 +50,16 @@ export function startServiceProcess(
 ): ServiceProcess {
   const output: string[] = [];
   const listeners = new Set<(line: string) => void>();
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
+  // By line, not by chunk: a pipe's chunk may end in the middle of a line.
+  const collect = (stream: Readable | null) =>
+    stream &&
+    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+      if (line.trim() === '') return;
       output.push(line);
+      // Dropped in batches, so keeping the tail costs no copy per line.
+      if (output.length > 2 * OUTPUT_LINES_KEPT) output.splice(0, output.length - OUTPUT_LINES_KEPT);
       for (const listener of listeners) listener(line);
-    }
-  };
+    });
   // The PKI is made (once) asynchronously; the child starts as soon as it is there.
   const started = planeEnvironmentFor(app, env).then((planes) => {
     const child: ChildProcess = spawn(process.execPath, serviceArguments(app, entry), {
@@ -59,8 +68,8 @@ export function startServiceProcess(
       env: { ...process.env, LOG_LEVEL: 'info', ADMIN_PORT: '0', ...planes, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    collect(child.stdout);
+    collect(child.stderr);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     return { child, exited };
   });
