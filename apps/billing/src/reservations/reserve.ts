@@ -333,18 +333,22 @@ async function earlierOutcomes(
   const asked = requests.flatMap((request) =>
     request.items.map((item) => ({ messageId: item.messageId, accountId: request.accountId })),
   );
-  const { rows } = await sql<{ message_id: string; account_id: string; state: string; last_status: string }>`
-    update ${billingTable('reservations')} as reservations set updated_at = now()
-    from unnest(
-      ${asked.map((one) => one.messageId)}::bigint[],
-      ${asked.map((one) => one.accountId)}::text[]
-    ) as asked(message_id, account_id)
-    where reservations.message_id = asked.message_id and reservations.account_id = asked.account_id
-      -- Names the primary key's values outright: joined to the unnest alone, PostgreSQL scans the
-      -- whole table (6 ms a 100-message batch against a few hundred thousand reservations).
-      and reservations.message_id = any(${asked.map((one) => one.messageId)}::bigint[])
-    returning reservations.message_id, reservations.account_id, reservations.state, reservations.last_status
+  // By the primary key alone, pairs checked here: joined to an unnest of the pairs, PostgreSQL
+  // scanned the whole table (6 ms a 100-message batch against a few hundred thousand
+  // reservations), and a prepared statement's generic plan of that join did as badly.
+  const askedPairs = new Set(asked.map((one) => `${one.messageId}/${one.accountId}`));
+  const { rows: found } = await sql<{
+    message_id: string;
+    account_id: string;
+    state: string;
+    last_status: string;
+  }>`
+    update ${billingTable('reservations')} set updated_at = now()
+    where message_id = any(${asked.map((one) => one.messageId)}::bigint[])
+      and account_id = any(${[...new Set(asked.map((one) => one.accountId))]}::text[])
+    returning message_id, account_id, state, last_status
   `.execute(trx);
+  const rows = found.filter((row) => askedPairs.has(`${row.message_id}/${row.account_id}`));
   const outcomes = new Map<string, Map<string, ReserveResult>>();
   for (const row of rows) {
     const messageId = String(row.message_id);
