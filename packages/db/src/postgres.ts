@@ -1,7 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './port.js';
-import { CUSTOM_PLANS_ONLY, PreparingClient } from './prepared-statements.js';
 
 /** OID of PostgreSQL's `int8` / `bigint`. */
 const INT8_OID = 20;
@@ -32,12 +31,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   const pool = new pg.Pool({
     connectionString: url,
     types: typeParsers,
-    Client: PreparingClient,
     ...(options.maxConnections === undefined ? {} : { max: options.maxConnections }),
   });
   pool.on('error', options.onIdleConnectionError ?? (() => {}));
-  // Queued before the first query a new connection serves (pg runs a client's queries in order).
-  pool.on('connect', (client) => void client.query(CUSTOM_PLANS_ONLY).catch(() => {}));
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

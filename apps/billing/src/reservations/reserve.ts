@@ -333,9 +333,10 @@ async function earlierOutcomes(
   const asked = requests.flatMap((request) =>
     request.items.map((item) => ({ messageId: item.messageId, accountId: request.accountId })),
   );
-  // By the primary key alone, pairs checked here: joined to an unnest of the pairs, PostgreSQL
-  // scanned the whole table (6 ms a 100-message batch against a few hundred thousand
-  // reservations), and a prepared statement's generic plan of that join did as badly.
+  // By the primary key alone, the pairs checked here: joined to an unnest of the pairs,
+  // PostgreSQL scanned the whole table (6 ms a 100-message batch against a few hundred thousand
+  // reservations) unless the keys were also named outright, and a generic plan of that join
+  // (a prepared statement's, tried) scanned it again.
   const askedPairs = new Set(asked.map((one) => `${one.messageId}/${one.accountId}`));
   const { rows: found } = await sql<{
     message_id: string;
