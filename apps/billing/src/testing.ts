@@ -1,5 +1,64 @@
 import { type Kysely, sql } from 'kysely';
+import {
+  ensureChildAccount,
+  ensureKey,
+  ensurePlatform,
+  grantCredit,
+  PLATFORM_ACCOUNT_ID,
+} from './accounts/bootstrap.js';
 import type { BillingTables } from './db/tables.js';
+
+/** An account of a funded chain: what it pays per text message (to any country), its name and, optionally, an API key. */
+export interface PricedAccount {
+  id: string;
+  textPriceMinor: number | bigint | string;
+  name?: string;
+  /** Made with every scope, named after the account. */
+  key?: string;
+}
+
+/**
+ * A paying customer funded with `creditMinor`, below a reseller when one is given, below the
+ * platform: each pays its own text price to the level above. The tree tests, the crash suite
+ * and the bench send from; idempotent for the accounts, not for the prices and credit.
+ */
+export async function fundedCustomer(
+  db: Kysely<BillingTables>,
+  chain: { reseller?: PricedAccount; customer: PricedAccount; creditMinor: bigint },
+): Promise<void> {
+  const { reseller, customer } = chain;
+  await ensurePlatform(db);
+  if (reseller) {
+    await ensureChildAccount(db, {
+      id: reseller.id,
+      name: reseller.name ?? 'Reseller',
+      parentId: PLATFORM_ACCOUNT_ID,
+      kind: 'reseller',
+    });
+  }
+  await ensureChildAccount(db, {
+    id: customer.id,
+    name: customer.name ?? 'Customer',
+    parentId: reseller?.id ?? PLATFORM_ACCOUNT_ID,
+    kind: 'customer',
+  });
+  const accounts = reseller ? [reseller, customer] : [customer];
+  await db
+    .insertInto('prices')
+    .values(
+      accounts.map((account) => ({
+        account_id: account.id,
+        country: '*',
+        kind: 'text',
+        price_minor: String(account.textPriceMinor),
+      })),
+    )
+    .execute();
+  await grantCredit(db, customer.id, chain.creditMinor, 'funded for a test or a bench run');
+  for (const account of accounts) {
+    if (account.key) await ensureKey(db, account.id, account.key, account.name ?? account.id);
+  }
+}
 
 /**
  * What is wrong with the ledger, for tests to assert an empty list after every scenario:

@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
-import { ledgerProblems } from '../src/testing.js';
-import { fundedCustomer } from './support/accounts.js';
+import { fundedCustomer, ledgerProblems } from '../src/testing.js';
 import { type BillingReplica, startBillingReplica, test } from './support/billing.js';
 
 /**

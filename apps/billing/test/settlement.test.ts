@@ -8,8 +8,7 @@ import { BILLING_SCHEMA, type BillingTables } from '../src/db/tables.js';
 import { reserve } from '../src/reservations/reserve.js';
 import { capture, release } from '../src/reservations/settle.js';
 import { getBalance } from '../src/balance.js';
-import { ledgerProblems } from '../src/testing.js';
-import { fundedCustomer } from './support/accounts.js';
+import { fundedCustomer, ledgerProblems } from '../src/testing.js';
 
 /** Reserve, capture and release on both database adapters: each happens once per message. */
 describe.each(databaseAdapters())('settlement on $name', (adapter) => {

@@ -1,7 +1,6 @@
 import { type MessageStatusEvent, Topics } from '@wagate/contracts';
 import { expect } from 'vitest';
-import { ledgerProblems } from '../src/testing.js';
-import { fundedCustomer } from './support/accounts.js';
+import { fundedCustomer, ledgerProblems } from '../src/testing.js';
 import { test } from './support/billing.js';
 
 /**

@@ -7,8 +7,7 @@ import { BILLING_SCHEMA, type BillingTables } from '../src/db/tables.js';
 import { reserve } from '../src/reservations/reserve.js';
 import { sweepUnaccepted } from '../src/reservations/sweep-unaccepted.js';
 import { getUsage } from '../src/usage/usage.js';
-import { ledgerProblems } from '../src/testing.js';
-import { fundedCustomer } from './support/accounts.js';
+import { fundedCustomer, ledgerProblems } from '../src/testing.js';
 
 /** Reservations whose message never reached dispatch are released by the sweep, on real PostgreSQL. */
 let fresh: FreshPostgres;
@@ -34,7 +33,13 @@ async function reserveMessages(count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, () => String(nextId++));
   const { results } = await reserve(db, {
     accountId: customer,
-    items: ids.map((messageId) => ({ messageId, recipient: '79034567890', kind: 'text', sender: 'S', templateCategory: '' })),
+    items: ids.map((messageId) => ({
+      messageId,
+      recipient: '79034567890',
+      kind: 'text',
+      sender: 'S',
+      templateCategory: '',
+    })),
   });
   expect(results.every((result) => result.reserved)).toBe(true);
   return ids;
@@ -50,12 +55,17 @@ const ageMinutes = (ids: string[], minutes: number) =>
 const states = async (ids: string[]) =>
   Object.fromEntries(
     (
-      await db.selectFrom('reservations').select(['message_id', 'state', 'last_status']).where('message_id', 'in', ids).execute()
+      await db
+        .selectFrom('reservations')
+        .select(['message_id', 'state', 'last_status'])
+        .where('message_id', 'in', ids)
+        .execute()
     ).map((row) => [String(row.message_id), `${row.state}/${row.last_status}`]),
   );
 
 const held = async () =>
-  (await db.selectFrom('accounts').select('held_minor').where('id', '=', customer).executeTakeFirstOrThrow()).held_minor;
+  (await db.selectFrom('accounts').select('held_minor').where('id', '=', customer).executeTakeFirstOrThrow())
+    .held_minor;
 
 test('old reservations dispatch does not hold are released as REJECTED; held, recent and retried ones keep their funds', async () => {
   const [lost, alsoLost, atDispatch] = await reserveMessages(3);
@@ -94,7 +104,10 @@ test('old reservations dispatch does not hold are released as REJECTED; held, re
     toDay: today,
     groupBy: ['status'],
   });
-  expect(usage.rows.find((row) => row.status === 'REJECTED')).toMatchObject({ messages: '2', amountMinor: '0' });
+  expect(usage.rows.find((row) => row.status === 'REJECTED')).toMatchObject({
+    messages: '2',
+    amountMinor: '0',
+  });
 
   // The one dispatch holds was touched: the next sweep does not ask about it again for a while.
   expect(await sweepUnaccepted(db, async () => new Set(), { olderThanMs: 5 * 60_000 })).toBe(0);
@@ -107,7 +120,11 @@ test('a reservation touched after the sweep looked at it (a retry reserving agai
     db,
     async () => {
       // The retry touches the row while the sweep is asking dispatch.
-      await db.updateTable('reservations').set({ updated_at: new Date() }).where('message_id', '=', retried!).execute();
+      await db
+        .updateTable('reservations')
+        .set({ updated_at: new Date() })
+        .where('message_id', '=', retried!)
+        .execute();
       return new Set();
     },
     { olderThanMs: 5 * 60_000 },

@@ -1,14 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ensureChildAccount,
-  ensureKey,
-  ensurePlatform,
-  grantCredit,
-  PLATFORM_ACCOUNT_ID,
-} from '@wagate/billing';
-import type { BillingTables } from '@wagate/billing/testing';
+import { ensureChildAccount, ensureKey, grantCredit } from '@wagate/billing';
+import { type BillingTables, fundedCustomer } from '@wagate/billing/testing';
 import { type Database, openDatabase, withSchema } from '@wagate/db';
 import {
   type FreshPostgres,
@@ -102,34 +96,19 @@ beforeAll(async () => {
   // A paying customer under a reseller, priced at both levels, and two more customers for the
   // quota and rate checks (they pay the reseller's price).
   const billing = withSchema<BillingTables>(database, 'billing');
-  await ensurePlatform(billing);
-  await ensureChildAccount(billing, {
-    id: RESELLER,
-    name: 'Reseller',
-    parentId: PLATFORM_ACCOUNT_ID,
-    kind: 'reseller',
+  await fundedCustomer(billing, {
+    reseller: { id: RESELLER, textPriceMinor: 70, key: KEYS.reseller },
+    customer: { id: CUSTOMER, name: 'Paying customer', textPriceMinor: PRICE, key: KEYS.customer },
+    creditMinor: BigInt(PRICE * FUNDED_MESSAGES),
   });
-  for (const [id, name] of [
-    [CUSTOMER, 'Paying customer'],
-    [QUOTA_ACCOUNT, 'Quota customer'],
-    [RATE_ACCOUNT, 'Rate customer'],
+  for (const [id, name, key] of [
+    [QUOTA_ACCOUNT, 'Quota customer', KEYS.quota],
+    [RATE_ACCOUNT, 'Rate customer', KEYS.rate],
   ] as const) {
     await ensureChildAccount(billing, { id, name, parentId: RESELLER, kind: 'customer' });
+    await grantCredit(billing, id, 1_000_000n, `${name}: limit check`);
+    await ensureKey(billing, id, key, name);
   }
-  await billing
-    .insertInto('prices')
-    .values([
-      { account_id: RESELLER, country: '*', kind: 'text', price_minor: '70' },
-      { account_id: CUSTOMER, country: '*', kind: 'text', price_minor: String(PRICE) },
-    ])
-    .execute();
-  await grantCredit(billing, CUSTOMER, BigInt(PRICE * FUNDED_MESSAGES), 'exactly the funded messages');
-  await grantCredit(billing, QUOTA_ACCOUNT, 1_000_000n, 'quota check');
-  await grantCredit(billing, RATE_ACCOUNT, 1_000_000n, 'rate check');
-  await ensureKey(billing, RESELLER, KEYS.reseller, 'reseller');
-  await ensureKey(billing, CUSTOMER, KEYS.customer, 'customer');
-  await ensureKey(billing, QUOTA_ACCOUNT, KEYS.quota, 'quota');
-  await ensureKey(billing, RATE_ACCOUNT, KEYS.rate, 'rate');
   // The quota and rate customers' sender pools have no phones: what they get accepted waits in
   // fleet's queue, which is all those checks look at.
   await sql`insert into fleet.senders (id, account_id, name) values

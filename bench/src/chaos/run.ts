@@ -13,14 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ensureChildAccount,
-  ensureKey,
-  ensurePlatform,
-  grantCredit,
-  PLATFORM_ACCOUNT_ID,
-} from '@wagate/billing';
-import type { BillingTables } from '@wagate/billing/testing';
+import { type BillingTables, fundedCustomer } from '@wagate/billing/testing';
 import { openDatabase, withSchema } from '@wagate/db';
 import {
   freshPostgresUrl,
@@ -91,28 +84,11 @@ const runtime = await startProductionRuntime({
 const db = await openDatabase(database.url);
 // A paying customer under a reseller, priced at both levels.
 const billing = withSchema<BillingTables>(db, 'billing');
-await ensurePlatform(billing);
-await ensureChildAccount(billing, {
-  id: RESELLER,
-  name: 'Chaos reseller',
-  parentId: PLATFORM_ACCOUNT_ID,
-  kind: 'reseller',
+await fundedCustomer(billing, {
+  reseller: { id: RESELLER, name: 'Chaos reseller', textPriceMinor: 70 },
+  customer: { id: CUSTOMER, name: 'Chaos customer', textPriceMinor: PRICE, key: API_KEY },
+  creditMinor: 1_000_000_000n,
 });
-await ensureChildAccount(billing, {
-  id: CUSTOMER,
-  name: 'Chaos customer',
-  parentId: RESELLER,
-  kind: 'customer',
-});
-await billing
-  .insertInto('prices')
-  .values([
-    { account_id: RESELLER, country: '*', kind: 'text', price_minor: '70' },
-    { account_id: CUSTOMER, country: '*', kind: 'text', price_minor: String(PRICE) },
-  ])
-  .execute();
-await grantCredit(billing, CUSTOMER, 1_000_000_000n, 'chaos run');
-await ensureKey(billing, CUSTOMER, API_KEY, 'chaos');
 await runtime.start('device-agent');
 log('runtime up: billing, templates, fleet, dispatch, api and a device agent with 6 simulated phones');
 

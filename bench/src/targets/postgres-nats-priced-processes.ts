@@ -6,14 +6,7 @@
  * over them. The runner counts the CPU of every service process (the target's process tree).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ensureChildAccount,
-  ensureKey,
-  ensurePlatform,
-  grantCredit,
-  PLATFORM_ACCOUNT_ID,
-} from '@wagate/billing';
-import type { BillingTables } from '@wagate/billing/testing';
+import { type BillingTables, fundedCustomer } from '@wagate/billing/testing';
 import { deleteJetStreamStream } from '@wagate/bus';
 import { openDatabase, withSchema } from '@wagate/db';
 import { freshPostgresUrl, isolatedBusNames, natsUrl, startProductionRuntime } from '@wagate/testkit';
@@ -43,19 +36,10 @@ await serveTarget(async () => {
   const db = await openDatabase(database.url);
   try {
     const billing = withSchema<BillingTables>(db, 'billing');
-    await ensurePlatform(billing);
-    await ensureChildAccount(billing, {
-      id: ACCOUNT,
-      name: 'Bench customer',
-      parentId: PLATFORM_ACCOUNT_ID,
-      kind: 'customer',
+    await fundedCustomer(billing, {
+      customer: { id: ACCOUNT, name: 'Bench customer', textPriceMinor: BENCH_PRICE_MINOR, key: apiKey },
+      creditMinor: BENCH_CREDIT_MINOR,
     });
-    await billing
-      .insertInto('prices')
-      .values({ account_id: ACCOUNT, country: '*', kind: 'text', price_minor: BENCH_PRICE_MINOR })
-      .execute();
-    await grantCredit(billing, ACCOUNT, BENCH_CREDIT_MINOR, 'bench credit');
-    await ensureKey(billing, ACCOUNT, apiKey, 'bench');
   } catch (error) {
     await runtime.close();
     await database.drop();
