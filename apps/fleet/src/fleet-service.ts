@@ -17,7 +17,7 @@ import {
   resultSpan,
   type Traced,
 } from './device-reports.js';
-import { WriteBatches } from './write-batches.js';
+import { retryingDeadlocks } from './deadlock-retry.js';
 import type { DeliveryReceipt, JobOutcome } from './agents/agent-reports.js';
 import { startValiditySweep } from './expire-jobs.js';
 import { type SchedulerOptions, startJobScheduler, toOffer } from './job-scheduler.js';
@@ -122,19 +122,27 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   const stopObserving = observeFleet(db);
   let defaultSender: { id: string; accountId: string } | undefined;
 
-  // Every stream's results and receipts, a batch at a time (write-batches.ts): one transaction
-  // per batch instead of one per report, at a farm's thousands of reports a second.
-  // A few batches at once (by job, by message): a slow database then keeps several connections
-  // busy instead of one (the pool has 10; the scheduler and the relay need theirs).
-  const results = new WriteBatches((items: Array<Traced<JobOutcome>>) => recordJobResults(db, items), {
-    maxItems: 250,
-    shards: 3,
-    shardOf: (item) => item.report.jobId,
+  // Every stream's results and receipts, a group at a time (createGroupCommit): one transaction
+  // per group instead of one per report, at a farm's thousands of reports a second. Lanes by
+  // job and by message: two groups written at once never touch the same row, so they cannot
+  // wait for each other's row locks in a cycle, and a slow database keeps a few connections
+  // busy instead of one (the pool has 10; the scheduler and the relay need theirs). Reports that
+  // must stay in order (a message's result before its receipts) already wait for each other.
+  const results = createGroupCommit({
+    run: (items: Array<Traced<JobOutcome>>) => retryingDeadlocks(() => recordJobResults(db, items)),
+    sizeOf: () => 1,
+    maxSize: 250,
+    concurrency: 1,
+    gatherTurn: true,
+    lanes: { count: 3, keyOf: (item) => item.report.jobId },
   });
-  const receipts = new WriteBatches((items: Array<Traced<DeliveryReceipt>>) => recordReceipts(db, items), {
-    maxItems: 250,
-    shards: 2,
-    shardOf: (item) => item.report.messageId,
+  const receipts = createGroupCommit({
+    run: (items: Array<Traced<DeliveryReceipt>>) => retryingDeadlocks(() => recordReceipts(db, items)),
+    sizeOf: () => 1,
+    maxSize: 250,
+    concurrency: 1,
+    gatherTurn: true,
+    lanes: { count: 2, keyOf: (item) => item.report.messageId },
   });
   const agentGrpc = mountAgentGatewayGrpc({
     db,
@@ -144,7 +152,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     onCapacity: () => scheduler.kick(),
     async onResult(result) {
       const recorded = await inSpan('fleet.record-result', resultSpan(result), () =>
-        results.add({ report: result, context: activeContext() }),
+        results.submit({ report: result, context: activeContext() }),
       );
       if (recorded) {
         relay.kick();
@@ -153,7 +161,7 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     },
     async onReceipt(receipt) {
       const recorded = await inSpan('fleet.record-receipt', receiptSpan(receipt), () =>
-        receipts.add({ report: receipt, context: activeContext() }),
+        receipts.submit({ report: receipt, context: activeContext() }),
       );
       if (recorded) relay.kick();
     },

@@ -28,6 +28,13 @@ export interface GroupCommitOptions<In, Out> {
    * its own, so different accounts still overlap (`count` × `concurrency` groups in flight).
    */
   lanes?: { count: number; keyOf(item: In): string };
+  /**
+   * Let each group wait for the rest of the current turn of the event loop before it goes out:
+   * calls made while one batch of input is handled (fleet's reports, read from many agent
+   * streams in one turn) then share a group even when none is in flight. Off, a lone call goes
+   * at once and the next group as soon as one finishes (the accept path, whose callers wait).
+   */
+  gatherTurn?: boolean;
 }
 
 interface Waiting<In, Out> {
@@ -123,7 +130,7 @@ function createLane<In, Out>(options: GroupCommitOptions<In, Out>): GroupCommit<
       inFlight++;
       void runGroup(group).finally(() => {
         inFlight--;
-        pump();
+        start();
       });
     }
   }
@@ -134,15 +141,26 @@ function createLane<In, Out>(options: GroupCommitOptions<In, Out>): GroupCommit<
     });
   }
 
+  let gathering = false;
+  function start(): void {
+    if (!options.gatherTurn) return pump();
+    if (gathering) return;
+    gathering = true;
+    setImmediate(() => {
+      gathering = false;
+      pump();
+    });
+  }
+
   return {
     submit(item) {
       const answer = enqueue(item);
-      pump();
+      start();
       return answer;
     },
     submitAll(items) {
       const answers = items.map(enqueue);
-      pump();
+      start();
       return answers;
     },
   };

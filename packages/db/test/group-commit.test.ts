@@ -41,6 +41,23 @@ describe('group commit', () => {
     expect(await Promise.all(later)).toEqual(['done:b', 'done:c', 'done:d']);
   });
 
+  test('gathering a turn, calls made in one turn share the first group: none goes alone', async () => {
+    const control = controlledRun();
+    const group = createGroupCommit({
+      run: control.run,
+      sizeOf: () => 1,
+      maxSize: 100,
+      concurrency: 1,
+      gatherTurn: true,
+    });
+    const calls = [group.submit('a'), group.submit('b'), group.submit('c')];
+    expect(control.groups).toEqual([]);
+    await settle();
+    expect(control.groups).toEqual([['a', 'b', 'c']]);
+    control.finishNext();
+    expect(await Promise.all(calls)).toEqual(['done:a', 'done:b', 'done:c']);
+  });
+
   test('a group never holds more than maxSize, and a larger call still runs alone', async () => {
     const control = controlledRun();
     const sizes: Record<string, number> = { a: 1, b: 60, c: 60, d: 150 };
