@@ -23,7 +23,8 @@ import { sql } from 'kysely';
 import { procCpuSeconds } from './cpu.js';
 import { positiveInt } from './env-settings.js';
 import { BENCH_ACCOUNT, BENCH_SENDER } from './fleet/fleet-settings.js';
-import { postgresCpuMeter, residentBytes } from './fleet/process-stats.js';
+import { FLEET_APPLICATION_NAME, residentBytes } from './fleet/process-stats.js';
+import { postgresCpuMeter } from './service-cpu.js';
 import { gitCommit } from './report.js';
 import { startTarget, stopAllTargets, type TargetProcess } from './target-process.js';
 
@@ -71,7 +72,8 @@ process.env.BENCH_FLEET_GAP_MS = String(settings.gapMs);
 process.env.BENCH_FLEET_RESTART_MS = String(settings.restartMs);
 const handle = await openDatabase(database.url);
 const db = withSchema<FleetTables>(handle, FLEET_SCHEMA);
-const postgresCpuSeconds = postgresCpuMeter(handle.db);
+// Fleet's backends by their application name: the bench's own connections write jobs into the same database.
+const postgresCpu = await postgresCpuMeter(database.url, { applicationName: FLEET_APPLICATION_NAME });
 let fleet: TargetProcess | undefined;
 let agents: TargetProcess | undefined;
 const report: Record<string, unknown> = {
@@ -105,6 +107,7 @@ try {
 } finally {
   await agents?.stop();
   await fleet?.stop();
+  await postgresCpu.close();
   await handle.close();
   await database.drop();
 }
@@ -171,7 +174,7 @@ async function sampleCpu(
     atMs: Date.now(),
     fleet: fleetProcess.pid === undefined ? null : procCpuSeconds(fleetProcess.pid),
     agents: agentsProcess?.pid === undefined ? null : procCpuSeconds(agentsProcess.pid),
-    postgres: await postgresCpuSeconds(),
+    postgres: await postgresCpu.seconds(),
   };
 }
 

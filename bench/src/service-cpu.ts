@@ -11,10 +11,10 @@ import pg from 'pg';
 import { procCpuSeconds, processTreeCpuSeconds } from './cpu.js';
 
 export interface ServiceCpuSample {
-  /** CPU seconds of the target process, null off Linux. */
+  /** CPU seconds of the target process (and the processes it started), null off Linux. */
   target: number | null;
-  /** CPU seconds of each PostgreSQL backend of the target's database, by pid. */
-  backends: Map<number, number>;
+  /** CPU seconds of the target's PostgreSQL backends so far (`postgresCpuMeter`), null without a database. */
+  postgres: number | null;
 }
 
 export interface ServiceCpu {
@@ -32,33 +32,21 @@ export async function serviceCpuProbe(
   targetPid: number | undefined,
   databaseUrl?: string,
 ): Promise<ServiceCpuProbe> {
-  const client = databaseUrl ? new pg.Client({ connectionString: databaseUrl }) : undefined;
-  await client?.connect();
+  const postgres = databaseUrl ? await postgresCpuMeter(databaseUrl, 'database') : undefined;
   return {
     async sample() {
-      const backends = new Map<number, number>();
-      if (client) {
-        // Our own connection is left out: it is the measurement, not the service.
-        const { rows } = await client.query<{ pid: number }>(
-          'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-        );
-        for (const { pid } of rows) {
-          const seconds = procCpuSeconds(pid);
-          if (seconds !== null) backends.set(pid, seconds);
-        }
-      }
-      return { target: targetPid === undefined ? null : processTreeCpuSeconds(targetPid), backends };
+      return {
+        target: targetPid === undefined ? null : processTreeCpuSeconds(targetPid),
+        postgres: postgres ? await postgres.seconds() : null,
+      };
     },
     async close() {
-      await client?.end();
+      await postgres?.close();
     },
   };
 }
 
-/**
- * CPU spent between two samples. A backend that appeared meanwhile counts in full (it started
- * during the run); one that exited meanwhile is lost (pools keep their connections under load).
- */
+/** CPU spent between two samples; null off Linux. */
 export function serviceCpuBetween(before: ServiceCpuSample, after: ServiceCpuSample): ServiceCpu | null {
   if (before.target === null || after.target === null) return null;
   return { targetSeconds: after.target - before.target, postgresSeconds: postgresCpuBetween(before, after) };
@@ -66,7 +54,54 @@ export function serviceCpuBetween(before: ServiceCpuSample, after: ServiceCpuSam
 
 /** The database backends' part of `serviceCpuBetween`, for a target that is not one process. */
 export function postgresCpuBetween(before: ServiceCpuSample, after: ServiceCpuSample): number {
-  let seconds = 0;
-  for (const [pid, now] of after.backends) seconds += now - (before.backends.get(pid) ?? 0);
-  return seconds;
+  return (after.postgres ?? 0) - (before.postgres ?? 0);
+}
+
+/** Which backends serve what is measured: every one of the database but the meter's own, or those of one application name. */
+export type BackendSelector = 'database' | { applicationName: string };
+
+export interface PostgresCpuMeter {
+  /** CPU seconds the selected backends have used since the meter first saw them. */
+  seconds(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Adds up the CPU of a database's backends (from /proc, so the server must run on this
+ * machine). Backends come and go with the pools: each one's time is added as it grows, so one
+ * that exits keeps what it had used when last read; one first seen counts from its start (it
+ * was opened during the run). Reading often (every sample) loses the least.
+ */
+export async function postgresCpuMeter(
+  databaseUrl: string,
+  selector: BackendSelector,
+): Promise<PostgresCpuMeter> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const lastSeen = new Map<number, number>();
+  let total = 0;
+  return {
+    async seconds() {
+      // The meter's own connection is left out: it is the measurement, not the service.
+      const { rows } =
+        selector === 'database'
+          ? await client.query<{ pid: number }>(
+              'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+            )
+          : await client.query<{ pid: number }>(
+              'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+              [selector.applicationName],
+            );
+      for (const { pid } of rows) {
+        const seconds = procCpuSeconds(pid);
+        if (seconds === null) continue;
+        total += seconds - (lastSeen.get(pid) ?? 0);
+        lastSeen.set(pid, seconds);
+      }
+      return total;
+    },
+    async close() {
+      await client.end();
+    },
+  };
 }
