@@ -143,7 +143,10 @@ function createLane<In, Out>(options: GroupCommitOptions<In, Out>): GroupCommit<
 
   let gathering = false;
   function start(): void {
-    if (!options.gatherTurn) return pump();
+    if (!options.gatherTurn) {
+      pump();
+      return;
+    }
     if (gathering) return;
     gathering = true;
     setImmediate(() => {
