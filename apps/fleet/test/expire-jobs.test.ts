@@ -1,9 +1,10 @@
 import { migrateSchema, withSchema } from '@wagate/db';
+import { sql } from 'kysely';
 import { databaseAdapters } from '@wagate/db/testing';
 import { describe, expect, test } from 'vitest';
 import { fleetMigrations } from '../src/db/migrations.js';
 import { FLEET_SCHEMA, type FleetTables } from '../src/db/tables.js';
-import { expireOverdueJobs } from '../src/expire-jobs.js';
+import { expireOverdueJobs, jobDeadline } from '../src/expire-jobs.js';
 
 describe.each(databaseAdapters())('validity on $name', (adapter) => {
   test('expires queued jobs past their validity with 2011, and offered ones only once their device went silent', async () => {
@@ -84,6 +85,29 @@ describe.each(databaseAdapters())('validity on $name', (adapter) => {
       expect(events[2]!.data).toMatchObject({ status: 'EXPIRED', errorCode: 2011 });
       // A second sweep finds nothing more to expire.
       expect(await expireOverdueJobs(db, now)).toBe(0);
+    } finally {
+      await database.close();
+    }
+  });
+
+  test('the sweep finds overdue jobs by the deadline index, not by reading every queued payload', async () => {
+    const database = await adapter.open();
+    try {
+      await migrateSchema(database, FLEET_SCHEMA, fleetMigrations);
+      const db = withSchema<FleetTables>(database, FLEET_SCHEMA);
+      const plan = await db.transaction().execute(async (trx) => {
+        // With sequential scans priced out, the planner takes the index if it can match it: an
+        // edit of the sweep's expression that the index no longer matches fails here.
+        await sql`set local enable_seqscan = off`.execute(trx);
+        const rows = await trx
+          .selectFrom('jobs')
+          .select('message_id')
+          .where('state', '=', 'queued')
+          .where(jobDeadline(), '<=', Date.now())
+          .explain();
+        return rows.map((row) => Object.values(row).join(' ')).join('\n');
+      });
+      expect(plan).toContain('jobs_deadline');
     } finally {
       await database.close();
     }
