@@ -18,6 +18,18 @@ export const DEFAULT_VALIDITY_SECONDS = 86_400;
 export const DEFAULT_SILENT_DEVICE_MS = 5 * 60_000;
 
 /**
+ * When a job's message stops being worth sending (ms since the epoch): its acceptance plus its
+ * validity, or `defaultValiditySeconds` when it has none. With the default validity this is the
+ * expression of the `jobs_deadline` index (migrations.ts), so the sweep reads only the jobs past
+ * it, not every queued job's payload: the queue may hold a whole backlog (a farm offline for
+ * hours) and the sweep runs every 5 s. The default is written out as a literal: a parameter
+ * matches the index only in a plan made for its value.
+ */
+export function jobDeadline(defaultValiditySeconds = DEFAULT_VALIDITY_SECONDS) {
+  return sql<number>`(payload->>'acceptedAtMs')::bigint + coalesce(nullif((payload->>'validitySeconds')::int, 0), ${sql.lit(defaultValiditySeconds)}) * 1000`;
+}
+
+/**
  * Expires jobs not sent within their message's validity (from acceptance): the job is done and
  * an EXPIRED status with 2011 goes out, so billing releases the reservation and the tenant's
  * callback says so.
@@ -30,18 +42,6 @@ export const DEFAULT_SILENT_DEVICE_MS = 5 * 60_000;
  *   (the job is done): the tenant hears EXPIRED for a message that may have gone out once,
  *   never a message sent twice.
  */
-/**
- * When a job's message stops being worth sending (ms since the epoch): its acceptance plus its
- * validity, or `defaultValiditySeconds` when it has none. With the default validity this is the
- * expression of the `jobs_deadline` index (migrations.ts), so the sweep reads only the jobs past
- * it, not every queued job's payload: the queue may hold a whole backlog (a farm offline for
- * hours) and the sweep runs every 5 s. The default is written out as a literal: a parameter
- * matches the index only in a plan made for its value.
- */
-export function jobDeadline(defaultValiditySeconds = DEFAULT_VALIDITY_SECONDS) {
-  return sql<number>`(payload->>'acceptedAtMs')::bigint + coalesce(nullif((payload->>'validitySeconds')::int, 0), ${sql.lit(defaultValiditySeconds)}) * 1000`;
-}
-
 export async function expireOverdueJobs(
   db: Kysely<FleetTables>,
   nowMs = Date.now(),
