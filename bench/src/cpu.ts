@@ -47,15 +47,7 @@ export function cpuShare(before: CpuSample, after: CpuSample): CpuShare {
 
 /** utime + stime of every thread of `pid`, or null where /proc is not available (or it has exited). */
 export function procCpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 2 (the command) may contain spaces and parentheses: split after its closing one.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 overall, i.e. 11 and 12 after the command.
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
+  return procStat(pid)?.cpuSeconds ?? null;
 }
 
 /**
@@ -65,27 +57,37 @@ export function procCpuSeconds(pid: number): number | null {
 export function processTreeCpuSeconds(pid: number): number | null {
   const own = procCpuSeconds(pid);
   if (own === null) return null;
-  const childrenOf = new Map<number, number[]>();
+  // One read of every process's stat: its parent and its CPU.
+  const childrenOf = new Map<number, Array<{ pid: number; cpuSeconds: number }>>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const parent = parentPid(Number(entry));
-    if (parent !== null) childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), Number(entry)]);
+    const stat = procStat(Number(entry));
+    if (!stat) continue;
+    const siblings = childrenOf.get(stat.parentPid);
+    const child = { pid: Number(entry), cpuSeconds: stat.cpuSeconds };
+    if (siblings) siblings.push(child);
+    else childrenOf.set(stat.parentPid, [child]);
   }
   let seconds = own;
   const below = [...(childrenOf.get(pid) ?? [])];
-  while (below.length > 0) {
-    const child = below.pop()!;
-    seconds += procCpuSeconds(child) ?? 0;
-    below.push(...(childrenOf.get(child) ?? []));
+  for (let child = below.pop(); child; child = below.pop()) {
+    seconds += child.cpuSeconds;
+    below.push(...(childrenOf.get(child.pid) ?? []));
   }
   return seconds;
 }
 
-function parentPid(pid: number): number | null {
+/** A process's parent and CPU seconds from /proc/<pid>/stat, or null (gone, or no /proc). */
+function procStat(pid: number): { parentPid: number; cpuSeconds: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 4 (ppid) is the second after the command's closing parenthesis.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    // Field 2 (the command) may contain spaces and parentheses: split after its closing one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: ppid is field 4 overall (index 1), utime and stime 14 and 15 (11, 12).
+    return {
+      parentPid: Number(fields[1]),
+      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+    };
   } catch {
     return null;
   }

@@ -52,7 +52,7 @@ export function serviceCpuBetween(before: ServiceCpuSample, after: ServiceCpuSam
   return { targetSeconds: after.target - before.target, postgresSeconds: postgresCpuBetween(before, after) };
 }
 
-/** The database backends' part of `serviceCpuBetween`, for a target that is not one process. */
+/** The database backends' part of `serviceCpuBetween`; alone, for a run without a target process (bench:billing). */
 export function postgresCpuBetween(before: ServiceCpuSample, after: ServiceCpuSample): number {
   return (after.postgres ?? 0) - (before.postgres ?? 0);
 }

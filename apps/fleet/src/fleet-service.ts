@@ -17,7 +17,7 @@ import {
   resultSpan,
   type Traced,
 } from './device-reports.js';
-import { retryingDeadlocks } from './deadlock-retry.js';
+import { reportBatches } from './report-batches.js';
 import type { DeliveryReceipt, JobOutcome } from './agents/agent-reports.js';
 import { startValiditySweep } from './expire-jobs.js';
 import { type SchedulerOptions, startJobScheduler, toOffer } from './job-scheduler.js';
@@ -122,27 +122,21 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   const stopObserving = observeFleet(db);
   let defaultSender: { id: string; accountId: string } | undefined;
 
-  // Every stream's results and receipts, a group at a time (createGroupCommit): one transaction
-  // per group instead of one per report, at a farm's thousands of reports a second. Lanes by
-  // job and by message: two groups written at once never touch the same row, so they cannot
-  // wait for each other's row locks in a cycle, and a slow database keeps a few connections
-  // busy instead of one (the pool has 10; the scheduler and the relay need theirs). Reports that
-  // must stay in order (a message's result before its receipts) already wait for each other.
-  const results = createGroupCommit({
-    run: (items: Array<Traced<JobOutcome>>) => retryingDeadlocks(() => recordJobResults(db, items)),
-    sizeOf: () => 1,
-    maxSize: 250,
-    concurrency: 1,
-    gatherTurn: true,
-    lanes: { count: 3, keyOf: (item) => item.report.jobId },
+  // Every stream's results and receipts, a batch at a time (report-batches.ts): one transaction
+  // per batch instead of one per report. A few lanes each (by job, by message): a slow database
+  // keeps several connections busy instead of one (the pool has 10; the scheduler and the relay
+  // need theirs).
+  const results = reportBatches({
+    write: (reports: Array<Traced<JobOutcome>>) => recordJobResults(db, reports),
+    maxReports: 250,
+    lanes: 3,
+    keyOf: (report) => report.report.jobId,
   });
-  const receipts = createGroupCommit({
-    run: (items: Array<Traced<DeliveryReceipt>>) => retryingDeadlocks(() => recordReceipts(db, items)),
-    sizeOf: () => 1,
-    maxSize: 250,
-    concurrency: 1,
-    gatherTurn: true,
-    lanes: { count: 2, keyOf: (item) => item.report.messageId },
+  const receipts = reportBatches({
+    write: (reports: Array<Traced<DeliveryReceipt>>) => recordReceipts(db, reports),
+    maxReports: 250,
+    lanes: 2,
+    keyOf: (report) => report.report.messageId,
   });
   const agentGrpc = mountAgentGatewayGrpc({
     db,

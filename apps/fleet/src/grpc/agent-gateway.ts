@@ -30,7 +30,7 @@ const log = createLogger('fleet:agents');
 /**
  * Reports of one stream in progress at once. One stream carries a whole host's devices:
  * handled one at a time, the stream's database round trips, not the devices' pace, would bound
- * what the host delivers. They wait in shared groups (createGroupCommit), not each on a pool
+ * what the host delivers. They wait in shared batches (report-batches.ts), not each on a pool
  * connection, so a host of hundreds of devices may have hundreds waiting; the bound only keeps
  * a flooding agent from holding unbounded memory.
  */

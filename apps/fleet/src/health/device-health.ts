@@ -1,11 +1,10 @@
 import { type Pump, startPump } from '@wagate/outbox';
-import { createGroupCommit } from '@wagate/db';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Heartbeat, JobOutcome } from '../agents/agent-reports.js';
 import type { DeviceSessions } from '../agents/device-sessions.js';
 import { type AdminState, type DevicesTable, FLEET_SCHEMA, type FleetTables } from '../db/tables.js';
-import { retryingDeadlocks } from '../deadlock-retry.js';
+import { reportBatches } from '../report-batches.js';
 import { type DeviceChange, recordDeviceChanges, releaseContacts } from './device-history.js';
 import { type HealthThresholds, healthState, isAccepting, resultMark } from './health-rules.js';
 
@@ -242,20 +241,15 @@ export function startDeviceHealth(deps: {
     onError: (error) => log.error({ err: error }, 'device health sweep failed'),
   });
 
-  // Heartbeats and results of every stream, written a group at a time (createGroupCommit): a
+  // Heartbeats and results of every stream, written a batch at a time (report-batches.ts): a
   // farm's devices report thousands of times a second, and one round trip each would queue the
   // scheduler's and the results' statements behind them on the pool.
-  const reports = createGroupCommit<DeviceReport, HealthRow | undefined>({
-    run: (items) => retryingDeadlocks(() => writeDeviceReports(db, items, limits.resultWindow)),
-    sizeOf: () => 1,
-    maxSize: 500,
-    concurrency: 1,
-    gatherTurn: true,
-    // By device: a device's heartbeat and result are never in two groups written at once.
-    lanes: {
-      count: 2,
-      keyOf: (item) => (item.kind === 'heartbeat' ? item.heartbeat.deviceId : item.deviceId),
-    },
+  const reports = reportBatches<DeviceReport, HealthRow | undefined>({
+    write: (items) => writeDeviceReports(db, items, limits.resultWindow),
+    maxReports: 500,
+    // By device: a device's heartbeat and result are never in two batches written at once.
+    lanes: 2,
+    keyOf: (item) => (item.kind === 'heartbeat' ? item.heartbeat.deviceId : item.deviceId),
   });
 
   return {
