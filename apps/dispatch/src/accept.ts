@@ -1,8 +1,9 @@
 import type { PublishInput } from '@wagate/bus';
 import {
-  conversationKey,
+  type AcceptedForSending,
   eventId,
   type MessageAcceptedEvent,
+  type MessagesAcceptedEvent,
   type MessageStatusEvent,
   Topics,
 } from '@wagate/contracts';
@@ -170,7 +171,7 @@ async function failOutsideConversationWindow(
   db: Kysely<DispatchTables>,
   calls: PreparedCall[],
 ): Promise<void> {
-  for (const [accountId, ofAccount] of groupBy(calls, (call) => call.request.accountId)) {
+  for (const [accountId, ofAccount] of Map.groupBy(calls, (call) => call.request.accountId)) {
     const messages = ofAccount.flatMap((call) => call.accepted);
     if (messages.length === 0) continue;
     const outside = await outsideConversationWindow(db, accountId, messages);
@@ -243,7 +244,7 @@ async function writeAccepted(
   // The rules see each account's new messages of the whole group as one batch, in call order.
   // Messages that already fail (rendering, the window) are not put to them.
   const refused = new Set<string>();
-  const byAccount = groupBy(
+  const byAccount = Map.groupBy(
     newRows,
     ({ call }) => `${call.request.accountId}\u0000${(call.request.ancestorAccountIds ?? []).join(',')}`,
   );
@@ -262,52 +263,79 @@ async function writeAccepted(
     for (const decision of decisions) refused.add(decision.messageId);
   }
 
-  const events = newRows
-    .filter(({ message }) => !refused.has(message.messageId))
-    .map(({ message, call }) => {
-      const failure = call.failures.get(message.messageId);
-      return failure === undefined
-        ? acceptedEvent(call.request.accountId, message, call.traceHeaders)
-        : failedAtAcceptEvent(
-            call.request.accountId,
-            message.messageId,
-            failure,
-            Number(message.acceptedAtMs),
-            call.traceHeaders,
-          );
-    });
-  let failedAtOnce = refused.size;
-  for (const event of events) {
-    if (event.topic !== Topics.messageStatus) continue;
-    await applyStatus(trx, event.data as MessageStatusEvent);
-    failedAtOnce++;
+  // What fails at once gets its FAILED status now and a status event; the rest goes to fleet
+  // in one `message.accepted` event per account (split when large), in acceptance order.
+  const failed: PublishInput[] = [];
+  const toSend: Array<{ message: MessageAcceptedEvent; call: PreparedCall }> = [];
+  for (const row of newRows) {
+    const { message, call } = row;
+    if (refused.has(message.messageId)) continue;
+    const failure = call.failures.get(message.messageId);
+    if (failure === undefined) toSend.push(row);
+    else
+      failed.push(
+        failedAtAcceptEvent(
+          call.request.accountId,
+          message.messageId,
+          failure,
+          Number(message.acceptedAtMs),
+          call.traceHeaders,
+        ),
+      );
   }
-  await enqueueEvents(trx, events);
-  return failedAtOnce;
+  for (const event of failed) await applyStatus(trx, event.data as MessageStatusEvent);
+  const announced = [...Map.groupBy(toSend, ({ call }) => call.request.accountId)].flatMap(
+    ([accountId, ofAccount]) =>
+      acceptedEvents(
+        accountId,
+        ofAccount.map(({ message, call }) => ({ message, trace: call.traceHeaders })),
+      ),
+  );
+  await enqueueEvents(trx, [...failed, ...announced]);
+  return refused.size + failed.length;
 }
 
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
-}
+/**
+ * An event carries at most this many messages and about this many bytes of them: well inside
+ * NATS' default 1 MB payload limit even when every message is a 4 096-character text, and
+ * within one insert of fleet's job queue.
+ */
+const EVENT_MAX_MESSAGES = 500;
+const EVENT_MAX_BYTES = 256 * 1024;
 
-/** The event that hands a message to fleet; announcing it twice is harmless (same event id). */
-export function acceptedEvent(
+/**
+ * The events that hand an account's messages to fleet, in the order given, split by the
+ * bounds above. Announcing a batch twice is harmless: the same messages make the same event id,
+ * and fleet queues a job once per message whatever the event.
+ */
+export function acceptedEvents(
   accountId: string,
-  message: MessageAcceptedEvent,
-  headers: Record<string, string>,
-): PublishInput {
-  return {
-    topic: Topics.messageAccepted,
-    id: eventId.accepted(message.messageId),
-    key: conversationKey(accountId, message.sender, message.recipient),
-    data: { ...message, accountId },
-    headers,
+  messages: ReadonlyArray<{ message: MessageAcceptedEvent; trace: Record<string, string> }>,
+): PublishInput[] {
+  const events: PublishInput[] = [];
+  let batch: AcceptedForSending[] = [];
+  let bytes = 0;
+  const close = () => {
+    if (batch.length === 0) return;
+    const data: MessagesAcceptedEvent = { accountId, messages: batch };
+    events.push({
+      topic: Topics.messageAccepted,
+      id: eventId.accepted(batch.map((message) => message.messageId)),
+      key: accountId,
+      data,
+      // The batch's delivery continues the first send's trace; each message carries its own.
+      headers: batch[0]!.trace,
+    });
+    batch = [];
+    bytes = 0;
   };
+  for (const { message, trace } of messages) {
+    const entry: AcceptedForSending = { ...message, accountId, trace };
+    const size = Buffer.byteLength(JSON.stringify(entry));
+    if (batch.length === EVENT_MAX_MESSAGES || (batch.length > 0 && bytes + size > EVENT_MAX_BYTES)) close();
+    batch.push(entry);
+    bytes += size;
+  }
+  close();
+  return events;
 }

@@ -2,7 +2,7 @@ import type { MessageAcceptedEvent } from '@wagate/contracts';
 import { enqueueEvents, type Pump, startPump } from '@wagate/outbox';
 import { createLogger } from '@wagate/telemetry';
 import { type Kysely, sql } from 'kysely';
-import { acceptedEvent } from './accept.js';
+import { acceptedEvents } from './accept.js';
 import type { DispatchTables } from './db/tables.js';
 import { expireUnhandedMessages } from './expire-unhanded.js';
 
@@ -39,9 +39,17 @@ export function startRedrive(
         .skipLocked()
         .execute();
       if (rows.length === 0) return { count: 0, expired };
+      // In each account's own events, oldest first (rows come by acceptance time); the sends'
+      // traces are long over, so the announcements start new ones.
+      const byAccount = Map.groupBy(rows, (row) => row.account_id);
       await enqueueEvents(
         trx,
-        rows.map((row) => acceptedEvent(row.account_id, row.payload as unknown as MessageAcceptedEvent, {})),
+        [...byAccount].flatMap(([accountId, ofAccount]) =>
+          acceptedEvents(
+            accountId,
+            ofAccount.map((row) => ({ message: row.payload as unknown as MessageAcceptedEvent, trace: {} })),
+          ),
+        ),
       );
       await trx
         .updateTable('messages')

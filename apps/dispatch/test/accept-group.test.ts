@@ -1,3 +1,4 @@
+import type { MessagesAcceptedEvent } from '@wagate/contracts';
 import { StatusErrorCode } from '@wagate/errors';
 import { databaseAdapters } from '@wagate/testkit';
 import type { Kysely } from 'kysely';
@@ -97,17 +98,60 @@ describe.each(databaseAdapters())('accepting several calls in one transaction on
     });
   });
 
-  test("each message's event carries the trace of its own call, so one message is followed through one trace", async () => {
+  test("an account's messages of a group go to fleet in one event, each with the trace of its own call", async () => {
     await withDb(async (db) => {
       const a = outboundMessage({ text: 'Code: 5555' });
       const b = outboundMessage({ text: 'Code: 6666' });
-      await acceptCalls(db, senders, [call([a], trace('a')), call([b], trace('b'))], rules);
-      const rows = await db.selectFrom('outbox').select(['event_id', 'headers']).execute();
-      const traceOf = new Map(
-        rows.map((row) => [row.event_id, (row.headers as Record<string, string>).traceparent]),
+      const theirs = outboundMessage({ text: 'Code: 7777' });
+      await acceptCalls(
+        db,
+        senders,
+        [call([a], trace('a')), call([theirs], trace('c'), 'acc_other'), call([b], trace('b'))],
+        rules,
       );
-      expect(traceOf.get(`accepted:${a.messageId}`)).toContain(trace('a'));
-      expect(traceOf.get(`accepted:${b.messageId}`)).toContain(trace('b'));
+      const events = await announced(db);
+      expect(events.map((event) => event.key)).toEqual([ACCOUNT, 'acc_other']);
+      const [mine, other] = events.map((event) => event.data);
+      expect(mine!.messages.map((m) => [m.messageId, m.trace.traceparent])).toEqual([
+        [a.messageId, expect.stringContaining(trace('a'))],
+        [b.messageId, expect.stringContaining(trace('b'))],
+      ]);
+      expect(mine!.messages.every((m) => m.accountId === ACCOUNT)).toBe(true);
+      expect(other!.messages.map((m) => m.messageId)).toEqual([theirs.messageId]);
+      // The event's own delivery continues the first send's trace.
+      expect(events[0]!.headers.traceparent).toContain(trace('a'));
+    });
+  });
+
+  test('a large group is split into events NATS accepts (about 256 KiB at most), keeping the order', async () => {
+    await withDb(async (db) => {
+      // 100 texts of 4 096 characters that JSON escapes to six bytes each: 2.4 MB of messages.
+      const messages = Array.from({ length: 100 }, (_, i) =>
+        outboundMessage({ text: `${i} ${'\u0001'.repeat(4_000)}` }),
+      );
+      await acceptCalls(db, senders, [call(messages, trace('d'))], [], undefined);
+      const events = await announced(db);
+      expect(events.length).toBeGreaterThan(8);
+      for (const event of events) expect(Buffer.byteLength(JSON.stringify(event.data))).toBeLessThan(300_000);
+      expect(events.flatMap((event) => event.data.messages.map((m) => m.messageId))).toEqual(
+        messages.map((m) => m.messageId),
+      );
+      expect(new Set(events.map((event) => event.event_id)).size).toBe(events.length);
     });
   });
 });
+
+/** The `message.accepted` events of the outbox, oldest first. */
+async function announced(db: Kysely<DispatchTables>) {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['event_id', 'key', 'data', 'headers'])
+    .where('topic', '=', 'message.accepted')
+    .orderBy('seq')
+    .execute();
+  return rows.map((row) => ({
+    ...row,
+    data: row.data as MessagesAcceptedEvent,
+    headers: row.headers as Record<string, string>,
+  }));
+}

@@ -36,7 +36,7 @@ describe.each(databaseAdapters())('redrive on $name', (adapter) => {
       const relay = startOutboxRelay({ db, bus, name: 'test', pollMs: 50 });
       const redrive = startRedrive(db, () => relay.kick(), { staleMs: 60_000 });
       await expect.poll(() => announced.map((d) => d.id), { timeout: 10_000 }).toEqual(['accepted:1001']);
-      expect(announced[0]!.data).toMatchObject({ messageId: '1001', accountId: 'acc_1' });
+      expect(announced[0]!.data).toMatchObject({ accountId: 'acc_1', messages: [{ messageId: '1001' }] });
       await redrive.flush();
       await relay.flush();
       // Not announced again until another stale period has passed.

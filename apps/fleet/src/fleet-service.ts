@@ -1,10 +1,22 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
-import { type MessageAcceptedEvent, Topics } from '@wagate/contracts';
+import {
+  acceptedMessagesOf,
+  type MessageAcceptedEvent,
+  type MessagesAcceptedEvent,
+  Topics,
+} from '@wagate/contracts';
 import { createGroupCommit, type Database, migrateSchema, withSchema } from '@wagate/db';
 import { prefixedId } from '@wagate/ids';
 import { startOutboxRelay } from '@wagate/outbox';
 import type { ServiceMount } from '@wagate/rpc';
-import { activeContext, createLogger, currentTraceparent, inSpan } from '@wagate/telemetry';
+import {
+  activeContext,
+  contextFromHeaders,
+  createLogger,
+  currentTraceparent,
+  inSpan,
+  SpanKind,
+} from '@wagate/telemetry';
 import type { Kysely } from 'kysely';
 import { DeviceSessions } from './agents/device-sessions.js';
 import { fleetMigrations } from './db/migrations.js';
@@ -40,7 +52,7 @@ import { mountFleetGrpc } from './grpc/fleet-handlers.js';
 
 const log = createLogger('fleet');
 
-/** Jobs queued in one statement at most: the bus consumer hands over at most 64 deliveries at once anyway. */
+/** Jobs queued in one statement at most (events handled at once go together; a larger event goes alone). */
 const JOB_GROUP_MAX = 500;
 
 export interface FleetService {
@@ -178,26 +190,59 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     },
   });
 
-  // Deliveries handled at once (up to the consumer's in-flight limit) share one insert.
+  // Events handled at once (up to the consumer's in-flight limit) share one insert; an event's
+  // messages stay together, in order, so a conversation's jobs are queued in acceptance order.
   const senderIds: SenderIds = new Map();
-  const jobQueue = createGroupCommit<JobToQueue, undefined>({
-    async run(jobs) {
-      const outcomes = await enqueueJobs(db, jobs, senderIds);
+  const jobQueue = createGroupCommit<JobToQueue[], undefined>({
+    async run(batches) {
+      const outcomes = await enqueueJobs(db, batches.flat(), senderIds);
       scheduler.kick();
-      return outcomes;
+      // A batch fails when one of its messages does (it is redelivered; the rest stay queued).
+      let start = 0;
+      return batches.map((batch) => {
+        const ofBatch = outcomes.slice(start, start + batch.length);
+        start += batch.length;
+        return ofBatch.find((outcome) => outcome !== undefined);
+      });
     },
-    sizeOf: () => 1,
+    sizeOf: (batch) => batch.length,
     maxSize: JOB_GROUP_MAX,
     concurrency: 2,
   });
-  const accepted: Subscription = await deps.bus.consume<MessageAcceptedEvent & { accountId: string }>({
+  // Each message is queued in a span of its own send's trace (the job carries that trace on to
+  // the device); the event is acked once all its messages are queued. A redelivery queues none
+  // twice (one job per message id).
+  const accepted: Subscription = await deps.bus.consume<MessagesAcceptedEvent>({
     topic: Topics.messageAccepted,
     group: 'fleet',
     handler: tracedHandler(
-      'fleet.enqueue-job',
-      (delivery) => ({ 'wagate.message_id': delivery.data.messageId }),
-      async (message) => {
-        await jobQueue.submit({ message, traceparent: currentTraceparent() });
+      'fleet.enqueue-jobs',
+      (delivery) => ({ 'wagate.account_id': delivery.data.accountId }),
+      async (data, delivery) => {
+        const queued = Promise.withResolvers<void>();
+        const batch: JobToQueue[] = [];
+        // inSpan runs each callback at once up to its first await: the batch is whole below.
+        const spans = Promise.all(
+          acceptedMessagesOf(data, delivery.headers).map(({ trace, ...message }) =>
+            inSpan(
+              'fleet.enqueue-job',
+              {
+                kind: SpanKind.CONSUMER,
+                parent: contextFromHeaders(trace),
+                attributes: {
+                  'wagate.message_id': message.messageId,
+                  'wagate.account_id': message.accountId,
+                },
+              },
+              () => {
+                batch.push({ message, traceparent: currentTraceparent() });
+                return queued.promise;
+              },
+            ),
+          ),
+        );
+        jobQueue.submit(batch).then(queued.resolve, queued.reject);
+        await spans;
       },
     ),
   });
@@ -251,15 +296,15 @@ type SenderIds = Map<string, string>;
 /** Far more senders than one fleet serves; past it the map starts again rather than grow. */
 const SENDER_IDS_KEPT = 100_000;
 
-/** A `message.accepted` delivery to queue, with the trace it arrived in (the job carries it on). */
+/** A message of a `message.accepted` event to queue, with its trace (the job carries it on). */
 interface JobToQueue {
   message: MessageAcceptedEvent & { accountId: string };
   traceparent: string;
 }
 
 /**
- * Queues a job once per message, however often the event is delivered: the deliveries that
- * arrive together are written in one statement (a group commit, see `createGroupCommit`). A
+ * Queues a job once per message, however often its event is delivered: the events handled
+ * together are written in one statement, in order (a group commit, see `createGroupCommit`). A
  * message whose sender fleet does not know gets its error back (the delivery is retried) and
  * the others are queued.
  */

@@ -4,7 +4,11 @@
  * event id (below) so a re-publish is deduplicated by the bus and by the consumer.
  */
 export const Topics = {
-  /** dispatch → fleet: a message to hand to a device. Key: sender/recipient pair. */
+  /**
+   * dispatch → fleet: messages to hand to devices, an account's accepted together in one event
+   * (`MessagesAcceptedEvent`). Key: account id, so an account's events, and with them each
+   * conversation's messages, reach fleet in the order they were accepted.
+   */
   messageAccepted: 'message.accepted',
   /** fleet → dispatch, billing: a status reported for a message. Key: message id. */
   messageStatus: 'message.status',
@@ -64,6 +68,36 @@ export interface MessageAcceptedEvent {
   validitySeconds: number;
   /** Milliseconds since the epoch when the api accepted the message, as a decimal string. */
   acceptedAtMs: string;
+}
+
+/** One message of a `MessagesAcceptedEvent`, with the trace of the request that sent it. */
+export interface AcceptedForSending extends MessageAcceptedEvent {
+  /** W3C trace context headers (`traceparent`, `tracestate`) of the send's own request. */
+  trace: Record<string, string>;
+}
+
+/**
+ * dispatch → fleet: an account's messages accepted in one transaction, in acceptance order.
+ * One event carries many (a group commit's, up to a size bound) so that the bus does one
+ * publish, one delivery and one ack for them, not one each; every message still carries its
+ * own request's trace. Events published before batching carried one bare `MessageAcceptedEvent`
+ * (see `acceptedMessagesOf`).
+ */
+export interface MessagesAcceptedEvent {
+  accountId: string;
+  messages: AcceptedForSending[];
+}
+
+/**
+ * The messages of a `message.accepted` event: a batch, or the lone message of an event an
+ * older dispatch published (still in the stream when the new fleet starts), in the delivery's
+ * own trace.
+ */
+export function acceptedMessagesOf(
+  data: MessagesAcceptedEvent | (MessageAcceptedEvent & { accountId: string }),
+  deliveryHeaders: Record<string, string>,
+): AcceptedForSending[] {
+  return 'messages' in data ? data.messages : [{ ...data, trace: deliveryHeaders }];
 }
 
 export interface MessageStatusEvent {
@@ -152,7 +186,15 @@ export interface WebhookEndpointDisabledEvent {
 }
 
 export const eventId = {
-  accepted: (messageId: string) => `accepted:${messageId}`,
+  /**
+   * A `message.accepted` event, named by the messages it carries: its first and last and how
+   * many. A re-publish of the batch is dropped as a duplicate; a lone message keeps the name it
+   * had when every event carried one.
+   */
+  accepted: (messageIds: readonly string[]) =>
+    messageIds.length === 1
+      ? `accepted:${messageIds[0]}`
+      : `accepted:${messageIds[0]}+${messageIds.length - 1}:${messageIds[messageIds.length - 1]}`,
   status: (messageId: string, status: string) => `status:${messageId}:${status}`,
   inbound: (deviceId: string, deviceMessageKey: string) => `inbound:${deviceId}:${deviceMessageKey}`,
   /** One per change: `change` is unique per write (the template's revision stamp). */
@@ -162,8 +204,3 @@ export const eventId = {
     `webhook-endpoint-disabled:${endpointId}:${disabledAtMs}`,
   deviceStateChanged: (historyId: string) => `device-state:${historyId}`,
 };
-
-/** Messages from one sender to one recipient keep their order through the bus. */
-export function conversationKey(accountId: string, sender: string, recipient: string): string {
-  return `${accountId}/${sender}/${recipient}`;
-}
