@@ -296,12 +296,13 @@ async function writeAccepted(
 }
 
 /**
- * An event carries at most this many messages and about this many bytes of them: well inside
- * NATS' default 1 MB payload limit even when every message is a 4 096-character text, and
- * within one insert of fleet's job queue.
+ * An event carries at most this many messages and about this many bytes of them: far inside
+ * NATS' default 1 MB payload limit even when every message is a 4 096-character text, and small
+ * enough that the outbox relay's batch of 500 events stays a few tens of megabytes at worst (it
+ * holds a batch in memory while it publishes it). An OTP batch of 100 messages is about 45 KB.
  */
 const EVENT_MAX_MESSAGES = 500;
-const EVENT_MAX_BYTES = 256 * 1024;
+const EVENT_MAX_BYTES = 64 * 1024;
 
 /**
  * The events that hand an account's messages to fleet, in the order given, split by the
