@@ -319,10 +319,12 @@ export function acceptedEvents(
   const close = () => {
     if (batch.length === 0) return;
     const data: MessagesAcceptedEvent = { accountId, messages: batch };
+    const id = eventId.accepted(batch.map((message) => message.messageId));
     events.push({
       topic: Topics.messageAccepted,
-      id: eventId.accepted(batch.map((message) => message.messageId)),
-      key: accountId,
+      id,
+      // Its own key: fleet handles an account's events side by side and keeps their order itself.
+      key: id,
       data,
       // The batch's delivery continues the first send's trace; each message carries its own.
       headers: batch[0]!.trace,

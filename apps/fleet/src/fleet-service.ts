@@ -190,8 +190,10 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     },
   });
 
-  // Events handled at once (up to the consumer's in-flight limit) share one insert; an event's
-  // messages stay together, in order, so a conversation's jobs are queued in acceptance order.
+  // Events handled at once (up to the consumer's in-flight limit) share one insert. An
+  // account's events go through one lane, one group at a time, in the order they arrive (the
+  // stream's), and an event's messages stay together: so a conversation's jobs are queued in
+  // acceptance order, while the account's events still share inserts.
   const senderIds: SenderIds = new Map();
   const jobQueue = createGroupCommit<JobToQueue[], undefined>({
     async run(batches) {
@@ -207,7 +209,8 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
     },
     sizeOf: (batch) => batch.length,
     maxSize: JOB_GROUP_MAX,
-    concurrency: 2,
+    concurrency: 1,
+    lanes: { count: 2, keyOf: (batch) => batch[0]?.message.accountId ?? '' },
   });
   // Each message is queued in a span of its own send's trace (the job carries that trace on to
   // the device); the event is acked once all its messages are queued. A redelivery queues none

@@ -49,7 +49,7 @@ describe.each(databaseAdapters())('message.accepted events on $name', (adapter) 
         ],
       };
       const publish = (id: string, data: unknown, headers: Record<string, string>) =>
-        bus.publish({ topic: Topics.messageAccepted, id, key: 'acc_1', data, headers });
+        bus.publish({ topic: Topics.messageAccepted, id, key: id, data, headers });
       await publish(eventId.accepted(['101', '102', '103']), batch, batch.messages[0]!.trace);
       // An event as a dispatch from before batching published it: one bare message, its trace in the headers.
       const { trace, ...lone } = accepted('104', '79161230003', 'd');
@@ -79,6 +79,44 @@ describe.each(databaseAdapters())('message.accepted events on $name', (adapter) 
       );
       await waitFor(async () => expect(await jobs()).toHaveLength(5));
       expect((await jobs()).map((job) => job.message_id)).toEqual(['101', '102', '103', '104', '105']);
+    } finally {
+      await fleet.stop();
+      await bus.close();
+      await database.close();
+    }
+  });
+
+  test("an account's events, published one after another, are queued in that order even when handled at once", async () => {
+    const database = await adapter.open();
+    const bus = await openBus('memory://');
+    const fleet = await startFleet({ database, bus });
+    try {
+      await fleet.ensureDefaultSender('acc_1', 'MyCompany');
+      const db = withSchema<FleetTables>(database, FLEET_SCHEMA);
+      // 40 events of 3 messages; every third message goes to the same recipient, one conversation.
+      const ids: string[] = [];
+      for (let event = 0; event < 40; event++) {
+        const messages = [0, 1, 2].map((i) => {
+          const id = String(1_000 + event * 3 + i);
+          ids.push(id);
+          return accepted(
+            id,
+            i === 0 ? '79161230009' : `7916124${String(event * 3 + i).padStart(4, '0')}`,
+            'f',
+          );
+        });
+        const id = eventId.accepted(messages.map((message) => message.messageId));
+        await bus.publish({
+          topic: Topics.messageAccepted,
+          id,
+          key: id,
+          data: { accountId: 'acc_1', messages },
+          headers: {},
+        });
+      }
+      const jobs = () => db.selectFrom('jobs').select('message_id').orderBy('seq').execute();
+      await waitFor(async () => expect(await jobs()).toHaveLength(120));
+      expect((await jobs()).map((job) => job.message_id)).toEqual(ids);
     } finally {
       await fleet.stop();
       await bus.close();

@@ -6,8 +6,9 @@
 export const Topics = {
   /**
    * dispatch → fleet: messages to hand to devices, an account's accepted together in one event
-   * (`MessagesAcceptedEvent`). Key: account id, so an account's events, and with them each
-   * conversation's messages, reach fleet in the order they were accepted.
+   * (`MessagesAcceptedEvent`). Key: the event's id — none is serialised behind another; fleet
+   * queues an account's events in the order it receives them (the stream's order), so each
+   * conversation's messages stay in acceptance order.
    */
   messageAccepted: 'message.accepted',
   /** fleet → dispatch, billing: a status reported for a message. Key: message id. */
