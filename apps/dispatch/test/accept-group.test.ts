@@ -131,7 +131,7 @@ describe.each(databaseAdapters())('accepting several calls in one transaction on
       const messages = Array.from({ length: 100 }, (_, i) =>
         outboundMessage({ text: `${i} ${'\u0001'.repeat(4_000)}` }),
       );
-      await acceptCalls(db, senders, [call(messages, trace('d'))], [], undefined);
+      await acceptCalls(db, senders, [call(messages, trace('d'))], []);
       const events = await announced(db);
       expect(events.length).toBeGreaterThan(30);
       for (const event of events) expect(Buffer.byteLength(JSON.stringify(event.data))).toBeLessThan(70_000);
