@@ -1,5 +1,6 @@
 import { type Bus, type Subscription, tracedHandler } from '@wagate/bus';
 import {
+  type AcceptedForSending,
   acceptedMessagesOf,
   type MessageAcceptedEvent,
   type MessagesAcceptedEvent,
@@ -197,56 +198,23 @@ export async function startFleet(deps: FleetOptions): Promise<FleetService> {
   const senderIds: SenderIds = new Map();
   const jobQueue = createGroupCommit<JobToQueue[], undefined>({
     async run(batches) {
-      const outcomes = await enqueueJobs(db, batches.flat(), senderIds);
+      const outcomes = await enqueueJobs(db, batches, senderIds);
       scheduler.kick();
-      // A batch fails when one of its messages does (it is redelivered; the rest stay queued).
-      let start = 0;
-      return batches.map((batch) => {
-        const ofBatch = outcomes.slice(start, start + batch.length);
-        start += batch.length;
-        return ofBatch.find((outcome) => outcome !== undefined);
-      });
+      return outcomes;
     },
     sizeOf: (batch) => batch.length,
     maxSize: JOB_GROUP_MAX,
     concurrency: 1,
     lanes: { count: 2, keyOf: (batch) => batch[0]?.message.accountId ?? '' },
   });
-  // Each message is queued in a span of its own send's trace (the job carries that trace on to
-  // the device); the event is acked once all its messages are queued. A redelivery queues none
-  // twice (one job per message id).
   const accepted: Subscription = await deps.bus.consume<MessagesAcceptedEvent>({
     topic: Topics.messageAccepted,
     group: 'fleet',
     handler: tracedHandler(
       'fleet.enqueue-jobs',
       (delivery) => ({ 'wagate.account_id': delivery.data.accountId }),
-      async (data, delivery) => {
-        const queued = Promise.withResolvers<void>();
-        const batch: JobToQueue[] = [];
-        // inSpan runs each callback at once up to its first await: the batch is whole below.
-        const spans = Promise.all(
-          acceptedMessagesOf(data, delivery.headers).map(({ trace, ...message }) =>
-            inSpan(
-              'fleet.enqueue-job',
-              {
-                kind: SpanKind.CONSUMER,
-                parent: contextFromHeaders(trace),
-                attributes: {
-                  'wagate.message_id': message.messageId,
-                  'wagate.account_id': message.accountId,
-                },
-              },
-              () => {
-                batch.push({ message, traceparent: currentTraceparent() });
-                return queued.promise;
-              },
-            ),
-          ),
-        );
-        jobQueue.submit(batch).then(queued.resolve, queued.reject);
-        await spans;
-      },
+      (data, delivery) =>
+        queueInOwnTraces(acceptedMessagesOf(data, delivery.headers), (batch) => jobQueue.submit(batch)),
     ),
   });
 
@@ -301,21 +269,55 @@ const SENDER_IDS_KEPT = 100_000;
 
 /** A message of a `message.accepted` event to queue, with its trace (the job carries it on). */
 interface JobToQueue {
-  message: MessageAcceptedEvent & { accountId: string };
+  message: MessageAcceptedEvent;
   traceparent: string;
 }
 
 /**
+ * Queues an event's messages as one batch, each in a `fleet.enqueue-job` span of its own send's
+ * trace (the job carries that trace on to the device); resolves once all are queued, so the
+ * event is acked then. A redelivery queues none twice (one job per message id).
+ */
+async function queueInOwnTraces(
+  messages: AcceptedForSending[],
+  queue: (batch: JobToQueue[]) => Promise<unknown>,
+): Promise<void> {
+  const queued = Promise.withResolvers<void>();
+  const batch: JobToQueue[] = [];
+  // inSpan runs each callback at once up to its first await: the batch is whole below, and
+  // every span stays open until the batch is written (a failure shows in each message's trace).
+  const spans = Promise.all(
+    messages.map(({ trace, ...message }) =>
+      inSpan(
+        'fleet.enqueue-job',
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromHeaders(trace),
+          attributes: { 'wagate.message_id': message.messageId, 'wagate.account_id': message.accountId },
+        },
+        () => {
+          batch.push({ message, traceparent: currentTraceparent() });
+          return queued.promise;
+        },
+      ),
+    ),
+  );
+  queue(batch).then(() => queued.resolve(), queued.reject);
+  await spans;
+}
+
+/**
  * Queues a job once per message, however often its event is delivered: the events handled
- * together are written in one statement, in order (a group commit, see `createGroupCommit`). A
- * message whose sender fleet does not know gets its error back (the delivery is retried) and
- * the others are queued.
+ * together (one batch each) are written in one statement, in order (a group commit, see
+ * `createGroupCommit`). A batch with a message whose sender fleet does not know gets an error
+ * back (its event is redelivered); every other message is queued.
  */
 async function enqueueJobs(
   db: Kysely<FleetTables>,
-  jobs: readonly JobToQueue[],
+  batches: readonly JobToQueue[][],
   senderIds: SenderIds,
 ): Promise<Array<Error | undefined>> {
+  const jobs = batches.flat();
   const keyOf = (message: JobToQueue['message']) => `${message.accountId}\u0000${message.sender}`;
   const unknown = [
     ...new Map(
@@ -362,9 +364,10 @@ async function enqueueJobs(
       .onConflict((conflict) => conflict.column('message_id').doNothing())
       .execute();
   }
-  return jobs.map((job) =>
-    idOf(job) === undefined
-      ? new Error(`sender ${job.message.sender} of ${job.message.accountId} is unknown to fleet`)
-      : undefined,
-  );
+  return batches.map((batch) => {
+    const unqueued = batch.find((job) => idOf(job) === undefined);
+    return unqueued
+      ? new Error(`sender ${unqueued.message.sender} of ${unqueued.message.accountId} is unknown to fleet`)
+      : undefined;
+  });
 }

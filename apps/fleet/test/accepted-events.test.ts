@@ -1,6 +1,7 @@
 import { openBus } from '@wagate/bus';
 import { type AcceptedForSending, eventId, type MessagesAcceptedEvent, Topics } from '@wagate/contracts';
 import { withSchema } from '@wagate/db';
+import type { Kysely } from 'kysely';
 import { databaseAdapters } from '@wagate/db/testing';
 import { initTelemetry, type Telemetry } from '@wagate/telemetry';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -33,13 +34,30 @@ beforeAll(() => {
 afterAll(() => telemetry.shutdown());
 
 describe.each(databaseAdapters())('message.accepted events on $name', (adapter) => {
-  test("queues a job for each message of an event, in order, each in its own send's trace; a repeat queues none twice", async () => {
+  /** A fleet with the account's sender, on a fresh database and an in-process bus; `publish` puts an event on the bus. */
+  async function withFleet(
+    run: (
+      db: Kysely<FleetTables>,
+      publish: (id: string, data: unknown, headers?: Record<string, string>) => Promise<unknown>,
+    ) => Promise<void>,
+  ): Promise<void> {
     const database = await adapter.open();
     const bus = await openBus('memory://');
     const fleet = await startFleet({ database, bus });
     try {
       await fleet.ensureDefaultSender('acc_1', 'MyCompany');
-      const db = withSchema<FleetTables>(database, FLEET_SCHEMA);
+      await run(withSchema<FleetTables>(database, FLEET_SCHEMA), (id, data, headers = {}) =>
+        bus.publish({ topic: Topics.messageAccepted, id, key: id, data, headers }),
+      );
+    } finally {
+      await fleet.stop();
+      await bus.close();
+      await database.close();
+    }
+  }
+
+  test("queues a job for each message of an event, in order, each in its own send's trace; a repeat queues none twice", async () => {
+    await withFleet(async (db, publish) => {
       const batch: MessagesAcceptedEvent = {
         accountId: 'acc_1',
         messages: [
@@ -48,8 +66,6 @@ describe.each(databaseAdapters())('message.accepted events on $name', (adapter) 
           accepted('103', '79161230001', 'c'),
         ],
       };
-      const publish = (id: string, data: unknown, headers: Record<string, string>) =>
-        bus.publish({ topic: Topics.messageAccepted, id, key: id, data, headers });
       await publish(eventId.accepted(['101', '102', '103']), batch, batch.messages[0]!.trace);
       // An event as a dispatch from before batching published it: one bare message, its trace in the headers.
       const { trace, ...lone } = accepted('104', '79161230003', 'd');
@@ -71,28 +87,18 @@ describe.each(databaseAdapters())('message.accepted events on $name', (adapter) 
       );
 
       // The same messages announced again (redrive, under a new event id) queue nothing more.
-      await publish('accepted:again', batch, {});
-      await publish(
-        'accepted:again-2',
-        { accountId: 'acc_1', messages: [accepted('105', '79161230004', 'e')] },
-        {},
-      );
+      await publish('accepted:again', batch);
+      await publish('accepted:again-2', {
+        accountId: 'acc_1',
+        messages: [accepted('105', '79161230004', 'e')],
+      });
       await waitFor(async () => expect(await jobs()).toHaveLength(5));
       expect((await jobs()).map((job) => job.message_id)).toEqual(['101', '102', '103', '104', '105']);
-    } finally {
-      await fleet.stop();
-      await bus.close();
-      await database.close();
-    }
+    });
   });
 
   test("an account's events, published one after another, are queued in that order even when handled at once", async () => {
-    const database = await adapter.open();
-    const bus = await openBus('memory://');
-    const fleet = await startFleet({ database, bus });
-    try {
-      await fleet.ensureDefaultSender('acc_1', 'MyCompany');
-      const db = withSchema<FleetTables>(database, FLEET_SCHEMA);
+    await withFleet(async (db, publish) => {
       // 40 events of 3 messages; every third message goes to the same recipient, one conversation.
       const ids: string[] = [];
       for (let event = 0; event < 40; event++) {
@@ -105,22 +111,14 @@ describe.each(databaseAdapters())('message.accepted events on $name', (adapter) 
             'f',
           );
         });
-        const id = eventId.accepted(messages.map((message) => message.messageId));
-        await bus.publish({
-          topic: Topics.messageAccepted,
-          id,
-          key: id,
-          data: { accountId: 'acc_1', messages },
-          headers: {},
+        await publish(eventId.accepted(messages.map((message) => message.messageId)), {
+          accountId: 'acc_1',
+          messages,
         });
       }
       const jobs = () => db.selectFrom('jobs').select('message_id').orderBy('seq').execute();
       await waitFor(async () => expect(await jobs()).toHaveLength(120));
       expect((await jobs()).map((job) => job.message_id)).toEqual(ids);
-    } finally {
-      await fleet.stop();
-      await bus.close();
-      await database.close();
-    }
+    });
   });
 });

@@ -95,7 +95,7 @@ export interface MessagesAcceptedEvent {
  * own trace.
  */
 export function acceptedMessagesOf(
-  data: MessagesAcceptedEvent | (MessageAcceptedEvent & { accountId: string }),
+  data: MessagesAcceptedEvent | MessageAcceptedEvent,
   deliveryHeaders: Record<string, string>,
 ): AcceptedForSending[] {
   return 'messages' in data ? data.messages : [{ ...data, trace: deliveryHeaders }];
